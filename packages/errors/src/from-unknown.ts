@@ -1,0 +1,118 @@
+import { ArmorError, isArmorError } from './armor-error.js';
+import { codeForStatus, isErrorCode, type ErrorCode } from './codes.js';
+import { ValidationError, type ValidationIssue } from './classes.js';
+
+/** Reads a property without ever throwing (getters may throw, proxies may trap). */
+export function safeGet(value: unknown, key: PropertyKey): unknown {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  try {
+    return (value as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function safeString(value: unknown, max = 2000): string | undefined {
+  try {
+    if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…` : value;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Messages for the errors thrown by Express's body parsers (`type` field of http-errors). */
+const BODY_PARSER_MESSAGES: Record<string, string> = {
+  'entity.parse.failed': 'Malformed request body',
+  'entity.too.large': 'Request body is too large',
+  'entity.verify.failed': 'Request body verification failed',
+  'encoding.unsupported': 'Unsupported content encoding',
+  'charset.unsupported': 'Unsupported charset',
+  'request.aborted': 'Request aborted',
+  'request.size.invalid': 'Request size did not match Content-Length',
+  'stream.encoding.set': 'Internal stream error',
+  'parameters.too.many': 'Too many parameters',
+};
+
+/**
+ * Turns anything that was thrown into an {@link ArmorError}. It never throws, whatever it is
+ * given: strings, `null`, plain objects, `Error`s with throwing getters or circular causes,
+ * Armor errors from another realm or copy of this package (returned as they are),
+ * `http-errors` objects (Express body parsers) and DOM `AbortError`/`TimeoutError`s.
+ *
+ * Unknown failures become a non-exposed `INTERNAL` error whose `cause` is the original, so
+ * the original message reaches logs but never clients.
+ *
+ * @example
+ * ```ts
+ * try { await work(); } catch (thrown) { const error = fromUnknown(thrown); log(error.code); }
+ * ```
+ */
+export function fromUnknown(thrown: unknown): ArmorError {
+  try {
+    if (isArmorError(thrown)) return thrown;
+    if (typeof thrown === 'string') return new ArmorError('INTERNAL', safeString(thrown) || 'Unknown error', { expose: false });
+    if (thrown === null || thrown === undefined || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
+      return new ArmorError('INTERNAL', `Non-error value thrown: ${typeof thrown === 'symbol' ? 'symbol' : String(thrown)}`, {
+        expose: false,
+      });
+    }
+    const name = safeString(safeGet(thrown, 'name'));
+    const message = safeString(safeGet(thrown, 'message')) ?? '';
+
+    // Armor-shaped data (e.g. a ConvexError's data or a deserialized ArmorErrorJSON).
+    const code = safeGet(thrown, 'code');
+    if (isErrorCode(code) && safeGet(thrown, 'armor') === true) {
+      return rebuild(code, message, thrown);
+    }
+
+    // http-errors objects (body-parser, send, serve-static ...).
+    const type = safeString(safeGet(thrown, 'type'));
+    const rawStatus = safeGet(thrown, 'status') ?? safeGet(thrown, 'statusCode');
+    const status = typeof rawStatus === 'number' && Number.isInteger(rawStatus) ? rawStatus : undefined;
+    if (status !== undefined && status >= 400 && status < 600 && safeGet(thrown, 'expose') !== undefined) {
+      const exposed = safeGet(thrown, 'expose') === true && status < 500;
+      const mapped = codeForStatus(status);
+      const text = (type && BODY_PARSER_MESSAGES[type]) ?? (exposed ? message : undefined);
+      return new ArmorError(mapped, text ?? 'Request failed', {
+        status,
+        expose: exposed,
+        cause: thrown,
+        details: type ? { type } : undefined,
+      });
+    }
+
+    if (name === 'AbortError') {
+      return new ArmorError('INTERNAL', message || 'Operation aborted', { cause: thrown, expose: false });
+    }
+    if (name === 'TimeoutError') {
+      return new ArmorError('TIMEOUT', message || 'Operation timed out', { cause: thrown });
+    }
+    return new ArmorError('INTERNAL', message || name || 'Unknown error', { cause: thrown, expose: false });
+  } catch {
+    return new ArmorError('INTERNAL', 'Unknown error', { expose: false });
+  }
+}
+
+/** Rebuilds an error from Armor-shaped data (`{ armor: true, code, message, details, ... }`). */
+function rebuild(code: ErrorCode, message: string, data: unknown): ArmorError {
+  const details = safeGet(data, 'details');
+  const retryAfterMs = safeGet(data, 'retryAfterMs');
+  const options = {
+    details: details !== null && typeof details === 'object' ? (details as Record<string, unknown>) : undefined,
+    retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined,
+    cause: data,
+  };
+  if (code === 'VALIDATION_FAILED') {
+    const rawIssues = safeGet(data, 'issues');
+    const issues: ValidationIssue[] = Array.isArray(rawIssues)
+      ? rawIssues.slice(0, 1000).map((i) => ({
+          path: safeString(safeGet(i, 'path')) ?? '',
+          message: safeString(safeGet(i, 'message')) ?? 'Invalid value',
+          code: safeString(safeGet(i, 'code')) ?? 'invalid',
+        }))
+      : [];
+    return new ValidationError(message || 'Validation failed', { ...options, issues });
+  }
+  return new ArmorError(code, message || code, options);
+}

@@ -1,0 +1,10 @@
+/**
+ * Shared test helpers. Every server here is real: a Debian `redis-server` or PostgreSQL on a
+ * free loopback port, and Debian `chromium` driven by playwright-core. Nothing is mocked.
+ *
+ * @module
+ */
+export { freePort, waitForPort } from './net.js';
+export { startRedis, type RedisServer } from './redis.js';
+export { startPostgres, type PostgresServer } from './postgres.js';
+export { launchChromium, CHROMIUM_PATH } from './chromium.js';
