@@ -1,0 +1,148 @@
+/**
+ * Configuration, validated with zod at boot. `loadConfig(process.env)` either returns a typed
+ * {@link AppConfig} or throws a {@link ConfigError} whose message is one line naming the bad
+ * environment variable — `server.ts` prints it and exits with status 1.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected an integer between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected an integer between ${min} and ${max}`).max(max, `expected an integer between ${min} and ${max}`));
+
+/** The environment variables the service reads, with defaults. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** TCP port. @default 3000 */
+  PORT: int(0, 65535).default(3000),
+  /** Bind address. @default 127.0.0.1 */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Real PostgreSQL (`postgres://…`). When unset, the embedded PGlite database under `DATA_DIR` is used. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Where PGlite keeps its files (`memory://` for an in-memory database). @default .data */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Redis for shared rate limits and cache (`redis://…`). Memory stores otherwise. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
+  /** An API key accepted with every scope (kept hashed in memory). */
+  ADMIN_API_KEY: z.string().min(24, 'expected at least 24 characters').optional(),
+  /** Demo mode: seed data, run the traffic generator, open /metrics and /monitoring. @default false */
+  DEMO: bool.default(false),
+  /** Secret for session and CSRF signing, at least 32 characters. Random per process when unset (not in production). */
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** URL that receives a POST for each new comment (retries + circuit breaker). */
+  WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  /** Queries slower than this are logged and shown on the dashboard (ms). @default 100 */
+  SLOW_QUERY_MS: int(1, 600_000).default(100),
+  /** Longest graceful shutdown before forcing exit (ms). @default 10000 */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Express `trust proxy` hops (0 = use the socket address). @default 0 */
+  TRUST_PROXY: int(0, 10).default(0),
+  /** Release name reported by health and the dashboard. */
+  RELEASE: z.string().max(100).optional(),
+});
+
+/** Rate-limit tier settings: `limit` requests per `windowMs`. */
+export interface TierConfig {
+  limit: number;
+  windowMs: number;
+}
+
+/** The validated configuration `createApp` takes. */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  redisUrl: string | undefined;
+  adminApiKey: string | undefined;
+  demo: boolean;
+  sessionSecret: string;
+  webhookUrl: string | undefined;
+  slowQueryMs: number;
+  shutdownTimeoutMs: number;
+  trustProxy: number;
+  release: string;
+  /** Rate-limit tiers: `auth` (login), `api` (per API key), `standard` (per IP elsewhere). */
+  rateLimits: { auth: TierConfig; api: TierConfig; standard: TierConfig };
+  /** Cache TTL for hot reads (ms). */
+  cacheTtlMs: number;
+  /** Largest JSON body accepted. */
+  bodyLimit: string;
+}
+
+/** A bad environment variable; the message is one line naming it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Default tiers (per minute). */
+export const DEFAULT_RATE_LIMITS: AppConfig['rateLimits'] = {
+  auth: { limit: 10, windowMs: 60_000 },
+  api: { limit: 1200, windowMs: 60_000 },
+  standard: { limit: 600, windowMs: 60_000 },
+};
+
+/**
+ * Validates `env` and builds the configuration.
+ *
+ * @throws {ConfigError} naming the first bad variable, e.g.
+ * `Invalid environment variable PORT: expected an integer between 0 and 65535 (received "abc")`.
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const received = input[variable];
+    const shown = received === undefined ? '' : ` (received ${JSON.stringify(received.length > 40 ? `${received.slice(0, 40)}…` : received)})`;
+    throw new ConfigError(variable, `Invalid environment variable ${variable}: ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
+    throw new ConfigError('SESSION_SECRET', 'Invalid environment variable SESSION_SECRET: required when NODE_ENV=production');
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : resolve(cwd, e.DATA_DIR, 'pglite') },
+    redisUrl: e.REDIS_URL,
+    adminApiKey: e.ADMIN_API_KEY,
+    demo: e.DEMO,
+    sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    webhookUrl: e.WEBHOOK_URL,
+    slowQueryMs: e.SLOW_QUERY_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+    release: e.RELEASE ?? 'dev',
+    rateLimits: DEFAULT_RATE_LIMITS,
+    cacheTtlMs: 30_000,
+    bodyLimit: '100kb',
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * Repositories: every SQL statement the service runs, parameterized, tenant-scoped where the
+ * data is. Rows are mapped to plain JSON-friendly objects (ISO timestamps).
+ *
+ * @module
+ */
+import type { Queryable } from './database.js';
+
+export interface Tenant { id: string; name: string }
+export interface User { id: string; tenantId: string; email: string; name: string }
+export interface Project { id: string; tenantId: string; name: string; createdAt: string }
+export interface Comment { id: string; projectId: string; authorId: string; html: string; createdAt: string }
+export interface ApiKeyRecord {
+  id: string;
+  userId: string;
+  tenantId: string;
+  name: string;
+  lookup: string;
+  hash: string;
+  scopes: string[];
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+export interface AuditEntry {
+  tenantId?: string | null | undefined;
+  actorUserId?: string | null | undefined;
+  actorKeyId?: string | null | undefined;
+  action: string;
+  entity: string;
+  entityId?: string | null | undefined;
+  /** Already anonymized. */
+  ip?: string | null | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+export interface AuditRow extends Required<Omit<AuditEntry, 'details'>> { id: number; at: string; details: Record<string, unknown> }
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
+
+type Row = Record<string, unknown>;
+const toUser = (r: Row): User => ({ id: String(r.id), tenantId: String(r.tenant_id), email: String(r.email), name: String(r.name) });
+const toProject = (r: Row): Project => ({ id: String(r.id), tenantId: String(r.tenant_id), name: String(r.name), createdAt: iso(r.created_at) });
+const toComment = (r: Row): Comment => ({
+  id: String(r.id),
+  projectId: String(r.project_id),
+  authorId: String(r.author_id),
+  html: String(r.html),
+  createdAt: iso(r.created_at),
+});
+
+/** A keyset cursor: the `created_at` text (exact, microseconds) and id of the last row. */
+export interface Cursor { ts: string; id: string }
+
+/** Encodes a cursor as opaque base64url text. */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.ts, cursor.id])).toString('base64url');
+}
+
+/** Decodes a cursor; `undefined` when it is not one of ours. */
+export function decodeCursor(text: string): Cursor | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [ts, id] = value as unknown[];
+    if (typeof ts !== 'string' || typeof id !== 'string') return undefined;
+    if (!/^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test(ts) || !UUID.test(id)) return undefined;
+    return { ts, id };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Canonical UUID text. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** All repositories over one connection (or transaction). */
+export function repositories(db: Queryable) {
+  return {
+    tenants: {
+      async create(name: string): Promise<Tenant> {
+        const [r] = await db.query<Row>('INSERT INTO tenants (name) VALUES ($1) RETURNING id, name', [name]);
+        return { id: String(r!.id), name: String(r!.name) };
+      },
+    },
+    users: {
+      async create(input: { tenantId: string; email: string; name: string; passwordHash?: string | null }): Promise<User> {
+        const [r] = await db.query<Row>(
+          'INSERT INTO users (tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4) RETURNING id, tenant_id, email, name',
+          [input.tenantId, input.email, input.name, input.passwordHash ?? null],
+        );
+        return toUser(r!);
+      },
+      /** Batch lookup used by the per-request loader: one query for many ids. */
+      async byIds(ids: readonly string[]): Promise<User[]> {
+        if (ids.length === 0) return [];
+        const rows = await db.query<Row>('SELECT id, tenant_id, email, name FROM users WHERE id = ANY($1::uuid[])', [ids]);
+        return rows.map(toUser);
+      },
+      async byEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined> {
+        const [r] = await db.query<Row>('SELECT id, tenant_id, email, name, password_hash FROM users WHERE lower(email) = lower($1)', [email]);
+        return r ? { ...toUser(r), passwordHash: (r.password_hash as string | null) ?? null } : undefined;
+      },
+    },
+    sessions: {
+      async create(idHash: string, userId: string, expiresAt: Date): Promise<void> {
+        await db.query('INSERT INTO sessions (id_hash, user_id, expires_at) VALUES ($1, $2, $3)', [idHash, userId, expiresAt.toISOString()]);
+      },
+      async find(idHash: string): Promise<User | undefined> {
+        const [r] = await db.query<Row>(
+          `SELECT u.id, u.tenant_id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.id_hash = $1 AND s.expires_at > now()`,
+          [idHash],
+        );
+        return r ? toUser(r) : undefined;
+      },
+      async delete(idHash: string): Promise<void> {
+        await db.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+      },
+    },
+    apiKeys: {
+      async create(input: { userId: string; name: string; lookup: string; hash: string; scopes: readonly string[]; expiresAt?: Date | null }): Promise<{ id: string }> {
+        const [r] = await db.query<Row>(
+          'INSERT INTO api_keys (user_id, name, lookup, hash, scopes, expires_at) VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING id',
+          [input.userId, input.name, input.lookup, input.hash, [...input.scopes], input.expiresAt ? input.expiresAt.toISOString() : null],
+        );
+        return { id: String(r!.id) };
+      },
+      async byLookup(lookup: string): Promise<ApiKeyRecord | undefined> {
+        const [r] = await db.query<Row>(
+          `SELECT k.id, k.user_id, u.tenant_id, k.name, k.lookup, k.hash, k.scopes, k.expires_at, k.revoked_at
+           FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.lookup = $1`,
+          [lookup],
+        );
+        if (!r) return undefined;
+        return {
+          id: String(r.id),
+          userId: String(r.user_id),
+          tenantId: String(r.tenant_id),
+          name: String(r.name),
+          lookup: String(r.lookup),
+          hash: String(r.hash),
+          scopes: (r.scopes as string[] | null) ?? [],
+          expiresAt: isoOrNull(r.expires_at),
+          revokedAt: isoOrNull(r.revoked_at),
+        };
+      },
+      async revoke(id: string): Promise<void> {
+        await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+      },
+    },
+    projects: {
+      async create(input: { tenantId: string; name: string; createdBy: string | null }): Promise<Project> {
+        const [r] = await db.query<Row>(
+          'INSERT INTO projects (tenant_id, name, created_by) VALUES ($1, $2, $3) RETURNING id, tenant_id, name, created_at',
+          [input.tenantId, input.name, input.createdBy],
+        );
+        return toProject(r!);
+      },
+      async get(tenantId: string, id: string): Promise<Project | undefined> {
+        const [r] = await db.query<Row>('SELECT id, tenant_id, name, created_at FROM projects WHERE id = $1 AND tenant_id = $2', [id, tenantId]);
+        return r ? toProject(r) : undefined;
+      },
+      async list(tenantId: string, limit: number): Promise<Project[]> {
+        const rows = await db.query<Row>(
+          'SELECT id, tenant_id, name, created_at FROM projects WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2',
+          [tenantId, limit],
+        );
+        return rows.map(toProject);
+      },
+    },
+    comments: {
+      async create(input: { projectId: string; authorId: string; html: string }): Promise<Comment> {
+        const [r] = await db.query<Row>(
+          'INSERT INTO comments (project_id, author_id, html) VALUES ($1, $2, $3) RETURNING id, project_id, author_id, html, created_at',
+          [input.projectId, input.authorId, input.html],
+        );
+        return toComment(r!);
+      },
+      /** A comment, only if its project belongs to `tenantId`. */
+      async get(tenantId: string, id: string): Promise<Comment | undefined> {
+        const [r] = await db.query<Row>(
+          `SELECT c.id, c.project_id, c.author_id, c.html, c.created_at FROM comments c
+           JOIN projects p ON p.id = c.project_id WHERE c.id = $1 AND p.tenant_id = $2`,
+          [id, tenantId],
+        );
+        return r ? toComment(r) : undefined;
+      },
+      /** One page, newest first, keyset-paginated (uses `comments_project_created_idx`). */
+      async listByProject(projectId: string, limit: number, cursor?: Cursor): Promise<{ items: Comment[]; nextCursor: string | null }> {
+        const rows = cursor
+          ? await db.query<Row>(
+              `SELECT id, project_id, author_id, html, created_at, created_at::text AS cursor_ts FROM comments
+               WHERE project_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
+               ORDER BY created_at DESC, id DESC LIMIT $4`,
+              [projectId, cursor.ts, cursor.id, limit + 1],
+            )
+          : await db.query<Row>(
+              `SELECT id, project_id, author_id, html, created_at, created_at::text AS cursor_ts FROM comments
+               WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+              [projectId, limit + 1],
+            );
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return {
+          items: page.map(toComment),
+          nextCursor: rows.length > limit && last ? encodeCursor({ ts: String(last.cursor_ts), id: String(last.id) }) : null,
+        };
+      },
+    },
+    audit: {
+      async record(entry: AuditEntry): Promise<void> {
+        await db.query(
+          `INSERT INTO audit_log (tenant_id, actor_user_id, actor_key_id, action, entity, entity_id, ip, details)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+          [
+            entry.tenantId ?? null,
+            entry.actorUserId ?? null,
+            entry.actorKeyId ?? null,
+            entry.action,
+            entry.entity,
+            entry.entityId ?? null,
+            entry.ip ?? null,
+            JSON.stringify(entry.details ?? {}),
+          ],
+        );
+      },
+      async list(filter: { entity: string; entityId: string }): Promise<AuditRow[]> {
+        const rows = await db.query<Row>(
+          `SELECT id::int AS id, at, tenant_id, actor_user_id, actor_key_id, action, entity, entity_id, ip, details
+           FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at DESC LIMIT 100`,
+          [filter.entity, filter.entityId],
+        );
+        return rows.map((r) => ({
+          id: Number(r.id),
+          at: iso(r.at),
+          tenantId: (r.tenant_id as string | null) ?? null,
+          actorUserId: (r.actor_user_id as string | null) ?? null,
+          actorKeyId: (r.actor_key_id as string | null) ?? null,
+          action: String(r.action),
+          entity: String(r.entity),
+          entityId: (r.entity_id as string | null) ?? null,
+          ip: (r.ip as string | null) ?? null,
+          details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown>,
+        }));
+      },
+    },
+    reports: {
+      /** A deliberately slow statement for the demo's slow-query log. */
+      async slow(seconds: number): Promise<void> {
+        await db.query('SELECT pg_sleep($1::float8)', [seconds]);
+      },
+      async counts(tenantId: string): Promise<{ projects: number; comments: number }> {
+        const [r] = await db.query<Row>(
+          `SELECT (SELECT count(*)::int FROM projects WHERE tenant_id = $1) AS projects,
+                  (SELECT count(*)::int FROM comments c JOIN projects p ON p.id = c.project_id WHERE p.tenant_id = $1) AS comments`,
+          [tenantId],
+        );
+        return { projects: Number(r?.projects ?? 0), comments: Number(r?.comments ?? 0) };
+      },
+    },
+  };
+}
+
+/** The repository set type. */
+export type Repositories = ReturnType<typeof repositories>;
