@@ -33,6 +33,8 @@ export default tseslint.config(
       '@typescript-eslint/no-redundant-type-constituents': 'off',
       '@typescript-eslint/no-base-to-string': 'off',
       '@typescript-eslint/restrict-template-expressions': 'off',
+      // Abort reasons are arbitrary values by design (AbortSignal.reason).
+      '@typescript-eslint/prefer-promise-reject-errors': 'off',
     },
   },
   {

@@ -27,7 +27,7 @@ function projectsIn(parent: string): (string | TestProjectInlineConfiguration)[]
         {
           extends: true,
           root: dir,
-          test: { name: d.name, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], environment: 'node' },
+          test: { name: d.name, include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'], environment: 'node' },
         },
         {
           extends: true,

@@ -1,6 +1,7 @@
 import { ArmorError, isArmorError } from './armor-error.js';
 import { codeForStatus, isErrorCode, type ErrorCode } from './codes.js';
-import { ValidationError, type ValidationIssue } from './classes.js';
+import type { ValidationIssue } from './classes.js';
+import { errorFromCode } from './create.js';
 
 /** Reads a property without ever throwing (getters may throw, proxies may trap). */
 export function safeGet(value: unknown, key: PropertyKey): unknown {
@@ -12,7 +13,7 @@ export function safeGet(value: unknown, key: PropertyKey): unknown {
   }
 }
 
-function safeString(value: unknown, max = 2000): string | undefined {
+export function safeString(value: unknown, max = 2000): string | undefined {
   try {
     if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…` : value;
     return undefined;
@@ -103,16 +104,20 @@ function rebuild(code: ErrorCode, message: string, data: unknown): ArmorError {
     retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined,
     cause: data,
   };
-  if (code === 'VALIDATION_FAILED') {
-    const rawIssues = safeGet(data, 'issues');
-    const issues: ValidationIssue[] = Array.isArray(rawIssues)
-      ? rawIssues.slice(0, 1000).map((i) => ({
-          path: safeString(safeGet(i, 'path')) ?? '',
-          message: safeString(safeGet(i, 'message')) ?? 'Invalid value',
-          code: safeString(safeGet(i, 'code')) ?? 'invalid',
-        }))
-      : [];
-    return new ValidationError(message || 'Validation failed', { ...options, issues });
-  }
-  return new ArmorError(code, message || code, options);
+  const status = safeGet(data, 'status');
+  return errorFromCode(code, message || undefined, {
+    ...options,
+    status: typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : undefined,
+    issues: readIssues(safeGet(data, 'issues') ?? safeGet(data, 'errors')),
+  });
+}
+
+/** Reads validation issues from untrusted data (a problem body's `errors`, ConvexError data ...). */
+export function readIssues(raw: unknown): ValidationIssue[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.slice(0, 1000).map((i) => ({
+    path: safeString(safeGet(i, 'path')) ?? '',
+    message: safeString(safeGet(i, 'message')) ?? 'Invalid value',
+    code: safeString(safeGet(i, 'code')) ?? 'invalid',
+  }));
 }

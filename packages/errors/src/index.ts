@@ -27,6 +27,7 @@ export {
 } from './classes.js';
 export type { ErrorOptions, ValidationErrorOptions, ValidationIssue } from './classes.js';
 export { fromUnknown } from './from-unknown.js';
+export { errorFromCode } from './create.js';
 export { fingerprint, normalizeMessage } from './fingerprint.js';
 export { genericDetail, problemHeaders, problemResponse, retryAfterSeconds, toProblemDetails } from './problem.js';
 export type { ProblemDetails, ProblemOptions } from './problem.js';
