@@ -1,0 +1,107 @@
+/**
+ * Small HTTP helpers of the service: body content-type and depth guards, cookie reading,
+ * the Node `clientError` answer (431/400 as problem+json), and a JSON logger.
+ *
+ * @module
+ */
+import type { Server } from 'node:http';
+import { isIP } from 'node:net';
+import type { NextFunction, Request, Response } from 'express';
+import { ArmorError, BadRequestError, toProblemDetails } from '@armor/errors';
+
+/** Methods whose requests may carry a body; anything with a body must be JSON. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** 415 for a request body that is not `application/json` (an empty body is fine). */
+export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  if (!BODY_METHODS.has(req.method)) return next();
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody) return next();
+  if (!req.is('application/json')) {
+    return next(new ArmorError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json', { details: { received: String(req.headers['content-type'] ?? 'none').slice(0, 100) } }));
+  }
+  next();
+}
+
+/** 400 for JSON bodies nested deeper than `maxDepth` (checked iteratively, no recursion). */
+export function rejectDeepJson(maxDepth: number) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const body: unknown = req.body;
+    if (body === null || typeof body !== 'object') return next();
+    const stack: [unknown, number][] = [[body, 1]];
+    let seen = 0;
+    while (stack.length) {
+      const [value, depth] = stack.pop()!;
+      if (depth > maxDepth) return next(new BadRequestError(`JSON nested deeper than ${maxDepth} levels`));
+      if (++seen > 10_000) return next(new BadRequestError('JSON body has too many values'));
+      if (value !== null && typeof value === 'object') for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+    next();
+  };
+}
+
+/** Reads one cookie from the `Cookie` header (no dependency on cookie-parser). */
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** TEMPORARY until @armor/privacy lands: IPv4 → /24, IPv6 → /48. */
+export function anonymizeIp(ip: string | undefined): string | null {
+  if (!ip) return null;
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  if (isIP(v4) === 4) return v4.replace(/\.\d+$/, '.0');
+  if (isIP(ip) === 6) {
+    const parts = ip.split(':');
+    return `${parts.slice(0, 3).join(':')}::`;
+  }
+  return null;
+}
+
+/** TEMPORARY until @armor/validation lands: escapes all HTML. */
+export function sanitizeHtml(html: string): string {
+  return html.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A structured JSON logger on stdout/stderr. */
+export function jsonLogger() {
+  const write = (level: string, entry: object) => {
+    const line = JSON.stringify({ level, time: new Date().toISOString(), ...entry });
+    if (level === 'error') process.stderr.write(`${line}\n`);
+    else process.stdout.write(`${line}\n`);
+  };
+  return {
+    error: (entry: object) => write('error', entry),
+    warn: (entry: object) => write('warn', entry),
+    info: (entry: object) => write('info', entry),
+  };
+}
+
+/**
+ * Answers requests Node rejects before Express sees them (headers over 16 KB, malformed
+ * request lines) with problem+json instead of an empty 400/431.
+ */
+export function installClientErrorHandler(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const problem = toProblemDetails(new ArmorError(status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST', status === 431 ? 'Request headers or URL too large' : 'Malformed HTTP request', { status }));
+    const body = JSON.stringify({ ...problem, status, title: status === 431 ? 'Request Header Fields Too Large' : problem.title });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `Content-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
