@@ -1,0 +1,136 @@
+import { ConfigurationError } from '@armor/errors';
+
+/** Kinds of injection signals. */
+export type InjectionKind = 'sql' | 'xss' | 'path-traversal' | 'command' | 'nosql';
+
+/** One suspicious pattern found by {@link detectInjection}. */
+export interface InjectionSignal {
+  /** What the pattern looks like. */
+  kind: InjectionKind;
+  /** Which rule matched, e.g. `sql.union-select`, `nosql.operator`. Stable, for grouping alerts. */
+  rule: string;
+  /** JSON-pointer-like location of the value (or key) in the input; `''` for the root. */
+  path: string;
+}
+
+/** Options of {@link detectInjection}. */
+export interface DetectOptions {
+  /** Only the first `maxLength` characters of each string are inspected. @default 10_000 */
+  maxLength?: number | undefined;
+  /** At most this many values (objects, arrays, strings and other leaves) are visited. @default 1_000 */
+  maxValues?: number | undefined;
+  /** Maximum nesting walked. @default 32 */
+  maxDepth?: number | undefined;
+}
+
+interface Rule {
+  kind: InjectionKind;
+  rule: string;
+  pattern: RegExp;
+}
+
+const RULES: readonly Rule[] = [
+  { kind: 'sql', rule: 'sql.tautology', pattern: /['"`)]\s*(?:or|and|\|\||&&)\s*(?:['"`(]?\s*\w+\s*['"`)]?\s*(?:=|like|<>|!=)|true\b|not\b|\d+\s*(?:--|#|$))/i },
+  { kind: 'sql', rule: 'sql.union-select', pattern: /\bunion\b(?:\s|\/\*.*?\*\/)+(?:all\s+|distinct\s+)?select\b/i },
+  { kind: 'sql', rule: 'sql.stacked-query', pattern: /;\s*(?:drop|delete|insert|update|alter|create|truncate|exec|execute|shutdown|grant|select)\b/i },
+  { kind: 'sql', rule: 'sql.comment-terminator', pattern: /['"`]\s*(?:--|#|\/\*)/ },
+  { kind: 'sql', rule: 'sql.time-based', pattern: /\b(?:sleep\s*\(\s*\d|benchmark\s*\(|pg_sleep\s*\(|waitfor\s+delay\b)/i },
+  { kind: 'sql', rule: 'sql.catalog', pattern: /\b(?:information_schema|pg_catalog|sqlite_master|sys\.objects|xp_cmdshell|load_file\s*\(|into\s+(?:out|dump)file)\b/i },
+  { kind: 'xss', rule: 'xss.script-tag', pattern: /<\s*\/?\s*script\b/i },
+  { kind: 'xss', rule: 'xss.event-handler', pattern: /<[^>]*[\s/"'`]on[a-z]+\s*=/i },
+  { kind: 'xss', rule: 'xss.javascript-url', pattern: /(?:java|vb|live)\s*script\s*:|data\s*:\s*text\/html/i },
+  { kind: 'xss', rule: 'xss.dangerous-tag', pattern: /<\s*(?:iframe|object|embed|svg|math|base|meta|link|style|frameset|template|noscript|xmp|isindex)\b/i },
+  { kind: 'xss', rule: 'xss.srcdoc-or-expression', pattern: /\bsrcdoc\s*=|expression\s*\(|-moz-binding/i },
+  { kind: 'path-traversal', rule: 'path.dot-dot', pattern: /(?:^|[\\/])\.\.(?:[\\/]|$)|%2e%2e(?:%2f|%5c|[\\/])|\.\.%2f|\.\.%5c|%c0%ae/i },
+  { kind: 'path-traversal', rule: 'path.sensitive-file', pattern: /(?:^|[\\/])(?:etc[\\/](?:passwd|shadow|hosts)|proc[\\/]self|windows[\\/]win\.ini|boot\.ini)\b/i },
+  { kind: 'path-traversal', rule: 'path.nul-byte', pattern: /\0|%00/ },
+  { kind: 'command', rule: 'command.substitution', pattern: /\$\([^)]*\)|`[^`]*`/ },
+  { kind: 'command', rule: 'command.chain', pattern: /(?:;|&&|\|\||\|)\s*(?:rm|cat|ls|id|whoami|uname|curl|wget|nc|ncat|bash|sh|zsh|python\d?|perl|ruby|php|powershell|cmd|ping|nslookup|chmod|chown|echo|sleep|kill)\b/i },
+  { kind: 'command', rule: 'command.redirect-device', pattern: />\s*\/dev\/(?:tcp|udp)\/|\bnc\s+-[a-z]*e\b/i },
+];
+
+const NOSQL_OPERATOR = /^\$(?:where|ne|eq|gt|gte|lt|lte|in|nin|regex|expr|function|accumulator|or|and|not|nor|exists|type|elemMatch|all|size|jsonSchema|text|mod|lookup)$/;
+const NOSQL_IN_STRING = /\{\s*["']?\$(?:where|ne|gt|gte|lt|lte|regex|expr|function|in|nin|or)\b/;
+
+function inspectString(value: string, path: string, maxLength: number, signals: InjectionSignal[], seen: Set<string>): void {
+  let text = value.length > maxLength ? value.slice(0, maxLength) : value;
+  if (text.includes('%')) {
+    try {
+      text = `${text}\n${decodeURIComponent(text)}`;
+    } catch {
+      // not valid percent-encoding: inspect as is
+    }
+  }
+  for (const { kind, rule, pattern } of RULES) {
+    if (pattern.test(text)) {
+      const key = `${rule}\n${path}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        signals.push({ kind, rule, path });
+      }
+    }
+  }
+  if (NOSQL_IN_STRING.test(text)) signals.push({ kind: 'nosql', rule: 'nosql.operator-in-string', path });
+}
+
+const escapeSegment = (s: string) => (s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s);
+
+/**
+ * Looks for patterns typical of SQL injection, XSS, path traversal, shell command injection and
+ * NoSQL operator injection (`{ "$where": … }`, `{ "$ne": null }`) in a string or anywhere in a
+ * JSON-like value (keys included), and returns signals FOR LOGGING AND ALERTING ONLY.
+ *
+ * It never rewrites input and it is not a defense: the defense against SQL injection is
+ * parameterized queries, against XSS it is contextual output encoding (and {@link sanitizeHtml}
+ * for rich text), against path traversal resolving paths inside an allowed root, against command
+ * injection not using a shell. Expect false positives ("O'Reilly -- notes") and false negatives.
+ * The walk is iterative and bounded by `maxValues`, `maxLength` and `maxDepth`; it never throws
+ * for any input.
+ *
+ * @example
+ * ```ts
+ * detectInjection({ q: "' OR 1=1 --", filter: { $where: 'sleep(100)' } });
+ * // [{ kind: 'sql', rule: 'sql.tautology', path: '/q' }, …, { kind: 'nosql', rule: 'nosql.operator', path: '/filter/$where' }]
+ * ```
+ */
+export function detectInjection(value: unknown, options: DetectOptions = {}): InjectionSignal[] {
+  const maxLength = option('maxLength', options.maxLength, 10_000);
+  const maxValues = option('maxValues', options.maxValues, 1_000);
+  const maxDepth = option('maxDepth', options.maxDepth, 32);
+  const signals: InjectionSignal[] = [];
+  const seen = new Set<string>();
+  let budget = maxValues;
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  try {
+    while (stack.length > 0 && budget > 0) {
+      const { value: current, path, depth } = stack.pop()!;
+      budget--;
+      if (typeof current === 'string') {
+        inspectString(current, path, maxLength, signals, seen);
+        continue;
+      }
+      if (typeof current !== 'object' || current === null || depth >= maxDepth) continue;
+      if (Array.isArray(current)) {
+        for (let i = Math.min(current.length, budget) - 1; i >= 0; i--) stack.push({ value: current[i], path: `${path}/${i}`, depth: depth + 1 });
+        continue;
+      }
+      const keys = Object.keys(current);
+      for (let i = Math.min(keys.length, budget) - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        const child = `${path}/${escapeSegment(key)}`;
+        if (key.startsWith('$') && NOSQL_OPERATOR.test(key)) signals.push({ kind: 'nosql', rule: 'nosql.operator', path: child });
+        else if (/[^\w-]/.test(key)) inspectString(key, child, maxLength, signals, seen);
+        stack.push({ value: (current as Record<string, unknown>)[key], path: child, depth: depth + 1 });
+      }
+    }
+  } catch {
+    // A throwing getter or proxy: report what was found so far.
+  }
+  return signals;
+}
+
+function option(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigurationError(name, 'must be an integer >= 1', { received: value });
+  return value;
+}

@@ -1,0 +1,115 @@
+/**
+ * Express adapter: `validate({ body, query, params })` middleware that parses each part with a
+ * zod schema, replaces it with the typed value, and answers `400 application/problem+json`
+ * (with every issue, paths such as `/body/items/0/name`) when anything is wrong.
+ *
+ * @module
+ */
+import { ValidationError, problemHeaders, toProblemDetails, type ValidationIssue } from '@armor/errors';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { limits as createLimits, type LimitsOptions, type StructureGuard } from './limits.js';
+import { toIssues } from './parse.js';
+
+/** Options of {@link validate}. */
+export interface ValidateOptions<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+  /** Schema for `req.body` (parse the body first, e.g. `express.json()`). @default undefined (not validated) */
+  body?: B;
+  /** Schema for `req.query` (values are strings or arrays of strings). @default undefined (not validated) */
+  query?: Q;
+  /** Schema for `req.params` (strings). @default undefined (not validated) */
+  params?: P;
+  /**
+   * Structural limits checked on `body` and `query` before their schemas run (see `limits()`),
+   * or `false` to skip. @default limits() — maxDepth 32, maxKeys 10,000, maxStringLength 100,000
+   */
+  limits?: LimitsOptions | StructureGuard | false | undefined;
+  /**
+   * `'respond'` answers 400 problem+json itself; `'next'` calls `next(validationError)` so your
+   * error middleware (e.g. `@armor/errors/express`) answers. @default 'respond'
+   */
+  onError?: 'respond' | 'next' | undefined;
+}
+
+type Out<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
+
+/** The request handler type produced by {@link validate}: `req.body`, `req.query`, `req.params` typed. */
+export type ValidatedHandler<B, Q, P> = RequestHandler<Out<P, Record<string, string>>, unknown, Out<B, unknown>, Out<Q, Record<string, unknown>>>;
+
+function isGuard(value: unknown): value is StructureGuard {
+  return typeof value === 'object' && value !== null && typeof (value as StructureGuard).check === 'function';
+}
+
+/**
+ * Validates `req.params`, `req.query` and `req.body` with zod schemas. On success each part is
+ * replaced by the parsed value (typed for handlers chained after it); on failure the request
+ * gets `400 application/problem+json` listing every issue of every part. Bodies and query strings
+ * are first checked against structural `limits`.
+ *
+ * @example
+ * ```ts
+ * import { validate } from '@armor/validation/express';
+ * app.post('/projects/:id', express.json(), validate({
+ *   params: z.object({ id: schemas.id() }),
+ *   query: schemas.pagination(),
+ *   body: z.object({ name: schemas.safeString({ max: 80 }) }),
+ * }), (req, res) => {
+ *   req.body.name; // string
+ *   req.query.limit; // number
+ * });
+ * ```
+ */
+export function validate<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+  options: ValidateOptions<B, Q, P>,
+): ValidatedHandler<B, Q, P> {
+  const guard: StructureGuard | undefined =
+    options.limits === false ? undefined : isGuard(options.limits) ? options.limits : createLimits(options.limits ?? {});
+  const respond = (options.onError ?? 'respond') === 'respond';
+  const parts: ['params' | 'query' | 'body', z.ZodType][] = [];
+  if (options.params !== undefined) parts.push(['params', options.params]);
+  if (options.query !== undefined) parts.push(['query', options.query]);
+  if (options.body !== undefined) parts.push(['body', options.body]);
+
+  const handler = (req: Request, res: Response, next: NextFunction) => {
+    const issues: ValidationIssue[] = [];
+    const values: [string, unknown][] = [];
+    for (const [part, schema] of parts) {
+      const input: unknown = req[part];
+      const prefix = `/${part}`;
+      if (guard !== undefined && part !== 'params') {
+        const issue = guard.check(input, prefix);
+        if (issue !== undefined) {
+          issues.push(issue);
+          continue;
+        }
+      }
+      try {
+        const result = schema.safeParse(input);
+        if (result.success) values.push([part, result.data]);
+        else issues.push(...toIssues(result.error.issues, prefix));
+      } catch (error) {
+        if (error instanceof RangeError) issues.push({ path: prefix, message: 'Input is nested too deeply', code: 'too_deep' });
+        else {
+          next(error);
+          return;
+        }
+      }
+    }
+    if (issues.length > 0) {
+      const error = new ValidationError('Request validation failed', { issues });
+      if (!respond) {
+        next(error);
+        return;
+      }
+      const problem = toProblemDetails(error, { instance: req.path });
+      res.status(400).set(problemHeaders(error)).send(JSON.stringify(problem));
+      return;
+    }
+    for (const [part, value] of values) {
+      // Express 5 defines `req.query` as a getter: shadow it with an own property.
+      Object.defineProperty(req, part, { value, writable: true, configurable: true, enumerable: true });
+    }
+    next();
+  };
+  return handler as unknown as ValidatedHandler<B, Q, P>;
+}
