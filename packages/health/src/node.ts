@@ -1,0 +1,234 @@
+/**
+ * `@armor/health/node`: graceful shutdown for Node HTTP servers. On SIGTERM/SIGINT readiness
+ * flips to 503 at once, the process waits `beforeShutdownDelayMs` for load balancers to notice,
+ * stops accepting connections, lets in-flight requests finish (keep-alive sockets are closed
+ * after their current response), runs cleanup hooks in order with their own timeouts, and exits
+ * 0. A second signal or `shutdownTimeoutMs` forces exit 1.
+ *
+ * @module
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ConfigurationError } from '@armor/errors';
+
+/** A cleanup step run after the servers have drained (close pools, flush logs, ...). */
+export interface ShutdownHook {
+  /** Name used in log lines. */
+  name: string;
+  /** The cleanup. May be async. */
+  run: () => unknown;
+  /** Maximum run time (ms); a slower hook is abandoned and the next one runs. @default 5000 */
+  timeoutMs?: number;
+}
+
+/** Where signals come from; `process` by default, injectable for tests. */
+export interface SignalSource {
+  on(signal: string, listener: () => void): unknown;
+  removeListener(signal: string, listener: () => void): unknown;
+}
+
+/** Log sink for shutdown progress. */
+export interface ShutdownLogger {
+  info?(message: string, data?: Record<string, unknown>): void;
+  warn?(message: string, data?: Record<string, unknown>): void;
+  error?(message: string, data?: Record<string, unknown>): void;
+}
+
+/** Options of {@link gracefulShutdown}. */
+export interface GracefulShutdownOptions {
+  /** The health instance whose readiness flips to 503 at once (`markShuttingDown()`). */
+  health?: { markShuttingDown(): void };
+  /**
+   * Milliseconds between the signal (readiness 503) and closing the listeners, so load
+   * balancers stop routing new traffic first. Requests keep being served meanwhile.
+   * @default 5000
+   */
+  beforeShutdownDelayMs?: number;
+  /** Milliseconds after the signal when the process is forced to exit 1. @default 30000 */
+  shutdownTimeoutMs?: number;
+  /** Cleanup hooks, run in order after the servers drained. */
+  hooks?: ShutdownHook[];
+  /** Signals to handle. @default ['SIGTERM', 'SIGINT'] */
+  signals?: string[];
+  /** Signal source. @default process */
+  signalSource?: SignalSource;
+  /** Exit function. @default process.exit */
+  exit?: (code: number) => void;
+  /** Progress log. @default none */
+  logger?: ShutdownLogger;
+}
+
+/** Handle returned by {@link gracefulShutdown}. */
+export interface GracefulShutdown {
+  /** Starts the shutdown sequence (what a signal does); resolves with the exit code it used. */
+  shutdown(reason?: string): Promise<number>;
+  /** Appends a cleanup hook. */
+  addHook(hook: ShutdownHook): void;
+  /** Whether the sequence has started. */
+  readonly isShuttingDown: boolean;
+  /** Requests currently being handled, over all servers. */
+  readonly inFlight: number;
+  /** Removes the signal listeners (for tests and hot reload). */
+  dispose(): void;
+}
+
+function positive(name: string, value: unknown, fallback: number, allowZero: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
+    throw new ConfigurationError(name, allowZero ? 'must be a finite number >= 0' : 'must be a finite number > 0', { received: value });
+  return value;
+}
+
+/** Resolves after `ms` or returns the timer so it can be cleared. Deliberately ref'd: see README. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(() => resolve(), ms));
+
+/**
+ * Installs graceful shutdown for one or more Node HTTP(S) servers.
+ *
+ * @example
+ * ```ts
+ * import { createHealth } from '@armor/health';
+ * import { gracefulShutdown } from '@armor/health/node';
+ *
+ * const health = createHealth({ checks: { db: { check: () => pool.query('select 1') } } });
+ * const server = app.listen(3000, () => health.markReady());
+ * gracefulShutdown(server, {
+ *   health,
+ *   beforeShutdownDelayMs: 5000,
+ *   hooks: [{ name: 'postgres', run: () => pool.end(), timeoutMs: 5000 }],
+ * });
+ * ```
+ */
+export function gracefulShutdown(servers: Server | Server[] | undefined, options: GracefulShutdownOptions = {}): GracefulShutdown {
+  const list = servers === undefined ? [] : Array.isArray(servers) ? servers : [servers];
+  for (const s of list)
+    if (typeof s?.close !== 'function' || typeof s.on !== 'function')
+      throw new ConfigurationError('servers', 'must be Node http/https servers', { received: s });
+  const beforeShutdownDelayMs = positive('beforeShutdownDelayMs', options.beforeShutdownDelayMs, 5000, true);
+  const shutdownTimeoutMs = positive('shutdownTimeoutMs', options.shutdownTimeoutMs, 30_000, false);
+  const hooks = [...(options.hooks ?? [])];
+  for (const [i, h] of hooks.entries()) {
+    if (typeof h?.run !== 'function') throw new ConfigurationError(`hooks[${i}].run`, 'must be a function', { received: h?.run });
+    positive(`hooks[${i}].timeoutMs`, h.timeoutMs, 5000, false);
+  }
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const source: SignalSource = options.signalSource ?? process;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const log = options.logger ?? {};
+
+  let shuttingDown = false;
+  let exited = false;
+  let inFlight = 0;
+  let running: Promise<number> | undefined;
+
+  const doExit = (code: number) => {
+    if (exited) return;
+    exited = true;
+    dispose();
+    exit(code);
+  };
+
+  for (const server of list) {
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+      inFlight++;
+      // During shutdown every response closes its connection, so keep-alive sockets end after it.
+      if (shuttingDown && !res.headersSent) res.setHeader('connection', 'close');
+      res.once('close', () => {
+        inFlight--;
+        if (shuttingDown) server.closeIdleConnections?.();
+      });
+    });
+  }
+
+  function closeServer(server: Server): Promise<void> {
+    return new Promise((resolve) => {
+      if (!server.listening) {
+        // Not listening (or already closed): still wait for its connections to end.
+        server.closeIdleConnections?.();
+        if (inFlight === 0) return resolve();
+      }
+      server.close(() => resolve());
+      server.closeIdleConnections?.();
+    });
+  }
+
+  async function runHook(hook: ShutdownHook): Promise<void> {
+    const timeoutMs = hook.timeoutMs ?? 5000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => hook.run()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      log.info?.(`shutdown hook "${hook.name}" done`);
+    } catch (error) {
+      log.warn?.(`shutdown hook "${hook.name}" failed`, { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function sequence(reason: string): Promise<number> {
+    shuttingDown = true;
+    log.info?.('shutdown started', { reason, inFlight });
+    try {
+      options.health?.markShuttingDown();
+    } catch {
+      // a broken health object must not stop the shutdown
+    }
+    const force = setTimeout(() => {
+      log.error?.('shutdown timed out; forcing exit 1', { shutdownTimeoutMs, inFlight });
+      doExit(1);
+    }, shutdownTimeoutMs);
+    if (beforeShutdownDelayMs > 0) await sleep(beforeShutdownDelayMs);
+    if (exited) return 1;
+    log.info?.('closing listeners and draining', { inFlight });
+    await Promise.all(list.map(closeServer));
+    if (exited) return 1;
+    log.info?.('drained; running hooks', { hooks: hooks.length });
+    for (const hook of hooks) {
+      if (exited) return 1;
+      await runHook(hook);
+    }
+    clearTimeout(force);
+    if (exited) return 1;
+    log.info?.('shutdown complete; exit 0');
+    doExit(0);
+    return 0;
+  }
+
+  const onSignal = (signal: string) => () => {
+    if (shuttingDown) {
+      log.warn?.(`second ${signal}; forcing exit 1`);
+      doExit(1);
+      return;
+    }
+    void handle.shutdown(signal);
+  };
+  const listeners = signals.map((signal) => [signal, onSignal(signal)] as const);
+  for (const [signal, listener] of listeners) source.on(signal, listener);
+
+  function dispose() {
+    for (const [signal, listener] of listeners) source.removeListener(signal, listener);
+  }
+
+  const handle: GracefulShutdown = {
+    shutdown(reason = 'shutdown()') {
+      running ??= sequence(reason);
+      return running;
+    },
+    addHook(hook) {
+      if (typeof hook?.run !== 'function') throw new ConfigurationError('hook.run', 'must be a function', { received: hook?.run });
+      hooks.push(hook);
+    },
+    get isShuttingDown() {
+      return shuttingDown;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    dispose,
+  };
+  return handle;
+}
