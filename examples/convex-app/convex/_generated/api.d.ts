@@ -1,0 +1,56 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+import type * as comments from "../comments.js";
+import type * as crons from "../crons.js";
+import type * as healthcheck from "../healthcheck.js";
+import type * as http from "../http.js";
+import type * as lib_adminKey from "../lib/adminKey.js";
+import type * as lib_armor from "../lib/armor.js";
+import type * as lib_snapshot from "../lib/snapshot.js";
+import type * as maintenance from "../maintenance.js";
+import type * as monitoring from "../monitoring.js";
+import type * as projects from "../projects.js";
+import type * as users from "../users.js";
+
+/**
+ * A utility for referencing Convex functions in your app's API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+declare const fullApi: ApiFromModules<{
+  comments: typeof comments;
+  crons: typeof crons;
+  healthcheck: typeof healthcheck;
+  http: typeof http;
+  "lib/adminKey": typeof lib_adminKey;
+  "lib/armor": typeof lib_armor;
+  "lib/snapshot": typeof lib_snapshot;
+  maintenance: typeof maintenance;
+  monitoring: typeof monitoring;
+  projects: typeof projects;
+  users: typeof users;
+}>;
+export declare const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+>;
+export declare const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+>;

@@ -1,0 +1,132 @@
+/**
+ * Armor's function wrappers for Convex — our own thin equivalent of convex-helpers' custom
+ * functions (simpler here: three small functions, no extra dependency).
+ *
+ * Every wrapper:
+ * - validates args with zod through `@armor/validation` (`parse`), so a bad argument reaches
+ *   the client as `ConvexError({ code: 'VALIDATION_FAILED', issues })` instead of Convex's
+ *   untyped argument error;
+ * - turns every thrown error into an Armor `ConvexError` (`@armor/errors/convex`), so clients
+ *   branch on `error.data.code`;
+ * - mutations and actions: applies a rate-limit tier through the table-backed store
+ *   (`@armor/rate-limit/convex`), and mutations write an audit row in the same transaction.
+ *
+ * Convex specifics worth knowing (documented in the README):
+ * - A thrown error rolls back every write of a query/mutation — so a rejected rate-limit
+ *   consume costs nothing, and error groups for queries/mutations are reported by the client
+ *   (`monitoring.reportClientError`); actions record their own errors (they are not
+ *   transactional).
+ * - Queries and mutations see a frozen `Date.now()`, so latency is measured in actions and on
+ *   the client and recorded through `monitoring.recordSamples`.
+ */
+import { toConvexError } from '@armor/errors/convex';
+import { fromUnknown, fingerprint } from '@armor/errors';
+import { parse } from '@armor/validation';
+import type { z } from 'zod';
+import { internal } from '../_generated/api';
+import { action, mutation, query, type ActionCtx, type MutationCtx, type QueryCtx } from '../_generated/server';
+import { enforceRateLimit, type TierName } from './rateLimit';
+import type { RegisteredAction, RegisteredMutation, RegisteredQuery } from 'convex/server';
+
+/** Who is calling: the auth subject, or `anonymous`. */
+export async function actorOf(ctx: { auth: QueryCtx['auth'] }): Promise<string> {
+  const identity = await ctx.auth.getUserIdentity();
+  return identity?.subject ?? 'anonymous';
+}
+
+type Handler<Ctx, S extends z.ZodType, R> = (ctx: Ctx, args: z.output<S>) => Promise<R>;
+
+interface RateLimitOption<S extends z.ZodType> {
+  /** One of @armor/rate-limit's tiers. */
+  tier: TierName;
+  /** Limiter key; default: the caller's identity subject (or `anonymous`). */
+  key?: (args: z.output<S>, actor: string) => string;
+}
+
+/** A query whose args are validated with `args` (a zod schema). */
+export function armorQuery<S extends z.ZodType, R>(definition: { args: S; handler: Handler<QueryCtx, S, R> }) {
+  return query({
+    handler: async (ctx, raw: unknown) => {
+      try {
+        return await definition.handler(ctx, parse(definition.args, raw ?? {}));
+      } catch (thrown) {
+        throw toConvexError(thrown);
+      }
+    },
+  }) as unknown as RegisteredQuery<'public', z.input<S>, Promise<R>>;
+}
+
+/** A mutation: validated, rate-limited (optional tier), audited (unless `audit: false`). */
+export function armorMutation<S extends z.ZodType, R>(definition: {
+  name: string;
+  args: S;
+  rateLimit?: RateLimitOption<S>;
+  audit?: boolean | ((args: z.output<S>, result: R) => { target?: string; summary?: string });
+  handler: Handler<MutationCtx, S, R>;
+}) {
+  return mutation({
+    handler: async (ctx, raw: unknown) => {
+      try {
+        const args = parse(definition.args, raw ?? {});
+        const actor = await actorOf(ctx);
+        if (definition.rateLimit) {
+          const key = definition.rateLimit.key?.(args, actor) ?? actor;
+          await enforceRateLimit(ctx, definition.rateLimit.tier, `${definition.name}:${key}`);
+        }
+        const result = await definition.handler(ctx, args);
+        if (definition.audit !== false) {
+          const extra = typeof definition.audit === 'function' ? definition.audit(args, result) : {};
+          await ctx.db.insert('auditLog', { action: definition.name, actor, at: Date.now(), ...extra });
+        }
+        return result;
+      } catch (thrown) {
+        throw toConvexError(thrown);
+      }
+    },
+  }) as unknown as RegisteredMutation<'public', z.input<S>, Promise<R>>;
+}
+
+/**
+ * An action: validated, rate-limited (optional tier, through an internal mutation), timed
+ * (actions see a moving clock), and its errors recorded as error groups server-side.
+ */
+export function armorAction<S extends z.ZodType, R>(definition: {
+  name: string;
+  args: S;
+  rateLimit?: RateLimitOption<S>;
+  handler: Handler<ActionCtx, S, R>;
+}) {
+  return action({
+    handler: async (ctx, raw: unknown) => {
+      const started = Date.now();
+      let ok = false;
+      try {
+        const args = parse(definition.args, raw ?? {});
+        if (definition.rateLimit) {
+          const actor = await actorOf(ctx);
+          const key = definition.rateLimit.key?.(args, actor) ?? actor;
+          await ctx.runMutation(internal.rateLimit.consume, { tier: definition.rateLimit.tier, key: `${definition.name}:${key}` });
+        }
+        const result = await definition.handler(ctx, args);
+        ok = true;
+        return result;
+      } catch (thrown) {
+        const error = fromUnknown(thrown);
+        await ctx.runMutation(internal.monitoring.recordError, {
+          fingerprint: fingerprint(error),
+          code: error.code,
+          status: error.status,
+          name: error.name,
+          message: error.message,
+          stack: typeof error.stack === 'string' ? error.stack.slice(0, 4000) : undefined,
+          source: definition.name,
+        });
+        throw toConvexError(thrown);
+      } finally {
+        await ctx.runMutation(internal.monitoring.recordSamples, {
+          samples: [{ name: definition.name, kind: 'action', durationMs: Date.now() - started, ok }],
+        });
+      }
+    },
+  }) as unknown as RegisteredAction<'public', z.input<S>, Promise<R>>;
+}

@@ -1,0 +1,99 @@
+import { MonitoringDashboard } from '@armor/react-monitoring-dashboard';
+import { useQuery } from 'convex/react';
+import { useState, type FormEvent } from 'react';
+import { api } from '../convex/_generated/api';
+import { useArmorErrors, useTimedMutation } from './useArmor';
+
+/** Two pages: comments (the product) and admin (the monitoring dashboard). */
+export function App() {
+  const [page, setPage] = useState<'comments' | 'admin'>('comments');
+  return (
+    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 1200, margin: '0 auto', padding: 16 }}>
+      <nav aria-label="Pages" style={{ display: 'flex', gap: 8 }}>
+        <button aria-pressed={page === 'comments'} onClick={() => setPage('comments')}>Comments</button>
+        <button aria-pressed={page === 'admin'} onClick={() => setPage('admin')}>Admin</button>
+      </nav>
+      {page === 'comments' ? <CommentsPage /> : <AdminPage />}
+    </main>
+  );
+}
+
+function CommentsPage() {
+  const errors = useArmorErrors('CommentsPage');
+  const ensureUser = useTimedMutation(api.users.ensure, 'users.ensure');
+  const createProject = useTimedMutation(api.projects.create, 'projects.create');
+  const addComment = useTimedMutation(api.comments.add, 'comments.add');
+  const [userId, setUserId] = useState<string | null>(null);
+  const [projectId, setProjectId] = useState<string | null>(null);
+  const comments = useQuery(api.comments.listByProject, projectId ? { projectId, limit: 20 } : 'skip');
+
+  async function start(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    try {
+      errors.clear();
+      const user = await ensureUser({ name: String(form.get('name')), email: String(form.get('email')) });
+      setUserId(user);
+      setProjectId(await createProject({ name: String(form.get('project')), ownerId: user }));
+    } catch (thrown) {
+      errors.handle(thrown);
+    }
+  }
+
+  async function comment(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    if (!userId || !projectId) return;
+    try {
+      errors.clear();
+      await addComment({ projectId, authorId: userId, body: String(new FormData(formElement).get('body')) });
+      formElement.reset();
+    } catch (thrown) {
+      errors.handle(thrown);
+    }
+  }
+
+  return (
+    <section aria-labelledby="comments-title">
+      <h1 id="comments-title">Projects and comments</h1>
+      {errors.message && <p role="alert">{errors.message}</p>}
+      {!projectId ? (
+        <form onSubmit={(e) => void start(e)}>
+          <label>Name <input name="name" required aria-invalid={!!errors.fieldErrors.name} /></label>
+          {errors.fieldErrors.name && <small>{errors.fieldErrors.name}</small>}
+          <label>Email <input name="email" type="email" required aria-invalid={!!errors.fieldErrors.email} /></label>
+          {errors.fieldErrors.email && <small>{errors.fieldErrors.email}</small>}
+          <label>Project <input name="project" required /></label>
+          <button type="submit">Start</button>
+        </form>
+      ) : (
+        <>
+          <form onSubmit={(e) => void comment(e)}>
+            <label>Comment (HTML allowed, sanitized) <textarea name="body" required aria-invalid={!!errors.fieldErrors.body} /></label>
+            {errors.fieldErrors.body && <small>{errors.fieldErrors.body}</small>}
+            <button type="submit">Post</button>
+          </form>
+          <ul>
+            {comments?.items.map((c) => (
+              // The HTML was sanitized on the server by @armor/validation's schemas.html().
+              <li key={c.id}><strong>{c.author}</strong>: <span dangerouslySetInnerHTML={{ __html: c.html }} /></li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function AdminPage() {
+  const [adminKey, setAdminKey] = useState('');
+  const snapshot = useQuery(api.monitoring.snapshot, adminKey ? { adminKey } : 'skip');
+  return (
+    <section aria-labelledby="admin-title">
+      <h1 id="admin-title">Monitoring</h1>
+      <label>Admin key <input type="password" value={adminKey} onChange={(e) => setAdminKey(e.target.value)} /></label>
+      {/* Convex queries are reactive: the snapshot updates by itself, so onRefresh has nothing to do. */}
+      {adminKey && <MonitoringDashboard snapshot={snapshot ?? null} onRefresh={() => undefined} refreshIntervalMs={0} />}
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import { fingerprint } from '@armor/errors';
+import { fromConvexError } from '@armor/errors/client';
+import { useErrorHandler } from '@armor/errors/react';
+import { useMutation } from 'convex/react';
+import type { FunctionReference } from 'convex/server';
+import { useCallback } from 'react';
+import { api } from '../convex/_generated/api';
+
+/**
+ * Error handling for Convex calls: normalizes thrown `ConvexError`s with
+ * `@armor/errors/client` and reports each error once to `monitoring.reportClientError`
+ * (query and mutation errors cannot record themselves: their writes roll back).
+ */
+export function useArmorErrors(source: string) {
+  const report = useMutation(api.monitoring.reportClientError);
+  return useErrorHandler({
+    report: (error) =>
+      report({ fingerprint: fingerprint(error), code: error.code, status: error.status, name: error.name, message: error.message, source }).then(() => undefined),
+  });
+}
+
+/**
+ * A mutation whose client-side round trip is timed and recorded
+ * (`monitoring.recordClientSamples`), because Convex freezes the clock inside mutations.
+ */
+export function useTimedMutation<M extends FunctionReference<'mutation'>>(mutation: M, name: string) {
+  const run = useMutation(mutation);
+  const record = useMutation(api.monitoring.recordClientSamples);
+  return useCallback(
+    async (args: M['_args']): Promise<M['_returnType']> => {
+      const started = performance.now();
+      let ok = false;
+      try {
+        const result: M['_returnType'] = await run(args);
+        ok = true;
+        return result;
+      } catch (thrown) {
+        throw fromConvexError(thrown);
+      } finally {
+        void record({ samples: [{ name, kind: 'mutation', durationMs: performance.now() - started, ok }] }).catch(() => undefined);
+      }
+    },
+    [run, record, name],
+  );
+}
