@@ -1,0 +1,54 @@
+/**
+ * Express adapter of `@armor/cache`: a middleware that gives every request its own fresh
+ * batch loaders, so N lookups made while handling one request become one batch call and
+ * memoized values never leak between requests.
+ *
+ * @module
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { ConfigurationError } from '@armor/errors';
+import type { LoaderFactories, LoaderScope, ScopedLoaders } from './loader.js';
+
+/** Options of {@link loaderMiddleware}. */
+export interface LoaderMiddlewareOptions {
+  /** Property of `res.locals` that holds the loaders. @default 'loaders' */
+  property?: string | undefined;
+}
+
+/**
+ * Express middleware: sets `res.locals.loaders` (or `property`) to a fresh set of loaders
+ * from `scope` for every request.
+ *
+ * @example
+ * ```ts
+ * import { createLoader, loaderScope } from '@armor/cache';
+ * import { loaderMiddleware, getLoaders } from '@armor/cache/express';
+ * const scope = loaderScope({ user: () => createLoader(batchUsers) });
+ * app.use(loaderMiddleware(scope));
+ * app.get('/team', async (req, res) => {
+ *   const { user } = getLoaders(res, scope);
+ *   res.json(await Promise.all(ids.map((id) => user.load(id)))); // one batchUsers call
+ * });
+ * ```
+ */
+export function loaderMiddleware<F extends LoaderFactories>(scope: LoaderScope<F>, options: LoaderMiddlewareOptions = {}) {
+  if (typeof scope !== 'function') throw new ConfigurationError('scope', 'must be a loaderScope()', { received: scope });
+  const { property = 'loaders' } = options;
+  if (typeof property !== 'string' || property === '') throw new ConfigurationError('property', 'must be a non-empty string', { received: property });
+  return function armorLoaders(_req: Request, res: Response, next: NextFunction): void {
+    (res.locals as Record<string, unknown>)[property] = scope();
+    next();
+  };
+}
+
+/**
+ * The typed loaders {@link loaderMiddleware} attached to this response.
+ * Throws a `ConfigurationError` when the middleware did not run for this request.
+ */
+export function getLoaders<F extends LoaderFactories>(res: Response, _scope: LoaderScope<F>, property = 'loaders'): ScopedLoaders<F> {
+  const loaders = (res.locals as Record<string, unknown>)[property];
+  if (loaders === undefined) {
+    throw new ConfigurationError('loaderMiddleware', `did not run for this request (res.locals.${property} is missing); app.use(loaderMiddleware(scope)) first`);
+  }
+  return loaders as ScopedLoaders<F>;
+}
