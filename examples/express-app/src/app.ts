@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AuthenticationError, AuthorizationError, NotFoundError } from '@armor/errors';
+import { AuthenticationError, AuthorizationError, BadRequestError, NotFoundError } from '@armor/errors';
 import { errorMiddleware, notFound } from '@armor/errors/express';
 import { z } from 'zod';
 import type { AppConfig } from './config.js';
@@ -52,7 +52,15 @@ declare global {
 }
 
 const projectBody = z.object({ name: text(200) }).strict();
-const commentBody = z.object({ body: z.string().max(20_000, 'must be at most 20000 characters').min(1, 'must not be empty') }).strict();
+const commentBody = z
+  .object({
+    body: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(20_000, 'must be at most 20000 characters')
+      .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters'),
+  })
+  .strict();
 const listQuery = z
   .object({
     limit: z
@@ -251,6 +259,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.post('/web/projects/:projectId/comments', requireSession, createComment);
 
   app.use(notFound());
+  // Express's router marks undecodable path parameters (`%E0%A4%A`) with status 400 but no `expose`.
+  app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    next(error instanceof URIError ? new BadRequestError('Malformed percent-encoding in the URL', { cause: error }) : error);
+  });
   app.use(errorMiddleware({ logger: config.env === 'test' ? undefined : jsonLogger() }));
 
   return {
