@@ -1,0 +1,523 @@
+/**
+ * Circuit breaker: consecutive-failure or rolling failure-rate strategies, a slow-call
+ * condition, exact half-open concurrency, isolation, events, stats, and optional state shared
+ * across processes through a {@link BreakerStateStore} (e.g. `redisBreakerState`).
+ *
+ * @module
+ */
+import { CircuitOpenError, ConfigurationError } from '@armor/errors';
+import { toScheduler, type Clock, type Scheduler } from './clock.js';
+import { Emitter, safeCall, type Listener, type Observable } from './events.js';
+import {
+  Context,
+  abortReason,
+  checkClock,
+  checkInt,
+  checkMs,
+  checkName,
+  checkOptionalFunction,
+  checkOptions,
+  isClientError,
+  type Policy,
+  type PolicyFn,
+} from './policy.js';
+import { RollingCounters } from './rolling.js';
+
+/** The states of a breaker. `isolated` is a manual hard-open (see {@link CircuitBreaker.isolate}). */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** Payload of `stateChange` / `onStateChange`. */
+export interface StateChangeEvent {
+  from: BreakerState;
+  to: BreakerState;
+  /** When it happened (epoch ms). */
+  at: number;
+}
+
+/** Events of a {@link CircuitBreaker} (see OBSERVABILITY.md). */
+export interface CircuitBreakerEvents {
+  stateChange: StateChangeEvent;
+  /** A call succeeded (it may still count as a failure when slower than `slowCallMs`). */
+  success: { durationMs: number };
+  /** A call failed and `isFailure` counted it. */
+  failure: { durationMs: number; error: unknown };
+  /** A call was refused without running `fn`. */
+  rejected: { retryAfterMs: number | undefined };
+  /** The shared state store failed; the breaker keeps working on its local state. */
+  storeError: { operation: string; error: unknown };
+}
+
+/** Plain-data statistics (maps onto `breakerStatsSchema` of `@armor/metrics`). */
+export interface CircuitBreakerStats {
+  name: string;
+  state: BreakerState;
+  /** Calls counted as failures since creation (including slow calls). */
+  failures: number;
+  /** Calls that succeeded since creation. */
+  successes: number;
+  /** Calls refused without running since creation. */
+  rejected: number;
+  /** When the state last changed (epoch ms). */
+  since: number;
+  /** Successful calls slower than `slowCallMs` since creation. */
+  slowCalls: number;
+  /** Current consecutive failures (consecutive strategy) or failures in the window (rate strategy). */
+  currentFailures: number;
+  /** Calls in the rolling window (rate strategy; `0` for the consecutive strategy). */
+  windowCalls: number;
+  /** Half-open probes now running. */
+  halfOpenInFlight: number;
+  /** Epoch ms when an open breaker lets a probe through (`0` unless open). */
+  openUntil: number;
+}
+
+/** Snapshot of a shared breaker state. */
+export interface SharedBreakerSnapshot {
+  state: BreakerState;
+  /** When the state last changed (epoch ms). */
+  since: number;
+  /** Epoch ms after which an open breaker half-opens. */
+  openUntil: number;
+}
+
+/** Result of {@link BreakerStateStore.acquire}. */
+export interface AcquireResult {
+  /** `call`: closed, run normally; `probe`: a half-open probe slot was taken; `rejected`. */
+  permit: 'call' | 'probe' | 'rejected';
+  snapshot: SharedBreakerSnapshot;
+}
+
+/**
+ * Where a breaker shares its state with other processes. Every method must be atomic.
+ * In-process state is the default; `redisBreakerState` is the distributed driver.
+ */
+export interface BreakerStateStore {
+  /** How often (ms) a breaker re-reads the shared state before a call. */
+  readonly syncIntervalMs: number;
+  /** Reads the shared state. */
+  read(): Promise<SharedBreakerSnapshot>;
+  /**
+   * Atomically: an open state past `openUntil` becomes half-open; in half-open, takes one of
+   * `maxProbes` probe slots (slots older than `probeLeaseMs` are reclaimed).
+   */
+  acquire(now: number, maxProbes: number, probeLeaseMs: number): Promise<AcquireResult>;
+  /**
+   * Atomically moves from `from` (`'*'` = any state) to `to`; does nothing when the shared
+   * state is not `from`. Returns the state afterwards.
+   */
+  transition(from: BreakerState | '*', to: BreakerState, now: number, openUntil: number): Promise<SharedBreakerSnapshot>;
+}
+
+/** Options of {@link circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** Name used in metrics and error messages. @default 'breaker' */
+  name?: string;
+  /**
+   * Consecutive-failure strategy: open after this many failures in a row.
+   * @default 5 (when `failureRate` is not given)
+   */
+  failureThreshold?: number;
+  /** Failure-rate strategy: open when failures / calls in the window reach this, in (0, 1]. */
+  failureRate?: number;
+  /** Failure-rate strategy: calls needed in the window before the rate is judged. @default 10 */
+  minimumThroughput?: number;
+  /** Failure-rate strategy: rolling window length in ms. @default 30_000 */
+  windowMs?: number;
+  /** Failure-rate strategy: buckets the window is divided into. @default 10 */
+  buckets?: number;
+  /** When set, successful calls slower than this (ms) count as failures. @default undefined */
+  slowCallMs?: number;
+  /** Time an open breaker waits before letting probes through (ms). @default 30_000 */
+  halfOpenAfterMs?: number;
+  /** Probe calls allowed at once in half-open; others are rejected. @default 1 */
+  halfOpenMaxConcurrent?: number;
+  /**
+   * Whether an error counts against the breaker. Default: everything except exposed client
+   * errors (Armor 4xx other than 408/429) — a 404 means the dependency is healthy.
+   */
+  isFailure?: (error: unknown) => boolean;
+  /** Called on every state change (errors it throws are swallowed). */
+  onStateChange?: (event: StateChangeEvent) => void;
+  /** Shared state across processes, e.g. `redisBreakerState({ client, key })`. @default in-process */
+  state?: BreakerStateStore;
+  /** Probe slot lease for shared state (a crashed prober frees its slot after this, ms). @default max(halfOpenAfterMs, 10_000) */
+  probeLeaseMs?: number;
+  /** Time source. @default system clock */
+  clock?: Clock;
+}
+
+/** A circuit breaker (see {@link circuitBreaker}). */
+export interface CircuitBreaker extends Policy, Observable<CircuitBreakerEvents> {
+  /** The breaker's name. */
+  readonly name: string;
+  /** Current state (an open breaker past `halfOpenAfterMs` reports `half-open`). */
+  readonly state: BreakerState;
+  /** Holds the breaker open until {@link CircuitBreaker.reset}. Resolves once a shared store has it. */
+  isolate(): Promise<void>;
+  /** Closes the breaker and clears its counters. Resolves once a shared store has it. */
+  reset(): Promise<void>;
+  /** Re-reads the shared state now (no-op without a store). */
+  sync(): Promise<void>;
+  /** Plain-data statistics. */
+  stats(): CircuitBreakerStats;
+}
+
+const defaultIsFailure = (error: unknown): boolean => !isClientError(error);
+const STATES: readonly BreakerState[] = ['closed', 'open', 'half-open', 'isolated'];
+
+/** @internal */
+export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements CircuitBreaker {
+  readonly name: string;
+  readonly #time: Scheduler;
+  readonly #threshold: number;
+  readonly #rate: number;
+  readonly #minimumThroughput: number;
+  readonly #window: RollingCounters | undefined;
+  readonly #slowCallMs: number | undefined;
+  readonly #halfOpenAfterMs: number;
+  readonly #maxProbes: number;
+  readonly #probeLeaseMs: number;
+  readonly #isFailure: (error: unknown) => boolean;
+  readonly #onStateChange: ((event: StateChangeEvent) => void) | undefined;
+  readonly #store: BreakerStateStore | undefined;
+
+  #state: BreakerState = 'closed';
+  #since: number;
+  #openUntil = 0;
+  #gen = 0;
+  #inFlight = 0;
+  #consecutive = 0;
+  #timed: boolean;
+  #failures = 0;
+  #successes = 0;
+  #rejected = 0;
+  #slowCalls = 0;
+  #syncedAt = -Infinity;
+  #syncing: Promise<void> | undefined;
+
+  constructor(options: CircuitBreakerOptions) {
+    super();
+    checkOptions('options', options);
+    const o = options;
+    checkName(o.name);
+    if (o.failureThreshold !== undefined && o.failureRate !== undefined) {
+      throw new ConfigurationError('failureThreshold', 'cannot be combined with failureRate (pick one strategy)', { received: o.failureThreshold });
+    }
+    checkInt('failureThreshold', o.failureThreshold, 1);
+    if (o.failureRate !== undefined && (typeof o.failureRate !== 'number' || !(o.failureRate > 0 && o.failureRate <= 1))) {
+      throw new ConfigurationError('failureRate', 'must be a number in (0, 1]', { received: o.failureRate });
+    }
+    checkInt('minimumThroughput', o.minimumThroughput, 1);
+    checkMs('windowMs', o.windowMs, { min: 1 });
+    checkInt('buckets', o.buckets, 1);
+    checkMs('slowCallMs', o.slowCallMs);
+    checkMs('halfOpenAfterMs', o.halfOpenAfterMs);
+    checkInt('halfOpenMaxConcurrent', o.halfOpenMaxConcurrent, 1);
+    checkMs('probeLeaseMs', o.probeLeaseMs, { min: 1 });
+    checkOptionalFunction('isFailure', o.isFailure);
+    checkOptionalFunction('onStateChange', o.onStateChange);
+    checkClock(o.clock);
+    if (o.state !== undefined) {
+      const s = o.state as Partial<BreakerStateStore> | null;
+      if (typeof s !== 'object' || s === null || typeof s.read !== 'function' || typeof s.acquire !== 'function' || typeof s.transition !== 'function') {
+        throw new ConfigurationError('state', 'must be a BreakerStateStore such as redisBreakerState({ client, key })', { received: o.state });
+      }
+    }
+    this.name = o.name ?? 'breaker';
+    this.#time = toScheduler(o.clock);
+    this.#threshold = o.failureThreshold ?? 5;
+    this.#rate = o.failureRate ?? 0;
+    this.#minimumThroughput = o.minimumThroughput ?? 10;
+    this.#window = o.failureRate === undefined ? undefined : new RollingCounters(o.windowMs ?? 30_000, o.buckets ?? 10, 2);
+    this.#slowCallMs = o.slowCallMs;
+    this.#halfOpenAfterMs = o.halfOpenAfterMs ?? 30_000;
+    this.#maxProbes = o.halfOpenMaxConcurrent ?? 1;
+    this.#probeLeaseMs = o.probeLeaseMs ?? Math.max(this.#halfOpenAfterMs, 10_000);
+    this.#isFailure = o.isFailure ?? defaultIsFailure;
+    this.#onStateChange = o.onStateChange;
+    this.#store = o.state;
+    this.#timed = this.#slowCallMs !== undefined || this.#window !== undefined;
+    this.#since = this.#time.now();
+  }
+
+  override on<E extends keyof CircuitBreakerEvents>(event: E, listener: Listener<CircuitBreakerEvents[E]>): () => void {
+    if (event === 'success' || event === 'failure') this.#timed = true;
+    return super.on(event, listener);
+  }
+
+  get state(): BreakerState {
+    if (this.#state === 'open' && this.#store === undefined) this.#maybeHalfOpen(this.#time.now());
+    return this.#state;
+  }
+
+  execute<T>(fn: PolicyFn<T>, signal?: AbortSignal): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.#store !== undefined) return this.#executeShared(fn, signal);
+    if (this.#state === 'closed') return this.#call(fn, signal, false, this.#gen);
+    return this.#executeLocal(fn, signal);
+  }
+
+  // ----- admission -----------------------------------------------------------------------
+
+  #maybeHalfOpen(now: number): void {
+    if (now >= this.#openUntil) this.#setState('half-open', this.#openUntil, 0);
+  }
+
+  #executeLocal<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined): Promise<T> {
+    const now = this.#time.now();
+    if (this.#state === 'open') this.#maybeHalfOpen(now);
+    switch (this.#state) {
+      case 'closed':
+        return this.#call(fn, signal, false, this.#gen);
+      case 'half-open':
+        if (this.#inFlight < this.#maxProbes) {
+          this.#inFlight++;
+          return this.#call(fn, signal, true, this.#gen);
+        }
+        return this.#reject(undefined);
+      case 'open':
+        return this.#reject(this.#openUntil - now);
+      default:
+        return this.#reject(undefined);
+    }
+  }
+
+  async #executeShared<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined): Promise<T> {
+    const store = this.#store!;
+    if (this.#time.now() - this.#syncedAt >= store.syncIntervalMs) await this.sync();
+    const now = this.#time.now();
+    if (this.#state === 'closed') return this.#call(fn, signal, false, this.#gen);
+    if (this.#state === 'isolated') return this.#reject(undefined);
+    if (this.#state === 'open' && now < this.#openUntil) return this.#reject(this.#openUntil - now);
+    let result: AcquireResult;
+    try {
+      result = await store.acquire(now, this.#maxProbes, this.#probeLeaseMs);
+    } catch (error) {
+      this.emit('storeError', { operation: 'acquire', error });
+      return this.#executeLocal(fn, signal);
+    }
+    this.#apply(result.snapshot);
+    if (result.permit === 'rejected') {
+      return this.#reject(this.#state === 'open' ? Math.max(0, this.#openUntil - this.#time.now()) : undefined);
+    }
+    if (result.permit === 'probe') {
+      this.#inFlight++;
+      return this.#call(fn, signal, true, this.#gen);
+    }
+    return this.#call(fn, signal, false, this.#gen);
+  }
+
+  #reject(retryAfterMs: number | undefined): Promise<never> {
+    this.#rejected++;
+    if (this.has('rejected')) this.emit('rejected', { retryAfterMs });
+    const state = this.#state;
+    return Promise.reject(
+      new CircuitOpenError(`Circuit "${this.name}" is ${state}`, { retryAfterMs, details: { breaker: this.name, state } }),
+    );
+  }
+
+  // ----- the call ------------------------------------------------------------------------
+
+  async #call<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined, probe: boolean, gen: number): Promise<T> {
+    const start = this.#timed ? this.#time.now() : 0;
+    let value: T;
+    try {
+      value = await fn(new Context(1, signal));
+    } catch (error) {
+      const pending = this.#failed(error, start, probe, gen, signal);
+      if (pending !== undefined) await pending;
+      throw error;
+    }
+    if (this.#timed) {
+      const pending = this.#succeededTimed(start, probe, gen);
+      if (pending !== undefined) await pending;
+    } else if (probe || gen !== this.#gen || this.#window !== undefined) {
+      const pending = this.#outcome(true, this.#time.now(), probe, gen);
+      if (pending !== undefined) await pending;
+    } else {
+      // closed, consecutive strategy, nobody timing: the hot path
+      this.#successes++;
+      this.#consecutive = 0;
+    }
+    return value;
+  }
+
+  #succeededTimed(start: number, probe: boolean, gen: number): Promise<void> | undefined {
+    const now = this.#time.now();
+    const durationMs = now - start;
+    this.#successes++;
+    if (this.has('success')) this.emit('success', { durationMs });
+    let ok = true;
+    if (this.#slowCallMs !== undefined && durationMs > this.#slowCallMs) {
+      this.#slowCalls++;
+      this.#failures++;
+      ok = false;
+    }
+    return this.#outcome(ok, now, probe, gen);
+  }
+
+  #failed(error: unknown, start: number, probe: boolean, gen: number, signal: AbortSignal | undefined): Promise<void> | undefined {
+    if (signal?.aborted) {
+      // the caller gave up: says nothing about the dependency
+      if (probe && gen === this.#gen) this.#inFlight--;
+      return undefined;
+    }
+    let counts: boolean;
+    try {
+      counts = this.#isFailure(error) !== false;
+    } catch {
+      counts = true;
+    }
+    const now = this.#time.now();
+    if (!counts) {
+      this.#successes++;
+      return this.#outcome(true, now, probe, gen);
+    }
+    this.#failures++;
+    if (this.has('failure')) this.emit('failure', { durationMs: this.#timed ? now - start : 0, error });
+    return this.#outcome(false, now, probe, gen);
+  }
+
+  /** Feeds one outcome into the state machine. Returns a promise only when a shared store is written. */
+  #outcome(ok: boolean, now: number, probe: boolean, gen: number): Promise<void> | undefined {
+    if (gen !== this.#gen) return undefined; // started before the last state change: stale
+    if (probe) {
+      this.#inFlight--;
+      return this.#transition(ok ? 'closed' : 'open', now);
+    }
+    if (this.#state !== 'closed') return undefined;
+    if (this.#window === undefined) {
+      if (ok) {
+        this.#consecutive = 0;
+        return undefined;
+      }
+      if (++this.#consecutive >= this.#threshold) return this.#transition('open', now);
+      return undefined;
+    }
+    this.#window.add(ok ? 0 : 1, now);
+    if (ok) return undefined;
+    const t = this.#window.totals;
+    const calls = t[0]! + t[1]!;
+    if (calls >= this.#minimumThroughput && t[1]! / calls >= this.#rate) return this.#transition('open', now);
+    return undefined;
+  }
+
+  // ----- state changes -------------------------------------------------------------------
+
+  /** Local state change; emits. Never writes to the store. */
+  #setState(to: BreakerState, at: number, openUntil: number): void {
+    const from = this.#state;
+    this.#openUntil = to === 'open' ? openUntil : 0;
+    if (from === to) return;
+    this.#state = to;
+    this.#since = at;
+    this.#gen++;
+    this.#inFlight = 0;
+    this.#consecutive = 0;
+    this.#window?.reset();
+    const event = { from, to, at };
+    this.emit('stateChange', event);
+    safeCall(this.#onStateChange, event);
+  }
+
+  /** State change decided here: local at once, then (with a store) written atomically. */
+  #transition(to: BreakerState, now: number): Promise<void> | undefined {
+    const from = this.#state;
+    const openUntil = to === 'open' ? now + this.#halfOpenAfterMs : 0;
+    this.#setState(to, now, openUntil);
+    if (this.#store === undefined) return undefined;
+    return this.#write(from === 'half-open' || from === 'closed' ? from : '*', to, now, openUntil);
+  }
+
+  async #write(from: BreakerState | '*', to: BreakerState, now: number, openUntil: number): Promise<void> {
+    try {
+      this.#apply(await this.#store!.transition(from, to, now, openUntil));
+      this.#syncedAt = this.#time.now();
+    } catch (error) {
+      this.emit('storeError', { operation: 'transition', error });
+    }
+  }
+
+  #apply(snapshot: SharedBreakerSnapshot): void {
+    if (!STATES.includes(snapshot.state)) return;
+    if (snapshot.state === this.#state) {
+      if (snapshot.state === 'open') this.#openUntil = snapshot.openUntil;
+      return;
+    }
+    this.#setState(snapshot.state, snapshot.since, snapshot.openUntil);
+  }
+
+  sync(): Promise<void> {
+    const store = this.#store;
+    if (store === undefined) return Promise.resolve();
+    return (this.#syncing ??= (async () => {
+      try {
+        this.#apply(await store.read());
+      } catch (error) {
+        this.emit('storeError', { operation: 'read', error });
+      } finally {
+        this.#syncedAt = this.#time.now();
+        this.#syncing = undefined;
+      }
+    })());
+  }
+
+  isolate(): Promise<void> {
+    const now = this.#time.now();
+    this.#setState('isolated', now, 0);
+    return this.#store === undefined ? Promise.resolve() : this.#write('*', 'isolated', now, 0);
+  }
+
+  reset(): Promise<void> {
+    const now = this.#time.now();
+    this.#setState('closed', now, 0);
+    this.#consecutive = 0;
+    this.#window?.reset();
+    return this.#store === undefined ? Promise.resolve() : this.#write('*', 'closed', now, 0);
+  }
+
+  stats(): CircuitBreakerStats {
+    const state = this.state;
+    let currentFailures = this.#consecutive;
+    let windowCalls = 0;
+    if (this.#window !== undefined) {
+      const t = this.#window.read(this.#time.now());
+      currentFailures = t[1]!;
+      windowCalls = t[0]! + t[1]!;
+    }
+    return {
+      name: this.name,
+      state,
+      failures: this.#failures,
+      successes: this.#successes,
+      rejected: this.#rejected,
+      since: this.#since,
+      slowCalls: this.#slowCalls,
+      currentFailures,
+      windowCalls,
+      halfOpenInFlight: this.#inFlight,
+      openUntil: this.#openUntil,
+    };
+  }
+}
+
+/**
+ * Creates a circuit breaker. Closed: calls run and outcomes are counted. When the strategy
+ * trips it opens: calls fail fast with `CircuitOpenError` (with `retryAfterMs`) without running
+ * `fn`. After `halfOpenAfterMs` exactly `halfOpenMaxConcurrent` probe calls may run; a probe
+ * success closes it, a probe failure reopens it.
+ *
+ * Strategies: `failureThreshold` consecutive failures (default, 5), or `failureRate` over a
+ * rolling, bucketed `windowMs` once `minimumThroughput` calls were seen (O(1) per call).
+ *
+ * @example
+ * ```ts
+ * const breaker = circuitBreaker({ name: 'payments', failureRate: 0.5, minimumThroughput: 20, windowMs: 10_000, halfOpenAfterMs: 5_000 });
+ * breaker.on('stateChange', ({ from, to }) => log.warn({ from, to }, 'payments breaker'));
+ * const charge = await breaker.execute(({ signal }) => fetch(url, { signal }));
+ * ```
+ */
+export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  return new CircuitBreakerImpl(options);
+}

@@ -1,0 +1,42 @@
+/**
+ * `@armor/resilience`: retry with backoff and budgets, timeout, circuit breaker (in-process
+ * or shared through Redis), per-key breaker registry, bulkhead, hedging, fallback and `wrap`
+ * to compose them — every policy observable, every timer unref'd, every clock injectable.
+ * Runtime-neutral (Node, Convex, edge).
+ *
+ * @module
+ */
+export { constantBackoff, exponentialBackoff } from './backoff.js';
+export type { Backoff, BackoffInput, ExponentialBackoffOptions, Jitter } from './backoff.js';
+export { manualClock, systemClock } from './clock.js';
+export type { Clock, ManualClock, Scheduler, TimerHandle } from './clock.js';
+export type { Listener, Observable } from './events.js';
+export type { Policy, PolicyContext, PolicyFn } from './policy.js';
+export { BulkheadRejectedError } from './errors.js';
+export { isRetryableByDefault, retry, retryAfterFromError, retryBudget, retryPolicy } from './retry.js';
+export type { GiveUpEvent, RetryBudget, RetryBudgetOptions, RetryBudgetStats, RetryEvent, RetryEvents, RetryOptions, RetryPolicy } from './retry.js';
+export { timeout, timeoutPolicy } from './timeout.js';
+export type { TimeoutEvents, TimeoutOptions, TimeoutPolicy, TimeoutPolicyOptions } from './timeout.js';
+export { circuitBreaker } from './breaker.js';
+export type {
+  AcquireResult,
+  BreakerState,
+  BreakerStateStore,
+  CircuitBreaker,
+  CircuitBreakerEvents,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  SharedBreakerSnapshot,
+  StateChangeEvent,
+} from './breaker.js';
+export { redisBreakerState } from './redis-state.js';
+export type { RedisBreakerStateOptions, RedisEvalClient } from './redis-state.js';
+export { breakerRegistry } from './registry.js';
+export type { BreakerRegistry, BreakerRegistryOptions } from './registry.js';
+export { bulkhead } from './bulkhead.js';
+export type { Bulkhead, BulkheadEvents, BulkheadOptions, BulkheadStats } from './bulkhead.js';
+export { fallback, fallbackPolicy } from './fallback.js';
+export type { FallbackOptions, FallbackValue } from './fallback.js';
+export { hedge, hedgePolicy } from './hedge.js';
+export type { HedgeOptions } from './hedge.js';
+export { wrap } from './wrap.js';

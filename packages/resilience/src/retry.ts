@@ -1,0 +1,386 @@
+/**
+ * Retry with backoff, Retry-After support, abortable waits and retry budgets.
+ *
+ * @module
+ */
+import { ConfigurationError, isArmorError } from '@armor/errors';
+import { exponentialBackoff, type Backoff } from './backoff.js';
+import { toScheduler, type Clock, type Scheduler } from './clock.js';
+import { Emitter, safeCall, type Observable } from './events.js';
+import {
+  Context,
+  RETRY_MARK,
+  abortReason,
+  checkClock,
+  checkFunction,
+  checkInt,
+  checkMs,
+  checkName,
+  checkOptionalFunction,
+  checkOptions,
+  checkSignal,
+  sleep,
+  type Policy,
+  type PolicyFn,
+} from './policy.js';
+import { RollingCounters } from './rolling.js';
+
+/** Payload of `onRetry` and the `retry` event. */
+export interface RetryEvent {
+  /** The attempt that failed (1-based); the next one is `attempt + 1`. */
+  attempt: number;
+  /** How long the policy waits before the next attempt, in ms. */
+  delayMs: number;
+  /** Why the attempt failed. */
+  error: unknown;
+}
+
+/** Payload of the `giveUp` event. */
+export interface GiveUpEvent {
+  /** Attempts made. */
+  attempts: number;
+  /** The error the caller receives. */
+  error: unknown;
+  /** Why retrying stopped. */
+  reason: 'maxAttempts' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'aborted';
+}
+
+/** Events of a {@link RetryPolicy}. */
+export interface RetryEvents {
+  retry: RetryEvent;
+  giveUp: GiveUpEvent;
+}
+
+/** Options of {@link retry} and {@link retryPolicy}. */
+export interface RetryOptions {
+  /** Name used in metrics. @default 'retry' */
+  name?: string;
+  /** Total attempts including the first call (`Infinity` allowed). @default 3 */
+  maxAttempts?: number;
+  /** Delay before each retry. @default exponentialBackoff() (100 ms doubling, full jitter, max 30 s) */
+  backoff?: Backoff;
+  /**
+   * Whether an error is worth retrying. Default: retry everything except Armor errors that
+   * are not `retryable` — in particular exposed client errors (4xx other than 408/429).
+   */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /** Cancels waiting and further attempts; the call rejects with `signal.reason` at once. */
+  signal?: AbortSignal;
+  /** Called before each wait (errors it throws are swallowed). */
+  onRetry?: (event: RetryEvent) => void;
+  /**
+   * Honour `RateLimitError.retryAfterMs` / `error.retryAfterMs` and an HTTP `Retry-After`
+   * found in `error.details` (`retryAfter`, `retry-after`, `Retry-After` or `headers[...]`),
+   * as a lower bound of the delay. @default true
+   */
+  respectRetryAfter?: boolean;
+  /** Give up instead of waiting when a server asks to wait longer than this (ms). @default 60_000 */
+  maxRetryAfterMs?: number;
+  /** Shared {@link RetryBudget}: a retry is only made when the budget allows it. */
+  budget?: RetryBudget;
+  /** Time source and scheduler. @default system clock (unref'd timers) */
+  clock?: Clock;
+}
+
+/** A retry policy (see {@link retryPolicy}). */
+export interface RetryPolicy extends Policy, Observable<RetryEvents> {
+  readonly [RETRY_MARK]: true;
+}
+
+/**
+ * The default `retryIf`: retry everything except Armor errors marked not retryable (which
+ * includes exposed client errors: 4xx other than 408 and 429).
+ */
+export function isRetryableByDefault(error: unknown): boolean {
+  if (isArmorError(error)) return error.retryable;
+  return true;
+}
+
+/**
+ * Milliseconds a failed call asks us to wait, from `error.retryAfterMs` (e.g.
+ * `RateLimitError`, `CircuitOpenError`) or an HTTP `Retry-After` (delta-seconds or HTTP date)
+ * carried in `error.details`. `undefined` when there is none.
+ *
+ * @param now - Current epoch ms, for HTTP dates. @default Date.now()
+ */
+export function retryAfterFromError(error: unknown, now: number = Date.now()): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  try {
+    const e = error as { retryAfterMs?: unknown; details?: unknown };
+    if (typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0) return e.retryAfterMs;
+    const d = e.details;
+    if (typeof d !== 'object' || d === null) return undefined;
+    const details = d as Record<string, unknown>;
+    const headers = details['headers'];
+    let raw = details['retryAfter'] ?? details['retry-after'] ?? details['Retry-After'];
+    if (raw === undefined && typeof headers === 'object' && headers !== null) {
+      const h = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
+      raw = typeof h.get === 'function' ? h.get('retry-after') : (h['retry-after'] ?? h['Retry-After']);
+    }
+    return parseRetryAfter(raw, now);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRetryAfter(raw: unknown, now: number): number | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) && raw >= 0 ? raw * 1000 : undefined;
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+// ---------------------------------------------------------------------------------------
+// budget
+
+/** Options of {@link retryBudget}. */
+export interface RetryBudgetOptions {
+  /** Name used in metrics. @default 'retry-budget' */
+  name?: string;
+  /** Retries allowed as a fraction of first attempts in the window. @default 0.2 */
+  ratio?: number;
+  /** Retries always allowed per second, whatever the traffic. @default 10 */
+  minRetriesPerSecond?: number;
+  /** Length of the rolling window in ms. @default 10_000 */
+  windowMs?: number;
+  /** Time source. @default system clock */
+  clock?: Clock;
+}
+
+/** Plain-data statistics of a {@link RetryBudget}. */
+export interface RetryBudgetStats {
+  name: string;
+  /** First attempts recorded in the window. */
+  requests: number;
+  /** Retries made in the window. */
+  retries: number;
+  /** Retries the budget still allows right now. */
+  available: number;
+  /** Retries refused since creation. */
+  exhausted: number;
+}
+
+/** Caps retries to a fraction of recent traffic so retries cannot amplify an outage. */
+export interface RetryBudget {
+  /** Records a first attempt. */
+  recordRequest(): void;
+  /** Takes one retry from the budget; `false` when exhausted. */
+  tryRetry(): boolean;
+  stats(): RetryBudgetStats;
+}
+
+/**
+ * Creates a retry budget shared by any number of retry policies: within a rolling
+ * `windowMs`, retries may not exceed `ratio * requests + minRetriesPerSecond * windowMs/1000`.
+ *
+ * @example
+ * ```ts
+ * const budget = retryBudget({ ratio: 0.1 });
+ * const policy = retryPolicy({ maxAttempts: 4, budget });
+ * ```
+ */
+export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
+  checkOptions('options', options);
+  const { name = 'retry-budget', ratio = 0.2, minRetriesPerSecond = 10, windowMs = 10_000, clock } = options;
+  checkName(name);
+  if (typeof ratio !== 'number' || !(ratio >= 0) || !Number.isFinite(ratio)) {
+    throw new ConfigurationError('ratio', 'must be a finite number >= 0', { received: ratio });
+  }
+  checkMs('minRetriesPerSecond', minRetriesPerSecond);
+  checkMs('windowMs', windowMs, { min: 1 });
+  checkClock(clock);
+  const time = toScheduler(clock);
+  const counters = new RollingCounters(windowMs, 10, 2);
+  const floor = (minRetriesPerSecond * windowMs) / 1000;
+  let exhausted = 0;
+  const available = (now: number) => {
+    const t = counters.read(now);
+    return Math.max(0, Math.floor(floor + ratio * t[0]! - t[1]!));
+  };
+  return {
+    recordRequest: () => counters.add(0, time.now()),
+    tryRetry() {
+      const now = time.now();
+      if (available(now) < 1) {
+        exhausted++;
+        return false;
+      }
+      counters.add(1, now);
+      return true;
+    },
+    stats() {
+      const now = time.now();
+      const t = counters.read(now);
+      return { name, requests: t[0]!, retries: t[1]!, available: available(now), exhausted };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// policy
+
+interface ResolvedRetry {
+  maxAttempts: number;
+  backoff: Backoff;
+  retryIf: (error: unknown, attempt: number) => boolean;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+  respectRetryAfter: boolean;
+  maxRetryAfterMs: number;
+  budget: RetryBudget | undefined;
+  time: Scheduler;
+}
+
+function resolve(options: RetryOptions): ResolvedRetry {
+  checkOptions('options', options);
+  const {
+    name,
+    maxAttempts = 3,
+    backoff,
+    retryIf = isRetryableByDefault,
+    signal,
+    onRetry,
+    respectRetryAfter = true,
+    maxRetryAfterMs = 60_000,
+    budget,
+    clock,
+  } = options;
+  checkName(name);
+  checkInt('maxAttempts', maxAttempts, 1, { allowInfinity: true });
+  checkOptionalFunction('backoff', backoff);
+  checkFunction('retryIf', retryIf);
+  checkSignal('signal', signal);
+  checkOptionalFunction('onRetry', onRetry);
+  checkMs('maxRetryAfterMs', maxRetryAfterMs, { allowInfinity: true });
+  if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.tryRetry !== 'function')) {
+    throw new ConfigurationError('budget', 'must be a RetryBudget from retryBudget()', { received: budget });
+  }
+  checkClock(clock);
+  return {
+    maxAttempts,
+    backoff: backoff ?? exponentialBackoff(),
+    retryIf,
+    onRetry,
+    respectRetryAfter: respectRetryAfter !== false,
+    maxRetryAfterMs,
+    budget,
+    time: toScheduler(clock),
+  };
+}
+
+async function retryLoop<T>(
+  o: ResolvedRetry,
+  events: Emitter<RetryEvents> | undefined,
+  fn: PolicyFn<T>,
+  signal: AbortSignal | undefined,
+  firstError: unknown,
+): Promise<T> {
+  let error = firstError;
+  let previousDelayMs = 0;
+  for (let attempt = 1; ; attempt++) {
+    // decide whether to retry the failed `attempt`
+    let reason: GiveUpEvent['reason'] | undefined;
+    let delayMs = 0;
+    if (signal?.aborted) reason = 'aborted';
+    else if (attempt >= o.maxAttempts) reason = 'maxAttempts';
+    else if (!safeRetryIf(o, error, attempt)) reason = 'notRetryable';
+    else {
+      delayMs = Math.max(0, Number(o.backoff({ attempt, previousDelayMs, error })) || 0);
+      if (o.respectRetryAfter) {
+        const after = retryAfterFromError(error, o.time.now());
+        if (after !== undefined) {
+          if (after > o.maxRetryAfterMs) reason = 'retryAfterTooLong';
+          else delayMs = Math.max(delayMs, after);
+        }
+      }
+      if (reason === undefined && o.budget !== undefined && !o.budget.tryRetry()) reason = 'budget';
+    }
+    if (reason !== undefined) {
+      const thrown = reason === 'aborted' ? abortReason(signal!) : error;
+      if (events?.has('giveUp')) events.emit('giveUp', { attempts: attempt, error: thrown, reason });
+      throw thrown;
+    }
+    const event = { attempt, delayMs, error };
+    safeCall(o.onRetry, event);
+    events?.emit('retry', event);
+    await sleep(delayMs, signal, o.time);
+    previousDelayMs = delayMs;
+    try {
+      return await fn(new Context(attempt + 1, signal));
+    } catch (e) {
+      error = e;
+    }
+  }
+}
+
+function safeRetryIf(o: ResolvedRetry, error: unknown, attempt: number): boolean {
+  try {
+    return o.retryIf(error, attempt) === true;
+  } catch {
+    return false;
+  }
+}
+
+class RetryPolicyImpl extends Emitter<RetryEvents> implements RetryPolicy {
+  readonly [RETRY_MARK] = true as const;
+  readonly #o: ResolvedRetry;
+  readonly #signal: AbortSignal | undefined;
+  constructor(options: RetryOptions) {
+    super();
+    this.#o = resolve(options);
+    this.#signal = options.signal;
+  }
+
+  async execute<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined = this.#signal): Promise<T> {
+    if (typeof fn !== 'function') throw new ConfigurationError('fn', 'must be a function', { received: fn });
+    if (signal?.aborted) throw abortReason(signal);
+    this.#o.budget?.recordRequest();
+    try {
+      return await fn(new Context(1, signal));
+    } catch (error) {
+      return retryLoop(this.#o, this, fn, signal, error);
+    }
+  }
+}
+
+/**
+ * Creates a reusable retry {@link Policy} (for {@link wrap}, or to share one configuration).
+ *
+ * @example
+ * ```ts
+ * const policy = retryPolicy({ maxAttempts: 5, backoff: exponentialBackoff({ initial: 200 }) });
+ * policy.on('retry', ({ attempt, delayMs }) => log.warn({ attempt, delayMs }, 'retrying'));
+ * const user = await policy.execute(({ signal }) => fetch(url, { signal }));
+ * ```
+ */
+export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
+  return new RetryPolicyImpl(options);
+}
+
+/**
+ * Calls `fn` until it succeeds, at most `maxAttempts` times, waiting `backoff` between
+ * attempts. `fn` receives `{ attempt, signal }`. Rejects with the last error, or with
+ * `signal.reason` as soon as `signal` aborts (also during a wait).
+ *
+ * @example
+ * ```ts
+ * const res = await retry(({ signal }) => fetch(url, { signal }), {
+ *   maxAttempts: 4,
+ *   backoff: exponentialBackoff({ initial: 100, max: 2_000, jitter: 'full' }),
+ *   onRetry: ({ attempt, delayMs, error }) => console.warn(attempt, delayMs, error),
+ * });
+ * ```
+ */
+export async function retry<T>(fn: PolicyFn<T>, options: RetryOptions = {}): Promise<T> {
+  checkFunction('fn', fn);
+  const o = resolve(options);
+  const signal = options.signal;
+  if (signal?.aborted) throw abortReason(signal);
+  o.budget?.recordRequest();
+  try {
+    return await fn(new Context(1, signal));
+  } catch (error) {
+    return retryLoop(o, undefined, fn, signal, error);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Composition of policies.
+ *
+ * @module
+ */
+import { ConfigurationError } from '@armor/errors';
+import { Context, RETRY_MARK, type Policy, type PolicyContext, type PolicyFn } from './policy.js';
+
+/**
+ * Composes policies, outermost first: `wrap(a, b, c).execute(fn)` runs
+ * `a.execute(() => b.execute(() => c.execute(fn)))`. Each layer's signal is passed inward,
+ * and `fn` sees the attempt number of the nearest retry policy.
+ *
+ * @example
+ * ```ts
+ * const policy = wrap(
+ *   fallbackPolicy(null),
+ *   retryPolicy({ maxAttempts: 3 }),
+ *   breaker,
+ *   timeoutPolicy(1_000),
+ * );
+ * const user = await policy.execute(({ signal }) => fetchUser(id, { signal }));
+ * ```
+ */
+export function wrap(...policies: Policy[]): Policy {
+  policies.forEach((p, i) => {
+    if (typeof p !== 'object' || p === null || typeof (p as Partial<Policy>).execute !== 'function') {
+      throw new ConfigurationError(`policies[${i}]`, 'must be a policy (an object with execute())', { received: p });
+    }
+  });
+  const n = policies.length;
+  const isRetry = policies.map((p) => (p as { [RETRY_MARK]?: boolean })[RETRY_MARK] === true);
+  return {
+    execute<T>(fn: PolicyFn<T>, signal?: AbortSignal): Promise<T> {
+      if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
+      const layer = (i: number, sig: AbortSignal | undefined, attempt: number): Promise<T> => {
+        if (i === n) {
+          try {
+            return Promise.resolve(fn(new Context(attempt, sig)));
+          } catch (error) {
+            return Promise.reject(error as Error);
+          }
+        }
+        return policies[i]!.execute((ctx: PolicyContext) => layer(i + 1, ctx.signal, isRetry[i] ? ctx.attempt : attempt), sig);
+      };
+      return layer(0, signal, 1);
+    },
+  };
+}
