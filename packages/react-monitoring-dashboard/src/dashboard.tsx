@@ -1,0 +1,416 @@
+/**
+ * `<MonitoringDashboard />`: every panel, auto-refresh, failure banner and theme in one component.
+ *
+ * @module
+ */
+import { ConfigurationError } from '@armor/errors';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { formatAgo, formatClock, formatDuration } from './format.js';
+import { CircuitBreakers, CacheStats, RateLimitStats } from './panels/stats.js';
+import { ErrorRateChart, LatencyChart, ThroughputChart } from './panels/charts.js';
+import { ErrorList } from './panels/error-list.js';
+import { HealthOverview } from './panels/health-overview.js';
+import { REFRESH_INTERVALS, RefreshControl } from './panels/refresh-control.js';
+import { SlowOperations } from './panels/slow-operations.js';
+import { parseSnapshot } from './source.js';
+import { MonitoringTheme } from './theme.js';
+import { systemClock, type Clock, type MonitoringSnapshot, type SnapshotSource, type ThemeMode } from './types.js';
+import { useNow } from './use-now.js';
+
+/** Props of {@link MonitoringDashboard}. Pass `source`, or `snapshot` (with `onRefresh`). */
+export interface MonitoringDashboardProps {
+  /** Where to load snapshots from, e.g. `httpSource('/monitoring/snapshot')`. */
+  source?: SnapshotSource;
+  /**
+   * A snapshot you load yourself (e.g. a Convex `useQuery`). `undefined`/`null` = still loading.
+   * Mutually exclusive with `source`.
+   */
+  snapshot?: MonitoringSnapshot | null;
+  /**
+   * With `snapshot`: called on every auto-refresh tick and by "Refresh now". A rejected promise
+   * shows the failure banner (the last snapshot stays on screen).
+   */
+  onRefresh?: () => void | Promise<void>;
+  /** With `snapshot`: an error to show in the failure banner (e.g. your query's error). */
+  error?: unknown;
+  /**
+   * Initial auto-refresh interval in milliseconds; `0` = off. The user can change it in the
+   * interval picker.
+   * @default 10000
+   */
+  refreshIntervalMs?: number;
+  /** Intervals offered in the picker (ms; 0 = off). @default [0, 5000, 10000, 30000, 60000, 300000] */
+  refreshIntervals?: readonly number[];
+  /** Called when the user picks another interval (ms). */
+  onRefreshIntervalChange?: (intervalMs: number) => void;
+  /**
+   * Longest wait between retries after failures (ms). Retries back off from the refresh interval,
+   * doubling per consecutive failure; a server `Retry-After` (`retryAfterMs`) is honoured.
+   * @default 60000
+   */
+  maxRetryDelayMs?: number;
+  /** Called with every load failure (for logging). */
+  onError?: (error: unknown) => void;
+  /** Heading of the dashboard. @default 'Monitoring' */
+  title?: string;
+  /** Initial colour scheme; the user can switch it in the header. @default 'system' */
+  theme?: ThemeMode;
+  /** Show the theme picker in the header. @default true */
+  showThemePicker?: boolean;
+  /** Error groups per page. @default 20 */
+  errorPageSize?: number;
+  /** Render the stylesheet (see `dashboardCss`). @default true */
+  injectCss?: boolean;
+  /** CSP nonce for the injected `<style>`. */
+  nonce?: string;
+  /** Extra class on the root element. */
+  className?: string;
+  /** Inline style on the root element (override `--ad-*` variables here). */
+  style?: CSSProperties;
+  /** Time source (epoch ms); pass a fake in tests. @default Date.now */
+  clock?: Clock;
+}
+
+interface PollState {
+  snapshot: MonitoringSnapshot | null;
+  error: unknown;
+  updatedAt: number | null;
+  nextAt: number | null;
+  loading: boolean;
+}
+
+function validateInterval(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigurationError(name, 'must be a finite number of milliseconds >= 0 (0 = off)', { received: value });
+  }
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const value = typeof error === 'object' && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Next retry delay after `failures` consecutive failures (ms). */
+export function retryDelayMs(error: unknown, failures: number, intervalMs: number, maxRetryDelayMs: number): number {
+  const base = intervalMs > 0 ? intervalMs : 5_000;
+  const backoff = Math.min(base * 2 ** Math.max(0, failures - 1), Math.max(base, maxRetryDelayMs));
+  const retryAfter = retryAfterOf(error);
+  return retryAfter === undefined ? backoff : Math.max(backoff, retryAfter);
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function usePageHidden(): boolean {
+  const [hidden, setHidden] = useState(false);
+  useEffect(() => {
+    if (typeof document === 'undefined') return;
+    const update = () => setHidden(document.visibilityState === 'hidden');
+    update();
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return hidden;
+}
+
+/**
+ * The drop-in monitoring dashboard: system health, latency/throughput/error-rate charts, error
+ * groups, slow operations, caches, rate limits and circuit breakers for one `MonitoringSnapshot`,
+ * refreshed on an interval the user controls. Refresh pauses while the tab is hidden; when a load
+ * fails the last data stays on screen under a banner with the error and the next retry.
+ * SSR-safe: nothing touches `window`/`document` outside effects.
+ *
+ * @throws ConfigurationError for a negative or non-finite `refreshIntervalMs`/`maxRetryDelayMs`,
+ *   or when both or neither of `source` and `snapshot` are given
+ * @example
+ * ```tsx
+ * import { MonitoringDashboard, httpSource } from '@armor/react-monitoring-dashboard';
+ *
+ * export function AdminMonitoring({ token }: { token: string }) {
+ *   return (
+ *     <MonitoringDashboard
+ *       source={httpSource('/monitoring/snapshot', { headers: { authorization: `Bearer ${token}` } })}
+ *       refreshIntervalMs={5000}
+ *     />
+ *   );
+ * }
+ * ```
+ */
+export function MonitoringDashboard(props: MonitoringDashboardProps) {
+  const {
+    source,
+    snapshot: snapshotProp,
+    onRefresh,
+    error: errorProp,
+    refreshIntervalMs = 10_000,
+    refreshIntervals = REFRESH_INTERVALS,
+    onRefreshIntervalChange,
+    maxRetryDelayMs = 60_000,
+    onError,
+    title = 'Monitoring',
+    theme: themeProp = 'system',
+    showThemePicker = true,
+    errorPageSize,
+    injectCss,
+    nonce,
+    className,
+    style,
+    clock = systemClock,
+  } = props;
+  validateInterval('refreshIntervalMs', refreshIntervalMs);
+  validateInterval('maxRetryDelayMs', maxRetryDelayMs);
+  const controlled = 'snapshot' in props;
+  if (controlled && source !== undefined) {
+    throw new ConfigurationError('source', 'pass either `source` or `snapshot`, not both');
+  }
+  if (!controlled && source === undefined) {
+    throw new ConfigurationError('source', 'pass `source` (e.g. httpSource(url)) or `snapshot`');
+  }
+  if (source !== undefined && (typeof source !== 'object' || typeof source.load !== 'function')) {
+    throw new ConfigurationError('source', 'must have a load({ signal }) method', { received: source });
+  }
+
+  const [intervalMs, setIntervalMs] = useState(refreshIntervalMs);
+  useEffect(() => setIntervalMs(refreshIntervalMs), [refreshIntervalMs]);
+  const [paused, setPaused] = useState(false);
+  const [theme, setTheme] = useState<ThemeMode>(themeProp);
+  useEffect(() => setTheme(themeProp), [themeProp]);
+  const hidden = usePageHidden();
+  const [state, setState] = useState<PollState>({ snapshot: null, error: null, updatedAt: null, nextAt: null, loading: false });
+  const [force, setForce] = useState(0);
+
+  // Latest props in refs so inline objects/functions do not restart polling.
+  const sourceRef = useRef(source);
+  sourceRef.current = source;
+  const onRefreshRef = useRef(onRefresh);
+  onRefreshRef.current = onRefresh;
+  const onErrorRef = useRef(onError);
+  onErrorRef.current = onError;
+  const clockRef = useRef(clock);
+  clockRef.current = clock;
+  const lastDoneRef = useRef<number | null>(controlled && snapshotProp ? clock.now() : null);
+  const nextDelayRef = useRef(0);
+  const failuresRef = useRef(0);
+  const forceRef = useRef(false);
+
+  const active = intervalMs > 0 && !paused && !hidden;
+  const sourceKey = source ? (source.key ?? '') : null;
+  const canLoad = sourceKey !== null || onRefresh !== undefined;
+
+  useEffect(() => {
+    if (!canLoad) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let controller: AbortController | undefined;
+    const now = () => clockRef.current.now();
+    const schedule = (delay: number) => {
+      if (!active) {
+        setState((s) => (s.nextAt === null ? s : { ...s, nextAt: null }));
+        return;
+      }
+      const at = now() + delay;
+      setState((s) => ({ ...s, nextAt: at }));
+      timer = setTimeout(() => void run(), delay);
+      (timer as { unref?: () => void }).unref?.();
+    };
+    const run = async () => {
+      controller = new AbortController();
+      setState((s) => (s.loading ? s : { ...s, loading: true }));
+      const src = sourceRef.current;
+      try {
+        let loaded: MonitoringSnapshot | undefined;
+        if (src) loaded = parseSnapshot(await src.load({ signal: controller.signal }));
+        else await onRefreshRef.current?.();
+        if (cancelled) return;
+        const at = now();
+        failuresRef.current = 0;
+        lastDoneRef.current = at;
+        nextDelayRef.current = intervalMs;
+        setState((s) => ({ ...s, snapshot: loaded ?? s.snapshot, error: null, updatedAt: loaded ? at : s.updatedAt, loading: false }));
+        schedule(intervalMs);
+      } catch (error) {
+        if (cancelled) return;
+        failuresRef.current += 1;
+        const delay = retryDelayMs(error, failuresRef.current, intervalMs, maxRetryDelayMs);
+        lastDoneRef.current = now();
+        nextDelayRef.current = delay;
+        setState((s) => ({ ...s, error, loading: false }));
+        onErrorRef.current?.(error);
+        schedule(delay);
+      }
+    };
+    const last = lastDoneRef.current;
+    const forced = forceRef.current;
+    forceRef.current = false;
+    if (forced || last === null) void run();
+    else {
+      const due = last + nextDelayRef.current - now();
+      if (active && due <= 0) void run();
+      else schedule(Math.max(0, due));
+    }
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+      controller?.abort();
+    };
+  }, [sourceKey, canLoad, intervalMs, active, force, maxRetryDelayMs]);
+
+  // Controlled mode: "updated" is when the snapshot prop last changed.
+  const [receivedAt, setReceivedAt] = useState<number | null>(() => (snapshotProp ? clock.now() : null));
+  useEffect(() => {
+    if (snapshotProp) setReceivedAt(clockRef.current.now());
+  }, [snapshotProp]);
+
+  const refreshNow = useCallback(() => {
+    forceRef.current = true;
+    setForce((n) => n + 1);
+  }, []);
+  const changeInterval = useCallback(
+    (ms: number) => {
+      setIntervalMs(ms);
+      onRefreshIntervalChange?.(ms);
+    },
+    [onRefreshIntervalChange],
+  );
+
+  const checked = useMemo(() => {
+    if (!controlled || snapshotProp === null || snapshotProp === undefined) return { snapshot: null, error: null };
+    try {
+      return { snapshot: parseSnapshot(snapshotProp), error: null };
+    } catch (error) {
+      return { snapshot: null, error };
+    }
+  }, [controlled, snapshotProp]);
+
+  const snapshot = controlled ? checked.snapshot : state.snapshot;
+  const updatedAt = controlled ? receivedAt : state.updatedAt;
+  const error = state.error ?? checked.error ?? (errorProp === undefined || errorProp === null ? null : errorProp);
+
+  return (
+    <MonitoringTheme theme={theme} label={title} {...{ injectCss, nonce, className, style }}>
+      <header className="ad-header">
+        <div>
+          <h2>{title}</h2>
+          {snapshot ? (
+            <p className="ad-sub" style={{ margin: 0 }} suppressHydrationWarning>
+              {snapshot.service.name}
+              {snapshot.service.version ? ` ${snapshot.service.version}` : ''} · snapshot {formatClock(snapshot.generatedAt)}
+            </p>
+          ) : null}
+        </div>
+        <div className="ad-row">
+          {canLoad ? (
+            <RefreshControl
+              intervalMs={intervalMs}
+              intervals={refreshIntervals}
+              onIntervalChange={changeInterval}
+              paused={paused}
+              onPausedChange={setPaused}
+              onRefresh={refreshNow}
+              refreshing={state.loading}
+              updatedAt={updatedAt}
+              hidden={hidden}
+              clock={clock}
+            />
+          ) : null}
+          {showThemePicker ? <ThemePicker theme={theme} onChange={setTheme} /> : null}
+        </div>
+      </header>
+      {error !== null && error !== undefined ? (
+        <FailureBanner
+          error={error}
+          updatedAt={updatedAt}
+          hasData={snapshot !== null}
+          nextAt={state.error ? state.nextAt : null}
+          reason={intervalMs <= 0 ? 'off' : paused ? 'paused' : hidden ? 'hidden' : null}
+          onRetry={canLoad ? refreshNow : undefined}
+          clock={clock}
+        />
+      ) : null}
+      {snapshot === null ? (
+        <p className="ad-empty" role="status">
+          {error ? 'No data yet.' : 'Loading snapshot…'}
+        </p>
+      ) : (
+        <div className="ad-grid">
+          <HealthOverview snapshot={snapshot} />
+          <LatencyChart snapshot={snapshot} />
+          <ThroughputChart snapshot={snapshot} />
+          <ErrorRateChart snapshot={snapshot} />
+          <CircuitBreakers snapshot={snapshot} />
+          <CacheStats snapshot={snapshot} />
+          <RateLimitStats snapshot={snapshot} />
+          <ErrorList snapshot={snapshot} {...(errorPageSize === undefined ? {} : { pageSize: errorPageSize })} />
+          <SlowOperations snapshot={snapshot} />
+        </div>
+      )}
+    </MonitoringTheme>
+  );
+}
+
+function ThemePicker({ theme, onChange }: { theme: ThemeMode; onChange: (theme: ThemeMode) => void }) {
+  return (
+    <label className="ad-row" style={{ gap: 4 }}>
+      Theme
+      <select value={theme} onChange={(e) => onChange(e.target.value as ThemeMode)}>
+        <option value="system">System</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}
+
+function FailureBanner({
+  error,
+  updatedAt,
+  hasData,
+  nextAt,
+  reason,
+  onRetry,
+  clock,
+}: {
+  error: unknown;
+  updatedAt: number | null;
+  hasData: boolean;
+  nextAt: number | null;
+  reason: 'off' | 'paused' | 'hidden' | null;
+  onRetry: (() => void) | undefined;
+  clock: Clock;
+}) {
+  const now = useNow(clock, 1000);
+  const retry =
+    nextAt !== null
+      ? `Next retry in ${formatDuration(Math.max(0, Math.ceil((nextAt - now) / 1000)))}.`
+      : reason === 'off'
+        ? 'Auto-refresh is off.'
+        : reason === 'paused'
+          ? 'Auto-refresh is paused.'
+          : reason === 'hidden'
+            ? 'Retrying when the tab is visible again.'
+            : '';
+  return (
+    <div className="ad-banner" role="alert" data-testid="failure-banner">
+      <div>
+        <strong>{hasData ? 'Refresh failed — showing the last data.' : 'Could not load the snapshot.'}</strong>{' '}
+        <span>{messageOf(error)}</span>
+        <div aria-live="off" suppressHydrationWarning>
+          {hasData && updatedAt !== null ? `Data from ${formatClock(updatedAt)} (${formatAgo(updatedAt, Math.max(now, updatedAt))}). ` : ''}
+          {retry}
+        </div>
+      </div>
+      {onRetry ? (
+        <button type="button" onClick={onRetry}>
+          Retry now
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Formatting helpers used by the panels (deterministic, locale-independent output so server
+ * and client render the same text).
+ *
+ * @module
+ */
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `1234.5` → `"1.23 s"`, `12.34` → `"12.3 ms"`, `null` → `"—"`. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/** `1234567` → `"1,234,567"`; `1234.5` → `"1,234.5"`. */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  const rounded = Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n) : Math.round(n * 10) / 10;
+  const [int = '0', frac] = String(Math.abs(rounded)).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${rounded < 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
+}
+
+/** A fraction in [0, 1] → `"12.3%"`. */
+export function formatPercent(fraction: number | null | undefined): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  const pct = fraction * 100;
+  if (pct === 0) return '0%';
+  if (pct < 0.1) return '<0.1%';
+  return `${pct >= 10 ? pct.toFixed(0) : pct.toFixed(1)}%`;
+}
+
+/** Seconds → `"3 s"`, `"4 min"`, `"2 h 5 min"`, `"3 d 4 h"`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
+
+/** Epoch ms → `"14:05:09"` (local time). */
+export function formatClock(t: number): string {
+  const d = new Date(t);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Epoch ms → `"2026-11-25 14:05:09"` (local time). */
+export function formatDateTime(t: number): string {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatClock(t)}`;
+}
+
+/** `"5 s ago"`, `"just now"` relative to `now` (both epoch ms). */
+export function formatAgo(t: number, now: number): string {
+  const seconds = Math.round((now - t) / 1000);
+  if (seconds < 1) return 'just now';
+  return `${formatDuration(seconds)} ago`;
+}
+
+/** A refresh interval in ms → `"Off"`, `"5 s"`, `"1 min"`. */
+export function formatInterval(ms: number): string {
+  if (ms <= 0) return 'Off';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${ms / 1000} s`;
+  return `${ms / 60_000} min`;
+}

@@ -1,0 +1,177 @@
+/**
+ * `httpSource()`: load `MonitoringSnapshot`s over HTTP with `fetch`.
+ *
+ * @module
+ */
+import { ArmorError, ConfigurationError, type ArmorErrorOptions, type ErrorCode } from '@armor/errors';
+import type { MonitoringSnapshot, SnapshotSource } from './types.js';
+
+/** The only snapshot contract version this dashboard understands. */
+export const SUPPORTED_SNAPSHOT_VERSION = 1;
+
+/**
+ * Thrown (rejected) by {@link httpSource} when a snapshot cannot be loaded: network failure,
+ * non-2xx status (`details.httpStatus`), timeout (`code: 'TIMEOUT'`), a body that is not JSON or
+ * not a version-1 snapshot. `retryAfterMs` carries the server's `Retry-After`, which the dashboard
+ * honours for its next retry.
+ */
+export class SnapshotSourceError extends ArmorError {
+  override name = 'SnapshotSourceError' as const;
+  constructor(code: ErrorCode, message: string, options: ArmorErrorOptions = {}) {
+    super(code, message, { expose: true, ...options });
+  }
+}
+
+/** Options of {@link httpSource}. */
+export interface HttpSourceOptions {
+  /**
+   * Request headers, e.g. `{ authorization: 'Bearer …' }`, or a function returning them
+   * (called before every request, so tokens can rotate).
+   * @default none
+   */
+  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  /**
+   * Abort a request that takes longer than this (milliseconds).
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /**
+   * `fetch` credentials mode (send cookies cross-origin with `'include'`).
+   * @default 'same-origin'
+   */
+  credentials?: RequestCredentials;
+  /**
+   * The `fetch` implementation.
+   * @default globalThis.fetch
+   */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A {@link SnapshotSource} that GETs a JSON `MonitoringSnapshot` from `url` (for example the
+ * endpoint served by `@armor/metrics/express`). Safe to create inline in JSX: its `key` is the
+ * URL, so re-creating it on every render does not restart polling.
+ *
+ * @param url - absolute or page-relative URL of the snapshot endpoint
+ * @param options - headers, timeout, credentials, fetch
+ * @throws ConfigurationError for an empty `url` or a bad `timeoutMs`
+ * @example
+ * ```tsx
+ * <MonitoringDashboard source={httpSource('/monitoring/snapshot', { headers: { authorization: `Bearer ${token}` } })} />
+ * ```
+ */
+export function httpSource(url: string | URL, options: HttpSourceOptions = {}): SnapshotSource {
+  const href = typeof url === 'string' ? url : url instanceof URL ? url.href : undefined;
+  if (href === undefined || href.trim() === '') {
+    throw new ConfigurationError('url', 'must be a non-empty string or URL', { received: url });
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError('timeoutMs', 'must be a finite number of milliseconds > 0', { received: timeoutMs });
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigurationError('fetch', 'must be a function', { received: options.fetch });
+  }
+  const { headers, credentials = 'same-origin' } = options;
+
+  return {
+    key: `http:${href}`,
+    async load({ signal }) {
+      const doFetch = options.fetch ?? globalThis.fetch;
+      const controller = new AbortController();
+      let timedOut = false;
+      const onAbort = () => controller.abort(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+      (timer as { unref?: () => void }).unref?.();
+      try {
+        const resolvedHeaders = typeof headers === 'function' ? await headers() : headers;
+        const init: RequestInit = { method: 'GET', credentials, signal: controller.signal, cache: 'no-store' };
+        const merged = new Headers(resolvedHeaders);
+        if (!merged.has('accept')) merged.set('accept', 'application/json');
+        init.headers = merged;
+        let response: Response;
+        try {
+          response = await doFetch(href, init);
+        } catch (cause) {
+          if (timedOut) throw new SnapshotSourceError('TIMEOUT', `Snapshot request timed out after ${timeoutMs} ms`, { cause });
+          if (signal.aborted) throw cause;
+          throw new SnapshotSourceError('EXTERNAL_SERVICE_ERROR', `Snapshot request failed: ${messageOf(cause)}`, { cause });
+        }
+        if (!response.ok) {
+          const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+          throw new SnapshotSourceError(
+            response.status === 503 ? 'SERVICE_UNAVAILABLE' : 'EXTERNAL_SERVICE_ERROR',
+            `Snapshot request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+            { details: { httpStatus: response.status }, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+          );
+        }
+        let body: unknown;
+        try {
+          body = await response.json();
+        } catch (cause) {
+          if (timedOut) throw new SnapshotSourceError('TIMEOUT', `Snapshot request timed out after ${timeoutMs} ms`, { cause });
+          throw new SnapshotSourceError('EXTERNAL_SERVICE_ERROR', 'Snapshot response is not valid JSON', { cause });
+        }
+        return parseSnapshot(body);
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+/**
+ * Checks the shape the dashboard relies on (version 1, the top-level sections and arrays) without
+ * a schema library, and returns the value typed. Full validation is the server's job
+ * (`monitoringSnapshotSchema` in `@armor/metrics`).
+ *
+ * @throws SnapshotSourceError when the value is not a version-1 snapshot
+ * @example
+ * ```ts
+ * const snapshot = parseSnapshot(await response.json());
+ * ```
+ */
+export function parseSnapshot(value: unknown): MonitoringSnapshot {
+  const fail = (problem: string): never => {
+    throw new SnapshotSourceError('EXTERNAL_SERVICE_ERROR', `Invalid snapshot: ${problem}`);
+  };
+  if (!isRecord(value)) return fail('not an object');
+  if (value.version !== SUPPORTED_SNAPSHOT_VERSION) return fail(`unsupported version ${JSON.stringify(value.version) ?? 'undefined'} (expected 1)`);
+  if (typeof value.generatedAt !== 'number') fail('generatedAt must be a number');
+  for (const key of ['service', 'window', 'health', 'requests', 'errors'] as const) {
+    if (!isRecord(value[key])) fail(`${key} must be an object`);
+  }
+  for (const key of ['slowOperations', 'caches', 'rateLimits', 'breakers'] as const) {
+    if (!Array.isArray(value[key])) fail(`${key} must be an array`);
+  }
+  const requests = value.requests as Record<string, unknown>;
+  if (!isRecord(requests.totals) || !Array.isArray(requests.series) || !Array.isArray(requests.routes)) {
+    fail('requests must have totals, series and routes');
+  }
+  if (!Array.isArray((value.health as Record<string, unknown>).checks)) fail('health.checks must be an array');
+  if (!Array.isArray((value.errors as Record<string, unknown>).groups)) fail('errors.groups must be an array');
+  return value as unknown as MonitoringSnapshot;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `Retry-After` as seconds or an HTTP date → milliseconds (undefined when absent or bad). */
+function parseRetryAfter(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

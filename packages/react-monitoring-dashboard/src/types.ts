@@ -1,0 +1,64 @@
+/**
+ * Types shared by the dashboard. The snapshot types come from `@armor/metrics` as type-only
+ * imports, so no runtime code (and no zod) from that package enters the dashboard bundle.
+ *
+ * @module
+ */
+import type {
+  BreakerStats,
+  CacheStats,
+  ErrorGroup,
+  MonitoringSnapshot,
+  RateLimitStats,
+  RequestPoint,
+  RouteStats,
+  SlowOperation,
+  SnapshotHealthCheck,
+} from '@armor/metrics';
+
+export type {
+  BreakerStats,
+  CacheStats,
+  ErrorGroup,
+  MonitoringSnapshot,
+  RateLimitStats,
+  RequestPoint,
+  RouteStats,
+  SlowOperation,
+  SnapshotHealthCheck,
+};
+
+/** A source of time in epoch milliseconds; pass a fake in tests. */
+export interface Clock {
+  /** Current time (epoch ms). */
+  now(): number;
+}
+
+/** The default clock: `Date.now()`. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Colour scheme of the dashboard. `system` follows the operating system, live. */
+export type ThemeMode = 'light' | 'dark' | 'system';
+
+/**
+ * Where the dashboard gets snapshots from. {@link httpSource} is the built-in one; write your
+ * own for WebSockets, server actions or tests.
+ *
+ * @example
+ * ```ts
+ * const source: SnapshotSource = { key: 'static', load: async () => snapshot };
+ * ```
+ */
+export interface SnapshotSource {
+  /**
+   * Identity of the source. The dashboard restarts polling only when `key` changes, so an
+   * inline `httpSource(url)` (a new object every render) does not cause a refetch loop.
+   * @default `''` (all sources without a key are treated as the same source)
+   */
+  readonly key?: string;
+  /**
+   * Load the current snapshot. Reject with an `Error` (ideally an `ArmorError` with
+   * `retryAfterMs`) when it fails; the dashboard keeps the last data and shows a banner.
+   */
+  load(options: { signal: AbortSignal }): Promise<MonitoringSnapshot>;
+}

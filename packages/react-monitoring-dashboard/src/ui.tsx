@@ -1,0 +1,73 @@
+/**
+ * Small building blocks shared by the panels (not exported from the package).
+ *
+ * @module
+ */
+import { useId, type ReactNode } from 'react';
+
+/** Health/breaker status shown with colour, an icon shape and text (never colour alone). */
+export type Tone = 'pass' | 'warn' | 'fail';
+
+const ICON: Record<Tone, ReactNode> = {
+  // check mark in a circle
+  pass: <path d="M8 1a7 7 0 1 1 0 14A7 7 0 0 1 8 1Zm3.2 4.3L7 9.5 4.8 7.3 3.7 8.4 7 11.7l5.3-5.3-1.1-1.1Z" />,
+  // exclamation in a triangle
+  warn: <path d="M8 1 15.5 14.5h-15L8 1Zm-.9 5v4h1.8V6H7.1Zm0 5.2v1.8h1.8v-1.8H7.1Z" />,
+  // cross in an octagon
+  fail: <path d="M5 1h6l4 4v6l-4 4H5l-4-4V5l4-4Zm.6 3.5L4.5 5.6 6.9 8l-2.4 2.4 1.1 1.1L8 9.1l2.4 2.4 1.1-1.1L9.1 8l2.4-2.4-1.1-1.1L8 6.9 5.6 4.5Z" />,
+};
+
+/** An icon + text badge for a status. */
+export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNode }) {
+  return (
+    <span className={`ad-badge ad-${tone}`} data-tone={tone}>
+      <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true" focusable="false" fill="currentColor">
+        {ICON[tone]}
+      </svg>
+      {children}
+    </span>
+  );
+}
+
+/** A titled panel (`<section>` labelled by its heading). */
+export function Panel({ title, actions, wide, children, testId }: { title: string; actions?: ReactNode; wide?: boolean; children: ReactNode; testId: string }) {
+  const id = useId();
+  return (
+    <section className={wide ? 'ad-panel ad-wide' : 'ad-panel'} aria-labelledby={id} data-panel={testId}>
+      <div className="ad-panel-head">
+        <h3 id={id}>{title}</h3>
+        {actions ? <div className="ad-row">{actions}</div> : null}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** Previous/next pager for long lists. `page` is zero-based. */
+export function Pager({ page, pageCount, onPage, label }: { page: number; pageCount: number; onPage: (page: number) => void; label: string }) {
+  if (pageCount <= 1) return null;
+  return (
+    <nav className="ad-pager" aria-label={`${label} pages`}>
+      <button type="button" onClick={() => onPage(0)} disabled={page === 0} aria-label="First page">
+        «
+      </button>
+      <button type="button" onClick={() => onPage(page - 1)} disabled={page === 0}>
+        Previous
+      </button>
+      <span aria-live="polite">
+        Page {page + 1} of {pageCount}
+      </span>
+      <button type="button" onClick={() => onPage(page + 1)} disabled={page >= pageCount - 1}>
+        Next
+      </button>
+      <button type="button" onClick={() => onPage(pageCount - 1)} disabled={page >= pageCount - 1} aria-label="Last page">
+        »
+      </button>
+    </nav>
+  );
+}
+
+/** Clamp a page index into range. */
+export function clampPage(page: number, pageCount: number): number {
+  return Math.max(0, Math.min(page, Math.max(0, pageCount - 1)));
+}

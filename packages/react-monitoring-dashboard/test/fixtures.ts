@@ -1,0 +1,146 @@
+/**
+ * Deterministic `MonitoringSnapshot` fixtures for the dashboard tests (jsdom, SSR and the real
+ * browser page).
+ */
+import type { MonitoringSnapshot } from '@armor/metrics';
+
+export interface FixtureOptions {
+  /** Snapshot time (epoch ms). */
+  now?: number;
+  /** Points in `requests.series`. @default 60 */
+  points?: number;
+  /** Series resolution (ms). @default 10000 */
+  resolutionMs?: number;
+  /** Error groups. @default 3 */
+  groups?: number;
+  /** Slow operations. @default 4 */
+  slow?: number;
+  /** Varies the numbers. @default 1 */
+  seed?: number;
+  /** Overall health. @default 'warn' */
+  health?: 'pass' | 'warn' | 'fail';
+}
+
+function rng(seed: number) {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export const FIXED_NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+export function makeSnapshot(options: FixtureOptions = {}): MonitoringSnapshot {
+  const { now = FIXED_NOW, points = 60, resolutionMs = 10_000, groups = 3, slow = 4, seed = 1, health = 'warn' } = options;
+  const rand = rng(seed);
+  const start = now - points * resolutionMs;
+  const series = Array.from({ length: points }, (_, i) => {
+    const count = i % 97 === 50 ? 0 : Math.round(40 + 30 * Math.sin(i / 40) + rand() * 20);
+    const errors = count === 0 ? 0 : Math.round(count * (i % 500 === 250 ? 0.4 : 0.02 * rand()));
+    const base = 20 + 10 * Math.sin(i / 25) + rand() * 5;
+    return {
+      t: start + i * resolutionMs,
+      count,
+      errors,
+      p50Ms: count === 0 ? null : base,
+      p95Ms: count === 0 ? null : base * 3 + (i % 700 === 350 ? 900 : 0),
+      p99Ms: count === 0 ? null : base * 6 + rand() * 50,
+    };
+  });
+  const totalCount = series.reduce((a, p) => a + p.count, 0);
+  const totalErrors = series.reduce((a, p) => a + p.errors, 0);
+  const codes = ['INTERNAL', 'DATABASE_ERROR', 'TIMEOUT', 'EXTERNAL_SERVICE_ERROR', 'VALIDATION_FAILED'] as const;
+  const statuses = [500, 500, 504, 502, 400];
+  return {
+    version: 1,
+    generatedAt: now,
+    service: { name: 'orders-api', version: '1.4.2', instance: 'web-1', uptimeSeconds: 93_784 },
+    window: { windowMs: points * resolutionMs, resolutionMs },
+    health: {
+      status: health,
+      checks: [
+        { name: 'database', status: 'pass', componentType: 'datastore', observedValue: 3, observedUnit: 'ms', durationMs: 3.2, critical: true },
+        { name: 'redis', status: health === 'pass' ? 'pass' : 'warn', componentType: 'datastore', output: 'latency above 50 ms', durationMs: 61 },
+        { name: 'payments', status: health === 'fail' ? 'fail' : 'pass', componentType: 'component', output: health === 'fail' ? 'connection refused' : undefined },
+      ].map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined))) as MonitoringSnapshot['health']['checks'],
+    },
+    requests: {
+      totals: {
+        count: totalCount,
+        errors: totalErrors,
+        errorRate: totalCount === 0 ? 0 : totalErrors / totalCount,
+        throughputPerSec: totalCount / ((points * resolutionMs) / 1000 || 1),
+        p50Ms: 21.5,
+        p95Ms: 88,
+        p99Ms: 240,
+        inFlight: 3,
+      },
+      series,
+      routes: [{ method: 'GET', route: '/orders/:id', count: totalCount, errors: totalErrors, p50Ms: 21, p95Ms: 88, p99Ms: 240 }],
+    },
+    errors: {
+      totalGroups: groups,
+      groups: Array.from({ length: groups }, (_, i) => {
+        const k = i % codes.length;
+        return {
+          fingerprint: `fp${String(i).padStart(6, '0')}`,
+          code: codes[k]!,
+          status: statuses[k]!,
+          name: k === 4 ? 'ValidationError' : 'Error',
+          message: `Failure number ${i} in handler ${i % 13}`,
+          count: 1 + ((i * 7919) % 500),
+          firstSeen: now - 3_600_000 - i * 1000,
+          lastSeen: now - i * 500,
+          sample: {
+            message: `Failure number ${i} in handler ${i % 13} (order 42)`,
+            stack: `Error: Failure number ${i}\n    at handler (src/orders.ts:${10 + i}:5)`,
+            context: { route: '/orders/:id', attempt: 1 },
+          },
+        };
+      }),
+    },
+    slowOperations: Array.from({ length: slow }, (_, i) => ({
+      name: ['db.query', 'http.payments', 'cache.load', 'render'][i % 4]!,
+      durationMs: 250 + ((i * 137) % 900),
+      at: now - i * 60_000,
+      thresholdMs: 200,
+      summary: i % 4 === 0 ? 'SELECT * FROM orders WHERE id = $1' : undefined,
+      failed: i % 3 === 2,
+    })).map(({ summary, ...rest }) => (summary === undefined ? rest : { ...rest, summary })),
+    caches: [
+      { name: 'orders', hits: 900, misses: 100, hitRate: 0.9, size: 512, evictions: 12, loadsInFlight: 1 },
+      { name: 'sessions', hits: 0, misses: 0, hitRate: 0 },
+    ],
+    rateLimits: [
+      { name: 'api', allowed: 9_500, limited: 500, storeErrors: 0 },
+      { name: 'login', allowed: 40, limited: 10, storeErrors: 2 },
+    ],
+    breakers: [
+      { name: 'payments', state: 'closed', failures: 1, successes: 300, rejected: 0, since: now - 7_200_000 },
+      { name: 'inventory', state: 'open', failures: 12, successes: 3, rejected: 57, since: now - 30_000 },
+      { name: 'shipping', state: 'half-open', failures: 4, since: now - 5_000 },
+    ],
+  };
+}
+
+/** An empty service: no checks, no series, no groups, nothing instrumented. */
+export function emptySnapshot(now = FIXED_NOW): MonitoringSnapshot {
+  return {
+    version: 1,
+    generatedAt: now,
+    service: { name: 'empty' },
+    window: { windowMs: 300_000, resolutionMs: 10_000 },
+    health: { status: 'pass', checks: [] },
+    requests: {
+      totals: { count: 0, errors: 0, errorRate: 0, throughputPerSec: 0, p50Ms: null, p95Ms: null, p99Ms: null, inFlight: 0 },
+      series: [],
+      routes: [],
+    },
+    errors: { totalGroups: 0, groups: [] },
+    slowOperations: [],
+    caches: [],
+    rateLimits: [],
+    breakers: [],
+  };
+}
