@@ -143,7 +143,7 @@ export interface Cache<V = unknown> {
 interface Flight {
   promise: Promise<unknown>;
   /** set when the leader knows the outcome */
-  outcome: 'hit' | 'miss' | undefined;
+  outcome: 'hit' | 'miss' | 'stale' | undefined;
   /** a write/delete/invalidation happened meanwhile: do not store the loaded value */
   invalidated: boolean;
   tags: readonly string[] | undefined;
@@ -266,6 +266,11 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   const miss = (key: string) => {
     misses++;
     if (events.has('miss')) events.emit('miss', { key });
+  };
+  const servedStale = (key: string) => {
+    miss(key);
+    staleServed++;
+    if (events.has('stale')) events.emit('stale', { key });
   };
   const evicted = (key: string, reason: CacheEvents['evict']['reason']) => {
     evictions++;
@@ -403,10 +408,8 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
         return entry.value;
       }
       if (entry.staleUntil > now) {
-        flight.outcome = 'miss';
-        miss(key);
-        staleServed++;
-        if (events.has('stale')) events.emit('stale', { key });
+        flight.outcome = 'stale';
+        servedStale(key);
         refresh(k, key, loader, opts);
         return entry.value;
       }
@@ -418,7 +421,7 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   };
 
   const join = (key: string, flight: Flight): Promise<unknown> => {
-    const count = () => (flight.outcome === 'hit' ? hit(key) : miss(key));
+    const count = () => (flight.outcome === 'hit' ? hit(key) : flight.outcome === 'stale' ? servedStale(key) : miss(key));
     if (flight.outcome !== undefined) {
       count();
       return flight.promise;

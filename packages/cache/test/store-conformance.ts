@@ -1,0 +1,151 @@
+/**
+ * The store conformance suite: every @armor/cache store driver must pass it. Each driver's
+ * test file calls `describeStoreConformance(name, makeStore)`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCache } from '../src/cache.js';
+import type { CacheEntry, CacheStore } from '../src/types.js';
+
+export interface ConformanceTarget {
+  store: CacheStore;
+  /** A second store instance sharing the same backing data (e.g. another Redis client), when the driver is shared. */
+  cleanup?: () => Promise<void>;
+}
+
+const entry = <V>(value: V, freshUntil = 2_000_000_000_000, staleUntil = freshUntil): CacheEntry<V> => ({ value, freshUntil, staleUntil });
+const opts = { ttlMs: 60_000 };
+
+export function describeStoreConformance(name: string, make: () => Promise<ConformanceTarget> | ConformanceTarget): void {
+  describe(`store conformance: ${name}`, () => {
+    let target: ConformanceTarget;
+    let store: CacheStore;
+    beforeEach(async () => {
+      target = await make();
+      store = target.store;
+    });
+    afterEach(async () => {
+      await target.cleanup?.();
+    });
+
+    it('resolves undefined for a missing key', async () => {
+      expect(await store.get('missing')).toBeUndefined();
+    });
+
+    it('round-trips an entry with its freshness window', async () => {
+      const value = { id: 1, name: 'Ada', tags: ['a', 'b'], nested: { ok: true, n: null } };
+      await store.set('user:1', entry(value, 1_900_000_000_000, 1_900_000_100_000), opts);
+      const got = await store.get('user:1');
+      expect(got?.value).toEqual(value);
+      expect(got?.freshUntil).toBe(1_900_000_000_000);
+      expect(got?.staleUntil).toBe(1_900_000_100_000);
+    });
+
+    it('overwrites an existing key', async () => {
+      await store.set('k', entry('one'), opts);
+      await store.set('k', entry('two'), opts);
+      expect((await store.get('k'))?.value).toBe('two');
+    });
+
+    it('stores falsy values (0, "", false, null)', async () => {
+      for (const [i, v] of [0, '', false, null].entries()) {
+        await store.set(`falsy:${i}`, entry(v), opts);
+        expect((await store.get(`falsy:${i}`))?.value).toBe(v);
+      }
+    });
+
+    it('handles keys with glob, separator and non-ASCII characters', async () => {
+      const key = 'a:b*c?[x]\\ y ü 🙂 |';
+      await store.set(key, entry('odd'), opts);
+      await store.set('a:bz', entry('other'), opts);
+      expect((await store.get(key))?.value).toBe('odd');
+      await store.clear('a:b*');
+      expect(await store.get(key)).toBeUndefined();
+      expect((await store.get('a:bz'))?.value).toBe('other');
+    });
+
+    it('deletes a key and reports whether it existed', async () => {
+      await store.set('d', entry(1), opts);
+      expect(await store.delete('d')).toBe(true);
+      expect(await store.get('d')).toBeUndefined();
+      expect(await store.delete('d')).toBe(false);
+    });
+
+    it('clears by prefix, and everything with an empty prefix', async () => {
+      await store.set('ns1:a', entry(1), opts);
+      await store.set('ns1:b', entry(2), opts);
+      await store.set('ns2:a', entry(3), opts);
+      await store.clear('ns1:');
+      expect(await store.get('ns1:a')).toBeUndefined();
+      expect(await store.get('ns1:b')).toBeUndefined();
+      expect((await store.get('ns2:a'))?.value).toBe(3);
+      await store.clear('');
+      expect(await store.get('ns2:a')).toBeUndefined();
+    });
+
+    it('invalidates every key of a tag and only those', async () => {
+      await store.set('p:1', entry(1), { ...opts, tags: ['team:a', 'all'] });
+      await store.set('p:2', entry(2), { ...opts, tags: ['team:a'] });
+      await store.set('p:3', entry(3), { ...opts, tags: ['team:b', 'all'] });
+      await store.set('p:4', entry(4), opts);
+      const removed = await store.invalidateTag('team:a');
+      expect([...removed].sort()).toEqual(['p:1', 'p:2']);
+      expect(await store.get('p:1')).toBeUndefined();
+      expect(await store.get('p:2')).toBeUndefined();
+      expect((await store.get('p:3'))?.value).toBe(3);
+      expect((await store.get('p:4'))?.value).toBe(4);
+      expect(await store.invalidateTag('team:a')).toEqual([]);
+      expect(await store.invalidateTag('all')).toEqual(['p:3']);
+      expect(await store.invalidateTag('never-used')).toEqual([]);
+    });
+
+    it('does not resurrect a deleted tagged key on invalidation', async () => {
+      await store.set('t:1', entry(1), { ...opts, tags: ['x'] });
+      await store.delete('t:1');
+      expect(await store.invalidateTag('x')).toEqual([]);
+    });
+
+    it('takes and releases the cross-process lock when it has one', async () => {
+      if (!store.lock || !store.unlock) {
+        expect(store.lock).toBeUndefined();
+        return;
+      }
+      const token = await store.lock('job', 5_000);
+      expect(typeof token).toBe('string');
+      expect(await store.lock('job', 5_000)).toBeUndefined();
+      await store.unlock('job', 'not-the-token');
+      expect(await store.lock('job', 5_000)).toBeUndefined();
+      await store.unlock('job', token!);
+      const again = await store.lock('job', 5_000);
+      expect(typeof again).toBe('string');
+      await store.unlock('job', again!);
+    });
+
+    it('backs a cache: 200 concurrent getOrSet misses call the loader once', async () => {
+      const cache = createCache({ store, ttlMs: 60_000, namespace: 'conf' });
+      let calls = 0;
+      const loader = async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 10));
+        return { v: 42 };
+      };
+      const results = await Promise.all(Array.from({ length: 200 }, () => cache.getOrSet('hot', loader)));
+      expect(calls).toBe(1);
+      expect(results.every((r) => r.v === 42)).toBe(true);
+      expect(await cache.get('hot')).toEqual({ v: 42 });
+      expect(calls).toBe(1);
+    });
+
+    it('backs a cache: stale-while-revalidate serves stale once-refreshed values', async () => {
+      let now = 1_000_000;
+      const cache = createCache<number>({ store, ttlMs: 1_000, staleWhileRevalidateMs: 60_000, clock: { now: () => now } });
+      let version = 0;
+      const loader = async () => ++version;
+      expect(await cache.getOrSet('swr', loader)).toBe(1);
+      now += 2_000; // past ttl, inside the SWR window
+      const served = await Promise.all(Array.from({ length: 20 }, () => cache.getOrSet('swr', loader)));
+      expect(served.every((v) => v === 1)).toBe(true);
+      await expect.poll(() => cache.get('swr')).toBe(2);
+      expect(version).toBe(2);
+    });
+  });
+}
