@@ -1,0 +1,109 @@
+/**
+ * `withRateLimit`: rate limiting for Fetch-style handlers (`(request) => Response`), as used
+ * by edge runtimes, Convex HTTP actions, Hono, Bun and Deno.
+ *
+ * @module
+ */
+import { ConfigurationError, RateLimitError, problemResponse } from '@armor/errors';
+import { rateLimitHeaders } from './headers.js';
+import { clientIp, ipKey, type TrustProxy } from './ip.js';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
+import { tierOptions, type TierName, type TierPreset } from './tiers.js';
+import type { RateLimitResult } from './types.js';
+
+/** Which headers to send: the IETF fields, the legacy `X-RateLimit-*`, both, or none. */
+export type HeaderMode = 'standard' | 'legacy' | 'both' | false;
+
+/** How an adapter gets its limiter: an existing one, a tier, or limiter options. */
+export type LimiterSource =
+  | { limiter: RateLimiter }
+  | ({ tier: TierName | TierPreset } & Omit<Partial<RateLimiterOptions>, 'algorithm' | 'limit' | 'windowMs'>)
+  | RateLimiterOptions;
+
+/** @internal */
+export function resolveLimiter(source: LimiterSource): RateLimiter {
+  if ('limiter' in source && source.limiter) return source.limiter;
+  if ('tier' in source && source.tier !== undefined) {
+    const { tier, ...rest } = source;
+    const limiterKeys = ['store', 'prefix', 'name', 'insurance', 'onStoreError', 'clock', 'onAllowed', 'onLimited'] as const;
+    const picked: Partial<RateLimiterOptions> = {};
+    for (const k of limiterKeys) if ((rest as Record<string, unknown>)[k] !== undefined) (picked as Record<string, unknown>)[k] = (rest as Record<string, unknown>)[k];
+    return createRateLimiter({ ...tierOptions(tier), ...picked, name: picked.name ?? (typeof tier === 'string' ? tier : 'rate-limit') });
+  }
+  return createRateLimiter(source as RateLimiterOptions);
+}
+
+/** @internal */
+export function headersFor(result: RateLimitResult, limiter: RateLimiter, mode: HeaderMode): Record<string, string> {
+  if (mode === false) return result.allowed ? {} : { 'retry-after': String(Math.max(0, Math.ceil(result.retryAfterMs / 1000))) };
+  return rateLimitHeaders(result, limiter.policy, { name: limiter.name, standard: mode !== 'legacy', legacy: mode !== 'standard' });
+}
+
+/** Options of {@link withRateLimit}. */
+export type WithRateLimitOptions<A extends unknown[]> = LimiterSource & {
+  /**
+   * The key of a request. Required unless `trustProxy` is set (a Fetch `Request` carries no
+   * client address; then the key is `ipKey` of the `X-Forwarded-For` client).
+   */
+  keyGenerator?: (request: Request, ...rest: A) => string | Promise<string>;
+  /** Trust `X-Forwarded-For` (see `TrustProxy`) to find the client IP. */
+  trustProxy?: TrustProxy;
+  /** Requests for which this returns `true` are not limited. */
+  skip?: (request: Request, ...rest: A) => boolean | Promise<boolean>;
+  /** Points a request costs. @default 1 */
+  cost?: (request: Request, ...rest: A) => number;
+  /** Headers to send. @default 'standard' */
+  headers?: HeaderMode;
+  /** Problem `detail` of the 429 response. @default 'Too many requests, please try again later.' */
+  message?: string;
+};
+
+/**
+ * Wraps a Fetch handler: over the limit it answers 429 `application/problem+json` (from a
+ * `RateLimitError`, with `Retry-After`); otherwise it calls the handler and adds the
+ * rate-limit headers to its response.
+ *
+ * @example
+ * ```ts
+ * export default {
+ *   fetch: withRateLimit((request) => new Response('ok'), { tier: 'standard', trustProxy: 1 }),
+ * };
+ * ```
+ */
+export function withRateLimit<A extends unknown[]>(
+  handler: (request: Request, ...rest: A) => Response | Promise<Response>,
+  options: WithRateLimitOptions<A>,
+): (request: Request, ...rest: A) => Promise<Response> {
+  if (typeof handler !== 'function') throw new ConfigurationError('handler', 'must be a function', { received: handler });
+  const limiter = resolveLimiter(options);
+  const { keyGenerator, trustProxy, skip, cost, headers: mode = 'standard', message = 'Too many requests, please try again later.' } = options;
+  if (!keyGenerator && trustProxy === undefined) {
+    throw new ConfigurationError('keyGenerator', 'is required unless trustProxy is set (a Fetch Request has no client address)');
+  }
+  const keyOf =
+    keyGenerator ??
+    ((request: Request) => {
+      const ip = clientIp({ forwardedFor: request.headers.get('x-forwarded-for'), trustProxy });
+      return ip === undefined ? 'unknown-ip' : ipKey(ip);
+    });
+  return async (request, ...rest) => {
+    if (skip && (await skip(request, ...rest))) return handler(request, ...rest);
+    const key = await keyOf(request, ...rest);
+    const result = await limiter.consume(key, cost ? cost(request, ...rest) : 1);
+    const extra = headersFor(result, limiter, mode);
+    if (!result.allowed) {
+      const response = problemResponse(new RateLimitError(message, { retryAfterMs: result.retryAfterMs }), { instance: new URL(request.url).pathname });
+      for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
+      return response;
+    }
+    let response = await handler(request, ...rest);
+    try {
+      for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
+    } catch {
+      // Immutable headers (e.g. a proxied fetch response): copy.
+      response = new Response(response.body, response);
+      for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
+    }
+    return response;
+  };
+}

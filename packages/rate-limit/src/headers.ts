@@ -1,0 +1,57 @@
+/**
+ * `rateLimitHeaders`: the IETF `RateLimit-Policy` / `RateLimit` fields
+ * (draft-ietf-httpapi-ratelimit-headers-08 and later), optional legacy `X-RateLimit-*`, and
+ * `Retry-After` when limited.
+ *
+ * @module
+ */
+import type { RateLimitResult } from './types.js';
+
+/** What the headers describe: a limiter's `policy` works as is. */
+export interface HeaderPolicy {
+  /** Quota per window (points). */
+  readonly limit: number;
+  /** Window in milliseconds (sent in whole seconds, rounded up). */
+  readonly windowMs: number;
+}
+
+/** Options of {@link rateLimitHeaders}. */
+export interface RateLimitHeadersOptions {
+  /** Policy name in the structured fields (letters, digits, `-_.:`). @default 'default' */
+  name?: string;
+  /** Emit `RateLimit-Policy` and `RateLimit`. @default true */
+  standard?: boolean;
+  /** Also emit `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (epoch seconds). @default false */
+  legacy?: boolean;
+  /** Current time for `X-RateLimit-Reset`, epoch ms. @default Date.now() */
+  now?: number;
+}
+
+const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
+
+/**
+ * Builds the rate-limit response headers for a result (lower-case names).
+ *
+ * @example
+ * ```ts
+ * const result = await limiter.consume(key);
+ * rateLimitHeaders(result, limiter.policy);
+ * // { 'ratelimit-policy': '"default";q=100;w=60', ratelimit: '"default";r=99;t=60' }
+ * ```
+ */
+export function rateLimitHeaders(result: RateLimitResult, policy: HeaderPolicy, options: RateLimitHeadersOptions = {}): Record<string, string> {
+  const { name = 'default', standard = true, legacy = false } = options;
+  const headers: Record<string, string> = {};
+  const label = `"${name.replace(/[^A-Za-z0-9_.:-]/g, '_')}"`;
+  if (standard) {
+    headers['ratelimit-policy'] = `${label};q=${policy.limit};w=${seconds(policy.windowMs)}`;
+    headers['ratelimit'] = `${label};r=${result.remaining};t=${seconds(result.resetMs)}`;
+  }
+  if (legacy) {
+    headers['x-ratelimit-limit'] = String(result.limit);
+    headers['x-ratelimit-remaining'] = String(result.remaining);
+    headers['x-ratelimit-reset'] = String(Math.ceil(((options.now ?? Date.now()) + result.resetMs) / 1000));
+  }
+  if (!result.allowed) headers['retry-after'] = String(seconds(result.retryAfterMs));
+  return headers;
+}

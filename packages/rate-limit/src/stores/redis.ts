@@ -1,0 +1,144 @@
+/**
+ * `redisStore({ client })`: limits shared by every process through Redis. One round trip per
+ * call: an atomic Lua script (EVALSHA, falling back to EVAL after `NOSCRIPT`, e.g. when Redis
+ * restarted) that reads the clock from Redis `TIME`, so processes with skewed clocks still
+ * share one exact limit.
+ *
+ * @module
+ */
+import { ConfigurationError } from '@armor/errors';
+import { RateLimitStoreError } from '../errors.js';
+import type { RateLimitPolicy, RateLimitStore, StoreOutcome, StoreRequest } from '../types.js';
+import { RATE_LIMIT_LUA } from './redis-script.js';
+
+/**
+ * The part of an ioredis client the store uses (pass your `new Redis(...)`, a `Cluster`
+ * works when all keys of one `consumeAll` share a hash tag).
+ */
+export interface RedisClientLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /** ioredis connection status; when it says the connection is down the store fails fast. */
+  readonly status?: string;
+}
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** Your ioredis client. The store never connects, quits or configures it. */
+  client: RedisClientLike;
+  /**
+   * Milliseconds to wait for Redis before treating the call as a store error (the limiter
+   * then answers from `insurance` or `onStoreError`).
+   * @default 1_000
+   */
+  timeoutMs?: number;
+}
+
+const KIND = { consume: '1', peek: '2', penalize: '3', reward: '4', reset: '5' } as const;
+const ALG = { 'fixed-window': '1', 'sliding-window': '2', 'token-bucket': '3', gcra: '4' } as const;
+const DOWN = new Set(['reconnecting', 'end', 'close']);
+const REASON = [undefined, 'limit', 'blocked'] as const;
+
+const policyArgs = new WeakMap<RateLimitPolicy, string[]>();
+function argsOf(p: RateLimitPolicy): string[] {
+  let args = policyArgs.get(p);
+  if (!args) {
+    args = [
+      ALG[p.algorithm],
+      String(p.limit),
+      String(p.capacity),
+      String(p.windowMs),
+      String(p.msPerPoint),
+      String(p.blockDurationMs),
+      String(p.blockGrowth),
+      String(p.maxBlockDurationMs),
+    ];
+    policyArgs.set(p, args);
+  }
+  return args;
+}
+
+async function sha1Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+let shaPromise: Promise<string> | undefined;
+
+/**
+ * Creates a Redis-backed store on your ioredis client. Recommended client options for limits
+ * that fail fast during an outage: `{ enableOfflineQueue: false, maxRetriesPerRequest: 1 }`.
+ *
+ * @example
+ * ```ts
+ * import Redis from 'ioredis';
+ * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false });
+ * const limiter = createRateLimiter({
+ *   algorithm: 'sliding-window', limit: 100, windowMs: 60_000,
+ *   store: redisStore({ client }), insurance: memoryStore(),
+ * });
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RateLimitStore {
+  const { client, timeoutMs = 1_000 } = options ?? ({} as RedisStoreOptions);
+  if (!client || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
+    throw new ConfigurationError('client', 'must be an ioredis client (with evalsha and eval)', { received: client });
+  }
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+    throw new ConfigurationError('timeoutMs', 'must be a number > 0', { received: timeoutMs });
+  }
+  let sha: string | undefined;
+
+  const run = async (keys: string[], args: string[]): Promise<unknown> => {
+    if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
+    try {
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+        return client.eval(RATE_LIMIT_LUA, keys.length, ...keys, ...args);
+      }
+      throw error;
+    }
+  };
+
+  return {
+    async apply(request: StoreRequest): Promise<readonly StoreOutcome[]> {
+      if (client.status !== undefined && DOWN.has(client.status)) {
+        throw new RateLimitStoreError(`Redis connection is ${client.status}`);
+      }
+      const keys: string[] = [];
+      const args: string[] = [request.allOrNothing ? '1' : '0'];
+      for (const op of request.ops) {
+        keys.push(op.key);
+        args.push(KIND[op.kind], ...argsOf(op.policy), String(op.cost));
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RateLimitStoreError(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+        (timer as { unref?: () => void }).unref?.();
+      });
+      let reply: unknown;
+      try {
+        reply = await Promise.race([run(keys, args), timeout]);
+      } catch (error) {
+        throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!Array.isArray(reply) || reply.length !== request.ops.length * 5) {
+        throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
+      }
+      const out: StoreOutcome[] = [];
+      for (let i = 0; i < reply.length; i += 5) {
+        out.push({
+          allowed: reply[i] === 1,
+          remaining: Number(reply[i + 1]),
+          resetMs: Number(reply[i + 2]),
+          retryAfterMs: Number(reply[i + 3]),
+          reason: REASON[Number(reply[i + 4])] ?? undefined,
+        });
+      }
+      return out;
+    },
+  };
+}
