@@ -251,7 +251,8 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     forceRef.current = false;
     if (forced || last === null) void run();
     else {
-      const due = last + nextDelayRef.current - now();
+      // After a success the next load is due one (current) interval later; after a failure, at the backoff.
+      const due = last + (failuresRef.current > 0 ? nextDelayRef.current : intervalMs) - now();
       if (active && due <= 0) void run();
       else schedule(Math.max(0, due));
     }
