@@ -1,0 +1,374 @@
+/**
+ * Signed double-submit CSRF tokens bound to a session, with expiry, secret rotation,
+ * `Sec-Fetch-Site`/`Origin` checks and optional one-time tokens.
+ *
+ * @module
+ */
+import { ConfigurationError } from '@armor/errors';
+import { base64url, timingSafeEqual } from './encoding.js';
+import { CsrfError } from './errors.js';
+import { hmacSha256, prepareHmacKey, type HmacKey } from './sha256.js';
+import type { UsedTokenStore } from './used-tokens.js';
+
+/** A secret: a string (UTF-8) or bytes; at least 32 bytes. */
+export type CsrfSecret = string | Uint8Array;
+
+/** Cookie attributes of the CSRF cookie. */
+export interface CsrfCookieOptions {
+  /**
+   * Cookie name. The `__Host-` prefix makes browsers refuse the cookie unless it is
+   * `Secure`, has `Path=/` and no `Domain`, so a sibling subdomain cannot plant one.
+   * @default '__Host-armor-csrf'
+   */
+  name?: string | undefined;
+  /** @default '/' */
+  path?: string | undefined;
+  /** Not allowed with a `__Host-` name. @default undefined */
+  domain?: string | undefined;
+  /** Required with a `__Host-` name. @default true */
+  secure?: boolean | undefined;
+  /** The token reaches the page through your HTML/JSON, not `document.cookie`. @default true */
+  httpOnly?: boolean | undefined;
+  /** @default 'strict' */
+  sameSite?: 'strict' | 'lax' | 'none' | undefined;
+}
+
+/** Options of {@link createCsrf}. */
+export interface CsrfOptions {
+  /** The signing secret (>= 32 bytes). Give `secret` or `secrets`. */
+  secret?: CsrfSecret | undefined;
+  /**
+   * Secrets for rotation: the first signs new tokens, all of them verify. To rotate, put
+   * the new secret first and drop the old one after `ttlMs`; tokens signed by a dropped
+   * secret fail with `CSRF_TOKEN_INVALID`.
+   */
+  secrets?: readonly CsrfSecret[] | undefined;
+  /** Token lifetime in milliseconds. @default 43200000 (12 hours) */
+  ttlMs?: number | undefined;
+  /** Cookie attributes. */
+  cookie?: CsrfCookieOptions | undefined;
+  /** Request header carrying the submitted token. @default 'x-csrf-token' */
+  headerName?: string | undefined;
+  /** Form/JSON body field carrying the submitted token (used by the Express adapter). @default '_csrf' */
+  fieldName?: string | undefined;
+  /**
+   * This application's origin(s), e.g. `'https://app.example.com'`. When unset, the origin
+   * of the request URL is used (set it behind TLS-terminating proxies).
+   */
+  origin?: string | readonly string[] | undefined;
+  /** Other origins allowed to send state-changing requests (exact `scheme://host[:port]`). @default [] */
+  trustedOrigins?: readonly string[] | undefined;
+  /** Check `Sec-Fetch-Site`, `Origin` and (as fallback) `Referer` before the token. @default true */
+  checkOrigin?: boolean | undefined;
+  /** Methods that are never checked. @default ['GET', 'HEAD', 'OPTIONS', 'TRACE'] */
+  safeMethods?: readonly string[] | undefined;
+  /**
+   * One-time tokens: each token is accepted once; a second use is rejected as replayed
+   * (`CSRF_TOKEN_INVALID`, `details.reason: 'replayed'`). Off by default: a signed
+   * double-submit token is meant to be reused for the session until it expires.
+   */
+  oneTime?: { store: UsedTokenStore } | undefined;
+  /**
+   * HMAC implementation: `'portable'` (synchronous HMAC-SHA256 in plain JavaScript with
+   * precomputed key states; fastest everywhere) or `'webcrypto'` (`crypto.subtle`, keys
+   * imported once and cached). Both produce identical tokens.
+   * @default 'portable'
+   */
+  engine?: 'portable' | 'webcrypto' | undefined;
+  /** Time source. @default Date */
+  clock?: { now(): number } | undefined;
+}
+
+/** Headers as a Web `Headers` or a Node-style record (lowercase names). */
+export type HeaderBag = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The parts of a request CSRF checks need. A Web `Request` also works. */
+export interface CsrfRequestLike {
+  /** HTTP method. */
+  method: string;
+  /** Absolute request URL, used for the expected origin when `origin` is not set. */
+  url?: string | undefined;
+  /** Request headers (cookie, the token header, Origin, Sec-Fetch-Site, Referer). */
+  headers: HeaderBag;
+  /** The token submitted in the body (e.g. a form field); wins over the header. */
+  token?: string | undefined;
+}
+
+/** A freshly issued token. */
+export interface IssuedCsrfToken {
+  /** Put this in the page (hidden field, meta tag) and send it back in the header/field. */
+  token: string;
+  /** When it expires (epoch milliseconds). */
+  expiresAt: number;
+  /** The cookie name. */
+  cookieName: string;
+  /** A complete `Set-Cookie` header value carrying the token. */
+  setCookie: string;
+}
+
+/** What {@link createCsrf} returns. */
+export interface Csrf {
+  /** Issues a token bound to `sessionId` (and its `Set-Cookie` value). */
+  issueToken(sessionId: string): Promise<IssuedCsrfToken>;
+  /**
+   * Checks a request: safe methods pass; otherwise origin checks, then the double-submit
+   * token (cookie equals submitted token, valid signature, this session, not expired, not
+   * replayed). Resolves when the request may proceed, rejects with {@link CsrfError}.
+   */
+  verify(request: Request | CsrfRequestLike, sessionId: string): Promise<void>;
+  /** Only the origin checks; throws `CSRF_ORIGIN_REJECTED`. */
+  checkOrigin(request: Request | CsrfRequestLike): void;
+  /** Whether `method` is exempt. */
+  isSafeMethod(method: string): boolean;
+  /** Resolved settings (no secrets). */
+  readonly cookieName: string;
+  readonly headerName: string;
+  readonly fieldName: string;
+}
+
+const VERSION = 'v1';
+const encoder = new TextEncoder();
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, string | readonly string[] | undefined>)[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+/** Reads one cookie from a `Cookie` header without parsing the rest. */
+export function readCookie(cookieHeader: string | undefined, name: string): string | undefined {
+  if (!cookieHeader) return undefined;
+  let from = 0;
+  while (from < cookieHeader.length) {
+    const at = cookieHeader.indexOf(name, from);
+    if (at === -1) return undefined;
+    const before = at === 0 ? ';' : cookieHeader[at - 1];
+    const after = cookieHeader[at + name.length];
+    if ((before === ';' || before === ' ') && after === '=') {
+      const start = at + name.length + 1;
+      const end = cookieHeader.indexOf(';', start);
+      const raw = (end === -1 ? cookieHeader.slice(start) : cookieHeader.slice(start, end)).trim();
+      return raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw;
+    }
+    from = at + name.length;
+  }
+  return undefined;
+}
+
+function toBytes(option: string, secret: unknown): Uint8Array<ArrayBuffer> {
+  const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret instanceof Uint8Array ? secret : undefined;
+  if (!bytes) throw new ConfigurationError(option, 'must be a string or a Uint8Array', { received: secret });
+  if (bytes.length < 32) throw new ConfigurationError(option, 'must be at least 32 bytes (256 bits) of secret material', { received: `${bytes.length} bytes` });
+  return new Uint8Array(bytes); // a private copy: later changes by the caller don't leak in
+}
+
+function normalizeOrigin(option: string, value: unknown): string {
+  if (typeof value !== 'string') throw new ConfigurationError(option, 'must be an origin string like "https://app.example.com"', { received: value });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(option, 'must be an origin like "https://app.example.com"', { received: value });
+  }
+  if (url.origin === 'null' || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new ConfigurationError(option, 'must be an origin (scheme://host[:port]) without a path', { received: value });
+  }
+  return url.origin;
+}
+
+interface Signer {
+  sign(index: number, message: string): Uint8Array | Promise<Uint8Array>;
+  readonly count: number;
+}
+
+function portableSigner(secrets: Uint8Array[]): Signer {
+  const keys: HmacKey[] = secrets.map(prepareHmacKey);
+  return { count: keys.length, sign: (index, message) => hmacSha256(keys[index]!, message) };
+}
+
+function webCryptoSigner(secrets: Uint8Array<ArrayBuffer>[]): Signer {
+  const keys: (Promise<CryptoKey> | undefined)[] = secrets.map(() => undefined);
+  const key = (index: number) =>
+    (keys[index] ??= crypto.subtle.importKey('raw', secrets[index]!, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+  return {
+    count: secrets.length,
+    sign: async (index, message) => new Uint8Array(await crypto.subtle.sign('HMAC', await key(index), encoder.encode(message))),
+  };
+}
+
+/**
+ * Creates a CSRF protector (signed double-submit cookie, OWASP). Options are validated
+ * here; bad ones throw `ConfigurationError`.
+ *
+ * Token: `v1.<expiry>.<nonce>.<session tag>.<mac>` where the session tag is a truncated
+ * HMAC of the session id and the MAC (HMAC-SHA256) covers everything before it. The same
+ * value goes in the cookie and in the page; a request must send both.
+ *
+ * **Replays.** A stateless double-submit token is reusable within its lifetime for its
+ * session (that is what lets several tabs and retries work). What counts as a replay, and
+ * is rejected: a token from a previous session after the session id rotated (login,
+ * logout) → `CSRF_SESSION_MISMATCH`; a token signed by a secret that has been rotated out →
+ * `CSRF_TOKEN_INVALID`; a token past `ttlMs` → `CSRF_TOKEN_EXPIRED`; and, with
+ * `oneTime: { store }`, any second use of a token → `CSRF_TOKEN_INVALID` (`reason: 'replayed'`).
+ *
+ * @example
+ * ```ts
+ * const csrf = createCsrf({ secrets: [process.env.CSRF_SECRET!], trustedOrigins: ['https://admin.example.com'] });
+ * const { token, setCookie } = await csrf.issueToken(session.id); // render token, send setCookie
+ * await csrf.verify(request, session.id); // throws CsrfError (403) when the check fails
+ * ```
+ */
+export function createCsrf(options: CsrfOptions): Csrf {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  const rawSecrets: readonly unknown[] | undefined =
+    options.secrets !== undefined ? options.secrets : options.secret !== undefined ? [options.secret] : undefined;
+  if (options.secrets !== undefined && options.secret !== undefined) throw new ConfigurationError('secret', 'give either "secret" or "secrets", not both');
+  if (rawSecrets === undefined) throw new ConfigurationError('secret', 'is required (or "secrets" for rotation)');
+  if (!Array.isArray(rawSecrets) || rawSecrets.length === 0) throw new ConfigurationError('secrets', 'must be a non-empty array', { received: rawSecrets });
+  const secrets = rawSecrets.map((s, i) => toBytes(options.secrets ? `secrets[${i}]` : 'secret', s));
+
+  const ttlMs = options.ttlMs ?? 43_200_000;
+  if (!Number.isInteger(ttlMs) || ttlMs < 1000) throw new ConfigurationError('ttlMs', 'must be an integer >= 1000 (milliseconds)', { received: ttlMs });
+  const cookie = options.cookie ?? {};
+  const cookieName = cookie.name ?? '__Host-armor-csrf';
+  if (typeof cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
+    throw new ConfigurationError('cookie.name', 'must be a valid cookie name', { received: cookieName });
+  }
+  const secure = cookie.secure ?? true;
+  const path = cookie.path ?? '/';
+  const sameSite = cookie.sameSite ?? 'strict';
+  if (!['strict', 'lax', 'none'].includes(sameSite)) throw new ConfigurationError('cookie.sameSite', 'must be "strict", "lax" or "none"', { received: sameSite });
+  if (cookieName.startsWith('__Host-')) {
+    if (!secure) throw new ConfigurationError('cookie.secure', 'must be true with a "__Host-" cookie name', { received: secure });
+    if (path !== '/') throw new ConfigurationError('cookie.path', 'must be "/" with a "__Host-" cookie name', { received: path });
+    if (cookie.domain !== undefined) throw new ConfigurationError('cookie.domain', 'is not allowed with a "__Host-" cookie name', { received: cookie.domain });
+  }
+  if (sameSite === 'none' && !secure) throw new ConfigurationError('cookie.secure', 'must be true with sameSite "none"', { received: secure });
+  if (cookieName.startsWith('__Secure-') && !secure) throw new ConfigurationError('cookie.secure', 'must be true with a "__Secure-" cookie name', { received: secure });
+  const cookieSuffix = `; Path=${path}${cookie.domain ? `; Domain=${cookie.domain}` : ''}${secure ? '; Secure' : ''}${cookie.httpOnly === false ? '' : '; HttpOnly'}; SameSite=${sameSite[0]!.toUpperCase()}${sameSite.slice(1)}`;
+
+  const headerName = (options.headerName ?? 'x-csrf-token').toLowerCase();
+  if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(headerName)) throw new ConfigurationError('headerName', 'must be a valid header name', { received: options.headerName });
+  const fieldName = options.fieldName ?? '_csrf';
+  if (typeof fieldName !== 'string' || fieldName === '') throw new ConfigurationError('fieldName', 'must be a non-empty string', { received: fieldName });
+
+  const origins = options.origin === undefined ? undefined : new Set((typeof options.origin === 'string' ? [options.origin] : options.origin).map((o, i) => normalizeOrigin(typeof options.origin === 'string' ? 'origin' : `origin[${i}]`, o)));
+  const trusted = new Set((options.trustedOrigins ?? []).map((o, i) => normalizeOrigin(`trustedOrigins[${i}]`, o)));
+  const checkOrigins = options.checkOrigin ?? true;
+  const safe = new Set((options.safeMethods ?? ['GET', 'HEAD', 'OPTIONS', 'TRACE']).map((m) => m.toUpperCase()));
+  const store = options.oneTime?.store;
+  if (options.oneTime !== undefined && (typeof store !== 'object' || store === null || typeof store.consume !== 'function')) {
+    throw new ConfigurationError('oneTime.store', 'must have a consume(id, expiresAt) method', { received: store });
+  }
+  const engine = options.engine ?? 'portable';
+  if (engine !== 'portable' && engine !== 'webcrypto') throw new ConfigurationError('engine', 'must be "portable" or "webcrypto"', { received: engine });
+  const signer = engine === 'portable' ? portableSigner(secrets) : webCryptoSigner(secrets);
+  const clock = options.clock ?? Date;
+
+  // Awaiting only when the engine is asynchronous keeps the portable path free of extra ticks.
+  const sign = async (index: number, message: string): Promise<Uint8Array> => {
+    const signed = signer.sign(index, message);
+    return signed instanceof Uint8Array ? signed : await signed;
+  };
+  const sessionTagOf = (bytes: Uint8Array) => base64url(bytes.subarray(0, 12));
+  const sessionMessage = (sessionId: string) => `csrf-session|${sessionId}`;
+
+  const isSafeMethod = (method: string) => safe.has(method.toUpperCase());
+
+  const reject = (why: string): never => {
+    throw new CsrfError('CSRF_ORIGIN_REJECTED', `Cross-site request rejected: ${why}`, { details: { reason: why } });
+  };
+
+  const checkOrigin = (request: Request | CsrfRequestLike): void => {
+    const headers = request.headers;
+    let expected = origins;
+    if (!expected && request.url) {
+      try {
+        expected = new Set([new URL(request.url).origin]);
+      } catch {
+        expected = undefined;
+      }
+    }
+    const allowed = (origin: string) => origin !== 'null' && ((expected?.has(origin) ?? false) || trusted.has(origin));
+    const origin = header(headers, 'origin');
+    const site = header(headers, 'sec-fetch-site');
+    if (site !== undefined) {
+      if (site === 'same-origin' || site === 'none') return;
+      if (origin !== undefined && allowed(origin)) return;
+      reject(`Sec-Fetch-Site is "${site.slice(0, 20)}" and the origin is not trusted`);
+    }
+    if (origin !== undefined) {
+      if (!allowed(origin)) reject('the Origin header is not this site or a trusted origin');
+      return;
+    }
+    const referer = header(headers, 'referer');
+    if (referer !== undefined) {
+      let refererOrigin = 'null';
+      try {
+        refererOrigin = new URL(referer).origin;
+      } catch {
+        // unparseable → rejected below
+      }
+      if (!allowed(refererOrigin)) reject('the Referer is not this site or a trusted origin');
+    }
+    // No browser metadata at all (old browser or non-browser client): the token decides.
+  };
+
+  const invalid = (reason: string, message = 'Invalid CSRF token') => new CsrfError('CSRF_TOKEN_INVALID', message, { details: { reason } });
+
+  return {
+    cookieName,
+    headerName,
+    fieldName,
+    isSafeMethod,
+    checkOrigin,
+    async issueToken(sessionId) {
+      if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'A CSRF token needs a session id');
+      const expiresAt = clock.now() + ttlMs;
+      const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
+      const body = `${VERSION}.${Math.ceil(expiresAt / 1000).toString(36)}.${nonce}.${sessionTagOf(await sign(0, sessionMessage(sessionId)))}`;
+      const token = `${body}.${base64url(await sign(0, body))}`;
+      return {
+        token,
+        expiresAt: Math.ceil(expiresAt / 1000) * 1000,
+        cookieName,
+        setCookie: `${cookieName}=${token}; Max-Age=${Math.floor(ttlMs / 1000)}${cookieSuffix}`,
+      };
+    },
+    async verify(request, sessionId) {
+      if (isSafeMethod(request.method)) return;
+      if (checkOrigins) checkOrigin(request);
+      const cookieToken = readCookie(header(request.headers, 'cookie'), cookieName);
+      const submitted = ('token' in request && typeof request.token === 'string' && request.token !== '' ? request.token : undefined) ?? header(request.headers, headerName);
+      if (!cookieToken || !submitted) {
+        throw new CsrfError('CSRF_TOKEN_MISSING', cookieToken ? 'CSRF token missing from the request' : 'CSRF cookie missing', {
+          details: { missing: cookieToken ? 'token' : 'cookie' },
+        });
+      }
+      if (!timingSafeEqual(cookieToken, submitted)) throw invalid('mismatch', 'CSRF token does not match the cookie');
+      if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'No session to check the CSRF token against');
+      const cut = submitted.lastIndexOf('.');
+      const body = submitted.slice(0, cut);
+      const parts = body.split('.');
+      if (cut < 0 || parts.length !== 4 || parts[0] !== VERSION || submitted.length > 200) throw invalid('malformed');
+      const given = submitted.slice(cut + 1);
+      let index = -1;
+      for (let i = 0; i < signer.count; i++) {
+        const signed = signer.sign(i, body);
+        if (timingSafeEqual(base64url(signed instanceof Uint8Array ? signed : await signed), given)) {
+          index = i;
+          break;
+        }
+      }
+      if (index === -1) throw invalid('signature');
+      const tag = signer.sign(index, sessionMessage(sessionId));
+      if (!timingSafeEqual(sessionTagOf(tag instanceof Uint8Array ? tag : await tag), parts[3]!)) {
+        throw new CsrfError('CSRF_SESSION_MISMATCH', 'CSRF token was issued for another session');
+      }
+      const expiresAt = parseInt(parts[1]!, 36) * 1000;
+      if (!(expiresAt > clock.now())) throw new CsrfError('CSRF_TOKEN_EXPIRED', 'CSRF token expired', { details: { expiredAt: new Date(expiresAt).toISOString() } });
+      if (store && !(await store.consume(parts[2]!, expiresAt))) throw invalid('replayed', 'CSRF token was already used');
+    },
+  };
+}
