@@ -221,6 +221,8 @@ export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
 // ---------------------------------------------------------------------------------------
 // policy
 
+let defaultBackoff: Backoff | undefined;
+
 interface ResolvedRetry {
   maxAttempts: number;
   backoff: Backoff;
@@ -259,7 +261,7 @@ function resolve(options: RetryOptions): ResolvedRetry {
   checkClock(clock);
   return {
     maxAttempts,
-    backoff: backoff ?? exponentialBackoff(),
+    backoff: backoff ?? (defaultBackoff ??= exponentialBackoff()),
     retryIf,
     onRetry,
     respectRetryAfter: respectRetryAfter !== false,
