@@ -5,7 +5,7 @@
  */
 import { useId, useMemo, useState } from 'react';
 import { downsampleMinMax, groupRanges, linePath, niceCeil } from './downsample.js';
-import { formatClock } from './format.js';
+import { formatClock, formatDateTime } from './format.js';
 import { Panel } from './ui.js';
 
 /** One line of a chart. */
@@ -90,6 +90,7 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
   const ticks = [0, 0.5, 1].map((f) => f * model.top);
   const first = times[0];
   const last = times[n - 1];
+  const span = first !== undefined && last !== undefined ? last - first : 0;
   const perRow = n > 0 ? Math.ceil(n / Math.min(n, tableRows)) : 1;
 
   return (
@@ -110,11 +111,8 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
       ) : view === 'chart' ? (
         <figure style={{ margin: 0 }}>
           <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-t ${id}-d`}>
-            <title id={`${id}-t`}>{title} chart</title>
-            <desc id={`${id}-d`}>
-              {`${first !== undefined ? formatClock(first) : ''} to ${last !== undefined ? formatClock(last) : ''}. `}
-              {model.summaries.join('; ')}
-            </desc>
+            <title id={`${id}-t`}>{`${title} chart`}</title>
+            <desc id={`${id}-d`}>{`${first !== undefined ? axisTime(first, span) : ''} to ${last !== undefined ? axisTime(last, span) : ''}. ${model.summaries.join('; ')}`}</desc>
             {ticks.map((v) => (
               <g key={v}>
                 <line x1={PAD.left} x2={W - PAD.right} y1={model.y(v)} y2={model.y(v)} stroke="var(--ad-grid)" strokeWidth="1" />
@@ -125,12 +123,12 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
             ))}
             {first !== undefined ? (
               <text x={PAD.left} y={H - 6} textAnchor="start">
-                {formatClock(first)}
+                {axisTime(first, span)}
               </text>
             ) : null}
             {last !== undefined && n > 1 ? (
               <text x={W - PAD.right} y={H - 6} textAnchor="end">
-                {formatClock(last)}
+                {axisTime(last, span)}
               </text>
             ) : null}
             {lines.map((line, k) => (
@@ -179,7 +177,7 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
             <tbody>
               {table?.map((row) => (
                 <tr key={row.start}>
-                  <th scope="row">{formatClock(row.start)}</th>
+                  <th scope="row">{axisTime(row.start, span)}</th>
                   {row.cells.map((v, k) => (
                     <td className="ad-num" key={k}>
                       {format(v)}
@@ -194,6 +192,11 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
       </div>
     </Panel>
   );
+}
+
+/** Time label: `HH:MM:SS`, or `YYYY-MM-DD HH:MM:SS` when the chart spans more than 12 hours. */
+function axisTime(t: number, span: number): string {
+  return span > 12 * 3_600_000 ? formatDateTime(t) : formatClock(t);
 }
 
 function aggregateRange(values: readonly (number | null)[], start: number, end: number, how: 'max' | 'mean'): number | null {

@@ -10,6 +10,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** `1234.5` → `"1.23 s"`, `12.34` → `"12.3 ms"`, `null` → `"—"`. */
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms === 0) return '0 ms';
   if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 100) return `${Math.round(ms)} ms`;
