@@ -1,0 +1,270 @@
+import { ConfigurationError, isArmorError } from '@armor/errors';
+import { describe, expect, it } from 'vitest';
+import { ALGORITHMS, storeConformance } from '../test/conformance.js';
+import {
+  RateLimitInputError,
+  createAuthLimiter,
+  createRateLimiter,
+  memoryStore,
+  tiers,
+  transactionalStore,
+  type RateLimitStore,
+  type StoredLimit,
+} from './index.js';
+
+storeConformance('memoryStore', () => memoryStore());
+storeConformance('transactionalStore (Map)', () => {
+  const rows = new Map<string, StoredLimit>();
+  return transactionalStore({
+    get: async (key) => rows.get(key),
+    set: async (key, value) => void rows.set(key, structuredClone(value)),
+    delete: async (key) => void rows.delete(key),
+  });
+});
+
+function fakeClock(start = 1_700_000_000_000) {
+  const clock = { t: start, now: () => clock.t };
+  return clock;
+}
+
+describe('algorithms (memory store, fake clock)', () => {
+  it('fixed window: resets at the aligned boundary', async () => {
+    const clock = fakeClock(1_000_000);
+    const l = createRateLimiter({ algorithm: 'fixed-window', limit: 3, windowMs: 1_000, clock });
+    for (let i = 0; i < 3; i++) expect((await l.consume('k')).allowed).toBe(true);
+    const refused = await l.consume('k');
+    expect(refused).toMatchObject({ allowed: false, retryAfterMs: 1_000, resetMs: 1_000 });
+    clock.t += 999;
+    expect((await l.consume('k')).allowed).toBe(false);
+    clock.t += 1;
+    expect(await l.consume('k')).toMatchObject({ allowed: true, remaining: 2 });
+  });
+
+  it('sliding window: weights the previous window and says exactly when to retry', async () => {
+    const clock = fakeClock(1_000_000);
+    const l = createRateLimiter({ algorithm: 'sliding-window', limit: 10, windowMs: 1_000, clock });
+    await l.consume('k', 10);
+    clock.t += 1_000; // next window, previous count 10 fully weighted
+    const refused = await l.consume('k');
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBe(100); // weight 0.9 leaves room for 1 point
+    clock.t += 100;
+    expect(await l.consume('k')).toMatchObject({ allowed: true, remaining: 0 });
+    clock.t += 400; // weight 0.5: 5 + 1 used
+    expect((await l.consume('k', 4)).allowed).toBe(true);
+    expect((await l.consume('k')).allowed).toBe(false);
+  });
+
+  it('token bucket: refills continuously at refillRate up to burst', async () => {
+    const clock = fakeClock();
+    const l = createRateLimiter({ algorithm: 'token-bucket', limit: 10, refillRate: 2, burst: 4, clock });
+    expect(l.policy).toMatchObject({ capacity: 4, msPerPoint: 500, windowMs: 5_000 });
+    expect((await l.consume('k', 4)).allowed).toBe(true);
+    const refused = await l.consume('k');
+    expect(refused).toMatchObject({ allowed: false, retryAfterMs: 500, limit: 4 });
+    clock.t += 500;
+    expect((await l.consume('k')).allowed).toBe(true);
+    clock.t += 60_000;
+    expect((await l.peek('k')).remaining).toBe(4);
+  });
+
+  it('gcra: spaces requests at windowMs / limit after the burst', async () => {
+    const clock = fakeClock();
+    const l = createRateLimiter({ algorithm: 'gcra', limit: 10, windowMs: 1_000, burst: 2, clock });
+    expect((await l.consume('k')).allowed).toBe(true);
+    expect((await l.consume('k')).allowed).toBe(true);
+    expect(await l.consume('k')).toMatchObject({ allowed: false, retryAfterMs: 100 });
+    clock.t += 100;
+    expect((await l.consume('k')).allowed).toBe(true);
+    expect((await l.consume('k')).allowed).toBe(false);
+  });
+});
+
+describe('concurrency (memory store)', () => {
+  for (const algorithm of ALGORITHMS) {
+    it(`${algorithm}: 10,000 concurrent consumes admit exactly the limit`, async () => {
+      const limiter = createRateLimiter({ algorithm, limit: 100, windowMs: 3_600_000 });
+      const results = await Promise.all(Array.from({ length: 10_000 }, () => limiter.consume('hot')));
+      expect(results.filter((r) => r.allowed)).toHaveLength(100);
+      expect(limiter.stats()).toEqual({ name: 'rate-limit', allowed: 100, limited: 9_900, storeErrors: 0 });
+    });
+  }
+
+  it('consumeSync is the same limiter without a promise', () => {
+    const limiter = createRateLimiter({ algorithm: 'gcra', limit: 3, windowMs: 60_000 });
+    expect([1, 2, 3, 4].map(() => limiter.consumeSync('k').allowed)).toEqual([true, true, true, false]);
+    const asyncOnly = createRateLimiter({ algorithm: 'gcra', limit: 3, windowMs: 60_000, store: { apply: async () => [] } });
+    expect(() => asyncOnly.consumeSync('k')).toThrow(ConfigurationError);
+  });
+});
+
+describe('bad input', () => {
+  const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 10, windowMs: 1_000 });
+  const cases: [string, unknown, unknown, RegExp][] = [
+    ['cost larger than limit', 'k', 11, /larger than the limit 10/],
+    ['negative cost', 'k', -1, /finite number >= 0/],
+    ['NaN cost', 'k', Number.NaN, /finite number >= 0/],
+    ['infinite cost', 'k', Number.POSITIVE_INFINITY, /finite number >= 0/],
+    ['string cost', 'k', '1', /finite number >= 0/],
+    ['empty key', '', 1, /must not be empty/],
+    ['non-string key', 42, 1, /must be a string/],
+    ['key over 512 bytes', 'x'.repeat(513), 1, /at most 512 bytes/],
+    ['multi-byte key over 512 bytes', 'é'.repeat(257), 1, /at most 512 bytes/],
+  ];
+  for (const [label, key, cost, message] of cases) {
+    it(`rejects ${label}`, async () => {
+      await expect(limiter.consume(key as string, cost as number)).rejects.toThrow(message);
+      await expect(limiter.consume(key as string, cost as number)).rejects.toBeInstanceOf(RateLimitInputError);
+      expect(() => limiter.consumeSync(key as string, cost as number)).toThrow(message);
+    });
+  }
+  it('accepts a key of exactly 512 bytes and a zero cost', async () => {
+    expect((await limiter.consume('é'.repeat(256))).allowed).toBe(true);
+    expect((await limiter.consume('k', 0)).remaining).toBe(10);
+  });
+  it('input errors are 400 ArmorErrors', async () => {
+    const error = await limiter.consume('', 1).catch((e: unknown) => e);
+    expect(isArmorError(error, 'BAD_REQUEST')).toBe(true);
+  });
+});
+
+describe('options', () => {
+  const base = { algorithm: 'fixed-window', limit: 10, windowMs: 1_000 } as const;
+  const bad: [string, Record<string, unknown>][] = [
+    ['algorithm', { algorithm: 'leaky' }],
+    ['limit', { limit: 0 }],
+    ['limit', { limit: 1.5 }],
+    ['windowMs', { windowMs: undefined }],
+    ['windowMs', { windowMs: -5 }],
+    ['refillRate', { refillRate: 5 }],
+    ['refillRate', { algorithm: 'token-bucket', refillRate: 0 }],
+    ['burst', { burst: 5 }],
+    ['burst', { algorithm: 'gcra', burst: 0 }],
+    ['blockDurationMs', { blockDurationMs: Number.NaN }],
+    ['blockGrowth', { blockGrowth: 0.5 }],
+    ['maxBlockDurationMs', { blockDurationMs: 1_000, maxBlockDurationMs: 10 }],
+    ['store', { store: {} }],
+    ['insurance', { insurance: 'memory' }],
+    ['onStoreError', { onStoreError: 'ignore' }],
+    ['clock', { clock: {} }],
+    ['name', { name: '' }],
+  ];
+  for (const [option, patch] of bad) {
+    it(`rejects a bad ${option} (${JSON.stringify(patch)})`, () => {
+      const attempt = () => createRateLimiter({ ...base, ...patch } as never);
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(`"${option}"`);
+    });
+  }
+  it('rejects bad memory store options', () => {
+    expect(() => memoryStore({ maxKeys: 0 })).toThrow('"maxKeys"');
+    expect(() => memoryStore({ sweepIntervalMs: -1 })).toThrow('"sweepIntervalMs"');
+  });
+});
+
+describe('memoryStore', () => {
+  it('is bounded by maxKeys', async () => {
+    const store = memoryStore({ maxKeys: 100 });
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 5, windowMs: 60_000, store });
+    for (let i = 0; i < 1_000; i++) await limiter.consume(`k${i}`);
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect((await limiter.consume('k999')).remaining).toBe(3);
+  });
+
+  it('sweeps expired keys during calls, without timers', async () => {
+    const clock = fakeClock();
+    const store = memoryStore({ sweepIntervalMs: 1_000 });
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 5, windowMs: 500, store, clock });
+    for (let i = 0; i < 50; i++) await limiter.consume(`k${i}`);
+    expect(store.size).toBe(50);
+    clock.t += 2_000;
+    await limiter.consume('fresh');
+    expect(store.size).toBe(1);
+  });
+});
+
+describe('store failures', () => {
+  const broken: RateLimitStore = { apply: () => Promise.reject(new Error('ECONNREFUSED')) };
+
+  it("onStoreError 'allow' fails open with reason 'store-error' and an event", async () => {
+    const limiter = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken });
+    const errors: unknown[] = [];
+    limiter.on('storeError', (e) => errors.push(e.error));
+    limiter.on('storeError', () => {
+      throw new Error('listener bug');
+    });
+    const results = await Promise.all([limiter.consume('k'), limiter.consume('k')]);
+    expect(results.every((r) => r.allowed && r.reason === 'store-error')).toBe(true);
+    expect(errors).toHaveLength(2);
+    expect(limiter.stats()).toMatchObject({ allowed: 2, limited: 0, storeErrors: 2 });
+  });
+
+  it("onStoreError 'deny' fails closed without rejecting", async () => {
+    const limiter = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, onStoreError: 'deny' });
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, reason: 'store-error', retryAfterMs: 1_000 });
+  });
+
+  it('insurance keeps limiting per process', async () => {
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 2, windowMs: 60_000, store: broken, insurance: memoryStore() });
+    const results = await Promise.all([1, 2, 3].map(() => limiter.consume('k')));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+    expect(results.every((r) => r.reason === 'store-error')).toBe(true);
+  });
+});
+
+describe('events', () => {
+  it('emits allowed/limited to listeners and option callbacks; unsubscribe works', async () => {
+    const seen: string[] = [];
+    const limiter = createRateLimiter({
+      algorithm: 'fixed-window',
+      limit: 1,
+      windowMs: 60_000,
+      name: 'login',
+      onLimited: (e) => seen.push(`opt:${e.key}`),
+    });
+    const off = limiter.on('allowed', (e) => seen.push(`allowed:${e.key}:${e.result.remaining}`));
+    limiter.on('limited', (e) => seen.push(`limited:${e.result.reason}`));
+    await limiter.consume('a');
+    off();
+    await limiter.consume('a');
+    await limiter.consume('b');
+    expect(seen).toEqual(['allowed:a:0', 'opt:a', 'limited:limit']);
+    expect(limiter.stats()).toEqual({ name: 'login', allowed: 2, limited: 1, storeErrors: 0 });
+  });
+});
+
+describe('tiers', () => {
+  it('has the five documented presets', () => {
+    expect(Object.keys(tiers)).toEqual(['strict', 'standard', 'relaxed', 'api', 'auth']);
+    expect(tiers.strict).toMatchObject({ limit: 10, windowMs: 60_000 });
+    expect(tiers.standard).toMatchObject({ limit: 100, windowMs: 60_000 });
+    expect(tiers.relaxed).toMatchObject({ limit: 1_000, windowMs: 60_000 });
+    expect(tiers.api).toMatchObject({ algorithm: 'gcra', limit: 600, burst: 60 });
+    expect(tiers.auth).toMatchObject({ limit: 5, windowMs: 900_000, blockGrowth: 2 });
+    for (const name of ['strict', 'standard', 'relaxed', 'api'] as const) expect(() => createRateLimiter({ ...tiers[name] })).not.toThrow();
+  });
+
+  it('auth: counts failures per account and per IP, with growing blocks', async () => {
+    const clock = fakeClock();
+    const auth = createAuthLimiter({ clock, ip: { limit: 8 } });
+    const victim = { account: 'alice@example.com', ip: '203.0.113.9' };
+    for (let i = 0; i < 4; i++) expect((await auth.failure(victim)).allowed).toBe(true);
+    const fifth = await auth.failure(victim);
+    expect(fifth).toMatchObject({ allowed: false, reason: 'blocked', retryAfterMs: 900_000 });
+    expect((await auth.check({ account: 'alice@example.com', ip: '198.51.100.1' })).allowed).toBe(false); // account blocked from any IP
+    clock.t += 900_000 * 3; // block over, failures out of the sliding window
+    expect((await auth.check(victim)).allowed).toBe(true);
+    // Strikes are remembered: the next block lasts twice as long.
+    for (let i = 0; i < 4; i++) await auth.failure({ ...victim, ip: `192.0.2.${i}` });
+    expect((await auth.failure({ ...victim, ip: '192.0.2.99' })).retryAfterMs).toBe(1_800_000);
+    // A success clears the account.
+    await auth.success(victim);
+    expect((await auth.check({ ...victim, ip: '192.0.2.50' })).allowed).toBe(true);
+    // Credential stuffing: one IP over many accounts hits the IP limit (8 here).
+    const stuffer = '198.51.100.66';
+    const verdicts = [];
+    for (let i = 0; i < 8; i++) verdicts.push(await auth.failure({ account: `user${i}`, ip: stuffer }));
+    expect(verdicts.at(-1)).toMatchObject({ allowed: false, reason: 'blocked' });
+    expect((await auth.check({ account: 'fresh-user', ip: stuffer })).allowed).toBe(false);
+  });
+});
