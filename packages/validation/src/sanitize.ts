@@ -55,7 +55,7 @@ export const NEVER_ALLOWED_TAGS: ReadonlySet<string> = new Set([
   'script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'link',
   'meta', 'svg', 'math', 'template', 'noscript', 'noembed', 'noframes', 'xmp', 'plaintext',
   'textarea', 'title', 'select', 'option', 'optgroup', 'form', 'input', 'button', 'portal',
-  'param', 'image', 'isindex', 'keygen', 'listing', 'html', 'head', 'body', 'annotation-xml',
+  'param', 'image', 'isindex', 'keygen', 'listing', 'bgsound', 'html', 'head', 'body', 'annotation-xml',
   'foreignobject', 'set', 'animate', 'handler', 'import',
 ]);
 
@@ -79,8 +79,26 @@ const URL_ATTRIBUTES: ReadonlySet<string> = new Set([
 ]);
 
 const VOID_TAGS: ReadonlySet<string> = new Set([
-  'area', 'br', 'col', 'hr', 'img', 'source', 'track', 'wbr', 'basefont', 'bgsound', 'command',
+  'area', 'br', 'col', 'hr', 'img', 'source', 'track', 'wbr', 'basefont', 'command',
 ]);
+
+/**
+ * Opening one of these elements implicitly closes the listed open elements, the way
+ * htmlparser2 (our tokenizer) reads HTML. The serializer applies the same rule to what it has
+ * EMITTED, so re-parsing the output gives the same structure (idempotence) even when removed
+ * elements sat in between in the input.
+ */
+const P = ['p'];
+const IMPLIES_CLOSE: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  ([
+    ['tr', ['tr', 'th', 'td']], ['th', ['th']], ['td', ['thead', 'th', 'td']], ['li', ['li']],
+    ['dd', ['dd', 'dt']], ['dt', ['dd', 'dt']], ['rt', ['rt', 'rp']], ['rp', ['rt', 'rp']],
+    ['tbody', ['thead', 'tbody']], ['tfoot', ['thead', 'tbody']],
+    ...['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'address', 'article', 'aside', 'blockquote', 'details', 'div', 'dl',
+      'fieldset', 'figcaption', 'figure', 'footer', 'header', 'hr', 'main', 'nav', 'ol', 'pre', 'section', 'table', 'ul',
+    ].map((tag) => [tag, P] as [string, string[]]),
+  ] as [string, string[]][]).map(([tag, closes]) => [tag, new Set(closes)]),
+);
 
 const FORBIDDEN_SCHEMES: ReadonlySet<string> = new Set(['javascript', 'vbscript', 'livescript']);
 
@@ -204,6 +222,10 @@ function run(html: string, config: CompiledConfig): string {
   let dropping = 0;
   /** Per open element: 0 = not emitted, 1 = emitted (needs a close tag), 2 = drops content. */
   const stack: number[] = [];
+  /** Names of the open elements (parallel to `stack`). */
+  const names: string[] = [];
+  /** Indexes (into `stack`) of the emitted elements that are still open in the output. */
+  const open: number[] = [];
   const { tags, schemes } = config;
   const parser = new Parser(
     {
@@ -213,12 +235,25 @@ function run(html: string, config: CompiledConfig): string {
             dropping++;
             stack.push(2);
           } else stack.push(0);
+          names.push(name);
           return;
         }
         const allowed = tags.get(name);
+        names.push(name);
         if (allowed === undefined) {
           stack.push(0);
           return;
+        }
+        const closes = IMPLIES_CLOSE.get(name);
+        if (closes !== undefined) {
+          while (open.length > 0) {
+            const index = open[open.length - 1]!;
+            const openName = names[index]!;
+            if (!closes.has(openName)) break;
+            out += `</${openName}>`;
+            stack[index] = 0;
+            open.pop();
+          }
         }
         out += `<${name}`;
         for (const attribute of allowed) {
@@ -230,12 +265,23 @@ function run(html: string, config: CompiledConfig): string {
         }
         if (name === 'a') out += ` rel="${relValue(allowed.has('rel') ? attributes.rel : undefined)}"`;
         out += '>';
-        stack.push(VOID_TAGS.has(name) ? 0 : 1);
+        if (VOID_TAGS.has(name)) stack.push(0);
+        else {
+          open.push(stack.length);
+          stack.push(1);
+        }
       },
       onclosetag(name) {
+        // htmlparser2 also closes a tag left unfinished at the end of input (`<a><b title="`),
+        // which never reached onopentag: ignore closes that do not match our innermost element.
+        if (names[names.length - 1] !== name) return;
+        names.pop();
         const state = stack.pop();
         if (state === 2) dropping--;
-        else if (state === 1) out += `</${name}>`;
+        else if (state === 1) {
+          out += `</${name}>`;
+          open.pop();
+        }
       },
       ontext(text) {
         if (dropping === 0) out += escapeText(text);
@@ -333,7 +379,7 @@ export function stripTags(html: string): string {
         if (DROP_CONTENT_TAGS.has(name)) dropping++;
       },
       onclosetag(name) {
-        if (DROP_CONTENT_TAGS.has(name)) dropping--;
+        if (DROP_CONTENT_TAGS.has(name)) dropping = Math.max(0, dropping - 1);
         else if (dropping === 0 && BREAK_TAGS.has(name) && out !== '' && !out.endsWith('\n')) out += '\n';
       },
       ontext(text) {
