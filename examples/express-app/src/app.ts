@@ -10,14 +10,23 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { AuthenticationError, AuthorizationError, BadRequestError, NotFoundError } from '@armor/errors';
 import { errorMiddleware, notFound } from '@armor/errors/express';
 import { z } from 'zod';
+import { Redis } from 'ioredis';
+import { createCache, createLoader, loaderScope, memoryStore, redisStore, tieredStore, type Cache } from '@armor/cache';
+import { getLoaders, loaderMiddleware } from '@armor/cache/express';
+import { createHealth, type Health } from '@armor/health';
+import { healthRouter } from '@armor/health/express';
+import { securityHeaders } from '@armor/security-headers/express';
+import { schemas } from '@armor/validation';
+import { validate } from '@armor/validation/express';
+import { createWebhook, type Webhook } from './webhook.js';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
-import { decodeCursor, repositories, type Comment, type Repositories, type User } from './db/repositories.js';
+import { decodeCursor, repositories, type ApiKeyRecord, type Comment, type Repositories, type User } from './db/repositories.js';
 import { hashPassword, newSessionId, sha256, SCOPES, verifyPassword, type Principal, type Scope } from './auth.js';
 import { hashKey, issueKey, parseKey, verifyKey } from './keys.js';
-import { parse, text, uuid } from './http/validate.js';
-import { anonymizeIp, installClientErrorHandler, jsonLogger, readCookie, rejectDeepJson, requireJsonBody, sanitizeHtml } from './http/middleware.js';
+import { parse } from './http/validate.js';
+import { anonymizeIp, installClientErrorHandler, jsonLogger, readCookie, requireJsonBody } from './http/middleware.js';
 
 /** A running service: the Express app plus what tests and the server need. */
 export interface Service {
@@ -31,6 +40,10 @@ export interface Service {
   createApiKey(userId: string, scopes: readonly string[], name?: string): Promise<string>;
   /** Listens on `port` (0 = any) and `host`; registers the server for graceful shutdown. */
   listen(port?: number, host?: string): Promise<Server>;
+  health: Health;
+  cache: Cache;
+  webhook: Webhook;
+  redis: Redis | undefined;
   /** Stops background work and closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -38,6 +51,8 @@ export interface Service {
 /** Things tests (and the bench) may inject instead of building from config. */
 export interface ServiceOverrides {
   db?: Database;
+  /** Used for the webhook (tests inject a counting fetch). @default globalThis.fetch */
+  fetch?: typeof fetch;
   /** Skip migrations (the caller ran them). */
   skipMigrations?: boolean;
 }
@@ -51,28 +66,25 @@ declare global {
   }
 }
 
-const projectBody = z.object({ name: text(200) }).strict();
+const projectParams = z.object({ projectId: schemas.id() }).strict();
+const commentParams = z.object({ id: schemas.id() }).strict();
+const projectBody = z.object({ name: schemas.safeString({ min: 1, max: 200 }) }).strict();
+/** The comment body is HTML, sanitized on parse (allowlist, no scripts or event handlers). */
 const commentBody = z
-  .object({
-    body: z
-      .string()
-      .min(1, 'must not be empty')
-      .max(20_000, 'must be at most 20000 characters')
-      .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters'),
-  })
+  .object({ body: schemas.html({ max: 20_000 }).refine((html) => html.trim().length > 0, 'must contain some content after sanitization') })
   .strict();
-const listQuery = z
-  .object({
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, 'must be an integer between 1 and 100')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'must be an integer between 1 and 100').max(100, 'must be an integer between 1 and 100'))
-      .optional(),
-    cursor: z.string().max(512, 'is not a valid cursor').optional(),
-  })
-  .strict();
-const loginBody = z.object({ email: z.email().max(320), password: z.string().min(1).max(1024) }).strict();
+const listQuery = schemas.pagination({ maxLimit: 100, defaultLimit: 20 }).strict();
+const noQuery = z.object({}).strict();
+const loginBody = z.object({ email: schemas.email(), password: z.string().min(1).max(1024) }).strict();
+
+/** A comment as clients see it (and as the cache stores it, with its tenant for the access check). */
+interface PresentedComment {
+  id: string;
+  projectId: string;
+  html: string;
+  author: { id: string; name: string };
+  createdAt: string;
+}
 
 /** Creates the service: opens the database, migrates, ensures the admin user, builds the app. */
 export async function createService(config: AppConfig, overrides: ServiceOverrides = {}): Promise<Service> {
@@ -81,6 +93,51 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const repos = repositories(db);
   const admin = await ensureAdmin(repos);
   const adminKeyHash = config.adminApiKey ? hashKey(config.adminApiKey) : undefined;
+  const log = jsonLogger();
+  const quiet = config.env === 'test';
+
+  // ---- shared state: Redis (optional), caches, loaders, health, webhook ----------------------
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
+  redis?.on('error', () => undefined); // reported by the health check, not as an unhandled event
+  const cacheStore = () =>
+    redis ? tieredStore({ l1: memoryStore({ max: 10_000 }), l2: redisStore({ client: redis, prefix: 'express-app:cache:' }) }) : memoryStore({ max: 10_000 });
+  /** Hot reads (comments, comment pages); invalidated by tag on every write. */
+  const cache: Cache = createCache({ name: 'reads', namespace: 'reads', ttlMs: config.cacheTtlMs, store: cacheStore() });
+  /** API-key records by lookup id, so authentication is not a query per request. */
+  const keyCache = createCache<ApiKeyRecord | null>({ name: 'api-keys', namespace: 'keys', ttlMs: 30_000, store: cacheStore() });
+
+  const loaders = loaderScope({
+    user: () =>
+      createLoader<string, User>(
+        async (ids: readonly string[]) => {
+          const rows = await repos.users.byIds(ids);
+          const byId = new Map(rows.map((u) => [u.id, u]));
+          return ids.map((id) => byId.get(id) ?? new NotFoundError(`User ${id} not found`));
+        },
+        { maxBatchSize: 100 },
+      ),
+  });
+
+  const health = createHealth({
+    version: '0.0.0',
+    releaseId: config.release,
+    serviceId: 'express-app',
+    readyOnFirstPass: true,
+    checks: {
+      database: { check: () => db.ping(), timeoutMs: 2000, cacheMs: config.healthCacheMs, componentType: 'datastore' },
+      ...(redis
+        ? { redis: { check: async () => (await redis.ping()) === 'PONG', timeoutMs: 1000, cacheMs: config.healthCacheMs, componentType: 'datastore' } }
+        : {}),
+    },
+  });
+
+  const webhook = createWebhook({
+    url: config.webhookUrl,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    onError: (error) => {
+      if (!quiet) log.warn({ msg: 'webhook delivery failed', error: (error as Error).message, code: (error as { code?: string }).code });
+    },
+  });
 
   const servers: Server[] = [];
 
@@ -101,7 +158,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       return { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' };
     }
     const parsed = parseKey(key);
-    const record = parsed ? await repos.apiKeys.byLookup(parsed.lookup) : undefined;
+    const record = parsed ? await keyCache.getOrSet(parsed.lookup, async () => (await repos.apiKeys.byLookup(parsed.lookup)) ?? null) : null;
     if (!record || !verifyKey(key, record.hash)) throw new AuthenticationError('Invalid API key');
     if (record.revokedAt) throw new AuthenticationError('API key revoked');
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) throw new AuthenticationError('API key expired');
@@ -128,29 +185,22 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     next();
   };
 
-  // ---- domain operations (shared by /api/v1 and the browser routes) ---------------------------
   const principalOf = (res: Response): Principal => {
     const p = res.locals.principal;
     if (!p) throw new AuthenticationError();
     return p;
   };
 
-  async function audit(req: Request, p: Principal, action: string, entity: string, entityId: string, details?: Record<string, unknown>) {
-    await repos.audit.record({
-      tenantId: p.tenantId,
-      actorUserId: p.userId,
-      actorKeyId: p.keyId,
-      action,
-      entity,
-      entityId,
-      ip: anonymizeIp(req.ip),
-      details,
-    });
-  }
+  /** Validation on every route; failures go to the central error handler (problem+json). */
+  const v = (parts: { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType }) =>
+    validate({ ...parts, onError: 'next' }) as unknown as express.RequestHandler;
+
+  // ---- domain operations (shared by /api/v1 and the browser routes) ---------------------------
+  const projectTag = (projectId: string) => `project:${projectId}:comments`;
 
   async function createProject(req: Request, res: Response) {
     const p = principalOf(res);
-    const { name } = parse(projectBody, req.body, '/body');
+    const { name } = req.body as z.output<typeof projectBody>;
     const project = await db.transaction(async (tx) => {
       const r = repositories(tx);
       const created = await r.projects.create({ tenantId: p.tenantId, name, createdBy: p.userId });
@@ -162,81 +212,101 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
 
   async function createComment(req: Request, res: Response) {
     const p = principalOf(res);
-    const { projectId } = parse(z.object({ projectId: uuid }), req.params, '/params');
-    const { body } = parse(commentBody, req.body, '/body');
+    const { projectId } = req.params as z.output<typeof projectParams>;
+    const { body: html } = req.body as z.output<typeof commentBody>;
     const project = await repos.projects.get(p.tenantId, projectId);
     if (!project) throw new NotFoundError('Project not found');
-    const html = sanitizeHtml(body);
     const comment = await db.transaction(async (tx) => {
       const r = repositories(tx);
       const created = await r.comments.create({ projectId, authorId: p.userId, html });
       await r.audit.record({ tenantId: p.tenantId, actorUserId: p.userId, actorKeyId: p.keyId, action: 'comment.create', entity: 'comment', entityId: created.id, ip: anonymizeIp(req.ip), details: { projectId } });
       return created;
     });
-    const [author] = await repos.users.byIds([comment.authorId]);
-    res.status(201).json(present(comment, author));
+    await cache.invalidateTag(projectTag(projectId));
+    const author = await getLoaders(res, loaders).user.load(comment.authorId);
+    const presented = present(comment, author);
+    void webhook.notify('comment.created', presented);
+    res.status(201).json(presented);
   }
 
   // ---- app ------------------------------------------------------------------------------------
   const app = express();
-  app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
-  app.get('/health/live', (_req, res) => {
-    res.type('application/health+json').json({ status: 'pass' });
-  });
-  app.get('/health/ready', async (_req, res) => {
-    try {
-      await db.ping();
-      res.type('application/health+json').json({ status: 'pass' });
-    } catch (error) {
-      res.status(503).type('application/health+json').json({ status: 'fail', output: `database: ${(error as Error).message}` });
-    }
-  });
+  const headers = securityHeaders({ preset: 'api' });
+  app.use(headers);
+  app.use(healthRouter(health));
 
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
-  app.use(rejectDeepJson(32));
+  app.use(loaderMiddleware(loaders));
 
   // API (Bearer API keys)
   const api = express.Router();
   api.use(requireKey);
-  api.post('/projects', requireScope('projects:write'), createProject);
-  api.get('/projects/:projectId', requireScope('projects:read'), async (req, res) => {
+  api.post('/projects', requireScope('projects:write'), v({ body: projectBody, query: noQuery }), createProject);
+  api.get('/projects/:projectId', requireScope('projects:read'), v({ params: projectParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
-    const { projectId } = parse(z.object({ projectId: uuid }), req.params, '/params');
+    const { projectId } = req.params as z.output<typeof projectParams>;
     const project = await repos.projects.get(p.tenantId, projectId);
     if (!project) throw new NotFoundError('Project not found');
     res.json({ id: project.id, name: project.name, createdAt: project.createdAt });
   });
-  api.post('/projects/:projectId/comments', requireScope('comments:write'), createComment);
-  api.get('/projects/:projectId/comments', requireScope('comments:read'), async (req, res) => {
+  api.post('/projects/:projectId/comments', requireScope('comments:write'), v({ params: projectParams, body: commentBody, query: noQuery }), createComment);
+  api.get('/projects/:projectId/comments', requireScope('comments:read'), v({ params: projectParams, query: listQuery }), async (req, res) => {
     const p = principalOf(res);
-    const { projectId } = parse(z.object({ projectId: uuid }), req.params, '/params');
-    const query = parse(listQuery, req.query, '/query');
+    const { projectId } = req.params as z.output<typeof projectParams>;
+    const query = req.query as unknown as z.output<typeof listQuery>;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !cursor) parse(z.never({ error: 'is not a valid cursor' }), undefined, '/query');
     const project = await repos.projects.get(p.tenantId, projectId);
     if (!project) throw new NotFoundError('Project not found');
-    const page = await repos.comments.listByProject(projectId, query.limit ?? 20, cursor);
-    const authors = await repos.users.byIds([...new Set(page.items.map((c) => c.authorId))]);
-    const byId = new Map(authors.map((a) => [a.id, a]));
-    res.json({ items: page.items.map((c) => present(c, byId.get(c.authorId))), nextCursor: page.nextCursor });
+    const { user } = getLoaders(res, loaders);
+    const page = await cache.getOrSet(
+      `comments:${projectId}:${query.limit}:${query.cursor ?? ''}`,
+      async () => {
+        const rows = await repos.comments.listByProject(projectId, query.limit, cursor);
+        // One batched users query for every author on the page (no N+1).
+        const authors = await Promise.all(rows.items.map((c) => user.load(c.authorId)));
+        return { items: rows.items.map((c, i) => present(c, authors[i])), nextCursor: rows.nextCursor };
+      },
+      { tags: [projectTag(projectId)] },
+    );
+    res.json(page);
   });
-  api.get('/comments/:id', requireScope('comments:read'), async (req, res) => {
+  api.get('/comments/:id', requireScope('comments:read'), v({ params: commentParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
-    const { id } = parse(z.object({ id: uuid }), req.params, '/params');
-    const comment = await repos.comments.get(p.tenantId, id);
-    if (!comment) throw new NotFoundError('Comment not found');
-    const [author] = await repos.users.byIds([comment.authorId]);
-    res.json(present(comment, author));
+    const { id } = req.params as z.output<typeof commentParams>;
+    const entry = await cache.getOrSet(`comment:${id}`, async () => {
+      const comment = await repos.comments.getAnyTenant(id);
+      if (!comment) return null;
+      const author = await getLoaders(res, loaders).user.load(comment.authorId);
+      return { tenantId: comment.tenantId, comment: present(comment, author) };
+    });
+    const found = entry as { tenantId: string; comment: PresentedComment } | null;
+    if (!found || found.tenantId !== p.tenantId) throw new NotFoundError('Comment not found');
+    res.json(found.comment);
+  });
+  api.delete('/comments/:id', requireScope('comments:write'), v({ params: commentParams, query: noQuery }), async (req, res) => {
+    const p = principalOf(res);
+    const { id } = req.params as z.output<typeof commentParams>;
+    const deleted = await db.transaction(async (tx) => {
+      const r = repositories(tx);
+      const comment = await r.comments.delete(p.tenantId, id);
+      if (comment) await r.audit.record({ tenantId: p.tenantId, actorUserId: p.userId, actorKeyId: p.keyId, action: 'comment.delete', entity: 'comment', entityId: id, ip: anonymizeIp(req.ip), details: { projectId: comment.projectId } });
+      return comment;
+    });
+    if (!deleted) throw new NotFoundError('Comment not found');
+    await cache.delete(`comment:${id}`);
+    await cache.invalidateTag(projectTag(deleted.projectId));
+    res.status(204).end();
   });
   app.use('/api/v1', api);
 
   // Browser routes (cookie session)
-  app.post('/auth/login', async (req, res) => {
-    const { email, password } = parse(loginBody, req.body, '/body');
+  app.post('/auth/login', v({ body: loginBody, query: noQuery }), async (req, res) => {
+    const { email, password } = req.body as z.output<typeof loginBody>;
     const user = await repos.users.byEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? null);
     if (!user || !ok) throw new AuthenticationError('Wrong email or password');
@@ -245,32 +315,37 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     res.cookie('sid', sid, { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', path: '/', maxAge: 8 * 3600_000 });
     res.json({ user: { id: user.id, name: user.name, email: user.email } });
   });
-  app.get('/auth/session', requireSession, (_req, res) => {
+  app.get('/auth/session', requireSession, v({ query: noQuery }), (_req, res) => {
     const p = principalOf(res);
     res.json({ userId: p.userId });
   });
-  app.post('/auth/logout', requireSession, async (req, res) => {
+  app.post('/auth/logout', requireSession, v({ query: noQuery }), async (req, res) => {
     const sid = readCookie(req, 'sid');
     if (sid) await repos.sessions.delete(sha256(sid));
     res.clearCookie('sid', { path: '/' });
     res.status(204).end();
   });
-  app.post('/web/projects', requireSession, createProject);
-  app.post('/web/projects/:projectId/comments', requireSession, createComment);
+  app.post('/web/projects', requireSession, v({ body: projectBody, query: noQuery }), createProject);
+  app.post('/web/projects/:projectId/comments', requireSession, v({ params: projectParams, body: commentBody, query: noQuery }), createComment);
 
   app.use(notFound());
   // Express's router marks undecodable path parameters (`%E0%A4%A`) with status 400 but no `expose`.
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     next(error instanceof URIError ? new BadRequestError('Malformed percent-encoding in the URL', { cause: error }) : error);
   });
-  app.use(errorMiddleware({ logger: config.env === 'test' ? undefined : jsonLogger() }));
+  app.use(errorMiddleware({ logger: quiet ? undefined : log }));
 
+  let closed = false;
   return {
     app,
     config,
     db,
     repos,
     admin,
+    health,
+    cache,
+    webhook,
+    redis,
     createApiKey,
     async listen(port = config.port, host = config.host) {
       const server = await new Promise<Server>((resolve, reject) => {
@@ -281,14 +356,20 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       return server;
     },
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      if (closed) return;
+      closed = true;
+      await Promise.all(servers.map((s) => new Promise<void>((r) => { s.close(() => r()); s.closeIdleConnections(); })));
+      await webhook.idle();
+      await cache.close().catch(() => undefined);
+      await keyCache.close().catch(() => undefined);
+      redis?.disconnect();
       await db.close();
     },
   };
 }
 
 /** The public shape of a comment. */
-function present(comment: Comment, author: User | undefined) {
+function present(comment: Comment, author: User | undefined): PresentedComment {
   return {
     id: comment.id,
     projectId: comment.projectId,

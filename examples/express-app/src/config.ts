@@ -79,6 +79,8 @@ export interface AppConfig {
   rateLimits: { auth: TierConfig; api: TierConfig; standard: TierConfig };
   /** Cache TTL for hot reads (ms). */
   cacheTtlMs: number;
+  /** How long a health check result is reused (ms). */
+  healthCacheMs: number;
   /** Largest JSON body accepted. */
   bodyLimit: string;
 }
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     release: e.RELEASE ?? 'dev',
     rateLimits: DEFAULT_RATE_LIMITS,
     cacheTtlMs: 30_000,
+    healthCacheMs: 1000,
     bodyLimit: '100kb',
   };
 }

@@ -19,6 +19,10 @@ try {
   throw error;
 }
 
+if (config.demo && !config.webhookUrl) {
+  const { startFlakyWebhook } = await import('./demo.js');
+  config.webhookUrl = (await startFlakyWebhook()).url;
+}
 const service = await createService(config);
 const server = await service.listen();
 const address = server.address();

@@ -80,12 +80,12 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  options: { key?: string | undefined; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string>; cookie?: string } = {},
+  options: { key?: string | undefined; body?: unknown; raw?: string; headers?: Record<string, string>; cookie?: string } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.cookie) headers.cookie = options.cookie;
-  let body: string | Uint8Array | undefined;
+  let body: string | undefined;
   if (options.raw !== undefined) body = options.raw;
   else if (options.body !== undefined) {
     body = JSON.stringify(options.body);

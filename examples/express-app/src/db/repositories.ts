@@ -185,6 +185,24 @@ export function repositories(db: Queryable) {
         );
         return r ? toComment(r) : undefined;
       },
+      /** A comment with its project's tenant (for the cached read path, which checks the tenant after the cache). */
+      async getAnyTenant(id: string): Promise<(Comment & { tenantId: string }) | undefined> {
+        const [r] = await db.query<Row>(
+          `SELECT c.id, c.project_id, c.author_id, c.html, c.created_at, p.tenant_id FROM comments c
+           JOIN projects p ON p.id = c.project_id WHERE c.id = $1`,
+          [id],
+        );
+        return r ? { ...toComment(r), tenantId: String(r.tenant_id) } : undefined;
+      },
+      /** Deletes a comment of `tenantId`; returns it, or undefined when there was none. */
+      async delete(tenantId: string, id: string): Promise<Comment | undefined> {
+        const [r] = await db.query<Row>(
+          `DELETE FROM comments c USING projects p WHERE c.id = $1 AND p.id = c.project_id AND p.tenant_id = $2
+           RETURNING c.id, c.project_id, c.author_id, c.html, c.created_at`,
+          [id, tenantId],
+        );
+        return r ? toComment(r) : undefined;
+      },
       /** One page, newest first, keyset-paginated (uses `comments_project_created_idx`). */
       async listByProject(projectId: string, limit: number, cursor?: Cursor): Promise<{ items: Comment[]; nextCursor: string | null }> {
         const rows = cursor
