@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startRedis, type RedisServer } from '@armor/test-utils';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALGORITHMS, storeConformance } from '../test/conformance.js';
+import { consumeAll, createRateLimiter, memoryStore, redisStore, type Algorithm, type RateLimitStore } from './index.js';
+
+let redis: RedisServer;
+let client: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  await client.ping();
+});
+afterAll(async () => {
+  client.disconnect();
+  await redis.stop();
+});
+
+storeConformance('redisStore', () => redisStore({ client }));
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+function runWorker(algorithm: Algorithm, prefix: string, startAt: number): Promise<{ allowed: number; errors: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@armor/source', '--import', 'tsx', 'test/redis-worker.ts', redis.url, algorithm, prefix, '1000', String(startAt)],
+      { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`worker exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out) as { allowed: number; errors: number });
+    });
+  });
+}
+
+describe('redisStore across processes', () => {
+  for (const algorithm of ALGORITHMS) {
+    it(`${algorithm}: 2 processes × 1,000 concurrent consumes admit exactly 100`, async () => {
+      const prefix = `multi:${algorithm}:${Date.now()}:`;
+      const startAt = Date.now() + 2_500;
+      const [a, b] = await Promise.all([runWorker(algorithm, prefix, startAt), runWorker(algorithm, prefix, startAt)]);
+      expect(a.errors + b.errors).toBe(0);
+      expect(a.allowed + b.allowed).toBe(100);
+    }, 60_000);
+  }
+});
+
+describe('redisStore details', () => {
+  it('falls back to EVAL after NOSCRIPT (script cache flushed, e.g. a Redis restart)', async () => {
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 2, windowMs: 60_000, store: redisStore({ client }), name: `noscript-${Date.now()}` });
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    await client.script('FLUSH');
+    const after = await limiter.consume('k');
+    expect(after).toMatchObject({ allowed: true, remaining: 0, reason: undefined });
+    expect(limiter.stats().storeErrors).toBe(0);
+  });
+
+  it('uses the Redis clock: limiters with skewed local clocks share one window', async () => {
+    const store = redisStore({ client });
+    const name = `clock-${Date.now()}`;
+    const early = createRateLimiter({ algorithm: 'gcra', limit: 3, windowMs: 3_600_000, store, name, clock: { now: () => 0 } });
+    const late = createRateLimiter({ algorithm: 'gcra', limit: 3, windowMs: 3_600_000, store, name, clock: { now: () => 9e12 } });
+    await early.consume('k');
+    await late.consume('k');
+    await early.consume('k');
+    expect((await late.consume('k')).allowed).toBe(false);
+  });
+
+  it('runs consumeAll as one script (all-or-nothing under concurrency)', async () => {
+    const store = redisStore({ client });
+    const id = Date.now();
+    const a = createRateLimiter({ algorithm: 'sliding-window', limit: 50, windowMs: 3_600_000, store, name: `all-a-${id}` });
+    const b = createRateLimiter({ algorithm: 'token-bucket', limit: 30, windowMs: 3_600_000, store, name: `all-b-${id}` });
+    const results = await Promise.all(Array.from({ length: 200 }, () => consumeAll([a, b], 'k')));
+    expect(results.filter((r) => r.allowed)).toHaveLength(30);
+    expect((await a.peek('k')).remaining).toBe(20);
+  });
+
+  it('matches the JavaScript engine on random operation sequences (Lua port parity)', async () => {
+    const op = fc.record({
+      kind: fc.constantFrom('consume', 'consume', 'consume', 'peek', 'penalize', 'reward', 'reset'),
+      key: fc.constantFrom('x', 'y'),
+      cost: fc.integer({ min: 0, max: 4 }),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ALGORITHMS), fc.boolean(), fc.array(op, { maxLength: 25 }), async (algorithm, blocks, ops) => {
+        const name = `parity-${Date.now()}-${run++}`;
+        const options = { algorithm, limit: 4, windowMs: 3_600_000, name, ...(blocks ? { blockDurationMs: 3_600_000, blockGrowth: 2 } : {}) };
+        const viaRedis = createRateLimiter({ ...options, store: redisStore({ client }) });
+        const viaMemory = createRateLimiter({ ...options, store: memoryStore() });
+        for (const { kind, key, cost } of ops) {
+          const call = (l: typeof viaRedis) =>
+            kind === 'reset' ? l.reset(key).then(() => null) : kind === 'consume' || kind === 'peek' ? l[kind](key, cost) : l[kind](key, cost);
+          const [r, m] = await Promise.all([call(viaRedis), call(viaMemory)]);
+          if (r === null || m === null) continue;
+          expect({ allowed: r.allowed, remaining: r.remaining, reason: r.reason }).toEqual({ allowed: m.allowed, remaining: m.remaining, reason: m.reason });
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
+  it('rejects a client that is not an ioredis client', () => {
+    expect(() => redisStore({ client: {} as never })).toThrow('"client"');
+    expect(() => redisStore({ client, timeoutMs: 0 })).toThrow('"timeoutMs"');
+  });
+});
+
+describe('Redis outage', () => {
+  for (const mode of ['insurance', 'allow', 'deny'] as const) {
+    it(`${mode}: no unhandled rejection, configured behavior during the outage, limits resume after`, async () => {
+      const server = await startRedis();
+      const outageClient = new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 50 });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        if (outageClient.status !== 'ready') await new Promise((r) => outageClient.once('ready', r));
+        const store: RateLimitStore = redisStore({ client: outageClient, timeoutMs: 300 });
+        const limiter = createRateLimiter({
+          algorithm: 'fixed-window',
+          limit: 5,
+          windowMs: 3_600_000,
+          store,
+          name: `outage-${mode}`,
+          ...(mode === 'insurance' ? { insurance: memoryStore() } : { onStoreError: mode }),
+        });
+        const storeErrors: unknown[] = [];
+        limiter.on('storeError', (e) => storeErrors.push(e.error));
+        // Before: Redis counts.
+        for (let i = 0; i < 3; i++) expect((await limiter.consume('k')).allowed).toBe(true);
+        // Outage mid-run, with calls in flight.
+        const inFlight = Array.from({ length: 20 }, () => limiter.consume('k'));
+        await server.stop();
+        const during = [...(await Promise.all(inFlight)), ...(await Promise.all(Array.from({ length: 10 }, () => limiter.consume('k'))))];
+        const failed = during.filter((r) => r.reason === 'store-error');
+        expect(failed.length).toBeGreaterThanOrEqual(10);
+        expect(storeErrors.length).toBe(failed.length);
+        if (mode === 'allow') expect(failed.every((r) => r.allowed)).toBe(true);
+        if (mode === 'deny') expect(failed.every((r) => !r.allowed)).toBe(true);
+        if (mode === 'insurance') {
+          // Per-process limit of 5 continues in memory.
+          expect(failed.filter((r) => r.allowed).length).toBeLessThanOrEqual(5);
+          expect(failed.filter((r) => !r.allowed).length).toBeGreaterThan(0);
+        }
+        // Redis returns (empty: no persistence); limits resume from Redis.
+        await server.start();
+        await expect.poll(async () => (await limiter.consume('fresh')).reason, { timeout: 10_000, interval: 100 }).toBeUndefined();
+        const resumed = [];
+        for (let i = 0; i < 6; i++) resumed.push(await limiter.consume('after'));
+        expect(resumed.map((r) => r.allowed)).toEqual([true, true, true, true, true, false]);
+        expect(resumed.every((r) => r.reason !== 'store-error')).toBe(true);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        outageClient.disconnect();
+        await server.stop();
+      }
+    }, 30_000);
+  }
+});
