@@ -79,6 +79,9 @@ function check<S extends z.ZodType>(schema: S, input: unknown, options: ParseOpt
   } catch (error) {
     if (isStackOverflow(error)) return { issues: [{ path: prefix, message: 'Input is nested too deeply', code: 'too_deep' }] };
     if (isZodError(error)) return { issues: toIssues(error.issues, prefix) };
+    // Hostile values (revoked proxies, throwing getters, exotic objects) make zod throw
+    // TypeErrors while reading them: that is bad input, not a server failure.
+    if (error instanceof TypeError) return { issues: [{ path: prefix, message: 'Input could not be read', code: 'invalid_input' }] };
     throw error;
   }
   if (result.success) return { data: result.data };
@@ -89,7 +92,9 @@ function check<S extends z.ZodType>(schema: S, input: unknown, options: ParseOpt
  * Validates `input` with a zod schema and returns the typed (parsed, transformed) value, or
  * throws a `ValidationError` (400) listing every issue as `{ path, message, code }` with a
  * JSON-pointer-like path such as `/items/0/name`. Never throws anything else for bad input:
- * a schema that overflows the stack on deeply nested input gives a `too_deep` issue.
+ * a schema that overflows the stack on deeply nested input gives a `too_deep` issue, and a
+ * `TypeError` while reading a hostile value (revoked proxy, throwing getter) an `invalid_input`
+ * issue. Other errors thrown by your own refinements/transforms propagate unchanged.
  * Async schemas (async refinements/transforms) are not supported; use zod's `parseAsync`.
  *
  * @throws ValidationError when `input` does not match.

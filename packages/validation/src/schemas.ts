@@ -117,6 +117,10 @@ function httpUrl(options: HttpUrlOptions = {}) {
     .trim()
     .max(max)
     .transform((value, ctx) => {
+      if (/[\0-\x1F\x7F]/.test(value)) {
+        ctx.addIssue({ code: 'invalid_format', format: 'url', message: 'URL must not contain control characters', input: value });
+        return z.NEVER;
+      }
       let url: URL;
       try {
         url = new URL(value);
@@ -276,7 +280,7 @@ function html(options: HtmlOptions = {}) {
  * - `id({ kind })`: `'uuid'` (default), `'cuid'`, `'cuid2'`, `'ulid'`, `'numeric'` (a positive integer as a
  *   string, at most 19 digits) or an array of kinds. Output: the string.
  * - `email({ max })`: trimmed, at most `max` (254) characters, zod's email format; domain lowercased.
- * - `httpUrl({ allowedHosts, max })`: an absolute `http:`/`https:` URL without credentials, host
+ * - `httpUrl({ allowedHosts, max })`: an absolute `http:`/`https:` URL without credentials or control characters, host
  *   optionally in `allowedHosts` (`'*.example.com'` for subdomains). Output: the normalized `href`.
  * - `pagination({ maxLimit, defaultLimit, maxCursorLength })`: `{ limit, cursor? }`; `limit` accepts
  *   numbers or digit strings (query strings), 1..`maxLimit` (100), default 20.
