@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { ExternalServiceError } from '@armor/errors';
-import { circuitBreaker, exponentialBackoff, retryPolicy, timeoutPolicy, wrap, type CircuitBreaker } from '@armor/resilience';
+import { ExternalServiceError, isArmorError } from '@armor/errors';
+import { circuitBreaker, exponentialBackoff, isRetryableByDefault, retryPolicy, timeoutPolicy, wrap, type CircuitBreaker } from '@armor/resilience';
 
 /** Options of {@link createWebhook}. */
 export interface WebhookOptions {
@@ -38,7 +38,12 @@ export function createWebhook(options: WebhookOptions): Webhook {
   const doFetch = options.fetch ?? globalThis.fetch;
   const breaker = circuitBreaker({ name: 'webhook', failureThreshold: 5, halfOpenAfterMs: options.halfOpenAfterMs ?? 10_000 });
   const policy = wrap(
-    retryPolicy({ maxAttempts: options.maxAttempts ?? 3, backoff: exponentialBackoff({ initial: options.initialDelayMs ?? 100, max: 2_000 }) }),
+    retryPolicy({
+      maxAttempts: options.maxAttempts ?? 3,
+      backoff: exponentialBackoff({ initial: options.initialDelayMs ?? 100, max: 2_000 }),
+      // An open breaker means "stop calling for a while": give up at once instead of waiting.
+      retryIf: (error) => !isArmorError(error, 'CIRCUIT_OPEN') && isRetryableByDefault(error),
+    }),
     breaker,
     timeoutPolicy(2_000),
   );
