@@ -43,8 +43,8 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
       if (timer !== undefined) time.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
-    const abortAll = (reason: unknown) => {
-      for (const c of controllers) if (!c.signal.aborted) c.abort(reason);
+    const abortAll = (reason: unknown, except?: AbortController) => {
+      for (const c of controllers) if (c !== except && !c.signal.aborted) c.abort(reason);
     };
     const onAbort = () => {
       if (settled) return;
@@ -75,7 +75,7 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
           running--;
           if (settled) return;
           finish();
-          abortAll(new DOMException('Another hedged attempt won', 'AbortError'));
+          abortAll(new DOMException('Another hedged attempt won', 'AbortError'), controller);
           resolve(value);
         },
         (error: unknown) => {

@@ -374,10 +374,12 @@ export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
  * });
  * ```
  */
-export async function retry<T>(fn: PolicyFn<T>, options: RetryOptions = {}): Promise<T> {
+export function retry<T>(fn: PolicyFn<T>, options: RetryOptions = {}): Promise<T> {
   checkFunction('fn', fn);
-  const o = resolve(options);
-  const signal = options.signal;
+  return runOnce(fn, resolve(options), options.signal);
+}
+
+async function runOnce<T>(fn: PolicyFn<T>, o: ResolvedRetry, signal: AbortSignal | undefined): Promise<T> {
   if (signal?.aborted) throw abortReason(signal);
   o.budget?.recordRequest();
   try {
