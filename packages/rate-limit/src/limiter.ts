@@ -409,7 +409,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
  * ```
  */
 export async function consumeAll(limiters: readonly RateLimiter[], key: string, cost = 1): Promise<CombinedRateLimitResult> {
-  if (!Array.isArray(limiters) || limiters.length === 0) {
+  if (!Array.isArray(limiters as unknown) || limiters.length === 0) {
     throw new RateLimitInputError('limiters', 'consumeAll needs a non-empty array of limiters');
   }
   checkKey(key);
