@@ -25,7 +25,7 @@ export interface MonitoringDashboardProps {
    * A snapshot you load yourself (e.g. a Convex `useQuery`). `undefined`/`null` = still loading.
    * Mutually exclusive with `source`.
    */
-  snapshot?: MonitoringSnapshot | null;
+  snapshot?: MonitoringSnapshot | null | undefined;
   /**
    * With `snapshot`: called on every auto-refresh tick and by "Refresh now". A rejected promise
    * shows the failure banner (the last snapshot stays on screen).
