@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { base64url, timingSafeEqual } from './encoding.js';
+import { base64url, equalsBase64url, timingSafeEqual } from './encoding.js';
 import { CsrfError } from './errors.js';
 import { hmacSha256, prepareHmacKey, type HmacKey } from './sha256.js';
 import type { UsedTokenStore } from './used-tokens.js';
@@ -273,8 +273,20 @@ export function createCsrf(options: CsrfOptions): Csrf {
   };
   const sessionTagOf = (bytes: Uint8Array) => base64url(bytes.subarray(0, 12));
   const sessionMessage = (sessionId: string) => `csrf-session|${sessionId}`;
+  // Session tags are a pure function of (secret, session id); remembering the most recent
+  // ones saves one HMAC per check. Bounded, oldest evicted first.
+  const tagCaches = secrets.map(() => new Map<string, string>());
+  const sessionTag = async (index: number, sessionId: string): Promise<string> => {
+    const cache = tagCaches[index]!;
+    const hit = cache.get(sessionId);
+    if (hit !== undefined) return hit;
+    const tag = sessionTagOf(await sign(index, sessionMessage(sessionId)));
+    if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
+    cache.set(sessionId, tag);
+    return tag;
+  };
 
-  const isSafeMethod = (method: string) => safe.has(method.toUpperCase());
+  const isSafeMethod = (method: string) => safe.has(method) || safe.has(method.toUpperCase());
 
   const reject = (why: string): never => {
     throw new CsrfError('CSRF_ORIGIN_REJECTED', `Cross-site request rejected: ${why}`, { details: { reason: why } });
@@ -282,19 +294,20 @@ export function createCsrf(options: CsrfOptions): Csrf {
 
   const checkOrigin = (request: Request | CsrfRequestLike): void => {
     const headers = request.headers;
-    let expected = origins;
-    if (!expected && request.url) {
-      try {
-        expected = new Set([new URL(request.url).origin]);
-      } catch {
-        expected = undefined;
-      }
-    }
-    const allowed = (origin: string) => origin !== 'null' && ((expected?.has(origin) ?? false) || trusted.has(origin));
-    const origin = header(headers, 'origin');
     const site = header(headers, 'sec-fetch-site');
+    if (site === 'same-origin' || site === 'none') return;
+    const allowed = (origin: string) => {
+      if (origin === 'null') return false;
+      if (trusted.has(origin)) return true;
+      if (origins) return origins.has(origin);
+      try {
+        return request.url !== undefined && new URL(request.url).origin === origin;
+      } catch {
+        return false;
+      }
+    };
+    const origin = header(headers, 'origin');
     if (site !== undefined) {
-      if (site === 'same-origin' || site === 'none') return;
       if (origin !== undefined && allowed(origin)) return;
       reject(`Sec-Fetch-Site is "${site.slice(0, 20)}" and the origin is not trusted`);
     }
@@ -327,7 +340,7 @@ export function createCsrf(options: CsrfOptions): Csrf {
       if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'A CSRF token needs a session id');
       const expiresAt = clock.now() + ttlMs;
       const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
-      const body = `${VERSION}.${Math.ceil(expiresAt / 1000).toString(36)}.${nonce}.${sessionTagOf(await sign(0, sessionMessage(sessionId)))}`;
+      const body = `${VERSION}.${Math.ceil(expiresAt / 1000).toString(36)}.${nonce}.${await sessionTag(0, sessionId)}`;
       const token = `${body}.${base64url(await sign(0, body))}`;
       return {
         token,
@@ -348,27 +361,29 @@ export function createCsrf(options: CsrfOptions): Csrf {
       }
       if (!timingSafeEqual(cookieToken, submitted)) throw invalid('mismatch', 'CSRF token does not match the cookie');
       if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'No session to check the CSRF token against');
-      const cut = submitted.lastIndexOf('.');
-      const body = submitted.slice(0, cut);
-      const parts = body.split('.');
-      if (cut < 0 || parts.length !== 4 || parts[0] !== VERSION || submitted.length > 200) throw invalid('malformed');
-      const given = submitted.slice(cut + 1);
+      // v1.<expiry>.<nonce>.<session tag>.<mac>
+      const d1 = submitted.indexOf('.');
+      const d2 = submitted.indexOf('.', d1 + 1);
+      const d3 = d2 === -1 ? -1 : submitted.indexOf('.', d2 + 1);
+      const d4 = d3 === -1 ? -1 : submitted.indexOf('.', d3 + 1);
+      if (d1 !== 2 || d4 === -1 || !submitted.startsWith(VERSION) || submitted.indexOf('.', d4 + 1) !== -1 || submitted.length > 200) throw invalid('malformed');
+      const body = submitted.slice(0, d4);
       let index = -1;
       for (let i = 0; i < signer.count; i++) {
         const signed = signer.sign(i, body);
-        if (timingSafeEqual(base64url(signed instanceof Uint8Array ? signed : await signed), given)) {
+        if (equalsBase64url(signed instanceof Uint8Array ? signed : await signed, submitted, d4 + 1)) {
           index = i;
           break;
         }
       }
       if (index === -1) throw invalid('signature');
-      const tag = signer.sign(index, sessionMessage(sessionId));
-      if (!timingSafeEqual(sessionTagOf(tag instanceof Uint8Array ? tag : await tag), parts[3]!)) {
+      const tag = tagCaches[index]!.get(sessionId) ?? (await sessionTag(index, sessionId));
+      if (!timingSafeEqual(tag, submitted.slice(d3 + 1, d4))) {
         throw new CsrfError('CSRF_SESSION_MISMATCH', 'CSRF token was issued for another session');
       }
-      const expiresAt = parseInt(parts[1]!, 36) * 1000;
+      const expiresAt = parseInt(submitted.slice(d1 + 1, d2), 36) * 1000;
       if (!(expiresAt > clock.now())) throw new CsrfError('CSRF_TOKEN_EXPIRED', 'CSRF token expired', { details: { expiredAt: new Date(expiresAt).toISOString() } });
-      if (store && !(await store.consume(parts[2]!, expiresAt))) throw invalid('replayed', 'CSRF token was already used');
+      if (store && !(await store.consume(submitted.slice(d2 + 1, d3), expiresAt))) throw invalid('replayed', 'CSRF token was already used');
     },
   };
 }

@@ -146,9 +146,14 @@ const state = new Int32Array(8);
 export function hmacSha256(key: HmacKey, message: string | Uint8Array): Uint8Array {
   state.set(key.inner);
   finish(state, load(message, 72), 64);
-  const innerDigest = digestOf(state);
+  for (let i = 0; i < 8; i++) {
+    const v = state[i]!;
+    work[i * 4] = v >>> 24;
+    work[i * 4 + 1] = (v >>> 16) & 255;
+    work[i * 4 + 2] = (v >>> 8) & 255;
+    work[i * 4 + 3] = v & 255;
+  }
   state.set(key.outer);
-  work.set(innerDigest);
   finish(state, 32, 64);
   return digestOf(state);
 }
