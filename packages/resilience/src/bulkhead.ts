@@ -6,7 +6,7 @@
 import { ConfigurationError } from '@armor/errors';
 import { BulkheadRejectedError } from './errors.js';
 import { Emitter, type Observable } from './events.js';
-import { Context, abortReason, checkInt, checkName, checkOptions, type Policy, type PolicyFn } from './policy.js';
+import { Context, abortReason, noop, onAbort, checkInt, checkName, checkOptions, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link bulkhead}. */
 export interface BulkheadOptions {
@@ -81,19 +81,21 @@ class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        waiter.cancelled = true;
-        this.#queued--;
-        reject(abortReason(signal!));
-      };
       const waiter: Waiter = {
         cancelled: false,
         start: () => {
-          signal?.removeEventListener('abort', onAbort);
+          off();
           this.#run(fn, signal).then(resolve, reject);
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const off =
+        signal === undefined
+          ? noop
+          : onAbort(signal, () => {
+              waiter.cancelled = true;
+              this.#queued--;
+              reject(abortReason(signal));
+            });
       this.#queue.push(waiter);
       this.#queued++;
     });

@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from '@armor/errors';
 import { toScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
-import { Context, abortReason, checkClock, checkFunction, checkInt, checkMs, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
+import { Context, abortReason, noop, onAbort, checkClock, checkFunction, checkInt, checkMs, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeOptions {
@@ -41,12 +41,12 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
     const finish = () => {
       settled = true;
       if (timer !== undefined) time.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      off();
     };
     const abortAll = (reason: unknown, except?: AbortController) => {
       for (const c of controllers) if (c !== except && !c.signal.aborted) c.abort(reason);
     };
-    const onAbort = () => {
+    const abortFromCaller = () => {
       if (settled) return;
       finish();
       const reason = abortReason(signal!);
@@ -90,7 +90,7 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
         },
       );
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const off = signal === undefined ? noop : onAbort(signal, abortFromCaller);
     launch();
   });
 }

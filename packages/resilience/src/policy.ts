@@ -56,6 +56,42 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+interface Hub {
+  callbacks: Set<() => void>;
+  handler: () => void;
+}
+const hubs = new WeakMap<AbortSignal, Hub>();
+
+/**
+ * @internal Runs `callback` once when `signal` aborts. However many executions wait on one
+ * signal at once, the signal carries at most ONE listener from this package (a fan-out hub),
+ * so composed policies never trigger MaxListeners warnings; the returned function removes the
+ * callback, and the listener itself goes away when no callback is left.
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let hub = hubs.get(signal);
+  if (hub === undefined) {
+    const callbacks = new Set<() => void>();
+    const handler = () => {
+      hubs.delete(signal);
+      for (const cb of callbacks) cb();
+      callbacks.clear();
+    };
+    hub = { callbacks, handler };
+    hubs.set(signal, hub);
+    signal.addEventListener('abort', handler, { once: true });
+  }
+  const current = hub;
+  current.callbacks.add(callback);
+  return () => {
+    if (!current.callbacks.delete(callback) || current.callbacks.size > 0) return;
+    if (hubs.get(signal) === current) {
+      hubs.delete(signal);
+      signal.removeEventListener('abort', current.handler);
+    }
+  };
+}
+
 /**
  * @internal Waits `ms` milliseconds. Rejects at once with the abort reason when `signal`
  * aborts (also while waiting); the timer and the listener are always removed.
@@ -64,32 +100,18 @@ export function sleep(ms: number, signal: AbortSignal | undefined, scheduler: Sc
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0 && signal === undefined) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      scheduler.clearTimeout(handle);
-      reject(abortReason(signal!));
-    };
     const handle = scheduler.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      off();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const off =
+      signal === undefined
+        ? noop
+        : onAbort(signal, () => {
+            scheduler.clearTimeout(handle);
+            reject(abortReason(signal));
+          });
   });
-}
-
-/**
- * @internal A child AbortController that aborts when `parent` aborts. Call `dispose()` when
- * done: it removes the listener from the parent (no leaks, no MaxListeners warnings).
- */
-export function linkedController(parent: AbortSignal | undefined): { controller: AbortController; dispose: () => void } {
-  const controller = new AbortController();
-  if (parent === undefined) return { controller, dispose: noop };
-  if (parent.aborted) {
-    controller.abort(abortReason(parent));
-    return { controller, dispose: noop };
-  }
-  const onAbort = () => controller.abort(abortReason(parent));
-  parent.addEventListener('abort', onAbort, { once: true });
-  return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
 }
 
 /** @internal */

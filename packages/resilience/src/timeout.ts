@@ -6,7 +6,7 @@
 import { ConfigurationError, TimeoutError } from '@armor/errors';
 import { toScheduler, type Clock, type Scheduler } from './clock.js';
 import { Emitter, type Observable } from './events.js';
-import { Context, abortReason, checkClock, checkFunction, checkMs, checkName, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
+import { Context, abortReason, noop, onAbort, checkClock, checkFunction, checkMs, checkName, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
@@ -41,7 +41,7 @@ function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, ti
     const finish = () => {
       done = true;
       time.clearTimeout(handle);
-      parent?.removeEventListener('abort', onParentAbort);
+      off();
     };
     const onParentAbort = () => {
       if (done) return;
@@ -58,7 +58,7 @@ function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, ti
       onTimeout?.();
       reject(error);
     }, ms);
-    parent?.addEventListener('abort', onParentAbort, { once: true });
+    const off = parent === undefined ? noop : onAbort(parent, onParentAbort);
     let result: T | PromiseLike<T>;
     try {
       result = fn(new Context(attempt, controller.signal));
