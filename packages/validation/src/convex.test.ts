@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { withZod, zid, zodToConvex, zodToConvexArgs } from './convex.js';
 import { schemas } from './schemas.js';
 
-const json = (validator: GenericValidator) => validator.json;
+// `json` is Convex's serialized form of a validator (marked internal in its types).
+const json = (validator: GenericValidator) => (validator as unknown as { json: unknown }).json;
 
 describe('zodToConvexArgs / zodToConvex', () => {
   it('maps a zod object to the equivalent Convex validators', () => {

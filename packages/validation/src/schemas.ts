@@ -117,6 +117,7 @@ function httpUrl(options: HttpUrlOptions = {}) {
     .trim()
     .max(max)
     .transform((value, ctx) => {
+      // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
       if (/[\0-\x1F\x7F]/.test(value)) {
         ctx.addIssue({ code: 'invalid_format', format: 'url', message: 'URL must not contain control characters', input: value });
         return z.NEVER;
@@ -200,7 +201,7 @@ function sort<const F extends string>(fields: readonly F[], options: { maxKeys?:
           direction = dir;
         }
         if (!known.has(field)) {
-          ctx.addIssue({ code: 'invalid_value', values: [...fields], message: `Cannot sort by "${field.slice(0, 64)}"; expected one of ${fields.join(', ')}`, input: value });
+          ctx.addIssue({ code: 'invalid_value', values: fields.map(String), message: `Cannot sort by "${field.slice(0, 64)}"; expected one of ${fields.join(', ')}`, input: value });
           return z.NEVER;
         }
         if (seen.has(field)) {
@@ -215,8 +216,10 @@ function sort<const F extends string>(fields: readonly F[], options: { maxKeys?:
 }
 
 /** C0/C1 controls and DEL; Unicode bidi embeddings, overrides and isolates. */
+/* eslint-disable no-control-regex -- these patterns exist to find control characters */
 const FORBIDDEN_ANY = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069\uFEFF]/;
 const FORBIDDEN_SINGLE_LINE = /[\0-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069\uFEFF\u2028\u2029]/;
+/* eslint-enable no-control-regex */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function codePointLength(value: string): number {
