@@ -16,6 +16,9 @@ import { getLoaders, loaderMiddleware } from '@armor/cache/express';
 import { createHealth, type Health } from '@armor/health';
 import { healthRouter } from '@armor/health/express';
 import { securityHeaders } from '@armor/security-headers/express';
+import { csrfProtection } from '@armor/csrf/express';
+import { memoryStore as rateLimitMemoryStore, redisStore as rateLimitRedisStore, tiers, type RateLimiter, createRateLimiter } from '@armor/rate-limit';
+import { ipKey, rateLimit } from '@armor/rate-limit/express';
 import { schemas } from '@armor/validation';
 import { validate } from '@armor/validation/express';
 import { createWebhook, type Webhook } from './webhook.js';
@@ -139,6 +142,32 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     },
   });
 
+  // ---- rate limits: `auth` on login, `api` per key, `standard` per IP elsewhere -------------
+  const rateStore = redis ? rateLimitRedisStore({ client: redis }) : rateLimitMemoryStore();
+  const limiters: Record<'auth' | 'api' | 'standard', RateLimiter> = {
+    auth: createRateLimiter({ ...tiers.auth, ...config.rateLimits.auth, name: 'auth', store: rateStore }),
+    api: createRateLimiter({ ...tiers.api, ...config.rateLimits.api, name: 'api', store: rateStore }),
+    standard: createRateLimiter({ ...tiers.standard, ...config.rateLimits.standard, name: 'standard', store: rateStore }),
+  };
+  const clientKey = (req: Request) => ipKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+  const authLimit = rateLimit({
+    limiter: limiters.auth,
+    passToNext: true,
+    // Per account and address, so one attacker cannot lock everybody out.
+    keyGenerator: (req) => `${clientKey(req)}:${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase().slice(0, 320)}`,
+  });
+  const apiLimit = rateLimit({ limiter: limiters.api, passToNext: true, keyGenerator: (req) => `key:${req.res?.locals.principal?.keyId ?? 'admin'}` });
+  const standardLimit = rateLimit({ limiter: limiters.standard, passToNext: true, keyGenerator: clientKey });
+
+  // ---- CSRF on the cookie-session browser routes ---------------------------------------------
+  const secureCookies = config.env === 'production';
+  const csrf = csrfProtection({
+    secrets: [config.sessionSecret],
+    getSessionId: (req) => readCookie(req, 'sid'),
+    cookie: secureCookies ? {} : { name: 'armor-csrf', secure: false, sameSite: 'strict' },
+    onError: 'next',
+  });
+
   const servers: Server[] = [];
 
   async function createApiKey(userId: string, scopes: readonly string[], name = 'default'): Promise<string> {
@@ -244,7 +273,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
 
   // API (Bearer API keys)
   const api = express.Router();
-  api.use(requireKey);
+  api.use(requireKey, apiLimit);
   api.post('/projects', requireScope('projects:write'), v({ body: projectBody, query: noQuery }), createProject);
   api.get('/projects/:projectId', requireScope('projects:read'), v({ params: projectParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
@@ -304,8 +333,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   });
   app.use('/api/v1', api);
 
-  // Browser routes (cookie session)
-  app.post('/auth/login', v({ body: loginBody, query: noQuery }), async (req, res) => {
+  // Browser routes (cookie session + CSRF), `standard` tier per IP; login has the `auth` tier.
+  const browser = express.Router();
+  browser.use(standardLimit);
+  browser.post('/auth/login', authLimit, v({ body: loginBody, query: noQuery }), async (req, res) => {
     const { email, password } = req.body as z.output<typeof loginBody>;
     const user = await repos.users.byEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? null);
@@ -315,20 +346,22 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     res.cookie('sid', sid, { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', path: '/', maxAge: 8 * 3600_000 });
     res.json({ user: { id: user.id, name: user.name, email: user.email } });
   });
-  app.get('/auth/session', requireSession, v({ query: noQuery }), (_req, res) => {
+  /** The signed-in user and a CSRF token (also set as a cookie) for the browser's next POSTs. */
+  browser.get('/auth/session', requireSession, v({ query: noQuery }), async (req, res) => {
     const p = principalOf(res);
-    res.json({ userId: p.userId });
+    res.json({ userId: p.userId, csrfToken: await csrf.issue(req, res) });
   });
-  app.post('/auth/logout', requireSession, v({ query: noQuery }), async (req, res) => {
+  browser.post('/auth/logout', requireSession, csrf, v({ query: noQuery }), async (req, res) => {
     const sid = readCookie(req, 'sid');
     if (sid) await repos.sessions.delete(sha256(sid));
     res.clearCookie('sid', { path: '/' });
     res.status(204).end();
   });
-  app.post('/web/projects', requireSession, v({ body: projectBody, query: noQuery }), createProject);
-  app.post('/web/projects/:projectId/comments', requireSession, v({ params: projectParams, body: commentBody, query: noQuery }), createComment);
+  browser.post('/web/projects', requireSession, csrf, v({ body: projectBody, query: noQuery }), createProject);
+  browser.post('/web/projects/:projectId/comments', requireSession, csrf, v({ params: projectParams, body: commentBody, query: noQuery }), createComment);
+  app.use(browser);
 
-  app.use(notFound());
+  app.use(standardLimit, notFound());
   // Express's router marks undecodable path parameters (`%E0%A4%A`) with status 400 but no `expose`.
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     next(error instanceof URIError ? new BadRequestError('Malformed percent-encoding in the URL', { cause: error }) : error);

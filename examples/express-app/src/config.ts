@@ -58,6 +58,8 @@ export const envSchema = z.object({
 export interface TierConfig {
   limit: number;
   windowMs: number;
+  /** GCRA burst (the `api` tier). */
+  burst?: number;
 }
 
 /** The validated configuration `createApp` takes. */
@@ -96,11 +98,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Default tiers (per minute). */
+/** Default tiers: `auth` 5 login attempts per minute per account and IP, `api` 600/min per key (bursts of 60), `standard` 100/min per IP. */
 export const DEFAULT_RATE_LIMITS: AppConfig['rateLimits'] = {
-  auth: { limit: 10, windowMs: 60_000 },
-  api: { limit: 1200, windowMs: 60_000 },
-  standard: { limit: 600, windowMs: 60_000 },
+  auth: { limit: 5, windowMs: 60_000 },
+  api: { limit: 600, windowMs: 60_000, burst: 60 },
+  standard: { limit: 100, windowMs: 60_000 },
 };
 
 /**
@@ -143,7 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     release: e.RELEASE ?? 'dev',
-    rateLimits: DEFAULT_RATE_LIMITS,
+    rateLimits: structuredClone(DEFAULT_RATE_LIMITS),
     cacheTtlMs: 30_000,
     healthCacheMs: 1000,
     bodyLimit: '100kb',
