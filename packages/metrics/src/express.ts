@@ -1,0 +1,103 @@
+/**
+ * `@armor/metrics/express`: request-metrics middleware (route templates, never raw URLs), a
+ * `/metrics` handler with content negotiation, and a handler serving the `MonitoringSnapshot`.
+ *
+ * @module
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { ConfigurationError } from '@armor/errors';
+import { negotiateFormat } from './format.js';
+import { createHttpMetrics, UNMATCHED_ROUTE } from './http.js';
+import type { Monitor } from './monitor.js';
+import type { Registry } from './registry.js';
+
+/** Options of {@link metricsMiddleware}. */
+export interface MetricsMiddlewareOptions {
+  registry: Registry;
+  /** Duration buckets (seconds). */
+  buckets?: readonly number[];
+  /** Custom route label; return `undefined` to fall back to the matched Express route. */
+  route?: (req: Request) => string | undefined;
+}
+
+const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z0-9_-]{20,})$/i;
+
+/**
+ * The route template of a request: `req.baseUrl` + `req.route.path` (`/api/users/:id`), or
+ * `(unmatched)` when no route matched (404s, static files, middleware-only answers). Segments of
+ * the base URL that look like ids (numbers, UUIDs, long hex or tokens) become `:param`, because
+ * Express only knows the concrete path of a mounted router.
+ */
+export function routeTemplate(req: Request): string {
+  const route = (req as { route?: { path?: unknown } }).route;
+  if (!route || route.path === undefined) return UNMATCHED_ROUTE;
+  const path = Array.isArray(route.path) ? route.path.map(String).join('|') : String(route.path);
+  const base = (req.baseUrl ?? '')
+    .split('/')
+    .map((seg) => (ID_SEGMENT.test(seg) ? ':param' : seg))
+    .join('/');
+  const joined = `${base}${path === '/' && base !== '' ? '' : path}`;
+  return joined === '' ? '/' : joined;
+}
+
+/**
+ * Express middleware recording `http_requests_total`, `http_request_duration_seconds` (method,
+ * route template, status class) and `http_requests_in_flight`, and feeding `createMonitor`.
+ * Register it first. Requests the client aborted are recorded with status 499.
+ *
+ * @example
+ * ```ts
+ * app.use(metricsMiddleware({ registry }));
+ * app.get('/metrics', metricsEndpoint(registry));
+ * ```
+ */
+export function metricsMiddleware(options: MetricsMiddlewareOptions) {
+  if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
+  const http = createHttpMetrics(options.registry, options.buckets ? { buckets: options.buckets } : {});
+  const custom = options.route;
+  return function armorMetrics(req: Request, res: Response, next: NextFunction): void {
+    const started = http.start();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      let route: string | undefined;
+      if (custom) {
+        try {
+          route = custom(req);
+        } catch {
+          route = undefined;
+        }
+      }
+      http.end(started, req.method, route ?? routeTemplate(req), res.writableFinished ? res.statusCode : 499);
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  };
+}
+
+/** Express handler serving `registry.metrics()` in the format the scraper asks for. */
+export function metricsEndpoint(registry: Registry) {
+  if (typeof registry?.metrics !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: registry });
+  return function armorMetricsEndpoint(req: Request, res: Response): void {
+    const { format, contentType } = negotiateFormat(req.headers.accept);
+    res.setHeader('content-type', contentType);
+    res.setHeader('cache-control', 'no-store');
+    res.end(registry.metrics(format));
+  };
+}
+
+/** Express handler serving the `MonitoringSnapshot` as JSON. Put your admin auth in front of it. */
+export function monitoringEndpoint(monitor: Monitor) {
+  if (typeof monitor?.snapshot !== 'function') throw new ConfigurationError('monitor', 'must be a monitor from createMonitor()', { received: monitor });
+  return function armorMonitoringEndpoint(_req: Request, res: Response, next: NextFunction): void {
+    monitor.snapshot().then(
+      (snapshot) => {
+        res.setHeader('cache-control', 'no-store');
+        res.json(snapshot);
+      },
+      (error: unknown) => next(error),
+    );
+  };
+}

@@ -1,0 +1,165 @@
+import { ConfigurationError, fingerprint, fromUnknown, isArmorError } from '@armor/errors';
+import { hubOf } from './hub.js';
+import { createRegistry, exponentialBuckets, type Registry } from './registry.js';
+import type { ErrorGroup, SlowOperation } from './snapshot.js';
+
+let fallback: Registry | undefined;
+/**
+ * The registry used by {@link trackOperation} and {@link recordError} when none is passed.
+ * Created on first use.
+ */
+export function defaultRegistry(): Registry {
+  return (fallback ??= createRegistry());
+}
+
+/** Options of {@link trackOperation}. */
+export interface TrackOperationOptions {
+  /** Registry receiving `operation_duration_seconds`. @default defaultRegistry() */
+  registry?: Registry;
+  /** Calls slower than this (ms) go into the slow-operation log. @default 500 */
+  slowMs?: number;
+  /**
+   * A summary of the arguments for the slow log (e.g. the SQL text). It is redacted with
+   * {@link redactSummary} (quoted values and numbers become `?`) and cut to 200 characters.
+   */
+  summary?: string | (() => string);
+}
+
+/**
+ * Redacts an argument summary for the slow-operation log: quoted strings and numbers become `?`,
+ * whitespace collapses, and the result is cut to 200 characters.
+ *
+ * @example redactSummary("select * from users where email = 'a@b.c' and id = 42") // "select * from users where email = ? and id = ?"
+ */
+export function redactSummary(text: string): string {
+  const out = text
+    .replace(/'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"/g, '?')
+    .replace(/\b\d+(?:\.\d+)?\b/g, '?')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return out.length > 200 ? `${out.slice(0, 199)}…` : out;
+}
+
+function opsHistogram(registry: Registry) {
+  return registry.histogram({
+    name: 'operation_duration_seconds',
+    help: 'Duration of tracked operations (trackOperation) in seconds',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: exponentialBuckets(0.001, 2.5, 12),
+  });
+}
+
+/**
+ * Times an async (or sync) operation — a database query above all — recording
+ * `operation_duration_seconds{operation, outcome}`; calls slower than `slowMs` are added to the
+ * bounded slow-operation log (name, duration, time, redacted summary, failed) that the
+ * `MonitoringSnapshot` shows. Errors are rethrown unchanged.
+ *
+ * @example
+ * ```ts
+ * const rows = await trackOperation('db.users.byEmail', () => pool.query(sql, [email]), { slowMs: 100, summary: sql, registry });
+ * ```
+ */
+export async function trackOperation<T>(name: string, fn: () => T | PromiseLike<T>, options: TrackOperationOptions = {}): Promise<Awaited<T>> {
+  if (typeof name !== 'string' || name === '') throw new ConfigurationError('name', 'must be a non-empty string', { received: name });
+  if (typeof fn !== 'function') throw new ConfigurationError('fn', 'must be a function', { received: fn });
+  const slowMs = options.slowMs ?? 500;
+  if (typeof slowMs !== 'number' || !(slowMs >= 0)) throw new ConfigurationError('slowMs', 'must be a number >= 0', { received: slowMs });
+  const registry = options.registry ?? defaultRegistry();
+  const clock = registry.clock;
+  const start = clock.now();
+  let failed = false;
+  try {
+    return await fn();
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    const end = clock.now();
+    const durationMs = Math.max(0, end - start);
+    opsHistogram(registry).observe({ operation: name, outcome: failed ? 'error' : 'ok' }, durationMs / 1000);
+    if (durationMs > slowMs) {
+      const entry: SlowOperation = { name, durationMs, at: end, thresholdMs: slowMs };
+      if (failed) entry.failed = true;
+      if (options.summary !== undefined) {
+        try {
+          const text = typeof options.summary === 'function' ? options.summary() : options.summary;
+          if (typeof text === 'string') entry.summary = redactSummary(text);
+        } catch {
+          // a broken summary must not change the outcome
+        }
+      }
+      const hub = hubOf(registry);
+      hub.slowOps.push(entry);
+      if (hub.slowOps.length > hub.slowOpsLimit) hub.slowOps.splice(0, hub.slowOps.length - hub.slowOpsLimit);
+    }
+  }
+}
+
+/** The slow-operation log of `registry`, oldest first (at most 100 entries). */
+export function slowOperations(registry: Registry = defaultRegistry()): SlowOperation[] {
+  return hubOf(registry).slowOps.map((s) => ({ ...s }));
+}
+
+/** Options of {@link recordError}. */
+export interface RecordErrorOptions {
+  registry?: Registry;
+  /** Extra JSON-safe context kept with the latest sample (e.g. route, request id). */
+  context?: Record<string, unknown>;
+}
+
+/**
+ * Records an error: normalizes it with `fromUnknown`, groups it by `fingerprint()` from
+ * `@armor/errors` (count, first/last seen, the latest sample with stack), and counts
+ * `errors_total{code}`. At most 200 groups are kept; the least recently seen is dropped.
+ * Returns the group's fingerprint.
+ *
+ * @example
+ * ```ts
+ * const errors = createErrorHandler({ onError: (e) => recordError(e, { registry }) });
+ * ```
+ */
+export function recordError(error: unknown, options: RecordErrorOptions = {}): string {
+  const registry = options.registry ?? defaultRegistry();
+  const armor = isArmorError(error) ? error : fromUnknown(error);
+  const fp = fingerprint(armor);
+  const now = registry.clock.now();
+  const hub = hubOf(registry);
+  const message = armor.code === 'INTERNAL' && armor.cause instanceof Error ? armor.cause.message : armor.message;
+  const stack = armor.code === 'INTERNAL' && armor.cause instanceof Error ? armor.cause.stack : armor.stack;
+  const sample: NonNullable<ErrorGroup['sample']> = { message: String(message).slice(0, 2000) };
+  if (typeof stack === 'string') sample.stack = stack.slice(0, 8000);
+  if (options.context) sample.context = options.context;
+  const existing = hub.errorGroups.get(fp);
+  if (existing) {
+    existing.count++;
+    existing.lastSeen = now;
+    existing.message = sample.message;
+    existing.sample = sample;
+    hub.errorGroups.delete(fp); // re-insert: Map order = least recently seen first
+    hub.errorGroups.set(fp, existing);
+  } else {
+    hub.errorGroups.set(fp, {
+      fingerprint: fp,
+      code: armor.code,
+      status: armor.status,
+      name: armor.code === 'INTERNAL' && armor.cause instanceof Error ? armor.cause.name : armor.name,
+      message: sample.message,
+      count: 1,
+      firstSeen: now,
+      lastSeen: now,
+      sample,
+    });
+    if (hub.errorGroups.size > hub.errorGroupsLimit) {
+      const oldest = hub.errorGroups.keys().next().value;
+      if (oldest !== undefined) hub.errorGroups.delete(oldest);
+    }
+  }
+  registry.counter({ name: 'errors_total', help: 'Errors recorded with recordError(), by code', labelNames: ['code'] as const }).inc({ code: armor.code });
+  return fp;
+}
+
+/** Error groups of `registry`, most recently seen first. */
+export function errorGroups(registry: Registry = defaultRegistry()): ErrorGroup[] {
+  return [...hubOf(registry).errorGroups.values()].reverse().map((g) => ({ ...g }));
+}
