@@ -112,6 +112,11 @@ describe('dashboard in headless Chromium', () => {
     await page.waitForFunction((before) => document.querySelector('[data-panel="health"] .ad-sub')?.textContent !== before, first, { timeout: 10_000 });
     expect(served).toBeGreaterThanOrEqual(2);
 
+    await page.getByRole('button', { name: 'Pause' }).click(); // steady screenshots
+    await page.screenshot({ path: join(artifacts, 'dashboard-light.png'), fullPage: true });
+    await page.screenshot({ path: join(artifacts, 'dashboard-light-viewport.png') });
+    await page.getByRole('button', { name: 'Resume' }).click();
+
     // open a table view and an error sample so axe sees them too
     await page.getByRole('button', { name: 'Show table for Latency' }).click();
     await page.getByRole('button', { name: /Show sample/ }).first().click();
@@ -121,8 +126,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Finished');
 
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByRole('button', { name: 'Pause' }).click(); // steady screenshot
-    await page.screenshot({ path: join(artifacts, 'dashboard-light.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Pause' }).click();
 
     // the OS switches to dark: the "system" theme follows live
     await page.emulateMedia({ colorScheme: 'dark' });

@@ -42,9 +42,9 @@ export interface TimeSeriesChartProps {
   tableRows?: number;
 }
 
-const W = 600;
-const H = 180;
-const PAD = { top: 8, right: 8, bottom: 22, left: 56 };
+const W = 420;
+const H = 150;
+const PAD = { top: 8, right: 6, bottom: 20, left: 52 };
 
 /** Line chart over time; "Table" toggles an accessible table with aggregated rows. */
 export function TimeSeriesChart({ title, testId, subtitle, times, lines, format, aggregate, buckets = 240, tableRows = 48 }: TimeSeriesChartProps) {

@@ -40,6 +40,7 @@ describe('CircuitBreakers', () => {
     expect(rows.map((r) => r.querySelector('.ad-badge')!.textContent)).toEqual(['Open', 'Half-open', 'Closed']);
     expect(screen.getByText('1 open')).toBeDefined();
     expect(rows[0]!.textContent).toContain('57');
+    expect(rows[0]!.textContent).toContain('30 s ago');
   });
   it('all closed', () => {
     const snapshot = makeSnapshot();

@@ -42,16 +42,16 @@ export const dashboardCss = `
 .ad-list{list-style:none;margin:0;padding:0}
 .ad-list>li{border-top:1px solid var(--ad-border);padding:6px 0}.ad-list>li:first-child{border-top:0}
 .ad-table-wrap{overflow:auto;max-height:420px}
-.ad-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+.ad-table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
 .ad-table caption{text-align:left;color:var(--ad-muted);font-size:12px;padding-bottom:4px}
-.ad-table th,.ad-table td{padding:4px 8px;border-bottom:1px solid var(--ad-border);text-align:left;vertical-align:top}
+.ad-table th,.ad-table td{padding:4px 6px;border-bottom:1px solid var(--ad-border);text-align:left;vertical-align:top}
 .ad-table td.ad-num,.ad-table th.ad-num{text-align:right}
 .ad-table thead th{position:sticky;top:0;background:var(--ad-panel)}
 .ad-sort{border:0!important;background:none!important;padding:0!important;min-height:0!important;font-weight:600}
-.ad-chart svg{display:block;width:100%;height:auto;overflow:visible}
+.ad-chart figure>svg{display:block;width:100%;height:auto;overflow:visible}
 .ad-chart text{fill:var(--ad-muted);font-size:11px}
 .ad-legend{display:flex;flex-wrap:wrap;gap:12px;list-style:none;margin:4px 0 0;padding:0;font-size:12px}
-.ad-legend li{display:flex;align-items:center;gap:4px}
+.ad-legend li{display:flex;align-items:center;gap:6px}.ad-legend svg{flex:none;width:24px;height:8px}
 .ad-banner{display:flex;gap:8px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap;border:1px solid var(--ad-fail);background:var(--ad-fail-bg);color:var(--ad-fg);border-radius:8px;padding:8px 12px;margin-bottom:12px}
 .ad-banner strong{color:var(--ad-fail)}
 .ad-meter{height:6px;background:var(--ad-border);border-radius:3px;overflow:hidden;min-width:60px}

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { formatCount, formatDateTime, formatPercent } from '../format.js';
+import { formatAgo, formatCount, formatDateTime, formatPercent } from '../format.js';
 import type { BreakerStats, MonitoringSnapshot } from '../types.js';
 import { Panel, StatusBadge, type Tone } from '../ui.js';
 
@@ -128,7 +128,7 @@ const BREAKER: Record<BreakerStats['state'], { tone: Tone; text: string; rank: n
 
 /**
  * Resilience state: every circuit breaker with its state (icon + text), failures, successes,
- * calls rejected while open, and when the state last changed. Open breakers are listed first.
+ * calls rejected while open, and how long before the snapshot the state last changed. Open breakers are listed first.
  *
  * @example
  * ```tsx
@@ -157,7 +157,7 @@ export const CircuitBreakers = memo(function CircuitBreakers({ snapshot }: Stats
                 <th scope="col">State</th>
                 <th scope="col" className="ad-num">Failures</th>
                 <th scope="col" className="ad-num">Rejected</th>
-                <th scope="col">Since</th>
+                <th scope="col">Changed</th>
               </tr>
             </thead>
             <tbody>
@@ -171,7 +171,9 @@ export const CircuitBreakers = memo(function CircuitBreakers({ snapshot }: Stats
                     </td>
                     <td className="ad-num">{formatCount(b.failures)}</td>
                     <td className="ad-num">{formatCount(b.rejected)}</td>
-                    <td>{b.since === undefined ? '—' : formatDateTime(b.since)}</td>
+                    <td title={b.since === undefined ? undefined : formatDateTime(b.since)}>
+                      {b.since === undefined ? '—' : formatAgo(b.since, Math.max(snapshot.generatedAt, b.since))}
+                    </td>
                   </tr>
                 );
               })}
