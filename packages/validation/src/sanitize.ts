@@ -216,81 +216,115 @@ function relValue(input: string | undefined): string {
 
 const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false, recognizeCDATA: false } as const;
 
-function run(html: string, config: CompiledConfig): string {
-  let out = '';
+/**
+ * The htmlparser2 handler that writes the canonical output. One instance is kept per compiled
+ * configuration and reset after each call (a fresh parser per call: htmlparser2's `reset()` does
+ * not fully reset its tokenizer). Sanitizing is synchronous and the callbacks never call user
+ * code, so a call cannot re-enter (guarded anyway by `busy`).
+ */
+class Serializer {
+  out = '';
   /** How many open elements drop their content. */
-  let dropping = 0;
+  dropping = 0;
   /** Per open element: 0 = not emitted, 1 = emitted (needs a close tag), 2 = drops content. */
-  const stack: number[] = [];
+  stack: number[] = [];
   /** Names of the open elements (parallel to `stack`). */
-  const names: string[] = [];
+  names: string[] = [];
   /** Indexes (into `stack`) of the emitted elements that are still open in the output. */
-  const open: number[] = [];
-  const { tags, schemes } = config;
-  const parser = new Parser(
-    {
-      onopentag(name, attributes) {
-        if (dropping > 0 || DROP_CONTENT_TAGS.has(name)) {
-          if (DROP_CONTENT_TAGS.has(name)) {
-            dropping++;
-            stack.push(2);
-          } else stack.push(0);
-          names.push(name);
-          return;
-        }
-        const allowed = tags.get(name);
-        names.push(name);
-        if (allowed === undefined) {
-          stack.push(0);
-          return;
-        }
-        const closes = IMPLIES_CLOSE.get(name);
-        if (closes !== undefined) {
-          while (open.length > 0) {
-            const index = open[open.length - 1]!;
-            const openName = names[index]!;
-            if (!closes.has(openName)) break;
-            out += `</${openName}>`;
-            stack[index] = 0;
-            open.pop();
-          }
-        }
-        out += `<${name}`;
-        for (const attribute of allowed) {
-          if (attribute === 'rel' && name === 'a') continue;
-          const value = attributes[attribute];
-          if (typeof value !== 'string') continue;
-          if (URL_ATTRIBUTES.has(attribute) && !isAllowedUrl(value, schemes)) continue;
-          out += ` ${attribute}="${escapeAttribute(value)}"`;
-        }
-        if (name === 'a') out += ` rel="${relValue(allowed.has('rel') ? attributes.rel : undefined)}"`;
-        out += '>';
-        if (VOID_TAGS.has(name)) stack.push(0);
-        else {
-          open.push(stack.length);
-          stack.push(1);
-        }
-      },
-      onclosetag(name) {
-        // htmlparser2 also closes a tag left unfinished at the end of input (`<a><b title="`),
-        // which never reached onopentag: ignore closes that do not match our innermost element.
-        if (names[names.length - 1] !== name) return;
-        names.pop();
-        const state = stack.pop();
-        if (state === 2) dropping--;
-        else if (state === 1) {
-          out += `</${name}>`;
-          open.pop();
-        }
-      },
-      ontext(text) {
-        if (dropping === 0) out += escapeText(text);
-      },
-    },
-    PARSER_OPTIONS,
-  );
-  parser.end(html);
-  return out;
+  open: number[] = [];
+  busy = false;
+
+  constructor(readonly config: CompiledConfig) {}
+
+  run(html: string): string {
+    this.busy = true;
+    try {
+      new Parser(this, PARSER_OPTIONS).end(html);
+      return this.out;
+    } finally {
+      this.out = '';
+      this.dropping = 0;
+      this.stack.length = 0;
+      this.names.length = 0;
+      this.open.length = 0;
+      this.busy = false;
+    }
+  }
+
+  onopentag(name: string, attributes: Record<string, string>): void {
+    const { stack, names, open } = this;
+    if (this.dropping > 0 || DROP_CONTENT_TAGS.has(name)) {
+      if (DROP_CONTENT_TAGS.has(name)) {
+        this.dropping++;
+        stack.push(2);
+      } else stack.push(0);
+      names.push(name);
+      return;
+    }
+    const allowed = this.config.tags.get(name);
+    names.push(name);
+    if (allowed === undefined) {
+      stack.push(0);
+      return;
+    }
+    let out = this.out;
+    const closes = IMPLIES_CLOSE.get(name);
+    if (closes !== undefined) {
+      while (open.length > 0) {
+        const index = open[open.length - 1]!;
+        const openName = names[index]!;
+        if (!closes.has(openName)) break;
+        out += `</${openName}>`;
+        stack[index] = 0;
+        open.pop();
+      }
+    }
+    out += `<${name}`;
+    for (const attribute of allowed) {
+      if (attribute === 'rel' && name === 'a') continue;
+      const value = attributes[attribute];
+      if (typeof value !== 'string') continue;
+      if (URL_ATTRIBUTES.has(attribute) && !isAllowedUrl(value, this.config.schemes)) continue;
+      out += ` ${attribute}="${escapeAttribute(value)}"`;
+    }
+    if (name === 'a') out += ` rel="${relValue(allowed.has('rel') ? attributes.rel : undefined)}"`;
+    this.out = `${out}>`;
+    if (VOID_TAGS.has(name)) stack.push(0);
+    else {
+      open.push(stack.length);
+      stack.push(1);
+    }
+  }
+
+  onclosetag(name: string): void {
+    // htmlparser2 also closes a tag left unfinished at the end of input (`<a><b title="`),
+    // which never reached onopentag: ignore closes that do not match our innermost element.
+    const { names } = this;
+    if (names[names.length - 1] !== name) return;
+    names.pop();
+    const state = this.stack.pop();
+    if (state === 2) this.dropping--;
+    else if (state === 1) {
+      this.out += `</${name}>`;
+      this.open.pop();
+    }
+  }
+
+  ontext(text: string): void {
+    if (this.dropping === 0) this.out += escapeText(text);
+  }
+}
+
+const serializers = new WeakMap<CompiledConfig, Serializer>();
+
+function run(html: string, config: CompiledConfig): string {
+  let serializer = serializers.get(config);
+  if (serializer === undefined || serializer.busy) {
+    const fresh = new Serializer(config);
+    if (serializer === undefined) serializers.set(config, fresh);
+    serializer = fresh;
+  }
+  return serializer.run(html);
 }
 
 const compiled = new WeakMap<SanitizeOptions, CompiledConfig>();
