@@ -230,7 +230,7 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   }
 
   const prefix = namespace === undefined ? '' : `${namespace}:`;
-  const syncGet = store.getSync ? store.getSync.bind(store) : undefined;
+  const hasSync = typeof store.getSync === 'function';
   const events = new Emitter<CacheEvents>();
   const callbacks: [keyof CacheEvents, unknown][] = [
     ['hit', options.onHit],
@@ -294,8 +294,8 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
 
   /** Reads an entry, honouring failOpen. `undefined` + ok=false when the store failed open. */
   const read = async (k: string): Promise<{ entry: CacheEntry | undefined; ok: boolean }> => {
-    if (syncGet) {
-      const entry = syncGet(k);
+    if (hasSync) {
+      const entry = store.getSync!(k);
       if (entry !== undefined || store.local === true) return { entry, ok: true };
     }
     try {
@@ -443,16 +443,16 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
     store,
 
     getSync<T extends V = V>(key: string): T | undefined {
-      if (syncGet === undefined) {
+      if (!hasSync) {
         throw new ConfigurationError('store', `the ${store.kind} store cannot read synchronously; use get()`, { received: store.kind });
       }
       const k = prefix === '' ? key : prefix + key;
-      const entry = syncGet(k);
+      const entry = store.getSync!(k);
       if (entry !== undefined) {
         const now = clock.now();
         if (entry.freshUntil > now) {
           hits++;
-          if (events.has('hit')) events.emit('hit', { key });
+          if (events.active.hit) events.emit('hit', { key });
           return entry.value as T;
         }
         if (entry.staleUntil <= now) expire(k, key);
@@ -509,11 +509,11 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
 
     getOrSet<T extends V>(key: string, loader: () => T | Promise<T>, opts?: CacheSetOptions): Promise<T> {
       const k = prefix === '' ? key : prefix + key;
-      if (syncGet !== undefined) {
-        const entry = syncGet(k);
+      if (hasSync) {
+        const entry = store.getSync!(k);
         if (entry !== undefined && entry.freshUntil > clock.now()) {
           hits++;
-          if (events.has('hit')) events.emit('hit', { key });
+          if (events.active.hit) events.emit('hit', { key });
           return Promise.resolve(entry.value as T);
         }
       }
