@@ -29,27 +29,34 @@ interface Usage {
   prev: number;
 }
 
+/** Scratch usage, reused by every evaluation (evaluations are synchronous, never nested). */
+const U: Usage = { ws: 0, x: 0, prev: 0 };
+
 function load(p: RateLimitPolicy, st: LimitState | undefined, now: number): Usage {
   const W = p.windowMs;
+  const u = U;
+  u.ws = now;
+  u.x = 0;
+  u.prev = 0;
   switch (p.algorithm) {
-    case 'fixed-window': {
-      const ws = Math.floor(now / W) * W;
-      return { ws, x: st && st.a === ws ? st.b : 0, prev: 0 };
-    }
-    case 'sliding-window': {
-      const ws = Math.floor(now / W) * W;
-      if (!st) return { ws, x: 0, prev: 0 };
-      if (st.a === ws) return { ws, x: st.b, prev: st.c };
-      if (st.a === ws - W) return { ws, x: 0, prev: st.b };
-      return { ws, x: 0, prev: 0 };
-    }
-    case 'token-bucket': {
-      if (!st) return { ws: now, x: p.capacity, prev: 0 };
-      const elapsed = Math.max(0, now - st.b);
-      return { ws: now, x: Math.min(p.capacity, st.a + elapsed / p.msPerPoint), prev: 0 };
-    }
+    case 'fixed-window':
+      u.ws = Math.floor(now / W) * W;
+      if (st !== undefined && st.a === u.ws) u.x = st.b;
+      return u;
+    case 'sliding-window':
+      u.ws = Math.floor(now / W) * W;
+      if (st === undefined) return u;
+      if (st.a === u.ws) {
+        u.x = st.b;
+        u.prev = st.c;
+      } else if (st.a === u.ws - W) u.prev = st.b;
+      return u;
+    case 'token-bucket':
+      u.x = st === undefined ? p.capacity : Math.min(p.capacity, st.a + Math.max(0, now - st.b) / p.msPerPoint);
+      return u;
     case 'gcra':
-      return { ws: now, x: st ? Math.max(st.a, now) : now, prev: 0 };
+      u.x = st === undefined ? now : Math.max(st.a, now);
+      return u;
   }
 }
 
@@ -119,21 +126,120 @@ function fullIn(p: RateLimitPolicy, u: Usage, now: number): number {
   }
 }
 
-function save(p: RateLimitPolicy, u: Usage, now: number, bu: number, s: number): LimitState {
+function save(p: RateLimitPolicy, u: Usage, now: number, bu: number, s: number, into: LimitState | undefined): LimitState {
+  const st = into ?? { a: 0, b: 0, c: 0, bu: 0, s: 0 };
+  st.bu = bu;
+  st.s = s;
   switch (p.algorithm) {
     case 'fixed-window':
-      return { a: u.ws, b: u.x, c: 0, bu, s };
+      st.a = u.ws;
+      st.b = u.x;
+      st.c = 0;
+      return st;
     case 'sliding-window':
-      return { a: u.ws, b: u.x, c: u.prev, bu, s };
+      st.a = u.ws;
+      st.b = u.x;
+      st.c = u.prev;
+      return st;
     case 'token-bucket':
-      return { a: u.x, b: now, c: 0, bu, s };
+      st.a = u.x;
+      st.b = now;
+      st.c = 0;
+      return st;
     case 'gcra':
-      return { a: u.x, b: 0, c: 0, bu, s };
+      st.a = u.x;
+      st.b = 0;
+      st.c = 0;
+      return st;
   }
 }
 
 function blockFor(p: RateLimitPolicy, strikes: number): number {
   return Math.min(p.maxBlockDurationMs, p.blockDurationMs * Math.pow(p.blockGrowth, strikes - 1));
+}
+
+/** What a {@link step} wants written: set by every call (module scratch, read immediately). */
+export const written: { state: LimitState | null | undefined; ttlMs: number } = { state: undefined, ttlMs: 1 };
+
+/**
+ * @internal Applies one operation; returns the outcome (with `limit`) and leaves the state to
+ * write in {@link written}. `into` lets an in-process store reuse its state object.
+ */
+export function step(op: StoreOperation, st: LimitState | undefined, now: number, commit: boolean, into?: LimitState): StoreOutcome & { limit: number } {
+  const p = op.policy;
+  if (op.kind === 'reset') {
+    written.state = null;
+    written.ttlMs = 1;
+    return { allowed: true, limit: p.capacity, remaining: Math.floor(p.capacity), resetMs: 0, retryAfterMs: 0, reason: undefined };
+  }
+  const u = load(p, st, now);
+  let bu = st !== undefined && st.bu > now ? st.bu : 0;
+  let s = st !== undefined ? st.s : 0;
+  let allowed: boolean;
+  let reason: 'limit' | 'blocked' | undefined;
+  let need = op.cost;
+  let changed = false;
+
+  if (op.kind === 'consume') {
+    if (bu) {
+      allowed = false;
+      reason = 'blocked';
+    } else if (available(p, u, now) + EPS >= need) {
+      allowed = true;
+      reason = undefined;
+      if (commit) {
+        take(p, u, now, need);
+        changed = true;
+      }
+    } else {
+      allowed = false;
+      reason = 'limit';
+      if (p.blockDurationMs > 0) {
+        s += 1;
+        bu = now + blockFor(p, s);
+        changed = true;
+      }
+    }
+  } else if (op.kind === 'peek') {
+    allowed = bu === 0 && available(p, u, now) + EPS >= need;
+    reason = bu ? 'blocked' : allowed ? undefined : 'limit';
+  } else {
+    take(p, u, now, op.kind === 'penalize' ? need : -need);
+    changed = true;
+    need = 1;
+    const after = available(p, u, now);
+    if (op.kind === 'penalize' && !bu && p.blockDurationMs > 0 && after + EPS < 1) {
+      s += 1;
+      bu = now + blockFor(p, s);
+    }
+    allowed = !bu && after + EPS >= 1;
+    reason = bu ? 'blocked' : allowed ? undefined : 'limit';
+  }
+
+  const remaining = bu ? 0 : Math.max(0, Math.floor(available(p, u, now) + EPS));
+  const full = fullIn(p, u, now);
+  const blockLeft = bu ? bu - now : 0;
+  const outcome = {
+    allowed,
+    limit: p.capacity,
+    remaining,
+    resetMs: Math.ceil(full > blockLeft ? full : blockLeft),
+    retryAfterMs: allowed ? 0 : Math.ceil(Math.max(blockLeft, waitFor(p, u, now, need))),
+    reason,
+  };
+  written.ttlMs = 1;
+  if (!changed) {
+    written.state = undefined;
+    return outcome;
+  }
+  const ttl = Math.max(full, blockLeft + (s > 0 ? p.maxBlockDurationMs : 0));
+  if (ttl <= 0) {
+    written.state = null;
+    return outcome;
+  }
+  written.state = save(p, u, now, bu, s, into);
+  written.ttlMs = Math.ceil(ttl);
+  return outcome;
 }
 
 /**
@@ -142,75 +248,8 @@ function blockFor(p: RateLimitPolicy, strikes: number): number {
  * @param commit - `false` evaluates a `consume` without taking points (all-or-nothing batches).
  */
 export function evaluate(op: StoreOperation, st: LimitState | undefined, now: number, commit = true): Evaluation {
-  const p = op.policy;
-  if (op.kind === 'reset') {
-    return { outcome: { allowed: true, remaining: Math.floor(p.capacity), resetMs: 0, retryAfterMs: 0, reason: undefined }, write: null, ttlMs: 1 };
-  }
-  const u = load(p, st, now);
-  let bu = st && st.bu > now ? st.bu : 0;
-  let s = st ? st.s : 0;
-  let allowed: boolean;
-  let reason: 'limit' | 'blocked' | undefined;
-  let need = op.cost;
-  let changed = false;
-  const before = available(p, u, now);
-
-  switch (op.kind) {
-    case 'peek':
-      allowed = bu === 0 && before + EPS >= need;
-      reason = bu ? 'blocked' : allowed ? undefined : 'limit';
-      break;
-    case 'consume':
-      if (bu) {
-        allowed = false;
-        reason = 'blocked';
-      } else if (before + EPS >= need) {
-        allowed = true;
-        reason = undefined;
-        if (commit) {
-          take(p, u, now, need);
-          changed = true;
-        }
-      } else {
-        allowed = false;
-        reason = 'limit';
-        if (p.blockDurationMs > 0) {
-          s += 1;
-          bu = now + blockFor(p, s);
-          changed = true;
-        }
-      }
-      break;
-    case 'penalize':
-    case 'reward': {
-      take(p, u, now, op.kind === 'penalize' ? need : -need);
-      changed = true;
-      need = 1;
-      const after = available(p, u, now);
-      if (op.kind === 'penalize' && !bu && p.blockDurationMs > 0 && after + EPS < 1) {
-        s += 1;
-        bu = now + blockFor(p, s);
-      }
-      allowed = !bu && after + EPS >= 1;
-      reason = bu ? 'blocked' : allowed ? undefined : 'limit';
-      break;
-    }
-  }
-
-  const remaining = bu ? 0 : Math.max(0, Math.floor(available(p, u, now) + EPS));
-  const full = fullIn(p, u, now);
-  const blockLeft = bu ? bu - now : 0;
-  const outcome: StoreOutcome = {
-    allowed,
-    remaining,
-    resetMs: Math.ceil(Math.max(full, blockLeft)),
-    retryAfterMs: allowed ? 0 : Math.ceil(Math.max(blockLeft, waitFor(p, u, now, need))),
-    reason,
-  };
-  if (!changed) return { outcome, write: undefined, ttlMs: 1 };
-  const ttl = Math.max(full, blockLeft + (s > 0 ? p.maxBlockDurationMs : 0));
-  if (ttl <= 0) return { outcome, write: null, ttlMs: 1 };
-  return { outcome, write: save(p, u, now, bu, s), ttlMs: Math.ceil(ttl) };
+  const outcome = step(op, st, now, commit);
+  return { outcome, write: written.state, ttlMs: written.ttlMs };
 }
 
 /**

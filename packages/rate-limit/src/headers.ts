@@ -29,6 +29,16 @@ export interface RateLimitHeadersOptions {
 
 const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 
+const labels = new Map<string, string>();
+function label(name: string): string {
+  let cached = labels.get(name);
+  if (cached === undefined) {
+    cached = `"${name.replace(/[^A-Za-z0-9_.:-]/g, '_')}"`;
+    if (labels.size < 256) labels.set(name, cached);
+  }
+  return cached;
+}
+
 /**
  * Builds the rate-limit response headers for a result (lower-case names).
  *
@@ -42,10 +52,10 @@ const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 export function rateLimitHeaders(result: RateLimitResult, policy: HeaderPolicy, options: RateLimitHeadersOptions = {}): Record<string, string> {
   const { name = 'default', standard = true, legacy = false } = options;
   const headers: Record<string, string> = {};
-  const label = `"${name.replace(/[^A-Za-z0-9_.:-]/g, '_')}"`;
   if (standard) {
-    headers['ratelimit-policy'] = `${label};q=${policy.limit};w=${seconds(policy.windowMs)}`;
-    headers['ratelimit'] = `${label};r=${result.remaining};t=${seconds(result.resetMs)}`;
+    const l = label(name);
+    headers['ratelimit-policy'] = `${l};q=${policy.limit};w=${seconds(policy.windowMs)}`;
+    headers['ratelimit'] = `${l};r=${result.remaining};t=${seconds(result.resetMs)}`;
   }
   if (legacy) {
     headers['x-ratelimit-limit'] = String(result.limit);

@@ -276,7 +276,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const counters = { allowed: 0, limited: 0, storeErrors: 0 };
   const max = policy.capacity;
 
-  const toResult = (o: StoreOutcome, reason: RateLimitReason | undefined = o.reason): RateLimitResult => ({
+  const toResult = (o: StoreOutcome, reason: RateLimitReason | undefined = o.reason): RateLimitResult =>
+    (o as { limit?: number }).limit === max && reason === o.reason ? (o as RateLimitResult) : ({
     allowed: o.allowed,
     limit: max,
     remaining: o.remaining,
@@ -332,7 +333,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return toResult(outcome);
   };
 
-  const syncStore = store.applySync ? (store as Required<RateLimitStore>) : undefined;
+  const syncStore = store.applySync ? (store as Required<Pick<RateLimitStore, 'applySync'>>) : undefined;
+  const syncOne = syncStore && store.applyOne ? store.applyOne.bind(store) : undefined;
 
   const limiter: RateLimiter = {
     name,
@@ -347,10 +349,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         return Promise.reject(error as Error);
       }
       const op: StoreOperation = { key: prefix + key, policy, kind: 'consume', cost };
-      if (syncStore) {
+      if (syncOne) {
         let result: RateLimitResult;
         try {
-          result = toResult(syncStore.applySync({ ops: [op], allOrNothing: false, now: now() })[0]!);
+          result = toResult(syncOne(op, now()));
         } catch {
           return run(op).then((r) => (record(key, r), r));
         }
@@ -365,7 +367,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       checkKey(key);
       checkCost(cost, max, 'cost');
-      const result = toResult(syncStore.applySync({ ops: [{ key: prefix + key, policy, kind: 'consume', cost }], allOrNothing: false, now: now() })[0]!);
+      const op: StoreOperation = { key: prefix + key, policy, kind: 'consume', cost };
+      const result = toResult(syncOne ? syncOne(op, now()) : syncStore.applySync({ ops: [op], allOrNothing: false, now: now() })[0]!);
       record(key, result);
       return result;
     },

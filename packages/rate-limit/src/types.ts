@@ -105,6 +105,8 @@ export interface RateLimitStore {
    * `limiter.consumeSync`.
    */
   applySync?(request: StoreRequest): readonly StoreOutcome[];
+  /** Optional synchronous single-operation fast path (`memoryStore`). */
+  applyOne?(op: StoreOperation, now: number): StoreOutcome;
 }
 
 /** What `consume`, `peek`, `penalize` and `reward` resolve to. */

@@ -6,8 +6,8 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { evaluate, evaluateBatch } from '../engine.js';
-import type { LimitState, RateLimitStore, StoreOutcome, StoreRequest } from '../types.js';
+import { evaluateBatch, step, written } from '../engine.js';
+import type { LimitState, RateLimitStore, StoreOperation, StoreOutcome, StoreRequest } from '../types.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -27,6 +27,8 @@ export interface MemoryStoreOptions {
 /** The in-process store; also usable synchronously (`limiter.consumeSync`). */
 export interface MemoryStore extends RateLimitStore {
   applySync(request: StoreRequest): readonly StoreOutcome[];
+  /** Single-operation fast path of `applySync` (what `consumeSync` uses). */
+  applyOne(op: StoreOperation, now: number): StoreOutcome;
   /** Number of keys currently held (including expired ones not yet swept). */
   readonly size: number;
   /** Forgets every key. */
@@ -96,19 +98,36 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     map.set(key, { st, exp: now + ttlMs });
   };
 
+  const maybeSweep = (now: number) => {
+    if (nextSweep !== 0) sweep(now);
+    nextSweep = now + sweepIntervalMs;
+  };
+
+  /** The single-operation fast path: no batch, state object reused in place. */
+  const applyOne = (op: StoreOperation, now: number): StoreOutcome => {
+    if (now >= nextSweep) maybeSweep(now);
+    const entry = map.get(op.key);
+    let st: LimitState | undefined;
+    if (entry !== undefined) {
+      if (entry.exp <= now) map.delete(op.key);
+      else st = entry.st;
+    }
+    const outcome = step(op, st, now, true, st);
+    const next = written.state;
+    if (next === undefined) return outcome;
+    if (next !== null && entry !== undefined && st !== undefined) {
+      entry.exp = now + written.ttlMs;
+      return outcome;
+    }
+    write(op.key, next, written.ttlMs, now);
+    return outcome;
+  };
+
   const applySync = (request: StoreRequest): readonly StoreOutcome[] => {
     const now = request.now;
-    if (now >= nextSweep) {
-      if (nextSweep !== 0) sweep(now);
-      nextSweep = now + sweepIntervalMs;
-    }
+    if (now >= nextSweep) maybeSweep(now);
     const ops = request.ops;
-    if (ops.length === 1) {
-      const op = ops[0]!;
-      const e = evaluate(op, read(op.key, now), now);
-      write(op.key, e.write, e.ttlMs, now);
-      return [e.outcome];
-    }
+    if (ops.length === 1) return [applyOne(ops[0]!, now)];
     const evals = evaluateBatch(request, ops.map((op) => read(op.key, now)));
     evals.forEach((e, i) => write(ops[i]!.key, e.write, e.ttlMs, now));
     return evals.map((e) => e.outcome);
@@ -116,6 +135,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   return {
     applySync,
+    applyOne,
     apply: (request) => {
       try {
         return Promise.resolve(applySync(request));

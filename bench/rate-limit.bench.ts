@@ -1,0 +1,99 @@
+/**
+ * @armor/rate-limit vs the anchors, same process, interleaved rounds:
+ * - memory consume: `await limiter.consume(key)` vs rate-limiter-flexible
+ *   `await RateLimiterMemory.consume(key)` (both async; 1,000 rotating keys, never limited).
+ * - Redis consume: `await limiter.consume(key)` on `redisStore` vs `await RateLimiterRedis.consume(key)`,
+ *   same ioredis client, same real redis-server, one awaited call at a time.
+ * - Express middleware requests/s: `rateLimit()` vs express-rate-limit, both on a memory store
+ *   with their default headers and a limit never reached; autocannon in-process, A B A B rounds.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import autocannon from 'autocannon';
+import express from 'express';
+import expressRateLimit from 'express-rate-limit';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { createRateLimiter, redisStore } from '@armor/rate-limit';
+import { rateLimit } from '@armor/rate-limit/express';
+import { startRedis } from '@armor/test-utils';
+import { compare, report } from './lib.ts';
+
+const KEYS = Array.from({ length: 1_000 }, (_, i) => `user:${i}`);
+let i = 0;
+let j = 0;
+const HUGE = 1_000_000_000;
+
+// ---------- memory ----------
+{
+  const armor = createRateLimiter({ algorithm: 'fixed-window', limit: HUGE, windowMs: 60_000 });
+  const rlf = new RateLimiterMemory({ points: HUGE, duration: 60 });
+  await compare(
+    'rate-limit-memory-consume-async',
+    () => armor.consume(KEYS[i++ % 1_000]!),
+    'rate-limiter-flexible',
+    () => rlf.consume(KEYS[j++ % 1_000]!),
+    { rounds: 7 },
+  );
+}
+
+// ---------- Redis ----------
+{
+  const redis = await startRedis();
+  const client = new Redis(redis.url);
+  await client.ping();
+  const armor = createRateLimiter({ algorithm: 'fixed-window', limit: HUGE, windowMs: 60_000, store: redisStore({ client }) });
+  const rlf = new RateLimiterRedis({ storeClient: client, points: HUGE, duration: 60, keyPrefix: 'rlf' });
+  await armor.consume('warm');
+  await rlf.consume('warm');
+  await compare(
+    'rate-limit-redis-consume-async',
+    () => armor.consume(KEYS[i++ % 1_000]!),
+    'rate-limiter-flexible',
+    () => rlf.consume(KEYS[j++ % 1_000]!),
+    { rounds: 7 },
+  );
+  client.disconnect();
+  await redis.stop();
+}
+
+// ---------- Express ----------
+{
+  const app = (middleware: express.RequestHandler) => {
+    const a = express();
+    a.use(middleware);
+    a.get('/', (_req, res) => {
+      res.send('ok');
+    });
+    return a;
+  };
+  const listen = (a: express.Express) =>
+    new Promise<Server>((resolve) => {
+      const s = a.listen(0, '127.0.0.1', () => resolve(s));
+    });
+  const ours = await listen(app(rateLimit({ algorithm: 'fixed-window', limit: HUGE, windowMs: 60_000 })));
+  const theirs = await listen(app(expressRateLimit({ windowMs: 60_000, limit: HUGE })));
+  const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
+  const rps = async (target: string, seconds: number) => {
+    const result = await autocannon({ url: target, connections: 20, pipelining: 1, duration: seconds });
+    if (result.non2xx > 0) throw new Error(`${target}: ${result.non2xx} non-2xx responses`);
+    return result.requests.average;
+  };
+  await rps(url(ours), 1);
+  await rps(url(theirs), 1);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < 10; round++) {
+    if (round % 2 === 0) {
+      a.push(await rps(url(ours), 2));
+      b.push(await rps(url(theirs), 2));
+    } else {
+      b.push(await rps(url(theirs), 2));
+      a.push(await rps(url(ours), 2));
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  report('rate-limit-express-middleware-rps', median(a), 'express-rate-limit', median(b));
+  ours.close();
+  theirs.close();
+}
