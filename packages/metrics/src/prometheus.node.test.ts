@@ -75,8 +75,12 @@ describe('real Prometheus tooling', () => {
     prom.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
       await waitForPort(promPort, 20_000);
+      // The port opens before Prometheus is ready (it answers 503 meanwhile).
+      const readyBy = Date.now() + 20_000;
+      while ((await fetch(`http://127.0.0.1:${promPort}/-/ready`)).status !== 200 && Date.now() < readyBy) await new Promise((r) => setTimeout(r, 200));
       const query = async (q: string) => {
         const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
+        if (!res.ok) return { status: 'error', data: { result: [] } };
         return (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
       };
       let up: string | undefined;
