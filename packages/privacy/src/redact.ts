@@ -1,0 +1,225 @@
+/**
+ * Redaction of secrets and PII from values before they are logged.
+ *
+ * @module
+ */
+import { ConfigurationError } from '@armor/errors';
+
+/** Options of {@link redact} and {@link createRedactor}. */
+export interface RedactOptions {
+  /**
+   * Dot paths whose values are replaced whatever they contain, e.g. `'user.address'`,
+   * `'items.*.note'` (`*` matches one key or array index).
+   * @default []
+   */
+  paths?: readonly string[] | undefined;
+  /** Extra patterns replaced inside every string (use the `g` flag; added if missing). @default [] */
+  patterns?: readonly RegExp[] | undefined;
+  /** Extra key names whose values are replaced (matched case-insensitively, ignoring `-`/`_`). @default [] */
+  keys?: readonly string[] | undefined;
+  /**
+   * Apply the built-in rules: sensitive keys (passwords, secrets, tokens, API keys,
+   * authorization, cookies, card numbers, …) and string patterns (bearer/basic credentials,
+   * JWTs, Armor API keys, GitHub/Stripe/AWS keys, `password=` pairs, secret URL query
+   * parameters, e-mail addresses (masked), Luhn-valid card numbers starting with 2–6).
+   * @default true
+   */
+  defaults?: boolean | undefined;
+  /** What replaces a redacted value. @default '[REDACTED]' */
+  replacement?: string | undefined;
+  /** Nesting depth after which values become `'[Truncated]'`. @default 20 */
+  maxDepth?: number | undefined;
+}
+
+/** Key names (normalized: lowercase, no `-`/`_`/space) whose values are always redacted. */
+const SENSITIVE_EXACT = new Set([
+  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xapikey', 'apikey', 'xcsrftoken', 'csrf', 'xauthtoken',
+  'passwd', 'pwd', 'pass', 'ssn', 'cvv', 'cvc', 'pin', 'creditcard', 'cardnumber', 'ccnumber', 'pan', 'iban', 'privatekey',
+  'clientsecret', 'sessionid', 'sid', 'otp', 'mfacode',
+]);
+const SENSITIVE_PARTS = ['password', 'secret', 'token', 'apikey', 'passphrase', 'credential', 'privatekey'];
+
+const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+type Rule = readonly [RegExp, string | ((match: string, ...groups: string[]) => string)];
+
+function builtInRules(replacement: string): Rule[] {
+  return [
+    [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replacement],
+    [/\b(Bearer|bearer|BEARER|Basic|Digest)\s+[A-Za-z0-9\-._~+/]{6,}=*/g, `$1 ${replacement}`],
+    [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replacement],
+    // Armor API keys (<prefix>_<random>_<checksum>): keep the prefix and public id.
+    [/\b([a-z][a-z0-9]*(?:_[a-z0-9]+)*)_([0-9A-Za-z]{12})[0-9A-Za-z]{12,52}_[0-9A-Za-z]{6}\b/g, `$1_$2…${replacement}`],
+    [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}\b/g, replacement],
+    [/\b[rsp]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g, replacement],
+    [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement],
+    [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi, `$1$2${replacement}`],
+    [/([?&](?:access_token|refresh_token|id_token|token|api_key|apikey|key|password|secret|signature|sig|code|auth)=)[^&\s#"']+/gi, `$1${replacement}`],
+    [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b/g, '$1***@$2'],
+    [
+      /\b[2-6]\d(?:[ -]?\d){11,17}\b/g,
+      (match: string) => {
+        const digits = match.replace(/[ -]/g, '');
+        return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? `[CARD ****${digits.slice(-4)}]` : match;
+      },
+    ],
+  ];
+}
+
+/** A compiled redactor: call it with any value; returns a redacted deep copy. */
+export type Redactor = <T>(value: T) => T;
+
+/**
+ * Compiles options once and returns a redactor. Use it as `@armor/errors`'s `redact`
+ * option or in your logger's serializer.
+ *
+ * @example
+ * ```ts
+ * const redactLog = createRedactor({ paths: ['user.address'] });
+ * const errors = createErrorHandler({ logger, redact: redactLog });
+ * ```
+ */
+export function createRedactor(options: RedactOptions = {}): Redactor {
+  const replacement = options.replacement ?? '[REDACTED]';
+  if (typeof replacement !== 'string') throw new ConfigurationError('replacement', 'must be a string', { received: replacement });
+  const maxDepth = options.maxDepth ?? 20;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new ConfigurationError('maxDepth', 'must be an integer >= 1', { received: maxDepth });
+  const defaults = options.defaults ?? true;
+  const extraKeys = new Set((options.keys ?? []).map((k, i) => {
+    if (typeof k !== 'string' || k === '') throw new ConfigurationError(`keys[${i}]`, 'must be a non-empty string', { received: k });
+    return normalizeKey(k);
+  }));
+  const paths = (options.paths ?? []).map((p, i) => {
+    if (typeof p !== 'string' || p === '' || p.split('.').some((s) => s === '')) throw new ConfigurationError(`paths[${i}]`, 'must be a dot path like "user.address" or "items.*.note"', { received: p });
+    return p.split('.');
+  });
+  const rules: Rule[] = defaults ? builtInRules(replacement) : [];
+  for (const [i, pattern] of (options.patterns ?? []).entries()) {
+    if (!(pattern instanceof RegExp)) throw new ConfigurationError(`patterns[${i}]`, 'must be a RegExp', { received: pattern });
+    rules.push([pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`), replacement]);
+  }
+
+  const sensitiveKey = (key: string): boolean => {
+    const k = normalizeKey(key);
+    if (extraKeys.has(k)) return true;
+    if (!defaults) return false;
+    if (SENSITIVE_EXACT.has(k)) return true;
+    for (const part of SENSITIVE_PARTS) if (k.includes(part)) return true;
+    return false;
+  };
+
+  const redactString = (text: string): string => {
+    let out = text;
+    for (const [pattern, replace] of rules) {
+      pattern.lastIndex = 0;
+      out = out.replace(pattern, replace as string);
+    }
+    return out;
+  };
+
+  /** Path matching: states are [path index, position]; returns next states and whether a path ends here. */
+  const step = (states: readonly (readonly [number, number])[], key: string): [(readonly [number, number])[], boolean] => {
+    const next: (readonly [number, number])[] = [];
+    let hit = false;
+    for (const [p, at] of states) {
+      const segment = paths[p]![at];
+      if (segment === key || segment === '*') {
+        if (at + 1 === paths[p]!.length) hit = true;
+        else next.push([p, at + 1]);
+      }
+    }
+    return [next, hit];
+  };
+  const rootStates = paths.map((_, i) => [i, 0] as const);
+
+  const ancestors = new Set<object>();
+
+  const walk = (value: unknown, depth: number, states: readonly (readonly [number, number])[]): unknown => {
+    if (typeof value === 'string') return redactString(value);
+    if (value === null || typeof value !== 'object') {
+      if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
+      if (typeof value === 'symbol') return value.toString();
+      return value;
+    }
+    if (ancestors.has(value)) return '[Circular]';
+    if (depth >= maxDepth) return '[Truncated]';
+    if (value instanceof Date) return new Date(value.getTime());
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[Binary ${value.byteLength} bytes]`;
+    ancestors.add(value);
+    try {
+      const child = (key: string, v: unknown): unknown => {
+        const [next, hit] = states.length ? step(states, key) : [states, false];
+        if (hit || sensitiveKey(key)) return v === undefined || v === null ? v : replacement;
+        return walk(v, depth + 1, next);
+      };
+      if (Array.isArray(value)) return value.map((v, i) => child(String(i), v));
+      if (typeof Headers !== 'undefined' && value instanceof Headers) {
+        const out: Record<string, unknown> = {};
+        value.forEach((v, k) => (out[k] = child(k, v)));
+        return out;
+      }
+      if (value instanceof Map) {
+        const out = new Map<unknown, unknown>();
+        for (const [k, v] of value) out.set(k, typeof k === 'string' ? child(k, v) : walk(v, depth + 1, []));
+        return out;
+      }
+      if (value instanceof Set) return new Set([...value].map((v) => walk(v, depth + 1, [])));
+      const out: Record<string, unknown> = {};
+      if (value instanceof Error) {
+        out.name = value.name;
+        out.message = redactString(String(value.message));
+        if (typeof value.stack === 'string') out.stack = redactString(value.stack);
+        if (value.cause !== undefined) out.cause = child('cause', value.cause);
+      }
+      for (const key of Object.keys(value)) {
+        let v: unknown;
+        try {
+          v = (value as Record<string, unknown>)[key];
+        } catch {
+          out[key] = '[Unreadable]';
+          continue;
+        }
+        out[key] = child(key, v);
+      }
+      return out;
+    } finally {
+      ancestors.delete(value);
+    }
+  };
+
+  return <T>(value: T): T => {
+    ancestors.clear();
+    return walk(value, 0, rootStates) as T;
+  };
+}
+
+/**
+ * Returns a redacted deep copy of `value` for logging: sensitive keys replaced, secrets
+ * and PII inside strings masked, cycles shown as `'[Circular]'`, nesting beyond `maxDepth`
+ * as `'[Truncated]'`. Never mutates the input. For repeated use, {@link createRedactor}
+ * compiles the options once.
+ *
+ * @example
+ * ```ts
+ * redact({ headers: { authorization: 'Bearer abc' }, user: { email: 'jane.doe@example.com' }, note: 'card 4242 4242 4242 4242' });
+ * // { headers: { authorization: '[REDACTED]' }, user: { email: 'j***@example.com' }, note: 'card [CARD ****4242]' }
+ * ```
+ */
+export function redact<T>(value: T, options: RedactOptions = {}): T {
+  return createRedactor(options)(value);
+}
