@@ -29,7 +29,7 @@ function get(port: number, path: string, id: string, agent: Agent | false): Prom
 describe('graceful shutdown under real load', () => {
   it('serves every accepted request, answers readiness 503 while draining, runs hooks in order, exits 0', async () => {
     const child = spawn(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', serverScript], {
-      env: { ...process.env, DELAY_MS: '400' },
+      env: { ...process.env, DELAY_MS: '400', WORK_MS: '300' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const lines: string[] = [];
@@ -46,7 +46,7 @@ describe('graceful shutdown under real load', () => {
     while (!lines.some((l) => l.startsWith('listening ')) && Date.now() < deadline) await sleep(20);
     const port = Number(lines.find((l) => l.startsWith('listening '))!.split(' ')[1]);
 
-    const keepAlive = new Agent({ keepAlive: true, maxSockets: 8 });
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 32 });
     const results: Promise<Result>[] = [];
     const readiness: Promise<Result>[] = [];
     let n = 0;
@@ -76,8 +76,8 @@ describe('graceful shutdown under real load', () => {
     const accepted = new Set(lines.filter((l) => l.startsWith('accepted ')).map((l) => l.slice('accepted '.length)));
     const failedAccepted = all.filter((r) => accepted.has(r.id) && r.status !== 200);
     // The stream was real: hundreds of requests, many of them accepted after the signal.
-    expect(accepted.size).toBeGreaterThan(100);
-    expect(all.filter((r) => accepted.has(r.id) && r.sentAt > signalledAt).length).toBeGreaterThan(20);
+    expect(accepted.size).toBeGreaterThan(50);
+    expect(all.filter((r) => accepted.has(r.id) && r.sentAt > signalledAt).length).toBeGreaterThan(10);
     expect(failedAccepted).toEqual([]);
     // Requests that were never accepted failed only because nothing listened any more.
     for (const r of all.filter((x) => !accepted.has(x.id))) expect(r.error).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE/);

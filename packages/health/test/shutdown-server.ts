@@ -1,5 +1,5 @@
 // A real server process for the graceful-shutdown test: Express + @armor/health, handlers that
-// take 100 ms, and every accepted request logged to stdout as `accepted <id>`.
+// take WORK_MS (300 ms), and every accepted request logged to stdout as `accepted <id>`.
 import express from 'express';
 import { createHealth } from '@armor/health';
 import { healthRouter } from '@armor/health/express';
@@ -10,7 +10,7 @@ const app = express();
 app.use(healthRouter(health));
 app.get('/work', (req, res) => {
   process.stdout.write(`accepted ${String(req.headers['x-id'])}\n`);
-  setTimeout(() => res.json({ ok: true }), 100);
+  setTimeout(() => res.json({ ok: true }), Number(process.env.WORK_MS ?? 300));
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
