@@ -6,6 +6,7 @@
  * @module
  */
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AuthenticationError, AuthorizationError, BadRequestError, NotFoundError } from '@armor/errors';
 import { errorMiddleware, notFound } from '@armor/errors/express';
@@ -21,6 +22,9 @@ import { memoryStore as rateLimitMemoryStore, redisStore as rateLimitRedisStore,
 import { ipKey, rateLimit } from '@armor/rate-limit/express';
 import { schemas } from '@armor/validation';
 import { validate } from '@armor/validation/express';
+import { createMonitor, createRegistry, instrumentCache, instrumentRateLimiter, instrumentResilience, recordError, trackOperation, type CacheLike, type Monitor, type RateLimiterLike, type Registry, type ResilienceLike } from '@armor/metrics';
+import { metricsEndpoint, metricsMiddleware, monitoringEndpoint } from '@armor/metrics/express';
+import { collectProcessMetrics } from '@armor/metrics/node';
 import { createWebhook, type Webhook } from './webhook.js';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -44,6 +48,8 @@ export interface Service {
   /** Listens on `port` (0 = any) and `host`; registers the server for graceful shutdown. */
   listen(port?: number, host?: string): Promise<Server>;
   health: Health;
+  registry: Registry;
+  monitor: Monitor;
   cache: Cache;
   webhook: Webhook;
   redis: Redis | undefined;
@@ -98,6 +104,11 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const adminKeyHash = config.adminApiKey ? hashKey(config.adminApiKey) : undefined;
   const log = jsonLogger();
   const quiet = config.env === 'test';
+
+  // ---- metrics: registry, process metrics, a trackOperation around every query --------------
+  const registry = createRegistry({ defaultLabels: { service: 'express-app' } });
+  const stopProcessMetrics = collectProcessMetrics(registry);
+  const stopQueryTracking = db.observe((sql, run) => trackOperation(queryName(sql), run, { registry, slowMs: config.slowQueryMs, summary: sql }));
 
   // ---- shared state: Redis (optional), caches, loaders, health, webhook ----------------------
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
@@ -168,6 +179,22 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     onError: 'next',
   });
 
+  const monitor = createMonitor({
+    registry,
+    health,
+    windowMs: 15 * 60_000,
+    resolutionMs: 10_000,
+    service: { name: 'express-app', version: config.release, instance: `${process.pid}` },
+  });
+  const unbridge = [
+    // Casts: the packages' generic `on(event, listener)` signatures are not assignable to
+    // @armor/metrics' structural *Like types under strict variance (they work at runtime).
+    instrumentCache(cache as unknown as CacheLike, { registry }),
+    instrumentCache(keyCache as unknown as CacheLike, { registry }),
+    instrumentResilience(webhook.breaker as unknown as ResilienceLike, { registry }),
+    ...Object.values(limiters).map((l) => instrumentRateLimiter(l as unknown as RateLimiterLike, { registry })),
+  ];
+
   const servers: Server[] = [];
 
   async function createApiKey(userId: string, scopes: readonly string[], name = 'default'): Promise<string> {
@@ -211,6 +238,27 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     const user = sid ? await repos.sessions.find(sha256(sid)) : undefined;
     if (!user) throw new AuthenticationError('Sign in first (POST /auth/login)');
     res.locals.principal = { userId: user.id, tenantId: user.tenantId, keyId: null, scopes: ['projects:read', 'projects:write', 'comments:read', 'comments:write'], via: 'session' };
+    next();
+  };
+
+  /** `/metrics` and `/monitoring*`: the admin key (or any key with the `admin` scope), unless DEMO=1. */
+  const requireAdmin = async (req: Request, res: Response, next: NextFunction) => {
+    if (config.demo) return next();
+    // Browsers cannot send a Bearer header when navigating to /monitoring: accept HTTP Basic with the key as password.
+    const basic = /^Basic ([A-Za-z0-9+/=]{1,800})$/.exec(req.get('authorization') ?? '');
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      req.headers.authorization = `Bearer ${decoded.slice(decoded.indexOf(':') + 1)}`;
+    }
+    let p: Principal;
+    try {
+      p = await authenticateKey(req);
+    } catch (error) {
+      res.setHeader('www-authenticate', 'Basic realm="Armor monitoring (password: admin API key)", charset="UTF-8"');
+      throw error;
+    }
+    if (!p.scopes.includes('admin')) throw new AuthorizationError('The admin API key is required', { details: { scope: 'admin' } });
+    res.locals.principal = p;
     next();
   };
 
@@ -263,9 +311,13 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
+  app.use(metricsMiddleware({ registry }));
   const headers = securityHeaders({ preset: 'api' });
   app.use(headers);
   app.use(healthRouter(health));
+  app.get('/metrics', requireAdmin, metricsEndpoint(registry));
+  app.get('/monitoring/snapshot', requireAdmin, monitoringEndpoint(monitor));
+  app.use('/monitoring', requireAdmin, securityHeaders({ preset: 'default' }), dashboardRouter());
 
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
@@ -366,7 +418,14 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     next(error instanceof URIError ? new BadRequestError('Malformed percent-encoding in the URL', { cause: error }) : error);
   });
-  app.use(errorMiddleware({ logger: quiet ? undefined : log }));
+  app.use(
+    errorMiddleware({
+      logger: quiet ? undefined : log,
+      onError: (error, context) => {
+        recordError(error, { registry, context: { path: context.instance } });
+      },
+    }),
+  );
 
   let closed = false;
   return {
@@ -376,6 +435,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     repos,
     admin,
     health,
+    registry,
+    monitor,
     cache,
     webhook,
     redis,
@@ -393,12 +454,38 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       closed = true;
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.close(() => r()); s.closeIdleConnections(); })));
       await webhook.idle();
+      monitor.stop();
+      for (const stop of unbridge) stop();
+      stopQueryTracking();
+      stopProcessMetrics();
       await cache.close().catch(() => undefined);
       await keyCache.close().catch(() => undefined);
       redis?.disconnect();
       await db.close();
     },
   };
+}
+
+const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard', import.meta.url));
+
+/** Serves the Vite-built dashboard (`pnpm --filter express-app build:dashboard`), or a page saying how to build it. */
+function dashboardRouter(): express.Router {
+  const router = express.Router();
+  router.use(express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('cache-control', 'no-store') }));
+  router.get('/', (_req, res) => {
+    res
+      .status(200)
+      .type('html')
+      .send('<!doctype html><title>Monitoring</title><p>The dashboard is not built yet: run <code>pnpm --filter express-app build:dashboard</code>. The data is at <a href="snapshot">/monitoring/snapshot</a>.</p>');
+  });
+  return router;
+}
+
+/** A low-cardinality operation name for a SQL statement: `db.select comments`, `db.insert audit_log`. */
+export function queryName(sql: string): string {
+  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? 'query';
+  const table = /\b(?:from|into|update|table)\s+(?:if\s+(?:not\s+)?exists\s+)?([a-z_][a-z0-9_]*)/i.exec(sql)?.[1]?.toLowerCase();
+  return table ? `db.${verb} ${table}` : `db.${verb}`;
 }
 
 /** The public shape of a comment. */
