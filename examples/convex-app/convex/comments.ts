@@ -10,7 +10,6 @@ export const add = armorMutation({
   name: 'comments.add',
   args: z.object({ projectId: convexId, authorId: convexId, body: schemas.html({ max: 10_000 }) }),
   rateLimit: { tier: 'standard' },
-  audit: (args, id) => ({ target: `comments/${id}`, summary: `project=${args.projectId}` }),
   handler: async (ctx, { projectId, authorId, body }) => {
     const project = ctx.db.normalizeId('projects', projectId);
     const author = ctx.db.normalizeId('users', authorId);
@@ -18,6 +17,7 @@ export const add = armorMutation({
     if (!author || !(await ctx.db.get(author))) throw new NotFoundError('Author not found');
     return ctx.db.insert('comments', { projectId: project, authorId: author, html: body, createdAt: Date.now() });
   },
+  audit: (args, id) => ({ target: `comments/${id}`, summary: `project=${args.projectId}` }),
 });
 
 /** A page of a project's comments, newest first, with their authors (index `by_project`). */

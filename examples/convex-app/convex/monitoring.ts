@@ -4,7 +4,7 @@
  * http.ts).
  */
 import { ConvexError, v } from 'convex/values';
-import { internalMutation, internalQuery, mutation, query, type QueryCtx } from './_generated/server';
+import { internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from './_generated/server';
 import { buildSnapshot, WINDOW_MS } from './lib/snapshot';
 import { isAdminKey } from './lib/adminKey';
 
@@ -19,7 +19,7 @@ const sampleValidator = v.object({
 const MAX_SAMPLES_PER_CALL = 100;
 const MAX_DURATION_MS = 10 * 60 * 1000;
 
-async function insertSamples(ctx: { db: import('./_generated/server').MutationCtx['db'] }, samples: { name: string; kind: 'query' | 'mutation' | 'action' | 'http'; durationMs: number; ok: boolean }[]) {
+async function insertSamples(ctx: Pick<MutationCtx, 'db'>, samples: { name: string; kind: 'query' | 'mutation' | 'action' | 'http'; durationMs: number; ok: boolean }[]) {
   const at = Date.now();
   for (const sample of samples.slice(0, MAX_SAMPLES_PER_CALL)) {
     if (!Number.isFinite(sample.durationMs) || sample.durationMs < 0 || sample.durationMs > MAX_DURATION_MS) continue;
@@ -52,7 +52,7 @@ const errorArgs = {
   source: v.optional(v.string()),
 };
 
-async function upsertErrorGroup(ctx: { db: import('./_generated/server').MutationCtx['db'] }, e: { fingerprint: string; code: string; status: number; name: string; message: string; stack?: string | undefined; source?: string | undefined }) {
+async function upsertErrorGroup(ctx: Pick<MutationCtx, 'db'>, e: { fingerprint: string; code: string; status: number; name: string; message: string; stack?: string | undefined; source?: string | undefined }) {
   const now = Date.now();
   const sample = { message: e.message.slice(0, 2000), ...(e.stack ? { stack: e.stack.slice(0, 4000) } : {}), ...(e.source ? { source: e.source.slice(0, 100) } : {}) };
   const existing = await ctx.db

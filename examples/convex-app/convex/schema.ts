@@ -1,5 +1,6 @@
 import { defineSchema, defineTable } from 'convex/server';
 import { v } from 'convex/values';
+import { rateLimitTables } from '@armor/rate-limit/convex';
 
 /**
  * Every table has the indexes its queries use: hot paths read with `withIndex`, never a scan.
@@ -34,12 +35,8 @@ export default defineSchema({
     at: v.number(),
   }).index('by_at', ['at']),
 
-  /** Rate-limit state: one row per limiter key (see @armor/rate-limit/convex). */
-  rateLimits: defineTable({
-    key: v.string(),
-    state: v.any(),
-    expiresAt: v.number(),
-  }).index('by_key', ['key']),
+  /** Rate-limit state: one row per limiter key, from @armor/rate-limit/convex. */
+  ...rateLimitTables,
 
   /** Latency samples recorded from actions and clients (queries/mutations see a frozen clock). */
   metricSamples: defineTable({

@@ -6,8 +6,7 @@ import { armorMutation, armorQuery } from './lib/armor';
 export const ensure = armorMutation({
   name: 'users.ensure',
   args: z.object({ name: schemas.safeString({ max: 100 }), email: schemas.email() }),
-  rateLimit: { tier: 'auth', key: (args) => args.email },
-  audit: (args) => ({ target: 'user', summary: `email=${args.email.replace(/^(.).*@/, '$1***@')}` }),
+  rateLimit: { tier: 'strict', key: (args) => args.email },
   handler: async (ctx, { name, email }) => {
     const existing = await ctx.db
       .query('users')
@@ -16,6 +15,7 @@ export const ensure = armorMutation({
     if (existing) return existing._id;
     return ctx.db.insert('users', { name, email, createdAt: Date.now() });
   },
+  audit: (args) => ({ target: 'user', summary: `email=${args.email.replace(/^(.).*@/, '$1***@')}` }),
 });
 
 /** A user by email (or null). */

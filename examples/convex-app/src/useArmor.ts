@@ -2,7 +2,7 @@ import { fingerprint } from '@armor/errors';
 import { fromConvexError } from '@armor/errors/client';
 import { useErrorHandler } from '@armor/errors/react';
 import { useMutation } from 'convex/react';
-import type { FunctionReference } from 'convex/server';
+import type { FunctionArgs, FunctionReference, FunctionReturnType } from 'convex/server';
 import { useCallback } from 'react';
 import { api } from '../convex/_generated/api';
 
@@ -27,11 +27,11 @@ export function useTimedMutation<M extends FunctionReference<'mutation'>>(mutati
   const run = useMutation(mutation);
   const record = useMutation(api.monitoring.recordClientSamples);
   return useCallback(
-    async (args: M['_args']): Promise<M['_returnType']> => {
+    async (args: FunctionArgs<M>): Promise<FunctionReturnType<M>> => {
       const started = performance.now();
       let ok = false;
       try {
-        const result: M['_returnType'] = await run(args);
+        const result = await run(args);
         ok = true;
         return result;
       } catch (thrown) {

@@ -135,6 +135,12 @@ describe('fromUnknown', () => {
     expect((error as ValidationError).issues).toEqual([{ path: '/name', message: 'Required', code: 'invalid_type' }]);
   });
 
+  it('reads Armor data carried by a ConvexError-shaped error', () => {
+    const error = fromUnknown(Object.assign(new Error('[CONVEX Q(x)] Uncaught ConvexError'), { data: { armor: true, code: 'NOT_FOUND', status: 404, message: 'Project not found' } }));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.message).toBe('Project not found');
+  });
+
   it('handles DOM timeout errors', () => {
     const error = fromUnknown(Object.assign(new Error('signal timed out'), { name: 'TimeoutError' }));
     expect(error.code).toBe('TIMEOUT');

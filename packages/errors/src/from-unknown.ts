@@ -66,6 +66,12 @@ export function fromUnknown(thrown: unknown): ArmorError {
     if (isErrorCode(code) && safeGet(thrown, 'armor') === true) {
       return rebuild(code, message, thrown);
     }
+    // A ConvexError carrying Armor data (from `@armor/errors/convex`), e.g. rethrown by ctx.runQuery.
+    const data = safeGet(thrown, 'data');
+    const dataCode = safeGet(data, 'code');
+    if (isErrorCode(dataCode) && safeGet(data, 'armor') === true) {
+      return rebuild(dataCode, safeString(safeGet(data, 'message')) ?? '', data);
+    }
 
     // http-errors objects (body-parser, send, serve-static ...).
     const type = safeString(safeGet(thrown, 'type'));

@@ -19,10 +19,13 @@ import type * as healthcheck from "../healthcheck.js";
 import type * as http from "../http.js";
 import type * as lib_adminKey from "../lib/adminKey.js";
 import type * as lib_armor from "../lib/armor.js";
+import type * as lib_rateLimit from "../lib/rateLimit.js";
 import type * as lib_snapshot from "../lib/snapshot.js";
 import type * as maintenance from "../maintenance.js";
 import type * as monitoring from "../monitoring.js";
 import type * as projects from "../projects.js";
+import type * as rateLimit from "../rateLimit.js";
+import type * as reports from "../reports.js";
 import type * as users from "../users.js";
 
 /**
@@ -40,10 +43,13 @@ declare const fullApi: ApiFromModules<{
   http: typeof http;
   "lib/adminKey": typeof lib_adminKey;
   "lib/armor": typeof lib_armor;
+  "lib/rateLimit": typeof lib_rateLimit;
   "lib/snapshot": typeof lib_snapshot;
   maintenance: typeof maintenance;
   monitoring: typeof monitoring;
   projects: typeof projects;
+  rateLimit: typeof rateLimit;
+  reports: typeof reports;
   users: typeof users;
 }>;
 export declare const api: FilterApi<

@@ -34,6 +34,9 @@ export async function actorOf(ctx: { auth: QueryCtx['auth'] }): Promise<string> 
   return identity?.subject ?? 'anonymous';
 }
 
+/** The client-side argument type of a wrapped function: the schema's input. */
+type Args<S extends z.ZodType> = z.input<S> & Record<string, unknown>;
+
 type Handler<Ctx, S extends z.ZodType, R> = (ctx: Ctx, args: z.output<S>) => Promise<R>;
 
 interface RateLimitOption<S extends z.ZodType> {
@@ -46,26 +49,31 @@ interface RateLimitOption<S extends z.ZodType> {
 /** A query whose args are validated with `args` (a zod schema). */
 export function armorQuery<S extends z.ZodType, R>(definition: { args: S; handler: Handler<QueryCtx, S, R> }) {
   return query({
-    handler: async (ctx, raw: unknown) => {
+    handler: async (ctx, ...rest: unknown[]) => {
+      const raw = rest[0];
       try {
         return await definition.handler(ctx, parse(definition.args, raw ?? {}));
       } catch (thrown) {
         throw toConvexError(thrown);
       }
     },
-  }) as unknown as RegisteredQuery<'public', z.input<S>, Promise<R>>;
+  }) as unknown as RegisteredQuery<'public', Args<S>, Promise<R>>;
 }
 
-/** A mutation: validated, rate-limited (optional tier), audited (unless `audit: false`). */
+/**
+ * A mutation: validated, rate-limited (optional tier), audited (unless `audit: false`).
+ * Put `audit` after `handler` when it reads the result, so TypeScript infers the result type first.
+ */
 export function armorMutation<S extends z.ZodType, R>(definition: {
   name: string;
   args: S;
   rateLimit?: RateLimitOption<S>;
-  audit?: boolean | ((args: z.output<S>, result: R) => { target?: string; summary?: string });
+  audit?: boolean | ((args: z.output<S>, result: NoInfer<R>) => { target?: string; summary?: string });
   handler: Handler<MutationCtx, S, R>;
 }) {
   return mutation({
-    handler: async (ctx, raw: unknown) => {
+    handler: async (ctx, ...rest: unknown[]) => {
+      const raw = rest[0];
       try {
         const args = parse(definition.args, raw ?? {});
         const actor = await actorOf(ctx);
@@ -83,7 +91,7 @@ export function armorMutation<S extends z.ZodType, R>(definition: {
         throw toConvexError(thrown);
       }
     },
-  }) as unknown as RegisteredMutation<'public', z.input<S>, Promise<R>>;
+  }) as unknown as RegisteredMutation<'public', Args<S>, Promise<R>>;
 }
 
 /**
@@ -97,7 +105,8 @@ export function armorAction<S extends z.ZodType, R>(definition: {
   handler: Handler<ActionCtx, S, R>;
 }) {
   return action({
-    handler: async (ctx, raw: unknown) => {
+    handler: async (ctx, ...rest: unknown[]) => {
+      const raw = rest[0];
       const started = Date.now();
       let ok = false;
       try {
@@ -118,7 +127,7 @@ export function armorAction<S extends z.ZodType, R>(definition: {
           status: error.status,
           name: error.name,
           message: error.message,
-          stack: typeof error.stack === 'string' ? error.stack.slice(0, 4000) : undefined,
+          ...(typeof error.stack === 'string' ? { stack: error.stack.slice(0, 4000) } : {}),
           source: definition.name,
         });
         throw toConvexError(thrown);
@@ -128,5 +137,5 @@ export function armorAction<S extends z.ZodType, R>(definition: {
         });
       }
     },
-  }) as unknown as RegisteredAction<'public', z.input<S>, Promise<R>>;
+  }) as unknown as RegisteredAction<'public', Args<S>, Promise<R>>;
 }

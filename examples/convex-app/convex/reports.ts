@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { api } from './_generated/api';
+import { armorAction } from './lib/armor';
+
+const convexId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'Invalid id');
+
+/**
+ * An action (timed, errors recorded server-side): counts a project's comments by reading
+ * through the public query.
+ */
+export const projectSummary = armorAction({
+  name: 'reports.projectSummary',
+  args: z.object({ id: convexId }),
+  handler: async (ctx, { id }): Promise<{ id: string; name: string; comments: number }> => {
+    const project = await ctx.runQuery(api.projects.get, { id });
+    const page = await ctx.runQuery(api.comments.listByProject, { projectId: id, limit: 100 });
+    return { id: project._id, name: project.name, comments: page.items.length };
+  },
+});
