@@ -49,7 +49,8 @@ export interface RateLimiterOptions {
   store?: RateLimitStore;
   /**
    * Prepended to every key in the store; give limiters that share a store distinct prefixes.
-   * @default `rl:${name}:` when `name` is set, else `rl:${algorithm}:${limit}:${windowMs}:`
+   * @default `rl:${name}:` when `name` is set, else `rl:<hash of the policy>:` (limiters with
+   * identical policies and no name share counts)
    */
   prefix?: string;
   /**
@@ -232,6 +233,17 @@ function validate(options: RateLimiterOptions): RateLimitPolicy {
   });
 }
 
+/** A short deterministic id of a policy (FNV-1a, base 36), so default prefixes stay short. */
+function policyId(p: RateLimitPolicy): string {
+  const text = `${p.algorithm}|${p.limit}|${p.windowMs}|${p.capacity}|${p.msPerPoint}|${p.blockDurationMs}|${p.blockGrowth}|${p.maxBlockDurationMs}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
 function checkStore(option: string, store: unknown): asserts store is RateLimitStore {
   if (store === null || typeof store !== 'object' || typeof (store as RateLimitStore).apply !== 'function') {
     throw new ConfigurationError(option, 'must be a rate-limit store (an object with apply(); e.g. memoryStore())', { received: store });
@@ -269,7 +281,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
   const name = options.name ?? 'rate-limit';
   if (typeof name !== 'string' || name.length === 0) throw new ConfigurationError('name', 'must be a non-empty string', { received: name });
-  const prefix = options.prefix ?? (options.name ? `rl:${name}:` : `rl:${policy.algorithm}:${policy.limit}:${policy.windowMs}:`);
+  const prefix = options.prefix ?? (options.name ? `rl:${name}:` : `rl:${policyId(policy)}:`);
   if (typeof prefix !== 'string') throw new ConfigurationError('prefix', 'must be a string', { received: prefix });
   const now = clock ? () => clock.now() : Date.now;
   const events = createEmitter<RateLimiterEvents>();
@@ -334,7 +346,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   const syncStore = store.applySync ? (store as Required<Pick<RateLimitStore, 'applySync'>>) : undefined;
-  const syncOne = syncStore && store.applyOne ? store.applyOne.bind(store) : undefined;
+  const syncOne = syncStore && store.consumeOne ? store.consumeOne.bind(store) : undefined;
+  const opFor = (kind: StoreOperation['kind'], key: string, cost: number): StoreOperation => ({ key: prefix + key, prefix, id: key, policy, kind, cost });
 
   const limiter: RateLimiter = {
     name,
@@ -348,18 +361,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       } catch (error) {
         return Promise.reject(error as Error);
       }
-      const op: StoreOperation = { key: prefix + key, policy, kind: 'consume', cost };
       if (syncOne) {
         let result: RateLimitResult;
         try {
-          result = toResult(syncOne(op, now()));
+          result = toResult(syncOne(prefix, key, policy, cost, now()));
         } catch {
-          return run(op).then((r) => (record(key, r), r));
+          return run(opFor('consume', key, cost)).then((r) => (record(key, r), r));
         }
         record(key, result);
         return Promise.resolve(result);
       }
-      return run(op).then((r) => (record(key, r), r));
+      return run(opFor('consume', key, cost)).then((r) => (record(key, r), r));
     },
     consumeSync(key, cost = 1) {
       if (!syncStore) {
@@ -367,29 +379,30 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       checkKey(key);
       checkCost(cost, max, 'cost');
-      const op: StoreOperation = { key: prefix + key, policy, kind: 'consume', cost };
-      const result = toResult(syncOne ? syncOne(op, now()) : syncStore.applySync({ ops: [op], allOrNothing: false, now: now() })[0]!);
+      const result = toResult(
+        syncOne ? syncOne(prefix, key, policy, cost, now()) : syncStore.applySync({ ops: [opFor('consume', key, cost)], allOrNothing: false, now: now() })[0]!,
+      );
       record(key, result);
       return result;
     },
     async peek(key, cost = 1) {
       checkKey(key);
       checkCost(cost, max, 'cost');
-      return run({ key: prefix + key, policy, kind: 'peek', cost });
+      return run(opFor('peek', key, cost));
     },
     async reset(key) {
       checkKey(key);
-      await run({ key: prefix + key, policy, kind: 'reset', cost: 0 });
+      await run(opFor('reset', key, 0));
     },
     async penalize(key, points = 1) {
       checkKey(key);
       checkCost(points, Number.MAX_SAFE_INTEGER, 'points');
-      return run({ key: prefix + key, policy, kind: 'penalize', cost: points });
+      return run(opFor('penalize', key, points));
     },
     async reward(key, points = 1) {
       checkKey(key);
       checkCost(points, Number.MAX_SAFE_INTEGER, 'points');
-      return run({ key: prefix + key, policy, kind: 'reward', cost: points });
+      return run(opFor('reward', key, points));
     },
     on: (event, listener) => events.on(event, listener),
     stats: () => ({ name, ...counters }),
@@ -424,7 +437,7 @@ export async function consumeAll(limiters: readonly RateLimiter[], key: string, 
     checkCost(cost, l.policy.capacity, 'cost');
     return h;
   });
-  const ops: StoreOperation[] = limiters.map((l) => ({ key: l.prefix + key, policy: l.policy, kind: 'consume', cost }));
+  const ops: StoreOperation[] = limiters.map((l) => ({ key: l.prefix + key, prefix: l.prefix, id: key, policy: l.policy, kind: 'consume', cost }));
   if (new Set(ops.map((o) => o.key)).size !== ops.length) {
     throw new RateLimitInputError('limiters', 'consumeAll needs limiters with distinct prefixes (or names)');
   }

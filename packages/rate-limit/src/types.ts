@@ -49,6 +49,9 @@ export interface RateLimitPolicy {
 export interface StoreOperation {
   /** The full store key (limiter prefix + user key). */
   readonly key: string;
+  /** The limiter's prefix and the user key (`key === prefix + id`), when sent by a limiter. */
+  readonly prefix?: string;
+  readonly id?: string;
   readonly policy: RateLimitPolicy;
   /**
    * - `consume`: take `cost` points if available (nothing is taken otherwise);
@@ -105,8 +108,11 @@ export interface RateLimitStore {
    * `limiter.consumeSync`.
    */
   applySync?(request: StoreRequest): readonly StoreOutcome[];
-  /** Optional synchronous single-operation fast path (`memoryStore`). */
-  applyOne?(op: StoreOperation, now: number): StoreOutcome;
+  /**
+   * Optional synchronous single-`consume` fast path (`memoryStore`): same as `applySync` with
+   * one `consume` of `prefix + id`, without building the key.
+   */
+  consumeOne?(prefix: string, id: string, policy: RateLimitPolicy, cost: number, now: number): StoreOutcome;
 }
 
 /** What `consume`, `peek`, `penalize` and `reward` resolve to. */

@@ -7,7 +7,7 @@
  */
 import { ConfigurationError } from '@armor/errors';
 import { evaluateBatch, step, written } from '../engine.js';
-import type { LimitState, RateLimitStore, StoreOperation, StoreOutcome, StoreRequest } from '../types.js';
+import type { LimitState, RateLimitPolicy, RateLimitStore, StoreOperation, StoreOutcome, StoreRequest } from '../types.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -27,8 +27,8 @@ export interface MemoryStoreOptions {
 /** The in-process store; also usable synchronously (`limiter.consumeSync`). */
 export interface MemoryStore extends RateLimitStore {
   applySync(request: StoreRequest): readonly StoreOutcome[];
-  /** Single-operation fast path of `applySync` (what `consumeSync` uses). */
-  applyOne(op: StoreOperation, now: number): StoreOutcome;
+  /** Single-`consume` fast path of `applySync` (what `consume`/`consumeSync` use). */
+  consumeOne(prefix: string, id: string, policy: RateLimitPolicy, cost: number, now: number): StoreOutcome;
   /** Number of keys currently held (including expired ones not yet swept). */
   readonly size: number;
   /** Forgets every key. */
@@ -57,85 +57,120 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   if (!(typeof sweepIntervalMs === 'number' && sweepIntervalMs > 0)) {
     throw new ConfigurationError('sweepIntervalMs', 'must be a number > 0', { received: sweepIntervalMs });
   }
-  const map = new Map<string, Entry>();
+  // Two levels (prefix → user key → entry): the hot path hashes the caller's own key string
+  // (whose hash V8 caches) instead of a freshly concatenated one.
+  const spaces = new Map<string, Map<string, Entry>>();
+  let size = 0;
   let nextSweep = 0;
 
   const sweep = (now: number) => {
-    for (const [key, entry] of map) if (entry.exp <= now) map.delete(key);
+    for (const [prefix, map] of spaces) {
+      for (const [key, entry] of map) {
+        if (entry.exp <= now) {
+          map.delete(key);
+          size--;
+        }
+      }
+      if (map.size === 0) spaces.delete(prefix);
+    }
   };
+  const maybeSweep = (now: number) => {
+    if (nextSweep !== 0) sweep(now);
+    nextSweep = now + sweepIntervalMs;
+  };
+  const space = (prefix: string) => {
+    let map = spaces.get(prefix);
+    if (map === undefined) spaces.set(prefix, (map = new Map()));
+    return map;
+  };
+  const split = (op: StoreOperation): [string, string] => (op.id !== undefined && op.prefix !== undefined ? [op.prefix, op.id] : ['', op.key]);
 
-  const read = (key: string, now: number): LimitState | undefined => {
+  const read = (map: Map<string, Entry>, key: string, now: number): LimitState | undefined => {
     const entry = map.get(key);
     if (entry === undefined) return undefined;
     if (entry.exp <= now) {
       map.delete(key);
+      size--;
       return undefined;
     }
     return entry.st;
   };
 
-  const write = (key: string, st: LimitState | null | undefined, ttlMs: number, now: number) => {
+  const write = (map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number) => {
     if (st === undefined) return;
+    const entry = map.get(key);
     if (st === null) {
-      map.delete(key);
+      if (entry !== undefined) {
+        map.delete(key);
+        size--;
+      }
       return;
     }
-    const entry = map.get(key);
     if (entry !== undefined) {
       entry.st = st;
       entry.exp = now + ttlMs;
       return;
     }
-    if (map.size >= maxKeys) {
+    if (size >= maxKeys) {
       sweep(now);
       nextSweep = now + sweepIntervalMs;
-      while (map.size >= maxKeys) {
-        const oldest = map.keys().next();
-        if (oldest.done) break;
-        map.delete(oldest.value);
+      // Still full: drop the oldest keys (of the largest-first space order).
+      for (const [prefix, victims] of spaces) {
+        for (const victim of victims.keys()) {
+          if (size < maxKeys) break;
+          victims.delete(victim);
+          size--;
+        }
+        if (victims.size === 0 && victims !== map) spaces.delete(prefix);
+        if (size < maxKeys) break;
       }
     }
     map.set(key, { st, exp: now + ttlMs });
+    size++;
   };
 
-  const maybeSweep = (now: number) => {
-    if (nextSweep !== 0) sweep(now);
-    nextSweep = now + sweepIntervalMs;
-  };
-
-  /** The single-operation fast path: no batch, state object reused in place. */
-  const applyOne = (op: StoreOperation, now: number): StoreOutcome => {
+  const consumeOne = (prefix: string, id: string, policy: RateLimitPolicy, cost: number, now: number): StoreOutcome => {
     if (now >= nextSweep) maybeSweep(now);
-    const entry = map.get(op.key);
+    const map = space(prefix);
+    const entry = map.get(id);
     let st: LimitState | undefined;
     if (entry !== undefined) {
-      if (entry.exp <= now) map.delete(op.key);
-      else st = entry.st;
+      if (entry.exp <= now) {
+        map.delete(id);
+        size--;
+      } else st = entry.st;
     }
-    const outcome = step(op, st, now, true, st);
+    scratch.key = prefix;
+    scratch.policy = policy;
+    scratch.cost = cost;
+    const outcome = step(scratch, st, now, true, st);
     const next = written.state;
     if (next === undefined) return outcome;
-    if (next !== null && entry !== undefined && st !== undefined) {
-      entry.exp = now + written.ttlMs;
+    if (next !== null && st !== undefined) {
+      entry!.exp = now + written.ttlMs;
       return outcome;
     }
-    write(op.key, next, written.ttlMs, now);
+    write(map, id, next, written.ttlMs, now);
     return outcome;
   };
+  const scratch: { key: string; policy: RateLimitPolicy; kind: 'consume'; cost: number } = { key: '', policy: undefined as never, kind: 'consume', cost: 0 };
 
   const applySync = (request: StoreRequest): readonly StoreOutcome[] => {
     const now = request.now;
     if (now >= nextSweep) maybeSweep(now);
     const ops = request.ops;
-    if (ops.length === 1) return [applyOne(ops[0]!, now)];
-    const evals = evaluateBatch(request, ops.map((op) => read(op.key, now)));
-    evals.forEach((e, i) => write(ops[i]!.key, e.write, e.ttlMs, now));
+    const places = ops.map((op) => {
+      const [prefix, key] = split(op);
+      return { map: space(prefix), key };
+    });
+    const evals = evaluateBatch(request, places.map((p) => read(p.map, p.key, now)));
+    evals.forEach((e, i) => write(places[i]!.map, places[i]!.key, e.write, e.ttlMs, now));
     return evals.map((e) => e.outcome);
   };
 
   return {
     applySync,
-    applyOne,
+    consumeOne,
     apply: (request) => {
       try {
         return Promise.resolve(applySync(request));
@@ -144,8 +179,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
     },
     get size() {
-      return map.size;
+      return size;
     },
-    clear: () => map.clear(),
+    clear: () => {
+      spaces.clear();
+      size = 0;
+    },
   };
 }

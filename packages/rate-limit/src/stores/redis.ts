@@ -89,6 +89,43 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
   }
   let sha: string | undefined;
 
+  // One shared, unref'd deadline sweep instead of a timer per call: calls older than
+  // timeoutMs are failed (checked every timeoutMs / 4).
+  const pending = new Set<{ at: number; reject: (e: Error) => void }>();
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const p of pending) {
+      if (now - p.at >= timeoutMs) {
+        pending.delete(p);
+        p.reject(new RateLimitStoreError(`Redis did not answer within ${timeoutMs} ms`));
+      }
+    }
+    if (pending.size === 0 && sweeper !== undefined) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  const withDeadline = <T>(promise: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const entry = { at: Date.now(), reject };
+      pending.add(entry);
+      if (sweeper === undefined) {
+        sweeper = setInterval(() => sweep(), Math.max(1, Math.floor(timeoutMs / 4)));
+        (sweeper as { unref?: () => void }).unref?.();
+      }
+      promise.then(
+        (value) => {
+          pending.delete(entry);
+          resolve(value);
+        },
+        (error: unknown) => {
+          pending.delete(entry);
+          reject(error as Error);
+        },
+      );
+    });
+
   const run = async (keys: string[], args: string[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
     try {
@@ -112,18 +149,11 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
         keys.push(op.key);
         args.push(KIND[op.kind], ...argsOf(op.policy), String(op.cost));
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RateLimitStoreError(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-        (timer as { unref?: () => void }).unref?.();
-      });
       let reply: unknown;
       try {
-        reply = await Promise.race([run(keys, args), timeout]);
+        reply = await withDeadline(run(keys, args));
       } catch (error) {
         throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
-      } finally {
-        clearTimeout(timer);
       }
       if (!Array.isArray(reply) || reply.length !== request.ops.length * 5) {
         throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
