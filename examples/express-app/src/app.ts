@@ -29,11 +29,14 @@ import { createWebhook, type Webhook } from './webhook.js';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
-import { decodeCursor, repositories, type ApiKeyRecord, type Comment, type Repositories, type User } from './db/repositories.js';
+import { decodeCursor, repositories, type Comment, type Repositories, type User } from './db/repositories.js';
 import { hashPassword, newSessionId, sha256, SCOPES, verifyPassword, type Principal, type Scope } from './auth.js';
-import { hashKey, issueKey, parseKey, verifyKey } from './keys.js';
+import { hashKey, issueKey, KEY_PREFIX } from './keys.js';
+import { ApiKeyError, createApiKeyVerifier } from '@armor/api-keys';
+import { anonymizeIp as anonymize, createRedactor } from '@armor/privacy';
+import { timingSafeEqual } from 'node:crypto';
 import { parse } from './http/validate.js';
-import { anonymizeIp, installClientErrorHandler, jsonLogger, readCookie, requireJsonBody } from './http/middleware.js';
+import { installClientErrorHandler, jsonLogger, readCookie, requireJsonBody } from './http/middleware.js';
 
 /** A running service: the Express app plus what tests and the server need. */
 export interface Service {
@@ -87,6 +90,20 @@ const noQuery = z.object({}).strict();
 const loginBody = z.object({ email: schemas.email(), password: z.string().min(1).max(1024) }).strict();
 
 /** A comment as clients see it (and as the cache stores it, with its tenant for the access check). */
+/** What the API-key cache holds per key id. */
+interface CachedKey {
+  hash: string;
+  scopes: string[];
+  expiresAt: number | null;
+  revokedAt: number | null;
+  userId: string;
+  tenantId: string;
+  keyId: string;
+}
+
+/** IPs are stored and logged anonymized (IPv4 /24, IPv6 /48) — never the full address. */
+const anonymizeIp = (ip: string | undefined): string | null => (ip ? (anonymize(ip) ?? null) : null);
+
 interface PresentedComment {
   id: string;
   projectId: string;
@@ -101,7 +118,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   if (!overrides.skipMigrations) await migrate(db);
   const repos = repositories(db);
   const admin = await ensureAdmin(repos);
-  const adminKeyHash = config.adminApiKey ? hashKey(config.adminApiKey) : undefined;
+  const adminKeyHash = config.adminApiKey ? Buffer.from(await hashKey(config.adminApiKey), 'hex') : undefined;
   const log = jsonLogger();
   const quiet = config.env === 'test';
 
@@ -118,7 +135,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   /** Hot reads (comments, comment pages); invalidated by tag on every write. */
   const cache: Cache = createCache({ name: 'reads', namespace: 'reads', ttlMs: config.cacheTtlMs, store: cacheStore() });
   /** API-key records by lookup id, so authentication is not a query per request. */
-  const keyCache = createCache<ApiKeyRecord | null>({ name: 'api-keys', namespace: 'keys', ttlMs: 30_000, store: cacheStore() });
+  const keyCache = createCache<CachedKey | null>({ name: 'api-keys', namespace: 'keys', ttlMs: 30_000, store: cacheStore() });
 
   const loaders = loaderScope({
     user: () =>
@@ -198,38 +215,60 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const servers: Server[] = [];
 
   async function createApiKey(userId: string, scopes: readonly string[], name = 'default'): Promise<string> {
-    const issued = issueKey();
+    const issued = await issueKey();
     await repos.apiKeys.create({ userId, name, lookup: issued.lookup, hash: issued.hash, scopes });
     return issued.key;
   }
 
   // ---- authentication ------------------------------------------------------------------------
+  /** @armor/api-keys verifier: format + checksum, lookup (cached), timing-safe hash, revocation, expiry. */
+  const verifyKey = createApiKeyVerifier({
+    prefixes: [KEY_PREFIX],
+    lookup: (id: string) =>
+      keyCache.getOrSet(id, async () => {
+        const row = await repos.apiKeys.byLookup(id);
+        if (!row) return null;
+        return {
+          hash: row.hash,
+          scopes: row.scopes,
+          expiresAt: row.expiresAt ? Date.parse(row.expiresAt) : null,
+          revokedAt: row.revokedAt ? Date.parse(row.revokedAt) : null,
+          userId: row.userId,
+          tenantId: row.tenantId,
+          keyId: row.id,
+        };
+      }),
+  });
+
   async function authenticateKey(req: Request): Promise<Principal> {
     const header = req.get('authorization');
-    if (!header) throw new AuthenticationError('Missing Authorization: Bearer <api key>', { details: { scheme: 'Bearer' } });
+    if (!header) throw new ApiKeyError('UNAUTHENTICATED', 'API key required (Authorization: Bearer <api key>)');
     const m = /^Bearer ([\x21-\x7e]{1,200})$/.exec(header);
-    if (!m) throw new AuthenticationError('Malformed Authorization header; expected "Bearer <api key>"');
+    if (!m) throw new ApiKeyError('API_KEY_INVALID', 'Malformed Authorization header; expected "Bearer <api key>"', { details: { reason: 'format' } });
     const key = m[1]!;
-    if (adminKeyHash && verifyKey(key, adminKeyHash)) {
-      return { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' };
+    if (adminKeyHash && key.length === config.adminApiKey?.length) {
+      const presented = Buffer.from(await hashKey(key), 'hex');
+      if (timingSafeEqual(presented, adminKeyHash)) return { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' };
     }
-    const parsed = parseKey(key);
-    const record = parsed ? await keyCache.getOrSet(parsed.lookup, async () => (await repos.apiKeys.byLookup(parsed.lookup)) ?? null) : null;
-    if (!record || !verifyKey(key, record.hash)) throw new AuthenticationError('Invalid API key');
-    if (record.revokedAt) throw new AuthenticationError('API key revoked');
-    if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) throw new AuthenticationError('API key expired');
-    return { userId: record.userId, tenantId: record.tenantId, keyId: record.id, scopes: record.scopes, via: 'api-key' };
+    const verified = await verifyKey(key);
+    const r = verified.record;
+    return { userId: r.userId, tenantId: r.tenantId, keyId: r.keyId, scopes: verified.scopes, via: 'api-key' };
   }
 
   const requireKey = async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.principal = await authenticateKey(req);
+    try {
+      res.locals.principal = await authenticateKey(req);
+    } catch (error) {
+      res.setHeader('www-authenticate', 'Bearer realm="api"');
+      throw error;
+    }
     next();
   };
 
   const requireScope = (scope: Scope) => (_req: Request, res: Response, next: NextFunction) => {
     const p = res.locals.principal;
     if (!p) throw new AuthenticationError();
-    if (!p.scopes.includes(scope)) throw new AuthorizationError(`This API key lacks the "${scope}" scope`, { details: { scope } });
+    if (!p.scopes.includes(scope) && !p.scopes.includes('*')) throw new ApiKeyError('INSUFFICIENT_SCOPE', `API key lacks required scope: ${scope}`, { details: { missing: [scope] } });
     next();
   };
 
@@ -421,6 +460,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use(
     errorMiddleware({
       logger: quiet ? undefined : log,
+      // Log entries go through @armor/privacy's redactor (tokens, emails, card numbers).
+      redact: createRedactor(),
       onError: (error, context) => {
         recordError(error, { registry, context: { path: context.instance } });
       },

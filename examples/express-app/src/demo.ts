@@ -112,7 +112,7 @@ export function startTraffic(service: Service, base: string, key: string, data: 
         () => go('/api/v1/comments/not-a-uuid', { headers: auth }),
       ])();
     } else if (roll < 0.92) {
-      await go(`/api/v1/projects/${projectId}`, { headers: { authorization: 'Bearer ak_000000000000_invalidinvalidinvalidinvalidinval' } });
+      await go(`/api/v1/projects/${projectId}`, { headers: { authorization: 'Bearer xapp_live_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_AAAAAA' } });
     } else {
       await go(`/api/v1/projects/${projectId}`, { headers: auth });
     }

@@ -1,31 +1,20 @@
 /**
- * API keys for the service. TEMPORARY local implementation until @armor/api-keys lands:
- * `ak_<lookup>_<secret>`; only SHA-256 of the whole key is stored.
+ * API keys of the service, on `@armor/api-keys`: `xapp_live_<40 base62>_<checksum>` keys,
+ * only their SHA-256 stored (`api_keys.hash`), looked up by their public id
+ * (`api_keys.lookup`). Typos fail the checksum before any lookup.
  *
  * @module
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { generateApiKey, hashApiKey } from '@armor/api-keys';
 
-export interface IssuedKey { key: string; lookup: string; hash: string }
+/** The prefix of every key this service issues (shows up in secret scanners). */
+export const KEY_PREFIX = 'xapp_live';
 
-export function issueKey(): IssuedKey {
-  const lookup = randomBytes(6).toString('hex');
-  const key = `ak_${lookup}_${randomBytes(24).toString('base64url')}`;
-  return { key, lookup, hash: hashKey(key) };
+/** A new key: show `key` once; store `id` (lookup) and `hash`. */
+export async function issueKey(): Promise<{ key: string; lookup: string; hash: string }> {
+  const { key, id, hash } = await generateApiKey({ prefix: KEY_PREFIX });
+  return { key, lookup: id, hash };
 }
 
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
-
-/** The lookup part of a well-formed key, else undefined. */
-export function parseKey(key: string): { lookup: string } | undefined {
-  const m = /^ak_([0-9a-f]{12})_[A-Za-z0-9_-]{32}$/.exec(key);
-  return m ? { lookup: m[1]! } : undefined;
-}
-
-export function verifyKey(key: string, hash: string): boolean {
-  const a = Buffer.from(hashKey(key), 'hex');
-  const b = Buffer.from(hash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** The stored form of any key (used for the ADMIN_API_KEY, hashed once at boot). */
+export const hashKey = (key: string): Promise<string> => hashApiKey(key);

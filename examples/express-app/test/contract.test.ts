@@ -41,7 +41,7 @@ describe.each(BACKENDS)('HTTP contract (%s)', (backend) => {
     expect(none.status).toBe(401);
     expect(none.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(none.json.code).toMatch(/^(UNAUTHENTICATED|API_KEY_INVALID)$/);
-    const bad = await call(r.base, 'GET', '/api/v1/comments/00000000-0000-4000-8000-000000000000', { key: 'ak_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' });
+    const bad = await call(r.base, 'GET', '/api/v1/comments/00000000-0000-4000-8000-000000000000', { key: 'xapp_live_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_AAAAAA' });
     expect(bad.status).toBe(401);
     const readOnly = await newTenant(r.service, `ro-${backend.length}`, ['projects:read']);
     const forbidden = await call(r.base, 'POST', '/api/v1/projects', { key: readOnly.key, body: { name: 'x' } });
