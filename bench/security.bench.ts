@@ -38,12 +38,12 @@ async function rps(target: string, seconds: number): Promise<number> {
   const result = await autocannon({ url: target, connections: 20, pipelining: 1, duration: seconds });
   return result.requests.average;
 }
-// Warm up both, then 10 interleaved rounds (the order alternates each round); medians.
+// Warm up both, then 12 interleaved rounds (the order alternates each round); medians.
 await rps(url(ours), 1);
 await rps(url(theirs), 1);
 const a: number[] = [];
 const b: number[] = [];
-for (let round = 0; round < 10; round++) {
+for (let round = 0; round < 12; round++) {
   if (round % 2 === 0) {
     a.push(await rps(url(ours), 2));
     b.push(await rps(url(theirs), 2));
@@ -54,6 +54,7 @@ for (let round = 0; round < 10; round++) {
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 report('express-security-headers-rps', median(a), 'helmet', median(b));
+
 ours.close();
 theirs.close();
 
