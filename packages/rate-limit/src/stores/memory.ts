@@ -80,7 +80,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   };
   const space = (prefix: string) => {
     let map = spaces.get(prefix);
-    if (map === undefined) spaces.set(prefix, (map = new Map()));
+    if (map === undefined) spaces.set(prefix, (map = new Map<string, Entry>()));
     return map;
   };
   const split = (op: StoreOperation): [string, string] => (op.id !== undefined && op.prefix !== undefined ? [op.prefix, op.id] : ['', op.key]);
