@@ -166,7 +166,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     url: config.webhookUrl,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
     onError: (error) => {
-      if (!quiet) log.warn({ msg: 'webhook delivery failed', error: (error as Error).message, code: (error as { code?: string }).code });
+      if (!quiet && !config.demo) log.warn({ msg: 'webhook delivery failed', error: (error as Error).message, code: (error as { code?: string }).code });
     },
   });
 
@@ -462,6 +462,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       logger: quiet ? undefined : log,
       // Log entries go through @armor/privacy's redactor (tokens, emails, card numbers).
       redact: createRedactor(),
+      // The demo's traffic generator sends invalid input on purpose: keep its console readable.
+      logClientErrors: !config.demo,
       onError: (error, context) => {
         recordError(error, { registry, context: { path: context.instance } });
       },
@@ -488,6 +490,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       });
       installClientErrorHandler(server);
       servers.push(server);
+      health.markReady();
       return server;
     },
     async close() {

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   SLOW_QUERY_MS: int(1, 600_000).default(100),
   /** Longest graceful shutdown before forcing exit (ms). @default 10000 */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Time between SIGTERM (readiness turns 503) and closing the listeners, so load balancers stop sending (ms). @default 5000 in production, else 0 */
+  SHUTDOWN_DELAY_MS: int(0, 600_000).optional(),
   /** Express `trust proxy` hops (0 = use the socket address). @default 0 */
   TRUST_PROXY: int(0, 10).default(0),
   /** Release name reported by health and the dashboard. */
@@ -75,6 +77,7 @@ export interface AppConfig {
   webhookUrl: string | undefined;
   slowQueryMs: number;
   shutdownTimeoutMs: number;
+  shutdownDelayMs: number;
   trustProxy: number;
   release: string;
   /** Rate-limit tiers: `auth` (login), `api` (per API key), `standard` (per IP elsewhere). */
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     webhookUrl: e.WEBHOOK_URL,
     slowQueryMs: e.SLOW_QUERY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? (e.NODE_ENV === 'production' ? 5000 : 0),
     trustProxy: e.TRUST_PROXY,
     release: e.RELEASE ?? 'dev',
     rateLimits: structuredClone(DEFAULT_RATE_LIMITS),

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { ConfigError, loadConfig } from './config.js';
-import { createService } from './app.js';
+import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { startServer } from './boot.js';
 
-let config;
+let config: AppConfig;
 try {
   config = loadConfig(process.env);
 } catch (error) {
@@ -23,27 +23,13 @@ if (config.demo && !config.webhookUrl) {
   const { startFlakyWebhook } = await import('./demo.js');
   config.webhookUrl = (await startFlakyWebhook()).url;
 }
-const service = await createService(config);
-const server = await service.listen();
-const address = server.address();
-const port = typeof address === 'object' && address ? address.port : config.port;
-const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'listening', url: base, database: config.database.kind, redis: Boolean(config.redisUrl), release: config.release })}\n`);
+const { service, base, shutdown } = await startServer(config);
+process.stdout.write(
+  `${JSON.stringify({ level: 'info', msg: 'listening', url: base, database: config.database.kind, redis: Boolean(config.redisUrl), release: config.release, pid: process.pid })}\n`,
+);
 
 if (config.demo) {
   const { startDemo } = await import('./demo.js');
-  await startDemo(service, base);
+  const stopTraffic = await startDemo(service, base);
+  shutdown.addHook({ name: 'demo traffic', run: () => stopTraffic() });
 }
-
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'shutting down', signal })}\n`);
-  const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
-  force.unref();
-  await service.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));

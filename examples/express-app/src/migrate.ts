@@ -1,0 +1,22 @@
+/**
+ * `pnpm --filter express-app migrate`: applies pending migrations and exits (deploy step).
+ *
+ * @module
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrate } from './db/migrations.js';
+
+try {
+  const config = loadConfig(process.env);
+  const db = await openDatabase(config.database.kind === 'postgres' ? { kind: 'postgres', url: config.database.url } : { kind: 'pglite', dataDir: config.database.dataDir });
+  try {
+    const applied = await migrate(db);
+    process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'migrations applied', applied })}\n`);
+  } finally {
+    await db.close();
+  }
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`}\n`);
+  process.exit(1);
+}
