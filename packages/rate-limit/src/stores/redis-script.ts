@@ -2,8 +2,8 @@
  * The Lua port of `engine.ts`, run atomically by Redis. Keep it in step with the engine:
  * the store conformance suite runs the same scenarios against the memory and Redis stores.
  *
- * KEYS: one per operation. ARGV[1]: all-or-nothing (1/0). Then 10 fields per operation:
- * kind (1 consume, 2 peek, 3 penalize, 4 reward, 5 reset), algorithm (1 fixed, 2 sliding,
+ * KEYS: one per operation. ARGV[1]: all-or-nothing (1/0). Then one argument per operation:
+ * 10 little-endian doubles (struct-packed, 80 bytes): kind (1 consume, 2 peek, 3 penalize, 4 reward, 5 reset), algorithm (1 fixed, 2 sliding,
  * 3 token bucket, 4 gcra), limit, capacity, windowMs, msPerPoint, blockDurationMs,
  * blockGrowth, maxBlockDurationMs, cost. The clock is Redis `TIME`.
  * State: 5 little-endian doubles (struct.pack). Returns 5 integers per operation: allowed, remaining, resetMs, retryAfterMs, reason
@@ -66,10 +66,7 @@ local commit = ARGV[1] ~= '1'
 for pass = 1, 2 do
   local refused = false
   for i = 1, n do
-    local b = 1 + (i - 1) * 10
-    local kind, alg = num(ARGV[b + 1]), num(ARGV[b + 2])
-    local limit, cap, W, P = num(ARGV[b + 3]), num(ARGV[b + 4]), num(ARGV[b + 5]), num(ARGV[b + 6])
-    local bms, growth, maxb, cost = num(ARGV[b + 7]), num(ARGV[b + 8]), num(ARGV[b + 9]), num(ARGV[b + 10])
+    local kind, alg, limit, cap, W, P, bms, growth, maxb, cost = unpack('<dddddddddd', ARGV[i + 1])
     local o = (i - 1) * 5
     if kind == 5 then
       out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, floor(cap), 0, 0, 0

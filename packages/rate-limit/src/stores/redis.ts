@@ -16,8 +16,8 @@ import { RATE_LIMIT_LUA } from './redis-script.js';
  * works when all keys of one `consumeAll` share a hash tag).
  */
 export interface RedisClientLike {
-  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: (string | number | Uint8Array)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number | Uint8Array)[]): Promise<unknown>;
   /** ioredis connection status; when it says the connection is down the store fails fast. */
   readonly status?: string;
 }
@@ -34,28 +34,27 @@ export interface RedisStoreOptions {
   timeoutMs?: number;
 }
 
-const KIND = { consume: '1', peek: '2', penalize: '3', reward: '4', reset: '5' } as const;
-const ALG = { 'fixed-window': '1', 'sliding-window': '2', 'token-bucket': '3', gcra: '4' } as const;
+const KIND = { consume: 1, peek: 2, penalize: 3, reward: 4, reset: 5 } as const;
+const ALG = { 'fixed-window': 1, 'sliding-window': 2, 'token-bucket': 3, gcra: 4 } as const;
 const DOWN = new Set(['reconnecting', 'end', 'close']);
 const REASON = [undefined, 'limit', 'blocked'] as const;
 
-const policyArgs = new WeakMap<RateLimitPolicy, string[]>();
-function argsOf(p: RateLimitPolicy): string[] {
-  let args = policyArgs.get(p);
-  if (!args) {
-    args = [
-      ALG[p.algorithm],
-      String(p.limit),
-      String(p.capacity),
-      String(p.windowMs),
-      String(p.msPerPoint),
-      String(p.blockDurationMs),
-      String(p.blockGrowth),
-      String(p.maxBlockDurationMs),
-    ];
-    policyArgs.set(p, args);
+/** ioredis runs on Node, where `Buffer` exists; the core itself never imports `node:`. */
+type BufferLike = Uint8Array;
+const NodeBuffer = (globalThis as unknown as { Buffer?: { from(data: ArrayBuffer): BufferLike } }).Buffer;
+
+const policyBytes = new WeakMap<RateLimitPolicy, Float64Array>();
+/** One operation as 10 little-endian doubles (80 bytes), unpacked by `struct.unpack` in Lua. */
+function packOp(kind: number, p: RateLimitPolicy, cost: number): BufferLike {
+  let fields = policyBytes.get(p);
+  if (!fields) {
+    fields = new Float64Array([0, ALG[p.algorithm], p.limit, p.capacity, p.windowMs, p.msPerPoint, p.blockDurationMs, p.blockGrowth, p.maxBlockDurationMs, 0]);
+    policyBytes.set(p, fields);
   }
-  return args;
+  const buffer = new ArrayBuffer(80);
+  const view = new DataView(buffer);
+  for (let i = 0; i < 10; i++) view.setFloat64(i * 8, i === 0 ? kind : i === 9 ? cost : fields[i]!, true);
+  return NodeBuffer ? NodeBuffer.from(buffer) : new Uint8Array(buffer);
 }
 
 async function sha1Hex(text: string): Promise<string> {
@@ -126,7 +125,7 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
       );
     });
 
-  const run = async (keys: string[], args: string[]): Promise<unknown> => {
+  const run = async (keys: string[], args: (string | BufferLike)[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
     try {
       return await client.evalsha(sha, keys.length, ...keys, ...args);
@@ -144,10 +143,10 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
         throw new RateLimitStoreError(`Redis connection is ${client.status}`);
       }
       const keys: string[] = [];
-      const args: string[] = [request.allOrNothing ? '1' : '0'];
+      const args: (string | BufferLike)[] = [request.allOrNothing ? '1' : '0'];
       for (const op of request.ops) {
         keys.push(op.key);
-        args.push(KIND[op.kind], ...argsOf(op.policy), String(op.cost));
+        args.push(packOp(KIND[op.kind], op.policy, op.cost));
       }
       let reply: unknown;
       try {
