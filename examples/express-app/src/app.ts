@@ -379,7 +379,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     const { projectId } = req.params as z.output<typeof projectParams>;
     const query = req.query as unknown as z.output<typeof listQuery>;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !cursor) parse(z.never({ error: 'is not a valid cursor' }), undefined, '/query');
+    if (query.cursor !== undefined && !cursor) parse(z.object({ cursor: z.never({ error: 'is not a valid cursor' }) }), { cursor: query.cursor }, '/query');
     const project = await repos.projects.get(p.tenantId, projectId);
     if (!project) throw new NotFoundError('Project not found');
     const { user } = getLoaders(res, loaders);
@@ -398,7 +398,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   api.get('/comments/:id', requireScope('comments:read'), v({ params: commentParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
     const { id } = req.params as z.output<typeof commentParams>;
-    const entry = await cache.getOrSet(`comment:${id}`, async () => {
+    // Sync fast path for a hit in process memory (memory store or the tiered store's L1).
+    const entry = cache.getSync(`comment:${id}`) ?? await cache.getOrSet(`comment:${id}`, async () => {
       const comment = await repos.comments.getAnyTenant(id);
       if (!comment) return null;
       const author = await getLoaders(res, loaders).user.load(comment.authorId);

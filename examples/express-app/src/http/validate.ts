@@ -1,24 +1,12 @@
 /**
- * Request validation helpers: zod schemas for every route's params, query and body, with
- * failures turned into `ValidationError`s (400, JSON-pointer paths).
+ * Turns a zod failure found inside a handler (e.g. an opaque cursor that decodes to nothing)
+ * into the same `ValidationError` (400, JSON-pointer paths) that `@armor/validation`'s
+ * `validate()` middleware produces for params, query and body.
  *
  * @module
  */
 import { ValidationError } from '@armor/errors';
-import { z } from 'zod';
-
-/** Rejects control characters (NUL breaks Postgres text; the rest are never legitimate here). */
-const noControl = (s: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s);
-
-/** A trimmed, NFC-normalized single-line string without control or bidi-override characters. */
-export const text = (max: number) =>
-  z
-    .string()
-    .transform((s) => s.normalize('NFC').trim())
-    .pipe(z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(noControl, 'must not contain control characters'));
-
-/** A UUID path parameter. */
-export const uuid = z.uuid({ error: 'must be a UUID' });
+import type { z } from 'zod';
 
 /** Parses `value` with `schema` or throws a `ValidationError` whose paths start with `prefix`. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: '' | '/body' | '/query' | '/params' = ''): z.output<S> {
