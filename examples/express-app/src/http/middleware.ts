@@ -1,13 +1,12 @@
 /**
- * Small HTTP helpers of the service: body content-type and depth guards, cookie reading,
+ * Small HTTP helpers of the service: the JSON content-type guard (415), cookie reading,
  * the Node `clientError` answer (431/400 as problem+json), and a JSON logger.
  *
  * @module
  */
 import type { Server } from 'node:http';
-import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
-import { ArmorError, BadRequestError, toProblemDetails } from '@armor/errors';
+import { ArmorError, toProblemDetails } from '@armor/errors';
 
 /** Methods whose requests may carry a body; anything with a body must be JSON. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -22,23 +21,6 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
     return next(new ArmorError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json', { details: { received: String(req.headers['content-type'] ?? 'none').slice(0, 100) } }));
   }
   next();
-}
-
-/** 400 for JSON bodies nested deeper than `maxDepth` (checked iteratively, no recursion). */
-export function rejectDeepJson(maxDepth: number) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    const body: unknown = req.body;
-    if (body === null || typeof body !== 'object') return next();
-    const stack: [unknown, number][] = [[body, 1]];
-    let seen = 0;
-    while (stack.length) {
-      const [value, depth] = stack.pop()!;
-      if (depth > maxDepth) return next(new BadRequestError(`JSON nested deeper than ${maxDepth} levels`));
-      if (++seen > 10_000) return next(new BadRequestError('JSON body has too many values'));
-      if (value !== null && typeof value === 'object') for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
-    next();
-  };
 }
 
 /** Reads one cookie from the `Cookie` header (no dependency on cookie-parser). */
@@ -56,23 +38,6 @@ export function readCookie(req: Request, name: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** TEMPORARY until @armor/privacy lands: IPv4 → /24, IPv6 → /48. */
-export function anonymizeIp(ip: string | undefined): string | null {
-  if (!ip) return null;
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  if (isIP(v4) === 4) return v4.replace(/\.\d+$/, '.0');
-  if (isIP(ip) === 6) {
-    const parts = ip.split(':');
-    return `${parts.slice(0, 3).join(':')}::`;
-  }
-  return null;
-}
-
-/** TEMPORARY until @armor/validation lands: escapes all HTML. */
-export function sanitizeHtml(html: string): string {
-  return html.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A structured JSON logger on stdout/stderr. */
