@@ -22,7 +22,7 @@ import { memoryStore as rateLimitMemoryStore, redisStore as rateLimitRedisStore,
 import { ipKey, rateLimit } from '@armor/rate-limit/express';
 import { schemas } from '@armor/validation';
 import { validate } from '@armor/validation/express';
-import { createMonitor, createRegistry, instrumentCache, instrumentRateLimiter, instrumentResilience, recordError, trackOperation, type CacheLike, type Monitor, type RateLimiterLike, type Registry, type ResilienceLike } from '@armor/metrics';
+import { createMonitor, createRegistry, instrumentCache, instrumentRateLimiter, instrumentResilience, recordError, trackOperation, type Monitor, type Registry } from '@armor/metrics';
 import { metricsEndpoint, metricsMiddleware, monitoringEndpoint } from '@armor/metrics/express';
 import { collectProcessMetrics } from '@armor/metrics/node';
 import { createWebhook, type Webhook } from './webhook.js';
@@ -204,12 +204,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     service: { name: 'express-app', version: config.release, instance: `${process.pid}` },
   });
   const unbridge = [
-    // Casts: the packages' generic `on(event, listener)` signatures are not assignable to
-    // @armor/metrics' structural *Like types under strict variance (they work at runtime).
-    instrumentCache(cache as unknown as CacheLike, { registry }),
-    instrumentCache(keyCache as unknown as CacheLike, { registry }),
-    instrumentResilience(webhook.breaker as unknown as ResilienceLike, { registry }),
-    ...Object.values(limiters).map((l) => instrumentRateLimiter(l as unknown as RateLimiterLike, { registry })),
+    instrumentCache(cache, { registry }),
+    instrumentCache(keyCache, { registry }),
+    instrumentResilience(webhook.breaker, { registry }),
+    ...Object.values(limiters).map((l) => instrumentRateLimiter(l, { registry })),
   ];
 
   const servers: Server[] = [];

@@ -125,6 +125,11 @@ describe('fromUnknown', () => {
     expect(mapped.message).toBe('Malformed request body');
     const big = fromUnknown(Object.assign(new Error('request entity too large'), { status: 413, expose: true, type: 'entity.too.large' }));
     expect(big.code).toBe('PAYLOAD_TOO_LARGE');
+    const bareStatus = fromUnknown(Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 }));
+    expect(bareStatus.status).toBe(400);
+    expect(bareStatus.code).toBe('BAD_REQUEST');
+    expect(bareStatus.message).toBe('Bad Request');
+    expect(fromUnknown({ status: 404, message: 'plain object' }).status).toBe(500);
     const hidden = fromUnknown(Object.assign(new Error('secret'), { status: 500, expose: false }));
     expect(hidden.expose).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { ArmorError, isArmorError } from './armor-error.js';
-import { codeForStatus, isErrorCode, type ErrorCode } from './codes.js';
+import { codeForStatus, isErrorCode, STATUS_TITLE, type ErrorCode } from './codes.js';
 import type { ValidationIssue } from './classes.js';
 import { errorFromCode } from './create.js';
 
@@ -77,11 +77,15 @@ export function fromUnknown(thrown: unknown): ArmorError {
     const type = safeString(safeGet(thrown, 'type'));
     const rawStatus = safeGet(thrown, 'status') ?? safeGet(thrown, 'statusCode');
     const status = typeof rawStatus === 'number' && Number.isInteger(rawStatus) ? rawStatus : undefined;
-    if (status !== undefined && status >= 400 && status < 600 && safeGet(thrown, 'expose') !== undefined) {
+    // http-errors set `expose`; Express's router sets only `status` (e.g. 400 for a malformed
+    // percent-encoded path). A bare 4xx status on an Error is the thrower saying "client error":
+    // keep the status, but show its message only when `expose` says it is safe.
+    const httpShaped = safeGet(thrown, 'expose') !== undefined || (thrown instanceof Error && status !== undefined && status < 500);
+    if (status !== undefined && status >= 400 && status < 600 && httpShaped) {
       const exposed = safeGet(thrown, 'expose') === true && status < 500;
       const mapped = codeForStatus(status);
       const text = (type && BODY_PARSER_MESSAGES[type]) ?? (exposed ? message : undefined);
-      return new ArmorError(mapped, text ?? 'Request failed', {
+      return new ArmorError(mapped, text ?? STATUS_TITLE[status] ?? 'Request failed', {
         status,
         expose: exposed,
         cause: thrown,

@@ -5,16 +5,20 @@ import type { BreakerStats, CacheStats, RateLimitStats } from './snapshot.js';
 
 /** Anything observable per the Armor observability convention: `on(event, listener) → unsubscribe` and `stats()`. */
 export interface Observable<S> {
-  on(event: string, listener: (payload: never) => void): () => void;
+  // `any`: each package types its payloads per event (`on<K>(event: K, listener: (p: Events[K]) => void)`);
+  // a structural type cannot name them without depending on those packages, and `never`/`unknown`
+  // would reject every real emitter under strictFunctionTypes. The bridges read payloads defensively.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (payload: any) => void): () => void;
   stats(): S;
 }
 
 /** Structural type of an `@armor/resilience` circuit breaker or bulkhead. */
-export type ResilienceLike = Observable<{ name?: string; state?: string; [key: string]: unknown }>;
+export type ResilienceLike = Observable<{ name?: string; state?: string }>;
 /** Structural type of an `@armor/cache` cache. */
-export type CacheLike = Observable<{ name?: string; hits?: number; misses?: number; [key: string]: unknown }>;
+export type CacheLike = Observable<{ name?: string; hits?: number; misses?: number }>;
 /** Structural type of an `@armor/rate-limit` limiter. */
-export type RateLimiterLike = Observable<{ name?: string; allowed?: number; limited?: number; [key: string]: unknown }>;
+export type RateLimiterLike = Observable<{ name?: string; allowed?: number; limited?: number }>;
 
 /** Options of the bridges. */
 export interface BridgeOptions {
