@@ -5,6 +5,7 @@ import {
   applySecurityHeaders,
   buildCsp,
   compileSecurityHeaders,
+  mergeSecurityHeaderOptions,
   cspNonce,
   cspReportHandler,
   parseCspReports,
@@ -31,6 +32,13 @@ describe('securityHeaders defaults', () => {
       'X-Permitted-Cross-Domain-Policies': 'none',
       'X-XSS-Protection': '0',
     });
+  });
+
+  it('a preset in a later layer replaces earlier layers (api → default brings CSP back)', () => {
+    const merged = mergeSecurityHeaderOptions({ preset: 'api' }, { preset: 'default' });
+    expect(new Headers(securityHeaders(merged)).get('content-security-policy')).toContain("default-src 'self'");
+    const kept = mergeSecurityHeaderOptions({ preset: 'api' }, { xFrameOptions: 'SAMEORIGIN' });
+    expect(new Headers(securityHeaders(kept)).get('content-security-policy')).toBeNull();
   });
 
   it('api preset: no CSP, no-store, DENY, Permissions-Policy', () => {

@@ -164,6 +164,9 @@ export function mergeSecurityHeaderOptions(...layers: (SecurityHeadersOptions | 
     const { preset, ...rest } = layer;
     if (preset !== undefined) {
       if (!(preset in PRESETS)) throw new ConfigurationError('preset', 'must be "default", "html" or "api"', { received: preset });
+      // A preset is a complete starting point: it replaces everything from earlier layers
+      // (so `override({ preset: 'default' })` on an `api` set brings the CSP back).
+      for (const key of Object.keys(out)) delete (out as Record<string, unknown>)[key];
       Object.assign(out, PRESETS[preset]);
     }
     for (const [key, value] of Object.entries(rest)) {
