@@ -13,6 +13,10 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/ok': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(makeSnapshot())),
   '/down': (res) => res.writeHead(503, { 'retry-after': '30' }).end('maintenance'),
   '/500': (res) => res.writeHead(500).end('boom'),
+  '/401': (res) =>
+    res
+      .writeHead(401, { 'content-type': 'application/problem+json' })
+      .end(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'UNAUTHENTICATED', detail: 'Admin API key required' })),
   '/html': (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'),
   '/v2': (res) => res.writeHead(200).end(JSON.stringify({ ...makeSnapshot(), version: 2 })),
   '/slow': (res) => {
@@ -50,9 +54,15 @@ describe('httpSource over real HTTP', () => {
     expect(error).toBeInstanceOf(SnapshotSourceError);
     expect(isArmorError(error, 'SERVICE_UNAVAILABLE')).toBe(true);
     expect((error as SnapshotSourceError).retryAfterMs).toBe(30_000);
-    expect((error as SnapshotSourceError).details).toEqual({ httpStatus: 503 });
+    expect((error as SnapshotSourceError).details).toEqual({ httpStatus: 503, code: 'SERVICE_UNAVAILABLE' });
     expect((error as Error).message).toBe('Snapshot request failed: HTTP 503 Service Unavailable');
     await expect(load(httpSource(`${base}/500`))).rejects.toMatchObject({ code: 'EXTERNAL_SERVICE_ERROR', details: { httpStatus: 500 } });
+  });
+
+  it('a problem+json answer is read with @armor/errors/client: its code and detail reach the banner', async () => {
+    const error = (await load(httpSource(`${base}/401`)).catch((e: unknown) => e)) as SnapshotSourceError;
+    expect(error.details).toEqual({ httpStatus: 401, code: 'UNAUTHENTICATED' });
+    expect(error.message).toBe('Snapshot request failed: HTTP 401 Unauthorized — Admin API key required');
   });
 
   it('not JSON, wrong version, connection refused, timeout', async () => {

@@ -4,6 +4,7 @@
  * @module
  */
 import { ArmorError, ConfigurationError, type ArmorErrorOptions, type ErrorCode } from '@armor/errors';
+import { fromResponse } from '@armor/errors/client';
 import type { MonitoringSnapshot, SnapshotSource } from './types.js';
 
 /** The only snapshot contract version this dashboard understands. */
@@ -103,11 +104,17 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
           throw new SnapshotSourceError('EXTERNAL_SERVICE_ERROR', `Snapshot request failed: ${messageOf(cause)}`, { cause });
         }
         if (!response.ok) {
-          const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+          // The server's problem+json (code, detail, Retry-After) is read by @armor/errors/client.
+          const problem = await fromResponse(response);
+          const detail = problem.expose && problem.message !== problem.code ? ` — ${problem.message}` : '';
           throw new SnapshotSourceError(
             response.status === 503 ? 'SERVICE_UNAVAILABLE' : 'EXTERNAL_SERVICE_ERROR',
-            `Snapshot request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
-            { details: { httpStatus: response.status }, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+            `Snapshot request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${detail}`,
+            {
+              details: { httpStatus: response.status, code: problem.code },
+              cause: problem,
+              ...(problem.retryAfterMs === undefined ? {} : { retryAfterMs: problem.retryAfterMs }),
+            },
           );
         }
         let body: unknown;
@@ -165,13 +172,4 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** `Retry-After` as seconds or an HTTP date → milliseconds (undefined when absent or bad). */
-function parseRetryAfter(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
