@@ -52,3 +52,43 @@ export function report(name: string, armorRate: number, anchorName: string, anch
   console.log(`BENCH ${name} armor=${Math.round(armorRate)} ${anchorName}=${Math.round(anchorRate)} ratio=${ratio.toFixed(2)}`);
   return { armor: armorRate, anchor: anchorRate, ratio };
 }
+
+/** Options of {@link compareHttp}. */
+export interface CompareHttpOptions {
+  /** Interleaved rounds (the order alternates each round). @default 10 */
+  rounds?: number;
+  /** Seconds per autocannon run. @default 2 */
+  seconds?: number;
+  /** Concurrent connections. @default 20 */
+  connections?: number;
+  /** Fail the run when a side answers non-2xx (a benchmark of errors is no benchmark). @default true */
+  require2xx?: boolean;
+}
+
+/**
+ * Requests/s of two HTTP endpoints with autocannon in this process: a 1 s warm-up each, then
+ * interleaved A B / B A rounds; prints the BENCH line with the medians.
+ */
+export async function compareHttp(name: string, armorUrl: string, anchorName: string, anchorUrl: string, options: CompareHttpOptions = {}) {
+  const { default: autocannon } = await import('autocannon');
+  const { rounds = 10, seconds = 2, connections = 20, require2xx = true } = options;
+  const rps = async (url: string, duration: number) => {
+    const result = await autocannon({ url, connections, pipelining: 1, duration });
+    if (require2xx && result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} non-2xx responses`);
+    return result.requests.average;
+  };
+  await rps(armorUrl, 1);
+  await rps(anchorUrl, 1);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      a.push(await rps(armorUrl, seconds));
+      b.push(await rps(anchorUrl, seconds));
+    } else {
+      b.push(await rps(anchorUrl, seconds));
+      a.push(await rps(armorUrl, seconds));
+    }
+  }
+  return report(name, median(a), anchorName, median(b));
+}

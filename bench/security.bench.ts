@@ -8,13 +8,12 @@
 import { Socket, type AddressInfo } from 'node:net';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
-import autocannon from 'autocannon';
 import express from 'express';
 import helmet from 'helmet';
 import { doubleCsrf } from 'csrf-csrf';
 import { createCsrf } from '@armor/csrf';
 import { securityHeaders } from '@armor/security-headers/express';
-import { compare, report } from './lib.ts';
+import { compare, compareHttp } from './lib.ts';
 
 // ---------- Express + headers ----------
 function app(middleware: express.RequestHandler) {
@@ -34,26 +33,8 @@ const ours = await listen(app(securityHeaders()));
 const theirs = await listen(app(helmet()));
 const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
 
-async function rps(target: string, seconds: number): Promise<number> {
-  const result = await autocannon({ url: target, connections: 20, pipelining: 1, duration: seconds });
-  return result.requests.average;
-}
 // Warm up both, then 12 interleaved rounds (the order alternates each round); medians.
-await rps(url(ours), 1);
-await rps(url(theirs), 1);
-const a: number[] = [];
-const b: number[] = [];
-for (let round = 0; round < 12; round++) {
-  if (round % 2 === 0) {
-    a.push(await rps(url(ours), 2));
-    b.push(await rps(url(theirs), 2));
-  } else {
-    b.push(await rps(url(theirs), 2));
-    a.push(await rps(url(ours), 2));
-  }
-}
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-report('express-security-headers-rps', median(a), 'helmet', median(b));
+await compareHttp('express-security-headers-rps', url(ours), 'helmet', url(theirs), { rounds: 12, require2xx: false });
 
 ours.close();
 theirs.close();
