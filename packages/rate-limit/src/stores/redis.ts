@@ -9,6 +9,7 @@
 import { ConfigurationError } from '@armor/errors';
 import { RateLimitStoreError } from '../errors.js';
 import type { RateLimitPolicy, RateLimitStore, StoreOutcome, StoreRequest } from '../types.js';
+import { CONSUME_LUA } from './redis-consume-script.js';
 import { RATE_LIMIT_LUA } from './redis-script.js';
 
 /**
@@ -63,6 +64,33 @@ async function sha1Hex(text: string): Promise<string> {
 }
 
 let shaPromise: Promise<string> | undefined;
+
+/** The single-key `consume` fast path of one policy: its script, SHA and packed arguments. */
+interface FastConsume {
+  readonly script: string;
+  sha: string | undefined;
+  readonly shaPromise: Promise<string>;
+  /** limit, capacity, windowMs, msPerPoint, blockDurationMs, blockGrowth, maxBlockDurationMs (`String(n)` round-trips exactly through Lua's `tonumber`). */
+  readonly args: readonly [string, string, string, string, string, string, string];
+  readonly capacity: number;
+}
+const fastShas = new Map<string, Promise<string>>();
+const fastByPolicy = new WeakMap<RateLimitPolicy, FastConsume>();
+/** Built once per policy (i.e. per limiter), so a `consume` allocates no arguments. */
+function fastConsumeOf(p: RateLimitPolicy): FastConsume {
+  let fast = fastByPolicy.get(p);
+  if (!fast) {
+    const script = CONSUME_LUA[p.algorithm];
+    let promise = fastShas.get(script);
+    if (!promise) fastShas.set(script, (promise = sha1Hex(script)));
+    const args = [p.limit, p.capacity, p.windowMs, p.msPerPoint, p.blockDurationMs, p.blockGrowth, p.maxBlockDurationMs].map(String);
+    const created: FastConsume = { script, sha: undefined, shaPromise: promise, args: args as unknown as FastConsume['args'], capacity: p.capacity };
+    promise.then((sha) => (created.sha = sha), () => undefined);
+    fastByPolicy.set(p, created);
+    fast = created;
+  }
+  return fast;
+}
 
 /**
  * Creates a Redis-backed store on your ioredis client. Recommended client options for limits
@@ -125,6 +153,38 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
       );
     });
 
+  const failed = (error: unknown): never => {
+    throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
+  };
+  // The single-key `consume` fast path: the policy's dedicated script, arguments built once
+  // per policy, and a plain promise chain (no async frames) from the client to the outcome.
+  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<readonly StoreOutcome[]> => {
+    const points = cost === 1 ? '1' : String(cost);
+    const a = fast.args;
+    const call = (sha: string) =>
+      client.evalsha(sha, 1, key, a[0], a[1], a[2], a[3], a[4], a[5], a[6], points).catch((error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+          return client.eval(fast.script, 1, key, a[0], a[1], a[2], a[3], a[4], a[5], a[6], points);
+        }
+        throw error;
+      });
+    return withDeadline(fast.sha !== undefined ? call(fast.sha) : fast.shaPromise.then(call)).then((reply) => {
+      if (!Array.isArray(reply) || reply.length !== 5) {
+        throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
+      }
+      // `limit` lets the limiter hand this object out as the result without copying it.
+      const outcome: StoreOutcome & { limit: number } = {
+        allowed: reply[0] === 1,
+        limit: fast.capacity,
+        remaining: Number(reply[1]),
+        resetMs: Number(reply[2]),
+        retryAfterMs: Number(reply[3]),
+        reason: REASON[Number(reply[4])] ?? undefined,
+      };
+      return [outcome];
+    }, failed);
+  };
+
   const run = async (keys: string[], args: (string | BufferLike)[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
     try {
@@ -137,37 +197,50 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
     }
   };
 
+  async function applyGeneral(request: StoreRequest): Promise<readonly StoreOutcome[]> {
+    const keys: string[] = [];
+    const args: (string | BufferLike)[] = [request.allOrNothing ? '1' : '0'];
+    for (const op of request.ops) {
+      keys.push(op.key);
+      args.push(packOp(KIND[op.kind], op.policy, op.cost));
+    }
+    let reply: unknown;
+    try {
+      reply = await withDeadline(run(keys, args));
+    } catch (error) {
+      throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
+    }
+    if (!Array.isArray(reply) || reply.length !== request.ops.length * 5) {
+      throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
+    }
+    const out: StoreOutcome[] = [];
+    for (let i = 0; i < reply.length; i += 5) {
+      out.push({
+        allowed: reply[i] === 1,
+        remaining: Number(reply[i + 1]),
+        resetMs: Number(reply[i + 2]),
+        retryAfterMs: Number(reply[i + 3]),
+        reason: REASON[Number(reply[i + 4])] ?? undefined,
+      });
+    }
+    return out;
+  }
+
   return {
-    async apply(request: StoreRequest): Promise<readonly StoreOutcome[]> {
+    apply(request: StoreRequest): Promise<readonly StoreOutcome[]> {
       if (client.status !== undefined && DOWN.has(client.status)) {
-        throw new RateLimitStoreError(`Redis connection is ${client.status}`);
+        return Promise.reject(new RateLimitStoreError(`Redis connection is ${client.status}`));
       }
-      const keys: string[] = [];
-      const args: (string | BufferLike)[] = [request.allOrNothing ? '1' : '0'];
-      for (const op of request.ops) {
-        keys.push(op.key);
-        args.push(packOp(KIND[op.kind], op.policy, op.cost));
+      const ops = request.ops;
+      if (ops.length === 1 && ops[0]!.kind === 'consume') {
+        const op = ops[0]!;
+        try {
+          return consumeOne(op.key, fastConsumeOf(op.policy), op.cost);
+        } catch (error) {
+          return Promise.reject(new RateLimitStoreError('Redis rate-limit call failed', { cause: error }));
+        }
       }
-      let reply: unknown;
-      try {
-        reply = await withDeadline(run(keys, args));
-      } catch (error) {
-        throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
-      }
-      if (!Array.isArray(reply) || reply.length !== request.ops.length * 5) {
-        throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
-      }
-      const out: StoreOutcome[] = [];
-      for (let i = 0; i < reply.length; i += 5) {
-        out.push({
-          allowed: reply[i] === 1,
-          remaining: Number(reply[i + 1]),
-          resetMs: Number(reply[i + 2]),
-          retryAfterMs: Number(reply[i + 3]),
-          reason: REASON[Number(reply[i + 4])] ?? undefined,
-        });
-      }
-      return out;
+      return applyGeneral(request);
     },
   };
 }

@@ -1,0 +1,160 @@
+/**
+ * Dedicated Lua scripts for the hot path: one `consume` of one key, one script per algorithm
+ * (chosen from the policy, so Redis runs no algorithm dispatch). They read and write the
+ * same state as `RATE_LIMIT_LUA` (5 little-endian doubles) and must give exactly the answer
+ * its `kind = 1`, single-key, not-all-or-nothing path gives; the Redis parity property test
+ * runs both against the JavaScript engine.
+ *
+ * KEYS[1]: the key. ARGV[1..7]: the policy as decimal strings that round-trip exactly (limit,
+ * capacity, windowMs, msPerPoint, blockDurationMs, blockGrowth, maxBlockDurationMs); plain
+ * strings keep ioredis on its fast string-encoding path. ARGV[8]: the cost.
+ * Returns allowed, remaining, resetMs, retryAfterMs, reason (0 none, 1 limit, 2 blocked).
+ *
+ * @module
+ */
+import type { Algorithm } from '../types.js';
+
+interface Parts {
+  /** Sets `x` (and `ws`, `prev`) from `raw` / `sa`, `sb`, `sc`. */
+  load: string;
+  /** Points available now (expression). */
+  avail: string;
+  /** Takes `cost` points. */
+  take: string;
+  /** Milliseconds until `cost` points could be taken (expression, may use statements before). */
+  wait: string;
+  /** Milliseconds until full capacity (statement setting `full`). */
+  full: string;
+  /** The state to store. */
+  pack: string;
+  /**
+   * Windows: when the stored state is of this window with points taken and no block or
+   * strike, its expiry is already this window's absolute end, so the write keeps it (KEEPTTL).
+   */
+  keep?: string;
+}
+
+const PARTS: Record<Algorithm, Parts> = {
+  'fixed-window': {
+    load: `local ws = floor(now / W) * W
+local x = 0
+if raw and sa == ws then x = sb end`,
+    avail: `limit - x`,
+    take: `x = max(0, x + cost)`,
+    wait: `local wait = 0
+if x + cost > limit + EPS then wait = ws + W - now end`,
+    full: `local full = 0
+if x > 0 then full = ws + W - now end`,
+    pack: `pack('<ddddd', ws, x, 0, bu, s)`,
+    keep: `raw and sa == ws and sb > 0 and x > 0 and sbu == 0 and s == 0`,
+  },
+  'sliding-window': {
+    load: `local ws = floor(now / W) * W
+local x, prev = 0, 0
+if raw then
+  if sa == ws then x, prev = sb, sc elseif sa == ws - W then prev = sb end
+end`,
+    avail: `limit - prev * (W - (now - ws)) / W - x`,
+    take: `x = max(0, x + cost)`,
+    wait: `local wait = 0
+if limit - prev * (W - (now - ws)) / W - x + EPS < cost then
+  if x + cost <= limit + EPS and prev > 0 then
+    wait = max(0, ws + W - (limit - x - cost) * W / prev - now)
+  else
+    wait = ws + W + max(0, W - (limit - cost) * W / x) - now
+  end
+end`,
+    full: `local full = 0
+if x > 0 then full = ws + 2 * W - now elseif prev > 0 then full = ws + W - now end`,
+    pack: `pack('<ddddd', ws, x, prev, bu, s)`,
+    keep: `raw and sa == ws and sb > 0 and x > 0 and sbu == 0 and s == 0`,
+  },
+  'token-bucket': {
+    load: `local x = cap
+if raw then
+  local el = now - sb
+  if el < 0 then el = 0 end
+  x = min(cap, sa + el / P)
+end`,
+    avail: `x`,
+    take: `x = min(cap, x - cost)`,
+    wait: `local wait = max(0, (cost - x) * P)`,
+    full: `local full = max(0, (cap - x) * P)`,
+    pack: `pack('<ddddd', x, now, 0, bu, s)`,
+  },
+  gcra: {
+    load: `local x = now
+if raw and sa > now then x = sa end`,
+    avail: `(cap * P - (x - now)) / P`,
+    take: `x = max(now, x + cost * P)`,
+    wait: `local wait = max(0, x + cost * P - cap * P - now)`,
+    full: `local full = max(0, x - now)`,
+    pack: `pack('<ddddd', x, 0, 0, bu, s)`,
+  },
+};
+
+function build(p: Parts): string {
+  return `local EPS = 1e-9
+local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
+local pack = struct.pack
+local num = tonumber
+local limit, cap, W, P, bms, growth, maxb, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4]), num(ARGV[5]), num(ARGV[6]), num(ARGV[7]), num(ARGV[8])
+local t = redis.call('TIME')
+local now = num(t[1]) * 1000 + num(t[2]) / 1000
+local raw = redis.call('GET', KEYS[1])
+local sa, sb, sc, sbu, ss
+if raw then sa, sb, sc, sbu, ss = struct.unpack('<ddddd', raw) end
+${p.load}
+local bu, s = 0, 0
+if raw then
+  if sbu > now then bu = sbu end
+  s = ss
+end
+local allowed, reason, changed = 0, 0, false
+if bu > 0 then
+  reason = 2
+elseif ${p.avail} + EPS >= cost then
+  allowed = 1
+  ${p.take}
+  changed = true
+else
+  reason = 1
+  if bms > 0 then
+    s = s + 1
+    bu = now + min(maxb, bms * (growth ^ (s - 1)))
+    changed = true
+  end
+end
+local remaining = 0
+if bu == 0 then remaining = max(0, floor(${p.avail} + EPS)) end
+${p.full}
+local left = 0
+if bu > 0 then left = bu - now end
+local retry = 0
+if allowed == 0 then
+  ${p.wait}
+  retry = ceil(max(left, wait))
+end
+if changed then
+  local extra = 0
+  if s > 0 then extra = maxb end
+  local ttl = max(full, left + extra)
+  if ttl <= 0 then
+    redis.call('DEL', KEYS[1])
+${p.keep ? `  elseif ${p.keep} then
+    redis.call('SET', KEYS[1], ${p.pack}, 'KEEPTTL')
+` : ''}  else
+    redis.call('SET', KEYS[1], ${p.pack}, 'PX', ceil(ttl))
+  end
+end
+return { allowed, remaining, ceil(max(full, left)), retry, reason }
+`;
+}
+
+/** The single-key `consume` script of each algorithm. */
+export const CONSUME_LUA: Readonly<Record<Algorithm, string>> = {
+  'fixed-window': build(PARTS['fixed-window']),
+  'sliding-window': build(PARTS['sliding-window']),
+  'token-bucket': build(PARTS['token-bucket']),
+  gcra: build(PARTS.gcra),
+};
