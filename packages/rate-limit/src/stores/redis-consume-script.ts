@@ -5,16 +5,19 @@
  * its `kind = 1`, single-key, not-all-or-nothing path gives; the Redis parity property test
  * runs both against the JavaScript engine.
  *
- * KEYS[1]: the key. ARGV[1..7]: the policy as decimal strings that round-trip exactly (limit,
- * capacity, windowMs, msPerPoint, blockDurationMs, blockGrowth, maxBlockDurationMs); plain
- * strings keep ioredis on its fast string-encoding path. ARGV[8]: the cost.
+ * KEYS[1]: the key. ARGV: the policy numbers the script reads, as decimal strings that
+ * round-trip exactly (windows: limit, windowMs; bucket/GCRA: capacity, msPerPoint; then, with
+ * blocks, blockDurationMs, blockGrowth, maxBlockDurationMs), then the cost. Plain strings keep
+ * ioredis on its fast string-encoding path.
  * Returns allowed, remaining, resetMs, retryAfterMs, reason (0 none, 1 limit, 2 blocked).
  *
  * @module
  */
-import type { Algorithm } from '../types.js';
+import type { Algorithm, RateLimitPolicy } from '../types.js';
 
 interface Parts {
+  /** The two policy numbers this algorithm reads: windows use limit and W, buckets cap and P. */
+  uses: 'window' | 'rate';
   /** Sets `x` (and `ws`, `prev`) from `raw` / `sa`, `sb`, `sc`. */
   load: string;
   /** Points available now (expression). */
@@ -36,6 +39,7 @@ interface Parts {
 
 const PARTS: Record<Algorithm, Parts> = {
   'fixed-window': {
+    uses: 'window',
     load: `local ws = floor(now / W) * W
 local x = 0
 if raw and sa == ws then x = sb end`,
@@ -49,6 +53,7 @@ if x > 0 then full = ws + W - now end`,
     keep: `raw and sa == ws and sb > 0 and x > 0 and sbu == 0 and s == 0`,
   },
   'sliding-window': {
+    uses: 'window',
     load: `local ws = floor(now / W) * W
 local x, prev = 0, 0
 if raw then
@@ -70,6 +75,7 @@ if x > 0 then full = ws + 2 * W - now elseif prev > 0 then full = ws + W - now e
     keep: `raw and sa == ws and sb > 0 and x > 0 and sbu == 0 and s == 0`,
   },
   'token-bucket': {
+    uses: 'rate',
     load: `local x = cap
 if raw then
   local el = now - sb
@@ -83,6 +89,7 @@ end`,
     pack: `pack('<ddddd', x, now, 0, bu, s)`,
   },
   gcra: {
+    uses: 'rate',
     load: `local x = now
 if raw and sa > now then x = sa end`,
     avail: `(cap * P - (x - now)) / P`,
@@ -93,12 +100,17 @@ if raw and sa > now then x = sa end`,
   },
 };
 
-function build(p: Parts): string {
+function build(p: Parts, blocks: boolean): string {
+  const policy = p.uses === 'window' ? 'limit, W' : 'cap, P';
+  const read = blocks
+    ? `local ${policy}, bms, growth, maxb, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4]), num(ARGV[5]), num(ARGV[6])`
+    : `local ${policy}, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3])
+local bms, growth, maxb = 0, 1, 0`;
   return `local EPS = 1e-9
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local pack = struct.pack
 local num = tonumber
-local limit, cap, W, P, bms, growth, maxb, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4]), num(ARGV[5]), num(ARGV[6]), num(ARGV[7]), num(ARGV[8])
+${read}
 local t = redis.call('TIME')
 local now = num(t[1]) * 1000 + num(t[2]) / 1000
 local raw = redis.call('GET', KEYS[1])
@@ -151,10 +163,24 @@ return { allowed, remaining, ceil(max(full, left)), retry, reason }
 `;
 }
 
-/** The single-key `consume` script of each algorithm. */
-export const CONSUME_LUA: Readonly<Record<Algorithm, string>> = {
-  'fixed-window': build(PARTS['fixed-window']),
-  'sliding-window': build(PARTS['sliding-window']),
-  'token-bucket': build(PARTS['token-bucket']),
-  gcra: build(PARTS.gcra),
-};
+const cache = new Map<string, string>();
+
+/**
+ * The single-key `consume` script of one algorithm, with or without blocks. Its arguments
+ * (see {@link consumeArgs}) are only the numbers it reads, as Redis turns every argument into
+ * a Lua string.
+ */
+export function consumeScript(algorithm: Algorithm, blocks: boolean): string {
+  const id = `${algorithm}:${blocks}`;
+  let script = cache.get(id);
+  if (script === undefined) cache.set(id, (script = build(PARTS[algorithm], blocks)));
+  return script;
+}
+
+/** The policy arguments of {@link consumeScript} (the cost follows them). */
+export function consumeArgs(p: RateLimitPolicy): string[] {
+  const uses = PARTS[p.algorithm].uses === 'window' ? [p.limit, p.windowMs] : [p.capacity, p.msPerPoint];
+  if (p.blockDurationMs > 0) uses.push(p.blockDurationMs, p.blockGrowth, p.maxBlockDurationMs);
+  // String(n) is the shortest decimal that round-trips, so Lua's tonumber reads the same double.
+  return uses.map(String);
+}

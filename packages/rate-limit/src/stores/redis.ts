@@ -9,7 +9,7 @@
 import { ConfigurationError } from '@armor/errors';
 import { RateLimitStoreError } from '../errors.js';
 import type { RateLimitPolicy, RateLimitStore, StoreOutcome, StoreRequest } from '../types.js';
-import { CONSUME_LUA } from './redis-consume-script.js';
+import { consumeArgs, consumeScript } from './redis-consume-script.js';
 import { RATE_LIMIT_LUA } from './redis-script.js';
 
 /**
@@ -65,26 +65,25 @@ async function sha1Hex(text: string): Promise<string> {
 
 let shaPromise: Promise<string> | undefined;
 
-/** The single-key `consume` fast path of one policy: its script, SHA and packed arguments. */
+/** The single-key `consume` fast path of one policy: its script, SHA and arguments. */
 interface FastConsume {
   readonly script: string;
   sha: string | undefined;
   readonly shaPromise: Promise<string>;
-  /** limit, capacity, windowMs, msPerPoint, blockDurationMs, blockGrowth, maxBlockDurationMs (`String(n)` round-trips exactly through Lua's `tonumber`). */
-  readonly args: readonly [string, string, string, string, string, string, string];
+  /** The policy arguments of the script: 2 (limit/window or capacity/rate), or 5 with blocks. */
+  readonly args: readonly string[];
   readonly capacity: number;
 }
 const fastShas = new Map<string, Promise<string>>();
 const fastByPolicy = new WeakMap<RateLimitPolicy, FastConsume>();
-/** Built once per policy (i.e. per limiter), so a `consume` allocates no arguments. */
+/** Built once per policy (i.e. per limiter), so a `consume` builds no script arguments. */
 function fastConsumeOf(p: RateLimitPolicy): FastConsume {
   let fast = fastByPolicy.get(p);
   if (!fast) {
-    const script = CONSUME_LUA[p.algorithm];
+    const script = consumeScript(p.algorithm, p.blockDurationMs > 0);
     let promise = fastShas.get(script);
     if (!promise) fastShas.set(script, (promise = sha1Hex(script)));
-    const args = [p.limit, p.capacity, p.windowMs, p.msPerPoint, p.blockDurationMs, p.blockGrowth, p.maxBlockDurationMs].map(String);
-    const created: FastConsume = { script, sha: undefined, shaPromise: promise, args: args as unknown as FastConsume['args'], capacity: p.capacity };
+    const created: FastConsume = { script, sha: undefined, shaPromise: promise, args: consumeArgs(p), capacity: p.capacity };
     promise.then((sha) => (created.sha = sha), () => undefined);
     fastByPolicy.set(p, created);
     fast = created;
@@ -160,12 +159,12 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
   // per policy, and a plain promise chain (no async frames) from the client to the outcome.
   const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<readonly StoreOutcome[]> => {
     const points = cost === 1 ? '1' : String(cost);
-    const a = fast.args;
+    const a = fast.args as readonly [string, string, string, string, string];
+    const send = (command: 'evalsha' | 'eval', first: string) =>
+      fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
     const call = (sha: string) =>
-      client.evalsha(sha, 1, key, a[0], a[1], a[2], a[3], a[4], a[5], a[6], points).catch((error: unknown) => {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-          return client.eval(fast.script, 1, key, a[0], a[1], a[2], a[3], a[4], a[5], a[6], points);
-        }
+      send('evalsha', sha).catch((error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send('eval', fast.script);
         throw error;
       });
     return withDeadline(fast.sha !== undefined ? call(fast.sha) : fast.shaPromise.then(call)).then((reply) => {
