@@ -2,8 +2,12 @@
  * @armor/rate-limit vs the anchors, same process, interleaved rounds:
  * - memory consume: `await limiter.consume(key)` vs rate-limiter-flexible
  *   `await RateLimiterMemory.consume(key)` (both async; 1,000 rotating keys, never limited).
- * - Redis consume: `await limiter.consume(key)` on `redisStore` vs `await RateLimiterRedis.consume(key)`,
- *   same ioredis client, same real redis-server, one awaited call at a time.
+ * - Redis consume, fixed window (the like-for-like of RateLimiterRedis, a per-key counter with
+ *   a TTL): `await limiter.consume(key)` on `redisStore` (fixed-window, 1 point per call,
+ *   limit never reached, 60 s window) vs `await RateLimiterRedis.consume(key)` (same points and
+ *   60 s duration); same ioredis client, same real redis-server, 1,000 rotating keys for both,
+ *   one awaited call at a time. Armor runs its dedicated fixed-window consume script (Redis
+ *   `TIME` clock, refused consumes take nothing); rate-limiter-flexible runs its INCRBY script.
  * - Express middleware requests/s: `rateLimit()` vs express-rate-limit, both on a memory store
  *   with their default headers and a limit never reached; autocannon in-process, A B A B rounds.
  */
@@ -47,7 +51,7 @@ const HUGE = 1_000_000_000;
   await armor.consume('warm');
   await rlf.consume('warm');
   await compare(
-    'rate-limit-redis-consume-async',
+    'rate-limit-redis-fixed-window-consume-async',
     () => armor.consume(KEYS[i++ % 1_000]!),
     'rate-limiter-flexible',
     () => rlf.consume(KEYS[j++ % 1_000]!),
