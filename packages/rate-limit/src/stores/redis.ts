@@ -132,14 +132,17 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
       sweeper = undefined;
     }
   };
+  const track = (entry: { at: number; reject: (e: Error) => void }) => {
+    pending.add(entry);
+    if (sweeper === undefined) {
+      sweeper = setInterval(() => sweep(), Math.max(1, Math.floor(timeoutMs / 4)));
+      (sweeper as { unref?: () => void }).unref?.();
+    }
+  };
   const withDeadline = <T>(promise: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const entry = { at: Date.now(), reject };
-      pending.add(entry);
-      if (sweeper === undefined) {
-        sweeper = setInterval(() => sweep(), Math.max(1, Math.floor(timeoutMs / 4)));
-        (sweeper as { unref?: () => void }).unref?.();
-      }
+      track(entry);
       promise.then(
         (value) => {
           pending.delete(entry);
@@ -152,37 +155,57 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
       );
     });
 
-  const failed = (error: unknown): never => {
-    throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
-  };
   // The single-key `consume` fast path: the policy's dedicated script, arguments built once
-  // per policy, and a plain promise chain (no async frames) from the client to the outcome.
-  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<readonly StoreOutcome[]> => {
-    const points = cost === 1 ? '1' : String(cost);
-    const a = fast.args as readonly [string, string, string, string, string];
-    const send = (command: 'evalsha' | 'eval', first: string) =>
-      fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
-    const call = (sha: string) =>
-      send('evalsha', sha).catch((error: unknown) => {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send('eval', fast.script);
-        throw error;
-      });
-    return withDeadline(fast.sha !== undefined ? call(fast.sha) : fast.shaPromise.then(call)).then((reply) => {
-      if (!Array.isArray(reply) || reply.length !== 5) {
-        throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
-      }
-      // `limit` lets the limiter hand this object out as the result without copying it.
-      const outcome: StoreOutcome & { limit: number } = {
-        allowed: reply[0] === 1,
-        limit: fast.capacity,
-        remaining: Number(reply[1]),
-        resetMs: Number(reply[2]),
-        retryAfterMs: Number(reply[3]),
-        reason: REASON[Number(reply[4])] ?? undefined,
+  // per policy, and one promise from the client reply to the outcome (deadline included).
+  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<readonly StoreOutcome[]> =>
+    new Promise<readonly StoreOutcome[]>((resolve, reject) => {
+      const entry = { at: Date.now(), reject };
+      track(entry);
+      const fail = (error: unknown) => {
+        pending.delete(entry);
+        reject(error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error }));
       };
-      return [outcome];
-    }, failed);
-  };
+      const done = (reply: unknown) => {
+        pending.delete(entry);
+        if (!Array.isArray(reply) || reply.length !== 5) {
+          reject(new RateLimitStoreError('Unexpected reply from the Redis rate-limit script'));
+          return;
+        }
+        // `limit` lets the limiter hand this object out as the result without copying it.
+        const outcome: StoreOutcome & { limit: number } = {
+          allowed: reply[0] === 1,
+          limit: fast.capacity,
+          remaining: Number(reply[1]),
+          resetMs: Number(reply[2]),
+          retryAfterMs: Number(reply[3]),
+          reason: REASON[Number(reply[4])] ?? undefined,
+        };
+        resolve([outcome]);
+      };
+      const points = cost === 1 ? '1' : String(cost);
+      const a = fast.args as readonly [string, string, string, string, string];
+      const send = (command: 'evalsha' | 'eval', first: string) =>
+        fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
+      const start = (sha: string) => {
+        try {
+          send('evalsha', sha).then(done, (error: unknown) => {
+            if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+              try {
+                send('eval', fast.script).then(done, fail);
+              } catch (fallbackError) {
+                fail(fallbackError);
+              }
+            } else {
+              fail(error);
+            }
+          });
+        } catch (error) {
+          fail(error);
+        }
+      };
+      if (fast.sha !== undefined) start(fast.sha);
+      else fast.shaPromise.then(start, fail);
+    });
 
   const run = async (keys: string[], args: (string | BufferLike)[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
@@ -233,11 +256,7 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
       const ops = request.ops;
       if (ops.length === 1 && ops[0]!.kind === 'consume') {
         const op = ops[0]!;
-        try {
-          return consumeOne(op.key, fastConsumeOf(op.policy), op.cost);
-        } catch (error) {
-          return Promise.reject(new RateLimitStoreError('Redis rate-limit call failed', { cause: error }));
-        }
+        return consumeOne(op.key, fastConsumeOf(op.policy), op.cost);
       }
       return applyGeneral(request);
     },
