@@ -9,7 +9,8 @@
  * round-trip exactly (windows: limit, windowMs; bucket/GCRA: capacity, msPerPoint; then, with
  * blocks, blockDurationMs, blockGrowth, maxBlockDurationMs), then the cost. Plain strings keep
  * ioredis on its fast string-encoding path.
- * Returns allowed, remaining, resetMs, retryAfterMs, reason (0 none, 1 limit, 2 blocked).
+ * Returns remaining, resetMs when allowed; remaining, resetMs, retryAfterMs, reason (1 limit,
+ * 2 blocked) when refused.
  *
  * @module
  */
@@ -159,7 +160,8 @@ ${p.keep ? `  elseif ${p.keep} then
     redis.call('SET', KEYS[1], ${p.pack}, 'PX', ceil(ttl))
   end
 end
-return { allowed, remaining, ceil(max(full, left)), retry, reason }
+if allowed == 1 then return { remaining, ceil(max(full, left)) } end
+return { remaining, ceil(max(full, left)), retry, reason }
 `;
 }
 

@@ -167,18 +167,20 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
       };
       const done = (reply: unknown) => {
         pending.delete(entry);
-        if (!Array.isArray(reply) || reply.length !== 5) {
+        // Allowed: [remaining, resetMs]; refused: [remaining, resetMs, retryAfterMs, reason].
+        if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 4)) {
           reject(new RateLimitStoreError('Unexpected reply from the Redis rate-limit script'));
           return;
         }
+        const allowed = reply.length === 2;
         // `limit` lets the limiter hand this object out as the result without copying it.
         const outcome: StoreOutcome & { limit: number } = {
-          allowed: reply[0] === 1,
+          allowed,
           limit: fast.capacity,
-          remaining: Number(reply[1]),
-          resetMs: Number(reply[2]),
-          retryAfterMs: Number(reply[3]),
-          reason: REASON[Number(reply[4])] ?? undefined,
+          remaining: Number(reply[0]),
+          resetMs: Number(reply[1]),
+          retryAfterMs: allowed ? 0 : Number(reply[2]),
+          reason: allowed ? undefined : (REASON[Number(reply[3])] ?? undefined),
         };
         resolve([outcome]);
       };
