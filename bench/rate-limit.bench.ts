@@ -13,7 +13,6 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import autocannon from 'autocannon';
 import express from 'express';
 import expressRateLimit from 'express-rate-limit';
 import { Redis } from 'ioredis';
@@ -21,7 +20,7 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createRateLimiter, redisStore } from '@armor/rate-limit';
 import { rateLimit } from '@armor/rate-limit/express';
 import { startRedis } from '@armor/test-utils';
-import { compare, report } from './lib.ts';
+import { compare, compareHttp } from './lib.ts';
 
 const KEYS = Array.from({ length: 1_000 }, (_, i) => `user:${i}`);
 let i = 0;
@@ -78,26 +77,7 @@ const HUGE = 1_000_000_000;
   const ours = await listen(app(rateLimit({ algorithm: 'fixed-window', limit: HUGE, windowMs: 60_000 })));
   const theirs = await listen(app(expressRateLimit({ windowMs: 60_000, limit: HUGE })));
   const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
-  const rps = async (target: string, seconds: number) => {
-    const result = await autocannon({ url: target, connections: 20, pipelining: 1, duration: seconds });
-    if (result.non2xx > 0) throw new Error(`${target}: ${result.non2xx} non-2xx responses`);
-    return result.requests.average;
-  };
-  await rps(url(ours), 1);
-  await rps(url(theirs), 1);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let round = 0; round < 10; round++) {
-    if (round % 2 === 0) {
-      a.push(await rps(url(ours), 2));
-      b.push(await rps(url(theirs), 2));
-    } else {
-      b.push(await rps(url(theirs), 2));
-      a.push(await rps(url(ours), 2));
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  report('rate-limit-express-middleware-rps', median(a), 'express-rate-limit', median(b));
+  await compareHttp('rate-limit-express-middleware-rps', url(ours), 'express-rate-limit', url(theirs), { rounds: 10 });
   ours.close();
   theirs.close();
 }
