@@ -155,3 +155,19 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     bodyLimit: '100kb',
   };
 }
+
+/**
+ * For command-line entry points: {@link loadConfig}, and on a bad variable print its one-line
+ * message to stderr and exit 1 (other errors are rethrown).
+ */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

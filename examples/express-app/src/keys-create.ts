@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { createService } from './app.js';
 import { SCOPES } from './auth.js';
 
@@ -20,16 +20,7 @@ const { values } = parseArgs({
   },
 });
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 const scopes = values.scopes ? values.scopes.split(',').map((s) => s.trim()).filter(Boolean) : SCOPES.filter((s) => s !== 'admin' || values.admin);
 const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
 if (unknown.length) {

@@ -5,19 +5,10 @@
  *
  * @module
  */
-import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { loadConfigOrExit, type AppConfig } from './config.js';
 import { startServer } from './boot.js';
 
-let config: AppConfig;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config: AppConfig = loadConfigOrExit();
 
 if (config.demo && !config.webhookUrl) {
   const { startFlakyWebhook } = await import('./demo.js');
