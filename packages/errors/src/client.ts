@@ -10,19 +10,11 @@ import { ArmorError, isArmorError } from './armor-error.js';
 import { codeForStatus, isErrorCode, RETRYABLE_STATUS, type ErrorCode } from './codes.js';
 import { errorFromCode } from './create.js';
 import { fromUnknown, readIssues, safeGet, safeString } from './from-unknown.js';
+import { parseRetryAfter } from './problem.js';
 
-export { fromUnknown, isArmorError };
+export { fromUnknown, isArmorError, parseRetryAfter };
 
 const MAX_BODY_CHARS = 64 * 1024;
-
-/** Parses a `Retry-After` header (delta-seconds or an HTTP date) into milliseconds from `now`. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /**
  * Turns a `fetch` Response that is not ok into the matching Armor error: reads

@@ -14,6 +14,7 @@ import {
   isArmorError,
   problemResponse,
   toProblemDetails,
+  parseRetryAfter,
   BadRequestError,
   AuthenticationError,
   AuthorizationError,
@@ -225,6 +226,18 @@ describe('toProblemDetails', () => {
     expect(response.headers.get('retry-after')).toBe('2');
     expect((await response.json()).code).toBe('RATE_LIMITED');
     expect(problemResponse(new NotFoundError()).headers.get('retry-after')).toBeNull();
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds (string or number) and HTTP dates; rejects junk', () => {
+    const now = Date.parse('Wed, 25 Nov 2026 10:00:00 GMT');
+    expect(parseRetryAfter('2', now)).toBe(2000);
+    expect(parseRetryAfter(' 1.5 ', now)).toBe(1500);
+    expect(parseRetryAfter(3, now)).toBe(3000);
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Wed, 25 Nov 2026 09:00:00 GMT', now)).toBe(0);
+    for (const bad of ['', 'soon', '-1', null, undefined, -1, Number.NaN]) expect(parseRetryAfter(bad, now)).toBeUndefined();
   });
 });
 

@@ -29,7 +29,7 @@ export type { ErrorOptions, ValidationErrorOptions, ValidationIssue } from './cl
 export { fromUnknown } from './from-unknown.js';
 export { errorFromCode } from './create.js';
 export { fingerprint, normalizeMessage } from './fingerprint.js';
-export { genericDetail, problemHeaders, problemResponse, retryAfterSeconds, toProblemDetails } from './problem.js';
+export { genericDetail, parseRetryAfter, problemHeaders, problemResponse, retryAfterSeconds, toProblemDetails } from './problem.js';
 export type { ProblemDetails, ProblemOptions } from './problem.js';
 export { createErrorHandler } from './handler.js';
 export type { ErrorContext, ErrorHandler, ErrorHandlerOptions, ErrorLogEntry, ErrorLogger, HandledError } from './handler.js';

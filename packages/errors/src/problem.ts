@@ -95,6 +95,30 @@ export function retryAfterSeconds(error: ArmorError): number | undefined {
 }
 
 /**
+ * Parses a `Retry-After` value into milliseconds from `now`: delta-seconds (a string, or a
+ * number of seconds) or an HTTP date (past dates give 0). `undefined` when absent or invalid.
+ *
+ * @param now - current epoch ms, for HTTP dates. @default Date.now()
+ * @example
+ * ```ts
+ * parseRetryAfter('2'); // 2000
+ * parseRetryAfter('Wed, 25 Nov 2026 10:00:05 GMT', Date.parse('Wed, 25 Nov 2026 10:00:00 GMT')); // 5000
+ * ```
+ */
+export function parseRetryAfter(value: string | number | null | undefined, now: number = Date.now()): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // An HTTP date always names a day or month; without letters, `Date.parse` would accept
+  // junk such as "-1" as a year.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
  * The response headers for a problem: `content-type: application/problem+json`,
  * `cache-control: no-store`, and `retry-after` for 429/503 errors that carry `retryAfterMs`.
  */

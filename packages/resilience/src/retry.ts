@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigurationError, isArmorError } from '@armor/errors';
+import { ConfigurationError, isArmorError, parseRetryAfter } from '@armor/errors';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { toScheduler, type Clock, type Scheduler } from './clock.js';
 import { Emitter, safeCall, type Observable } from './events.js';
@@ -117,20 +117,12 @@ export function retryAfterFromError(error: unknown, now: number = Date.now()): n
       const h = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
       raw = typeof h.get === 'function' ? h.get('retry-after') : (h['retry-after'] ?? h['Retry-After']);
     }
-    return parseRetryAfter(raw, now);
+    return typeof raw === 'string' || typeof raw === 'number' ? parseRetryAfter(raw, now) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function parseRetryAfter(raw: unknown, now: number): number | undefined {
-  if (typeof raw === 'number') return Number.isFinite(raw) && raw >= 0 ? raw * 1000 : undefined;
-  if (typeof raw !== 'string') return undefined;
-  const text = raw.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 // ---------------------------------------------------------------------------------------
 // budget
