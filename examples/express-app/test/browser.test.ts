@@ -44,7 +44,7 @@ describe.each(BACKENDS)('browser routes, CSRF and rate limits (%s)', (backend) =
     expect(missing.json.code).toBe('CSRF_TOKEN_MISSING');
     const wrong = await call(r.base, 'POST', '/web/projects', { cookie: `${s.sid}; ${s.csrfCookie}`, headers: { 'x-csrf-token': `${s.token.slice(0, -4)}AAAA` }, body: { name: 'x' } });
     expect(wrong.status).toBe(403);
-    expect(wrong.json.code).toBe('CSRF_TOKEN_INVALID');
+    expect(wrong.json.code).toBe('CSRF_TOKEN_MISMATCH');
     const other = await signIn(); // a token of another session
     const mismatch = await call(r.base, 'POST', '/web/projects', { cookie: `${s.sid}; ${other.csrfCookie}`, headers: { 'x-csrf-token': other.token }, body: { name: 'x' } });
     expect(mismatch.status).toBe(403);

@@ -90,7 +90,7 @@ describe('createCsrf', () => {
     const csrf = createCsrf({ secret: SECRET });
     const { token } = await csrf.issueToken('s');
     const { token: other } = await csrf.issueToken('s');
-    expect(await codeOf(csrf.verify(post(token, other), 's'))).toBe('CSRF_TOKEN_INVALID');
+    expect(await codeOf(csrf.verify(post(token, other), 's'))).toBe('CSRF_TOKEN_MISMATCH');
     const parts = token.split('.');
     const laterExpiry = [parts[0], (parseInt(parts[1]!, 36) + 99_999).toString(36), ...parts.slice(2)].join('.');
     expect(await codeOf(csrf.verify(post(laterExpiry, laterExpiry), 's'))).toBe('CSRF_TOKEN_INVALID');

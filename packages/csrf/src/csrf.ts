@@ -359,7 +359,7 @@ export function createCsrf(options: CsrfOptions): Csrf {
           details: { missing: cookieToken ? 'token' : 'cookie' },
         });
       }
-      if (!timingSafeEqual(cookieToken, submitted)) throw invalid('mismatch', 'CSRF token does not match the cookie');
+      if (!timingSafeEqual(cookieToken, submitted)) throw new CsrfError('CSRF_TOKEN_MISMATCH', 'CSRF token does not match the cookie');
       if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'No session to check the CSRF token against');
       // v1.<expiry>.<nonce>.<session tag>.<mac>
       const d1 = submitted.indexOf('.');

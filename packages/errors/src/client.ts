@@ -134,6 +134,7 @@ export const defaultMessages: Partial<Record<ErrorCode, string>> = {
   INSUFFICIENT_SCOPE: 'You do not have permission to do that.',
   CSRF_TOKEN_MISSING: 'Your session has expired. Please reload the page.',
   CSRF_TOKEN_INVALID: 'Your session has expired. Please reload the page.',
+  CSRF_TOKEN_MISMATCH: 'Your session has expired. Please reload the page.',
   CSRF_TOKEN_EXPIRED: 'Your session has expired. Please reload the page.',
   CSRF_SESSION_MISMATCH: 'Your session has expired. Please reload the page.',
   CSRF_ORIGIN_REJECTED: 'This request was blocked for your security.',
