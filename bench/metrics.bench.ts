@@ -16,7 +16,7 @@ const N = sets.length;
   let i = 0;
   let j = 0;
   await compare(
-    'counter inc (2 labels)',
+    'counter-inc-2-labels',
     () => armor.inc(sets[i++ % N]!),
     'prom-client',
     () => prom.inc(sets[j++ % N]!),
@@ -30,7 +30,7 @@ const N = sets.length;
   let i = 0;
   let j = 0;
   await compare(
-    'histogram observe (2 labels)',
+    'histogram-observe-2-labels',
     () => armor.observe(sets[i++ % N]!, (i % 1000) / 1000),
     'prom-client',
     () => prom.observe(sets[j++ % N]!, (j % 1000) / 1000),
@@ -41,7 +41,7 @@ const N = sets.length;
 {
   const armor = createRegistry().counter({ name: 'req', help: 'h', labelNames: ['method', 'route'] as const }).labels({ method: 'GET', route: '/users/:id' });
   const prom = new client.Counter({ name: 'req_total', help: 'h', labelNames: ['method', 'route'], registers: [new client.Registry()] }).labels({ method: 'GET', route: '/users/:id' });
-  await compare('counter inc bound child', () => armor.inc(), 'prom-client', () => prom.inc());
+  await compare('counter-inc-bound-child', () => armor.inc(), 'prom-client', () => prom.inc());
 }
 
 // rendering 10,000 series (100 x 100 label values), awaited on both sides (prom-client's metrics() is async)
@@ -59,7 +59,7 @@ const N = sets.length;
   const promText = await promRegistry.metrics();
   if (armorText.split('\n').length !== promText.split('\n').length) throw new Error('renderings differ in size');
   await compare(
-    'render 10000 series (await)',
+    'render-10000-series-await',
     async () => armorRegistry.metrics(),
     'prom-client',
     async () => promRegistry.metrics(),

@@ -59,8 +59,8 @@ const runXss = () => {
   for (const html of corpus) sink += jsXss.process(html).length;
 };
 
-await compare('sanitizeHtml mixed corpus (sync, same allowlist)', runArmor, 'sanitize-html', runSanitizeHtml, { rounds: 5, timeMs: 600 });
-await compare('sanitizeHtml mixed corpus (sync, same allowlist)', runArmor, 'xss', runXss, { rounds: 5, timeMs: 600 });
+await compare('sanitizeHtml-mixed-corpus-sync-same-allowlist', runArmor, 'sanitize-html', runSanitizeHtml, { rounds: 5, timeMs: 600 });
+await compare('sanitizeHtml-mixed-corpus-sync-same-allowlist', runArmor, 'xss', runXss, { rounds: 5, timeMs: 600 });
 
 // ---------- parse overhead ----------
 const Body = z.object({
@@ -72,7 +72,7 @@ const Body = z.object({
 });
 const input = { title: 'Hello world', tags: ['a', 'b', 'c'], count: 3, author: { id: 'u_1', email: 'a@b.test' }, page: { limit: '20', cursor: 'abc' } };
 await compare(
-  'parse vs bare schema.parse (sync, success path)',
+  'parse-vs-bare-schema-parse-sync',
   () => {
     sink += parse(Body, input).count;
   },
