@@ -276,7 +276,30 @@ describe('createMonitor', () => {
     expect(snapshot.health).toEqual({ status: 'fail', checks: [{ name: 'health', status: 'fail', output: 'down' }] });
     expect(() => createMonitor({ registry: {} as never })).toThrow(/registry/);
     expect(() => createMonitor({ registry, windowMs: 1000, resolutionMs: 2000 })).toThrow(/resolutionMs/);
-    expect(() => createMonitor({ registry, windowMs: 1_000_000, resolutionMs: 1 })).toThrow(/at most 1000/);
+    expect(() => createMonitor({ registry, windowMs: 1_000_000, resolutionMs: 1 })).toThrow(/at most 10000/);
+    expect(() => createMonitor({ registry, maxItems: 0 })).toThrow(/maxItems/);
+    expect(() => createMonitor({ registry, maxRoutes: 1.5 })).toThrow(/maxRoutes/);
     expect(() => createMonitor({ registry, health: {} as never })).toThrow(/health/);
+  });
+
+  it('produces a 24 h series at 10 s resolution (8,640 points) and lists 1,000 error groups', async () => {
+    const clock = manualClock(1_800_000_000_000);
+    const registry = createRegistry({ clock });
+    const day = 24 * 3600_000;
+    const monitor = createMonitor({ registry, windowMs: day, resolutionMs: 10_000, maxItems: 1000 });
+    const start = clock.now();
+    for (let t = 0; t < day; t += 10_000) {
+      clock.set(start + t);
+      monitor.record({ method: 'GET', route: '/a', status: t % 50_000 === 0 ? 500 : 200, durationMs: 5 + (t % 7), at: start + t, error: t % 50_000 === 0 });
+    }
+    // Letters g-z only, so the fingerprint's number/hex/id normalization keeps the 1,000 apart.
+    const word = (i: number) => [i % 20, Math.floor(i / 20) % 20, Math.floor(i / 400)].map((d) => String.fromCharCode(103 + d)).join('');
+    for (let i = 0; i < 1000; i++) recordError(new Error(`failure kind ${word(i)}`), { registry, context: { route: `/r${i}` } });
+    const snapshot = monitoringSnapshotSchema.parse(await monitor.snapshot());
+    expect(snapshot.requests.series).toHaveLength(8640);
+    expect(snapshot.requests.series.filter((p) => p.errors === 1 && p.count === 1)).toHaveLength(1728);
+    expect(snapshot.errors.totalGroups).toBe(1000);
+    expect(snapshot.errors.groups).toHaveLength(1000);
+    monitor.stop();
   });
 });

@@ -70,7 +70,11 @@ export interface MonitorOptions {
   health?: HealthLike;
   /** Length of the rolling window (ms). @default 900000 (15 minutes) */
   windowMs?: number;
-  /** Width of one series point (ms); `windowMs / resolutionMs` points at most 1000. @default 10000 */
+  /**
+   * Width of one series point (ms); `windowMs / resolutionMs` is at most 10,000 points (24 h at
+   * 10 s is 8,640).
+   * @default 10000
+   */
   resolutionMs?: number;
   /** Service identity shown by the dashboard. @default { name: 'service' } */
   service?: { name: string; version?: string; instance?: string };
@@ -78,7 +82,12 @@ export interface MonitorOptions {
   startedAt?: number;
   /** Routes listed in the snapshot (busiest first). @default 50 */
   maxRoutes?: number;
-  /** Error groups and slow operations listed in the snapshot (most recent first). @default 50 */
+  /**
+   * Error groups and slow operations listed in the snapshot (most recent first), 1 to 10,000.
+   * The registry keeps at least this many of each (its defaults are 200 error groups and 100
+   * slow operations).
+   * @default 50
+   */
   maxItems?: number;
 }
 
@@ -93,6 +102,9 @@ export interface Monitor {
   /** Stops listening to the registry. */
   stop(): void;
 }
+
+/** Most series points per window (24 h at 10 s fits). */
+const MAX_POINTS = 10_000;
 
 /**
  * Keeps rolling per-interval time series of the registry's HTTP requests (throughput, error
@@ -114,16 +126,22 @@ export function createMonitor(options: MonitorOptions): Monitor {
   if (typeof resolutionMs !== 'number' || !Number.isFinite(resolutionMs) || resolutionMs <= 0 || resolutionMs > windowMs)
     throw new ConfigurationError('resolutionMs', 'must be a finite number > 0 and <= windowMs', { received: resolutionMs });
   const points = Math.ceil(windowMs / resolutionMs);
-  if (points > 1000) throw new ConfigurationError('resolutionMs', `gives ${points} points per window; at most 1000`, { received: resolutionMs });
+  if (points > MAX_POINTS) throw new ConfigurationError('resolutionMs', `gives ${points} points per window; at most ${MAX_POINTS}`, { received: resolutionMs });
   if (options.health !== undefined && typeof options.health?.report !== 'function')
     throw new ConfigurationError('health', 'must have a report() method (an @armor/health instance)', { received: options.health });
   const service = options.service ?? { name: 'service' };
   if (typeof service?.name !== 'string') throw new ConfigurationError('service.name', 'must be a string', { received: service?.name });
   const maxRoutes = options.maxRoutes ?? 50;
   const maxItems = options.maxItems ?? 50;
+  for (const [name, value] of [['maxRoutes', maxRoutes], ['maxItems', maxItems]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new ConfigurationError(name, 'must be an integer from 1 to 10000', { received: value });
+  }
   const clock = registry.clock;
   const startedAt = options.startedAt ?? clock.now();
   const hub = hubOf(registry);
+  // The snapshot can only list what the registry keeps: keep at least maxItems of each.
+  hub.errorGroupsLimit = Math.max(hub.errorGroupsLimit, maxItems);
+  hub.slowOpsLimit = Math.max(hub.slowOpsLimit, maxItems);
   const intervals = new Map<number, Interval>();
 
   const prune = (current: number) => {
