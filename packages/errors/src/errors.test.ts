@@ -163,6 +163,23 @@ describe('fromUnknown', () => {
       expect(error.status).toBe(500);
     }
   });
+
+  it('an Error whose cause chain loops back to itself normalizes, serializes and renders', () => {
+    const a = new Error('outer failure');
+    const b = new Error('inner failure', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    const error = fromUnknown(a);
+    expect(error).toBeInstanceOf(ArmorError);
+    expect(error.status).toBe(500);
+    expect(() => JSON.stringify(error.toJSON())).not.toThrow();
+    expect(() => fingerprint(error)).not.toThrow();
+    const problem = toProblemDetails(error);
+    expect(problem.detail).not.toContain('failure');
+    const armorLoop = new InternalError('loop');
+    (armorLoop as { cause?: unknown }).cause = armorLoop;
+    expect(() => JSON.stringify(fromUnknown(armorLoop).toJSON())).not.toThrow();
+    expect(() => createErrorHandler({ logger: { error: () => undefined } }).handle(a)).not.toThrow();
+  });
 });
 
 const isValidProblem = (p: ProblemDetails) =>
@@ -294,5 +311,30 @@ describe('createErrorHandler', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('3');
     expect((await response.json()).detail).toBe('The service is temporarily unavailable. Please try again later.');
+  });
+
+  it('logClientErrors: false keeps 4xx out of the log but still reports them', () => {
+    const logger = { error: vi.fn(), warn: vi.fn() };
+    const onError = vi.fn();
+    const quiet = createErrorHandler({ logger, onError, logClientErrors: false });
+    quiet.handle(new NotFoundError('nope'));
+    quiet.handle(new InternalError('boom'));
+    expect(logger.warn).not.toHaveBeenCalled();
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(onError).toHaveBeenCalledTimes(2);
+    const loud = createErrorHandler({ logger });
+    loud.handle(new NotFoundError('nope'));
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]![0]).toMatchObject({ level: 'warn', msg: 'NOT_FOUND: nope' });
+  });
+
+  it('includeStack passes through the handler: 5xx detail and stack only when asked', () => {
+    const thrown = new InternalError('db password=hunter2');
+    const plain = createErrorHandler().handle(thrown).body;
+    expect(plain.detail).toBe('An internal error occurred.');
+    expect(plain.stack).toBeUndefined();
+    const dev = createErrorHandler({ includeStack: true }).handle(thrown).body;
+    expect(dev.detail).toBe('db password=hunter2');
+    expect(dev.stack).toContain('InternalError');
   });
 });
