@@ -67,6 +67,8 @@ const table: [string, () => unknown, string][] = [
   ['registry: max 0', () => breakerRegistry({ max: 0 }), 'max'],
   ['registry: bad breaker options', () => breakerRegistry({ breaker: { failureRate: 2 } }), 'failureRate'],
   ['registry: breaker not object', () => breakerRegistry({ breaker: 3 as never }), 'breaker'],
+  ['registry: idleMs 0', () => breakerRegistry({ idleMs: 0 }), 'idleMs'],
+  ['registry: bad clock', () => breakerRegistry({ clock: {} as never }), 'clock'],
   ['bulkhead: missing maxConcurrent', () => bulkhead({} as never), 'maxConcurrent'],
   ['bulkhead: maxConcurrent 0', () => bulkhead({ maxConcurrent: 0 }), 'maxConcurrent'],
   ['bulkhead: negative maxQueue', () => bulkhead({ maxConcurrent: 1, maxQueue: -1 }), 'maxQueue'],

@@ -267,9 +267,54 @@ describe('breakerRegistry', () => {
     expect(registry.delete('c')).toBe(true);
   });
 
-  it('idleMs drops idle breakers (injectable clock not needed: lru-cache ttl)', () => {
+  it('idleMs drops breakers unused for idleMs (measured with the injected clock)', async () => {
+    const clock = manualClock(); // starts at 0
+    const registry = breakerRegistry({ idleMs: 1_000, clock, breaker: { clock, failureThreshold: 1, halfOpenAfterMs: 60_000 } });
+    await expect(registry.execute('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    const tripped = registry.get('x');
+    expect(tripped.state).toBe('open');
+    registry.get('y');
+
+    // used within idleMs: kept, and each use restarts its idle time
+    clock.advance(999);
+    expect(registry.get('x')).toBe(tripped);
+    clock.advance(999);
+    expect(registry.has('x')).toBe(true); // has() does not refresh
+    expect(registry.get('x')).toBe(tripped);
+    expect(registry.size).toBe(1); // 'y' idle for 1998 ms: dropped
+    expect(registry.has('y')).toBe(false);
+
+    // idle for idleMs: dropped, and the key gets a fresh, closed breaker
+    clock.advance(1_000);
+    expect(registry.has('x')).toBe(false);
+    expect(registry.size).toBe(0);
+    const fresh = registry.get('x');
+    expect(fresh).not.toBe(tripped);
+    expect(fresh.state).toBe('closed');
+    expect(tripped.state).toBe('open'); // not merely half-open by the clock: it was replaced
+    await expect(registry.execute('x', () => 'ok')).resolves.toBe('ok');
+    expect(registry.stats().map((st) => st.name)).toEqual(['x']);
+    expect(clock.pending).toBe(0); // the registry sets no timers
+  });
+
+  it('without idleMs, breakers are kept however long they sit unused', () => {
     const clock = manualClock();
-    const registry = breakerRegistry({ breaker: { clock } });
-    expect(registry.get('x').name).toBe('x');
+    const registry = breakerRegistry({ clock });
+    const b = registry.get('x');
+    clock.advance(365 * 24 * 3600_000);
+    expect(registry.has('x')).toBe(true);
+    expect(registry.get('x')).toBe(b);
+  });
+
+  it('delete reports whether a live breaker was held', () => {
+    const clock = manualClock();
+    const registry = breakerRegistry({ idleMs: 10, clock });
+    registry.get('a');
+    registry.get('b');
+    expect(registry.delete('a')).toBe(true);
+    expect(registry.delete('a')).toBe(false);
+    clock.advance(10);
+    expect(registry.delete('b')).toBe(false);
+    expect(registry.size).toBe(0);
   });
 });

@@ -1,6 +1,23 @@
-import { AuthorizationError, BadRequestError, CircuitOpenError, NotFoundError, RateLimitError, ServiceUnavailableError, ValidationError } from '@armor/errors';
+import {
+  ArmorError,
+  AuthenticationError,
+  AuthorizationError,
+  BadRequestError,
+  CircuitOpenError,
+  ConfigurationError,
+  ConflictError,
+  DatabaseError,
+  ExternalServiceError,
+  InternalError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitError,
+  ServiceUnavailableError,
+  TimeoutError,
+  ValidationError,
+} from '@armor/errors';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { constantBackoff, exponentialBackoff, manualClock, retry, retryAfterFromError, retryBudget, retryPolicy, type RetryEvent } from './index.js';
+import { circuitBreaker, constantBackoff, exponentialBackoff, isRetryableByDefault, manualClock, retry, retryAfterFromError, retryBudget, retryPolicy, type RetryEvent } from './index.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -76,6 +93,108 @@ describe('retry', () => {
       await expect(retry(fn, { backoff: constantBackoff(0) })).rejects.toBe(error);
       expect(fn).toHaveBeenCalledTimes(1);
     }
+  });
+
+  it('does not retry any exposed 4xx other than 408/429 (400, 401, 403, 404, 409, 413, 422)', async () => {
+    const errors = [
+      new BadRequestError(),
+      new ValidationError(),
+      new AuthenticationError(),
+      new AuthorizationError(),
+      new NotFoundError(),
+      new ConflictError(),
+      new PayloadTooLargeError(),
+      new ArmorError('BAD_REQUEST', 'unprocessable', { status: 422 }),
+    ];
+    expect(errors.map((e) => e.status)).toEqual([400, 400, 401, 403, 404, 409, 413, 422]);
+    for (const error of errors) {
+      expect(isRetryableByDefault(error)).toBe(false);
+      const fn = vi.fn(() => Promise.reject(error));
+      await expect(retry(fn, { backoff: constantBackoff(0) })).rejects.toBe(error);
+      expect(fn).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('retries 5xx Armor errors, including 500s whose retryable defaulted to false', async () => {
+    const makers = [
+      () => new InternalError(),
+      () => new DatabaseError(),
+      () => new ExternalServiceError(),
+      () => new ServiceUnavailableError(),
+      () => new TimeoutError(),
+      () => new ArmorError('INTERNAL', 'not implemented', { status: 501 }),
+    ];
+    expect(new InternalError().retryable).toBe(false); // the errors package's default for 500
+    expect(new DatabaseError().retryable).toBe(false);
+    for (const make of makers) {
+      expect(isRetryableByDefault(make())).toBe(true);
+      const { fn } = flaky(2, make);
+      const p = retry(fn, { backoff: constantBackoff(5) });
+      await vi.advanceTimersByTimeAsync(10);
+      await expect(p).resolves.toBe('ok');
+      expect(fn).toHaveBeenCalledTimes(3);
+    }
+  });
+
+  it('retries 408 and 429', async () => {
+    for (const make of [() => new ArmorError('REQUEST_TIMEOUT'), () => new RateLimitError()]) {
+      expect(make().status).toBeOneOf([408, 429]);
+      expect(isRetryableByDefault(make())).toBe(true);
+      const { fn } = flaky(1, make);
+      const p = retry(fn, { backoff: constantBackoff(5) });
+      await vi.advanceTimersByTimeAsync(5);
+      await expect(p).resolves.toBe('ok');
+      expect(fn).toHaveBeenCalledTimes(2);
+    }
+  });
+
+  it('does not retry ConfigurationError (a programming error)', async () => {
+    const error = new ConfigurationError('url', 'must be absolute');
+    expect(isRetryableByDefault(new ConfigurationError('x', 'y', { retryable: true }))).toBe(false);
+    const fn = vi.fn(() => Promise.reject(error));
+    await expect(retry(fn, { backoff: constantBackoff(0) })).rejects.toBe(error);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('honours retryable where it differs from the status default (so was set explicitly)', async () => {
+    // explicit false on a status retryable by default
+    for (const error of [
+      new ServiceUnavailableError('maintenance', { retryable: false }),
+      new ExternalServiceError('bad credentials upstream', { retryable: false }),
+      new RateLimitError('quota exhausted for the month', { retryable: false }),
+    ]) {
+      expect(isRetryableByDefault(error)).toBe(false);
+      const fn = vi.fn(() => Promise.reject(error));
+      await expect(retry(fn, { backoff: constantBackoff(0) })).rejects.toBe(error);
+      expect(fn).toHaveBeenCalledTimes(1);
+    }
+    // explicit true on a client error
+    const { fn } = flaky(1, () => new ConflictError('version changed', { retryable: true }));
+    const p = retry(fn, { backoff: constantBackoff(5) });
+    await vi.advanceTimersByTimeAsync(5);
+    await expect(p).resolves.toBe('ok');
+    expect(fn).toHaveBeenCalledTimes(2);
+    // explicit false on a 500 cannot be told from the default: still retried (documented)
+    expect(isRetryableByDefault(new DatabaseError('constraint', { retryable: false }))).toBe(true);
+  });
+
+  it('uses the same client-error check as the breaker (unexposed 4xx and plain errors are retried)', async () => {
+    const notCounted = async (error: unknown) => {
+      const breaker = circuitBreaker({ failureThreshold: 1 });
+      await breaker.execute(() => Promise.reject(error)).catch(() => undefined);
+      return breaker.state === 'closed';
+    };
+    const cases = [
+      new NotFoundError(),
+      new NotFoundError('gone', { expose: false }),
+      Object.assign(new Error('duck-typed client error'), { status: 404, expose: true, code: 'NOT_FOUND' }),
+      new InternalError(),
+      new TypeError('fetch failed'),
+    ];
+    for (const error of cases) expect(isRetryableByDefault(error)).toBe(!(await notCounted(error)));
+    expect(isRetryableByDefault(new NotFoundError('gone', { expose: false }))).toBe(true);
+    expect(isRetryableByDefault(new TypeError('fetch failed'))).toBe(true);
+    expect(isRetryableByDefault('string')).toBe(true);
   });
 
   it('retries 429 and 503 Armor errors and plain errors', async () => {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigurationError, isArmorError, parseRetryAfter } from '@armor/errors';
+import { ConfigurationError, RETRYABLE_STATUS, isArmorError, parseRetryAfter } from '@armor/errors';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { toScheduler, type Clock, type Scheduler } from './clock.js';
 import { Emitter, safeCall, type Observable } from './events.js';
@@ -19,6 +19,7 @@ import {
   checkOptionalFunction,
   checkOptions,
   checkSignal,
+  isClientError,
   sleep,
   type Policy,
   type PolicyFn,
@@ -60,8 +61,10 @@ export interface RetryOptions {
   /** Delay before each retry. @default exponentialBackoff() (100 ms doubling, full jitter, max 30 s) */
   backoff?: Backoff;
   /**
-   * Whether an error is worth retrying. Default: retry everything except Armor errors that
-   * are not `retryable` — in particular exposed client errors (4xx other than 408/429).
+   * Whether an error is worth retrying (errors it throws count as `false`).
+   * @default isRetryableByDefault — retry everything except exposed client errors (4xx
+   * other than 408/429), `ConfigurationError`, and Armor errors explicitly marked
+   * `retryable: false` where that differs from their status's default
    */
   retryIf?: (error: unknown, attempt: number) => boolean;
   /** Cancels waiting and further attempts; the call rejects with `signal.reason` at once. */
@@ -88,12 +91,42 @@ export interface RetryPolicy extends Policy, Observable<RetryEvents> {
 }
 
 /**
- * The default `retryIf`: retry everything except Armor errors marked not retryable (which
- * includes exposed client errors: 4xx other than 408 and 429).
+ * The default `retryIf`. Returns `false` (do not retry) for:
+ *
+ * - `ConfigurationError` (code `CONFIGURATION_ERROR`): a programming error, never transient;
+ * - Armor errors whose `retryable` was set explicitly to `false` (see below);
+ * - exposed client errors: errors with a 4xx `status` other than 408 and 429, `expose: true`
+ *   and a string `code`, i.e. Armor client errors — the same check the circuit breaker uses
+ *   to not count a call as a failure.
+ *
+ * Everything else is retried: 408, 429, every 5xx Armor error (`InternalError`,
+ * `DatabaseError`, `ExternalServiceError`, `ServiceUnavailableError`, `TimeoutError`, ...)
+ * and every non-Armor error (network failures, `TypeError`s from `fetch`, ...).
+ *
+ * **Explicit `retryable`.** `@armor/errors` does not record whether `retryable` was passed
+ * or defaulted from the status (`true` for 408, 429, 502, 503, 504). The flag is therefore
+ * honoured only when it differs from that default, which can only happen when it was set
+ * explicitly: `retryable: false` on a 408/429/502/503/504 error stops retries and
+ * `retryable: true` on any other status (even a 4xx) allows them. `retryable: false` on a
+ * 500 is indistinguishable from the default and does not stop retries; to opt a 500 out,
+ * pass your own `retryIf`, e.g.
+ * `(e) => !isArmorError(e, 'DATABASE_ERROR') && isRetryableByDefault(e)`.
+ *
+ * @example
+ * ```ts
+ * isRetryableByDefault(new InternalError()); // true
+ * isRetryableByDefault(new NotFoundError()); // false
+ * isRetryableByDefault(new RateLimitError()); // true
+ * isRetryableByDefault(new ServiceUnavailableError('maintenance', { retryable: false })); // false
+ * ```
  */
 export function isRetryableByDefault(error: unknown): boolean {
-  if (isArmorError(error)) return error.retryable;
-  return true;
+  if (isArmorError(error)) {
+    if (error.code === 'CONFIGURATION_ERROR') return false;
+    const { retryable, status } = error;
+    if (typeof retryable === 'boolean' && typeof status === 'number' && retryable !== RETRYABLE_STATUS.has(status)) return retryable;
+  }
+  return !isClientError(error);
 }
 
 /**
