@@ -152,6 +152,38 @@ describe('ErrorBoundary', () => {
     spy.mockRestore();
   });
 
+  it('reset() from the fallback re-renders the children and calls onReset once', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let fail = true;
+    function Flaky() {
+      if (fail) throw new RateLimitError('Slow down');
+      return <p>recovered</p>;
+    }
+    const onReset = vi.fn();
+    render(
+      <ErrorBoundary onReset={onReset} fallback={({ message, reset }) => <div role="alert">{message}<button onClick={reset}>retry</button></div>}>
+        <Flaky />
+      </ErrorBoundary>,
+    );
+    expect(screen.getByRole('alert').textContent).toContain('Slow down');
+    expect(onReset).not.toHaveBeenCalled();
+    fail = false;
+    fireEvent.click(screen.getByRole('button', { name: 'retry' }));
+    expect(screen.getByText('recovered')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(onReset).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+  });
+
+  it('hooks render on the server without touching window', () => {
+    function Form() {
+      const { message } = useErrorHandler();
+      const { status } = useOptimisticMutation({ mutate: () => Promise.resolve(1), applyOptimistic: () => undefined, rollback: () => undefined });
+      return <p>{`${message ?? 'none'}:${status}`}</p>;
+    }
+    expect(renderToString(<Form />)).toContain('none:idle');
+  });
+
   it('is SSR-safe', () => {
     const html = renderToString(
       <ErrorBoundary fallback={<p>oops</p>}>
