@@ -1,7 +1,9 @@
 import { tiers } from '@armor/rate-limit';
 import { convexTest } from 'convex-test';
+import { ConvexError } from 'convex/values';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, internal } from './_generated/api';
+import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME, MAX_SAMPLES_PER_CALL } from './lib/telemetry';
 import schema from './schema';
 
 const modules = import.meta.glob('./**/*.ts');
@@ -23,6 +25,10 @@ async function errorOf(promise: Promise<unknown>) {
     return error as { data?: Record<string, unknown>; message?: string };
   }
   throw new Error('expected a rejection');
+}
+
+function pathsOf(error: { data?: Record<string, unknown> }) {
+  return ((error.data?.issues ?? []) as { path: string }[]).map((i) => i.path);
 }
 
 beforeEach(() => {
@@ -67,7 +73,7 @@ describe('validation reaches the client as ConvexError with a code', () => {
 });
 
 describe('table-backed rate limiter', () => {
-  it('admits exactly `limit` calls per window, then RATE_LIMITED, then resets', async () => {
+  it('admits exactly `limit` calls per window, then RATE_LIMITED, then a full `limit` again after the reset', async () => {
     const t = setup();
     const { userId } = await seed(t);
     const { limit, windowMs } = tiers.standard;
@@ -79,14 +85,59 @@ describe('table-backed rate limiter', () => {
     // Other callers have their own budget.
     await t.withIdentity({ subject: 'someone-else' }).mutation(api.projects.create, { name: 'other', ownerId: userId });
     vi.advanceTimersByTime(2 * windowMs + 1);
-    await t.mutation(api.projects.create, { name: 'after reset', ownerId: userId });
+    for (let i = 0; i < limit; i++) await t.mutation(api.projects.create, { name: `after reset ${i}`, ownerId: userId });
+    const again = await errorOf(t.mutation(api.projects.create, { name: 'one too many again', ownerId: userId }));
+    expect(again.data).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+    // Refused calls wrote nothing: 1 (seed) + 99 + 1 (other caller) + 100 projects.
+    const projects = await t.run((ctx) => ctx.db.query('projects').collect());
+    expect(projects).toHaveLength(2 * limit + 1);
     const rows = await t.run((ctx) => ctx.db.query('rateLimits').collect());
     expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('the internal consume (for actions) refuses with a ConvexError, whose data survives runMutation', async () => {
+    const t = setup();
+    const { limit } = tiers.strict;
+    for (let i = 0; i < limit; i++) await t.mutation(internal.rateLimit.consume, { tier: 'strict', key: 'k' });
+    const error = await errorOf(t.mutation(internal.rateLimit.consume, { tier: 'strict', key: 'k' }));
+    // Only a ConvexError's data crosses ctx.runMutation on a real deployment; a RateLimitError
+    // class would arrive in the action as a bare Error and become a 500.
+    expect(error).toBeInstanceOf(ConvexError);
+    expect(error.data).toEqual({
+      armor: true,
+      code: 'RATE_LIMITED',
+      status: 429,
+      message: 'Too many requests, please slow down',
+      details: { tier: 'strict' },
+      retryAfterMs: expect.any(Number) as number,
+    });
+    expect(JSON.parse(JSON.stringify(error.data))).toEqual(error.data);
+  });
+
+  it('an action over its tier is refused with RATE_LIMITED, timed, and grouped as an error', async () => {
+    const t = setup();
+    const { projectId } = await seed(t);
+    const { limit } = tiers.strict;
+    for (let i = 0; i < limit; i++) await t.action(api.reports.projectSummary, { id: projectId });
+    const error = await errorOf(t.action(api.reports.projectSummary, { id: projectId }));
+    expect(error).toBeInstanceOf(ConvexError);
+    expect(error.data).toMatchObject({ armor: true, code: 'RATE_LIMITED', status: 429, message: 'Too many requests, please slow down' });
+    expect(error.data!.retryAfterMs).toBeGreaterThan(0);
+    // Another caller has its own budget.
+    await t.withIdentity({ subject: 'someone-else' }).action(api.reports.projectSummary, { id: projectId });
+    const groups = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    expect(groups.map((g) => [g.code, g.status, g.count])).toEqual([['RATE_LIMITED', 429, 1]]);
+    const samples = await t.run((ctx) => ctx.db.query('metricSamples').collect());
+    expect(samples.filter((s) => s.name === 'reports.projectSummary').map((s) => s.ok)).toEqual([
+      ...Array<boolean>(limit).fill(true),
+      false,
+      true,
+    ]);
   });
 });
 
 describe('audit log', () => {
-  it('every mutation writes an audit row; queries do not; failed mutations roll back theirs', async () => {
+  it('every public mutation (telemetry aside) writes an audit row; queries do not; failed mutations roll back theirs', async () => {
     const t = setup();
     const { userId, projectId } = await seed(t);
     await t.mutation(api.comments.add, { projectId, authorId: userId, body: 'hello' });
@@ -149,6 +200,90 @@ describe('HTTP actions', () => {
     expect(error.data).toMatchObject({ code: 'UNAUTHENTICATED' });
     const snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
     expect(snapshot.version).toBe(1);
+  });
+});
+
+describe('public telemetry mutations: bounded, rate-limited, not audited', () => {
+  const sample = { name: 'projects.create', kind: 'mutation', durationMs: 12, ok: true } as const;
+  const report = { fingerprint: '0123456789abcdef', code: 'NOT_FOUND', status: 404, name: 'NotFoundError', message: 'Project not found', source: 'ProjectPage' };
+
+  it.each([
+    ['no samples', { samples: [] }, '/samples'],
+    [`${MAX_SAMPLES_PER_CALL + 1} samples`, { samples: Array.from({ length: MAX_SAMPLES_PER_CALL + 1 }, () => sample) }, '/samples'],
+    ['a name over the limit', { samples: [{ ...sample, name: 'x'.repeat(MAX_NAME + 1) }] }, '/samples/0/name'],
+    ['an empty name', { samples: [{ ...sample, name: '' }] }, '/samples/0/name'],
+    ['a control character in the name', { samples: [{ ...sample, name: 'a\u0000b' }] }, '/samples/0/name'],
+    ['an unknown kind', { samples: [{ ...sample, kind: 'cron' }] }, '/samples/0/kind'],
+    ['a negative duration', { samples: [{ ...sample, durationMs: -1 }] }, '/samples/0/durationMs'],
+    ['a duration over the limit', { samples: [{ ...sample, durationMs: MAX_DURATION_MS + 1 }] }, '/samples/0/durationMs'],
+    ['a non-boolean ok', { samples: [{ ...sample, ok: 'yes' }] }, '/samples/0/ok'],
+    ['no samples field', {}, '/samples'],
+  ])('recordClientSamples refuses %s with VALIDATION_FAILED and writes nothing', async (_case, args, path) => {
+    const t = setup();
+    const error = await errorOf(t.mutation(api.monitoring.recordClientSamples, args as never));
+    expect(error.data).toMatchObject({ armor: true, code: 'VALIDATION_FAILED', status: 400 });
+    expect(pathsOf(error)).toContain(path);
+    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toEqual([]);
+  });
+
+  it.each([
+    ['a message over the limit', { ...report, message: 'm'.repeat(MAX_ERROR_MESSAGE + 1) }, '/message'],
+    ['a name over the limit', { ...report, name: 'N'.repeat(MAX_NAME + 1) }, '/name'],
+    ['a source over the limit', { ...report, source: 's'.repeat(MAX_NAME + 1) }, '/source'],
+    ['a fingerprint that is not 16 hex characters', { ...report, fingerprint: 'f'.repeat(200) }, '/fingerprint'],
+    ['a code that is not SCREAMING_SNAKE', { ...report, code: 'not a code' }, '/code'],
+    ['a status outside 400–599', { ...report, status: 200 }, '/status'],
+    ['a fractional status', { ...report, status: 404.5 }, '/status'],
+    ['a missing message', { ...report, message: undefined }, '/message'],
+  ])('reportClientError refuses %s with VALIDATION_FAILED and writes nothing', async (_case, args, path) => {
+    const t = setup();
+    const error = await errorOf(t.mutation(api.monitoring.reportClientError, args as never));
+    expect(error.data).toMatchObject({ armor: true, code: 'VALIDATION_FAILED', status: 400 });
+    expect(pathsOf(error)).toContain(path);
+    expect(await t.run((ctx) => ctx.db.query('errorGroups').collect())).toEqual([]);
+  });
+
+  it('accepts a full batch and a multi-line message at the limits; a client stack is dropped', async () => {
+    const t = setup();
+    const batch = Array.from({ length: MAX_SAMPLES_PER_CALL }, (_, i) => ({ ...sample, name: 'n'.repeat(MAX_NAME), durationMs: i === 0 ? MAX_DURATION_MS : 0 }));
+    await t.mutation(api.monitoring.recordClientSamples, { samples: batch });
+    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(MAX_SAMPLES_PER_CALL);
+    const message = `line 1\n${'m'.repeat(MAX_ERROR_MESSAGE - 7)}`;
+    await t.mutation(api.monitoring.reportClientError, { ...report, message, stack: 'at secret (/srv/app.js:1:1)' } as never);
+    const [group] = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    expect(group!.sample).toEqual({ message, source: 'ProjectPage' });
+  });
+
+  it('a flood of samples is rate-limited per caller (standard tier); error reports have their own budget', async () => {
+    const t = setup();
+    const { limit } = tiers.standard;
+    for (let i = 0; i < limit; i++) await t.mutation(api.monitoring.recordClientSamples, { samples: [sample] });
+    const error = await errorOf(t.mutation(api.monitoring.recordClientSamples, { samples: [sample] }));
+    expect(error.data).toMatchObject({ armor: true, code: 'RATE_LIMITED', status: 429 });
+    expect(error.data!.retryAfterMs).toBeGreaterThan(0);
+    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(limit);
+    // Another caller, and the other telemetry mutation, are not affected.
+    await t.withIdentity({ subject: 'someone-else' }).mutation(api.monitoring.recordClientSamples, { samples: [sample] });
+    await t.mutation(api.monitoring.reportClientError, report);
+    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(limit + 1);
+  });
+
+  it('a flood of error reports is rate-limited per caller (standard tier)', async () => {
+    const t = setup();
+    const { limit } = tiers.standard;
+    for (let i = 0; i < limit; i++) await t.mutation(api.monitoring.reportClientError, report);
+    const error = await errorOf(t.mutation(api.monitoring.reportClientError, report));
+    expect(error.data).toMatchObject({ armor: true, code: 'RATE_LIMITED', status: 429 });
+    const groups = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    expect(groups.map((g) => [g.fingerprint, g.count])).toEqual([[report.fingerprint, limit]]);
+  });
+
+  it('telemetry writes no audit rows (exempt: it changes no application data)', async () => {
+    const t = setup();
+    await t.mutation(api.monitoring.recordClientSamples, { samples: [sample] });
+    await t.mutation(api.monitoring.reportClientError, report);
+    expect(await t.run((ctx) => ctx.db.query('auditLog').collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(1);
   });
 });
 

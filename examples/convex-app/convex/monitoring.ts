@@ -3,9 +3,13 @@
  * MonitoringSnapshot for the dashboard (a reactive query for `useQuery`, and the HTTP route in
  * http.ts).
  */
+import { schemas } from '@armor/validation';
 import { ConvexError, v } from 'convex/values';
-import { internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from './_generated/server';
+import { z } from 'zod';
+import { internalMutation, internalQuery, query, type MutationCtx, type QueryCtx } from './_generated/server';
+import { armorMutation } from './lib/armor';
 import { buildSnapshot, WINDOW_MS } from './lib/snapshot';
+import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME, MAX_SAMPLES_PER_CALL } from './lib/telemetry';
 import { isAdminKey } from './lib/adminKey';
 
 const sampleValidator = v.object({
@@ -15,30 +19,52 @@ const sampleValidator = v.object({
   ok: v.boolean(),
 });
 
-/** Bounds that keep a misbehaving client from flooding the tables. */
-const MAX_SAMPLES_PER_CALL = 100;
-const MAX_DURATION_MS = 10 * 60 * 1000;
+type Sample = { name: string; kind: 'query' | 'mutation' | 'action' | 'http'; durationMs: number; ok: boolean };
 
-async function insertSamples(ctx: Pick<MutationCtx, 'db'>, samples: { name: string; kind: 'query' | 'mutation' | 'action' | 'http'; durationMs: number; ok: boolean }[]) {
+async function insertSamples(ctx: Pick<MutationCtx, 'db'>, samples: Sample[]) {
   const at = Date.now();
   for (const sample of samples.slice(0, MAX_SAMPLES_PER_CALL)) {
     if (!Number.isFinite(sample.durationMs) || sample.durationMs < 0 || sample.durationMs > MAX_DURATION_MS) continue;
-    await ctx.db.insert('metricSamples', { ...sample, name: sample.name.slice(0, 100), at });
+    await ctx.db.insert('metricSamples', { ...sample, name: sample.name.slice(0, MAX_NAME), at });
   }
 }
 
-/** Internal: records samples measured in actions. */
+/** Internal: records samples measured in actions (trusted; bounded all the same). */
 export const recordSamples = internalMutation({
   args: { samples: v.array(sampleValidator) },
   handler: async (ctx, { samples }) => insertSamples(ctx, samples),
 });
 
+/*
+ * The two public telemetry mutations below are `armorMutation`s: zod-validated with bounded
+ * sizes (an oversized or malformed payload is refused whole with VALIDATION_FAILED, nothing is
+ * written) and rate-limited per caller (`standard` tier, each function its own budget), so
+ * nobody can flood `metricSamples` or `errorGroups`.
+ *
+ * They are exempt from the audit log (`audit: false`), on purpose: the audit log records
+ * changes to application data (who created which project, posted which comment). Telemetry
+ * ingestion changes none; the rows it writes are themselves the record, kept for 24 h by the
+ * retention cron. Auditing it would add one audit row per sample or error report — the
+ * busiest write in the app — and let a client fill the 90-day audit log with noise.
+ */
+
+const clientSample = z.object({
+  name: schemas.safeString({ min: 1, max: MAX_NAME }),
+  kind: z.enum(['query', 'mutation', 'action', 'http']),
+  durationMs: z.number().finite().min(0).max(MAX_DURATION_MS),
+  ok: z.boolean(),
+});
+
 /**
  * Public: the client records round-trip latencies of queries and mutations here (they cannot
- * time themselves: Convex freezes `Date.now()` inside them). Bounded per call.
+ * time themselves: Convex freezes `Date.now()` inside them). At most
+ * {@link MAX_SAMPLES_PER_CALL} samples per call; rate-limited (`standard`); not audited.
  */
-export const recordClientSamples = mutation({
-  args: { samples: v.array(sampleValidator) },
+export const recordClientSamples = armorMutation({
+  name: 'monitoring.recordClientSamples',
+  args: z.object({ samples: z.array(clientSample).min(1).max(MAX_SAMPLES_PER_CALL) }),
+  rateLimit: { tier: 'standard' },
+  audit: false,
   handler: async (ctx, { samples }) => insertSamples(ctx, samples),
 });
 
@@ -54,7 +80,7 @@ const errorArgs = {
 
 async function upsertErrorGroup(ctx: Pick<MutationCtx, 'db'>, e: { fingerprint: string; code: string; status: number; name: string; message: string; stack?: string | undefined; source?: string | undefined }) {
   const now = Date.now();
-  const sample = { message: e.message.slice(0, 2000), ...(e.stack ? { stack: e.stack.slice(0, 4000) } : {}), ...(e.source ? { source: e.source.slice(0, 100) } : {}) };
+  const sample = { message: e.message.slice(0, MAX_ERROR_MESSAGE), ...(e.stack ? { stack: e.stack.slice(0, 4000) } : {}), ...(e.source ? { source: e.source.slice(0, MAX_NAME) } : {}) };
   const existing = await ctx.db
     .query('errorGroups')
     .withIndex('by_fingerprint', (q) => q.eq('fingerprint', e.fingerprint))
@@ -66,7 +92,7 @@ async function upsertErrorGroup(ctx: Pick<MutationCtx, 'db'>, e: { fingerprint: 
       fingerprint: e.fingerprint.slice(0, 64),
       code: e.code.slice(0, 64),
       status: e.status,
-      name: e.name.slice(0, 100),
+      name: e.name.slice(0, MAX_NAME),
       message: e.message.slice(0, 500),
       count: 1,
       firstSeen: now,
@@ -82,10 +108,22 @@ export const recordError = internalMutation({ args: errorArgs, handler: async (c
 /**
  * Public: the client reports errors of queries and mutations (their own writes roll back
  * when they throw, so they cannot record themselves). Used by `useErrorHandler({ report })`.
- * The stack is not accepted from clients.
+ * Every field is bounded (the fingerprint is `fingerprint()`'s 16 hex characters, the code
+ * SCREAMING_SNAKE, the message at most {@link MAX_ERROR_MESSAGE} characters); the stack is not
+ * accepted from clients. Rate-limited (`standard`); not audited.
  */
-export const reportClientError = mutation({
-  args: { fingerprint: v.string(), code: v.string(), status: v.number(), name: v.string(), message: v.string(), source: v.optional(v.string()) },
+export const reportClientError = armorMutation({
+  name: 'monitoring.reportClientError',
+  args: z.object({
+    fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'Expected the 16 hex characters of fingerprint()'),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'Expected a SCREAMING_SNAKE error code'),
+    status: z.number().int().min(400).max(599),
+    name: schemas.safeString({ min: 1, max: MAX_NAME }),
+    message: schemas.safeString({ max: MAX_ERROR_MESSAGE, multiline: true }),
+    source: schemas.safeString({ max: MAX_NAME }).optional(),
+  }),
+  rateLimit: { tier: 'standard' },
+  audit: false,
   handler: async (ctx, e) => upsertErrorGroup(ctx, e),
 });
 

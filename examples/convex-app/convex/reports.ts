@@ -5,12 +5,14 @@ import { armorAction } from './lib/armor';
 const convexId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'Invalid id');
 
 /**
- * An action (timed, errors recorded server-side): counts a project's comments by reading
- * through the public query.
+ * An action (timed, errors recorded server-side, rate-limited with the `strict` tier through
+ * the internal `rateLimit.consume` mutation): counts a project's comments by reading through
+ * the public query.
  */
 export const projectSummary = armorAction({
   name: 'reports.projectSummary',
   args: z.object({ id: convexId }),
+  rateLimit: { tier: 'strict' },
   handler: async (ctx, { id }): Promise<{ id: string; name: string; comments: number }> => {
     const project = await ctx.runQuery(api.projects.get, { id });
     const page = await ctx.runQuery(api.comments.listByProject, { projectId: id, limit: 100 });

@@ -16,7 +16,7 @@ PROD=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=1 ;;
-    --keep) KEEP="${2:-}"; shift ;;
+    --keep) [ $# -gt 1 ] || die "--keep needs a number"; KEEP="$2"; shift ;;
     --prod) PROD=(--prod) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" ;;

@@ -9,6 +9,13 @@
 # deployment's https://<name>.convex.site, for the health gate), PREVIOUS_REF (what to roll
 # back to; default: the last ref this script deployed successfully, else HEAD~1),
 # HEALTH_TIMEOUT (default 60s).
+#
+# Dry run: every command is printed instead of run (the tests assert the exact lines), and the
+# health gate passes unless ARMOR_DRY_RUN_GATE says otherwise: a comma-separated list of
+# outcomes (`pass` or `fail`), one per gate in order, `pass` once the list runs out. So
+# ARMOR_DRY_RUN_GATE=fail rehearses an automatic rollback (deploy, gate fails, redeploy the
+# previous ref, gate passes, exit 1), and ARMOR_DRY_RUN_GATE=fail,fail a rollback that is
+# unhealthy too. Without --dry-run the variable is ignored and the real gate decides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -19,7 +26,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=1 ;;
     --rollback) ROLLBACK_REF="${2:-}"; [ -n "$ROLLBACK_REF" ] || die "--rollback needs a git ref"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
   shift
@@ -31,6 +38,12 @@ SITE_URL="${CONVEX_SITE_URL:-}"
 SITE_URL="${SITE_URL:-https://example.convex.site}"
 HEALTH_TIMEOUT="${HEALTH_TIMEOUT:-60s}"
 STATE_FILE=".deploy-state/last-good-ref"
+DRY_RUN_GATE=""
+if [ "$DRY_RUN" = 1 ]; then
+  DRY_RUN_GATE="${ARMOR_DRY_RUN_GATE:-}"
+  [[ "$DRY_RUN_GATE" =~ ^((pass|fail)(,(pass|fail))*)?$ ]] \
+    || die "ARMOR_DRY_RUN_GATE must be a comma-separated list of pass/fail (got '$DRY_RUN_GATE')"
+fi
 
 deploy_here() {
   run npx convex deploy --cmd "pnpm run build" --cmd-url-env-var-name VITE_CONVEX_URL
@@ -45,14 +58,22 @@ deploy_ref() {
   run git worktree remove --force "$dir"
 }
 
+# Gates on /health. In a dry run the outcome is the next entry of ARMOR_DRY_RUN_GATE.
 gate() {
-  run pnpm exec armor-health "$SITE_URL/health" --timeout "$HEALTH_TIMEOUT" --interval 2s --expect pass
+  run pnpm exec armor-health "$SITE_URL/health" --timeout "$HEALTH_TIMEOUT" --interval 2s --expect pass || return
+  [ "$DRY_RUN" = 1 ] || return 0
+  local outcome="${DRY_RUN_GATE%%,*}"
+  if [[ "$DRY_RUN_GATE" == *,* ]]; then DRY_RUN_GATE="${DRY_RUN_GATE#*,}"; else DRY_RUN_GATE=""; fi
+  if [ "$outcome" = fail ]; then
+    echo "(dry run: health gate fails)"
+    return 1
+  fi
 }
 
 if [ -n "$ROLLBACK_REF" ]; then
   echo "rolling back to $ROLLBACK_REF"
   deploy_ref "$ROLLBACK_REF"
-  gate
+  gate || die "rollback to $ROLLBACK_REF is unhealthy"
   exit 0
 fi
 

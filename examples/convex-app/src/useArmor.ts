@@ -5,6 +5,7 @@ import { useMutation } from 'convex/react';
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from 'convex/server';
 import { useCallback } from 'react';
 import { api } from '../convex/_generated/api';
+import { MAX_ERROR_MESSAGE, MAX_NAME } from '../convex/lib/telemetry';
 
 /**
  * Error handling for Convex calls: normalizes thrown `ConvexError`s with
@@ -15,7 +16,15 @@ export function useArmorErrors(source: string) {
   const report = useMutation(api.monitoring.reportClientError);
   return useErrorHandler({
     report: (error) =>
-      report({ fingerprint: fingerprint(error), code: error.code, status: error.status, name: error.name, message: error.message, source }).then(() => undefined),
+      // Clipped to the mutation's bounds: an over-long report would be refused whole.
+      report({
+        fingerprint: fingerprint(error),
+        code: error.code,
+        status: error.status,
+        name: error.name.slice(0, MAX_NAME),
+        message: error.message.slice(0, MAX_ERROR_MESSAGE),
+        source: source.slice(0, MAX_NAME),
+      }).then(() => undefined),
   });
 }
 
@@ -37,7 +46,7 @@ export function useTimedMutation<M extends FunctionReference<'mutation'>>(mutati
       } catch (thrown) {
         throw fromConvexError(thrown);
       } finally {
-        void record({ samples: [{ name, kind: 'mutation', durationMs: performance.now() - started, ok }] }).catch(() => undefined);
+        void record({ samples: [{ name: name.slice(0, MAX_NAME), kind: 'mutation', durationMs: performance.now() - started, ok }] }).catch(() => undefined);
       }
     },
     [run, record, name],

@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,34 @@ function run(script: string, args: string[], env: Record<string, string> = {}) {
     .split('\n');
 }
 
+/** Runs a script that may fail: its exit status, and stdout and stderr as lines. */
+function outcome(script: string, args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync('bash', [join(root, 'scripts', script), ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    encoding: 'utf8',
+  });
+  const lines = (text: string) => (text.trim() === '' ? [] : text.trim().split('\n'));
+  return { status: result.status, stdout: lines(result.stdout), stderr: lines(result.stderr) };
+}
+
+/** The ref deploy.sh records: HEAD's commit, or `HEAD` outside a git checkout (as the script does). */
+function currentRef() {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'HEAD';
+  }
+}
+
+const DEPLOY = '+ npx convex deploy --cmd pnpm\\ run\\ build --cmd-url-env-var-name VITE_CONVEX_URL';
+const REDEPLOY = (ref: string) => [
+  `+ git worktree add --detach /tmp/convex-app-rollback ${ref}`,
+  "+ bash -c cd\\ /tmp/convex-app-rollback/examples/convex-app\\ \\&\\&\\ pnpm\\ install\\ --frozen-lockfile\\ \\&\\&\\ npx\\ convex\\ deploy\\ --cmd\\ \\'pnpm\\ run\\ build\\'\\ --cmd-url-env-var-name\\ VITE_CONVEX_URL",
+  '+ git worktree remove --force /tmp/convex-app-rollback',
+];
+const GATE = (site: string, timeout = '60s') => `+ pnpm exec armor-health ${site}/health --timeout ${timeout} --interval 2s --expect pass`;
+const GATE_FAILS = '(dry run: health gate fails)';
+
 function fails(script: string, args: string[], env: Record<string, string> = {}) {
   try {
     run(script, args, env);
@@ -26,29 +54,65 @@ function fails(script: string, args: string[], env: Record<string, string> = {})
 }
 
 describe('deploy.sh --dry-run', () => {
+  const site = 'https://happy-otter-123.convex.site';
+
   it('deploys, gates on /health and records the ref', () => {
-    const lines = run('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: 'https://happy-otter-123.convex.site', PREVIOUS_REF: 'abc123' });
-    expect(lines[0]).toBe("+ npx convex deploy --cmd pnpm\\ run\\ build --cmd-url-env-var-name VITE_CONVEX_URL");
-    expect(lines[1]).toBe('+ pnpm exec armor-health https://happy-otter-123.convex.site/health --timeout 60s --interval 2s --expect pass');
-    expect(lines[2]).toMatch(/^\+ record \S+ as the last good ref$/);
-    expect(lines[3]).toMatch(/^deployed /);
+    const current = currentRef();
+    const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123' });
+    expect(result).toEqual({
+      status: 0,
+      stdout: [DEPLOY, GATE(site), `+ record ${current} as the last good ref`, `deployed ${current}`],
+      stderr: [],
+    });
+  });
+
+  it('ARMOR_DRY_RUN_GATE=pass is the default: same as no variable', () => {
+    const env = { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123' };
+    expect(outcome('deploy.sh', ['--dry-run'], { ...env, ARMOR_DRY_RUN_GATE: 'pass' })).toEqual(outcome('deploy.sh', ['--dry-run'], env));
+  });
+
+  it('a failed gate rolls back automatically: deploy, gate fails, redeploy the previous ref, gate again, exit 1', () => {
+    const current = currentRef();
+    const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123', ARMOR_DRY_RUN_GATE: 'fail' });
+    expect(result).toEqual({
+      status: 1,
+      stdout: [DEPLOY, GATE(site), GATE_FAILS, ...REDEPLOY('abc123'), GATE(site)],
+      stderr: [`health gate failed for ${current}; rolling back to abc123`],
+    });
+  });
+
+  it('an unhealthy rollback is reported as such', () => {
+    const current = currentRef();
+    const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123', ARMOR_DRY_RUN_GATE: 'fail,fail' });
+    expect(result).toEqual({
+      status: 1,
+      stdout: [DEPLOY, GATE(site), GATE_FAILS, ...REDEPLOY('abc123'), GATE(site), GATE_FAILS],
+      stderr: [`health gate failed for ${current}; rolling back to abc123`, 'error: rollback to abc123 is unhealthy too'],
+    });
   });
 
   it('--rollback <ref> redeploys that ref from a worktree and gates it', () => {
     const lines = run('deploy.sh', ['--rollback', 'v1.2.3', '--dry-run'], { CONVEX_SITE_URL: 'https://x.convex.site', HEALTH_TIMEOUT: '30s' });
-    expect(lines).toEqual([
-      'rolling back to v1.2.3',
-      '+ git worktree add --detach /tmp/convex-app-rollback v1.2.3',
-      "+ bash -c cd\\ /tmp/convex-app-rollback/examples/convex-app\\ \\&\\&\\ pnpm\\ install\\ --frozen-lockfile\\ \\&\\&\\ npx\\ convex\\ deploy\\ --cmd\\ \\'pnpm\\ run\\ build\\'\\ --cmd-url-env-var-name\\ VITE_CONVEX_URL",
-      '+ git worktree remove --force /tmp/convex-app-rollback',
-      '+ pnpm exec armor-health https://x.convex.site/health --timeout 30s --interval 2s --expect pass',
-    ]);
+    expect(lines).toEqual(['rolling back to v1.2.3', ...REDEPLOY('v1.2.3'), GATE('https://x.convex.site', '30s')]);
+  });
+
+  it('--rollback <ref> whose gate fails exits 1', () => {
+    const result = outcome('deploy.sh', ['--rollback', 'v1.2.3', '--dry-run'], { CONVEX_SITE_URL: site, ARMOR_DRY_RUN_GATE: 'fail' });
+    expect(result).toEqual({
+      status: 1,
+      stdout: ['rolling back to v1.2.3', ...REDEPLOY('v1.2.3'), GATE(site), GATE_FAILS],
+      stderr: ['error: rollback to v1.2.3 is unhealthy'],
+    });
   });
 
   it('refuses to run for real without a deploy key, and rejects bad arguments', () => {
-    expect(fails('deploy.sh', [])).toContain('CONVEX_DEPLOY_KEY is not set');
-    expect(fails('deploy.sh', ['--rollback'])).toContain('--rollback needs a git ref');
-    expect(fails('deploy.sh', ['--bogus'])).toContain('unknown argument: --bogus');
+    expect(fails('deploy.sh', [])).toBe('error: CONVEX_DEPLOY_KEY is not set\n');
+    expect(fails('deploy.sh', [], { CONVEX_DEPLOY_KEY: 'k' })).toBe('error: CONVEX_SITE_URL is not set (needed for the health gate)\n');
+    expect(fails('deploy.sh', ['--rollback'])).toBe('error: --rollback needs a git ref\n');
+    expect(fails('deploy.sh', ['--bogus'])).toBe('error: unknown argument: --bogus\n');
+    expect(fails('deploy.sh', ['--dry-run'], { ARMOR_DRY_RUN_GATE: 'fail,maybe' })).toBe(
+      "error: ARMOR_DRY_RUN_GATE must be a comma-separated list of pass/fail (got 'fail,maybe')\n",
+    );
   });
 });
 
@@ -71,8 +135,9 @@ describe('backup.sh --dry-run', () => {
   it('passes --prod and validates --keep', () => {
     const dir = mkdtempSync(join(tmpdir(), 'convex-backups-'));
     const lines = run('backup.sh', ['--dry-run', '--prod'], { BACKUP_DIR: dir, BACKUP_TIMESTAMP: 'T' });
-    expect(lines[1]).toBe(`+ npx convex export --prod --path ${dir}/T.zip`);
-    expect(fails('backup.sh', ['--dry-run', '--keep', '0'])).toContain('--keep must be a positive integer');
+    expect(lines).toEqual([`+ mkdir -p ${dir}`, `+ npx convex export --prod --path ${dir}/T.zip`, `backup: ${dir}/T.zip`]);
+    expect(fails('backup.sh', ['--dry-run', '--keep', '0'])).toBe("error: --keep must be a positive integer (got '0')\n");
+    expect(fails('backup.sh', ['--dry-run', '--keep'])).toBe('error: --keep needs a number\n');
   });
 });
 
@@ -87,7 +152,11 @@ describe('restore.sh --dry-run', () => {
   });
 
   it('refuses a missing or non-zip file', () => {
-    expect(fails('restore.sh', ['/nope.zip', '--dry-run'])).toContain('no such backup');
-    expect(fails('restore.sh', [])).toContain('usage');
+    expect(fails('restore.sh', ['/nope.zip', '--dry-run'])).toBe('error: no such backup: /nope.zip\n');
+    expect(fails('restore.sh', [])).toBe('error: usage: restore.sh <backup.zip> [--dry-run]\n');
+    const notZip = join(mkdtempSync(join(tmpdir(), 'convex-restore-')), 'backup.tar');
+    writeFileSync(notZip, 'tar');
+    expect(fails('restore.sh', [notZip, '--dry-run'])).toBe(`error: not a zip backup: ${notZip}\n`);
+    expect(fails('restore.sh', ['--force'])).toBe('error: unknown argument: --force\n');
   });
 });

@@ -21,6 +21,7 @@ import type * as lib_adminKey from "../lib/adminKey.js";
 import type * as lib_armor from "../lib/armor.js";
 import type * as lib_rateLimit from "../lib/rateLimit.js";
 import type * as lib_snapshot from "../lib/snapshot.js";
+import type * as lib_telemetry from "../lib/telemetry.js";
 import type * as maintenance from "../maintenance.js";
 import type * as monitoring from "../monitoring.js";
 import type * as projects from "../projects.js";
@@ -45,6 +46,7 @@ declare const fullApi: ApiFromModules<{
   "lib/armor": typeof lib_armor;
   "lib/rateLimit": typeof lib_rateLimit;
   "lib/snapshot": typeof lib_snapshot;
+  "lib/telemetry": typeof lib_telemetry;
   maintenance: typeof maintenance;
   monitoring: typeof monitoring;
   projects: typeof projects;
