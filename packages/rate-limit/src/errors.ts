@@ -18,11 +18,22 @@ export class RateLimitInputError extends ArmorError {
 }
 
 /**
- * Wraps a failure of a rate-limit store (Redis down, a timeout, a broken custom store). The
- * limiter never lets it escape from `consume`: it reports it as a `storeError` event and
- * answers from the insurance store or with the `onStoreError` policy.
+ * A rate-limit store is unavailable (Redis down, a timeout, a broken custom store). The
+ * limiter never throws it from `consume`: it reports the failure as a `storeError` event and
+ * answers from the insurance store or with the `onStoreError` policy. The Express and Fetch
+ * adapters answer a request refused by `onStoreError: 'deny'` with this error: 503
+ * `application/problem+json`, code `SERVICE_UNAVAILABLE`, never a 429 (an outage is not the
+ * client's fault). Not exposed (5xx): clients see the generic 503 detail, not the message.
  *
- * Code `SERVICE_UNAVAILABLE` (HTTP 503).
+ * Code `SERVICE_UNAVAILABLE` (HTTP 503), retryable.
+ *
+ * @example
+ * ```ts
+ * app.use((err, req, res, next) => {
+ *   if (err instanceof RateLimitStoreError) alertOps('rate-limit store down');
+ *   next(err);
+ * });
+ * ```
  */
 export class RateLimitStoreError extends ArmorError {
   override name = 'RateLimitStoreError' as const;

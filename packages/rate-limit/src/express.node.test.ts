@@ -80,11 +80,42 @@ describe('rateLimit() Express middleware over real sockets', () => {
     expect(ipKey('::ffff:127.0.0.1')).toBe('127.0.0.1');
   });
 
-  it('uses async stores and never answers 500 when the store fails', async () => {
+  it("answers a store outage under onStoreError 'deny' with 503 SERVICE_UNAVAILABLE, never 429 or 500", async () => {
+    const down = { apply: () => Promise.reject(new Error('down')) };
+    const limited: unknown[] = [];
     const app = express();
-    app.use(rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: { apply: () => Promise.reject(new Error('down')) }, onStoreError: 'deny' }));
-    app.get('/', (_req, res) => void res.send('ok'));
+    app.get('/deny', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'deny', store: down, onStoreError: 'deny', headers: 'both', onLimited: (_req, r) => limited.push(r) }), (_req, res) => void res.send('ok'));
+    app.get('/deny-bare', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'bare', store: down, onStoreError: 'deny', headers: false }), (_req, res) => void res.send('ok'));
+    app.get('/next', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'next', store: down, onStoreError: 'deny', passToNext: true }), (_req, res) => void res.send('ok'));
+    app.get('/allow', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'allow', store: down, onStoreError: 'allow' }), (_req, res) => void res.send('ok'));
+    app.get('/insured', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'insured', store: down, insurance: memoryStore(), onStoreError: 'deny', onLimited: (req, r) => limited.push([req.path, r.allowed]) }), (_req, res) => void res.send('ok'));
+    app.use(errorMiddleware());
     const base = await listen(app);
-    expect((await fetch(base)).status).toBe(429);
+
+    for (const path of ['/deny', '/deny-bare']) {
+      const outage = await fetch(`${base}${path}`);
+      expect(outage.status).toBe(503);
+      expect(outage.headers.get('content-type')).toContain('application/problem+json');
+      expect(outage.headers.get('retry-after')).toBeNull();
+      expect(outage.headers.get('ratelimit')).toBeNull();
+      expect(outage.headers.get('ratelimit-policy')).toBeNull();
+      expect(outage.headers.get('x-ratelimit-remaining')).toBeNull();
+      const body = await outage.json();
+      expect(body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', title: 'Service Unavailable', instance: path });
+      expect(JSON.stringify(body)).not.toMatch(/RATE_LIMITED|down|onStoreError/);
+    }
+    expect(limited).toEqual([]);
+    const passed = await fetch(`${base}/next`);
+    expect(passed.status).toBe(503);
+    expect(await passed.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect((await fetch(`${base}/allow`)).status).toBe(200);
+    // Insurance keeps counting per process: its refusal is a real limit, so it stays a 429.
+    expect((await fetch(`${base}/insured`)).status).toBe(200);
+    const insured = await fetch(`${base}/insured`);
+    expect(insured.status).toBe(429);
+    expect(Number(insured.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await insured.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    // The middleware's onLimited(req, result) runs once, and is not handed to the limiter.
+    expect(limited).toEqual([['/insured', false]]);
   });
 });

@@ -1,18 +1,26 @@
 /**
  * Express adapter: `rateLimit()` middleware. Mount one per route to give routes different
  * tiers. A limited request gets 429 `application/problem+json` built from a
- * `RateLimitError` (with `Retry-After`), or is passed to your error middleware.
+ * `RateLimitError` (with `Retry-After`), or is passed to your error middleware. A request
+ * refused because the store is down (`onStoreError: 'deny'`) gets 503 from a
+ * `RateLimitStoreError` instead: an outage is never reported as a 429.
  *
  * @module
  */
-import { ConfigurationError, RateLimitError, problemHeaders, toProblemDetails } from '@armor/errors';
+import { ConfigurationError, RateLimitError, problemHeaders, toProblemDetails, type ArmorError } from '@armor/errors';
 import type { Request, RequestHandler, Response } from 'express';
-import { headersFor, resolveLimiter, type HeaderMode, type LimiterSource } from './fetch.js';
+import { headersFor, resolveLimiter, storeFailure, type HeaderMode, type LimiterSource } from './fetch.js';
 import { clientIp, ipKey, type TrustProxy } from './ip.js';
 import type { RateLimitResult } from './types.js';
 
-/** Options of {@link rateLimit}: a limiter source (`limiter`, `tier`, or limiter options) plus: */
-export type RateLimitMiddlewareOptions = LimiterSource & {
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Options of {@link rateLimit}: a limiter source (`limiter`, `tier`, or limiter options,
+ * without the limiter's own `onLimited`: the middleware's `onLimited(req, result)` replaces
+ * it) plus:
+ */
+export type RateLimitMiddlewareOptions = DistributiveOmit<LimiterSource, 'onLimited'> & {
   /**
    * The key of a request.
    * @default ipKey of the client address (`req.ip`, which honors Express's `trust proxy`
@@ -30,11 +38,22 @@ export type RateLimitMiddlewareOptions = LimiterSource & {
   cost?: (req: Request) => number;
   /** Headers to send. @default 'standard' */
   headers?: HeaderMode;
-  /** Problem `detail` of the 429 response. @default 'Too many requests, please try again later.' */
+  /**
+   * Problem `detail` of the 429 response (not of the 503 of a store outage, whose detail is
+   * the generic one). @default 'Too many requests, please try again later.'
+   */
   message?: string;
-  /** Pass the `RateLimitError` to `next()` (your error middleware answers) instead of answering here. @default false */
+  /**
+   * Pass the error to `next()` (your error middleware answers) instead of answering here: the
+   * `RateLimitError` (429) of a limited request, or the `RateLimitStoreError` (503) of a
+   * request refused because the store is down (`onStoreError: 'deny'`).
+   * @default false
+   */
   passToNext?: boolean;
-  /** Called for each limited request (after the limiter's own events). */
+  /**
+   * Called for each limited request (after the limiter's own events). Not called for a
+   * request refused because the store is down; listen to the limiter's `storeError` event.
+   */
   onLimited?: (req: Request, result: RateLimitResult) => void;
 };
 
@@ -50,7 +69,10 @@ export type RateLimitMiddlewareOptions = LimiterSource & {
  */
 export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('options', 'must be an object', { received: options });
-  const limiter = resolveLimiter(options);
+  // `onLimited` here is the middleware's `(req, result)` callback, not the limiter option of
+  // the same name (`({ key, result })`): keep it out of the limiter.
+  const { onLimited: _adapterOnLimited, ...source } = options;
+  const limiter = resolveLimiter(source as LimiterSource);
   const {
     keyGenerator,
     trustProxy,
@@ -71,7 +93,22 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
         });
   const sync = typeof limiter.store.applySync === 'function';
 
+  const answer = (req: Request, res: Response, next: (err?: unknown) => void, error: ArmorError) => {
+    if (passToNext) {
+      next(error);
+      return;
+    }
+    const body = toProblemDetails(error, { instance: req.path });
+    res.status(body.status).set(problemHeaders(error)).send(JSON.stringify(body));
+  };
+
   const finish = (req: Request, res: Response, next: (err?: unknown) => void, result: RateLimitResult) => {
+    const outage = storeFailure(result, limiter);
+    if (outage) {
+      // Store down, limiter failed closed: 503, without RateLimit headers or Retry-After.
+      answer(req, res, next, outage);
+      return;
+    }
     const extra = headersFor(result, limiter, mode);
     for (const name in extra) res.setHeader(name, extra[name]!);
     if (result.allowed) {
@@ -85,13 +122,7 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
         // isolated
       }
     }
-    const error = new RateLimitError(message, { retryAfterMs: result.retryAfterMs });
-    if (passToNext) {
-      next(error);
-      return;
-    }
-    const body = toProblemDetails(error, { instance: req.path });
-    res.status(429).set(problemHeaders(error)).send(JSON.stringify(body));
+    answer(req, res, next, new RateLimitError(message, { retryAfterMs: result.retryAfterMs }));
   };
 
   const limit = (req: Request, res: Response, next: (err?: unknown) => void, key: string) => {

@@ -5,16 +5,23 @@
  * @module
  */
 import { ConfigurationError, RateLimitError, problemResponse } from '@armor/errors';
+import { RateLimitStoreError } from './errors.js';
 import { rateLimitHeaders } from './headers.js';
 import { clientIp, ipKey, type TrustProxy } from './ip.js';
-import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
+import { createRateLimiter, isFailClosed, type RateLimiter, type RateLimiterOptions } from './limiter.js';
 import { tierOptions, type TierName, type TierPreset } from './tiers.js';
 import type { RateLimitResult } from './types.js';
 
 /** Which headers to send: the IETF fields, the legacy `X-RateLimit-*`, both, or none. */
 export type HeaderMode = 'standard' | 'legacy' | 'both' | false;
 
-/** How an adapter gets its limiter: an existing one, a tier, or limiter options. */
+/**
+ * How an adapter gets its limiter: an existing one, a tier, or limiter options.
+ *
+ * `tier: 'auth'` gives only the per-account half of the auth tier (5 per 15 min, counting
+ * every request on the adapter's key, by default the IP). For login protection (failures
+ * counted per account and per IP) use `createAuthLimiter` in the login handler instead.
+ */
 export type LimiterSource =
   | { limiter: RateLimiter }
   | ({ tier: TierName | TierPreset } & Omit<Partial<RateLimiterOptions>, 'algorithm' | 'limit' | 'windowMs'>)
@@ -39,6 +46,15 @@ export function headersFor(result: RateLimitResult, limiter: RateLimiter, mode: 
   return rateLimitHeaders(result, limiter.policy, { name: limiter.name, standard: mode !== 'legacy', legacy: mode !== 'standard' });
 }
 
+/**
+ * @internal The 503 error for a request refused only because the store failed
+ * (`onStoreError: 'deny'`, see `isFailClosed`); `undefined` for any other result.
+ */
+export function storeFailure(result: RateLimitResult, limiter: RateLimiter): RateLimitStoreError | undefined {
+  if (result.allowed || !isFailClosed(result)) return undefined;
+  return new RateLimitStoreError('Rate-limit store unavailable; request refused (onStoreError: deny)', { details: { limiter: limiter.name } });
+}
+
 /** Options of {@link withRateLimit}. */
 export type WithRateLimitOptions<A extends unknown[]> = LimiterSource & {
   /**
@@ -54,14 +70,23 @@ export type WithRateLimitOptions<A extends unknown[]> = LimiterSource & {
   cost?: (request: Request, ...rest: A) => number;
   /** Headers to send. @default 'standard' */
   headers?: HeaderMode;
-  /** Problem `detail` of the 429 response. @default 'Too many requests, please try again later.' */
+  /**
+   * Problem `detail` of the 429 response (not of the 503 of a store outage, whose detail is
+   * the generic one). @default 'Too many requests, please try again later.'
+   */
   message?: string;
 };
 
 /**
- * Wraps a Fetch handler: over the limit it answers 429 `application/problem+json` (from a
- * `RateLimitError`, with `Retry-After`); otherwise it calls the handler and adds the
- * rate-limit headers to its response.
+ * Wraps a Fetch handler: over the limit (reason `'limit'` or `'blocked'`, including refusals
+ * of the insurance store) it answers 429 `application/problem+json` (from a `RateLimitError`,
+ * with `Retry-After`); otherwise it calls the handler and adds the rate-limit headers to its
+ * response.
+ *
+ * When the store is down and the limiter fails closed (`onStoreError: 'deny'`), it answers
+ * 503 `application/problem+json` with code `SERVICE_UNAVAILABLE` (from a
+ * `RateLimitStoreError`) and no `RateLimit` headers or `Retry-After`: an outage is never
+ * reported as a 429.
  *
  * @example
  * ```ts
@@ -90,6 +115,8 @@ export function withRateLimit<A extends unknown[]>(
     if (skip && (await skip(request, ...rest))) return handler(request, ...rest);
     const key = await keyOf(request, ...rest);
     const result = await limiter.consume(key, cost ? cost(request, ...rest) : 1);
+    const outage = storeFailure(result, limiter);
+    if (outage) return problemResponse(outage, { instance: new URL(request.url).pathname });
     const extra = headersFor(result, limiter, mode);
     if (!result.allowed) {
       const response = problemResponse(new RateLimitError(message, { retryAfterMs: result.retryAfterMs }), { instance: new URL(request.url).pathname });

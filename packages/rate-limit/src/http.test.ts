@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@armor/errors';
 import { describe, expect, it } from 'vitest';
-import { clientIp, createRateLimiter, ipKey, normalizeIp, rateLimitHeaders, withRateLimit } from './index.js';
+import { clientIp, createRateLimiter, ipKey, memoryStore, normalizeIp, rateLimitHeaders, withRateLimit } from './index.js';
 
 describe('rateLimitHeaders', () => {
   const policy = { limit: 100, windowMs: 60_000 };
@@ -83,6 +83,34 @@ describe('withRateLimit (Fetch)', () => {
     expect((await handler(req())).status).toBe(429);
     const strict = withRateLimit(() => new Response('ok'), { tier: 'strict', keyGenerator: () => 'x' });
     expect((await strict(req())).headers.get('ratelimit-policy')).toBe('"strict";q=10;w=60');
+  });
+
+  it("answers a store outage under onStoreError 'deny' with 503 SERVICE_UNAVAILABLE, not 429", async () => {
+    const down = { apply: () => Promise.reject(new Error('down')) };
+    const request = () => new Request('https://example.test/items', { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    let calls = 0;
+    const ok = () => (calls++, new Response('ok'));
+    for (const headers of ['both', false] as const) {
+      const handler = withRateLimit(ok, { algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: down, onStoreError: 'deny', trustProxy: 1, headers });
+      const outage = await handler(request());
+      expect(outage.status).toBe(503);
+      expect(outage.headers.get('content-type')).toContain('application/problem+json');
+      expect(outage.headers.get('retry-after')).toBeNull();
+      expect(outage.headers.get('ratelimit')).toBeNull();
+      expect(outage.headers.get('ratelimit-policy')).toBeNull();
+      expect(outage.headers.get('x-ratelimit-remaining')).toBeNull();
+      expect(await outage.json()).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', title: 'Service Unavailable', instance: '/items' });
+    }
+    expect(calls).toBe(0);
+    const open = withRateLimit(ok, { algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: down, onStoreError: 'allow', trustProxy: 1 });
+    expect((await open(request())).status).toBe(200);
+    // Insurance refusals are real (per-process) limits: still 429 with Retry-After.
+    const insured = withRateLimit(ok, { algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: down, insurance: memoryStore(), onStoreError: 'deny', trustProxy: 1 });
+    expect((await insured(request())).status).toBe(200);
+    const limited = await insured(request());
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ code: 'RATE_LIMITED' });
   });
 
   it('requires a key source and a known tier', () => {

@@ -11,6 +11,7 @@ import {
   type RateLimitStore,
   type StoredLimit,
 } from './index.js';
+import { isFailClosed } from './limiter.js';
 
 storeConformance('memoryStore', () => memoryStore());
 storeConformance('transactionalStore (Map)', () => {
@@ -209,6 +210,22 @@ describe('store failures', () => {
     const results = await Promise.all([1, 2, 3].map(() => limiter.consume('k')));
     expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
     expect(results.every((r) => r.reason === 'store-error')).toBe(true);
+    expect(results.some((r) => isFailClosed(r))).toBe(false);
+  });
+
+  it('marks only the made-up refusals of onStoreError deny as fail-closed (what adapters answer with 503)', async () => {
+    const deny = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, onStoreError: 'deny' });
+    expect(isFailClosed(await deny.consume('k'))).toBe(true);
+    expect(isFailClosed(await deny.peek('k'))).toBe(true);
+    const bothDown = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, insurance: broken, onStoreError: 'deny' });
+    expect(isFailClosed(await bothDown.consume('k'))).toBe(true);
+    const open = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken });
+    expect(isFailClosed(await open.consume('k'))).toBe(false);
+    const healthy = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, onStoreError: 'deny' });
+    await healthy.consume('k');
+    const limited = await healthy.consume('k');
+    expect(limited.reason).toBe('limit');
+    expect(isFailClosed(limited)).toBe(false);
   });
 });
 

@@ -79,8 +79,12 @@ export interface RateLimiterOptions {
    */
   insurance?: RateLimitStore;
   /**
-   * Without `insurance`, what a failed store means: `'allow'` (fail open) or `'deny'`
-   * (fail closed, `retryAfterMs` 1 s). Either way `consume` resolves; it never rejects.
+   * Without `insurance` (or when the insurance store fails too), what a failed store means:
+   * `'allow'` (fail open) or `'deny'` (fail closed: `allowed: false`, reason `'store-error'`,
+   * `retryAfterMs` 1 s, which is a placeholder, not a prediction of when the store is back).
+   * Either way `consume` resolves; it never rejects. A fail-closed refusal is an outage, not a
+   * limit: the Express and Fetch adapters answer it with 503 `SERVICE_UNAVAILABLE` (a
+   * `RateLimitStoreError`), without `RateLimit` headers or `Retry-After`, never with 429.
    * @default 'allow'
    */
   onStoreError?: 'allow' | 'deny';
@@ -250,6 +254,21 @@ function checkStore(option: string, store: unknown): asserts store is RateLimitS
   }
 }
 
+/** Fail-closed answers (see {@link isFailClosed}): outcomes of the policy and the results made from them. */
+const failClosed = new WeakSet<object>();
+
+/**
+ * @internal Whether `result` is the made-up refusal of `onStoreError: 'deny'`: the store (and
+ * the insurance store, if any) failed, so nothing counted the request. Such a result has
+ * reason `'store-error'` and says nothing about the client's usage; the adapters answer it
+ * with 503, not 429. A refusal from the insurance store is a real (per-process) limit and is
+ * not fail-closed. Recognizes results of `consume`, `peek`, `penalize` and `reward` of limiters
+ * made by {@link createRateLimiter}.
+ */
+export function isFailClosed(result: RateLimitResult): boolean {
+  return failClosed.has(result);
+}
+
 /** Internal hooks `consumeAll` uses; not part of the public API. */
 const internals = new WeakMap<RateLimiter, {
   fallback(ops: StoreOperation[], allOrNothing: boolean, now: number, error: unknown): Promise<readonly StoreOutcome[]>;
@@ -326,11 +345,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         // Insurance failed too: fall through to the policy.
       }
     }
-    return ops.map((op) =>
-      onStoreError === 'allow' || op.kind === 'reset'
-        ? { allowed: true, remaining: Math.floor(max), resetMs: 0, retryAfterMs: 0, reason: undefined }
-        : { allowed: false, remaining: 0, resetMs: 1_000, retryAfterMs: 1_000, reason: undefined },
-    );
+    return ops.map((op) => {
+      if (onStoreError === 'allow' || op.kind === 'reset') return { allowed: true, remaining: Math.floor(max), resetMs: 0, retryAfterMs: 0, reason: undefined };
+      const denied: StoreOutcome = { allowed: false, remaining: 0, resetMs: 1_000, retryAfterMs: 1_000, reason: undefined };
+      failClosed.add(denied);
+      return denied;
+    });
   };
 
   const run = async (op: StoreOperation): Promise<RateLimitResult> => {
@@ -340,7 +360,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     try {
       outcome = (await store.apply(request))[0]!;
     } catch (error) {
-      return toResult((await fallback([op], false, at, error))[0]!, 'store-error');
+      const fallen = (await fallback([op], false, at, error))[0]!;
+      const result = toResult(fallen, 'store-error');
+      if (failClosed.has(fallen)) failClosed.add(result);
+      return result;
     }
     return toResult(outcome);
   };

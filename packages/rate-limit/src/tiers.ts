@@ -30,6 +30,13 @@ const MINUTE = 60_000;
  * | `relaxed` | sliding window | 1,000 per minute | cheap reads, static-ish JSON |
  * | `api` | GCRA | 600 per minute (10/s sustained), bursts of 60 | machine clients with API keys |
  * | `auth` | sliding window | 5 failures per 15 min per account, then a 15 min block doubling up to 24 h; per IP 100 failures per 15 min, same blocks | logins (see `createAuthLimiter`) |
+ *
+ * **For logins use {@link createAuthLimiter}, not `tier: 'auth'`.** The `auth` tier has two
+ * halves (per account, and per IP in `tiers.auth.ip`); only `createAuthLimiter` applies both
+ * and counts failures only. `tier: 'auth'` in `rateLimit()` / `withRateLimit()` (or
+ * `tierOptions('auth')`) keeps just the per-account numbers (5 per 15 min), applied to every
+ * request on whatever key the adapter uses (by default the client IP): no per-IP half, no
+ * account key, and successful logins count too.
  */
 export const tiers = {
   strict: { algorithm: 'sliding-window', limit: 10, windowMs: MINUTE },
@@ -128,7 +135,11 @@ export function createAuthLimiter(options: AuthLimiterOptions = {}): AuthLimiter
   };
 }
 
-/** @internal Resolves a tier name or preset to limiter options. */
+/**
+ * @internal Resolves a tier name or preset to limiter options. `'auth'` resolves to its
+ * per-account half only (the per-IP half `tiers.auth.ip` is dropped): the account + IP split
+ * exists only in {@link createAuthLimiter}.
+ */
 export function tierOptions(tier: TierName | TierPreset): TierPreset {
   if (typeof tier !== 'string') return tier;
   if (!Object.prototype.hasOwnProperty.call(tiers, tier)) {
