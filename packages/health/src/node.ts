@@ -116,6 +116,8 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
   const log = options.logger ?? {};
 
   let shuttingDown = false;
+  /** Listeners closed (after the delay): idle keep-alive sockets are closed from here on. */
+  let draining = false;
   let exited = false;
   let inFlight = 0;
   let running: Promise<number> | undefined;
@@ -134,7 +136,10 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
       if (shuttingDown && !res.headersSent) res.setHeader('connection', 'close');
       res.once('close', () => {
         inFlight--;
-        if (shuttingDown) server.closeIdleConnections?.();
+        // Only once the listeners are closed: during the delay, closing *other* clients' idle
+        // keep-alive sockets would reset requests they are sending at that moment, while the
+        // load balancer still routes to us. Their next response carries `connection: close`.
+        if (draining) server.closeIdleConnections?.();
       });
     });
   }
@@ -184,6 +189,7 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
     if (beforeShutdownDelayMs > 0) await sleep(beforeShutdownDelayMs);
     if (exited) return 1;
     log.info?.('closing listeners and draining', { inFlight });
+    draining = true;
     await Promise.all(list.map(closeServer));
     if (exited) return 1;
     log.info?.('drained; running hooks', { hooks: hooks.length });

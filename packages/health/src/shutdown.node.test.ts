@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -79,6 +80,11 @@ describe('graceful shutdown under real load', () => {
     expect(accepted.size).toBeGreaterThan(50);
     expect(all.filter((r) => accepted.has(r.id) && r.sentAt > signalledAt).length).toBeGreaterThan(10);
     expect(failedAccepted).toEqual([]);
+    // During the before-shutdown delay (400 ms) the load balancer may still route to us:
+    // nothing sent then is refused or reset, on fresh or on reused keep-alive connections.
+    const duringDelay = all.filter((r) => r.sentAt > signalledAt + 10 && r.sentAt < signalledAt + 300);
+    expect(duringDelay.length).toBeGreaterThan(20);
+    expect(duringDelay.filter((r) => r.status !== 200)).toEqual([]);
     // Requests that were never accepted failed only because nothing listened any more.
     for (const r of all.filter((x) => !accepted.has(x.id))) expect(r.error).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE/);
     // Readiness: 200 before the signal, 503 while draining.
@@ -88,5 +94,53 @@ describe('graceful shutdown under real load', () => {
     // Hooks ran in order; the stuck one was abandoned after its timeout.
     const order = lines.filter((l) => l.startsWith('hook ') || l.includes('"stuck"'));
     expect(order).toEqual(['hook first', 'log shutdown hook "stuck" failed', 'hook last']);
+  }, 30_000);
+
+  it('keeps idle keep-alive connections open during the delay; their next response says connection: close', async () => {
+    const child = spawn(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', serverScript], {
+      env: { ...process.env, DELAY_MS: '1500', WORK_MS: '30' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 20_000;
+    while (!/listening \d+/.test(out) && Date.now() < deadline) await sleep(20);
+    const port = Number(/listening (\d+)/.exec(out)![1]);
+
+    // A raw keep-alive connection: one request, then idle.
+    const socket = connect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let received = '';
+    let closedAt = 0;
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => (closedAt = Date.now()));
+    const send = (id: string) => socket.write(`GET /work HTTP/1.1\r\nhost: localhost\r\nx-id: ${id}\r\n\r\n`);
+    const responses = () => received.split('HTTP/1.1 ').length - 1;
+    send('idle-1');
+    while (responses() < 1 || !received.includes('{"ok":true}')) await sleep(5);
+    expect(received).toMatch(/connection: keep-alive/i);
+
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    await sleep(50);
+    // Another client's request completes during the delay.
+    expect((await get(port, '/work', 'other', false)).status).toBe(200);
+    await sleep(200);
+    // The idle connection was left alone: the load balancer may still send on it.
+    expect(closedAt).toBe(0);
+    const before = received.length;
+    send('idle-2');
+    while (received.length === before || !received.slice(before).includes('{"ok":true}')) {
+      if (closedAt !== 0) break;
+      await sleep(5);
+    }
+    const second = received.slice(before);
+    expect(second).toMatch(/^HTTP\/1\.1 200/);
+    expect(second).toMatch(/connection: close/i);
+    expect(Date.now() - signalledAt).toBeLessThan(1500);
+    expect(await exited).toBe(0);
+    socket.destroy();
   }, 30_000);
 });
