@@ -81,9 +81,10 @@ describe('graceful shutdown under real load', () => {
     expect(all.filter((r) => accepted.has(r.id) && r.sentAt > signalledAt).length).toBeGreaterThan(10);
     expect(failedAccepted).toEqual([]);
     // During the before-shutdown delay (400 ms) the load balancer may still route to us:
-    // nothing sent then is refused or reset, on fresh or on reused keep-alive connections.
-    const duringDelay = all.filter((r) => r.sentAt > signalledAt + 10 && r.sentAt < signalledAt + 300);
-    expect(duringDelay.length).toBeGreaterThan(20);
+    // nothing sent then is refused or reset, on fresh or on reused keep-alive connections
+    // (the first 200 ms, so a loaded machine cannot push a connect past the delay).
+    const duringDelay = all.filter((r) => r.sentAt > signalledAt + 10 && r.sentAt < signalledAt + 200);
+    expect(duringDelay.length).toBeGreaterThan(10);
     expect(duringDelay.filter((r) => r.status !== 200)).toEqual([]);
     // Requests that were never accepted failed only because nothing listened any more.
     for (const r of all.filter((x) => !accepted.has(x.id))) expect(r.error).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE/);
@@ -98,7 +99,7 @@ describe('graceful shutdown under real load', () => {
 
   it('keeps idle keep-alive connections open during the delay; their next response says connection: close', async () => {
     const child = spawn(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', serverScript], {
-      env: { ...process.env, DELAY_MS: '1500', WORK_MS: '30' },
+      env: { ...process.env, DELAY_MS: '3000', WORK_MS: '30' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -139,7 +140,7 @@ describe('graceful shutdown under real load', () => {
     const second = received.slice(before);
     expect(second).toMatch(/^HTTP\/1\.1 200/);
     expect(second).toMatch(/connection: close/i);
-    expect(Date.now() - signalledAt).toBeLessThan(1500);
+    expect(Date.now() - signalledAt).toBeLessThan(3000);
     expect(await exited).toBe(0);
     socket.destroy();
   }, 30_000);
