@@ -113,6 +113,16 @@ describe('dashboard in headless Chromium', () => {
     expect(served).toBeGreaterThanOrEqual(2);
 
     await page.getByRole('button', { name: 'Pause' }).click(); // steady screenshots
+    // at 1280 px the stats tables fit their panels: no header or cell is cut off behind a scrollbar
+    const overflow = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-panel="breakers"], [data-panel="caches"], [data-panel="rate-limits"]')].map((panel) => {
+        const wrap = panel.querySelector('.ad-table-wrap')!;
+        return { panel: panel.getAttribute('data-panel'), scrollWidth: wrap.scrollWidth, clientWidth: wrap.clientWidth };
+      }),
+    );
+    expect(overflow).toHaveLength(3);
+    // (8 px of slack for font metrics that differ between machines; the clipping fixed here was 36–39 px)
+    expect(overflow.filter((o) => o.scrollWidth > o.clientWidth + 8)).toEqual([]);
     await page.screenshot({ path: join(artifacts, 'dashboard-light.png'), fullPage: true });
     await page.screenshot({ path: join(artifacts, 'dashboard-light-viewport.png') });
     await page.getByRole('button', { name: 'Resume' }).click();

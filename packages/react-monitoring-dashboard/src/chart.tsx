@@ -70,7 +70,7 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
       let peak: number | null = null;
       for (let i = line.values.length - 1; i >= 0; i--) {
         const v = line.values[i];
-        if (v === null || v === undefined) continue;
+        if (v === null || v === undefined || !Number.isFinite(v)) continue;
         if (last === null) last = v;
         if (peak === null || v > peak) peak = v;
       }
@@ -175,8 +175,8 @@ export function TimeSeriesChart({ title, testId, subtitle, times, lines, format,
               </tr>
             </thead>
             <tbody>
-              {table?.map((row) => (
-                <tr key={row.start}>
+              {table?.map((row, r) => (
+                <tr key={r}>
                   <th scope="row">{axisTime(row.start, span)}</th>
                   {row.cells.map((v, k) => (
                     <td className="ad-num" key={k}>
@@ -204,7 +204,7 @@ function aggregateRange(values: readonly (number | null)[], start: number, end: 
   let count = 0;
   for (let i = start; i < end; i++) {
     const v = values[i];
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined || !Number.isFinite(v)) continue;
     count++;
     acc = acc === null ? v : how === 'max' ? Math.max(acc, v) : acc + v;
   }

@@ -22,22 +22,32 @@ export function formatMs(ms: number | null | undefined): string {
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
   const rounded = Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n) : Math.round(n * 10) / 10;
+  // String() switches to exponent notation from 1e21; digit grouping would mangle it.
+  if (Math.abs(rounded) >= 1e21) return rounded.toExponential(2);
   const [int = '0', frac] = String(Math.abs(rounded)).split('.');
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${rounded < 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
 
-/** A fraction in [0, 1] → `"12.3%"`. */
+/**
+ * A fraction in [0, 1] → `"12.3%"`. Never rounds to the extremes: `0.0004` → `"<0.1%"` and
+ * `0.9996` → `">99.9%"`, so "0%" and "100%" mean exactly none and all.
+ */
 export function formatPercent(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
   const pct = fraction * 100;
   if (pct === 0) return '0%';
   if (pct < 0.1) return '<0.1%';
-  return `${pct >= 10 ? pct.toFixed(0) : pct.toFixed(1)}%`;
+  if (pct < 10) return `${pct.toFixed(1)}%`;
+  if (pct < 99) return `${pct.toFixed(0)}%`;
+  if (pct < 99.95) return `${pct.toFixed(1)}%`;
+  if (pct < 100) return '>99.9%';
+  return `${pct.toFixed(0)}%`;
 }
 
-/** Seconds → `"3 s"`, `"4 min"`, `"2 h 5 min"`, `"3 d 4 h"`. */
+/** Seconds → `"3 s"`, `"4 min"`, `"2 h 5 min"`, `"3 d 4 h"`; not finite → `"—"`. */
 export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '—';
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min`;
@@ -45,20 +55,23 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }
 
-/** Epoch ms → `"14:05:09"` (local time). */
+/** Epoch ms → `"14:05:09"` (local time); not finite → `"—"`. */
 export function formatClock(t: number): string {
+  if (!Number.isFinite(t)) return '—';
   const d = new Date(t);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** Epoch ms → `"2026-11-25 14:05:09"` (local time). */
+/** Epoch ms → `"2026-11-25 14:05:09"` (local time); not finite → `"—"`. */
 export function formatDateTime(t: number): string {
+  if (!Number.isFinite(t)) return '—';
   const d = new Date(t);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${formatClock(t)}`;
 }
 
 /** `"5 s ago"`, `"just now"` relative to `now` (both epoch ms). */
 export function formatAgo(t: number, now: number): string {
+  if (!Number.isFinite(t) || !Number.isFinite(now)) return '—';
   const seconds = Math.round((now - t) / 1000);
   if (seconds < 1) return 'just now';
   return `${formatDuration(seconds)} ago`;

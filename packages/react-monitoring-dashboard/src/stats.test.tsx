@@ -10,7 +10,8 @@ describe('CacheStats', () => {
     expect(orders!.textContent).toContain('90%');
     expect(within(orders!).getByRole('meter', { name: 'orders hit rate' }).getAttribute('aria-valuenow')).toBe('90');
     expect(orders!.textContent).toContain('512');
-    expect(sessions!.querySelectorAll('td')[0]!.textContent).toBe('—');
+    expect(sessions!.querySelectorAll('td')[0]!.textContent).toBe('— (no lookups)');
+    expect(within(sessions!).queryByRole('meter')).toBeNull();
   });
   it('empty data', () => {
     render(<CacheStats snapshot={emptySnapshot()} />);

@@ -36,7 +36,7 @@ export const dashboardCss = `
 .ad-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:8px;margin:8px 0}
 .ad-tile{border:1px solid var(--ad-border);border-radius:6px;padding:6px 8px;background:var(--ad-bg)}
 .ad-tile dt{color:var(--ad-muted);font-size:12px}.ad-tile dd{margin:0;font-size:18px;font-weight:600}
-.ad-badge{display:inline-flex;align-items:center;gap:4px;border:1px solid currentColor;border-radius:999px;padding:1px 8px;font-size:12px;font-weight:600;white-space:nowrap}
+.ad-badge{display:inline-flex;align-items:center;gap:4px;border:1px solid currentColor;border-radius:999px;padding:1px 6px;font-size:12px;font-weight:600;white-space:nowrap}
 .ad-pass{color:var(--ad-pass);background:var(--ad-pass-bg)}.ad-warn{color:var(--ad-warn);background:var(--ad-warn-bg)}.ad-fail{color:var(--ad-fail);background:var(--ad-fail-bg)}
 .ad-muted{color:var(--ad-muted)}
 .ad-list{list-style:none;margin:0;padding:0}
@@ -44,9 +44,9 @@ export const dashboardCss = `
 .ad-table-wrap{overflow:auto;max-height:420px}
 .ad-table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
 .ad-table caption{text-align:left;color:var(--ad-muted);font-size:12px;padding-bottom:4px}
-.ad-table th,.ad-table td{padding:4px 6px;border-bottom:1px solid var(--ad-border);text-align:left;vertical-align:top}
+.ad-table th,.ad-table td{padding:4px;border-bottom:1px solid var(--ad-border);text-align:left;vertical-align:top}
 .ad-table td.ad-num,.ad-table th.ad-num{text-align:right}
-.ad-table thead th{position:sticky;top:0;background:var(--ad-panel)}
+.ad-table thead th{position:sticky;top:0;background:var(--ad-panel);font-size:12px}
 .ad-sort{border:0!important;background:none!important;padding:0!important;min-height:0!important;font-weight:600}
 .ad-chart figure>svg{display:block;width:100%;height:auto;overflow:visible}
 .ad-chart text{fill:var(--ad-muted);font-size:11px}
@@ -54,7 +54,7 @@ export const dashboardCss = `
 .ad-legend li{display:flex;align-items:center;gap:6px}.ad-legend svg{flex:none;width:24px;height:8px}
 .ad-banner{display:flex;gap:8px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap;border:1px solid var(--ad-fail);background:var(--ad-fail-bg);color:var(--ad-fg);border-radius:8px;padding:8px 12px;margin-bottom:12px}
 .ad-banner strong{color:var(--ad-fail)}
-.ad-meter{height:6px;background:var(--ad-border);border-radius:3px;overflow:hidden;min-width:60px}
+.ad-meter{height:6px;background:var(--ad-border);border-radius:3px;overflow:hidden;flex:1;min-width:36px;max-width:80px}
 .ad-meter>span{display:block;height:100%;background:var(--ad-accent)}
 .ad-pre{white-space:pre-wrap;word-break:break-word;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--ad-bg);border:1px solid var(--ad-border);border-radius:6px;padding:8px;margin:6px 0 0;max-height:260px;overflow:auto}
 .ad-code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { formatAgo, formatCount, formatDateTime, formatPercent } from '../format.js';
-import type { BreakerStats, MonitoringSnapshot } from '../types.js';
+import type { BreakerStats, CacheStats as CacheStatsData, MonitoringSnapshot } from '../types.js';
 import { Panel, StatusBadge, type Tone } from '../ui.js';
 
 /** Props of {@link CacheStats}, {@link RateLimitStats} and {@link CircuitBreakers}. */
@@ -18,8 +18,16 @@ function Meter({ value, label }: { value: number; label: string }) {
   );
 }
 
+/** hits / (hits + misses); `null` when there was no lookup (shown as "—", never NaN or 0%). */
+function hitRateOf(c: CacheStatsData): number | null {
+  const lookups = c.hits + c.misses;
+  if (!(lookups > 0)) return null;
+  return Number.isFinite(c.hitRate) && c.hitRate >= 0 && c.hitRate <= 1 ? c.hitRate : c.hits / lookups;
+}
+
 /**
- * Cache hit rate (text and bar), hits, misses, size, evictions and loads in flight per cache.
+ * Cache hit rate (text and bar), hits, misses, size, evictions and loads in flight per cache. A
+ * cache without lookups shows "—" and no bar rather than a misleading 0%.
  *
  * @example
  * ```tsx
@@ -46,21 +54,37 @@ export const CacheStats = memo(function CacheStats({ snapshot }: StatsPanelProps
               </tr>
             </thead>
             <tbody>
-              {caches.map((c) => (
-                <tr key={c.name}>
-                  <th scope="row">{c.name}</th>
-                  <td>
-                    <div className="ad-row" style={{ flexWrap: 'nowrap' }}>
-                      <span style={{ minWidth: 44 }}>{formatPercent(c.hits + c.misses === 0 ? null : c.hitRate)}</span>
-                      <Meter value={c.hitRate} label={`${c.name} hit rate`} />
-                    </div>
-                  </td>
-                  <td className="ad-num">{formatCount(c.hits)}</td>
-                  <td className="ad-num">{formatCount(c.misses)}</td>
-                  <td className="ad-num">{formatCount(c.size)}</td>
-                  <td className="ad-num">{formatCount(c.evictions)}</td>
-                </tr>
-              ))}
+              {caches.map((c, i) => {
+                const rate = hitRateOf(c);
+                return (
+                  <tr key={`${i}:${c.name}`}>
+                    <th scope="row">
+                      {c.name}
+                      {c.loadsInFlight ? (
+                        <div className="ad-muted" style={{ fontSize: 12, fontWeight: 'normal' }}>
+                          {formatCount(c.loadsInFlight)} loading
+                        </div>
+                      ) : null}
+                    </th>
+                    <td>
+                      {rate === null ? (
+                        <span title="No lookups yet">
+                          —<span className="ad-vh"> (no lookups)</span>
+                        </span>
+                      ) : (
+                        <div className="ad-row" style={{ flexWrap: 'nowrap' }}>
+                          <span style={{ minWidth: 44 }}>{formatPercent(rate)}</span>
+                          <Meter value={rate} label={`${c.name} hit rate`} />
+                        </div>
+                      )}
+                    </td>
+                    <td className="ad-num">{formatCount(c.hits)}</td>
+                    <td className="ad-num">{formatCount(c.misses)}</td>
+                    <td className="ad-num">{formatCount(c.size)}</td>
+                    <td className="ad-num">{formatCount(c.evictions)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
@@ -97,10 +121,10 @@ export const RateLimitStats = memo(function RateLimitStats({ snapshot }: StatsPa
               </tr>
             </thead>
             <tbody>
-              {limits.map((l) => {
+              {limits.map((l, i) => {
                 const total = l.allowed + l.limited;
                 return (
-                  <tr key={l.name}>
+                  <tr key={`${i}:${l.name}`}>
                     <th scope="row">{l.name}</th>
                     <td className="ad-num">{formatCount(l.allowed)}</td>
                     <td className="ad-num">{formatCount(l.limited)}</td>
@@ -161,10 +185,10 @@ export const CircuitBreakers = memo(function CircuitBreakers({ snapshot }: Stats
               </tr>
             </thead>
             <tbody>
-              {breakers.map((b) => {
+              {breakers.map((b, i) => {
                 const s = BREAKER[b.state] ?? { tone: 'warn' as const, text: String(b.state), rank: 0 };
                 return (
-                  <tr key={b.name} data-state={b.state}>
+                  <tr key={`${i}:${b.name}`} data-state={b.state}>
                     <th scope="row">{b.name}</th>
                     <td>
                       <StatusBadge tone={s.tone}>{s.text}</StatusBadge>
