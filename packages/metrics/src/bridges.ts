@@ -13,8 +13,20 @@ export interface Observable<S> {
   stats(): S;
 }
 
-/** Structural type of an `@armor/resilience` circuit breaker or bulkhead. */
-export type ResilienceLike = Observable<{ name?: string; state?: string }>;
+/**
+ * Structural type of an `@armor/resilience` policy that {@link instrumentResilience} can bridge:
+ * a circuit breaker, a bulkhead, a retry policy or a timeout policy. Typed loosely (only `on()` is
+ * required); which kind it is gets decided at runtime from `stats()`, a `kind` or the retry marker.
+ */
+export interface ResilienceLike {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Observable.on
+  on(event: string, listener: (payload: any) => void): () => void;
+  stats?(): { name?: string; kind?: string; state?: string; active?: number; queued?: number; retries?: number; giveUps?: number; timeoutMs?: number };
+  /** Metric label; read when `options.name` and `stats().name` are absent. */
+  readonly name?: string;
+  /** Declares the policy kind (`'breaker'`, `'bulkhead'`, `'retry'` or `'timeout'`) instead of letting the shape decide. */
+  readonly kind?: string;
+}
 /** Structural type of an `@armor/cache` cache. */
 export type CacheLike = Observable<{ name?: string; hits?: number; misses?: number }>;
 /** Structural type of an `@armor/rate-limit` limiter. */
@@ -23,28 +35,35 @@ export type RateLimiterLike = Observable<{ name?: string; allowed?: number; limi
 /** Options of the bridges. */
 export interface BridgeOptions {
   registry: Registry;
-  /** Label / dashboard row; defaults to `stats().name`, then a generic name. */
+  /** Label / dashboard row (non-empty); defaults to `stats().name`, then the target's `name` property, then a generic name. */
   name?: string;
 }
 
 const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
 const optInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined);
 
+function checkOptions(options: BridgeOptions | undefined): asserts options is BridgeOptions {
+  if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+    throw new ConfigurationError('name', 'must be a non-empty string', { received: options.name });
+}
+
 function check(target: unknown, options: BridgeOptions | undefined): asserts target is Observable<Record<string, unknown>> {
   if (typeof (target as Observable<unknown>)?.on !== 'function' || typeof (target as Observable<unknown>)?.stats !== 'function')
     throw new ConfigurationError('target', 'must have on(event, listener) and stats() (see the Armor observability convention)', { received: target });
-  if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
+  checkOptions(options);
 }
 
 function nameOf(target: Observable<Record<string, unknown>>, options: BridgeOptions, fallback: string): string {
   if (options.name !== undefined) return options.name;
   try {
-    const n = target.stats().name;
+    const n = typeof target.stats === 'function' ? target.stats().name : undefined;
     if (typeof n === 'string' && n !== '') return n;
   } catch {
     // fall through
   }
-  return fallback;
+  const own = (target as { name?: unknown }).name;
+  return typeof own === 'string' && own !== '' ? own : fallback;
 }
 
 function safeStats(target: Observable<Record<string, unknown>>): Record<string, unknown> {
@@ -57,26 +76,87 @@ function safeStats(target: Observable<Record<string, unknown>>): Record<string, 
 }
 
 const BREAKER_STATES = new Set(['closed', 'open', 'half-open', 'isolated']);
+const GIVE_UP_REASONS = new Set(['maxAttempts', 'notRetryable', 'budget', 'retryAfterTooLong', 'aborted']);
+/** `@armor/resilience` marks retry policies with this (a `Symbol.for`, so it holds across duplicate installs). */
+const RETRY_MARK = Symbol.for('armor.resilience.retry');
+
+type ResilienceKind = 'breaker' | 'bulkhead' | 'retry' | 'timeout';
+const DECLARED_KINDS: Record<string, ResilienceKind> = {
+  breaker: 'breaker',
+  circuitBreaker: 'breaker',
+  'circuit-breaker': 'breaker',
+  bulkhead: 'bulkhead',
+  retry: 'retry',
+  timeout: 'timeout',
+};
+const UNKNOWN_POLICY =
+  'must be an @armor/resilience circuit breaker, bulkhead, retry policy or timeout policy ' +
+  '(hedge, fallback and wrap policies emit no events: instrument the policies inside them); ' +
+  "a custom policy can declare itself with kind: 'breaker' | 'bulkhead' | 'retry' | 'timeout'";
 
 /**
- * Bridges an `@armor/resilience` circuit breaker or bulkhead into metrics:
- * breakers → `circuit_breaker_calls_total{breaker, outcome=success|failure|rejected}`,
- * `circuit_breaker_transitions_total{breaker, to}`, `circuit_breaker_state{breaker, state}` (1 for the
- * current state) and a row in the snapshot's `breakers`; bulkheads → `bulkhead_rejected_total{bulkhead}`
- * and `bulkhead_active` / `bulkhead_queued` gauges. Returns a function that unsubscribes.
+ * Recognises the policy from its shape by these rules, in order (first match wins); anything
+ * else throws `ConfigurationError('target')` rather than guessing:
+ * a declared `kind` (property or `stats().kind`) → that kind;
+ * the retry marker of `@armor/resilience`, or `stats()` with numeric `retries` and `giveUps` → retry;
+ * `stats().state` one of `closed`, `open`, `half-open`, `isolated` → circuit breaker;
+ * `stats()` with numeric `active` and `queued` → bulkhead;
+ * `stats()` with a numeric `timeoutMs` → timeout.
+ */
+function resilienceKind(target: ResilienceLike): ResilienceKind {
+  const t = target as unknown as Record<PropertyKey, unknown>;
+  const stats = typeof t.stats === 'function' ? safeStats(target as Observable<Record<string, unknown>>) : {};
+  const declared = typeof t.kind === 'string' ? t.kind : typeof stats.kind === 'string' ? stats.kind : undefined;
+  if (declared !== undefined) {
+    const kind = Object.hasOwn(DECLARED_KINDS, declared) ? DECLARED_KINDS[declared] : undefined;
+    if (kind === undefined) throw new ConfigurationError('target', `declares kind "${declared}"; a bridged policy's kind must be 'breaker', 'bulkhead', 'retry' or 'timeout'`, { received: target });
+    return kind;
+  }
+  const num = (key: string) => typeof stats[key] === 'number';
+  if (t[RETRY_MARK] === true || (num('retries') && num('giveUps'))) return 'retry';
+  if (typeof stats.state === 'string' && BREAKER_STATES.has(stats.state)) return 'breaker';
+  if (num('active') && num('queued')) return 'bulkhead';
+  if (num('timeoutMs')) return 'timeout';
+  throw new ConfigurationError('target', UNKNOWN_POLICY, { received: target });
+}
+
+/**
+ * Bridges an `@armor/resilience` policy into metrics. The kind is recognised from the policy's
+ * shape (see below); anything else throws `ConfigurationError` naming `target`.
+ *
+ * - **Circuit breaker** (`stats().state` is `closed`, `open`, `half-open` or `isolated`): `circuit_breaker_calls_total{breaker, outcome=success|failure|rejected}`,
+ *   `circuit_breaker_transitions_total{breaker, to}`, `circuit_breaker_state{breaker, state}` (1 for the
+ *   current state) and a row in the snapshot's `breakers`.
+ * - **Bulkhead** (`stats().active` and `stats().queued`): `bulkhead_rejected_total{bulkhead}` and
+ *   `bulkhead_active` / `bulkhead_queued` gauges (read at scrape).
+ * - **Retry policy** (`retryPolicy()`: its marker, or `stats().retries` and `stats().giveUps`): `resilience_retries_total{policy}` (one per
+ *   `retry` event, i.e. per extra attempt) and `resilience_give_ups_total{policy, reason}` with `reason` one of
+ *   `maxAttempts`, `notRetryable`, `budget`, `retryAfterTooLong`, `aborted` (`other` for anything else).
+ * - **Timeout policy** (`timeoutPolicy()`: `stats().timeoutMs`): `resilience_timeouts_total{policy}`.
+ *
+ * A custom policy can skip the shape rules with a `kind` property (or `stats().kind`): `'breaker'`,
+ * `'bulkhead'`, `'retry'` or `'timeout'`. Hedge, fallback and `wrap()` policies have no events; instrument
+ * the policies inside them. The label is `options.name`, else `stats().name`, else the policy's `name`
+ * property, else `breaker` / `bulkhead` / `retry` / `timeout`. Returns a function that unsubscribes.
  *
  * @example
  * ```ts
- * const stop = instrumentResilience(paymentsBreaker, { registry });
+ * const retries = retryPolicy({ name: 'payments', maxAttempts: 4 });
+ * const timeouts = timeoutPolicy(2_000, { name: 'payments' });
+ * const policy = wrap(retries, paymentsBreaker, timeouts);
+ * const stops = [retries, paymentsBreaker, timeouts].map((p) => instrumentResilience(p, { registry }));
  * ```
  */
 export function instrumentResilience(target: ResilienceLike, options: BridgeOptions): () => void {
-  check(target, options);
+  if (typeof (target as Partial<ResilienceLike> | null | undefined)?.on !== 'function')
+    throw new ConfigurationError('target', 'must have on(event, listener) (see the Armor observability convention)', { received: target });
+  checkOptions(options);
+  const kind = resilienceKind(target);
+  const observable = target as unknown as Observable<Record<string, unknown>>;
   const { registry } = options;
-  const isBreaker = typeof safeStats(target).state === 'string';
   const unsubs: Array<() => void> = [];
-  if (isBreaker) {
-    const name = nameOf(target, options, 'breaker');
+  if (kind === 'breaker') {
+    const name = nameOf(observable, options, 'breaker');
     const calls = registry.counter({ name: 'circuit_breaker_calls_total', help: 'Calls through circuit breakers, by outcome', labelNames: ['breaker', 'outcome'] as const });
     const transitions = registry.counter({ name: 'circuit_breaker_transitions_total', help: 'Circuit breaker state changes, by new state', labelNames: ['breaker', 'to'] as const });
     const state = registry.gauge({ name: 'circuit_breaker_state', help: 'Circuit breaker state (1 = current)', labelNames: ['breaker', 'state'] as const });
@@ -86,7 +166,7 @@ export function instrumentResilience(target: ResilienceLike, options: BridgeOpti
     const setState = (current: unknown) => {
       for (const s of BREAKER_STATES) state.set({ breaker: name, state: s }, s === current ? 1 : 0);
     };
-    setState(safeStats(target).state);
+    setState(safeStats(observable).state);
     unsubs.push(
       target.on('success', () => ok.inc()),
       target.on('failure', () => bad.inc()),
@@ -99,7 +179,7 @@ export function instrumentResilience(target: ResilienceLike, options: BridgeOpti
       }),
     );
     const source = (): BreakerStats => {
-      const s = safeStats(target);
+      const s = safeStats(observable);
       const st = typeof s.state === 'string' && BREAKER_STATES.has(s.state) ? (s.state as BreakerStats['state']) : 'closed';
       const out: BreakerStats = { name, state: st };
       const failures = optInt(s.failures);
@@ -114,19 +194,34 @@ export function instrumentResilience(target: ResilienceLike, options: BridgeOpti
     const sources = hubOf(registry).sources.breakers;
     sources.add(source);
     unsubs.push(() => sources.delete(source));
-  } else {
-    const name = nameOf(target, options, 'bulkhead');
+  } else if (kind === 'bulkhead') {
+    const name = nameOf(observable, options, 'bulkhead');
     const rejected = registry.counter({ name: 'bulkhead_rejected_total', help: 'Calls rejected by bulkheads', labelNames: ['bulkhead'] as const }).labels({ bulkhead: name });
     const active = registry.gauge({ name: 'bulkhead_active', help: 'Calls running in bulkheads', labelNames: ['bulkhead'] as const }).labels({ bulkhead: name });
     const queued = registry.gauge({ name: 'bulkhead_queued', help: 'Calls queued in bulkheads', labelNames: ['bulkhead'] as const }).labels({ bulkhead: name });
     unsubs.push(
       target.on('rejected', () => rejected.inc()),
       registry.addCollector(() => {
-        const s = safeStats(target);
+        const s = safeStats(observable);
         active.set(int(s.active));
         queued.set(int(s.queued));
       }),
     );
+  } else if (kind === 'retry') {
+    const name = nameOf(observable, options, 'retry');
+    const retries = registry.counter({ name: 'resilience_retries_total', help: 'Retries made by retry policies (attempts after the first)', labelNames: ['policy'] as const }).labels({ policy: name });
+    const giveUps = registry.counter({ name: 'resilience_give_ups_total', help: 'Calls a retry policy stopped retrying and failed, by reason', labelNames: ['policy', 'reason'] as const });
+    unsubs.push(
+      target.on('retry', () => retries.inc()),
+      target.on('giveUp', (e: { reason?: unknown }) => {
+        const reason = typeof e?.reason === 'string' && GIVE_UP_REASONS.has(e.reason) ? e.reason : 'other';
+        giveUps.inc({ policy: name, reason });
+      }),
+    );
+  } else {
+    const name = nameOf(observable, options, 'timeout');
+    const timeouts = registry.counter({ name: 'resilience_timeouts_total', help: 'Calls that exceeded a timeout policy', labelNames: ['policy'] as const }).labels({ policy: name });
+    unsubs.push(target.on('timeout', () => timeouts.inc()));
   }
   return () => {
     for (const u of unsubs) {

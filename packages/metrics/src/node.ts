@@ -1,5 +1,5 @@
 /**
- * `@armor/metrics/node`: the Node process collector (CPU, memory, event-loop delay, GC, handles),
+ * `@armor/metrics/node`: the Node process collector (CPU, memory, event-loop delay, GC, active resources),
  * sampled at scrape time plus a `perf_hooks` event-loop-delay histogram and a GC observer.
  *
  * @module
@@ -19,13 +19,21 @@ export interface ProcessMetricsOptions {
 const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 
 /**
- * Registers process metrics on `registry`: `process_cpu_user_seconds_total`,
- * `process_cpu_system_seconds_total`, `process_resident_memory_bytes`, `process_start_time_seconds`,
- * `nodejs_heap_size_total_bytes`, `nodejs_heap_size_used_bytes`, `nodejs_external_memory_bytes`,
- * `nodejs_eventloop_lag_seconds{quantile}` style gauges (`nodejs_eventloop_delay_p50_seconds`,
- * `_p99_seconds`, `_max_seconds`), `nodejs_active_handles`, `nodejs_gc_duration_seconds{kind}` and
- * `nodejs_version_info{version}`. Cheap: values are read when scraped; the event-loop histogram is
- * native. Returns a function that stops the collectors.
+ * Registers process metrics on `registry`:
+ *
+ * - `process_cpu_user_seconds_total`, `process_cpu_system_seconds_total` (counters; CPU time used
+ *   since the process started, as in the Prometheus client libraries' process collectors);
+ * - `process_resident_memory_bytes`, `process_start_time_seconds`;
+ * - `nodejs_heap_size_total_bytes`, `nodejs_heap_size_used_bytes`, `nodejs_external_memory_bytes`;
+ * - `nodejs_eventloop_delay_p50_seconds`, `nodejs_eventloop_delay_p99_seconds`,
+ *   `nodejs_eventloop_delay_max_seconds` (gauges over the samples since the previous scrape,
+ *   from a native `monitorEventLoopDelay` histogram; absent until the first sample);
+ * - `nodejs_active_resources` (libuv handles and requests keeping the loop alive, from
+ *   `process.getActiveResourcesInfo()`);
+ * - `nodejs_gc_duration_seconds{kind}` (histogram of GC pauses, unless `gc: false`);
+ * - `nodejs_version_info{version}`.
+ *
+ * Cheap: values are read when scraped. Returns a function that stops the collectors.
  *
  * @example
  * ```ts
@@ -34,6 +42,8 @@ const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'increment
  */
 export function collectProcessMetrics(registry: Registry, options: ProcessMetricsOptions = {}): () => void {
   if (typeof registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: registry });
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  if (options.gc !== undefined && typeof options.gc !== 'boolean') throw new ConfigurationError('gc', 'must be a boolean', { received: options.gc });
   const resolution = options.eventLoopResolutionMs ?? 20;
   if (!Number.isInteger(resolution) || resolution < 1) throw new ConfigurationError('eventLoopResolutionMs', 'must be an integer >= 1', { received: resolution });
 
@@ -54,13 +64,13 @@ export function collectProcessMetrics(registry: Registry, options: ProcessMetric
 
   const histogram = monitorEventLoopDelay({ resolution });
   histogram.enable();
-  let lastCpu = process.cpuUsage();
 
   const remove = registry.addCollector(() => {
+    // Catch the counters up to the process total rather than adding a delta per collector, so a
+    // second collectProcessMetrics() on the same registry (hot reload) cannot count CPU twice.
     const cpu = process.cpuUsage();
-    cpuUser.inc(Math.max(0, cpu.user - lastCpu.user) / 1e6);
-    cpuSystem.inc(Math.max(0, cpu.system - lastCpu.system) / 1e6);
-    lastCpu = cpu;
+    cpuUser.inc(Math.max(0, cpu.user / 1e6 - cpuUser.get()));
+    cpuSystem.inc(Math.max(0, cpu.system / 1e6 - cpuSystem.get()));
     const mem = process.memoryUsage();
     rss.set(mem.rss);
     heapTotal.set(mem.heapTotal);

@@ -168,6 +168,65 @@ describe('createRegistry', () => {
     expect(() => (c.inc as unknown as (v?: number) => void)()).toThrow(/labels \{ a \} are required/);
   });
 
+  it('rejects unknown label names past the cardinality cap too (instead of folding them into the overflow series)', () => {
+    const registry = createRegistry({ maxSeriesPerMetric: 2 });
+    const warnings: RegistryWarning[] = [];
+    registry.on('warning', (w) => warnings.push(w));
+    const c = registry.counter({ name: 'req', help: 'x', labelNames: ['method', 'route'] as const });
+    c.inc({ method: 'GET', route: '/a' });
+    c.inc({ method: 'GET', route: '/b' });
+    // the cap is reached; a typo in a label name must still throw, for a new first or last value
+    expect(() => c.inc({ method: 'PUT', rout: '/c' } as never)).toThrow(/unknown label "rout"/);
+    expect(() => c.inc({ method: 'GET', route: '/c', status: 200 } as never)).toThrow(/unknown label "status"/);
+    expect(() => c.labels({ methd: 'GET', route: '/d' } as never)).toThrow(/unknown label "methd"/);
+    const g = registry.gauge({ name: 'g', help: 'x', labelNames: ['k'] as const, maxSeries: 1 });
+    g.set({ k: 'a' }, 1);
+    expect(() => g.set({ k: 'b', extra: 1 } as never, 2)).toThrow(/unknown label "extra"/);
+    const h = registry.histogram({ name: 'h', help: 'x', labelNames: ['k'] as const, maxSeries: 1, buckets: [1] });
+    h.observe({ k: 'a' }, 0.5);
+    expect(() => h.observe({ k: 'b', extra: 1 } as never, 0.5)).toThrow(/unknown label "extra"/);
+    const s = registry.summary({ name: 's', help: 'x', labelNames: ['k'] as const, maxSeries: 1 });
+    s.observe({ k: 'a' }, 1);
+    expect(() => s.observe({ k: 'b', extra: 1 } as never, 1)).toThrow(/unknown label "extra"/);
+    // nothing was recorded or warned for the rejected calls
+    expect(warnings).toHaveLength(0);
+    expect(registry.metrics()).not.toContain('(overflow)');
+    // well-formed label sets past the cap still go to the overflow series
+    c.inc({ method: 'PUT', route: '/c' });
+    expect(warnings).toHaveLength(1);
+    expect(registry.metrics()).toContain('req_total{method="(overflow)",route="(overflow)"} 1');
+  });
+
+  it('property: an unknown label name throws whenever the call would create a series or overflow; counts add up', () => {
+    const op = fc.record({ a: fc.constantFrom('x', 'y', 'z'), b: fc.constantFrom('1', '2', ''), typo: fc.boolean() });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 30 }), (cap, ops) => {
+        const registry = createRegistry({ maxSeriesPerMetric: cap });
+        const c = registry.counter({ name: 'c', help: 'x', labelNames: ['a', 'b'] as const });
+        const series = new Map<string, number>();
+        let overflow = 0;
+        for (const { a, b, typo } of ops) {
+          const labels = typo ? ({ a, bb: b } as never) : { a, b };
+          const key = typo ? `${a}\u0000` : `${a}\u0000${b}`; // a missing label reads as ''
+          const known = series.has(key);
+          if (typo && !known) {
+            expect(() => c.inc(labels)).toThrow(/unknown label "bb"/);
+            continue;
+          }
+          c.inc(labels); // a found series is the hot path: label names are not re-checked there
+          if (known) series.set(key, series.get(key)! + 1);
+          else if (series.size < cap) series.set(key, 1);
+          else overflow++;
+        }
+        const lines = registry.metrics().split('\n').filter((l) => l.startsWith('c_total{'));
+        expect(lines).toHaveLength(series.size + (overflow > 0 ? 1 : 0));
+        const total = lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+        expect(total).toBe([...series.values()].reduce((x, y) => x + y, 0) + overflow);
+        if (overflow > 0) expect(lines).toContain(`c_total{a="(overflow)",b="(overflow)"} ${overflow}`);
+      }),
+    );
+  });
+
   it('runs collectors before rendering and isolates their failures', () => {
     const registry = createRegistry();
     const g = registry.gauge({ name: 'sampled', help: 'x' });

@@ -312,28 +312,30 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       return s;
     };
 
+    const str = (raw: LabelValue | undefined) => (typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw));
+
+    /**
+     * Hot path: walks the nested maps and returns an existing series. Only reads; anything not
+     * found (and all validation of label names) goes to `create`, so a miss never leaves
+     * intermediate maps behind, even past the cardinality cap.
+     */
     function lookup(labels: Record<string, LabelValue> | undefined): Series {
       if (depth === 0) return (single ??= make([]));
       if (typeof labels !== 'object' || labels === null) throw new TypeError(`${metricName}: labels { ${labelNames.join(', ')} } are required`);
       let node: Map<string, unknown> = root;
       for (let i = 0; i < depth - 1; i++) {
-        const raw = labels[labelNames[i]!];
-        const v = typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw);
-        let next = node.get(v) as Map<string, unknown> | undefined;
-        if (next === undefined) {
-          next = new Map();
-          node.set(v, next);
-        }
+        const next = node.get(str(labels[labelNames[i]!])) as Map<string, unknown> | undefined;
+        if (next === undefined) return create(labels);
         node = next;
       }
-      const raw = labels[labelNames[depth - 1]!];
-      const v = typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw);
-      const found = node.get(v) as Series | undefined;
-      if (found !== undefined) return found;
-      return create(labels, node, v);
+      const found = node.get(str(labels[labelNames[depth - 1]!])) as Series | undefined;
+      return found !== undefined ? found : create(labels);
     }
 
-    function create(labels: Record<string, LabelValue>, leaf: Map<string, unknown>, last: string): Series {
+    /** Slow path: validates label names, then creates the series (or returns the overflow series past the cap). */
+    function create(labels: Record<string, LabelValue>): Series {
+      for (const n of Object.keys(labels))
+        if (!labelNames.includes(n)) throw new TypeError(`${metricName}: unknown label "${n}" (labels are ${labelNames.join(', ')})`);
       if (size >= maxSeries) {
         if (!warned) {
           warned = true;
@@ -341,14 +343,18 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         }
         return overflow();
       }
-      const values = labelNames.map((n) => {
-        const raw = labels[n];
-        return typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw);
-      });
-      for (const n of Object.keys(labels))
-        if (!labelNames.includes(n)) throw new TypeError(`${metricName}: unknown label "${n}" (labels are ${labelNames.join(', ')})`);
+      const values = labelNames.map((n) => str(labels[n]));
+      let node: Map<string, unknown> = root;
+      for (let i = 0; i < depth - 1; i++) {
+        let next = node.get(values[i]!) as Map<string, unknown> | undefined;
+        if (next === undefined) {
+          next = new Map();
+          node.set(values[i]!, next);
+        }
+        node = next;
+      }
       const s = make(values);
-      leaf.set(last, s);
+      node.set(values[depth - 1]!, s);
       size++;
       return s;
     }

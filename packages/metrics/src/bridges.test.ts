@@ -1,0 +1,348 @@
+import { describe, expect, it } from 'vitest';
+import { isArmorError } from '@armor/errors';
+import { createMonitor, createRegistry, instrumentResilience, type ResilienceLike } from './index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Structural stand-ins for the @armor/resilience policies, mirroring their public shapes and events:
+// retryPolicy (Symbol.for('armor.resilience.retry') marker, name, stats() with attempts/retries/
+// giveUps/successes, `retry`/`giveUp` events), timeoutPolicy (name, stats() with timeoutMs/timeouts/
+// successes/failures, `timeout` event), circuitBreaker (name, state, stats() with `state`,
+// success/failure/rejected/stateChange), bulkhead (name, stats() with active/queued/rejected,
+// `rejected`), and hedge/fallback/wrap policies (only execute()).
+// The tests below were also run against the real policies (imported from the resilience sources).
+// @armor/metrics does not depend on @armor/resilience; once it is a devDependency, replace this
+// block with
+//   import { bulkhead, circuitBreaker, fallbackPolicy, hedgePolicy, retryPolicy, timeoutPolicy, wrap } from '@armor/resilience';
+// and the tests below run unchanged against the real policies.
+
+type Fn<T> = (context: { attempt: number; signal: AbortSignal }) => T | PromiseLike<T>;
+
+class Emitter {
+  #listeners = new Map<string, Array<(payload: never) => void>>();
+  on(event: string, listener: (payload: never) => void): () => void {
+    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener]);
+    return () => void this.#listeners.set(event, (this.#listeners.get(event) ?? []).filter((l) => l !== listener));
+  }
+  protected emit(event: string, payload: unknown): void {
+    for (const l of this.#listeners.get(event) ?? []) (l as (p: unknown) => void)(payload);
+  }
+}
+
+const RETRY_MARK = Symbol.for('armor.resilience.retry');
+
+class RetryPolicyFake extends Emitter {
+  readonly [RETRY_MARK] = true as const;
+  readonly name: string;
+  readonly #max: number;
+  readonly #retryIf: (error: unknown) => boolean;
+  #c = { attempts: 0, retries: 0, giveUps: 0, successes: 0 };
+  constructor(options: { name?: string; maxAttempts?: number; backoff?: () => number; retryIf?: (error: unknown) => boolean }) {
+    super();
+    this.name = options.name ?? 'retry';
+    this.#max = options.maxAttempts ?? 3;
+    this.#retryIf = options.retryIf ?? (() => true);
+  }
+  async execute<T>(fn: Fn<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.#c.attempts++;
+      try {
+        const value = await fn({ attempt, signal: new AbortController().signal });
+        this.#c.successes++;
+        return value;
+      } catch (error) {
+        const reason = attempt >= this.#max ? 'maxAttempts' : !this.#retryIf(error) ? 'notRetryable' : undefined;
+        if (reason !== undefined) {
+          this.#c.giveUps++;
+          this.emit('giveUp', { attempts: attempt, error, reason });
+          throw error;
+        }
+        this.emit('retry', { attempt, delayMs: 0, error });
+        this.#c.retries++;
+      }
+    }
+  }
+  stats() {
+    return { name: this.name, ...this.#c };
+  }
+}
+const retryPolicy = (options: ConstructorParameters<typeof RetryPolicyFake>[0] = {}) => new RetryPolicyFake(options);
+
+class TimeoutPolicyFake extends Emitter {
+  readonly name: string;
+  readonly #ms: number;
+  #c = { timeouts: 0, successes: 0, failures: 0 };
+  constructor(ms: number, options: { name?: string }) {
+    super();
+    this.name = options.name ?? 'timeout';
+    this.#ms = ms;
+  }
+  stats() {
+    return { name: this.name, timeoutMs: this.#ms, ...this.#c };
+  }
+  execute<T>(fn: Fn<T>): Promise<T> {
+    const controller = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const settle = (counter: 'successes' | 'failures' | 'timeouts', then: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.#c[counter]++;
+        then();
+      };
+      const timer = setTimeout(() => settle('timeouts', () => {
+        controller.abort();
+        this.emit('timeout', { timeoutMs: this.#ms });
+        reject(new Error(`Operation timed out after ${this.#ms} ms`));
+      }), this.#ms);
+      Promise.resolve(fn({ attempt: 1, signal: controller.signal })).then(
+        (v) => settle('successes', () => resolve(v)),
+        (e: unknown) => settle('failures', () => reject(e as Error)),
+      );
+    });
+  }
+}
+const timeoutPolicy = (ms: number, options: { name?: string } = {}) => new TimeoutPolicyFake(ms, options);
+
+class BreakerFake extends Emitter {
+  readonly name: string;
+  state: 'closed' | 'open' | 'half-open' | 'isolated' = 'closed';
+  #threshold: number;
+  #consecutive = 0;
+  #failures = 0;
+  #successes = 0;
+  #rejected = 0;
+  #since = Date.now();
+  constructor(options: { name?: string; failureThreshold?: number }) {
+    super();
+    this.name = options.name ?? 'breaker';
+    this.#threshold = options.failureThreshold ?? 5;
+  }
+  async execute<T>(fn: Fn<T>): Promise<T> {
+    if (this.state !== 'closed') {
+      this.#rejected++;
+      this.emit('rejected', { retryAfterMs: 30_000 });
+      throw new Error(`Circuit "${this.name}" is open`);
+    }
+    try {
+      const value = await fn({ attempt: 1, signal: new AbortController().signal });
+      this.#successes++;
+      this.#consecutive = 0;
+      this.emit('success', { durationMs: 0 });
+      return value;
+    } catch (error) {
+      this.#failures++;
+      this.emit('failure', { durationMs: 0, error });
+      if (++this.#consecutive >= this.#threshold) {
+        this.state = 'open';
+        this.#since = Date.now();
+        this.emit('stateChange', { from: 'closed', to: 'open', at: this.#since });
+      }
+      throw error;
+    }
+  }
+  stats() {
+    const { name, state } = this;
+    return { name, state, failures: this.#failures, successes: this.#successes, rejected: this.#rejected, since: this.#since, slowCalls: 0, currentFailures: this.#consecutive, windowCalls: 0, halfOpenInFlight: 0, openUntil: 0 };
+  }
+}
+const circuitBreaker = (options: { name?: string; failureThreshold?: number } = {}) => new BreakerFake(options);
+
+class BulkheadFake extends Emitter {
+  readonly name: string;
+  #max: number;
+  #active = 0;
+  #rejected = 0;
+  constructor(options: { name?: string; maxConcurrent: number; maxQueue?: number }) {
+    super();
+    this.name = options.name ?? 'bulkhead';
+    this.#max = options.maxConcurrent;
+  }
+  async execute<T>(fn: Fn<T>): Promise<T> {
+    if (this.#active >= this.#max) {
+      this.#rejected++;
+      this.emit('rejected', {});
+      throw new Error(`Bulkhead "${this.name}" is full`);
+    }
+    this.#active++;
+    try {
+      return await fn({ attempt: 1, signal: new AbortController().signal });
+    } finally {
+      this.#active--;
+    }
+  }
+  stats() {
+    return { name: this.name, active: this.#active, queued: 0, rejected: this.#rejected };
+  }
+}
+const bulkhead = (options: { name?: string; maxConcurrent: number; maxQueue?: number }) => new BulkheadFake(options);
+
+const passThrough = { execute: <T>(fn: Fn<T>) => Promise.resolve(fn({ attempt: 1, signal: new AbortController().signal })) };
+const hedgePolicy = (_options: { delayMs: number }) => ({ ...passThrough });
+const fallbackPolicy = (_value: unknown) => ({ ...passThrough });
+const wrap = (..._policies: unknown[]) => ({ ...passThrough });
+// ---------------------------------------------------------------------------------------------
+
+const fail = () => Promise.reject(new Error('boom'));
+const metricLines = (text: string, prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix));
+
+describe('instrumentResilience with the @armor/resilience policy kinds', () => {
+  it('retry policy: counts retries and give-ups by reason, not bulkhead metrics', async () => {
+    const registry = createRegistry();
+    const policy = retryPolicy({ maxAttempts: 3, backoff: () => 0, retryIf: (e) => !(e instanceof TypeError) });
+    const stop = instrumentResilience(policy, { registry, name: 'payments' });
+    expect(registry.metrics()).toContain('resilience_retries_total{policy="payments"} 0');
+    await expect(policy.execute(fail)).rejects.toThrow('boom'); // 2 retries, then maxAttempts
+    let calls = 0;
+    await expect(policy.execute(() => (++calls === 1 ? Promise.reject(new Error('once')) : 'ok'))).resolves.toBe('ok'); // 1 retry
+    await expect(policy.execute(() => Promise.reject(new TypeError('bad')))).rejects.toThrow('bad'); // notRetryable
+    const text = registry.metrics();
+    expect(text).toContain('resilience_retries_total{policy="payments"} 3');
+    expect(text).toContain('resilience_give_ups_total{policy="payments",reason="maxAttempts"} 1');
+    expect(text).toContain('resilience_give_ups_total{policy="payments",reason="notRetryable"} 1');
+    expect(text).not.toMatch(/bulkhead_|circuit_breaker_|resilience_timeouts/);
+    stop();
+    await expect(policy.execute(fail)).rejects.toThrow('boom');
+    expect(registry.metrics()).toContain('resilience_retries_total{policy="payments"} 3');
+  });
+
+  it("labels a retry policy with its own name, else \"retry\"", async () => {
+    const registry = createRegistry();
+    const named = retryPolicy({ name: 'search-retry', maxAttempts: 2, backoff: () => 0 });
+    const unnamed = retryPolicy({ maxAttempts: 2, backoff: () => 0 });
+    instrumentResilience(named, { registry });
+    instrumentResilience(unnamed, { registry });
+    await expect(named.execute(fail)).rejects.toThrow('boom');
+    await expect(unnamed.execute(fail)).rejects.toThrow('boom');
+    const text = registry.metrics();
+    expect(text).toContain('resilience_retries_total{policy="search-retry"} 1');
+    expect(text).toContain('resilience_retries_total{policy="retry"} 1');
+  });
+
+  it('timeout policy: counts timeouts, not bulkhead metrics', async () => {
+    const registry = createRegistry();
+    const policy = timeoutPolicy(5, { name: 'search' });
+    const stop = instrumentResilience(policy, { registry });
+    await expect(policy.execute(() => new Promise((r) => setTimeout(r, 200)))).rejects.toThrow(/timed out/);
+    await expect(policy.execute(() => 'fast')).resolves.toBe('fast');
+    const text = registry.metrics();
+    expect(text).toContain('resilience_timeouts_total{policy="search"} 1');
+    expect(text).not.toMatch(/bulkhead_|circuit_breaker_|resilience_retries/);
+    stop();
+    await expect(policy.execute(() => new Promise((r) => setTimeout(r, 200)))).rejects.toThrow(/timed out/);
+    expect(registry.metrics()).toContain('resilience_timeouts_total{policy="search"} 1');
+  });
+
+  it('circuit breaker: calls, transitions, state gauge and a snapshot row', async () => {
+    const registry = createRegistry();
+    const breaker = circuitBreaker({ name: 'payments', failureThreshold: 2 });
+    const stop = instrumentResilience(breaker, { registry });
+    await breaker.execute(() => 'ok');
+    await expect(breaker.execute(fail)).rejects.toThrow();
+    await expect(breaker.execute(fail)).rejects.toThrow();
+    await expect(breaker.execute(() => 'never runs')).rejects.toThrow();
+    const text = registry.metrics();
+    for (const line of [
+      'circuit_breaker_calls_total{breaker="payments",outcome="success"} 1',
+      'circuit_breaker_calls_total{breaker="payments",outcome="failure"} 2',
+      'circuit_breaker_calls_total{breaker="payments",outcome="rejected"} 1',
+      'circuit_breaker_transitions_total{breaker="payments",to="open"} 1',
+      'circuit_breaker_state{breaker="payments",state="open"} 1',
+      'circuit_breaker_state{breaker="payments",state="closed"} 0',
+    ])
+      expect(text).toContain(line);
+    expect(text).not.toMatch(/bulkhead_|resilience_/);
+    const row = (await createMonitor({ registry }).snapshot()).breakers;
+    expect(row).toEqual([expect.objectContaining({ name: 'payments', state: 'open', failures: 2, successes: 1, rejected: 1 })]);
+    stop();
+    expect((await createMonitor({ registry }).snapshot()).breakers).toEqual([]);
+  });
+
+  it('bulkhead: rejections and active/queued gauges', async () => {
+    const registry = createRegistry();
+    const pool = bulkhead({ name: 'pdf', maxConcurrent: 1, maxQueue: 0 });
+    instrumentResilience(pool, { registry });
+    let release!: () => void;
+    const running = pool.execute(() => new Promise<void>((r) => (release = r)));
+    await expect(pool.execute(() => 'second')).rejects.toThrow();
+    const text = registry.metrics();
+    expect(text).toContain('bulkhead_rejected_total{bulkhead="pdf"} 1');
+    expect(text).toContain('bulkhead_active{bulkhead="pdf"} 1');
+    expect(text).toContain('bulkhead_queued{bulkhead="pdf"} 0');
+    expect(text).not.toMatch(/circuit_breaker_|resilience_/);
+    release();
+    await running;
+    expect(registry.metrics()).toContain('bulkhead_active{bulkhead="pdf"} 0');
+  });
+
+  it.each<[string, () => unknown]>([
+    ['hedgePolicy', () => hedgePolicy({ delayMs: 10 })],
+    ['fallbackPolicy', () => fallbackPolicy(null)],
+    ['wrap', () => wrap(retryPolicy(), timeoutPolicy(100))],
+  ])('%s (no events) throws ConfigurationError naming "target"', (_, make) => {
+    const registry = createRegistry();
+    try {
+      instrumentResilience(make() as ResilienceLike, { registry });
+      expect.unreachable();
+    } catch (error) {
+      expect(isArmorError(error, 'CONFIGURATION_ERROR')).toBe(true);
+      expect((error as { option: string }).option).toBe('target');
+    }
+    expect(registry.metrics()).toBe('');
+  });
+});
+
+describe('instrumentResilience shape rules', () => {
+  const on = () => () => {};
+
+  it('honours a declared kind (property or stats().kind) before the shape', () => {
+    const registry = createRegistry();
+    instrumentResilience({ on, kind: 'timeout', name: 'custom-timeout' }, { registry });
+    instrumentResilience({ on, stats: () => ({ name: 'custom-retry', kind: 'retry' }) }, { registry });
+    instrumentResilience({ on, kind: 'circuitBreaker', stats: () => ({ name: 'cb', state: 'half-open' }) }, { registry });
+    const text = registry.metrics();
+    expect(text).toContain('resilience_timeouts_total{policy="custom-timeout"} 0');
+    expect(text).toContain('resilience_retries_total{policy="custom-retry"} 0');
+    expect(text).toContain('circuit_breaker_state{breaker="cb",state="half-open"} 1');
+  });
+
+  it('records give-up reasons it does not know as "other" (bounded cardinality)', () => {
+    const registry = createRegistry();
+    const listeners = new Map<string, (p: unknown) => void>();
+    const policy = { [Symbol.for('armor.resilience.retry')]: true, execute: () => Promise.resolve(), on: (e: string, l: (p: never) => void) => (listeners.set(e, l as (p: unknown) => void), () => {}) };
+    instrumentResilience(policy, { registry });
+    listeners.get('giveUp')!({ attempts: 1, reason: 'cosmic rays' });
+    listeners.get('giveUp')!({ attempts: 1, reason: 'budget' });
+    listeners.get('giveUp')!(undefined);
+    expect(metricLines(registry.metrics(), 'resilience_give_ups_total{')).toEqual([
+      'resilience_give_ups_total{policy="retry",reason="other"} 2',
+      'resilience_give_ups_total{policy="retry",reason="budget"} 1',
+    ]);
+  });
+
+  it.each<[string, string, () => unknown, unknown]>([
+    ['null target', 'target', () => null, {}],
+    ['no on()', 'target', () => ({ stats: () => ({ state: 'closed' }) }), {}],
+    ['breaker registry (stats() is an array, no on())', 'target', () => ({ get: () => null, stats: () => [] }), {}],
+    ['a cache (unknown stats shape)', 'target', () => ({ on, stats: () => ({ name: 'users', hits: 1, misses: 0 }) }), {}],
+    ['a state that is not a breaker state', 'target', () => ({ on, stats: () => ({ state: 'running' }) }), {}],
+    ['only on() (no execute, no stats)', 'target', () => ({ on }), {}],
+    ['on() and execute() without stats() or a kind', 'target', () => ({ on, execute: () => Promise.resolve() }), {}],
+    ['stats() that throws', 'target', () => ({ on, stats: () => { throw new Error('x'); } }), {}],
+    ['an unknown declared kind', 'target', () => ({ on, execute: () => Promise.resolve(), kind: 'hedge' }), {}],
+    ['an unknown stats().kind', 'target', () => ({ on, stats: () => ({ kind: 'fallback', active: 1, queued: 0 }) }), {}],
+    ['no registry', 'registry', () => retryPolicy(), { registry: undefined }],
+    ['empty name', 'name', () => retryPolicy(), { name: '' }],
+    ['non-string name', 'name', () => circuitBreaker(), { name: 42 }],
+  ])('bad input: %s throws ConfigurationError naming %s', (_, option, make, extra) => {
+    const registry = createRegistry();
+    try {
+      instrumentResilience(make() as ResilienceLike, { registry, ...(extra as object) });
+      expect.unreachable();
+    } catch (error) {
+      expect(isArmorError(error, 'CONFIGURATION_ERROR')).toBe(true);
+      expect((error as { option: string }).option).toBe(option);
+    }
+    expect(registry.metrics()).toBe('');
+  });
+});
