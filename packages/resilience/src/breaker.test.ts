@@ -208,3 +208,128 @@ describe('circuitBreaker — failure-rate strategy (rolling buckets)', () => {
     expect(breaker.stats()).toMatchObject({ windowCalls: 4, currentFailures: 1 });
   });
 });
+
+describe('circuitBreaker — half-open probe lease (in-process)', () => {
+  const hang = () => new Promise<string>(() => {});
+
+  async function halfOpen(options: { halfOpenMaxConcurrent?: number; probeLeaseMs?: number } = {}) {
+    const clock = manualClock(1_000);
+    const breaker = circuitBreaker({ clock, failureThreshold: 1, halfOpenAfterMs: 100, ...options });
+    await expect(breaker.execute(fail)).rejects.toThrow('down');
+    clock.advance(100);
+    expect(breaker.state).toBe('half-open');
+    return { clock, breaker };
+  }
+
+  it('a hung probe holds its slot only until probeLeaseMs; then a new probe is admitted', async () => {
+    const { clock, breaker } = await halfOpen({ probeLeaseMs: 5_000 });
+    void breaker.execute(hang); // never settles, sets no timer
+    expect(breaker.stats().halfOpenInFlight).toBe(1);
+    clock.advance(4_999);
+    await expect(breaker.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    clock.advance(1);
+    expect(breaker.stats()).toMatchObject({ state: 'half-open', halfOpenInFlight: 0, abandonedProbes: 1 });
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+    expect(clock.pending).toBe(0);
+  });
+
+  it('defaults probeLeaseMs to max(halfOpenAfterMs, 10_000)', async () => {
+    const { clock, breaker } = await halfOpen();
+    void breaker.execute(hang);
+    clock.advance(9_999);
+    await expect(breaker.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    clock.advance(1);
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+
+    const clock2 = manualClock(0);
+    const slowToReopen = circuitBreaker({ clock: clock2, failureThreshold: 1, halfOpenAfterMs: 60_000 });
+    await expect(slowToReopen.execute(fail)).rejects.toThrow();
+    clock2.advance(60_000);
+    void slowToReopen.execute(hang);
+    clock2.advance(59_999);
+    await expect(slowToReopen.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    clock2.advance(1);
+    await expect(slowToReopen.execute(ok)).resolves.toBe('ok');
+  });
+
+  it('still admits exactly halfOpenMaxConcurrent probes, with leases per slot', async () => {
+    const { clock, breaker } = await halfOpen({ halfOpenMaxConcurrent: 2, probeLeaseMs: 1_000 });
+    const calls = vi.fn(hang);
+    void breaker.execute(calls); // slot 1, lease until +1000
+    clock.advance(500);
+    void breaker.execute(calls); // slot 2, lease until +1500
+    await expect(breaker.execute(calls)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(calls).toHaveBeenCalledTimes(2);
+    clock.advance(500); // slot 1 expires, slot 2 is live
+    void breaker.execute(calls); // takes slot 1 again
+    await expect(breaker.execute(calls)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(calls).toHaveBeenCalledTimes(3);
+    expect(breaker.stats()).toMatchObject({ halfOpenInFlight: 2, abandonedProbes: 1 });
+    clock.advance(500); // slot 2 expires
+    void breaker.execute(calls);
+    await expect(breaker.execute(calls)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(calls).toHaveBeenCalledTimes(4);
+    expect(breaker.stats()).toMatchObject({ halfOpenInFlight: 2, abandonedProbes: 2 });
+  });
+
+  it("an abandoned probe's late success or failure never changes the state (nor frees another's slot)", async () => {
+    const { clock, breaker } = await halfOpen({ probeLeaseMs: 1_000 });
+    const changes: string[] = [];
+    breaker.on('stateChange', (e) => changes.push(`${e.from}->${e.to}`));
+    const failures: unknown[] = [];
+    breaker.on('failure', (e) => failures.push(e.error));
+    const lateFail = deferred();
+    const lateOk = deferred();
+    const abandonedA = breaker.execute(() => lateFail.promise);
+    clock.advance(1_000);
+    const abandonedB = breaker.execute(() => lateOk.promise); // A's slot, now B's
+    clock.advance(1_000);
+    const current = deferred();
+    const live = breaker.execute(() => current.promise); // B's slot, now the live probe's
+    expect(breaker.stats()).toMatchObject({ halfOpenInFlight: 1, abandonedProbes: 2 });
+
+    lateFail.reject(new Error('late failure'));
+    await expect(abandonedA).rejects.toThrow('late failure'); // the caller still gets its result
+    lateOk.resolve('late ok');
+    await expect(abandonedB).resolves.toBe('late ok');
+    expect(breaker.state).toBe('half-open'); // neither reopened nor closed it
+    expect(breaker.stats()).toMatchObject({ halfOpenInFlight: 1, abandonedProbes: 2, failures: 2, successes: 1 });
+    expect(failures).toHaveLength(1); // counted in stats and events like any outcome
+    await expect(breaker.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError); // the live probe still holds the only slot
+
+    current.resolve('live ok');
+    await expect(live).resolves.toBe('live ok');
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual(['half-open->closed']);
+  });
+
+  it('a late outcome of an expired probe is ignored even when no new call reclaimed its slot', async () => {
+    const { clock, breaker } = await halfOpen({ probeLeaseMs: 1_000 });
+    const late = deferred();
+    const probe = breaker.execute(() => late.promise);
+    clock.advance(1_000);
+    late.reject(new Error('late failure'));
+    await expect(probe).rejects.toThrow('late failure');
+    expect(breaker.state).toBe('half-open');
+    expect(breaker.stats()).toMatchObject({ halfOpenInFlight: 0, abandonedProbes: 1 });
+    await expect(breaker.execute(fail)).rejects.toThrow('down'); // a fresh probe decides
+    expect(breaker.state).toBe('open');
+  });
+
+  it('a probe settling before its lease decides as before', async () => {
+    const { clock, breaker } = await halfOpen({ probeLeaseMs: 1_000 });
+    const d = deferred();
+    const probe = breaker.execute(() => d.promise);
+    clock.advance(999);
+    d.reject(new Error('slow but in time'));
+    await expect(probe).rejects.toThrow();
+    expect(breaker.state).toBe('open');
+    expect(breaker.stats().abandonedProbes).toBe(0);
+  });
+
+  it('rejects a bad probeLeaseMs', () => {
+    expect(() => circuitBreaker({ probeLeaseMs: 0 })).toThrow(/probeLeaseMs/);
+    expect(() => circuitBreaker({ probeLeaseMs: Number.NaN })).toThrow(/probeLeaseMs/);
+  });
+});

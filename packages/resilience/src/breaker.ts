@@ -65,10 +65,15 @@ export interface CircuitBreakerStats {
   currentFailures: number;
   /** Calls in the rolling window (rate strategy; `0` for the consecutive strategy). */
   windowCalls: number;
-  /** Half-open probes now running. */
+  /** Half-open probes now running and holding a live lease (see `probeLeaseMs`). */
   halfOpenInFlight: number;
   /** Epoch ms when an open breaker lets a probe through (`0` unless open). */
   openUntil: number;
+  /**
+   * Half-open probes abandoned since creation: their `probeLeaseMs` lease ran out before they
+   * settled, so their slot was freed and their outcome no longer decides the state.
+   */
+  abandonedProbes: number;
 }
 
 /** Snapshot of a shared breaker state. */
@@ -94,8 +99,11 @@ export interface AcquireResult {
 export interface BreakerStateStore {
   /** How often (ms) a breaker re-reads the shared state before a call. */
   readonly syncIntervalMs: number;
-  /** Reads the shared state. */
-  read(): Promise<SharedBreakerSnapshot>;
+  /**
+   * Reads the shared state. `now` is the breaker's clock (epoch ms); a store keeping its own
+   * time (e.g. Redis `TIME`) uses it to express the snapshot's times in the breaker's clock.
+   */
+  read(now?: number): Promise<SharedBreakerSnapshot>;
   /**
    * Atomically: an open state past `openUntil` becomes half-open; in half-open, takes one of
    * `maxProbes` probe slots (slots older than `probeLeaseMs` are reclaimed).
@@ -140,7 +148,16 @@ export interface CircuitBreakerOptions {
   onStateChange?: (event: StateChangeEvent) => void;
   /** Shared state across processes, e.g. `redisBreakerState({ client, key })`. @default in-process */
   state?: BreakerStateStore;
-  /** Probe slot lease for shared state (a crashed prober frees its slot after this, ms). @default max(halfOpenAfterMs, 10_000) */
+  /**
+   * Lease of a half-open probe slot, in ms, in-process and with a shared `state` alike. A
+   * probe that has not settled after this long (hung, or its process crashed) is abandoned:
+   * its slot is freed for the next call, so a breaker never sticks in half-open. Its late
+   * outcome still counts in `stats()` and the `success`/`failure` events, but never changes
+   * the state (only a probe holding a live lease decides). Expiry is checked lazily with
+   * `clock` when a call arrives (no timer per call). Set it above the dependency's worst
+   * latency, or put a `timeoutPolicy` inside the breaker.
+   * @default max(halfOpenAfterMs, 10_000)
+   */
   probeLeaseMs?: number;
   /** Time source. @default system clock */
   clock?: Clock;
@@ -185,7 +202,10 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
   #since: number;
   #openUntil = 0;
   #gen = 0;
-  #inFlight = 0;
+  /** Live half-open probes: probe id -> lease deadline (epoch ms). */
+  readonly #probes = new Map<number, number>();
+  #probeSeq = 0;
+  #abandoned = 0;
   #consecutive = 0;
   #timed: boolean;
   #failures = 0;
@@ -254,7 +274,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.#store !== undefined) return this.#executeShared(fn, signal);
-    if (this.#state === 'closed') return this.#call(fn, signal, false, this.#gen);
+    if (this.#state === 'closed') return this.#call(fn, signal, 0, this.#gen);
     return this.#executeLocal(fn, signal);
   }
 
@@ -269,12 +289,10 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     if (this.#state === 'open') this.#maybeHalfOpen(now);
     switch (this.#state) {
       case 'closed':
-        return this.#call(fn, signal, false, this.#gen);
+        return this.#call(fn, signal, 0, this.#gen);
       case 'half-open':
-        if (this.#inFlight < this.#maxProbes) {
-          this.#inFlight++;
-          return this.#call(fn, signal, true, this.#gen);
-        }
+        this.#reclaim(now);
+        if (this.#probes.size < this.#maxProbes) return this.#call(fn, signal, this.#takeProbe(now), this.#gen);
         return this.#reject(undefined);
       case 'open':
         return this.#reject(this.#openUntil - now);
@@ -287,7 +305,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     const store = this.#store!;
     if (this.#time.now() - this.#syncedAt >= store.syncIntervalMs) await this.sync();
     const now = this.#time.now();
-    if (this.#state === 'closed') return this.#call(fn, signal, false, this.#gen);
+    if (this.#state === 'closed') return this.#call(fn, signal, 0, this.#gen);
     if (this.#state === 'isolated') return this.#reject(undefined);
     if (this.#state === 'open' && now < this.#openUntil) return this.#reject(this.#openUntil - now);
     let result: AcquireResult;
@@ -302,10 +320,41 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
       return this.#reject(this.#state === 'open' ? Math.max(0, this.#openUntil - this.#time.now()) : undefined);
     }
     if (result.permit === 'probe') {
-      this.#inFlight++;
-      return this.#call(fn, signal, true, this.#gen);
+      const at = this.#time.now();
+      this.#reclaim(at);
+      return this.#call(fn, signal, this.#takeProbe(at), this.#gen);
     }
-    return this.#call(fn, signal, false, this.#gen);
+    return this.#call(fn, signal, 0, this.#gen);
+  }
+
+  // ----- probe leases --------------------------------------------------------------------
+
+  /** Takes a probe slot leased until `now + probeLeaseMs`; returns its id (never 0). */
+  #takeProbe(now: number): number {
+    const id = ++this.#probeSeq;
+    this.#probes.set(id, now + this.#probeLeaseMs);
+    return id;
+  }
+
+  /** Frees every slot whose lease ran out (each counted once as abandoned). */
+  #reclaim(now: number): void {
+    if (this.#probes.size === 0) return;
+    for (const [id, until] of this.#probes) {
+      if (now >= until) {
+        this.#probes.delete(id);
+        this.#abandoned++;
+      }
+    }
+  }
+
+  /** Frees probe `id`'s slot. `true` when it still held a live lease (so its outcome counts). */
+  #releaseProbe(id: number, now: number): boolean {
+    const until = this.#probes.get(id);
+    if (until === undefined) return false; // already reclaimed
+    this.#probes.delete(id);
+    if (now < until) return true;
+    this.#abandoned++;
+    return false;
   }
 
   #reject(retryAfterMs: number | undefined): Promise<never> {
@@ -319,7 +368,8 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
 
   // ----- the call ------------------------------------------------------------------------
 
-  async #call<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined, probe: boolean, gen: number): Promise<T> {
+  /** `probe` is the probe's slot id, `0` for an ordinary call; `gen` the generation it started in. */
+  async #call<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined, probe: number, gen: number): Promise<T> {
     const start = this.#timed ? this.#time.now() : 0;
     let value: T;
     try {
@@ -332,7 +382,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     if (this.#timed) {
       const pending = this.#succeededTimed(start, probe, gen);
       if (pending !== undefined) await pending;
-    } else if (probe || gen !== this.#gen || this.#window !== undefined) {
+    } else if (probe !== 0 || gen !== this.#gen || this.#window !== undefined) {
       const pending = this.#outcome(true, this.#time.now(), probe, gen);
       if (pending !== undefined) await pending;
     } else {
@@ -343,7 +393,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     return value;
   }
 
-  #succeededTimed(start: number, probe: boolean, gen: number): Promise<void> | undefined {
+  #succeededTimed(start: number, probe: number, gen: number): Promise<void> | undefined {
     const now = this.#time.now();
     const durationMs = now - start;
     this.#successes++;
@@ -357,10 +407,10 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     return this.#outcome(ok, now, probe, gen);
   }
 
-  #failed(error: unknown, start: number, probe: boolean, gen: number, signal: AbortSignal | undefined): Promise<void> | undefined {
+  #failed(error: unknown, start: number, probe: number, gen: number, signal: AbortSignal | undefined): Promise<void> | undefined {
     if (signal?.aborted) {
       // the caller gave up: says nothing about the dependency
-      if (probe && gen === this.#gen) this.#inFlight--;
+      if (probe !== 0 && gen === this.#gen) this.#releaseProbe(probe, this.#time.now());
       return undefined;
     }
     let counts: boolean;
@@ -380,10 +430,11 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
   }
 
   /** Feeds one outcome into the state machine. Returns a promise only when a shared store is written. */
-  #outcome(ok: boolean, now: number, probe: boolean, gen: number): Promise<void> | undefined {
+  #outcome(ok: boolean, now: number, probe: number, gen: number): Promise<void> | undefined {
     if (gen !== this.#gen) return undefined; // started before the last state change: stale
-    if (probe) {
-      this.#inFlight--;
+    if (probe !== 0) {
+      // a probe whose lease ran out was abandoned: its slot may be someone else's now
+      if (!this.#releaseProbe(probe, now)) return undefined;
       return this.#transition(ok ? 'closed' : 'open', now);
     }
     if (this.#state !== 'closed') return undefined;
@@ -410,10 +461,11 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     const from = this.#state;
     this.#openUntil = to === 'open' ? openUntil : 0;
     if (from === to) return;
+    if (from === 'half-open') this.#reclaim(this.#time.now());
     this.#state = to;
     this.#since = at;
     this.#gen++;
-    this.#inFlight = 0;
+    this.#probes.clear();
     this.#consecutive = 0;
     this.#window?.reset();
     const event = { from, to, at };
@@ -453,7 +505,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     if (store === undefined) return Promise.resolve();
     return (this.#syncing ??= (async () => {
       try {
-        this.#apply(await store.read());
+        this.#apply(await store.read(this.#time.now()));
       } catch (error) {
         this.emit('storeError', { operation: 'read', error });
       } finally {
@@ -479,6 +531,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
 
   stats(): CircuitBreakerStats {
     const state = this.state;
+    if (state === 'half-open') this.#reclaim(this.#time.now());
     let currentFailures = this.#consecutive;
     let windowCalls = 0;
     if (this.#window !== undefined) {
@@ -496,8 +549,9 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
       slowCalls: this.#slowCalls,
       currentFailures,
       windowCalls,
-      halfOpenInFlight: this.#inFlight,
+      halfOpenInFlight: this.#probes.size,
       openUntil: this.#openUntil,
+      abandonedProbes: this.#abandoned,
     };
   }
 }
@@ -506,7 +560,8 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
  * Creates a circuit breaker. Closed: calls run and outcomes are counted. When the strategy
  * trips it opens: calls fail fast with `CircuitOpenError` (with `retryAfterMs`) without running
  * `fn`. After `halfOpenAfterMs` exactly `halfOpenMaxConcurrent` probe calls may run; a probe
- * success closes it, a probe failure reopens it.
+ * success closes it, a probe failure reopens it. A probe still running after `probeLeaseMs`
+ * is abandoned and its slot goes to the next call, so the breaker never sticks in half-open.
  *
  * Strategies: `failureThreshold` consecutive failures (default, 5), or `failureRate` over a
  * rolling, bucketed `windowMs` once `minimumThroughput` calls were seen (O(1) per call).

@@ -7,7 +7,9 @@ import {
   constantBackoff,
   exponentialBackoff,
   fallback,
+  fallbackPolicy,
   hedge,
+  hedgePolicy,
   redisBreakerState,
   retry,
   retryBudget,
@@ -81,6 +83,13 @@ const table: [string, () => unknown, string][] = [
   ['redisBreakerState: no client', () => redisBreakerState({ key: 'k' } as never), 'client'],
   ['redisBreakerState: empty key', () => redisBreakerState({ client: { eval: async () => null }, key: '' }), 'key'],
   ['redisBreakerState: negative syncIntervalMs', () => redisBreakerState({ client: { eval: async () => null }, key: 'k', syncIntervalMs: -1 }), 'syncIntervalMs'],
+  ['redisBreakerState: unknown timeSource', () => redisBreakerState({ client: { eval: async () => null }, key: 'k', timeSource: 'local' as never }), 'timeSource'],
+  ['breaker: probeLeaseMs 0', () => circuitBreaker({ probeLeaseMs: 0 }), 'probeLeaseMs'],
+  ['fallbackPolicy: empty name', () => fallbackPolicy(1, { name: '' }), 'name'],
+  ['fallbackPolicy: bad shouldFallback', () => fallbackPolicy(1, { shouldFallback: 1 as never }), 'shouldFallback'],
+  ['hedgePolicy: empty name', () => hedgePolicy({ delayMs: 1, name: '' }), 'name'],
+  ['hedgePolicy: missing delayMs', () => hedgePolicy({} as never), 'delayMs'],
+  ['timeoutPolicy: empty name', () => timeoutPolicy(1, { name: '' }), 'name'],
 ];
 
 describe('bad input throws ConfigurationError naming the option, at construction', () => {

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Context, abortReason, checkFunction, checkOptionalFunction, checkOptions, type Policy, type PolicyFn } from './policy.js';
+import { Emitter, type Observable } from './events.js';
+import { Context, abortReason, checkFunction, checkName, checkOptionalFunction, checkOptions, type Policy, type PolicyFn } from './policy.js';
 
 /** A fallback value, or a function of the error producing one. */
 export type FallbackValue<T> = T | ((error: unknown) => T | PromiseLike<T>);
@@ -14,6 +15,47 @@ export interface FallbackOptions {
   shouldFallback?: (error: unknown) => boolean;
   /** Cancels the call (an abort is never replaced by the fallback). */
   signal?: AbortSignal;
+}
+
+/** Options of {@link fallbackPolicy}. */
+export interface FallbackPolicyOptions extends Omit<FallbackOptions, 'signal'> {
+  /** Name used in metrics. @default 'fallback' */
+  name?: string;
+}
+
+/** Payload of the `fallback` event. */
+export interface FallbackEvent {
+  /** The error being replaced by the fallback value. */
+  error: unknown;
+}
+
+/** Events of a {@link FallbackPolicy}. */
+export interface FallbackEvents {
+  /** `fn` failed and the fallback is being used (emitted before a fallback function runs). */
+  fallback: FallbackEvent;
+}
+
+/** Plain-data statistics of a {@link FallbackPolicy}, counted since creation. */
+export interface FallbackStats {
+  name: string;
+  /** Calls where `fn` succeeded. */
+  successes: number;
+  /** Calls where `fn` failed and the fallback was used (one per `fallback` event). */
+  fallbacks: number;
+  /**
+   * Calls that rejected anyway: `shouldFallback` declined (or threw on) the error, or the
+   * fallback function itself failed (then it counts in `fallbacks` too). Caller aborts count
+   * nowhere.
+   */
+  failures: number;
+}
+
+/** A fallback policy (see {@link fallbackPolicy}). */
+export interface FallbackPolicy extends Policy, Observable<FallbackEvents> {
+  /** The policy's name (`options.name`, default `'fallback'`). */
+  readonly name: string;
+  /** Plain-data statistics. */
+  stats(): FallbackStats;
 }
 
 function pick<T>(valueOrFn: FallbackValue<T>, error: unknown): T | PromiseLike<T> {
@@ -46,19 +88,60 @@ export function fallback<T>(fn: PolicyFn<T>, valueOrFn: FallbackValue<T>, option
   return runFallback(fn, valueOrFn, options.signal, options.shouldFallback);
 }
 
+class FallbackPolicyImpl<V> extends Emitter<FallbackEvents> implements FallbackPolicy {
+  readonly name: string;
+  readonly #valueOrFn: FallbackValue<V>;
+  readonly #should: ((error: unknown) => boolean) | undefined;
+  #successes = 0;
+  #fallbacks = 0;
+  #failures = 0;
+  constructor(valueOrFn: FallbackValue<V>, options: FallbackPolicyOptions) {
+    super();
+    checkOptions('options', options);
+    checkName(options.name);
+    checkOptionalFunction('shouldFallback', options.shouldFallback);
+    this.name = options.name ?? 'fallback';
+    this.#valueOrFn = valueOrFn;
+    this.#should = options.shouldFallback;
+  }
+
+  async execute<R>(fn: PolicyFn<R>, signal?: AbortSignal): Promise<R> {
+    let value: R;
+    try {
+      value = await fn(new Context(1, signal));
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      try {
+        if (this.#should !== undefined && this.#should(error) !== true) throw error;
+        this.#fallbacks++;
+        if (this.has('fallback')) this.emit('fallback', { error });
+        return await pick(this.#valueOrFn as FallbackValue<R>, error);
+      } catch (thrown) {
+        this.#failures++;
+        throw thrown;
+      }
+    }
+    this.#successes++;
+    return value;
+  }
+
+  stats(): FallbackStats {
+    return { name: this.name, successes: this.#successes, fallbacks: this.#fallbacks, failures: this.#failures };
+  }
+}
+
 /**
- * A reusable fallback {@link Policy}, usually the outermost layer of {@link wrap}.
+ * A reusable fallback {@link Policy}, usually the outermost layer of {@link wrap}. Emits
+ * `fallback` `{ error }` each time the fallback is used; `stats()` →
+ * `{ name, successes, fallbacks, failures }`.
  *
  * @example
  * ```ts
- * const policy = wrap(fallbackPolicy(() => []), retryPolicy(), timeoutPolicy(500));
+ * const policy = fallbackPolicy(() => [], { name: 'prices' });
+ * policy.on('fallback', ({ error }) => log.warn({ err: error }, 'serving cached prices'));
+ * const prices = await wrap(policy, retryPolicy(), timeoutPolicy(500)).execute(fetchPrices);
  * ```
  */
-export function fallbackPolicy<T>(valueOrFn: FallbackValue<T>, options: Omit<FallbackOptions, 'signal'> = {}): Policy {
-  checkOptions('options', options);
-  checkOptionalFunction('shouldFallback', options.shouldFallback);
-  const should = options.shouldFallback;
-  return {
-    execute: <R>(fn: PolicyFn<R>, signal?: AbortSignal) => runFallback(fn, valueOrFn as FallbackValue<R>, signal, should),
-  };
+export function fallbackPolicy<T>(valueOrFn: FallbackValue<T>, options: FallbackPolicyOptions = {}): FallbackPolicy {
+  return new FallbackPolicyImpl(valueOrFn, options);
 }

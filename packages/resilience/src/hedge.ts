@@ -5,7 +5,8 @@
  */
 import { ConfigurationError } from '@armor/errors';
 import { toScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
-import { Context, abortReason, noop, onAbort, checkClock, checkFunction, checkInt, checkMs, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
+import { Emitter, type Observable } from './events.js';
+import { Context, abortReason, noop, onAbort, checkClock, checkFunction, checkInt, checkMs, checkName, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeOptions {
@@ -19,6 +20,66 @@ export interface HedgeOptions {
   clock?: Clock;
 }
 
+/** Options of {@link hedgePolicy}. */
+export interface HedgePolicyOptions extends Omit<HedgeOptions, 'signal'> {
+  /** Name used in metrics. @default 'hedge' */
+  name?: string;
+}
+
+/** Payload of the `hedge` event. */
+export interface HedgeEvent {
+  /** The attempt being started (`2` for the first hedge). */
+  attempt: number;
+  /** `slow`: the pending attempt outlived `delayMs`; `failed`: the previous attempt failed. */
+  reason: 'slow' | 'failed';
+}
+
+/** Payload of the `hedgeWin` event. */
+export interface HedgeWinEvent {
+  /** The winning attempt (always >= 2: a hedge, not the first call). */
+  attempt: number;
+  /** Attempts still running that were aborted because this one won. */
+  losersAborted: number;
+}
+
+/** Events of a {@link HedgePolicy}. */
+export interface HedgeEvents {
+  /** A hedged (extra) attempt was started. */
+  hedge: HedgeEvent;
+  /** A hedged attempt won (the first attempt winning emits nothing). */
+  hedgeWin: HedgeWinEvent;
+}
+
+/** Plain-data statistics of a {@link HedgePolicy}, counted since creation. */
+export interface HedgeStats {
+  name: string;
+  /** Executions that resolved. */
+  successes: number;
+  /** Executions that rejected because every attempt failed. Caller aborts count nowhere. */
+  failures: number;
+  /** Hedged (extra) attempts started (one per `hedge` event). */
+  hedges: number;
+  /** Executions won by a hedged attempt (one per `hedgeWin` event). */
+  hedgeWins: number;
+  /** Running attempts aborted because another attempt won. */
+  losersAborted: number;
+}
+
+/** A hedging policy (see {@link hedgePolicy}). */
+export interface HedgePolicy extends Policy, Observable<HedgeEvents> {
+  /** The policy's name (`options.name`, default `'hedge'`). */
+  readonly name: string;
+  /** Plain-data statistics. */
+  stats(): HedgeStats;
+}
+
+/** @internal What a policy counts; the one-shot {@link hedge} passes none. */
+interface HedgeHooks {
+  hedged(attempt: number, reason: HedgeEvent['reason']): void;
+  won(attempt: number, losersAborted: number): void;
+  failed(): void;
+}
+
 function validate(options: Omit<HedgeOptions, 'signal'>): void {
   checkOptions('options', options);
   if (options === undefined || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
@@ -28,7 +89,7 @@ function validate(options: Omit<HedgeOptions, 'signal'>): void {
   checkClock(options.clock);
 }
 
-function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: AbortSignal | undefined, time: Scheduler): Promise<T> {
+function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: AbortSignal | undefined, time: Scheduler, hooks?: HedgeHooks): Promise<T> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
     const controllers: AbortController[] = [];
@@ -55,14 +116,15 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
     };
     const schedule = () => {
       if (timer !== undefined) time.clearTimeout(timer);
-      timer = started <= maxHedges ? time.setTimeout(() => { timer = undefined; launch(); }, delayMs) : undefined;
+      timer = started <= maxHedges ? time.setTimeout(() => { timer = undefined; launch('slow'); }, delayMs) : undefined;
     };
-    const launch = () => {
+    const launch = (reason?: HedgeEvent['reason']) => {
       if (settled || started > maxHedges) return;
       const controller = new AbortController();
       controllers.push(controller);
       started++;
       running++;
+      if (reason !== undefined) hooks?.hedged(started, reason);
       schedule();
       let result: T | PromiseLike<T>;
       try {
@@ -70,21 +132,24 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
       } catch (error) {
         result = Promise.reject(error);
       }
+      const attempt = started;
       Promise.resolve(result).then(
         (value) => {
           running--;
           if (settled) return;
           finish();
           abortAll(new DOMException('Another hedged attempt won', 'AbortError'), controller);
+          hooks?.won(attempt, running);
           resolve(value);
         },
         (error: unknown) => {
           running--;
           if (settled) return;
           lastError = error;
-          if (started <= maxHedges) launch(); // fail fast into the next hedge
+          if (started <= maxHedges) launch('failed'); // fail fast into the next hedge
           else if (running === 0) {
             finish();
+            hooks?.failed();
             reject(lastError);
           }
         },
@@ -113,17 +178,73 @@ export function hedge<T>(fn: PolicyFn<T>, options: HedgeOptions): Promise<T> {
   return run(fn, options.delayMs, options.maxHedges ?? 1, options.signal, toScheduler(options.clock));
 }
 
+class HedgePolicyImpl extends Emitter<HedgeEvents> implements HedgePolicy {
+  readonly name: string;
+  readonly #delayMs: number;
+  readonly #maxHedges: number;
+  readonly #time: Scheduler;
+  readonly #hooks: HedgeHooks;
+  #successes = 0;
+  #failures = 0;
+  #hedges = 0;
+  #hedgeWins = 0;
+  #losersAborted = 0;
+  constructor(options: HedgePolicyOptions) {
+    super();
+    validate(options);
+    checkName(options.name);
+    this.name = options.name ?? 'hedge';
+    this.#delayMs = options.delayMs;
+    this.#maxHedges = options.maxHedges ?? 1;
+    this.#time = toScheduler(options.clock);
+    this.#hooks = {
+      hedged: (attempt, reason) => {
+        this.#hedges++;
+        if (this.has('hedge')) this.emit('hedge', { attempt, reason });
+      },
+      won: (attempt, losersAborted) => {
+        this.#successes++;
+        this.#losersAborted += losersAborted;
+        if (attempt > 1) {
+          this.#hedgeWins++;
+          if (this.has('hedgeWin')) this.emit('hedgeWin', { attempt, losersAborted });
+        }
+      },
+      failed: () => {
+        this.#failures++;
+      },
+    };
+  }
+
+  execute<T>(fn: PolicyFn<T>, signal?: AbortSignal): Promise<T> {
+    if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
+    return run(fn, this.#delayMs, this.#maxHedges, signal, this.#time, this.#hooks);
+  }
+
+  stats(): HedgeStats {
+    return {
+      name: this.name,
+      successes: this.#successes,
+      failures: this.#failures,
+      hedges: this.#hedges,
+      hedgeWins: this.#hedgeWins,
+      losersAborted: this.#losersAborted,
+    };
+  }
+}
+
 /**
- * A reusable hedging {@link Policy} (see {@link hedge}).
+ * A reusable hedging {@link Policy} (see {@link hedge}). Emits `hedge` `{ attempt, reason }`
+ * when it starts an extra attempt and `hedgeWin` `{ attempt, losersAborted }` when an extra
+ * attempt wins; `stats()` → `{ name, successes, failures, hedges, hedgeWins, losersAborted }`.
  *
  * @example
  * ```ts
- * const policy = wrap(timeoutPolicy(2_000), hedgePolicy({ delayMs: 100 }));
+ * const hedged = hedgePolicy({ delayMs: 100, name: 'search' });
+ * hedged.on('hedge', ({ attempt, reason }) => log.debug({ attempt, reason }, 'hedging'));
+ * const policy = wrap(timeoutPolicy(2_000), hedged);
  * ```
  */
-export function hedgePolicy(options: Omit<HedgeOptions, 'signal'>): Policy {
-  validate(options);
-  const time = toScheduler(options.clock);
-  const { delayMs, maxHedges = 1 } = options;
-  return { execute: <T>(fn: PolicyFn<T>, signal?: AbortSignal) => run(fn, delayMs, maxHedges, signal, time) };
+export function hedgePolicy(options: HedgePolicyOptions): HedgePolicy {
+  return new HedgePolicyImpl(options);
 }

@@ -14,9 +14,9 @@ export type { Listener, Observable } from './events.js';
 export type { Policy, PolicyContext, PolicyFn } from './policy.js';
 export { BulkheadRejectedError } from './errors.js';
 export { isRetryableByDefault, retry, retryAfterFromError, retryBudget, retryPolicy } from './retry.js';
-export type { GiveUpEvent, RetryBudget, RetryBudgetOptions, RetryBudgetStats, RetryEvent, RetryEvents, RetryOptions, RetryPolicy } from './retry.js';
+export type { GiveUpEvent, RetryBudget, RetryBudgetOptions, RetryBudgetStats, RetryEvent, RetryEvents, RetryOptions, RetryPolicy, RetryStats } from './retry.js';
 export { timeout, timeoutPolicy } from './timeout.js';
-export type { TimeoutEvents, TimeoutOptions, TimeoutPolicy, TimeoutPolicyOptions } from './timeout.js';
+export type { TimeoutEvents, TimeoutOptions, TimeoutPolicy, TimeoutPolicyOptions, TimeoutStats } from './timeout.js';
 export { circuitBreaker } from './breaker.js';
 export type {
   AcquireResult,
@@ -36,7 +36,7 @@ export type { BreakerRegistry, BreakerRegistryOptions } from './registry.js';
 export { bulkhead } from './bulkhead.js';
 export type { Bulkhead, BulkheadEvents, BulkheadOptions, BulkheadStats } from './bulkhead.js';
 export { fallback, fallbackPolicy } from './fallback.js';
-export type { FallbackOptions, FallbackValue } from './fallback.js';
+export type { FallbackEvent, FallbackEvents, FallbackOptions, FallbackPolicy, FallbackPolicyOptions, FallbackStats, FallbackValue } from './fallback.js';
 export { hedge, hedgePolicy } from './hedge.js';
-export type { HedgeOptions } from './hedge.js';
+export type { HedgeEvent, HedgeEvents, HedgeOptions, HedgePolicy, HedgePolicyOptions, HedgeStats, HedgeWinEvent } from './hedge.js';
 export { wrap } from './wrap.js';

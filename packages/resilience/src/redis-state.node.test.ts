@@ -5,7 +5,7 @@
 import { CircuitOpenError } from '@armor/errors';
 import { startRedis, type RedisServer } from '@armor/test-utils';
 import { Redis, type RedisOptions } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { circuitBreaker, manualClock, redisBreakerState, type BreakerState, type CircuitBreaker } from './index.js';
 
 let redis: RedisServer;
@@ -40,7 +40,7 @@ function pair(options: { failureThreshold?: number; halfOpenAfterMs?: number; ha
       halfOpenAfterMs: options.halfOpenAfterMs ?? 1000,
       halfOpenMaxConcurrent: options.halfOpenMaxConcurrent ?? 1,
       ...(options.probeLeaseMs === undefined ? {} : { probeLeaseMs: options.probeLeaseMs }),
-      state: redisBreakerState({ client: client(), key, syncIntervalMs: 0 }),
+      state: redisBreakerState({ client: client(), key, syncIntervalMs: 0, timeSource: 'breaker' }),
     });
   return { a: make('a'), b: make('b'), clock, key };
 }
@@ -82,18 +82,20 @@ describe('redisBreakerState (real Redis, two clients)', () => {
       probeCalls.push(who);
       return new Promise<string>((r) => (release = r));
     };
-    const pa = a.execute(slow('a'));
-    const pb = b.execute(slow('b')).catch((e: unknown) => e);
-    const settledB = await pb;
-    // one of them got the probe, the other was rejected
-    expect(probeCalls).toHaveLength(1);
-    expect(settledB).toBeInstanceOf(CircuitOpenError);
-    expect(b.state).toBe('half-open');
+    const settle = (p: Promise<string>) => p.then((v) => v, (e: unknown) => e);
+    const pa = settle(a.execute(slow('a')));
+    const pb = settle(b.execute(slow('b')));
+    // one of them got the probe (which one depends on the replies' order), the other was rejected
+    const first = await Promise.race([pa, pb]);
+    expect(first).toBeInstanceOf(CircuitOpenError);
+    await vi.waitFor(() => expect(probeCalls).toHaveLength(1));
+    const [prober, other] = probeCalls[0] === 'a' ? [a, b] : [b, a];
+    expect(other.state).toBe('half-open');
     release('probe ok');
-    await expect(pa).resolves.toBe('probe ok');
-    expect(a.state).toBe('closed');
-    expect(await stateOf(b)).toBe('closed');
-    await expect(b.execute(ok)).resolves.toBe('ok');
+    expect(await (prober === a ? pa : pb)).toBe('probe ok');
+    expect(prober.state).toBe('closed');
+    expect(await stateOf(other)).toBe('closed');
+    await expect(other.execute(ok)).resolves.toBe('ok');
   });
 
   it('a failed probe reopens the circuit for every process', async () => {
@@ -150,5 +152,92 @@ describe('redisBreakerState (real Redis, two clients)', () => {
     await expect(breaker.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
     expect(errors).toContain('read');
     expect(errors).toContain('transition');
+  });
+});
+
+describe('redisBreakerState — Redis server time (default timeSource)', () => {
+  /** A breaker whose process clock is `skewMs` off the real time. */
+  function skewed(key: string, skewMs: number, name: string) {
+    return circuitBreaker({
+      name,
+      clock: { now: () => Date.now() + skewMs },
+      failureThreshold: 1,
+      halfOpenAfterMs: 1_000,
+      state: redisBreakerState({ client: client(), key, syncIntervalMs: 0 }),
+    });
+  }
+
+  it('clock skew between processes does not shift openUntil', async () => {
+    const key = `breaker:skew:${++keySeq}`;
+    const ahead = skewed(key, 60_000, 'ahead'); // this process's clock runs a minute fast
+    const behind = skewed(key, -60_000, 'behind'); // and this one a minute slow
+    const t0 = Date.now();
+    await expect(ahead.execute(fail)).rejects.toThrow('down');
+    // stored on Redis's clock (the local redis-server shares ours), not the fast process's
+    const raw = await client().hgetall(key);
+    expect(Number(raw['openUntil']) - t0).toBeGreaterThanOrEqual(990);
+    expect(Number(raw['openUntil']) - t0).toBeLessThanOrEqual(1_500);
+    // each process sees the remaining open time on its own clock
+    const error = await behind.execute(ok).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    const retryAfterMs = (error as CircuitOpenError).retryAfterMs!;
+    expect(retryAfterMs).toBeGreaterThan(500);
+    expect(retryAfterMs).toBeLessThanOrEqual(1_000);
+    expect(behind.stats().openUntil - (Date.now() - 60_000)).toBeLessThanOrEqual(1_000);
+    const aheadOpenUntil = ahead.stats().openUntil - (Date.now() + 60_000);
+    expect(aheadOpenUntil).toBeGreaterThan(500);
+    expect(aheadOpenUntil).toBeLessThanOrEqual(1_000);
+    // after a second of real time either process may probe; its success closes both
+    await new Promise((r) => setTimeout(r, 1_050));
+    await expect(behind.execute(ok)).resolves.toBe('ok');
+    expect(behind.state).toBe('closed');
+    expect(await stateOf(ahead)).toBe('closed');
+  });
+
+  it("with timeSource: 'breaker' the same skew would keep the slow process open for 2 minutes (why Redis time is the default)", async () => {
+    const key = `breaker:skew:${++keySeq}`;
+    const make = (skewMs: number) =>
+      circuitBreaker({
+        clock: { now: () => Date.now() + skewMs },
+        failureThreshold: 1,
+        halfOpenAfterMs: 1_000,
+        state: redisBreakerState({ client: client(), key, syncIntervalMs: 0, timeSource: 'breaker' }),
+      });
+    const ahead = make(60_000);
+    const behind = make(-60_000);
+    await expect(ahead.execute(fail)).rejects.toThrow('down');
+    const error = await behind.execute(ok).catch((e: unknown) => e);
+    expect((error as CircuitOpenError).retryAfterMs).toBeGreaterThan(120_000);
+  });
+
+  it('a hung probe frees its slot after probeLeaseMs on Redis time', async () => {
+    const key = `breaker:lease:${++keySeq}`;
+    const make = (name: string) =>
+      circuitBreaker({
+        name,
+        failureThreshold: 1,
+        halfOpenAfterMs: 50,
+        probeLeaseMs: 1_000,
+        state: redisBreakerState({ client: client(), key, syncIntervalMs: 0 }),
+      });
+    const a = make('a');
+    const b = make('b');
+    await expect(a.execute(fail)).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 80));
+    let started = false;
+    void a.execute(() => {
+      started = true;
+      return new Promise(() => {});
+    });
+    await vi.waitFor(() => expect(started).toBe(true));
+    await expect(b.execute(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    await new Promise((r) => setTimeout(r, 1_050));
+    await expect(b.execute(ok)).resolves.toBe('ok');
+    expect(await stateOf(a)).toBe('closed');
+    expect(a.stats()).toMatchObject({ abandonedProbes: 1, halfOpenInFlight: 0 }); // its lease ran out before b closed it
+  });
+
+  it('rejects an unknown timeSource', () => {
+    expect(() => redisBreakerState({ client: client(), key: 'k', timeSource: 'ntp' as never })).toThrow(/timeSource/);
   });
 });

@@ -2,7 +2,8 @@
  * A {@link BreakerStateStore} on Redis, so N processes share one breaker state: when one
  * opens the circuit every process fails fast, and one probe (cluster-wide) decides when to
  * close it. Uses the caller's ioredis client (any client with a compatible `eval`), with Lua
- * scripts so every transition is atomic.
+ * scripts so every transition is atomic. Times are Redis server time (`TIME`) by default, so
+ * clock skew between processes does not move `openUntil` or probe leases.
  *
  * @module
  */
@@ -27,13 +28,36 @@ export interface RedisBreakerStateOptions {
    * written at once. @default 1_000
    */
   syncIntervalMs?: number;
+  /**
+   * Whose clock the shared state runs on.
+   *
+   * - `'redis'`: the Redis server's `TIME`, read inside each script. `openUntil`, the
+   *   open → half-open move and probe leases are judged on one clock for every process, so
+   *   skew between process clocks does not shift them; the store converts the times it
+   *   returns into each breaker's clock (the error is about one round trip). Needs Redis
+   *   >= 3.2 (script effects replication).
+   * - `'breaker'`: the time each breaker passes in (its `clock`). Use it to drive a shared
+   *   breaker with `manualClock()` in tests. Process clocks must then agree (NTP): a process
+   *   whose clock runs `d` ms ahead opens the circuit `d` ms longer for everyone.
+   *
+   * @default 'redis'
+   */
+  timeSource?: 'redis' | 'breaker';
 }
 
-// KEYS[1] = hash; ARGV = op, now, ...
+// KEYS[1] = hash; ARGV = op, caller's now, time source ('redis' | 'breaker'), ...op arguments.
+// Every time is in the script's clock (Redis TIME or the caller's); the reply ends with that
+// clock's now so the caller can convert the times into its own clock.
 const SCRIPT = `
 local key = KEYS[1]
 local op = ARGV[1]
-local now = tonumber(ARGV[2])
+local callerNow = tonumber(ARGV[2])
+local now = callerNow
+if ARGV[3] == 'redis' then
+  if redis.replicate_commands then redis.replicate_commands() end
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local h = redis.call('HMGET', key, 'state', 'since', 'openUntil', 'probes', 'leaseUntil')
 local state = h[1] or 'closed'
 local since = tonumber(h[2]) or 0
@@ -45,8 +69,8 @@ local function save()
   redis.call('HSET', key, 'state', state, 'since', string.format('%.17g', since), 'openUntil', string.format('%.17g', openUntil), 'probes', probes, 'leaseUntil', string.format('%.17g', leaseUntil))
 end
 if op == 'acquire' then
-  local maxProbes = tonumber(ARGV[3])
-  local lease = tonumber(ARGV[4])
+  local maxProbes = tonumber(ARGV[4])
+  local lease = tonumber(ARGV[5])
   if state == 'open' and now >= openUntil then
     state = 'half-open'; since = openUntil; openUntil = 0; probes = 0; leaseUntil = 0
   end
@@ -62,29 +86,35 @@ if op == 'acquire' then
     permit = 'rejected'
   end
 elseif op == 'transition' then
-  local from = ARGV[3]
-  local to = ARGV[4]
+  local from = ARGV[4]
+  local to = ARGV[5]
   if (from == '*' or from == state) and to ~= state then
     state = to; since = now; probes = 0; leaseUntil = 0
-    if to == 'open' then openUntil = tonumber(ARGV[5]) else openUntil = 0 end
+    -- the caller's openUntil, as a duration from its now, on this script's clock
+    if to == 'open' then openUntil = now + (tonumber(ARGV[6]) - callerNow) else openUntil = 0 end
     save()
   end
 end
-return { state, string.format('%.17g', since), string.format('%.17g', openUntil), permit }
+return { state, string.format('%.17g', since), string.format('%.17g', openUntil), permit, string.format('%.17g', now) }
 `;
 
 const STATES = new Set<string>(['closed', 'open', 'half-open', 'isolated']);
 
-function parse(reply: unknown): AcquireResult {
-  if (!Array.isArray(reply) || reply.length < 4) throw new Error(`unexpected reply from Redis: ${String(reply)}`);
-  const [state, since, openUntil, permit] = reply.map(String) as [string, string, string, string];
+/** Parses a script reply, converting its times (script clock) into the caller's clock. */
+function parse(reply: unknown, callerNow: number): AcquireResult {
+  if (!Array.isArray(reply) || reply.length < 5) throw new Error(`unexpected reply from Redis: ${String(reply)}`);
+  const [state, since, openUntil, permit, scriptNow] = reply.map(String) as [string, string, string, string, string];
   if (!STATES.has(state)) throw new Error(`unknown breaker state in Redis: ${state}`);
-  const snapshot: SharedBreakerSnapshot = { state: state as BreakerState, since: Number(since), openUntil: Number(openUntil) };
+  const shift = callerNow - Number(scriptNow);
+  // 0 means "unset"; everything else moves into the caller's clock
+  const local = (t: string) => (Number(t) === 0 || !Number.isFinite(shift) ? Number(t) : Number(t) + shift);
+  const snapshot: SharedBreakerSnapshot = { state: state as BreakerState, since: local(since), openUntil: local(openUntil) };
   return { permit: permit as AcquireResult['permit'], snapshot };
 }
 
 /**
- * Shares a circuit breaker's state through Redis.
+ * Shares a circuit breaker's state through Redis. Times are Redis server time unless
+ * `timeSource: 'breaker'` (see {@link RedisBreakerStateOptions.timeSource}).
  *
  * @example
  * ```ts
@@ -94,20 +124,27 @@ function parse(reply: unknown): AcquireResult {
  *   name: 'payments',
  *   state: redisBreakerState({ client, key: 'breaker:payments' }),
  * });
+ *
+ * // in tests, drive the shared state with a manual clock:
+ * const clock = manualClock(Date.now());
+ * const testBreaker = circuitBreaker({ clock, state: redisBreakerState({ client, key: 'breaker:test', timeSource: 'breaker' }) });
  * ```
  */
 export function redisBreakerState(options: RedisBreakerStateOptions): BreakerStateStore {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  const { client, key, syncIntervalMs = 1_000 } = options;
+  const { client, key, syncIntervalMs = 1_000, timeSource = 'redis' } = options;
   if (typeof client !== 'object' || client === null || typeof (client as { eval?: unknown }).eval !== 'function') {
     throw new ConfigurationError('client', 'must be an ioredis client (an object with eval())', { received: client });
   }
   if (typeof key !== 'string' || key === '') throw new ConfigurationError('key', 'must be a non-empty string', { received: key });
   checkMs('syncIntervalMs', syncIntervalMs);
-  const run = async (...args: (string | number)[]) => parse(await client.eval(SCRIPT, 1, key, ...args));
+  if (timeSource !== 'redis' && timeSource !== 'breaker') {
+    throw new ConfigurationError('timeSource', "must be 'redis' or 'breaker'", { received: timeSource });
+  }
+  const run = async (op: string, now: number, ...args: (string | number)[]) => parse(await client.eval(SCRIPT, 1, key, op, now, timeSource, ...args), now);
   return {
     syncIntervalMs,
-    read: async () => (await run('read', 0)).snapshot,
+    read: async (now = Date.now()) => (await run('read', now)).snapshot,
     acquire: (now, maxProbes, probeLeaseMs) => run('acquire', now, maxProbes, probeLeaseMs),
     transition: async (from, to, now, openUntil) => (await run('transition', now, from, to, openUntil)).snapshot,
   };

@@ -52,6 +52,19 @@ export interface RetryEvents {
   giveUp: GiveUpEvent;
 }
 
+/** Plain-data statistics of a {@link RetryPolicy}, counted since creation. */
+export interface RetryStats {
+  name: string;
+  /** Calls of `fn` made (first attempts plus retries). */
+  attempts: number;
+  /** Retries made (attempts after the first; one per `retry` event). */
+  retries: number;
+  /** Executions that gave up and rejected (one per `giveUp` event, caller aborts included). */
+  giveUps: number;
+  /** Executions that resolved (on any attempt). */
+  successes: number;
+}
+
 /** Options of {@link retry} and {@link retryPolicy}. */
 export interface RetryOptions {
   /** Name used in metrics. @default 'retry' */
@@ -88,6 +101,18 @@ export interface RetryOptions {
 /** A retry policy (see {@link retryPolicy}). */
 export interface RetryPolicy extends Policy, Observable<RetryEvents> {
   readonly [RETRY_MARK]: true;
+  /** The policy's name (`options.name`, default `'retry'`). */
+  readonly name: string;
+  /** Plain-data statistics. */
+  stats(): RetryStats;
+}
+
+/** @internal Mutable counters behind {@link RetryStats}. */
+interface RetryCounters {
+  attempts: number;
+  retries: number;
+  giveUps: number;
+  successes: number;
 }
 
 /**
@@ -302,6 +327,7 @@ async function retryLoop<T>(
   fn: PolicyFn<T>,
   signal: AbortSignal | undefined,
   firstError: unknown,
+  counters?: RetryCounters,
 ): Promise<T> {
   let error = firstError;
   let previousDelayMs = 0;
@@ -325,19 +351,35 @@ async function retryLoop<T>(
     }
     if (reason !== undefined) {
       const thrown = reason === 'aborted' ? abortReason(signal!) : error;
+      if (counters !== undefined) counters.giveUps++;
       if (events?.has('giveUp')) events.emit('giveUp', { attempts: attempt, error: thrown, reason });
       throw thrown;
     }
     const event = { attempt, delayMs, error };
     safeCall(o.onRetry, event);
     events?.emit('retry', event);
-    await sleep(delayMs, signal, o.time);
-    previousDelayMs = delayMs;
     try {
-      return await fn(new Context(attempt + 1, signal));
+      await sleep(delayMs, signal, o.time);
+    } catch (aborted) {
+      // the caller aborted during the wait: that is giving up too
+      if (counters !== undefined) counters.giveUps++;
+      if (events?.has('giveUp')) events.emit('giveUp', { attempts: attempt, error: aborted, reason: 'aborted' });
+      throw aborted;
+    }
+    previousDelayMs = delayMs;
+    if (counters !== undefined) {
+      counters.retries++;
+      counters.attempts++;
+    }
+    let value: T;
+    try {
+      value = await fn(new Context(attempt + 1, signal));
     } catch (e) {
       error = e;
+      continue;
     }
+    if (counters !== undefined) counters.successes++;
+    return value;
   }
 }
 
@@ -351,23 +393,36 @@ function safeRetryIf(o: ResolvedRetry, error: unknown, attempt: number): boolean
 
 class RetryPolicyImpl extends Emitter<RetryEvents> implements RetryPolicy {
   readonly [RETRY_MARK] = true as const;
+  readonly name: string;
   readonly #o: ResolvedRetry;
   readonly #signal: AbortSignal | undefined;
+  readonly #counters: RetryCounters = { attempts: 0, retries: 0, giveUps: 0, successes: 0 };
   constructor(options: RetryOptions) {
     super();
     this.#o = resolve(options);
     this.#signal = options.signal;
+    this.name = options.name ?? 'retry';
   }
 
   async execute<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined = this.#signal): Promise<T> {
     if (typeof fn !== 'function') throw new ConfigurationError('fn', 'must be a function', { received: fn });
     if (signal?.aborted) throw abortReason(signal);
     this.#o.budget?.recordRequest();
+    const counters = this.#counters;
+    counters.attempts++;
+    let value: T;
     try {
-      return await fn(new Context(1, signal));
+      value = await fn(new Context(1, signal));
     } catch (error) {
-      return retryLoop(this.#o, this, fn, signal, error);
+      return retryLoop(this.#o, this, fn, signal, error, counters);
     }
+    counters.successes++;
+    return value;
+  }
+
+  stats(): RetryStats {
+    const c = this.#counters;
+    return { name: this.name, attempts: c.attempts, retries: c.retries, giveUps: c.giveUps, successes: c.successes };
   }
 }
 

@@ -30,10 +30,35 @@ export interface TimeoutEvents {
   timeout: { timeoutMs: number };
 }
 
-/** A timeout policy (see {@link timeoutPolicy}). */
-export interface TimeoutPolicy extends Policy, Observable<TimeoutEvents> {}
+/** Plain-data statistics of a {@link TimeoutPolicy}, counted since creation. */
+export interface TimeoutStats {
+  name: string;
+  /** The limit in ms. */
+  timeoutMs: number;
+  /** Calls that exceeded the limit (one per `timeout` event). */
+  timeouts: number;
+  /** Calls that resolved in time. */
+  successes: number;
+  /** Calls that rejected (or threw) in time. Caller aborts count nowhere. */
+  failures: number;
+}
 
-function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, time: Scheduler, attempt: number, onTimeout?: () => void): Promise<T> {
+/** A timeout policy (see {@link timeoutPolicy}). */
+export interface TimeoutPolicy extends Policy, Observable<TimeoutEvents> {
+  /** The policy's name (`options.name`, default `'timeout'`). */
+  readonly name: string;
+  /** Plain-data statistics. */
+  stats(): TimeoutStats;
+}
+
+/** @internal What a policy counts; the one-shot {@link timeout} passes none. */
+interface TimeoutHooks {
+  timedOut(): void;
+  succeeded(): void;
+  failed(): void;
+}
+
+function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, time: Scheduler, attempt: number, hooks?: TimeoutHooks): Promise<T> {
   if (parent?.aborted) return Promise.reject(abortReason(parent));
   return new Promise<T>((resolve, reject) => {
     const controller = new AbortController();
@@ -55,7 +80,7 @@ function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, ti
       finish();
       const error = new TimeoutError(`Operation timed out after ${ms} ms`, { details: { timeoutMs: ms } });
       controller.abort(error);
-      onTimeout?.();
+      hooks?.timedOut();
       reject(error);
     }, ms);
     const off = parent === undefined ? noop : onAbort(parent, onParentAbort);
@@ -64,6 +89,7 @@ function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, ti
       result = fn(new Context(attempt, controller.signal));
     } catch (error) {
       finish();
+      hooks?.failed();
       reject(error);
       return;
     }
@@ -71,11 +97,13 @@ function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, ti
       (value) => {
         if (done) return;
         finish();
+        hooks?.succeeded();
         resolve(value);
       },
       (error: unknown) => {
         if (done) return;
         finish();
+        hooks?.failed();
         reject(error);
       },
     );
@@ -108,22 +136,41 @@ function checkTimeoutMs(ms: unknown): void {
 }
 
 class TimeoutPolicyImpl extends Emitter<TimeoutEvents> implements TimeoutPolicy {
+  readonly name: string;
   readonly #ms: number;
   readonly #time: Scheduler;
-  readonly #onTimeout: () => void;
+  readonly #hooks: TimeoutHooks;
+  #timeouts = 0;
+  #successes = 0;
+  #failures = 0;
   constructor(ms: number, options: TimeoutPolicyOptions) {
     super();
     checkTimeoutMs(ms);
     checkOptions('options', options);
     checkName(options.name);
     checkClock(options.clock);
+    this.name = options.name ?? 'timeout';
     this.#ms = ms;
     this.#time = toScheduler(options.clock);
-    this.#onTimeout = () => this.emit('timeout', { timeoutMs: ms });
+    this.#hooks = {
+      timedOut: () => {
+        this.#timeouts++;
+        this.emit('timeout', { timeoutMs: ms });
+      },
+      succeeded: () => {
+        this.#successes++;
+      },
+      failed: () => {
+        this.#failures++;
+      },
+    };
   }
   execute<T>(fn: PolicyFn<T>, signal?: AbortSignal): Promise<T> {
     if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
-    return run(fn, this.#ms, signal, this.#time, 1, this.#onTimeout);
+    return run(fn, this.#ms, signal, this.#time, 1, this.#hooks);
+  }
+  stats(): TimeoutStats {
+    return { name: this.name, timeoutMs: this.#ms, timeouts: this.#timeouts, successes: this.#successes, failures: this.#failures };
   }
 }
 
