@@ -49,6 +49,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: [...projectsIn('packages'), ...projectsIn('examples')],
+    // tests/react18: the React tests again on React 18 (see its vitest.config.ts).
+    projects: [...projectsIn('packages'), ...projectsIn('examples'), 'tests/react18'],
   },
 });
