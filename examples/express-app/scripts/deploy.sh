@@ -2,19 +2,31 @@
 # Deploys express-app as releases with a `current` symlink, gated on /health/ready.
 #
 #   scripts/deploy.sh              build a release from SOURCE_DIR, migrate, start, gate, switch
-#   scripts/deploy.sh --rollback   switch back to the previous release by hand
+#   scripts/deploy.sh --rollback   switch back to the previous good release by hand (no migrations)
 #   scripts/deploy.sh --stop       stop the front proxy and every running release
 #
-# Layout under DEPLOY_ROOT: releases/<name>/ (src, package.json, dist, node_modules link),
-# current -> releases/<name>, shared/env (sourced: DATABASE_URL, ADMIN_API_KEY, ...),
-# run/ (pid and port files, upstream), logs/<name>.log.
+# Build: scripts/build-release.mjs bundles src/ with the @armor/* workspace packages and the
+# pure-JS npm dependencies into releases/<name>/dist/*.mjs (esbuild), copies PGlite and the
+# built dashboard next to it, and writes BUILD (source, commit, time). A release runs with plain
+# `node` and never reads the source tree again, so editing or pulling the source does not change
+# a running or rolled-back release.
 #
-# With DATABASE_URL (PostgreSQL) deploys are blue/green without downtime: the candidate starts
-# on the idle port next to the running release, `armor-health` gates it, the front proxy
-# (scripts/front.mjs, a stand-in for your load balancer) switches, and the old release drains
-# and stops. A failed gate stops the candidate and keeps (or restarts) the previous release.
-# With the embedded PGlite database only one process may own the data directory, so the
-# previous release is stopped first (a short gap), and restarted if the gate fails.
+# Layout under DEPLOY_ROOT: releases/<name>/ (dist, node_modules/@electric-sql/pglite,
+# package.json, BUILD; FAILED when its deploy failed: --rollback skips it),
+# current -> releases/<name>, shared/env (sourced: DATABASE_URL, ADMIN_API_KEY, ...),
+# shared/data/ (PGlite data, unless DATA_DIR is set), run/ (pid and port files, upstream),
+# logs/<name>.log (the release's output, migrations included).
+#
+# With DATABASE_URL (PostgreSQL) deploys are blue/green without downtime: migrations run first
+# (a failure aborts; nothing was stopped), the candidate starts on the idle port next to the
+# running release, `armor-health` gates it, the front proxy (scripts/front.mjs, a stand-in for
+# your load balancer) switches, and the old release drains and stops. A failed gate stops the
+# candidate and keeps (or restarts) the previous release.
+# With the embedded PGlite database only one process may open the data directory, so the
+# previous release is stopped before migrations run and the candidate starts on the same port:
+# the front answers 502 from the moment the old release closes its listener until the new one
+# listens. A failed migration or gate restarts the previous release (a second short gap).
+# Every failure exits 1 with a one-line reason on stderr.
 set -euo pipefail
 
 APP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +36,7 @@ GATE_TIMEOUT=${GATE_TIMEOUT:-60s}
 KEEP_RELEASES=${KEEP_RELEASES:-5}
 
 mkdir -p "$DEPLOY_ROOT/releases" "$DEPLOY_ROOT/run" "$DEPLOY_ROOT/logs" "$DEPLOY_ROOT/shared"
+DEPLOY_ROOT=$(cd "$DEPLOY_ROOT" && pwd)
 if [ -f "$DEPLOY_ROOT/shared/env" ]; then
   set -a
   # shellcheck source=/dev/null
@@ -34,7 +47,10 @@ PORT=${PORT:-3000}
 BLUE_PORT=${BLUE_PORT:-$((PORT + 1))}
 GREEN_PORT=${GREEN_PORT:-$((PORT + 2))}
 RUN="$DEPLOY_ROOT/run"
-NODE=(node --conditions=@armor/source --import tsx)
+# PGlite data is shared by every release (the app's default, .data, would be per release dir).
+DATA_DIR=${DATA_DIR:-$DEPLOY_ROOT/shared/data}
+case "$DATA_DIR" in /* | memory://*) ;; *) DATA_DIR="$DEPLOY_ROOT/$DATA_DIR" ;; esac
+export DATA_DIR
 
 log() { printf '%s deploy: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -43,31 +59,62 @@ current_name() { if [ -L "$DEPLOY_ROOT/current" ]; then basename "$(readlink "$D
 pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 is_running() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 port_of() { cat "$RUN/$1.port" 2>/dev/null || true; }
+mark_failed() { printf '%s\n' "$2" >"$DEPLOY_ROOT/releases/$1/FAILED"; }
 
 # Writes a file atomically (rename), so readers never see a half-written value.
 atomic_write() { printf '%s\n' "$2" >"$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"; }
 
-health_gate() {
-  local url=$1 cli="$APP_DIR/node_modules/@armor/health"
-  if [ -f "$cli/dist/cli.js" ]; then
-    node "$cli/dist/cli.js" "$url" --timeout "$GATE_TIMEOUT" --interval 500ms
-  else
-    "${NODE[@]}" "$cli/src/cli.ts" "$url" --timeout "$GATE_TIMEOUT" --interval 500ms
-  fi
+# The gate is this checkout's `armor-health` (the deploy tool, not part of the release).
+GATE=()
+gate_cli() {
+  local cli="$APP_DIR/node_modules/@armor/health"
+  if [ -f "$cli/dist/cli.js" ]; then GATE=(node "$cli/dist/cli.js"); else GATE=(node --conditions=@armor/source --import tsx "$cli/src/cli.ts"); fi
+}
+
+# Gates release `name` listening on `port`: `armor-health` polls /health/ready until it passes
+# or GATE_TIMEOUT; fails at once when the release's process exits (a crash at boot).
+GATE_ERROR=''
+gate() {
+  local name=$1 port=$2 pid gate_pid status
+  pid=$(pid_of "$name")
+  [ ${#GATE[@]} -gt 0 ] || gate_cli
+  (cd "$APP_DIR" && exec "${GATE[@]}" "http://127.0.0.1:$port/health/ready" --timeout "$GATE_TIMEOUT" --interval 250ms) >&2 9>&- &
+  gate_pid=$!
+  while kill -0 "$gate_pid" 2>/dev/null; do
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$gate_pid" 2>/dev/null || true
+      wait "$gate_pid" 2>/dev/null || true
+      GATE_ERROR="$name exited before it became ready ($(last_line "$DEPLOY_ROOT/logs/$name.log"); logs/$name.log)"
+      return 1
+    fi
+    sleep 0.1
+  done
+  status=0
+  wait "$gate_pid" || status=$?
+  if [ "$status" != 0 ]; then GATE_ERROR="$name did not become ready within $GATE_TIMEOUT"; return 1; fi
+  return 0
+}
+
+# The reason a release stopped, from the end of its log: the last error line (an uncaught
+# exception's `Error: ...`, the app's one-line config or migration error), else the last line.
+last_line() {
+  local lines
+  lines=$(tail -n 40 "$1" 2>/dev/null | grep -v -e '^[[:space:]]*$' -e '^[[:space:]]*at ' -e '^Node\.js v' -e '^[[:space:]]*^[[:space:]]*$' || true)
+  { printf '%s\n' "$lines" | grep -E '(^[A-Za-z]*Error\b|[Ff]ailed|^Invalid )' || printf '%s\n' "$lines"; } | tail -n 1 | cut -c1-300
 }
 
 start_front() {
   local pid
   pid=$(cat "$RUN/front.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return; fi
-  PORT=$PORT UPSTREAM_FILE="$RUN/upstream" node "$APP_DIR/scripts/front.mjs" >>"$DEPLOY_ROOT/logs/front.log" 2>&1 </dev/null &
+  PORT=$PORT UPSTREAM_FILE="$RUN/upstream" node "$APP_DIR/scripts/front.mjs" >>"$DEPLOY_ROOT/logs/front.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/front.pid"
   log "front proxy listening on 127.0.0.1:$PORT (pid $!)"
 }
 
 start_release() {
   local name=$1 port=$2
-  (cd "$DEPLOY_ROOT/releases/$name" && PORT=$port HOST=127.0.0.1 RELEASE=$name exec "${NODE[@]}" src/server.ts) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null &
+  (cd "$DEPLOY_ROOT/releases/$name" && PORT=$port HOST=127.0.0.1 RELEASE=$name exec node --enable-source-maps dist/server.mjs) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/$name.pid"
   echo "$port" >"$RUN/$name.port"
   log "started $name on port $port (pid $!)"
@@ -88,6 +135,16 @@ stop_release() {
   rm -f "$RUN/$name.pid"
 }
 
+# Applies the release's migrations (output in its log); on failure MIGRATE_ERROR is the reason.
+MIGRATE_ERROR=''
+migrate_release() {
+  local name=$1 status=0
+  (cd "$DEPLOY_ROOT/releases/$name" && exec node --enable-source-maps dist/migrate.mjs) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null || status=$?
+  if [ "$status" = 0 ]; then log "migrations applied for $name"; return 0; fi
+  MIGRATE_ERROR="exit $status, $(last_line "$DEPLOY_ROOT/logs/$name.log")"
+  return 1
+}
+
 switch_to() {
   local name=$1
   atomic_write "$RUN/upstream" "$(port_of "$name")"
@@ -98,52 +155,77 @@ switch_to() {
 
 idle_port() { if [ "${1:-}" = "$BLUE_PORT" ]; then echo "$GREEN_PORT"; else echo "$BLUE_PORT"; fi; }
 
-# Starts `candidate`, gates it and switches; on a failed gate keeps or restarts `previous`.
+# PGlite: starts `previous` again on `port` after its candidate failed; FAILURE is the reason.
+restart_previous() {
+  local previous=$1 port=$2
+  [ -n "$previous" ] || return 0
+  start_release "$previous" "$port"
+  if gate "$previous" "$port"; then switch_to "$previous"; else log "previous release $previous is not healthy either: $GATE_ERROR"; fi
+}
+
+# Starts `candidate`, gates it and switches; on failure keeps or restarts `previous`, sets
+# FAILURE to a one-line reason and returns 1. `migrate` (1/0) runs the candidate's migrations
+# first: on PostgreSQL while `previous` keeps serving, on PGlite once `previous` has stopped.
+FAILURE=''
 activate() {
-  local candidate=$1 previous=$2 port
+  local candidate=$1 previous=$2 migrate=$3 port
   if [ -n "${DATABASE_URL:-}" ]; then
+    if [ "$migrate" = 1 ] && ! migrate_release "$candidate"; then
+      FAILURE="migrations failed: $MIGRATE_ERROR"
+      return 1
+    fi
     port=$(idle_port "$(port_of "$previous")")
     start_release "$candidate" "$port"
-    if health_gate "http://127.0.0.1:$port/health/ready"; then
+    if gate "$candidate" "$port"; then
       switch_to "$candidate"
-      [ -n "$previous" ] && stop_release "$previous"
+      if [ -n "$previous" ]; then stop_release "$previous"; fi
       return 0
     fi
+    FAILURE="health gate failed: $GATE_ERROR"
     log "health gate failed for $candidate; rolling back to ${previous:-nothing}"
     stop_release "$candidate"
     if [ -n "$previous" ] && ! is_running "$previous"; then
-      start_release "$previous" "$(port_of "$previous")"
-      health_gate "http://127.0.0.1:$(port_of "$previous")/health/ready" || log "previous release $previous is not healthy either"
+      port=$(port_of "$previous")
+      start_release "$previous" "${port:-$BLUE_PORT}"
+      gate "$previous" "${port:-$BLUE_PORT}" || log "previous release $previous is not healthy either: $GATE_ERROR"
     fi
     return 1
   fi
-  # PGlite: one process owns the data directory.
-  port=${BLUE_PORT}
-  [ -n "$previous" ] && port=$(port_of "$previous") && stop_release "$previous"
-  (cd "$DEPLOY_ROOT/releases/$candidate" && "${NODE[@]}" src/migrate.ts) || { log "migrations failed for $candidate"; }
+  # PGlite: one process owns the data directory, so `previous` stops first (the gap starts).
+  port=$BLUE_PORT
+  if [ -n "$previous" ]; then
+    port=$(port_of "$previous")
+    port=${port:-$BLUE_PORT}
+    stop_release "$previous"
+  fi
+  if [ "$migrate" = 1 ] && ! migrate_release "$candidate"; then
+    FAILURE="migrations failed: $MIGRATE_ERROR"
+    log "migrations failed for $candidate; restarting ${previous:-nothing}"
+    restart_previous "$previous" "$port"
+    return 1
+  fi
   start_release "$candidate" "$port"
-  if health_gate "http://127.0.0.1:$port/health/ready"; then
+  if gate "$candidate" "$port"; then
     switch_to "$candidate"
     return 0
   fi
+  FAILURE="health gate failed: $GATE_ERROR"
   log "health gate failed for $candidate; rolling back to ${previous:-nothing}"
   stop_release "$candidate"
-  if [ -n "$previous" ]; then
-    start_release "$previous" "$port"
-    health_gate "http://127.0.0.1:$port/health/ready" || log "previous release $previous is not healthy either"
-    switch_to "$previous"
-  fi
+  restart_previous "$previous" "$port"
   return 1
 }
 
+# Builds releases/<name> from SOURCE_DIR (see the header) and prints <name>.
 build_release() {
   local name dir
-  name="$(date -u +%Y%m%d%H%M%S)-$$"
+  name="$(date -u +%Y%m%d-%H%M%S.%3N)"
   dir="$DEPLOY_ROOT/releases/$name"
   mkdir -p "$dir"
-  cp -R "$SOURCE_DIR/src" "$SOURCE_DIR/package.json" "$dir/"
-  if [ -d "$SOURCE_DIR/dist" ]; then cp -R "$SOURCE_DIR/dist" "$dir/"; fi
-  ln -s "$(cd "$SOURCE_DIR" && pwd -P)/node_modules" "$dir/node_modules"
+  if ! node "$APP_DIR/scripts/build-release.mjs" "$SOURCE_DIR" "$dir" >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null; then
+    rm -rf "$dir"
+    die "build from $SOURCE_DIR failed: $(last_line "$DEPLOY_ROOT/logs/$name.log"); nothing changed"
+  fi
   echo "$name" >"$dir/RELEASE"
   echo "$name"
 }
@@ -157,9 +239,21 @@ prune_releases() {
   done
 }
 
+# The newest release older than `current` whose deploy did not fail.
 previous_release() {
-  local current=$1
-  find "$DEPLOY_ROOT/releases" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | awk -v c="$current" '$0 == c { print prev; exit } { prev = $0 }'
+  local current=$1 name prev=''
+  while read -r name; do
+    [ "$name" = "$current" ] && break
+    [ -e "$DEPLOY_ROOT/releases/$name/FAILED" ] || prev=$name
+  done < <(find "$DEPLOY_ROOT/releases" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+  echo "$prev"
+}
+
+# One deploy or rollback at a time (fd 9; closed in every process started in the background,
+# which would otherwise hold the lock for as long as they run).
+lock() {
+  exec 9>"$RUN/deploy.lock"
+  flock -n 9 || die "another deploy or rollback is running (lock $RUN/deploy.lock)"
 }
 
 case "${1:-}" in
@@ -171,28 +265,30 @@ case "${1:-}" in
     done
     ;;
   --rollback)
+    lock
     current=$(current_name)
     [ -n "$current" ] || die "nothing is deployed"
     target=$(previous_release "$current")
-    [ -n "$target" ] || die "no release before $current"
+    [ -n "$target" ] || die "no good release before $current"
     log "rolling back from $current to $target"
     start_front
-    activate "$target" "$current" || die "rollback to $target failed its health gate; still on $current"
+    activate "$target" "$current" 0 || die "rollback to $target failed ($FAILURE); still on $current"
     ;;
   "")
-    start_front
+    lock
     previous=$(current_name)
     name=$(build_release)
-    log "built release $name from $SOURCE_DIR"
-    if [ -n "${DATABASE_URL:-}" ]; then
-      (cd "$DEPLOY_ROOT/releases/$name" && "${NODE[@]}" src/migrate.ts) || die "migrations failed; nothing switched"
+    log "built release $name from $SOURCE_DIR ($(grep '^commit:' "$DEPLOY_ROOT/releases/$name/BUILD" || echo 'commit: unknown'))"
+    start_front
+    if ! activate "$name" "$previous" 1; then
+      mark_failed "$name" "$FAILURE"
+      die "deploy of $name failed: $FAILURE; serving ${previous:-nothing}"
     fi
-    activate "$name" "$previous" || die "deploy of $name failed; serving ${previous:-nothing}"
     prune_releases
     log "deployed $name"
     ;;
   *)
-    sed -n '2,20p' "$0" >&2
+    sed -n '2,30p' "$0" >&2
     exit 2
     ;;
 esac

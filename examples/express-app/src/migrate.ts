@@ -17,6 +17,9 @@ try {
     await db.close();
   }
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`}\n`);
+  // The driver's own message (e.g. `relation "x" does not exist`) is usually in the cause chain.
+  const reasons: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (!reasons.includes(e.message)) reasons.push(e.message);
+  process.stderr.write(`${error instanceof ConfigError ? error.message : `migration failed: ${reasons.join(': ')}`}\n`);
   process.exit(1);
 }

@@ -1,36 +1,24 @@
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startPostgres, type PostgresServer } from '@armor/test-utils';
-
-const appDir = fileURLToPath(new URL('..', import.meta.url));
+import { makeSource, readyRelease, runDeploy, startPoller, symlinksUnder } from './deploy-helpers.js';
 
 describe('scripts/deploy.sh (blue/green on PostgreSQL)', () => {
-  let pg: PostgresServer;
+  let server: PostgresServer;
   let root: string;
-  let broken: string;
   let env: Record<string, string>;
-  let port: number;
-  const polls = { ok: 0, failed: [] as string[] };
-  let polling = false;
-  let poller: Promise<void> | undefined;
-
-  /** Runs deploy.sh without blocking the event loop (the poller keeps running meanwhile). */
-  const deploy = (args: string[] = [], source = appDir) =>
-    new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      const child = spawn('bash', [join(appDir, 'scripts/deploy.sh'), ...args], { env: { ...env, SOURCE_DIR: source }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (status) => resolve({ status, stderr }));
-    });
+  let base: string;
+  const sources: string[] = [];
+  const deploy = (args: string[] = [], source?: string) => runDeploy(env, args, source);
 
   beforeAll(async () => {
-    pg = await startPostgres();
+    server = await startPostgres();
     root = mkdtempSync(join(tmpdir(), 'express-app-deploy-'));
-    port = await freePort();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
     env = {
       ...(process.env as Record<string, string>),
       DEPLOY_ROOT: root,
@@ -40,70 +28,72 @@ describe('scripts/deploy.sh (blue/green on PostgreSQL)', () => {
       GATE_TIMEOUT: '60s',
     };
     mkdirSync(join(root, 'shared'), { recursive: true });
-    writeFileSync(join(root, 'shared/env'), `DATABASE_URL=${pg.url}\nSHUTDOWN_DELAY_MS=300\nNODE_ENV=development\n`);
-    // A broken release: same code, but its server never becomes ready (it exits at boot).
-    broken = mkdtempSync(join(tmpdir(), 'express-app-broken-'));
-    cpSync(join(appDir, 'src'), join(broken, 'src'), { recursive: true });
-    cpSync(join(appDir, 'package.json'), join(broken, 'package.json'));
-    symlinkSync(join(appDir, 'node_modules'), join(broken, 'node_modules'));
-    writeFileSync(join(broken, 'src/server.ts'), `throw new Error('broken release: boot fails');\n${readFileSync(join(appDir, 'src/server.ts'), 'utf8')}`);
+    writeFileSync(join(root, 'shared/env'), `DATABASE_URL=${server.url}\nSHUTDOWN_DELAY_MS=300\nNODE_ENV=development\n`);
   });
 
   afterAll(async () => {
-    polling = false;
-    await poller;
     if (root) await deploy(['--stop']);
-    await pg?.stop();
+    await server?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
-    if (broken) rmSync(broken, { recursive: true, force: true });
+    for (const dir of sources) rmSync(dir, { recursive: true, force: true });
   });
 
-  const startPolling = () => {
-    polling = true;
-    poller = (async () => {
-      while (polling) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/health/live`);
-          await res.arrayBuffer();
-          if (res.status === 200) polls.ok++;
-          else polls.failed.push(`HTTP ${res.status}`);
-        } catch (error) {
-          polls.failed.push(String((error as Error).cause ?? error));
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
+  const schemaVersion = async () => {
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      return (await client.query<{ v: number }>('SELECT max(version) AS v FROM schema_migrations')).rows[0]!.v;
+    } finally {
+      await client.end();
+    }
   };
 
-  it('deploys a good release, rolls a broken one back and keeps answering throughout', async () => {
+  it('deploys good releases, refuses a broken boot and a failed migration, rolls back, and keeps answering throughout', async () => {
     const first = await deploy();
     expect(first.status, first.stderr).toBe(0);
     const releaseA = readlinkSync(join(root, 'current'));
-    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    expect((await readyRelease(base)).status).toBe(200);
+    // The release is built (bundled), not a link back into the source tree.
+    expect(existsSync(join(root, releaseA, 'dist/server.mjs'))).toBe(true);
+    expect(symlinksUnder(join(root, releaseA))).toEqual([]);
 
-    startPolling();
+    const poller = startPoller(`${base}/health/live`);
     const second = await deploy();
     expect(second.status, second.stderr).toBe(0);
     const releaseB = readlinkSync(join(root, 'current'));
     expect(releaseB).not.toBe(releaseA);
 
-    const bad = await deploy([], broken);
+    const bootFails = makeSource('boot-fails');
+    sources.push(bootFails);
+    const bad = await deploy([], bootFails);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/health gate failed .*rolling back/);
+    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); serving /);
     expect(readlinkSync(join(root, 'current'))).toBe(releaseB);
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect((await ready.json()).releaseId).toBe(releaseB.replace('releases/', ''));
+    expect(await readyRelease(base)).toEqual({ status: 200, releaseId: releaseB.replace('releases/', '') });
 
+    // A failing migration aborts before anything starts or stops: the old release never blinks,
+    // and the schema is unchanged (each migration runs in a transaction).
+    const migrationFails = makeSource('migration-fails');
+    sources.push(migrationFails);
+    const badMigration = await deploy([], migrationFails);
+    expect(badMigration.status).not.toBe(0);
+    expect(badMigration.last).toMatch(/deploy: deploy of (\S+) failed: migrations failed: exit 1, migration failed: .+; serving /);
+    expect(badMigration.stderr).not.toMatch(/started \S+ on port/);
+    const failedName = /deploy of (\S+) failed/.exec(badMigration.last)![1]!;
+    expect(readFileSync(join(root, 'releases', failedName, 'FAILED'), 'utf8')).toMatch(/^migrations failed/);
+    expect(readlinkSync(join(root, 'current'))).toBe(releaseB);
+    expect(await readyRelease(base)).toEqual({ status: 200, releaseId: releaseB.replace('releases/', '') });
+    expect(await schemaVersion()).toBe(3);
+
+    // --rollback skips the failed releases (newer than B anyway) and goes to A.
     const back = await deploy(['--rollback']);
     expect(back.status, back.stderr).toBe(0);
     expect(readlinkSync(join(root, 'current'))).toBe(releaseA);
-    const after = await fetch(`http://127.0.0.1:${port}/health/ready`);
-    expect((await after.json()).releaseId).toBe(releaseA.replace('releases/', ''));
+    expect(await readyRelease(base)).toEqual({ status: 200, releaseId: releaseA.replace('releases/', '') });
 
-    polling = false;
-    await poller;
-    expect(polls.failed).toEqual([]);
-    expect(polls.ok).toBeGreaterThan(20);
+    const polls = await poller.stop();
+    expect(polls.filter((p) => !p.ok)).toEqual([]);
+    expect(polls.length).toBeGreaterThan(20);
   }, 300_000);
 });
