@@ -1,8 +1,9 @@
 import { ConfigurationError, isArmorError } from '@armor/errors';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ALGORITHMS, storeConformance } from '../test/conformance.js';
 import {
   RateLimitInputError,
+  consumeAll,
   createAuthLimiter,
   createRateLimiter,
   memoryStore,
@@ -172,15 +173,71 @@ describe('memoryStore', () => {
     expect((await limiter.consume('k999')).remaining).toBe(3);
   });
 
-  it('sweeps expired keys during calls, without timers', async () => {
+  it('stays bounded and keeps limiting when limiters with different prefixes share a full store', async () => {
+    // Regression: a sweep or eviction dropped a key space that had become empty while a write
+    // into it was pending; the key then went into the dropped space, counted but unreachable,
+    // until `size` stayed at maxKeys and every write evicted everything (no limit held).
     const clock = fakeClock();
-    const store = memoryStore({ sweepIntervalMs: 1_000 });
-    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 5, windowMs: 500, store, clock });
-    for (let i = 0; i < 50; i++) await limiter.consume(`k${i}`);
-    expect(store.size).toBe(50);
-    clock.t += 2_000;
-    await limiter.consume('fresh');
-    expect(store.size).toBe(1);
+    const store = memoryStore({ maxKeys: 2 });
+    const limiters = ['a', 'b', 'c'].map((name) => createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store, clock, name }));
+    for (let i = 0; i < 30; i++) await limiters[i % 3]!.consume(`k${i}`);
+    for (let i = 0; i < 30; i++) await consumeAll([limiters[i % 3]!, limiters[(i + 1) % 3]!], `all${i}`);
+    expect(store.size).toBeLessThanOrEqual(2);
+    const a = limiters[0]!;
+    const b = limiters[1]!;
+    expect((await a.consume('hot')).allowed).toBe(true);
+    expect((await a.consume('hot')).allowed).toBe(false);
+    expect(a.consumeSync('hot').allowed).toBe(false);
+    expect((await b.consume('hot')).allowed).toBe(true);
+    expect(store.size).toBe(2);
+    store.clear();
+    expect(store.size).toBe(0);
+  });
+
+  it('sweeps expired keys during calls, without timers', async () => {
+    // Fake timers: a timer the store creates stays pending (nothing advances them), so
+    // getTimerCount() sees it; the spies also catch a timer created and cleared in between.
+    vi.useFakeTimers();
+    const timerApis = ['setTimeout', 'setInterval', 'setImmediate'] as const;
+    const spies = timerApis.filter((api) => typeof globalThis[api] === 'function').map((api) => vi.spyOn(globalThis, api));
+    try {
+      const clock = fakeClock();
+      const store = memoryStore({ sweepIntervalMs: 1_000 });
+      const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 5, windowMs: 500, store, clock });
+      for (let i = 0; i < 50; i++) await limiter.consume(`k${i}`);
+      expect(store.size).toBe(50);
+      clock.t += 2_000;
+      await limiter.consume('fresh');
+      expect(store.size).toBe(1);
+
+      // Every algorithm and call, many keys across many windows, blocks, eviction at maxKeys.
+      const small = memoryStore({ maxKeys: 200, sweepIntervalMs: 300 });
+      const limiters = ALGORITHMS.flatMap((algorithm) => [
+        createRateLimiter({ algorithm, limit: 3, windowMs: 1_000, store: small, clock, name: `${algorithm}-plain` }),
+        createRateLimiter({ algorithm, limit: 3, windowMs: 1_000, store: small, clock, name: `${algorithm}-blocks`, blockDurationMs: 5_000 }),
+      ]);
+      for (let window = 0; window < 20; window++) {
+        for (const l of limiters) {
+          for (let i = 0; i < 10; i++) {
+            const key = `w${window}-k${i % 7}`;
+            await l.consume(key);
+            l.consumeSync(key);
+            await l.peek(key);
+            if (i % 3 === 0) await l.penalize(key, 2);
+            if (i % 4 === 0) await l.reward(key);
+            if (i % 5 === 0) await l.reset(key);
+          }
+        }
+        await consumeAll(limiters.slice(0, 4), `w${window}-all`);
+        clock.t += 700;
+      }
+      expect(small.size).toBeLessThanOrEqual(200);
+      expect(vi.getTimerCount()).toBe(0);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -141,6 +141,70 @@ describe('redisStore details', () => {
     );
   }, 90_000);
 
+  describe('one round trip per call', () => {
+    // MONITOR lists every command Redis runs, with its source: the client's address, or `lua`
+    // for the commands a script runs. The calls under test are the only traffic on `client`.
+    let monitor: Redis;
+    const feed: string[][] = [];
+    beforeAll(async () => {
+      const clientAddr = /\baddr=(\S+)/.exec((await client.call('CLIENT', 'INFO')) as string)![1]!;
+      monitor = await client.monitor();
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === clientAddr) feed.push(args);
+      });
+    });
+    afterAll(() => monitor.disconnect());
+
+    /** The commands (names, lower case) `client` sent to Redis while `fn` ran. */
+    const commandsDuring = async (fn: () => Promise<unknown>): Promise<string[]> => {
+      // The feed comes on another connection and can lag behind the replies to `client`, so
+      // markers sent on `client` itself delimit the measurement.
+      const id = `${Date.now()}-${Math.random()}`;
+      const at = (which: string) => feed.findIndex(([name, arg]) => name?.toLowerCase() === 'echo' && arg === `${which}-${id}`);
+      await client.echo(`start-${id}`);
+      await fn();
+      await client.echo(`end-${id}`);
+      await expect.poll(() => at('end')).toBeGreaterThan(0);
+      expect(at('start')).toBeGreaterThanOrEqual(0);
+      return feed.slice(at('start') + 1, at('end')).map(([name]) => name!.toLowerCase());
+    };
+
+    it('a single-key consume (fast path) is exactly one EVALSHA', async () => {
+      const id = Date.now();
+      for (const algorithm of ALGORITHMS) {
+        for (const blocks of [false, true]) {
+          const limiter = createRateLimiter({
+            algorithm,
+            limit: 5,
+            windowMs: 60_000,
+            store: redisStore({ client }),
+            name: `trips-${algorithm}-${blocks}-${id}`,
+            ...(blocks ? { blockDurationMs: 60_000 } : {}),
+          });
+          await limiter.consume('warm'); // loads the script into Redis (NOSCRIPT, then EVAL) once
+          expect(await commandsDuring(() => limiter.consume('k'))).toEqual(['evalsha']);
+          expect(await commandsDuring(() => limiter.consume('k', 3))).toEqual(['evalsha']);
+        }
+      }
+    });
+
+    it('consumeAll of 3 limiters is exactly one EVALSHA', async () => {
+      const store = redisStore({ client });
+      const id = Date.now();
+      const limiters = [
+        createRateLimiter({ algorithm: 'fixed-window', limit: 10, windowMs: 60_000, store, name: `trips-all-a-${id}` }),
+        createRateLimiter({ algorithm: 'token-bucket', limit: 10, windowMs: 60_000, store, name: `trips-all-b-${id}` }),
+        createRateLimiter({ algorithm: 'gcra', limit: 10, windowMs: 60_000, store, name: `trips-all-c-${id}`, blockDurationMs: 60_000 }),
+      ];
+      await consumeAll(limiters, 'warm');
+      const outcome: { allowed?: boolean } = {};
+      const trips = await commandsDuring(async () => (outcome.allowed = (await consumeAll(limiters, 'k')).allowed));
+      expect(trips).toEqual(['evalsha']);
+      expect(outcome.allowed).toBe(true);
+      expect((await limiters[2]!.peek('k')).remaining).toBe(9);
+    });
+  });
+
   it('rejects a client that is not an ioredis client', () => {
     expect(() => redisStore({ client: {} as never })).toThrow('"client"');
     expect(() => redisStore({ client, timeoutMs: 0 })).toThrow('"timeoutMs"');

@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { isArmorError } from '@armor/errors';
 import { startRedis, type RedisServer } from '@armor/test-utils';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeStoreConformance } from '../../test/store-conformance.js';
 import { createCache } from '../cache.js';
 import { CacheSerializationError, CacheStoreError } from '../errors.js';
@@ -133,9 +136,97 @@ describe('redisStore', () => {
   });
 });
 
+interface LockWorkerReport {
+  value: { by: string };
+  /** Loader calls in that process. */
+  loads: number;
+  misses: number;
+}
+
+const lockWorkerScript = fileURLToPath(new URL('../../test/fixtures/lock-worker.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Starts test/fixtures/lock-worker.ts and waits until it is connected; `go()` starts its getOrSet. */
+async function startLockWorker(name: string, key: string, loaderMs: number, waitMs: number) {
+  const proc = spawn(
+    process.execPath,
+    ['--conditions=@armor/source', '--import', 'tsx', lockWorkerScript, redis.url, name, key, String(loaderMs), String(waitMs)],
+    { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock worker ${name} exited with ${code}: ${stderr}`))));
+  });
+  exited.catch(() => undefined); // awaited in report()
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<unknown> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`lock worker ${name} closed its output early: ${stderr}`);
+    return JSON.parse(value as string);
+  };
+  expect(await nextLine()).toEqual({ ready: true });
+  return {
+    go: () => proc.stdin.end('go\n'),
+    report: async (): Promise<LockWorkerReport> => {
+      const report = (await nextLine()) as LockWorkerReport;
+      await exited;
+      return report;
+    },
+  };
+}
+
+describe('redisStore stampede lock across two Node processes', () => {
+  it('two processes missing the same key at once run the loader exactly once; both get its value', async () => {
+    const key = `procs-once-${Date.now()}`;
+    const workers = await Promise.all([startLockWorker('a', key, 1_000, 5_000), startLockWorker('b', key, 1_000, 5_000)]);
+    for (const w of workers) w.go();
+    const [a, b] = await Promise.all(workers.map((w) => w.report()));
+    expect(await client.get(`loads:${key}`)).toBe('1'); // counted in Redis by the loader
+    expect(a!.loads + b!.loads).toBe(1);
+    expect([a!.misses, b!.misses]).toEqual([1, 1]); // both missed: the lock, not a stored value, kept one from loading
+    const holder = a!.loads === 1 ? 'a' : 'b';
+    expect(a!.value).toEqual({ by: holder });
+    expect(b!.value).toEqual({ by: holder });
+    expect(await client.exists(`armor:cache:l:${key}`)).toBe(0); // released
+  }, 60_000);
+
+  it('the waiter falls back to its own loader when the holder takes longer than waitMs', async () => {
+    // Documented: others "poll for its value and fall back to their own loader after waitMs".
+    const key = `procs-timeout-${Date.now()}`;
+    const workers = await Promise.all([startLockWorker('a', key, 1_500, 300), startLockWorker('b', key, 1_500, 300)]);
+    for (const w of workers) w.go();
+    const [a, b] = await Promise.all(workers.map((w) => w.report()));
+    expect(await client.get(`loads:${key}`)).toBe('2');
+    expect([a!.loads, b!.loads]).toEqual([1, 1]);
+    expect([a!.misses, b!.misses]).toEqual([1, 1]);
+    expect(a!.value).toEqual({ by: 'a' }); // each got the value of its own loader
+    expect(b!.value).toEqual({ by: 'b' });
+    expect(await client.exists(`armor:cache:l:${key}`)).toBe(0);
+  }, 60_000);
+});
+
 describe('redisStore during a Redis outage', () => {
   beforeEach(async () => {
     await client.flushdb();
+  });
+
+  // Checked explicitly, not left to vitest's default reporting: no call, timeout or reconnect
+  // during an outage may leave a rejection unhandled.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(async () => {
+    try {
+      await new Promise((r) => setTimeout(r, 50)); // late rejections of the last calls
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   const runTraffic = (cache: ReturnType<typeof createCache<string>>, loader: () => Promise<string>) => {

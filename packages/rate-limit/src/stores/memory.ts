@@ -96,7 +96,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return entry.st;
   };
 
-  const write = (map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number) => {
+  const write = (prefix: string, map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number) => {
     if (st === undefined) return;
     const entry = map.get(key);
     if (st === null) {
@@ -125,6 +125,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         if (size < maxKeys) break;
       }
     }
+    // A sweep or eviction (here, or for another key of the same batch) drops spaces that became
+    // empty; writing into a dropped one would count a key no sweep or eviction can ever reach.
+    if (map.size === 0) map = space(prefix);
     map.set(key, { st, exp: now + ttlMs });
     size++;
   };
@@ -150,7 +153,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       entry!.exp = now + written.ttlMs;
       return outcome;
     }
-    write(map, id, next, written.ttlMs, now);
+    write(prefix, map, id, next, written.ttlMs, now);
     return outcome;
   };
   const scratch: { key: string; policy: RateLimitPolicy; kind: 'consume'; cost: number } = { key: '', policy: undefined as never, kind: 'consume', cost: 0 };
@@ -161,10 +164,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const ops = request.ops;
     const places = ops.map((op) => {
       const [prefix, key] = split(op);
-      return { map: space(prefix), key };
+      return { prefix, map: space(prefix), key };
     });
     const evals = evaluateBatch(request, places.map((p) => read(p.map, p.key, now)));
-    evals.forEach((e, i) => write(places[i]!.map, places[i]!.key, e.write, e.ttlMs, now));
+    evals.forEach((e, i) => write(places[i]!.prefix, places[i]!.map, places[i]!.key, e.write, e.ttlMs, now));
     return evals.map((e) => e.outcome);
   };
 
