@@ -99,3 +99,15 @@ describe('apiKeyAuth over real HTTP', () => {
     expect(`${error.message}${JSON.stringify(error)}${error.stack}`).not.toContain(bad.split('_')[2]!.slice(12));
   });
 });
+
+describe('apiKeyAuth options', () => {
+  it.each([
+    [undefined, 'options'],
+    [{ lookup: (): undefined => undefined, onError: 'throw' }, 'onError'],
+    [{ lookup: (): undefined => undefined, realm: 42 }, 'realm'],
+    [{ lookup: (): undefined => undefined, header: 'x api key' }, 'header'],
+    [{ lookup: (): undefined => undefined, prefixes: 'armor_live' }, 'prefixes'],
+  ])('%j → ConfigurationError naming %s', (options, option) => {
+    expect(() => apiKeyAuth(options as never)).toThrow(expect.objectContaining({ name: 'ConfigurationError', option }));
+  });
+});

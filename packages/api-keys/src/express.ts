@@ -58,9 +58,11 @@ function sendError(error: unknown, req: Request, res: Response, next: NextFuncti
  * ```
  */
 export function apiKeyAuth<R extends ApiKeyRecord>(options: ApiKeyAuthOptions<R>): RequestHandler {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
   const { header = 'x-api-key', realm = 'api', onError = 'respond', ...verifyOptions } = options;
   if (typeof header !== 'string' || !/^[a-z0-9-]+$/i.test(header)) throw new ConfigurationError('header', 'must be a header name', { received: header });
-  if (!/^[\w .-]*$/.test(realm)) throw new ConfigurationError('realm', 'must be letters, digits, spaces, "." or "-"', { received: realm });
+  if (typeof realm !== 'string' || !/^[\w .-]*$/.test(realm)) throw new ConfigurationError('realm', 'must be letters, digits, spaces, "." or "-"', { received: realm });
+  if (onError !== 'respond' && onError !== 'next') throw new ConfigurationError('onError', 'must be "respond" or "next"', { received: onError });
   const headerName = header.toLowerCase();
   const verify = createApiKeyVerifier(verifyOptions);
   return (req, res, next) => {

@@ -17,6 +17,7 @@ export type {
   GeneratedApiKey,
   Pepper,
   RotateApiKeyOptions,
+  RotatedApiKey,
   VerifiedApiKey,
   VerifyApiKeyOptions,
 } from './keys.js';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@armor/errors';
+import { ConfigurationError, ConflictError, InternalError, ValidationError, isArmorError } from '@armor/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -144,15 +144,40 @@ describe('verifyApiKey', () => {
     const clock = { now: () => now };
     const old = await generateApiKey({ prefix: 'armor_live' });
     const records: Record<string, ApiKeyRecord> = { [old.id]: { hash: old.hash, scopes: ['a'] } };
-    const { next, previous } = await rotateApiKey(records[old.id]!, { prefix: 'armor_live', overlapMs: 60_000, clock });
+    const { next, nextRecord, previous } = await rotateApiKey(records[old.id]!, { prefix: 'armor_live', overlapMs: 60_000, clock });
     records[old.id] = previous;
-    records[next.id] = { hash: next.hash, scopes: ['a'] };
+    records[next.id] = nextRecord;
     const verify = createApiKeyVerifier({ ...db(records), clock });
     await expect(verify(old.key)).resolves.toMatchObject({ replacedBy: next.id });
     await expect(verify(next.key)).resolves.toMatchObject({ id: next.id });
     now += 60_000;
     expect(await failure(verify(old.key))).toMatchObject({ code: 'API_KEY_EXPIRED', details: { reason: 'rotated' } });
     await expect(verify(next.key)).resolves.toBeTruthy();
+  });
+
+  it('a malformed stored record fails closed with INTERNAL (500), never as "valid forever" or "all scopes"', async () => {
+    const a = await generateApiKey();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ scopes: 'projects:read,*' }, 'scopes'],
+      [{ scopes: [1] }, 'scopes'],
+      [{ expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt'],
+      [{ expiresAt: new Date(Number.NaN) }, 'expiresAt'],
+      [{ expiresAt: Number.NaN }, 'expiresAt'],
+      [{ revokedAt: '2020-01-01' }, 'revokedAt'],
+      [{ revokedAt: {} }, 'revokedAt'],
+    ];
+    for (const [fields, field] of cases) {
+      let thrown: unknown;
+      try {
+        await verifyApiKey(a.key, { lookup: () => ({ hash: a.hash, ...fields }) as ApiKeyRecord, requireScopes: ['projects:write'] });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, field).toBeInstanceOf(InternalError);
+      expect(thrown).toMatchObject({ code: 'INTERNAL', status: 500, expose: false, details: { keyId: a.id, field } });
+    }
+    // null scopes/expiry/revocation mean "none"/"never".
+    await expect(verifyApiKey(a.key, { lookup: () => ({ hash: a.hash, scopes: null, expiresAt: null, revokedAt: null }) as unknown as ApiKeyRecord })).resolves.toMatchObject({ scopes: [] });
   });
 
   it('errors never contain the key', async () => {
@@ -171,6 +196,168 @@ describe('verifyApiKey', () => {
   });
 });
 
+describe('rotateApiKey', () => {
+  const now = 1_800_000_000_000;
+  const clock = { now: () => now };
+
+  it('carries scopes, owner, name, expiry, prefix and other fields to the new record by default', async () => {
+    const old = await generateApiKey({ prefix: 'armor_live', pepper: PEPPER });
+    const expiresAt = new Date(now + 30 * 86_400_000);
+    const record = {
+      id: old.id,
+      hash: old.hash,
+      prefix: old.prefix,
+      hint: old.hint,
+      algorithm: old.algorithm,
+      scopes: ['projects:read', 'projects:write'],
+      expiresAt,
+      revokedAt: null,
+      owner: 'u1',
+      name: 'ci',
+      meta: { team: 'core' },
+    };
+    const { next, nextRecord, previous } = await rotateApiKey(record, { pepper: PEPPER, clock, overlapMs: 60_000 });
+    expect(next.prefix).toBe('armor_live');
+    expect(nextRecord).toEqual({
+      id: next.id,
+      hash: next.hash,
+      prefix: 'armor_live',
+      hint: next.hint,
+      algorithm: 'hmac-sha256',
+      scopes: ['projects:read', 'projects:write'],
+      expiresAt,
+      revokedAt: null,
+      owner: 'u1',
+      name: 'ci',
+      meta: { team: 'core' },
+    });
+    expect(nextRecord).not.toHaveProperty('replacedBy');
+    // Copies, not shared references into the old record.
+    expect(nextRecord.scopes).not.toBe(record.scopes);
+    expect(nextRecord.expiresAt).not.toBe(expiresAt);
+    expect(previous).toMatchObject({ ...record, expiresAt: now + 60_000, replacedBy: next.id });
+    expect(record).not.toHaveProperty('replacedBy'); // not mutated
+
+    // The stored successor verifies with the same scopes and metadata.
+    const verified = await verifyApiKey(next.key, { lookup: (id) => (id === next.id ? nextRecord : undefined), pepper: PEPPER, clock, prefixes: ['armor_live'], requireScopes: ['projects:write'] });
+    expect(verified).toMatchObject({ id: next.id, scopes: ['projects:read', 'projects:write'], record: { owner: 'u1', name: 'ci' } });
+  });
+
+  it('records without optional fields stay that shape; the prefix option still wins over the default', async () => {
+    const old = await generateApiKey();
+    const { next, nextRecord } = await rotateApiKey({ hash: old.hash }, { clock });
+    expect(next.prefix).toBe('armor');
+    expect(nextRecord).toEqual({ hash: next.hash });
+    const renamed = await rotateApiKey({ hash: old.hash, prefix: 'armor_test' } as ApiKeyRecord, { prefix: 'armor_live', clock });
+    expect(renamed.next.prefix).toBe('armor_live');
+    expect(renamed.nextRecord.prefix).toBe('armor_live');
+  });
+
+  it('scopes, expiresAt and fields override what is carried', async () => {
+    const old = await generateApiKey();
+    const record = { hash: old.hash, scopes: ['a', 'b'], expiresAt: now + 1000, owner: 'u1', name: 'ci', createdAt: 1, lastUsedAt: 2 as number | null };
+    const newExpiry = now + 90 * 86_400_000;
+    const { next, nextRecord, previous } = await rotateApiKey(record, {
+      clock,
+      scopes: ['a'],
+      expiresAt: newExpiry,
+      fields: { name: 'ci (rotated)', createdAt: now, lastUsedAt: null },
+    });
+    expect(nextRecord).toEqual({ hash: next.hash, scopes: ['a'], expiresAt: newExpiry, owner: 'u1', name: 'ci (rotated)', createdAt: now, lastUsedAt: null });
+    expect(previous.expiresAt).toBe(now + 1000); // the old key never outlives its own expiry
+    const never = await rotateApiKey(record, { clock, expiresAt: null });
+    expect(never.nextRecord.expiresAt).toBeNull();
+  });
+
+  it('property: every field of an arbitrary record is carried, except replacedBy and the new key\'s own fields', async () => {
+    const old = await generateApiKey();
+    const reserved = new Set(['hash', 'replacedBy', 'id', 'prefix', 'hint', 'algorithm', 'scopes', 'expiresAt', 'revokedAt', '__proto__']);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !reserved.has(k)), fc.jsonValue(), { maxKeys: 8 }),
+        fc.option(fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 4 }), { nil: undefined }),
+        async (extra, scopes) => {
+          const record: ApiKeyRecord = { ...extra, hash: old.hash, ...(scopes ? { scopes } : {}) };
+          const { next, nextRecord } = await rotateApiKey(record, { clock });
+          expect(nextRecord).toEqual({ ...extra, hash: next.hash, ...(scopes ? { scopes } : {}) });
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it.each([
+    ['revoked', { revokedAt: now - 1 }],
+    ['revoked', { revokedAt: new Date(now) }],
+    ['rotated', { replacedBy: 'abcdefghijkl', expiresAt: now + 1000 }],
+    ['expired', { expiresAt: now }],
+  ])('refuses a %s key with ConflictError (409, details.reason)', async (reason, fields) => {
+    const old = await generateApiKey();
+    let thrown: unknown;
+    try {
+      await rotateApiKey({ hash: old.hash, ...fields }, { clock });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConflictError);
+    expect(thrown).toMatchObject({ code: 'CONFLICT', status: 409, details: { reason } });
+  });
+
+  it('re-issues an expired key when given a new expiresAt; a key revoked in the future keeps that date', async () => {
+    const old = await generateApiKey();
+    const { nextRecord, previous } = await rotateApiKey({ hash: old.hash, expiresAt: now - 5, scopes: ['a'] }, { clock, expiresAt: now + 1000 });
+    expect(nextRecord).toMatchObject({ scopes: ['a'], expiresAt: now + 1000 });
+    expect(previous.expiresAt).toBe(now - 5);
+    const scheduled = await rotateApiKey({ hash: old.hash, revokedAt: now + 1000 }, { clock });
+    expect(scheduled.nextRecord.revokedAt).toBe(now + 1000);
+  });
+
+  it('a record hashed with a pepper cannot be rotated without one', async () => {
+    const old = await generateApiKey({ pepper: PEPPER });
+    await expect(rotateApiKey({ hash: old.hash, algorithm: 'hmac-sha256' }, { clock })).rejects.toMatchObject({ name: 'ConfigurationError', option: 'pepper' });
+    await expect(rotateApiKey({ hash: old.hash, algorithm: 'hmac-sha256' }, { clock, pepper: PEPPER })).resolves.toMatchObject({ next: { algorithm: 'hmac-sha256' } });
+  });
+
+  it.each([
+    [null, ''],
+    ['armor_x', ''],
+    [[], ''],
+    [{ hash: 'x', scopes: 'a,b' }, '/scopes'],
+    [{ hash: 'x', scopes: [1] }, '/scopes'],
+    [{ hash: 'x', expiresAt: '2030-01-01' }, '/expiresAt'],
+    [{ hash: 'x', revokedAt: new Date(Number.NaN) }, '/revokedAt'],
+  ])('a malformed record %j is a ValidationError (invalid_type at %j), not a TypeError', async (record, path) => {
+    let thrown: unknown;
+    try {
+      await rotateApiKey(record as never, { clock });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect(isArmorError(thrown, 'VALIDATION_FAILED')).toBe(true);
+    expect((thrown as ValidationError).issues).toEqual([expect.objectContaining({ path, code: 'invalid_type' })]);
+  });
+});
+
+describe('bad input values', () => {
+  it('hashApiKey rejects a non-string key with ValidationError instead of hashing "undefined"/""', async () => {
+    for (const bad of [undefined, null, 42, {}, ['a']]) {
+      const error = await hashApiKey(bad as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]).toMatchObject({ code: 'invalid_type' });
+    }
+  });
+
+  it('verifyApiKey rejects (never throws synchronously) for bad options', async () => {
+    let promise: Promise<unknown> | undefined;
+    expect(() => (promise = verifyApiKey('x', { lookup: 'nope' as never }))).not.toThrow();
+    await expect(promise).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});
+
 describe('bad options', () => {
   it.each([
     [() => generateApiKey({ prefix: 'Bad-Prefix' }), 'prefix'],
@@ -180,6 +367,32 @@ describe('bad options', () => {
     [() => verifyApiKey('x', { lookup: 'nope' as never }), 'lookup'],
     [() => verifyApiKey('x', { lookup: () => undefined, requireScopes: [''] }), 'requireScopes'],
     [() => rotateApiKey({ hash: 'x' }, { overlapMs: -1 }), 'overlapMs'],
+    // null is not "use the default"
+    [() => generateApiKey(null as never), 'options'],
+    [() => generateApiKey({ prefix: null as never }), 'prefix'],
+    [() => generateApiKey({ length: null as never }), 'length'],
+    [() => generateApiKey({ pepper: null as never }), 'pepper'],
+    [() => generateApiKey({ pepper: 42 as never }), 'pepper'],
+    [() => hashApiKey('k', { pepper: 42 as never }), 'pepper'],
+    [() => hashApiKey('k', { pepper: 'short' }), 'pepper'],
+    [() => hashApiKey('k', null as never), 'options'],
+    [() => verifyApiKey('x', null as never), 'options'],
+    [() => verifyApiKey('x', { lookup: () => undefined, requireScopes: 'a' as never }), 'requireScopes'],
+    [() => verifyApiKey('x', { lookup: () => undefined, requireScopes: null as never }), 'requireScopes'],
+    [() => verifyApiKey('x', { lookup: () => undefined, prefixes: 'armor_live' as never }), 'prefixes'],
+    [() => verifyApiKey('x', { lookup: () => undefined, prefixes: ['Armor'] }), 'prefixes'],
+    [() => verifyApiKey('x', { lookup: () => undefined, clock: {} as never }), 'clock'],
+    [() => createApiKeyVerifier({ lookup: () => undefined })('x', { requireScopes: 'a' as never }), 'requireScopes'],
+    [() => createApiKeyVerifier({ lookup: () => undefined })('x', null as never), 'options'],
+    [() => rotateApiKey({ hash: 'x' }, null as never), 'options'],
+    [() => rotateApiKey({ hash: 'x' }, { overlapMs: null as never }), 'overlapMs'],
+    [() => rotateApiKey({ hash: 'x' }, { clock: { now: 1 } as never }), 'clock'],
+    [() => rotateApiKey({ hash: 'x' }, { scopes: ['a', ''] }), 'scopes'],
+    [() => rotateApiKey({ hash: 'x' }, { expiresAt: 1 }), 'expiresAt'],
+    [() => rotateApiKey({ hash: 'x' }, { expiresAt: '2030-01-01' as never }), 'expiresAt'],
+    [() => rotateApiKey({ hash: 'x' }, { fields: { hash: 'y' } as never }), 'fields.hash'],
+    [() => rotateApiKey({ hash: 'x' }, { fields: 'x' as never }), 'fields'],
+    [() => rotateApiKey({ hash: 'x', prefix: 'Bad' }), 'prefix'],
   ])('%#', async (call, option) => {
     let thrown: unknown;
     try {

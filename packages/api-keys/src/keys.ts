@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigurationError } from '@armor/errors';
+import { ConfigurationError, ConflictError, InternalError, ValidationError } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { ID_LENGTH, PREFIX_PATTERN, checksumOf, parseApiKey, randomBase62 } from './format.js';
 
@@ -40,11 +40,18 @@ export interface GeneratedApiKey {
   hint: string;
 }
 
-/** What your storage returns for a key id. Extra fields (owner, name, …) are kept. */
+/**
+ * What your storage returns for a key id. Extra fields (owner, name, …) are kept, and
+ * {@link rotateApiKey} copies them to the successor.
+ *
+ * A record is your server's data, so a malformed one is a server bug: the verifier fails
+ * closed with an `INTERNAL` (500) error rather than guessing (e.g. `scopes` that is not an
+ * array, or an `expiresAt` that is not a valid number or Date).
+ */
 export interface ApiKeyRecord {
   /** The stored hash (from {@link GeneratedApiKey.hash}). */
   hash: string;
-  /** Granted scopes, e.g. `['projects:read']`; `'*'` grants all. @default [] */
+  /** Granted scopes, e.g. `['projects:read']`; `'*'` grants all. Must be an array of strings. @default [] */
   scopes?: readonly string[] | undefined;
   /** When the key stops working (epoch ms or Date); `null`/absent = never. */
   expiresAt?: number | Date | null | undefined;
@@ -52,6 +59,10 @@ export interface ApiKeyRecord {
   revokedAt?: number | Date | null | undefined;
   /** Id of the key that replaced this one (set by {@link rotateApiKey}). */
   replacedBy?: string | undefined;
+  /** The key's prefix, if you store it; {@link rotateApiKey} gives the successor the same prefix. */
+  prefix?: string | undefined;
+  /** The hash algorithm, if you store it; {@link rotateApiKey} refuses to rotate an `'hmac-sha256'` key without a `pepper`. */
+  algorithm?: 'sha256' | 'hmac-sha256' | undefined;
 }
 
 /** Options of {@link verifyApiKey} / {@link createApiKeyVerifier}. */
@@ -93,6 +104,31 @@ function checkPepper(option: string, pepper: unknown): void {
   if (bytes.length < 32) throw new ConfigurationError(option, 'must be at least 32 bytes of secret material', { received: `${bytes.length} bytes` });
 }
 
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+}
+
+function checkClock(clock: unknown): void {
+  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof (clock as { now?: unknown }).now !== 'function')) {
+    throw new ConfigurationError('clock', 'must be an object with a now() method returning epoch milliseconds', { received: clock });
+  }
+}
+
+function checkScopes(option: string, scopes: unknown): void {
+  if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || s === '')) {
+    throw new ConfigurationError(option, 'must be an array of non-empty strings', { received: scopes });
+  }
+}
+
+const typeName = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : value instanceof Date ? 'Date' : typeof value);
+
+/** A bad argument value (not an option): `VALIDATION_FAILED` (400) with one `invalid_type` issue. */
+function invalidArgument(fn: string, argument: string, expected: string, value: unknown, path = ''): ValidationError {
+  return new ValidationError(`${fn} expects ${argument} to be ${expected}`, {
+    issues: [{ path, message: `Expected ${expected}, received ${typeName(value)}`, code: 'invalid_type' }],
+  });
+}
+
 function importPepper(pepper: Pepper): Promise<CryptoKey> {
   const make = () =>
     crypto.subtle.importKey('raw', typeof pepper === 'string' ? encoder.encode(pepper) : new Uint8Array(pepper), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -118,7 +154,9 @@ function hex(buffer: ArrayBuffer): string {
 
 /**
  * The hash to store for a key: lowercase hex SHA-256, or HMAC-SHA256 under `pepper`
- * (Web Crypto; the imported pepper key is cached).
+ * (Web Crypto; the imported pepper key is cached). A non-string `key` rejects with a
+ * `ValidationError` (`VALIDATION_FAILED`, issue code `invalid_type`); a bad `pepper` with a
+ * `ConfigurationError`.
  *
  * @example
  * ```ts
@@ -126,9 +164,17 @@ function hex(buffer: ArrayBuffer): string {
  * ```
  */
 export async function hashApiKey(key: string, options: { pepper?: Pepper | undefined } = {}): Promise<string> {
+  checkOptions(options);
+  checkPepper('pepper', options.pepper);
+  if (typeof key !== 'string') throw invalidArgument('hashApiKey', 'key', 'a string', key);
+  return hashWith(key, options.pepper);
+}
+
+/** {@link hashApiKey} without argument checks (callers have validated the pepper). */
+async function hashWith(key: string, pepper: Pepper | undefined): Promise<string> {
   const data = encoder.encode(key);
-  if (options.pepper === undefined) return hex(await crypto.subtle.digest('SHA-256', data));
-  return hex(await crypto.subtle.sign('HMAC', await importPepper(options.pepper), data));
+  if (pepper === undefined) return hex(await crypto.subtle.digest('SHA-256', data));
+  return hex(await crypto.subtle.sign('HMAC', await importPepper(pepper), data));
 }
 
 /**
@@ -144,12 +190,13 @@ export async function hashApiKey(key: string, options: { pepper?: Pepper | undef
  * ```
  */
 export async function generateApiKey(options: GenerateApiKeyOptions = {}): Promise<GeneratedApiKey> {
-  const prefix = options.prefix ?? 'armor';
+  checkOptions(options);
+  const prefix: unknown = options.prefix === undefined ? 'armor' : options.prefix;
   if (typeof prefix !== 'string' || prefix.length > 32 || !PREFIX_PATTERN.test(prefix)) {
     throw new ConfigurationError('prefix', 'must be lowercase letters/digits in "_"-separated words, starting with a letter, at most 32 characters', { received: prefix });
   }
-  const length = options.length ?? 40;
-  if (!Number.isInteger(length) || length < 24 || length > 64) throw new ConfigurationError('length', 'must be an integer from 24 to 64', { received: length });
+  const length: unknown = options.length === undefined ? 40 : options.length;
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 24 || length > 64) throw new ConfigurationError('length', 'must be an integer from 24 to 64', { received: length });
   checkPepper('pepper', options.pepper);
   const random = randomBase62(length);
   const body = `${prefix}_${random}`;
@@ -159,7 +206,7 @@ export async function generateApiKey(options: GenerateApiKeyOptions = {}): Promi
     key,
     id,
     prefix,
-    hash: await hashApiKey(key, { pepper: options.pepper }),
+    hash: await hashWith(key, options.pepper),
     algorithm: options.pepper === undefined ? 'sha256' : 'hmac-sha256',
     hint: `${prefix}_${id}…`,
   };
@@ -172,12 +219,21 @@ function timingSafeEqualHex(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const toMs = (value: number | Date | null | undefined): number | undefined =>
-  value === null || value === undefined ? undefined : value instanceof Date ? value.getTime() : value;
+/** A record timestamp in epoch ms; `undefined` for null/absent, `NaN` when it is not a number or a valid Date. */
+function toMs(value: unknown): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value.getTime();
+  return typeof value === 'number' ? value : NaN;
+}
+
+/** A malformed stored record: a server bug, so fail closed with a 500 that is not shown to clients. */
+const badRecord = (field: string, keyId: string, expected: string, value: unknown) =>
+  new InternalError(`API key record has an invalid "${field}": expected ${expected}, received ${typeName(value)}`, { details: { keyId, field } });
 
 /**
  * Validates options once and returns a verifier. Throws `ConfigurationError` for bad
- * options. See {@link verifyApiKey} for the checks.
+ * options (including a bad per-call `requireScopes`, which rejects). See
+ * {@link verifyApiKey} for the checks.
  *
  * @example
  * ```ts
@@ -188,39 +244,49 @@ const toMs = (value: number | Date | null | undefined): number | undefined =>
 export function createApiKeyVerifier<R extends ApiKeyRecord>(
   options: VerifyApiKeyOptions<R>,
 ): (presented: unknown, perCall?: { requireScopes?: readonly string[] | undefined }) => Promise<VerifiedApiKey<R>> {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkOptions(options);
   if (typeof options.lookup !== 'function') throw new ConfigurationError('lookup', 'must be a function (id) => record | undefined', { received: options.lookup });
   checkPepper('pepper', options.pepper);
-  const baseScopes: readonly string[] = options.requireScopes ?? [];
-  if (!Array.isArray(baseScopes as unknown) || baseScopes.some((s) => typeof s !== 'string' || s === '')) {
-    throw new ConfigurationError('requireScopes', 'must be an array of non-empty strings', { received: baseScopes });
+  const baseScopes: readonly string[] = options.requireScopes === undefined ? [] : options.requireScopes;
+  checkScopes('requireScopes', baseScopes);
+  if (options.prefixes !== undefined) {
+    if (!Array.isArray(options.prefixes) || options.prefixes.some((p) => typeof p !== 'string' || p.length > 32 || !PREFIX_PATTERN.test(p))) {
+      throw new ConfigurationError('prefixes', 'must be an array of key prefixes such as ["armor_live"]', { received: options.prefixes });
+    }
   }
   const prefixes = options.prefixes === undefined ? undefined : new Set(options.prefixes);
+  checkClock(options.clock);
   const clock = options.clock ?? Date;
   const invalid = (reason: string) => new ApiKeyError('API_KEY_INVALID', 'Invalid API key', { details: { reason } });
 
   return async (presented, perCall = {}) => {
+    if (typeof perCall !== 'object' || perCall === null) throw new ConfigurationError('options', 'must be an object', { received: perCall });
+    if (perCall.requireScopes !== undefined) checkScopes('requireScopes', perCall.requireScopes);
     if (presented === undefined || presented === null || presented === '') throw new ApiKeyError('UNAUTHENTICATED', 'API key required');
     const parsed = parseApiKey(presented);
     if (!parsed) throw invalid('format');
     if (!parsed.checksumValid) throw invalid('checksum');
     if (prefixes && !prefixes.has(parsed.prefix)) throw invalid('prefix');
     // Hash before the lookup so known and unknown ids take the same time up to the lookup.
-    const hash = await hashApiKey(presented as string, { pepper: options.pepper });
+    const hash = await hashWith(presented as string, options.pepper);
     const record = await options.lookup(parsed.id);
     if (record === undefined || record === null) throw invalid('unknown');
     if (typeof record.hash !== 'string' || !timingSafeEqualHex(hash, record.hash.toLowerCase())) throw invalid('hash');
     const details = { keyId: parsed.id };
     const now = clock.now();
+    // A malformed record fails closed (500): an unreadable revocation or expiry must never mean "valid forever".
     const revokedAt = toMs(record.revokedAt);
-    if (revokedAt !== undefined && revokedAt <= now) throw new ApiKeyError('API_KEY_REVOKED', 'API key revoked', { details });
+    if (Number.isNaN(revokedAt)) throw badRecord('revokedAt', parsed.id, 'epoch milliseconds, a Date or null', record.revokedAt);
     const expiresAt = toMs(record.expiresAt);
+    if (Number.isNaN(expiresAt)) throw badRecord('expiresAt', parsed.id, 'epoch milliseconds, a Date or null', record.expiresAt);
+    const scopes: unknown = record.scopes === undefined || record.scopes === null ? [] : record.scopes;
+    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string')) throw badRecord('scopes', parsed.id, 'an array of strings', record.scopes);
+    if (revokedAt !== undefined && revokedAt <= now) throw new ApiKeyError('API_KEY_REVOKED', 'API key revoked', { details });
     if (expiresAt !== undefined && expiresAt <= now) {
       throw new ApiKeyError('API_KEY_EXPIRED', record.replacedBy ? 'API key was rotated and its overlap window has ended' : 'API key expired', {
         details: record.replacedBy ? { ...details, reason: 'rotated' } : details,
       });
     }
-    const scopes = record.scopes ?? [];
     const required = perCall.requireScopes ? [...baseScopes, ...perCall.requireScopes] : baseScopes;
     const missing = scopes.includes('*') ? [] : required.filter((scope) => !scopes.includes(scope));
     if (missing.length) {
@@ -228,7 +294,7 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
         details: { ...details, missing },
       });
     }
-    const verified: VerifiedApiKey<R> = { id: parsed.id, prefix: parsed.prefix, scopes, record };
+    const verified: VerifiedApiKey<R> = { id: parsed.id, prefix: parsed.prefix, scopes: scopes as readonly string[], record };
     if (record.replacedBy !== undefined) verified.replacedBy = record.replacedBy;
     return verified;
   };
@@ -238,46 +304,143 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
  * Verifies a presented key: format and checksum (no lookup needed for typos), prefix, the
  * record by public id, a timing-safe hash comparison, revocation, expiry (including the end
  * of a rotation overlap) and `requireScopes`. Rejects with {@link ApiKeyError}; errors never
- * contain the key.
+ * contain the key. Bad options reject (never throw synchronously) with a `ConfigurationError`;
+ * a malformed stored record rejects with an `INTERNAL` error (fail closed).
  *
  * @example
  * ```ts
  * const { id, record } = await verifyApiKey(req.headers['x-api-key'], { lookup: (id) => db.apiKeys.get(id), requireScopes: ['projects:read'] });
  * ```
  */
-export function verifyApiKey<R extends ApiKeyRecord>(presented: unknown, options: VerifyApiKeyOptions<R>): Promise<VerifiedApiKey<R>> {
+export async function verifyApiKey<R extends ApiKeyRecord>(presented: unknown, options: VerifyApiKeyOptions<R>): Promise<VerifiedApiKey<R>> {
   return createApiKeyVerifier(options)(presented);
 }
 
 /** Options of {@link rotateApiKey}. */
-export interface RotateApiKeyOptions extends GenerateApiKeyOptions {
+export interface RotateApiKeyOptions<R extends ApiKeyRecord = ApiKeyRecord> extends GenerateApiKeyOptions {
+  /**
+   * Prefix of the new key.
+   * @default the old record's `prefix` if it has one, else `'armor'`
+   */
+  prefix?: string | undefined;
   /** How long the old key keeps working, in milliseconds. @default 86400000 (24 hours) */
   overlapMs?: number | undefined;
   /** Time source. @default Date */
   clock?: { now(): number } | undefined;
+  /**
+   * Scopes of the new key, e.g. to narrow them while rotating.
+   * @default the old record's `scopes`
+   */
+  scopes?: readonly string[] | undefined;
+  /**
+   * When the new key expires (epoch ms or Date, in the future); `null` = never. Needed to
+   * re-issue a key that has already expired.
+   * @default the old record's `expiresAt` (rotation never extends a key's lifetime)
+   */
+  expiresAt?: number | Date | null | undefined;
+  /**
+   * Fields set on the new record after the old record's fields are copied, overriding them:
+   * per-key bookkeeping such as `{ createdAt: Date.now(), lastUsedAt: null }`, or a new `name`.
+   * Cannot set `hash`.
+   * @default {}
+   */
+  fields?: Partial<Omit<R, 'hash'>> | undefined;
 }
 
+/** The result of {@link rotateApiKey}. */
+export interface RotatedApiKey<R extends ApiKeyRecord = ApiKeyRecord> {
+  /** The new key: show `next.key` to its owner once. */
+  next: GeneratedApiKey;
+  /**
+   * The record to store under `next.id`: every field of the old record (scopes, owner, name,
+   * `expiresAt`, a future `revokedAt`, …), with `hash` (and `id`, `prefix`, `hint`,
+   * `algorithm` when the old record has them) set to the new key's, then `options.scopes`,
+   * `options.expiresAt` and `options.fields` applied. `replacedBy` is not copied.
+   */
+  nextRecord: R;
+  /** The old record, updated: `expiresAt` = the end of the overlap window, `replacedBy` = `next.id`. Save it under the old id. */
+  previous: R & { expiresAt: number; replacedBy: string };
+}
+
+const own = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
+
 /**
- * Rotates a key: generates its successor and returns the old record updated to expire at
- * the end of the overlap window (or earlier if it already expired sooner), with
- * `replacedBy` set. Save both; clients switch to the new key within the window.
+ * Rotates a key: generates its successor and returns the successor's record (a copy of the
+ * old record's scopes, owner, name, expiry and other fields, so access is neither lost nor
+ * extended) and the old record updated to expire at the end of the overlap window (or earlier
+ * if it already expired sooner), with `replacedBy` set. Save both; clients switch to the new
+ * key within the window.
+ *
+ * The successor keeps the old record's `prefix` (when stored) and `expiresAt` unless you pass
+ * `prefix` / `expiresAt`; override scopes with `scopes` and any other field with `fields`.
+ *
+ * Refuses, with a `ConflictError` (`CONFLICT`, 409) whose `details.reason` names the problem,
+ * to rotate a key that is revoked (`'revoked'`), already rotated (`'rotated'`: rotate its
+ * successor instead), or expired (`'expired'`, unless you pass a new `expiresAt`). A record
+ * that is not an object, or whose `scopes`/`expiresAt`/`revokedAt` have the wrong type,
+ * rejects with a `ValidationError` (`VALIDATION_FAILED`, issue code `invalid_type`). Bad
+ * options reject with a `ConfigurationError`, including a missing `pepper` when the record
+ * says `algorithm: 'hmac-sha256'`.
  *
  * @example
  * ```ts
- * const { next, previous } = await rotateApiKey(oldRecord, { prefix: 'armor_live', overlapMs: 7 * 86_400_000 });
- * await db.apiKeys.insert({ id: next.id, hash: next.hash, scopes: oldRecord.scopes });
+ * const { next, nextRecord, previous } = await rotateApiKey(oldRecord, { pepper, overlapMs: 7 * 86_400_000 });
+ * await db.apiKeys.insert({ ...nextRecord, id: next.id }); // same scopes, owner, name, expiry
  * await db.apiKeys.update(oldId, previous);
+ * return { key: next.key }; // shown once
+ * ```
+ *
+ * @example Narrow the scopes and start a fresh 90-day lifetime
+ * ```ts
+ * await rotateApiKey(oldRecord, { scopes: ['projects:read'], expiresAt: Date.now() + 90 * 86_400_000, fields: { createdAt: Date.now() } });
  * ```
  */
-export async function rotateApiKey<R extends ApiKeyRecord>(
-  record: R,
-  options: RotateApiKeyOptions = {},
-): Promise<{ next: GeneratedApiKey; previous: R & { expiresAt: number; replacedBy: string } }> {
-  const overlapMs = options.overlapMs ?? 86_400_000;
-  if (!Number.isFinite(overlapMs) || overlapMs < 0) throw new ConfigurationError('overlapMs', 'must be a number of milliseconds >= 0', { received: overlapMs });
+export async function rotateApiKey<R extends ApiKeyRecord>(record: R, options: RotateApiKeyOptions<R> = {}): Promise<RotatedApiKey<R>> {
+  checkOptions(options);
+  const overlapMs: unknown = options.overlapMs === undefined ? 86_400_000 : options.overlapMs;
+  if (typeof overlapMs !== 'number' || !Number.isFinite(overlapMs) || overlapMs < 0) throw new ConfigurationError('overlapMs', 'must be a number of milliseconds >= 0', { received: overlapMs });
+  checkClock(options.clock);
+  if (options.scopes !== undefined) checkScopes('scopes', options.scopes);
+  const fields: unknown = options.fields === undefined ? {} : options.fields;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new ConfigurationError('fields', 'must be an object of record fields', { received: fields });
+  if (own(fields, 'hash')) throw new ConfigurationError('fields.hash', 'cannot be set: the new record always gets the new key\'s hash');
   const now = (options.clock ?? Date).now();
-  const next = await generateApiKey(options);
+  const newExpiry = toMs(options.expiresAt);
+  if (Number.isNaN(newExpiry) || (newExpiry !== undefined && newExpiry <= now)) {
+    throw new ConfigurationError('expiresAt', 'must be a future time (epoch milliseconds or a Date) or null for never', { received: options.expiresAt });
+  }
+
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw invalidArgument('rotateApiKey', 'record', 'an API key record object', record);
+  const revokedAt = toMs(record.revokedAt);
+  if (Number.isNaN(revokedAt)) throw invalidArgument('rotateApiKey', 'record.revokedAt', 'epoch milliseconds, a Date or null', record.revokedAt, '/revokedAt');
   const current = toMs(record.expiresAt);
+  if (Number.isNaN(current)) throw invalidArgument('rotateApiKey', 'record.expiresAt', 'epoch milliseconds, a Date or null', record.expiresAt, '/expiresAt');
+  if (record.scopes !== undefined && record.scopes !== null && (!Array.isArray(record.scopes) || record.scopes.some((s) => typeof s !== 'string'))) {
+    throw invalidArgument('rotateApiKey', 'record.scopes', 'an array of strings', record.scopes, '/scopes');
+  }
+  if (revokedAt !== undefined && revokedAt <= now) throw new ConflictError('Cannot rotate a revoked API key', { details: { reason: 'revoked' } });
+  if (record.replacedBy !== undefined && record.replacedBy !== null) {
+    throw new ConflictError('API key was already rotated; rotate its successor instead', { details: { reason: 'rotated', replacedBy: record.replacedBy } });
+  }
+  if (current !== undefined && current <= now && options.expiresAt === undefined) {
+    throw new ConflictError('Cannot rotate an expired API key without a new expiresAt', { details: { reason: 'expired' } });
+  }
+  if (record.algorithm === 'hmac-sha256' && options.pepper === undefined) {
+    throw new ConfigurationError('pepper', 'is required: the key being rotated was hashed with a pepper (record.algorithm is "hmac-sha256")');
+  }
+  const prefix = options.prefix === undefined && typeof record.prefix === 'string' ? record.prefix : options.prefix;
+  const next = await generateApiKey({ prefix, length: options.length, pepper: options.pepper });
+
+  const { replacedBy: _replacedBy, ...carried } = record as ApiKeyRecord & Record<string, unknown>;
+  const nextRecord: Record<string, unknown> = { ...carried, hash: next.hash };
+  for (const field of ['id', 'prefix', 'hint', 'algorithm'] as const) if (own(record, field)) nextRecord[field] = next[field];
+  if (Array.isArray(record.scopes)) nextRecord.scopes = [...(record.scopes as readonly string[])];
+  if (record.expiresAt instanceof Date) nextRecord.expiresAt = new Date(record.expiresAt.getTime());
+  if (record.revokedAt instanceof Date) nextRecord.revokedAt = new Date(record.revokedAt.getTime());
+  if (options.scopes !== undefined) nextRecord.scopes = [...options.scopes];
+  if (options.expiresAt !== undefined) nextRecord.expiresAt = options.expiresAt instanceof Date ? new Date(options.expiresAt.getTime()) : options.expiresAt;
+  Object.assign(nextRecord, fields);
+
   const end = current === undefined ? now + overlapMs : Math.min(current, now + overlapMs);
-  return { next, previous: { ...record, expiresAt: end, replacedBy: next.id } };
+  return { next, nextRecord: nextRecord as R, previous: { ...record, expiresAt: end, replacedBy: next.id } };
 }

@@ -83,15 +83,15 @@ function maskBits(values: number[], width: number, keep: number): number[] {
   });
 }
 
-function checkBits(option: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new ConfigurationError(option, `must be an integer from 0 to ${max}`, { received: value });
+function checkBits(option: string, value: unknown, max: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) throw new ConfigurationError(option, `must be an integer from 0 to ${max}`, { received: value });
 }
 
 /**
  * Anonymizes an IP address by zeroing its host bits: `203.0.113.77` → `203.0.113.0`,
  * `2001:db8:abcd:12:1:2:3:4` → `2001:db8:abcd::`, `::ffff:203.0.113.77` →
  * `::ffff:203.0.113.0`. Accepts `[v6]` brackets and zone ids. Returns `undefined` for input
- * that is not an IP address (never throws on input).
+ * that is not an IP address (never throws on input; bad options throw `ConfigurationError`).
  *
  * @example
  * ```ts
@@ -99,8 +99,9 @@ function checkBits(option: string, value: number, max: number): void {
  * ```
  */
 export function anonymizeIp(ip: unknown, options: AnonymizeIpOptions = {}): string | undefined {
-  const v4Bits = options.ipv4Bits ?? 24;
-  const v6Bits = options.ipv6Bits ?? 48;
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  const v4Bits: unknown = options.ipv4Bits === undefined ? 24 : options.ipv4Bits;
+  const v6Bits: unknown = options.ipv6Bits === undefined ? 48 : options.ipv6Bits;
   checkBits('ipv4Bits', v4Bits, 32);
   checkBits('ipv6Bits', v6Bits, 128);
   if (typeof ip !== 'string' || ip.length > 100) return undefined;

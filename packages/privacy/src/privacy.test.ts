@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@armor/errors';
+import { ConfigurationError, ValidationError, isArmorError } from '@armor/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anonymizeIp, anonymizeUserAgent, createRedactor, parseUserAgent, pseudonymize, redact } from './index.js';
@@ -34,6 +34,12 @@ describe('anonymizeIp', () => {
     expect(anonymizeIp('203.0.113.77', { ipv4Bits: 20 })).toBe('203.0.112.0');
     expect(anonymizeIp('2001:db8:abcd:1234::1', { ipv6Bits: 56 })).toBe('2001:db8:abcd:1200::');
     expect(() => anonymizeIp('1.2.3.4', { ipv4Bits: 33 })).toThrow(ConfigurationError);
+  });
+
+  it('bad options (null included) throw ConfigurationError instead of a TypeError or the default', () => {
+    expect(() => anonymizeIp('1.2.3.4', null as never)).toThrow(expect.objectContaining({ name: 'ConfigurationError', option: 'options' }));
+    expect(() => anonymizeIp('1.2.3.4', { ipv4Bits: null as never })).toThrow(expect.objectContaining({ option: 'ipv4Bits' }));
+    expect(() => anonymizeIp('::1', { ipv6Bits: '48' as never })).toThrow(expect.objectContaining({ option: 'ipv6Bits' }));
   });
 
   it('property: IPv4 keeps the /24 and zeroes the host octet; idempotent', () => {
@@ -203,6 +209,16 @@ describe('redact', () => {
       [{ patterns: ['x'] }, 'patterns[0]'],
       [{ keys: [''] }, 'keys[0]'],
       [{ replacement: 1 }, 'replacement'],
+      // Not arrays: previously a TypeError ("map is not a function") or a silent no-op.
+      [{ keys: 'tenant' }, 'keys'],
+      [{ paths: 'user.address' }, 'paths'],
+      [{ patterns: /x/ }, 'patterns'],
+      // null / wrong types are not "use the default".
+      [null, 'options'],
+      [{ replacement: null }, 'replacement'],
+      [{ maxDepth: null }, 'maxDepth'],
+      [{ defaults: 'false' }, 'defaults'],
+      [{ defaults: null }, 'defaults'],
     ] as const) {
       let thrown: unknown;
       try {
@@ -210,8 +226,39 @@ describe('redact', () => {
       } catch (e) {
         thrown = e;
       }
+      expect(thrown, JSON.stringify(options)).toBeInstanceOf(ConfigurationError);
       expect((thrown as ConfigurationError).option).toBe(option);
     }
+  });
+
+  it('masks passwords in URL userinfo; URL and URLSearchParams objects are redacted, not emptied', () => {
+    expect(redact('db postgres://app:s3cr3t-pw@db.internal:5432/app')).toBe('db postgres://app:[REDACTED]@db.internal:5432/app');
+    expect(redact('see https://example.com/a:b@c')).toBe('see https://example.com/a:b@c'); // a path, not userinfo
+    expect(redact({ url: new URL('https://u:pw@api.example.com/x?token=abc&page=2') })).toEqual({ url: 'https://u:[REDACTED]@api.example.com/x?token=[REDACTED]&page=2' });
+    expect(redact(new URLSearchParams('q=jane%40example.com&password=p&tag=a&tag=b'))).toEqual({ q: 'j***@example.com', password: '[REDACTED]', tag: ['a', 'b'] });
+  });
+
+  it('property names are redacted like strings (maps keyed by e-mail or token), paths and key rules still see the original name', () => {
+    const out = redact({ perUser: { 'jane.doe@example.com': 3 }, byHeader: new Map([['Bearer abcdefgh', 1]]), notes: { 'bob@example.com': 'x' }, id: 1 }, { paths: ['notes.*'] });
+    expect(out).toEqual({ perUser: { 'j***@example.com': 3 }, byHeader: new Map([['Bearer [REDACTED]', 1]]), notes: { 'b***@example.com': '[REDACTED]' }, id: 1 });
+    // The sensitive-key rule looks at the original name: its value is replaced even though the name is masked.
+    expect(redact({ 'password_for_jane@example.com': 'hunter2' })).toEqual({ 'p***@example.com': '[REDACTED]' });
+  });
+
+  it('never throws on exotic objects (revoked proxies, throwing Error fields)', () => {
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {});
+    revoke();
+    const error = new Error('x');
+    Object.defineProperty(error, 'message', { get: () => { throw new Error('no'); } });
+    expect(redact({ proxy, error, ok: 'fine' })).toEqual({ proxy: '[Unreadable]', error: '[Unreadable]', ok: 'fine' });
+  });
+
+  it('stays linear on long adversarial strings (no catastrophic backtracking)', () => {
+    const inputs = ['a.'.repeat(100_000), 'a-'.repeat(100_000), 'a_'.repeat(100_000), 'x://a:'.repeat(30_000), `${'a'.repeat(70)}_`.repeat(3000), 'a@b.'.repeat(50_000), '4 '.repeat(100_000)];
+    const started = Date.now();
+    for (const input of inputs) redact(input);
+    // Quadratic behaviour takes tens of seconds here; linear takes milliseconds. Generous for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
@@ -229,9 +276,33 @@ describe('pseudonymize', () => {
     expect(await pseudonymize('user_42', SECRET, { length: 12 })).toBe(a.slice(0, 12));
   });
 
-  it('rejects short secrets and bad lengths', async () => {
+  it('rejects a missing or short secret and bad options with ConfigurationError', async () => {
     await expect(pseudonymize('x', 'short')).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(pseudonymize('x', undefined as never)).rejects.toMatchObject({ name: 'ConfigurationError', option: 'secret' });
     await expect(pseudonymize('x', SECRET, { length: 100 })).rejects.toMatchObject({ option: 'length' });
+    await expect(pseudonymize('x', SECRET, { length: null as never })).rejects.toMatchObject({ option: 'length' });
+    await expect(pseudonymize('x', SECRET, null as never)).rejects.toMatchObject({ option: 'options' });
+  });
+
+  it.each([
+    [42, 'number'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [{ id: 1 }, 'object'],
+    [['a'], 'array'],
+  ])('a non-string id (%j) is a ValidationError (VALIDATION_FAILED, 400, invalid_type), not a ConfigurationError', async (id, type) => {
+    const error = await pseudonymize(id as never, SECRET).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).not.toBeInstanceOf(ConfigurationError);
+    expect(isArmorError(error, 'VALIDATION_FAILED')).toBe(true);
+    expect(error).toMatchObject({ status: 400, expose: true, issues: [{ path: '', code: 'invalid_type', message: `Expected a string, received ${type}` }] });
+  });
+
+  it('a bad secret is reported before a bad id (configuration first)', async () => {
+    await expect(pseudonymize(42 as never, 'short')).rejects.toBeInstanceOf(ConfigurationError);
   });
 });
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigurationError } from '@armor/errors';
+import { ConfigurationError, ValidationError } from '@armor/errors';
 
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -21,6 +21,11 @@ export interface PseudonymizeOptions {
  * Rotate the secret to unlink old pseudonyms. Asynchronous because it uses
  * `crypto.subtle` (works in Node, Convex and edge runtimes); the imported key is cached.
  *
+ * Rejects with a `ConfigurationError` for a missing or short `secret` or a bad `length`
+ * (server configuration), and with a `ValidationError` (`VALIDATION_FAILED`, 400; one issue
+ * with code `invalid_type`) when `id` is not a string (bad input). Convert numeric ids
+ * yourself (`String(user.id)`) so `42` and `'42'` are a deliberate choice.
+ *
  * @example
  * ```ts
  * await pseudonymize('user_42', process.env.PSEUDONYM_SECRET!); // '9f2c…' (32 hex chars)
@@ -30,9 +35,16 @@ export async function pseudonymize(id: string, secret: string, options: Pseudony
   if (typeof secret !== 'string' || encoder.encode(secret).length < 32) {
     throw new ConfigurationError('secret', 'must be a string of at least 32 bytes', { received: typeof secret === 'string' ? `${secret.length} characters` : secret });
   }
-  const length = options.length ?? 32;
-  if (!Number.isInteger(length) || length < 8 || length > 64) throw new ConfigurationError('length', 'must be an integer from 8 to 64', { received: length });
-  if (typeof id !== 'string') throw new ConfigurationError('id', 'must be a string', { received: id });
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  const length: unknown = options.length === undefined ? 32 : options.length;
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 8 || length > 64) throw new ConfigurationError('length', 'must be an integer from 8 to 64', { received: length });
+  if (typeof id !== 'string') {
+    // A bad input value, not a bad option: 400, so a handler passing request data through answers the client.
+    const type = id === null ? 'null' : Array.isArray(id) ? 'array' : typeof id;
+    throw new ValidationError('pseudonymize expects id to be a string', {
+      issues: [{ path: '', message: `Expected a string, received ${type}`, code: 'invalid_type' }],
+    });
+  }
   let key = keys.get(secret);
   if (!key) {
     if (keys.size >= 16) keys.clear();

@@ -21,7 +21,8 @@ export interface RedactOptions {
    * Apply the built-in rules: sensitive keys (passwords, secrets, tokens, API keys,
    * authorization, cookies, card numbers, …) and string patterns (bearer/basic credentials,
    * JWTs, Armor API keys, GitHub/Stripe/AWS keys, `password=` pairs, secret URL query
-   * parameters, e-mail addresses (masked), Luhn-valid card numbers starting with 2–6).
+   * parameters, passwords in URL userinfo, e-mail addresses (masked), Luhn-valid card numbers
+   * starting with 2–6).
    * @default true
    */
   defaults?: boolean | undefined;
@@ -63,14 +64,20 @@ function builtInRules(replacement: string): Rule[] {
     [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replacement],
     [/\b(Bearer|bearer|BEARER|Basic|Digest)\s+[A-Za-z0-9\-._~+/]{6,}=*/g, `$1 ${replacement}`],
     [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replacement],
-    // Armor API keys (<prefix>_<random>_<checksum>): keep the prefix and public id.
-    [/\b([a-z][a-z0-9]*(?:_[a-z0-9]+)*)_([0-9A-Za-z]{12})[0-9A-Za-z]{12,52}_[0-9A-Za-z]{6}\b/g, `$1_$2…${replacement}`],
+    // Armor API keys (<prefix>_<random 24-64 base62>_<checksum 6 base62>): keep the prefix and the
+    // public id (first 12 random characters). Anchored on the random part (which follows "x_")
+    // rather than on a word boundary before the prefix, so keys glued to other text still match:
+    // URL-encoded (`%22armor_live_…`, `%3Darmor_live_…`), after `MY_KEY_`, or in any case.
+    [/(?<=[0-9A-Za-z]_)([0-9A-Za-z]{12})[0-9A-Za-z]{12,52}_[0-9A-Za-z]{6}(?![0-9A-Za-z_])/g, `$1…${replacement}`],
     [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}\b/g, replacement],
     [/\b[rsp]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g, replacement],
     [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement],
     [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi, `$1$2${replacement}`],
     [/([?&](?:access_token|refresh_token|id_token|token|api_key|apikey|key|password|secret|signature|sig|code|auth)=)[^&\s#"']+/gi, `$1${replacement}`],
-    [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b/g, '$1***@$2'],
+    // Passwords in URL userinfo: scheme://user:password@host.
+    [/(\b[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/g, `$1${replacement}@`],
+    // Lengths bounded (local part <= 64, labels <= 63) so long runs of "a.a.a…" stay linear.
+    [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,63}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63})\b/g, '$1***@$2'],
     [
       /\b[2-6]\d(?:[ -]?\d){11,17}\b/g,
       (match: string) => {
@@ -85,7 +92,8 @@ function builtInRules(replacement: string): Rule[] {
 export type Redactor = <T>(value: T) => T;
 
 /**
- * Compiles options once and returns a redactor. Use it as `@armor/errors`'s `redact`
+ * Compiles options once and returns a redactor. Throws `ConfigurationError` naming the option
+ * for bad options (wrong type, not an array, `null`); the redactor itself never throws. Use it as `@armor/errors`'s `redact`
  * option or in your logger's serializer.
  *
  * @example
@@ -94,22 +102,31 @@ export type Redactor = <T>(value: T) => T;
  * const errors = createErrorHandler({ logger, redact: redactLog });
  * ```
  */
+function arrayOption(options: RedactOptions, name: 'paths' | 'patterns' | 'keys'): readonly unknown[] {
+  const value: unknown = options[name];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigurationError(name, 'must be an array', { received: value });
+  return value;
+}
+
 export function createRedactor(options: RedactOptions = {}): Redactor {
-  const replacement = options.replacement ?? '[REDACTED]';
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  const replacement: unknown = options.replacement === undefined ? '[REDACTED]' : options.replacement;
   if (typeof replacement !== 'string') throw new ConfigurationError('replacement', 'must be a string', { received: replacement });
-  const maxDepth = options.maxDepth ?? 20;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new ConfigurationError('maxDepth', 'must be an integer >= 1', { received: maxDepth });
-  const defaults = options.defaults ?? true;
-  const extraKeys = new Set((options.keys ?? []).map((k, i) => {
+  const maxDepth: unknown = options.maxDepth === undefined ? 20 : options.maxDepth;
+  if (typeof maxDepth !== 'number' || !Number.isInteger(maxDepth) || maxDepth < 1) throw new ConfigurationError('maxDepth', 'must be an integer >= 1', { received: maxDepth });
+  const defaults: unknown = options.defaults === undefined ? true : options.defaults;
+  if (typeof defaults !== 'boolean') throw new ConfigurationError('defaults', 'must be true or false', { received: defaults });
+  const extraKeys = new Set(arrayOption(options, 'keys').map((k, i) => {
     if (typeof k !== 'string' || k === '') throw new ConfigurationError(`keys[${i}]`, 'must be a non-empty string', { received: k });
     return normalizeKey(k);
   }));
-  const paths = (options.paths ?? []).map((p, i) => {
+  const paths = arrayOption(options, 'paths').map((p, i) => {
     if (typeof p !== 'string' || p === '' || p.split('.').some((s) => s === '')) throw new ConfigurationError(`paths[${i}]`, 'must be a dot path like "user.address" or "items.*.note"', { received: p });
     return p.split('.');
   });
   const rules: Rule[] = defaults ? builtInRules(replacement) : [];
-  for (const [i, pattern] of (options.patterns ?? []).entries()) {
+  for (const [i, pattern] of arrayOption(options, 'patterns').entries()) {
     if (!(pattern instanceof RegExp)) throw new ConfigurationError(`patterns[${i}]`, 'must be a RegExp', { received: pattern });
     rules.push([pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`), replacement]);
   }
@@ -131,6 +148,12 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     }
     return out;
   };
+
+  /**
+   * Property names can hold secrets too (a cache or rate-limit map keyed by API key or e-mail),
+   * so they go through the string rules; `paths` and sensitive-key checks use the original name.
+   */
+  const keyName = (key: string): string => (key.length >= 6 ? redactString(key) : key);
 
   /** Path matching: states are [path index, position]; returns next states and whether a path ends here. */
   const step = (states: readonly (readonly [number, number])[], key: string): [(readonly [number, number])[], boolean] => {
@@ -158,24 +181,34 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     }
     if (ancestors.has(value)) return '[Circular]';
     if (depth >= maxDepth) return '[Truncated]';
-    if (value instanceof Date) return new Date(value.getTime());
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[Binary ${value.byteLength} bytes]`;
     ancestors.add(value);
     try {
+      if (value instanceof Date) return new Date(value.getTime());
+      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[Binary ${value.byteLength} bytes]`;
+      if (typeof URL !== 'undefined' && value instanceof URL) return redactString(value.href);
       const child = (key: string, v: unknown): unknown => {
         const [next, hit] = states.length ? step(states, key) : [states, false];
         if (hit || sensitiveKey(key)) return v === undefined || v === null ? v : replacement;
         return walk(v, depth + 1, next);
       };
       if (Array.isArray(value)) return value.map((v, i) => child(String(i), v));
-      if (typeof Headers !== 'undefined' && value instanceof Headers) {
+      if ((typeof Headers !== 'undefined' && value instanceof Headers) || (typeof URLSearchParams !== 'undefined' && value instanceof URLSearchParams)) {
         const out: Record<string, unknown> = {};
-        value.forEach((v, k) => (out[k] = child(k, v)));
+        value.forEach((v, k) => {
+          const redacted = child(k, v);
+          const name = keyName(k);
+          const previous = out[name];
+          // Repeated query parameters become arrays (Headers are already combined).
+          out[name] = previous === undefined ? redacted : Array.isArray(previous) ? [...(previous as unknown[]), redacted] : [previous, redacted];
+        });
         return out;
       }
       if (value instanceof Map) {
         const out = new Map<unknown, unknown>();
-        for (const [k, v] of value) out.set(k, typeof k === 'string' ? child(k, v) : walk(v, depth + 1, []));
+        for (const [k, v] of value) {
+          if (typeof k === 'string') out.set(keyName(k), child(k, v));
+          else out.set(k, walk(v, depth + 1, []));
+        }
         return out;
       }
       if (value instanceof Set) return new Set([...value].map((v) => walk(v, depth + 1, [])));
@@ -194,9 +227,12 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
           out[key] = '[Unreadable]';
           continue;
         }
-        out[key] = child(key, v);
+        out[keyName(key)] = child(key, v);
       }
       return out;
+    } catch {
+      // Exotic objects (revoked proxies, hostile getters on Error fields, …): never throw from a logger.
+      return '[Unreadable]';
     } finally {
       ancestors.delete(value);
     }
@@ -210,8 +246,9 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 
 /**
  * Returns a redacted deep copy of `value` for logging: sensitive keys replaced, secrets
- * and PII inside strings masked, cycles shown as `'[Circular]'`, nesting beyond `maxDepth`
- * as `'[Truncated]'`. Never mutates the input. For repeated use, {@link createRedactor}
+ * and PII inside strings and property names masked, cycles shown as `'[Circular]'`, nesting
+ * beyond `maxDepth` as `'[Truncated]'`, unreadable objects as `'[Unreadable]'`, `URL`s as
+ * their redacted `href`. Never mutates the input and never throws on a value. For repeated use, {@link createRedactor}
  * compiles the options once.
  *
  * @example
