@@ -261,7 +261,7 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
 
   const hit = (key: string) => {
     hits++;
-    if (events.has('hit')) events.emit('hit', { key });
+    if (events.active.hit) events.emit('hit', { key });
   };
   const miss = (key: string) => {
     misses++;
@@ -293,8 +293,8 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   });
 
   /** Reads an entry, honouring failOpen. `undefined` + ok=false when the store failed open. */
-  const read = async (k: string): Promise<{ entry: CacheEntry | undefined; ok: boolean }> => {
-    if (hasSync) {
+  const read = async (k: string, skipSync = false): Promise<{ entry: CacheEntry | undefined; ok: boolean }> => {
+    if (hasSync && !skipSync) {
       const entry = store.getSync!(k);
       if (entry !== undefined || store.local === true) return { entry, ok: true };
     }
@@ -332,6 +332,21 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   const expire = (k: string, key: string) => {
     evicted(key, 'expired');
     store.evictExpired?.(k);
+  };
+
+  /** A read entry → the value on a fresh hit (counted), else `undefined` (a miss; expired entries evicted). */
+  const valueOf = (entry: CacheEntry | undefined, k: string, key: string): unknown => {
+    if (entry !== undefined) {
+      const now = clock.now();
+      if (entry.freshUntil > now) {
+        hits++;
+        if (events.active.hit) events.emit('hit', { key });
+        return entry.value;
+      }
+      if (entry.staleUntil <= now) expire(k, key);
+    }
+    miss(key);
+    return undefined;
   };
 
   const refresh = (k: string, key: string, loader: () => unknown, opts: CacheSetOptions | undefined) => {
@@ -447,33 +462,22 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
         throw new ConfigurationError('store', `the ${store.kind} store cannot read synchronously; use get()`, { received: store.kind });
       }
       const k = prefix === '' ? key : prefix + key;
-      const entry = store.getSync!(k);
-      if (entry !== undefined) {
-        const now = clock.now();
-        if (entry.freshUntil > now) {
-          hits++;
-          if (events.active.hit) events.emit('hit', { key });
-          return entry.value as T;
-        }
-        if (entry.staleUntil <= now) expire(k, key);
-      }
-      miss(key);
-      return undefined;
+      return valueOf(store.getSync!(k), k, key) as T | undefined;
     },
 
-    async get<T extends V = V>(key: string): Promise<T | undefined> {
-      const k = prefix + key;
-      const { entry } = await read(k);
-      if (entry !== undefined) {
-        const now = clock.now();
-        if (entry.freshUntil > now) {
-          hit(key);
-          return entry.value as T;
+    get<T extends V = V>(key: string): Promise<T | undefined> {
+      const k = prefix === '' ? key : prefix + key;
+      // One promise for a read answered from process memory (memory store, or the tiered L1),
+      // instead of the two an async function awaiting the store would make.
+      if (hasSync) {
+        try {
+          const entry = store.getSync!(k);
+          if (entry !== undefined || store.local === true) return Promise.resolve(valueOf(entry, k, key) as T | undefined);
+        } catch (error) {
+          return Promise.reject(error as Error);
         }
-        if (entry.staleUntil <= now) expire(k, key);
       }
-      miss(key);
-      return undefined;
+      return read(k, hasSync).then(({ entry }) => valueOf(entry, k, key) as T | undefined);
     },
 
     async set(key: string, value: V, opts?: CacheSetOptions): Promise<void> {
