@@ -38,6 +38,33 @@ export default tseslint.config(
     },
   },
   {
+    // Runtime-agnostic cores (DESIGN.md): no Node built-ins and no Node globals outside the
+    // `/node`, `/express` and CLI entry points. The edge-runtime test projects load modules
+    // through Node, so they cannot catch this; the linter does.
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-d.ts', 'packages/*/src/**/node.ts', 'packages/*/src/**/cli.ts', 'packages/*/src/**/express.ts', 'packages/test-utils/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^node:', message: 'Core entry points use Web-standard APIs only; put Node code under a /node or /express subpath.' }],
+          paths: ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'stream', 'timers', 'url', 'util', 'worker_threads', 'zlib'].map((name) => ({
+            name,
+            message: 'Core entry points use Web-standard APIs only; put Node code under a /node or /express subpath.',
+          })),
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Not available in edge runtimes or Convex queries; take it as an option or move it under /node.' },
+        { name: 'Buffer', message: 'Use Uint8Array / TextEncoder; Buffer is Node-only.' },
+        { name: 'setImmediate', message: 'Node-only; use queueMicrotask or setTimeout.' },
+        { name: '__dirname', message: 'Node-only.' },
+        { name: 'require', message: 'ESM only, and Node-only.' },
+      ],
+    },
+  },
+  {
     // Tests poke at hostile values on purpose.
     files: ['**/*.test.ts', '**/*.test.tsx', '**/test/**', 'bench/**'],
     rules: {
