@@ -2,7 +2,16 @@ import { tiers } from '@armor/rate-limit';
 import { convexTest } from 'convex-test';
 import { ConvexError } from 'convex/values';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { api, internal } from './_generated/api';
+import type { Id } from './_generated/dataModel';
+import crons from './crons';
+import { timedChecks } from './healthcheck';
+import { armorMutation } from './lib/armor';
+import { overallStatus, PROBE_STALE_MS, RETENTION_SLACK_MS, runChecks, snapshotHealth } from './lib/health';
+import { STATS_BUCKET_MS, STATS_SHARDS } from './lib/rateLimit';
+import { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS } from './lib/retention';
+import { WINDOW_MS } from './lib/snapshot';
 import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME, MAX_SAMPLES_PER_CALL } from './lib/telemetry';
 import schema from './schema';
 
@@ -65,10 +74,10 @@ describe('validation reaches the client as ConvexError with a code', () => {
     const t = setup();
     const { userId, projectId } = await seed(t);
     await t.mutation(api.comments.add, { projectId, authorId: userId, body: '<b>hi</b><script>alert(1)</script><img src=x onerror=alert(1)>' });
-    const page = await t.query(api.comments.listByProject, { projectId, limit: 10 });
-    expect(page.items[0]!.html).toContain('<b>hi</b>');
-    expect(page.items[0]!.html).not.toMatch(/script|onerror/i);
-    expect(page.items[0]!.author).toBe('Ada');
+    const page = await t.query(api.comments.listByProject, { projectId, paginationOpts: { numItems: 10, cursor: null } });
+    expect(page.page[0]!.html).toContain('<b>hi</b>');
+    expect(page.page[0]!.html).not.toMatch(/script|onerror/i);
+    expect(page.page[0]!.author).toBe('Ada');
   });
 });
 
@@ -95,23 +104,20 @@ describe('table-backed rate limiter', () => {
     expect(rows.length).toBeGreaterThan(0);
   });
 
-  it('the internal consume (for actions) refuses with a ConvexError, whose data survives runMutation', async () => {
+  it('the internal consume (for actions) returns refusals as plain JSON, so their count commits', async () => {
     const t = setup();
     const { limit } = tiers.strict;
-    for (let i = 0; i < limit; i++) await t.mutation(internal.rateLimit.consume, { tier: 'strict', key: 'k' });
-    const error = await errorOf(t.mutation(internal.rateLimit.consume, { tier: 'strict', key: 'k' }));
-    // Only a ConvexError's data crosses ctx.runMutation on a real deployment; a RateLimitError
-    // class would arrive in the action as a bare Error and become a 500.
-    expect(error).toBeInstanceOf(ConvexError);
-    expect(error.data).toEqual({
-      armor: true,
-      code: 'RATE_LIMITED',
-      status: 429,
-      message: 'Too many requests, please slow down',
-      details: { tier: 'strict' },
-      retryAfterMs: expect.any(Number) as number,
-    });
-    expect(JSON.parse(JSON.stringify(error.data))).toEqual(error.data);
+    const target = { tier: 'strict', limiter: 'reports.projectSummary', key: 'k' } as const;
+    for (let i = 0; i < limit; i++) expect(await t.mutation(internal.rateLimit.consume, target)).toEqual({ allowed: true });
+    const refused = await t.mutation(internal.rateLimit.consume, target);
+    // Plain JSON crosses ctx.runMutation intact on a real deployment (a thrown RateLimitError
+    // class would arrive in the action as a bare Error); and a return commits, a throw would
+    // roll back the refusal's count.
+    expect(refused).toEqual({ allowed: false, retryAfterMs: expect.any(Number) as number });
+    expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    expect(JSON.parse(JSON.stringify(refused))).toEqual(refused);
+    const stats = await t.run((ctx) => ctx.db.query('rateLimitStats').collect());
+    expect(stats.map((r) => [r.limiter, r.tier, r.allowed, r.limited])).toEqual([['reports.projectSummary', 'strict', limit, 1]]);
   });
 
   it('an action over its tier is refused with RATE_LIMITED, timed, and grouped as an error', async () => {
@@ -133,6 +139,9 @@ describe('table-backed rate limiter', () => {
       false,
       true,
     ]);
+    // Counted server-side, refusal included, in the table the snapshot reads.
+    const snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
+    expect(snapshot.rateLimits.find((r) => r.name === 'reports.projectSummary')).toEqual({ name: 'reports.projectSummary', allowed: limit + 1, limited: 1 });
   });
 });
 
@@ -142,7 +151,7 @@ describe('audit log', () => {
     const { userId, projectId } = await seed(t);
     await t.mutation(api.comments.add, { projectId, authorId: userId, body: 'hello' });
     await t.query(api.projects.get, { id: projectId });
-    await t.query(api.comments.listByProject, { projectId, limit: 5 });
+    await t.query(api.comments.listByProject, { projectId, paginationOpts: { numItems: 5, cursor: null } });
     await errorOf(t.mutation(api.comments.add, { projectId: 'nope123', authorId: userId, body: 'x' }));
     const audit = await t.run((ctx) => ctx.db.query('auditLog').collect());
     expect(audit.map((a) => a.action)).toEqual(['users.ensure', 'projects.create', 'comments.add']);
@@ -297,5 +306,308 @@ describe('retention cron', () => {
     expect(trimmed.samples).toBe(1);
     const left = await t.run((ctx) => ctx.db.query('metricSamples').collect());
     expect(left.map((s) => s.name)).toEqual(['new']);
+  });
+});
+
+describe('health: real checks, latency measured where the clock moves', () => {
+  type HealthBody = { status: string; checks: Record<string, { status: string; componentType: string; observedValue?: unknown; observedUnit?: string; output?: string; critical: boolean }[]> };
+
+  it('GET /health runs the database and retention checks; the database check reports the timed round trip', async () => {
+    const t = setup();
+    const response = await t.fetch('/health', { method: 'GET' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as HealthBody;
+    expect(body.status).toBe('pass');
+    expect(body.checks.database![0]).toMatchObject({ status: 'pass', componentType: 'datastore', critical: true, observedUnit: 'ms' });
+    expect(typeof body.checks.database![0]!.observedValue).toBe('number');
+    expect(body.checks.retention![0]).toMatchObject({ status: 'pass', componentType: 'component', critical: false });
+  });
+
+  it('a trim cron that falls behind turns /health and the snapshot to warn, with the reason; trimming clears it', async () => {
+    const t = setup();
+    const old = Date.now() - SAMPLE_RETENTION_MS - RETENTION_SLACK_MS - 1;
+    await t.run((ctx) => ctx.db.insert('metricSamples', { name: 'old', kind: 'query', durationMs: 1, ok: true, at: old }));
+    const response = await t.fetch('/health', { method: 'GET' });
+    expect(response.status).toBe(200); // non-critical: degraded, still serving
+    const body = (await response.json()) as HealthBody;
+    expect(body.status).toBe('warn');
+    expect(body.checks.database![0]!.status).toBe('pass');
+    expect(body.checks.retention![0]).toMatchObject({ status: 'warn', output: expect.stringContaining('metricSamples') as string });
+    const snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
+    expect(snapshot.health.status).toBe('warn');
+    expect(snapshot.health.checks.find((c) => c.name === 'retention')).toMatchObject({ status: 'warn', critical: false });
+    await t.mutation(internal.maintenance.trim, {});
+    expect(((await (await t.fetch('/health', { method: 'GET' })).json()) as HealthBody).status).toBe('pass');
+  });
+
+  it('the snapshot runs the same checks; its database latency comes from the cron probe, and a stale or failed probe warns', async () => {
+    const t = setup();
+    const databaseOf = async () => {
+      const snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
+      expect(snapshot.health.checks.map((c) => c.name)).toEqual(['database', 'retention']);
+      return { overall: snapshot.health.status, check: snapshot.health.checks.find((c) => c.name === 'database')! };
+    };
+    const before = await databaseOf();
+    expect(before.check).toMatchObject({ status: 'pass', critical: true, output: 'latency not measured yet (no probe has run)' });
+    expect(before.check.observedValue).toBeUndefined();
+
+    expect(await t.action(internal.healthcheck.probe, {})).toEqual({ status: 'pass', latencyMs: expect.any(Number) as number });
+    const [probe] = await t.run((ctx) => ctx.db.query('healthProbes').collect());
+    expect(probe).toMatchObject({ name: 'database', status: 'pass' });
+    const fresh = await databaseOf();
+    expect(fresh.overall).toBe('pass');
+    expect(fresh.check).toMatchObject({ status: 'pass', observedValue: probe!.latencyMs, observedUnit: 'ms' });
+
+    vi.advanceTimersByTime(PROBE_STALE_MS + 1);
+    const stale = await databaseOf();
+    expect(stale.overall).toBe('warn');
+    expect(stale.check).toMatchObject({ status: 'warn', output: expect.stringContaining('stale') as string });
+
+    await t.action(internal.healthcheck.probe, {});
+    expect((await databaseOf()).check.status).toBe('pass');
+    expect(await t.run((ctx) => ctx.db.query('healthProbes').collect())).toHaveLength(1); // one row per check, replaced
+
+    await t.mutation(internal.healthcheck.recordProbe, { name: 'database', status: 'fail', latencyMs: 5000, output: 'timed out' });
+    const failed = await databaseOf();
+    expect(failed.check).toMatchObject({ status: 'warn', observedValue: 5000, output: expect.stringContaining('probe fail: timed out') as string });
+  });
+
+  it('timedChecks times the check query on the action clock, and turns a failed query into a failing database check', async () => {
+    const checks = [{ name: 'database', status: 'pass', componentType: 'datastore', critical: true }] as const;
+    const timed = await timedChecks({
+      runQuery: (async () => {
+        vi.advanceTimersByTime(37);
+        return checks;
+      }) as never,
+    });
+    expect(timed).toEqual({ checks, latencyMs: 37 });
+    const failed = await timedChecks({
+      runQuery: (async () => {
+        vi.advanceTimersByTime(12);
+        throw new Error('database unavailable');
+      }) as never,
+    });
+    expect(failed).toEqual({ checks: [{ name: 'database', status: 'fail', componentType: 'datastore', critical: true, output: 'database unavailable' }], latencyMs: 12 });
+  });
+
+  it('runChecks reports a read that throws as fail with the error (critical for database), and overallStatus ranks them', async () => {
+    const broken = { db: { query: () => ({ withIndex: () => { throw new Error('Index users.by_email not found'); } }) } };
+    const results = await runChecks(broken as never, Date.now());
+    expect(results).toEqual([
+      { name: 'database', status: 'fail', componentType: 'datastore', critical: true, output: 'Index users.by_email not found' },
+      { name: 'retention', status: 'fail', componentType: 'component', critical: false, output: 'Index users.by_email not found' },
+    ]);
+    expect(overallStatus(results)).toBe('fail');
+    expect(overallStatus([{ status: 'fail', critical: false }, { status: 'pass', critical: true }])).toBe('warn');
+    expect(overallStatus([{ status: 'pass', critical: true }])).toBe('pass');
+    const health = snapshotHealth(results, null, Date.now());
+    expect(health.status).toBe('fail');
+    expect(health.checks[0]).toMatchObject({ name: 'database', status: 'fail', output: 'Index users.by_email not found' });
+  });
+});
+
+describe('rate-limit numbers come from the limiter decisions (rateLimitStats)', () => {
+  const statsOf = (t: ReturnType<typeof setup>, limiter: string) =>
+    t.run(async (ctx) => {
+      const rows = (await ctx.db.query('rateLimitStats').collect()).filter((r) => r.limiter === limiter);
+      return { rows: rows.length, allowed: rows.reduce((n, r) => n + r.allowed, 0), limited: rows.reduce((n, r) => n + r.limited, 0) };
+    });
+
+  it("a mutation's allowed calls are counted in its transaction; its refusal rolls back and is counted from the client's report", async () => {
+    const t = setup();
+    await seed(t); // one users.ensure, one projects.create
+    const { limit } = tiers.strict;
+    for (let i = 1; i < limit; i++) await t.mutation(api.users.ensure, { name: 'Ada', email: 'ada@example.com' });
+    const refused = await errorOf(t.mutation(api.users.ensure, { name: 'Ada', email: 'ada@example.com' }));
+    expect(refused.data).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await statsOf(t, 'users.ensure')).toMatchObject({ allowed: limit, limited: 0 });
+    await t.mutation(api.rateLimit.reportRejected, { limiter: 'users.ensure' });
+    expect(await statsOf(t, 'users.ensure')).toMatchObject({ allowed: limit, limited: 1 });
+    const snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
+    expect(snapshot.rateLimits).toEqual([
+      { name: 'projects.create', allowed: 1, limited: 0 },
+      { name: 'rateLimit.reportRejected', allowed: 1, limited: 0 },
+      { name: 'users.ensure', allowed: limit, limited: 1 },
+    ]);
+  });
+
+  it('a call whose handler fails after the limiter admitted it is rolled back with its count', async () => {
+    const t = setup();
+    const { userId } = await seed(t);
+    await errorOf(t.mutation(api.comments.add, { projectId: 'missing1', authorId: userId, body: 'x' }));
+    expect(await statsOf(t, 'comments.add')).toEqual({ rows: 0, allowed: 0, limited: 0 });
+  });
+
+  it('reportRejected accepts only registered limiters and is rate-limited itself', async () => {
+    const t = setup();
+    for (const limiter of ['nope', 'rateLimit.reportRejected', 'reports.projectSummary']) {
+      const error = await errorOf(t.mutation(api.rateLimit.reportRejected, { limiter }));
+      expect(error.data).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(pathsOf(error)).toContain('/limiter');
+    }
+    const { limit } = tiers.standard;
+    for (let i = 0; i < limit; i++) await t.mutation(api.rateLimit.reportRejected, { limiter: 'comments.add' });
+    expect((await errorOf(t.mutation(api.rateLimit.reportRejected, { limiter: 'comments.add' }))).data).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await statsOf(t, 'comments.add')).toMatchObject({ limited: limit });
+  });
+
+  it('each call updates one row (per limiter, minute and shard); the snapshot sums only the minutes of its window', async () => {
+    const t = setup();
+    const { userId } = await seed(t);
+    for (let i = 0; i < 40; i++) await t.withIdentity({ subject: `user-${i}` }).mutation(api.projects.create, { name: `p${i}`, ownerId: userId });
+    const stats = await statsOf(t, 'projects.create');
+    expect(stats.allowed).toBe(41);
+    expect(stats.rows).toBeGreaterThan(1); // callers spread over shards...
+    expect(stats.rows).toBeLessThanOrEqual(STATS_SHARDS); // ...and no more rows than shards this minute
+    let snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
+    expect(snapshot.rateLimits.find((r) => r.name === 'projects.create')).toEqual({ name: 'projects.create', allowed: 41, limited: 0 });
+    vi.advanceTimersByTime(WINDOW_MS + 2 * STATS_BUCKET_MS);
+    await t.mutation(api.projects.create, { name: 'later', ownerId: userId });
+    snapshot = await t.query(api.monitoring.snapshot, { adminKey: 'armor_test_admin_key' });
+    expect(snapshot.rateLimits.find((r) => r.name === 'projects.create')).toEqual({ name: 'projects.create', allowed: 1, limited: 0 });
+    expect(snapshot.rateLimits.find((r) => r.name === 'users.ensure')).toBeUndefined();
+  });
+
+  it('armorMutation refuses, at definition time, a rate-limited mutation missing from RATE_LIMITED_MUTATIONS or with another tier', () => {
+    const definition = { args: z.object({}), handler: async () => null };
+    expect(() => armorMutation({ ...definition, name: 'unregistered.fn', rateLimit: { tier: 'standard' } })).toThrow(/RATE_LIMITED_MUTATIONS/);
+    expect(() => armorMutation({ ...definition, name: 'comments.add', rateLimit: { tier: 'relaxed' } })).toThrow(/tier "relaxed"/);
+    expect(() => armorMutation({ ...definition, name: 'comments.add', rateLimit: { tier: 'standard' } })).not.toThrow();
+    expect(() => armorMutation({ ...definition, name: 'unlimited.fn' })).not.toThrow();
+  });
+});
+
+describe('comments pagination', () => {
+  const page = (t: ReturnType<typeof setup>, projectId: string, cursor: string | null, numItems = 7) =>
+    t.query(api.comments.listByProject, { projectId, paginationOpts: { numItems, cursor } });
+
+  async function insertComments(t: ReturnType<typeof setup>, projectId: string, authorId: string, n: number, createdAt: number) {
+    return t.run(async (ctx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        ids.push(await ctx.db.insert('comments', { projectId: projectId as Id<'projects'>, authorId: authorId as Id<'users'>, html: `c${i}`, createdAt }));
+      }
+      return ids;
+    });
+  }
+
+  it('pages through many comments sharing one createdAt, each exactly once, newest first', async () => {
+    const t = setup();
+    const { userId, projectId } = await seed(t);
+    const createdAt = Date.now();
+    const inserted = await insertComments(t, projectId, userId, 53, createdAt);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const result = await page(t, projectId, cursor);
+      expect(result.page.every((c) => c.createdAt === createdAt)).toBe(true); // all in one millisecond
+      seen.push(...result.page.map((c) => c.id));
+      pages++;
+      if (result.isDone) break;
+      cursor = result.continueCursor;
+    }
+    expect(pages).toBeGreaterThanOrEqual(8);
+    expect(seen).toHaveLength(53);
+    expect(new Set(seen).size).toBe(53);
+    expect(seen).toEqual([...inserted].reverse()); // newest first: insertion order breaks the tie
+  });
+
+  it('comments added between pages do not shift the pages already under way', async () => {
+    const t = setup();
+    const { userId, projectId } = await seed(t);
+    const createdAt = Date.now();
+    const first = await insertComments(t, projectId, userId, 20, createdAt);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const result = await page(t, projectId, cursor, 6);
+      seen.push(...result.page.map((c) => c.id));
+      await insertComments(t, projectId, userId, 3, createdAt); // newer, same millisecond: before the cursor
+      if (result.isDone) break;
+      cursor = result.continueCursor;
+    }
+    expect(seen).toEqual([...first].reverse());
+  });
+
+  it.each([
+    ['zero items', { numItems: 0, cursor: null }, '/paginationOpts/numItems'],
+    ['over 100 items', { numItems: 101, cursor: null }, '/paginationOpts/numItems'],
+    ['a fractional size', { numItems: 2.5, cursor: null }, '/paginationOpts/numItems'],
+    ['a numeric cursor', { numItems: 5, cursor: 5 }, '/paginationOpts/cursor'],
+  ])('refuses %s with VALIDATION_FAILED', async (_case, paginationOpts, path) => {
+    const t = setup();
+    const { projectId } = await seed(t);
+    const error = await errorOf(t.query(api.comments.listByProject, { projectId, paginationOpts } as never));
+    expect(error.data).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(pathsOf(error)).toContain(path);
+  });
+
+  it('the report action follows the cursor over every page', async () => {
+    const t = setup();
+    const { userId, projectId } = await seed(t);
+    await insertComments(t, projectId, userId, 230, Date.now());
+    expect(await t.action(api.reports.projectSummary, { id: projectId })).toMatchObject({ comments: 230 });
+  });
+});
+
+describe('retention cron: trimming', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const report = { fingerprint: '0123456789abcdef', code: 'NOT_FOUND', status: 404, name: 'NotFoundError', message: 'Project not found' };
+
+  it('trims audit rows older than 90 days and keeps newer ones', async () => {
+    const t = setup();
+    const { userId, projectId } = await seed(t); // two audit rows now
+    vi.advanceTimersByTime(60 * DAY);
+    await t.mutation(api.comments.add, { projectId, authorId: userId, body: 'later' });
+    vi.advanceTimersByTime(AUDIT_RETENTION_MS - 60 * DAY + 1);
+    const trimmed = await t.mutation(internal.maintenance.trim, {});
+    expect(trimmed).toMatchObject({ audits: 2, more: false });
+    const left = await t.run((ctx) => ctx.db.query('auditLog').collect());
+    expect(left.map((a) => a.action)).toEqual(['comments.add']);
+  });
+
+  it('trims error groups not seen for 30 days; a group that recurred is kept, and a trimmed one starts over', async () => {
+    const t = setup();
+    await t.mutation(api.monitoring.reportClientError, report);
+    await t.mutation(api.monitoring.reportClientError, { ...report, fingerprint: 'fedcba9876543210' });
+    vi.advanceTimersByTime(20 * DAY);
+    await t.mutation(api.monitoring.reportClientError, report); // recurs: lastSeen moves
+    vi.advanceTimersByTime(ERROR_GROUP_RETENTION_MS - 20 * DAY + 1);
+    expect(await t.mutation(internal.maintenance.trim, {})).toMatchObject({ errorGroups: 1 });
+    const left = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    expect(left.map((g) => [g.fingerprint, g.count])).toEqual([[report.fingerprint, 2]]);
+    await t.mutation(api.monitoring.reportClientError, { ...report, fingerprint: 'fedcba9876543210' });
+    const restarted = await t.run((ctx) => ctx.db.query('errorGroups').withIndex('by_fingerprint', (q) => q.eq('fingerprint', 'fedcba9876543210')).unique());
+    expect(restarted).toMatchObject({ count: 1, firstSeen: Date.now() });
+  });
+
+  it('trims rate-limit stats after a day', async () => {
+    const t = setup();
+    await seed(t);
+    vi.advanceTimersByTime(RATE_LIMIT_STATS_RETENTION_MS + STATS_BUCKET_MS);
+    await t.mutation(api.monitoring.recordClientSamples, { samples: [{ name: 'x', kind: 'query', durationMs: 1, ok: true }] });
+    expect(await t.mutation(internal.maintenance.trim, {})).toMatchObject({ rateLimitStats: 2 });
+    const left = await t.run((ctx) => ctx.db.query('rateLimitStats').collect());
+    expect(left.map((r) => r.limiter)).toEqual(['monitoring.recordClientSamples']);
+  });
+
+  it('deletes in bounded batches and reschedules itself until the backlog is gone', async () => {
+    const t = setup();
+    const old = Date.now() - AUDIT_RETENTION_MS - 1;
+    await t.run(async (ctx) => {
+      for (let i = 0; i < 5; i++) await ctx.db.insert('auditLog', { action: `old${i}`, actor: 'a', at: old });
+      await ctx.db.insert('auditLog', { action: 'recent', actor: 'a', at: Date.now() });
+    });
+    expect(await t.mutation(internal.maintenance.trim, { batch: 2 })).toMatchObject({ audits: 2, more: true });
+    expect(await t.run((ctx) => ctx.db.query('auditLog').collect())).toHaveLength(4);
+    expect(await t.run((ctx) => ctx.db.system.query('_scheduled_functions').collect())).toHaveLength(1);
+    await t.finishAllScheduledFunctions(() => vi.runAllTimers());
+    const left = await t.run((ctx) => ctx.db.query('auditLog').collect());
+    expect(left.map((a) => a.action)).toEqual(['recent']);
+  });
+
+  it('the crons are registered: trim, rate-limit cleanup, health probe', () => {
+    expect(Object.keys(crons.crons).sort()).toEqual(['clean rate limits', 'probe health', 'trim monitoring data']);
   });
 });

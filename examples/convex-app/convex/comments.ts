@@ -20,23 +20,42 @@ export const add = armorMutation({
   audit: (args, id) => ({ target: `comments/${id}`, summary: `project=${args.projectId}` }),
 });
 
-/** A page of a project's comments, newest first, with their authors (index `by_project`). */
+/**
+ * Pagination options as Convex's `paginationOptsValidator` has them, bounded: `usePaginatedQuery`
+ * sends `id` and, for reactive page boundaries, `endCursor`, so they are kept, not stripped.
+ */
+const paginationOpts = z.object({
+  numItems: z.number().int().min(1).max(100),
+  cursor: z.string().max(10_000).nullable(),
+  // exactOptional: Convex's PaginationOptions has exact optional fields (no `undefined`).
+  endCursor: z.string().max(10_000).nullable().exactOptional(),
+  id: z.number().exactOptional(),
+  maximumRowsRead: z.number().int().positive().exactOptional(),
+  maximumBytesRead: z.number().int().positive().exactOptional(),
+});
+
+/**
+ * A page of a project's comments, newest first, with their authors (index `by_project`), for
+ * `usePaginatedQuery`. Paged with Convex's `.paginate()`: its opaque cursor is a position in
+ * the index — `(projectId, createdAt)` plus the `_creationTime` and `_id` every Convex index
+ * ends with — so comments sharing a `createdAt` millisecond are neither skipped nor repeated
+ * across pages (a cursor of `createdAt` alone would be).
+ */
 export const listByProject = armorQuery({
-  args: z.object({ projectId: convexId, limit: z.number().int().min(1).max(100).default(20), before: z.number().optional() }),
-  handler: async (ctx, { projectId, limit, before }) => {
+  args: z.object({ projectId: convexId, paginationOpts }),
+  handler: async (ctx, { projectId, paginationOpts }) => {
     const project = ctx.db.normalizeId('projects', projectId);
     if (!project) throw new NotFoundError('Project not found');
-    const rows = await ctx.db
+    const result = await ctx.db
       .query('comments')
-      .withIndex('by_project', (q) => (before === undefined ? q.eq('projectId', project) : q.eq('projectId', project).lt('createdAt', before)))
+      .withIndex('by_project', (q) => q.eq('projectId', project))
       .order('desc')
-      .take(limit + 1);
-    const page = rows.slice(0, limit);
-    const authorIds = [...new Set(page.map((c) => c.authorId))];
+      .paginate(paginationOpts);
+    const authorIds = [...new Set(result.page.map((c) => c.authorId))];
     const authors = new Map((await Promise.all(authorIds.map((id) => ctx.db.get(id)))).filter((u) => u !== null).map((u) => [u._id, u.name]));
     return {
-      items: page.map((c) => ({ id: c._id, projectId: c.projectId, html: c.html, author: authors.get(c.authorId) ?? 'unknown', createdAt: c.createdAt })),
-      nextCursor: rows.length > limit ? page[page.length - 1]!.createdAt : null,
+      ...result,
+      page: result.page.map((c) => ({ id: c._id, projectId: c.projectId, html: c.html, author: authors.get(c.authorId) ?? 'unknown', createdAt: c.createdAt })),
     };
   },
 });

@@ -3,20 +3,43 @@ import { problemResponse, AuthenticationError } from '@armor/errors';
 import { httpRouter } from 'convex/server';
 import { internal } from './_generated/api';
 import { httpAction } from './_generated/server';
+import { timedChecks, type TimedChecks } from './healthcheck';
 import { isAdminKey, presentedKey } from './lib/adminKey';
 
 const http = httpRouter();
 
-/** `GET /health`: application/health+json from @armor/health, with a database check. */
+/**
+ * `GET /health`: application/health+json from @armor/health, with the same checks as the
+ * snapshot (`./lib/health.ts`): `database` (critical; indexed reads, and its `observedValue` is
+ * the round trip of the check query, timed here where the clock moves) and `retention`
+ * (non-critical: `warn` when the trim cron is behind). One `healthcheck.ping` query serves both
+ * checks. Public, so it writes nothing; the cron probe records latencies for the snapshot.
+ */
 http.route({
   path: '/health',
   method: 'GET',
   handler: httpAction(async (ctx, request) => {
+    let run: Promise<TimedChecks> | undefined;
+    const checks = () => (run ??= timedChecks(ctx));
+    const definition = (name: string, componentType: string, critical: boolean) => ({
+      componentType,
+      critical,
+      timeoutMs: 5000,
+      cacheMs: 0,
+      check: async () => {
+        const { checks: results, latencyMs } = await checks();
+        const result = results.find((c) => c.name === name);
+        if (!result) return { status: 'fail' as const, output: 'check did not run (the check query failed)' };
+        return {
+          status: result.status,
+          ...(result.output ? { output: result.output } : {}),
+          ...(name === 'database' ? { observedValue: latencyMs, observedUnit: 'ms' } : {}),
+        };
+      },
+    });
     const health = createHealth({
       serviceId: 'convex-app',
-      checks: {
-        database: { componentType: 'datastore', timeoutMs: 5000, cacheMs: 0, check: async () => { await ctx.runQuery(internal.healthcheck.ping, {}); } },
-      },
+      checks: { database: definition('database', 'datastore', true), retention: definition('retention', 'component', false) },
     });
     health.markReady();
     const url = new URL(request.url);

@@ -1,27 +1,44 @@
 import { v } from 'convex/values';
+import { internal } from './_generated/api';
 import { internalMutation } from './_generated/server';
+import { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS } from './lib/retention';
 
-/** Retention (ms) of metric samples and audit rows. */
-export const SAMPLE_RETENTION_MS = 24 * 60 * 60 * 1000;
-export const AUDIT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+export { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS };
+
+/** Default number of rows deleted per table and run. */
+export const TRIM_BATCH = 500;
 
 /**
- * Deletes metric samples and audit rows older than their retention, in bounded batches
- * (index `by_at`), and expired rate-limit rows.
+ * Deletes rows older than their retention (`./lib/retention.ts`), oldest first, at most
+ * `batch` per table and run, each through the index on its age: metric samples and audit rows
+ * (`by_at`), error groups not seen for 30 days (`by_lastSeen`), and rate-limit stats
+ * (`by_bucket`). When a table had more than a batch to delete, the run schedules itself again
+ * right away, so a backlog drains in bounded transactions instead of waiting for the next hour.
  */
 export const trim = internalMutation({
   args: { batch: v.optional(v.number()) },
-  handler: async (ctx, { batch = 500 }) => {
+  handler: async (ctx, { batch = TRIM_BATCH }) => {
+    const size = Math.max(1, Math.min(Math.floor(batch), 4000));
     const now = Date.now();
     const samples = await ctx.db
       .query('metricSamples')
       .withIndex('by_at', (q) => q.lt('at', now - SAMPLE_RETENTION_MS))
-      .take(batch);
+      .take(size);
     const audits = await ctx.db
       .query('auditLog')
       .withIndex('by_at', (q) => q.lt('at', now - AUDIT_RETENTION_MS))
-      .take(batch);
-    for (const row of [...samples, ...audits]) await ctx.db.delete(row._id);
-    return { samples: samples.length, audits: audits.length };
+      .take(size);
+    const errorGroups = await ctx.db
+      .query('errorGroups')
+      .withIndex('by_lastSeen', (q) => q.lt('lastSeen', now - ERROR_GROUP_RETENTION_MS))
+      .take(size);
+    const rateLimitStats = await ctx.db
+      .query('rateLimitStats')
+      .withIndex('by_bucket', (q) => q.lt('bucket', now - RATE_LIMIT_STATS_RETENTION_MS))
+      .take(size);
+    for (const row of [...samples, ...audits, ...errorGroups, ...rateLimitStats]) await ctx.db.delete(row._id);
+    const more = [samples, audits, errorGroups, rateLimitStats].some((rows) => rows.length === size);
+    if (more) await ctx.scheduler.runAfter(0, internal.maintenance.trim, { batch: size });
+    return { samples: samples.length, audits: audits.length, errorGroups: errorGroups.length, rateLimitStats: rateLimitStats.length, more };
   },
 });

@@ -11,6 +11,8 @@ import { armorMutation } from './lib/armor';
 import { buildSnapshot, WINDOW_MS } from './lib/snapshot';
 import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME, MAX_SAMPLES_PER_CALL } from './lib/telemetry';
 import { isAdminKey } from './lib/adminKey';
+import { runChecks, snapshotHealth } from './lib/health';
+import { STATS_BUCKET_MS } from './lib/rateLimit';
 
 const sampleValidator = v.object({
   name: v.string(),
@@ -127,6 +129,9 @@ export const reportClientError = armorMutation({
   handler: async (ctx, e) => upsertErrorGroup(ctx, e),
 });
 
+/** Most `rateLimitStats` rows one snapshot reads (limiters × shards × minutes of the window). */
+const MAX_STATS_ROWS = 10_000;
+
 async function snapshotFrom(ctx: QueryCtx) {
   const now = Date.now();
   const samples = await ctx.db
@@ -134,15 +139,26 @@ async function snapshotFrom(ctx: QueryCtx) {
     .withIndex('by_at', (q) => q.gte('at', now - WINDOW_MS))
     .take(20_000);
   const recentGroups = await ctx.db.query('errorGroups').withIndex('by_lastSeen').order('desc').take(200);
-  const limited = recentGroups.filter((g) => g.code === 'RATE_LIMITED').reduce((n, g) => n + g.count, 0);
+  // Health: the checks run right here (frozen clock: status only); the latency comes from the
+  // latest cron probe, measured in an action.
+  const checks = await runChecks(ctx, now);
+  const probe = await ctx.db
+    .query('healthProbes')
+    .withIndex('by_name', (q) => q.eq('name', 'database'))
+    .unique();
+  // Rate limits: the per-minute counters written with each decision, for the minutes that
+  // overlap the window.
+  const stats = await ctx.db
+    .query('rateLimitStats')
+    .withIndex('by_bucket', (q) => q.gt('bucket', now - WINDOW_MS - STATS_BUCKET_MS))
+    .take(MAX_STATS_ROWS);
   return buildSnapshot({
     now,
     samples,
     errorGroups: recentGroups,
     totalErrorGroups: recentGroups.length,
-    databaseOk: true,
-    databaseMs: 0,
-    rateLimited: limited,
+    health: snapshotHealth(checks, probe, now),
+    rateLimitStats: stats,
   });
 }
 

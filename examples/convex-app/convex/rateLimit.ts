@@ -1,28 +1,44 @@
 import { v } from 'convex/values';
-import { toConvexError } from '@armor/errors/convex';
 import { deleteExpiredRateLimits } from '@armor/rate-limit/convex';
+import { z } from 'zod';
 import { internalMutation } from './_generated/server';
-import { enforceRateLimit } from './lib/rateLimit';
+import { actorOf, armorMutation } from './lib/armor';
+import { REPORTABLE_LIMITERS } from './lib/limiters';
+import { consumeRateLimit, countDecision, RATE_LIMITED_MUTATIONS } from './lib/rateLimit';
 
 const tier = v.union(v.literal('strict'), v.literal('standard'), v.literal('relaxed'), v.literal('api'), v.literal('auth'));
 
 /**
  * Internal: lets actions (which have no `ctx.db`) consume from the table-backed limiter.
  *
- * A refusal leaves as `ConvexError({ armor: true, code: 'RATE_LIMITED', status: 429,
- * retryAfterMs })`, not as the `RateLimitError` class: on a real deployment an error crossing
- * `ctx.runMutation` keeps only a `ConvexError`'s `data` (any other error arrives in the action
- * as a plain `Error` with the message, which would become a 500). `armorAction` turns the data
- * back into a `RateLimitError` with `fromUnknown`.
+ * Returns the decision as plain JSON instead of throwing a refusal: a throw would roll back
+ * this mutation, and with it the refusal's count in `rateLimitStats`. `armorAction` throws the
+ * `RateLimitError` itself (in the action, outside this transaction). Plain JSON also crosses
+ * `ctx.runMutation` intact on a real deployment, where an error other than a `ConvexError`
+ * would arrive as a bare `Error`.
  */
 export const consume = internalMutation({
-  args: { tier, key: v.string() },
-  handler: async (ctx, { tier, key }) => {
-    try {
-      await enforceRateLimit(ctx, tier, key);
-    } catch (thrown) {
-      throw toConvexError(thrown);
-    }
+  args: { tier, limiter: v.string(), key: v.string() },
+  handler: async (ctx, target): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> => {
+    const result = await consumeRateLimit(ctx, target);
+    return result.allowed ? { allowed: true } : { allowed: false, retryAfterMs: result.retryAfterMs };
+  },
+});
+
+/**
+ * Public: the client reports that one of its mutations was refused with `RATE_LIMITED`
+ * (`useTimedMutation` does it). Convex rolls back a refused mutation's writes — the count of
+ * its refusal included — so only the caller can tell. The name must be a registered
+ * rate-limited mutation; the report is rate-limited per caller (`standard`) and not audited.
+ */
+export const reportRejected = armorMutation({
+  name: 'rateLimit.reportRejected',
+  args: z.object({ limiter: z.enum(REPORTABLE_LIMITERS as [string, ...string[]]) }),
+  rateLimit: { tier: 'standard' },
+  audit: false,
+  handler: async (ctx, { limiter }) => {
+    const actor = await actorOf(ctx);
+    await countDecision(ctx, { limiter, tier: RATE_LIMITED_MUTATIONS[limiter]!, key: `${limiter}:${actor}`, allowed: false });
   },
 });
 

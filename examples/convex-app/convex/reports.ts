@@ -6,7 +6,7 @@ const convexId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'Invalid id');
 
 /**
  * An action (timed, errors recorded server-side, rate-limited with the `strict` tier through
- * the internal `rateLimit.consume` mutation): counts a project's comments by reading through
+ * the internal `rateLimit.consume` mutation): counts a project's comments by paging through
  * the public query.
  */
 export const projectSummary = armorAction({
@@ -15,7 +15,18 @@ export const projectSummary = armorAction({
   rateLimit: { tier: 'strict' },
   handler: async (ctx, { id }): Promise<{ id: string; name: string; comments: number }> => {
     const project = await ctx.runQuery(api.projects.get, { id });
-    const page = await ctx.runQuery(api.comments.listByProject, { projectId: id, limit: 100 });
-    return { id: project._id, name: project.name, comments: page.items.length };
+    // Every page (each its own query), following the cursor until the end.
+    let comments = 0;
+    let cursor: string | null = null;
+    for (;;) {
+      const result: { page: unknown[]; isDone: boolean; continueCursor: string } = await ctx.runQuery(api.comments.listByProject, {
+        projectId: id,
+        paginationOpts: { numItems: 100, cursor },
+      });
+      comments += result.page.length;
+      if (result.isDone) break;
+      cursor = result.continueCursor;
+    }
+    return { id: project._id, name: project.name, comments };
   },
 });

@@ -38,6 +38,37 @@ export default defineSchema({
   /** Rate-limit state: one row per limiter key, from @armor/rate-limit/convex. */
   ...rateLimitTables,
 
+  /**
+   * Rate-limit decisions per limiter (the wrapped function's name) and minute, counted by
+   * `enforceRateLimit` in the transaction that made the decision. Each minute of a limiter is
+   * split over a few `shard` rows (by limiter key) so concurrent callers do not all write one
+   * document. The snapshot sums the rows of its window through `by_bucket`.
+   */
+  rateLimitStats: defineTable({
+    limiter: v.string(),
+    tier: v.string(),
+    /** Start of the minute (epoch ms). */
+    bucket: v.number(),
+    shard: v.number(),
+    allowed: v.number(),
+    limited: v.number(),
+  })
+    .index('by_limiter_bucket_shard', ['limiter', 'bucket', 'shard'])
+    .index('by_bucket', ['bucket']),
+
+  /**
+   * The last timed run of each health check (one row per check), written by the
+   * `healthcheck.probe` cron action: actions see a moving clock, queries do not, so this is
+   * where the snapshot's check latencies come from.
+   */
+  healthProbes: defineTable({
+    name: v.string(),
+    status: v.union(v.literal('pass'), v.literal('warn'), v.literal('fail')),
+    latencyMs: v.number(),
+    output: v.optional(v.string()),
+    at: v.number(),
+  }).index('by_name', ['name']),
+
   /** Latency samples recorded from actions and clients (queries/mutations see a frozen clock). */
   metricSamples: defineTable({
     name: v.string(),

@@ -1,8 +1,8 @@
 import { MonitoringDashboard } from '@armor/react-monitoring-dashboard';
-import { useQuery } from 'convex/react';
-import { useState, type FormEvent } from 'react';
+import { fromConvexError } from '@armor/errors/client';
+import { Component, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../convex/_generated/api';
-import { useArmorErrors, useTimedMutation } from './useArmor';
+import { useArmorErrors, useTimedMutation, useTimedPaginatedQuery, useTimedQuery } from './useArmor';
 
 /** Two pages: comments (the product) and admin (the monitoring dashboard). */
 export function App() {
@@ -25,7 +25,9 @@ function CommentsPage() {
   const addComment = useTimedMutation(api.comments.add, 'comments.add');
   const [userId, setUserId] = useState<string | null>(null);
   const [projectId, setProjectId] = useState<string | null>(null);
-  const comments = useQuery(api.comments.listByProject, projectId ? { projectId, limit: 20 } : 'skip');
+  // Timed from subscription to first page (and per "Load more"): Convex freezes the clock
+  // inside queries, so their latency is measured here and recorded as `query` samples.
+  const comments = useTimedPaginatedQuery(api.comments.listByProject, projectId ? { projectId } : 'skip', { initialNumItems: 20 }, 'comments.listByProject');
 
   async function start(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -74,11 +76,12 @@ function CommentsPage() {
             <button type="submit">Post</button>
           </form>
           <ul>
-            {comments?.items.map((c) => (
+            {comments.results.map((c) => (
               // The HTML was sanitized on the server by @armor/validation's schemas.html().
               <li key={c.id}><strong>{c.author}</strong>: <span dangerouslySetInnerHTML={{ __html: c.html }} /></li>
             ))}
           </ul>
+          {comments.status === 'CanLoadMore' && <button onClick={() => comments.loadMore(20)}>Load more</button>}
         </>
       )}
     </section>
@@ -87,13 +90,42 @@ function CommentsPage() {
 
 function AdminPage() {
   const [adminKey, setAdminKey] = useState('');
-  const snapshot = useQuery(api.monitoring.snapshot, adminKey ? { adminKey } : 'skip');
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setAdminKey(String(new FormData(event.currentTarget).get('adminKey') ?? ''));
+  }
   return (
     <section aria-labelledby="admin-title">
       <h1 id="admin-title">Monitoring</h1>
-      <label>Admin key <input type="password" value={adminKey} onChange={(e) => setAdminKey(e.target.value)} /></label>
-      {/* Convex queries are reactive: the snapshot updates by itself, so onRefresh has nothing to do. */}
-      {adminKey && <MonitoringDashboard snapshot={snapshot ?? null} onRefresh={() => undefined} refreshIntervalMs={0} />}
+      {/* Subscribes on submit, not per keystroke: each key is a new subscription (and a timed query). */}
+      <form onSubmit={submit}>
+        <label>Admin key <input name="adminKey" type="password" /></label>
+        <button type="submit">Show</button>
+      </form>
+      {adminKey && (
+        <QueryErrorBoundary key={adminKey}>
+          <Dashboard adminKey={adminKey} />
+        </QueryErrorBoundary>
+      )}
     </section>
   );
+}
+
+function Dashboard({ adminKey }: { adminKey: string }) {
+  const snapshot = useTimedQuery(api.monitoring.snapshot, { adminKey }, 'monitoring.snapshot');
+  // Convex queries are reactive: the snapshot updates by itself, so onRefresh has nothing to do.
+  return <MonitoringDashboard snapshot={snapshot ?? null} onRefresh={() => undefined} refreshIntervalMs={0} />;
+}
+
+/** `useQuery` throws a failing query's error during render; this shows it instead of unmounting the app. */
+class QueryErrorBoundary extends Component<{ children: ReactNode }, { error: unknown }> {
+  override state: { error: unknown } = { error: null };
+  static getDerivedStateFromError(error: unknown) {
+    return { error };
+  }
+  override render() {
+    if (this.state.error === null) return this.props.children;
+    const error = fromConvexError(this.state.error);
+    return <p role="alert">{error.code === 'UNAUTHENTICATED' ? 'Wrong admin key.' : error.message}</p>;
+  }
 }

@@ -9,7 +9,8 @@
  * - turns every thrown error into an Armor `ConvexError` (`@armor/errors/convex`), so clients
  *   branch on `error.data.code`;
  * - mutations and actions: applies a rate-limit tier through the table-backed store
- *   (`@armor/rate-limit/convex`), and mutations write an audit row in the same transaction.
+ *   (`@armor/rate-limit/convex`), counting each decision in `rateLimitStats`, and mutations
+ *   write an audit row in the same transaction.
  *
  * Convex specifics worth knowing (documented in the README):
  * - A thrown error rolls back every write of a query/mutation — so a rejected rate-limit
@@ -17,7 +18,10 @@
  *   (`monitoring.reportClientError`); actions record their own errors (they are not
  *   transactional).
  * - Queries and mutations see a frozen `Date.now()`, so latency is measured in actions and on
- *   the client and recorded through `monitoring.recordSamples`.
+ *   the client (mutation round trips, and queries from subscription to first result) and
+ *   recorded through `monitoring.recordSamples` / `monitoring.recordClientSamples`.
+ * - A refused mutation's rate-limit count is rolled back with it; the client reports the
+ *   refusal (`rateLimit.reportRejected`). See `./rateLimit.ts`.
  */
 import { toConvexError } from '@armor/errors/convex';
 import { fromUnknown, fingerprint } from '@armor/errors';
@@ -25,7 +29,7 @@ import { parse } from '@armor/validation';
 import type { z } from 'zod';
 import { internal } from '../_generated/api';
 import { action, mutation, query, type ActionCtx, type MutationCtx, type QueryCtx } from '../_generated/server';
-import { enforceRateLimit, type TierName } from './rateLimit';
+import { assertRegisteredMutation, enforceRateLimit, rateLimitError, type TierName } from './rateLimit';
 import type { RegisteredAction, RegisteredMutation, RegisteredQuery } from 'convex/server';
 
 /** Who is calling: the auth subject, or `anonymous`. */
@@ -71,6 +75,7 @@ export function armorMutation<S extends z.ZodType, R>(definition: {
   audit?: boolean | ((args: z.output<S>, result: NoInfer<R>) => { target?: string; summary?: string });
   handler: Handler<MutationCtx, S, R>;
 }) {
+  if (definition.rateLimit) assertRegisteredMutation(definition.name, definition.rateLimit.tier);
   return mutation({
     handler: async (ctx, ...rest: unknown[]) => {
       const raw = rest[0];
@@ -79,7 +84,7 @@ export function armorMutation<S extends z.ZodType, R>(definition: {
         const actor = await actorOf(ctx);
         if (definition.rateLimit) {
           const key = definition.rateLimit.key?.(args, actor) ?? actor;
-          await enforceRateLimit(ctx, definition.rateLimit.tier, `${definition.name}:${key}`);
+          await enforceRateLimit(ctx, { tier: definition.rateLimit.tier, limiter: definition.name, key });
         }
         const result = await definition.handler(ctx, args);
         if (definition.audit !== false) {
@@ -114,7 +119,11 @@ export function armorAction<S extends z.ZodType, R>(definition: {
         if (definition.rateLimit) {
           const actor = await actorOf(ctx);
           const key = definition.rateLimit.key?.(args, actor) ?? actor;
-          await ctx.runMutation(internal.rateLimit.consume, { tier: definition.rateLimit.tier, key: `${definition.name}:${key}` });
+          const { tier } = definition.rateLimit;
+          // The decision (and its count in rateLimitStats) commits either way; the refusal is
+          // thrown here, outside that transaction.
+          const decision = await ctx.runMutation(internal.rateLimit.consume, { tier, limiter: definition.name, key });
+          if (!decision.allowed) throw rateLimitError(tier, decision.retryAfterMs);
         }
         const result = await definition.handler(ctx, args);
         ok = true;

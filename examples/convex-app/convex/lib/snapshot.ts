@@ -1,6 +1,7 @@
 /**
  * Builds the MonitoringSnapshot (the dashboard's only contract, from @armor/metrics) out of
- * the Convex tables: latency samples, error groups and a database health check.
+ * the Convex tables: latency samples, error groups, health checks (`./health.ts`) and the
+ * rate-limit counters of `rateLimitStats` (`./rateLimit.ts`).
  */
 import type { MonitoringSnapshot } from '@armor/metrics';
 import type { Doc } from '../_generated/dataModel';
@@ -20,14 +21,27 @@ function summarize(durations: number[]) {
   return { p50Ms: quantile(sorted, 0.5), p95Ms: quantile(sorted, 0.95), p99Ms: quantile(sorted, 0.99) };
 }
 
+/** One entry per limiter (the rate-limited function's name), summing its shards and minutes. */
+export function summarizeRateLimits(rows: Doc<'rateLimitStats'>[]): MonitoringSnapshot['rateLimits'] {
+  const byLimiter = new Map<string, { allowed: number; limited: number }>();
+  for (const row of rows) {
+    const entry = byLimiter.get(row.limiter) ?? { allowed: 0, limited: 0 };
+    entry.allowed += row.allowed;
+    entry.limited += row.limited;
+    byLimiter.set(row.limiter, entry);
+  }
+  return [...byLimiter].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => ({ name, ...counts }));
+}
+
 export function buildSnapshot(input: {
   now: number;
   samples: Doc<'metricSamples'>[];
   errorGroups: Doc<'errorGroups'>[];
   totalErrorGroups: number;
-  databaseOk: boolean;
-  databaseMs: number;
-  rateLimited: number;
+  /** From `snapshotHealth` (`./health.ts`). */
+  health: MonitoringSnapshot['health'];
+  /** `rateLimitStats` rows of the window; summed per limiter. */
+  rateLimitStats: Doc<'rateLimitStats'>[];
 }): MonitoringSnapshot {
   const { now, samples } = input;
   const start = now - WINDOW_MS;
@@ -46,12 +60,7 @@ export function buildSnapshot(input: {
     generatedAt: now,
     service: { name: 'convex-app' },
     window: { windowMs: WINDOW_MS, resolutionMs: RESOLUTION_MS },
-    health: {
-      status: input.databaseOk ? 'pass' : 'fail',
-      checks: [
-        { name: 'database', status: input.databaseOk ? 'pass' : 'fail', componentType: 'datastore', observedValue: input.databaseMs, observedUnit: 'ms', time: now, critical: true },
-      ],
-    },
+    health: input.health,
     requests: {
       totals: {
         count: samples.length,
@@ -91,7 +100,7 @@ export function buildSnapshot(input: {
       .slice(-50)
       .map((s) => ({ name: `${s.kind} ${s.name}`, durationMs: s.durationMs, at: s.at, thresholdMs: 1000, failed: !s.ok })),
     caches: [],
-    rateLimits: [{ name: 'convex', allowed: samples.filter((s) => s.ok && s.kind === 'mutation').length, limited: input.rateLimited }],
+    rateLimits: summarizeRateLimits(input.rateLimitStats),
     breakers: [],
   };
 }
