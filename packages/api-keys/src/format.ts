@@ -32,8 +32,13 @@ const CRC_TABLE = (() => {
 
 /** CRC-32 (IEEE 802.3, as in zlib and GitHub's token checksums) of an ASCII/UTF-16 string's code units (low byte). */
 export function crc32(text: string): number {
+  return crc32Of(text, text.length);
+}
+
+/** {@link crc32} of `text.slice(0, end)`, without making the slice. */
+function crc32Of(text: string, end: number): number {
   let crc = -1;
-  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < end; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
@@ -90,5 +95,6 @@ export function parseApiKey(presented: unknown): ParsedApiKey | undefined {
   if (!match) return undefined;
   const [, prefix, random, checksum] = match as unknown as [string, string, string, string];
   if (prefix.length > 32) return undefined;
-  return { prefix, random, id: random.slice(0, ID_LENGTH), checksum, checksumValid: checksumOf(`${prefix}_${random}`) === checksum };
+  // The checksummed body `<prefix>_<random>` is the key up to its last `_`.
+  return { prefix, random, id: random.slice(0, ID_LENGTH), checksum, checksumValid: toBase62(crc32Of(presented, presented.length - checksum.length - 1), 6) === checksum };
 }

@@ -13,6 +13,7 @@ import {
   verifyApiKey,
   type ApiKeyRecord,
 } from './index.js';
+import { hmacSha256Hex, prepareHmacKey, sha256Hex } from '@armor/internal-sha256';
 
 const PEPPER = 'pepper-pepper-pepper-pepper-pepper-1234';
 
@@ -29,6 +30,64 @@ async function failure(promise: Promise<unknown>): Promise<ApiKeyError> {
 function db(records: Record<string, ApiKeyRecord>) {
   return { lookup: (id: string) => records[id] };
 }
+
+const hexOf = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+const webDigest = async (text: string) => hexOf(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+const webHmac = async (pepper: Uint8Array<ArrayBuffer>, text: string) =>
+  hexOf(await crypto.subtle.sign('HMAC', await crypto.subtle.importKey('raw', pepper, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), new TextEncoder().encode(text)));
+
+describe('synchronous SHA-256 / HMAC-SHA256', () => {
+  it('matches the FIPS 180-4 and RFC 4231 vectors', () => {
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+    expect(hmacSha256Hex(prepareHmacKey(new Uint8Array(20).fill(0x0b)), 'Hi There')).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
+    expect(hmacSha256Hex(prepareHmacKey(new TextEncoder().encode('Jefe')), 'what do ya want for nothing?')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+    expect(hmacSha256Hex(prepareHmacKey(new Uint8Array(131).fill(0xaa)), 'Test Using Larger Than Block-Size Key - Hash Key First')).toBe(
+      '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    );
+  });
+
+  it('equals Web Crypto for arbitrary peppers and keys, including multi-block and non-ASCII input (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 150 }), fc.string({ maxLength: 300, unit: 'grapheme' }), async (pepper, text) => {
+        expect(sha256Hex(text)).toBe(await webDigest(text));
+        expect(hmacSha256Hex(prepareHmacKey(pepper), text)).toBe(await webHmac(pepper, text));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('hashApiKey and generateApiKey give the Web Crypto hash (stored hashes stay valid)', async () => {
+    const plain = await generateApiKey();
+    expect(plain.hash).toBe(await webDigest(plain.key));
+    expect(await hashApiKey(plain.key)).toBe(await webDigest(plain.key));
+    const peppered = await generateApiKey({ pepper: PEPPER });
+    expect(peppered.hash).toBe(await webHmac(new TextEncoder().encode(PEPPER), peppered.key));
+    const bytes = new Uint8Array(40).fill(7);
+    expect(await hashApiKey(plain.key, { pepper: bytes })).toBe(await webHmac(bytes, plain.key));
+  });
+
+  it('a stored hash matches case-insensitively and only as 64 hex digits', async () => {
+    const a = await generateApiKey();
+    await expect(verifyApiKey(a.key, db({ [a.id]: { hash: a.hash.toUpperCase() } }))).resolves.toMatchObject({ id: a.id });
+    for (const hash of [a.hash.slice(1), `${a.hash}0`, `${a.hash.slice(0, 63)}\u0130`, a.hash.replace(/[a-f]/, 'g'), a.hash.replace(/[0-9]/, (d) => String.fromCharCode(d.charCodeAt(0) - 0x20))]) {
+      expect((await failure(verifyApiKey(a.key, db({ [a.id]: { hash } })))).details).toEqual({ reason: 'hash' });
+    }
+  });
+
+  it('parseApiKey checks the checksum of <prefix>_<random> (typos anywhere fail)', async () => {
+    const { key } = await generateApiKey({ prefix: 'armor_live' });
+    expect(parseApiKey(key)?.checksumValid).toBe(true);
+    for (let i = 0; i < key.length; i++) {
+      if (key[i] === '_') continue;
+      const typo = `${key.slice(0, i)}${key[i] === 'x' ? 'y' : 'x'}${key.slice(i + 1)}`;
+      expect(parseApiKey(typo)?.checksumValid ?? false).toBe(false);
+    }
+  });
+});
 
 describe('format', () => {
   it('crc32 matches the standard check value', () => {

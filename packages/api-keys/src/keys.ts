@@ -6,6 +6,7 @@
 import { ConfigurationError, ConflictError, InternalError, ValidationError } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { ID_LENGTH, PREFIX_PATTERN, checksumOf, parseApiKey, randomBase62 } from './format.js';
+import { hmacSha256Hex, prepareHmacKey, sha256Hex, type HmacKey } from '@armor/internal-sha256';
 
 /** A server-side secret mixed into key hashes (HMAC-SHA256); at least 32 bytes. */
 export type Pepper = string | Uint8Array;
@@ -94,8 +95,8 @@ export interface VerifiedApiKey<R extends ApiKeyRecord = ApiKeyRecord> {
 }
 
 const encoder = new TextEncoder();
-const keyCache = new Map<string, Promise<CryptoKey>>();
-const bytesKeyCache = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+const keyCache = new Map<string, HmacKey>();
+const bytesKeyCache = new WeakMap<Uint8Array, HmacKey>();
 
 function checkPepper(option: string, pepper: unknown): void {
   if (pepper === undefined) return;
@@ -129,32 +130,24 @@ function invalidArgument(fn: string, argument: string, expected: string, value: 
   });
 }
 
-function importPepper(pepper: Pepper): Promise<CryptoKey> {
-  const make = () =>
-    crypto.subtle.importKey('raw', typeof pepper === 'string' ? encoder.encode(pepper) : new Uint8Array(pepper), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+/** The pepper's HMAC key (inner and outer states), computed once per pepper. */
+function hmacKeyOf(pepper: Pepper): HmacKey {
   if (typeof pepper === 'string') {
     let key = keyCache.get(pepper);
     if (!key) {
       if (keyCache.size >= 16) keyCache.clear();
-      keyCache.set(pepper, (key = make()));
+      keyCache.set(pepper, (key = prepareHmacKey(encoder.encode(pepper))));
     }
     return key;
   }
   let key = bytesKeyCache.get(pepper);
-  if (!key) bytesKeyCache.set(pepper, (key = make()));
+  if (!key) bytesKeyCache.set(pepper, (key = prepareHmacKey(new Uint8Array(pepper))));
   return key;
-}
-
-function hex(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
 }
 
 /**
  * The hash to store for a key: lowercase hex SHA-256, or HMAC-SHA256 under `pepper`
- * (Web Crypto; the imported pepper key is cached). A non-string `key` rejects with a
+ * (the same bytes as Web Crypto's; the pepper's HMAC state is cached). A non-string `key` rejects with a
  * `ValidationError` (`VALIDATION_FAILED`, issue code `invalid_type`); a bad `pepper` with a
  * `ConfigurationError`.
  *
@@ -170,11 +163,13 @@ export async function hashApiKey(key: string, options: { pepper?: Pepper | undef
   return hashWith(key, options.pepper);
 }
 
-/** {@link hashApiKey} without argument checks (callers have validated the pepper). */
-async function hashWith(key: string, pepper: Pepper | undefined): Promise<string> {
-  const data = encoder.encode(key);
-  if (pepper === undefined) return hex(await crypto.subtle.digest('SHA-256', data));
-  return hex(await crypto.subtle.sign('HMAC', await importPepper(pepper), data));
+/**
+ * {@link hashApiKey} without argument checks (callers have validated the pepper), synchronous:
+ * a portable JavaScript SHA-256 / HMAC-SHA256 (see `sha256.ts`) instead of a Web Crypto call
+ * queued to the thread pool on every verification.
+ */
+function hashWith(key: string, pepper: Pepper | undefined): string {
+  return pepper === undefined ? sha256Hex(key) : hmacSha256Hex(hmacKeyOf(pepper), key);
 }
 
 /**
@@ -206,16 +201,23 @@ export async function generateApiKey(options: GenerateApiKeyOptions = {}): Promi
     key,
     id,
     prefix,
-    hash: await hashWith(key, options.pepper),
+    hash: hashWith(key, options.pepper),
     algorithm: options.pepper === undefined ? 'sha256' : 'hmac-sha256',
     hint: `${prefix}_${id}…`,
   };
 }
 
-function timingSafeEqualHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
+/**
+ * Whether the computed lowercase hex `hash` equals the stored one, ignoring the case of the
+ * stored hex digits (`A`–`F`), in time independent of where they differ.
+ */
+function timingSafeEqualHex(hash: string, stored: string): boolean {
+  if (hash.length !== stored.length) return false;
   let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  for (let i = 0; i < hash.length; i++) {
+    const c = stored.charCodeAt(i);
+    diff |= hash.charCodeAt(i) ^ (c >= 65 && c <= 70 ? c + 32 : c);
+  }
   return diff === 0;
 }
 
@@ -224,6 +226,17 @@ function toMs(value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (value instanceof Date) return value.getTime();
   return typeof value === 'number' ? value : NaN;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    // Like `every`, holes of a sparse array are skipped.
+    if (typeof value[i] !== 'string' && i in value) return false;
+  }
+  return true;
 }
 
 /** A malformed stored record: a server bug, so fail closed with a 500 that is not shown to clients. */
@@ -258,6 +271,7 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
   checkClock(options.clock);
   const clock = options.clock ?? Date;
   const invalid = (reason: string) => new ApiKeyError('API_KEY_INVALID', 'Invalid API key', { details: { reason } });
+  const pepperKey = options.pepper === undefined ? undefined : hmacKeyOf(options.pepper);
 
   return async (presented, perCall = {}) => {
     if (typeof perCall !== 'object' || perCall === null) throw new ConfigurationError('options', 'must be an object', { received: perCall });
@@ -268,10 +282,10 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
     if (!parsed.checksumValid) throw invalid('checksum');
     if (prefixes && !prefixes.has(parsed.prefix)) throw invalid('prefix');
     // Hash before the lookup so known and unknown ids take the same time up to the lookup.
-    const hash = await hashWith(presented as string, options.pepper);
+    const hash = pepperKey === undefined ? sha256Hex(presented as string) : hmacSha256Hex(pepperKey, presented as string);
     const record = await options.lookup(parsed.id);
     if (record === undefined || record === null) throw invalid('unknown');
-    if (typeof record.hash !== 'string' || !timingSafeEqualHex(hash, record.hash.toLowerCase())) throw invalid('hash');
+    if (typeof record.hash !== 'string' || !timingSafeEqualHex(hash, record.hash)) throw invalid('hash');
     const details = { keyId: parsed.id };
     const now = clock.now();
     // A malformed record fails closed (500): an unreadable revocation or expiry must never mean "valid forever".
@@ -280,7 +294,7 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
     const expiresAt = toMs(record.expiresAt);
     if (Number.isNaN(expiresAt)) throw badRecord('expiresAt', parsed.id, 'epoch milliseconds, a Date or null', record.expiresAt);
     const scopes: unknown = record.scopes === undefined || record.scopes === null ? [] : record.scopes;
-    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string')) throw badRecord('scopes', parsed.id, 'an array of strings', record.scopes);
+    if (!isStringArray(scopes)) throw badRecord('scopes', parsed.id, 'an array of strings', record.scopes);
     if (revokedAt !== undefined && revokedAt <= now) throw new ApiKeyError('API_KEY_REVOKED', 'API key revoked', { details });
     if (expiresAt !== undefined && expiresAt <= now) {
       throw new ApiKeyError('API_KEY_EXPIRED', record.replacedBy ? 'API key was rotated and its overlap window has ended' : 'API key expired', {
@@ -288,7 +302,7 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
       });
     }
     const required = perCall.requireScopes ? [...baseScopes, ...perCall.requireScopes] : baseScopes;
-    const missing = scopes.includes('*') ? [] : required.filter((scope) => !scopes.includes(scope));
+    const missing = required.length === 0 || scopes.includes('*') ? NONE : required.filter((scope) => !scopes.includes(scope));
     if (missing.length) {
       throw new ApiKeyError('INSUFFICIENT_SCOPE', `API key lacks required scope${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, {
         details: { ...details, missing },

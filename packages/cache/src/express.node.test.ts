@@ -63,6 +63,35 @@ describe('@armor/cache/express loaderMiddleware', () => {
     expect(await res.text()).toMatch(/app.use\(loaderMiddleware\(scope\)\)/);
   });
 
+  it('makes the loaders on first read only; reads see one set; the property stays writable', async () => {
+    let made = 0;
+    const counting = Object.assign(() => (made++, scope()), { factories: scope.factories }) as typeof scope;
+    const app = express();
+    app.use(loaderMiddleware(counting));
+    app.get('/none', (_req, res) => res.json({ made }));
+    app.get('/twice', (_req, res) => {
+      const a = getLoaders(res, counting);
+      const b = res.locals.loaders;
+      const descriptor = Object.getOwnPropertyDescriptor(res.locals, 'loaders');
+      res.json({ made, same: a === b, data: descriptor !== undefined && 'value' in descriptor && descriptor.writable === true && descriptor.enumerable === true });
+    });
+    app.get('/replaced', (_req, res) => {
+      res.locals.loaders = 'mine';
+      res.json({ made, value: res.locals.loaders, keys: Object.keys(res.locals) });
+    });
+    const other = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const at = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      expect(await (await fetch(`${at}/none`)).json()).toEqual({ made: 0 });
+      expect(await (await fetch(`${at}/twice`)).json()).toEqual({ made: 1, same: true, data: true });
+      expect(await (await fetch(`${at}/replaced`)).json()).toEqual({ made: 1, value: 'mine', keys: ['loaders'] });
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
   it('rejects bad options', () => {
     expect(() => loaderMiddleware('x' as never)).toThrow(/"scope"/);
     expect(() => loaderMiddleware(scope, { property: '' })).toThrow(/"property"/);

@@ -17,7 +17,8 @@ export interface LoaderMiddlewareOptions {
 
 /**
  * Express middleware: sets `res.locals.loaders` (or `property`) to a fresh set of loaders
- * from `scope` for every request.
+ * from `scope` for every request (made on first read, so requests that load nothing do not
+ * pay for them).
  *
  * @example
  * ```ts
@@ -35,8 +36,25 @@ export function loaderMiddleware<F extends LoaderFactories>(scope: LoaderScope<F
   if (typeof scope !== 'function') throw new ConfigurationError('scope', 'must be a loaderScope()', { received: scope });
   const { property = 'loaders' } = options;
   if (typeof property !== 'string' || property === '') throw new ConfigurationError('property', 'must be a non-empty string', { received: property });
+  // The loaders are made on first read: a request that never loads anything (a cache hit, a
+  // 304, an error) does not pay for them. The accessor turns into a plain data property on
+  // first read or write, so the request sees one fresh set, the same one on every read.
+  const settle = (locals: object, value: unknown) => {
+    Object.defineProperty(locals, property, { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  const lazy: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: object) {
+      return settle(this, scope());
+    },
+    set(this: object, value: unknown) {
+      settle(this, value);
+    },
+  };
   return function armorLoaders(_req: Request, res: Response, next: NextFunction): void {
-    (res.locals as Record<string, unknown>)[property] = scope();
+    Object.defineProperty(res.locals, property, lazy);
     next();
   };
 }

@@ -2,7 +2,7 @@ import { ConfigurationError, isArmorError } from '@armor/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsrfError, createCsrf, memoryUsedTokenStore, readCookie, type CsrfRequestLike } from './index.js';
-import { hmacSha256, prepareHmacKey, sha256 } from './sha256.js';
+import { hmacSha256, prepareHmacKey, sha256 } from '@armor/internal-sha256';
 
 const SECRET = 'a-very-long-test-secret-of-at-least-32-bytes';
 const OTHER = 'another-very-long-test-secret-32-bytes-plus!';

@@ -7,7 +7,7 @@
 import { ConfigurationError } from '@armor/errors';
 import { base64url, equalsBase64url, timingSafeEqual } from './encoding.js';
 import { CsrfError } from './errors.js';
-import { hmacSha256, prepareHmacKey, type HmacKey } from './sha256.js';
+import { hmacSha256, prepareHmacKey, type HmacKey } from '@armor/internal-sha256';
 import type { UsedTokenStore } from './used-tokens.js';
 
 /** A secret: a string (UTF-8) or bytes; at least 32 bytes. */

@@ -19,6 +19,9 @@ describe('metricsMiddleware (Express over real sockets)', () => {
     app.get('/slow', (_req, res) => {
       release = () => res.send('done');
     });
+    app.get('/hang', () => {
+      // never answers: the client gives up
+    });
     app.get('/crash', () => {
       throw new Error('crash');
     });
@@ -26,6 +29,11 @@ describe('metricsMiddleware (Express over real sockets)', () => {
     orgs.get('/projects/:projectId', (_req, res) => res.send('p'));
     orgs.get('/', (_req, res) => res.send('root'));
     app.use('/orgs/:orgId', orgs);
+    // One router (so the same route objects) under two mount paths.
+    const shared = express.Router();
+    shared.get('/x', (_req, res) => res.send('x'));
+    app.use('/one', shared);
+    app.use('/two', shared);
     server = await new Promise<Server>((r) => {
       const s = app.listen(0, '127.0.0.1', () => r(s));
     });
@@ -60,6 +68,34 @@ describe('metricsMiddleware (Express over real sockets)', () => {
     expect(snapshot.requests.totals.count).toBeGreaterThanOrEqual(9);
     expect(snapshot.requests.totals.errors).toBe(1);
     expect(snapshot.requests.routes.map((r) => r.route)).toContain('/users/:id');
+  });
+
+  it('records a request the client aborted once, as 499 (4xx), and releases the in-flight gauge', async () => {
+    const seen: { route: string; status: number }[] = [];
+    const { hubOf } = await import('./hub.js');
+    const listener = (r: { route: string; status: number }) => void seen.push({ route: r.route, status: r.status });
+    hubOf(registry).requestListeners.add(listener as never);
+    try {
+      const controller = new AbortController();
+      const pending = fetch(`${base}/hang`, { signal: controller.signal }).catch(() => 'aborted');
+      await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+      expect(await pending).toBe('aborted');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen.filter((r) => r.route === '/hang')).toEqual([{ route: '/hang', status: 499 }]);
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(text).toContain('http_requests_total{method="GET",route="/hang",status_class="4xx"} 1');
+      expect(text).toContain('http_requests_in_flight 1'); // only /metrics itself
+    } finally {
+      hubOf(registry).requestListeners.delete(listener as never);
+    }
+  });
+
+  it('keeps the template of a route reached under different mount paths apart', async () => {
+    for (const path of ['/one/x', '/two/x', '/one/x', '/two/x', '/two/x']) expect((await fetch(`${base}${path}`)).status).toBe(200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('http_requests_total{method="GET",route="/one/x",status_class="2xx"} 2');
+    expect(text).toContain('http_requests_total{method="GET",route="/two/x",status_class="2xx"} 3');
   });
 
   it('serves OpenMetrics when asked', async () => {

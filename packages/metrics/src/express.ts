@@ -22,22 +22,44 @@ export interface MetricsMiddlewareOptions {
 
 const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z0-9_-]{20,})$/i;
 
+/** Memo of the last template computed for a route object (routes are long-lived; the base URL rarely changes). */
+const templates = new WeakMap<object, { baseUrl: string; path: unknown; template: string }>();
+
+function computeTemplate(baseUrl: string, routePath: unknown): string {
+  const path = Array.isArray(routePath) ? routePath.map(String).join('|') : String(routePath);
+  const base =
+    baseUrl === ''
+      ? ''
+      : baseUrl
+          .split('/')
+          .map((seg) => (ID_SEGMENT.test(seg) ? ':param' : seg))
+          .join('/');
+  const joined = `${base}${path === '/' && base !== '' ? '' : path}`;
+  return joined === '' ? '/' : joined;
+}
+
 /**
  * The route template of a request: `req.baseUrl` + `req.route.path` (`/api/users/:id`), or
  * `(unmatched)` when no route matched (404s, static files, middleware-only answers). Segments of
  * the base URL that look like ids (numbers, UUIDs, long hex or tokens) become `:param`, because
- * Express only knows the concrete path of a mounted router.
+ * Express only knows the concrete path of a mounted router. The result is memoized per route
+ * (and base URL), so a request usually costs one `WeakMap` lookup.
  */
 export function routeTemplate(req: Request): string {
-  const route = (req as { route?: { path?: unknown } }).route;
-  if (!route || route.path === undefined) return UNMATCHED_ROUTE;
-  const path = Array.isArray(route.path) ? route.path.map(String).join('|') : String(route.path);
-  const base = (req.baseUrl ?? '')
-    .split('/')
-    .map((seg) => (ID_SEGMENT.test(seg) ? ':param' : seg))
-    .join('/');
-  const joined = `${base}${path === '/' && base !== '' ? '' : path}`;
-  return joined === '' ? '/' : joined;
+  const route: unknown = (req as { route?: unknown }).route;
+  if (typeof route !== 'object' || route === null) {
+    // Not an Express route object (a custom `req.route`): no memo.
+    const path = (route as { path?: unknown } | undefined)?.path;
+    return !route || path === undefined ? UNMATCHED_ROUTE : computeTemplate(req.baseUrl ?? '', path);
+  }
+  const path = (route as { path?: unknown }).path;
+  if (path === undefined) return UNMATCHED_ROUTE;
+  const baseUrl = req.baseUrl ?? '';
+  const memo = templates.get(route);
+  if (memo !== undefined && memo.baseUrl === baseUrl && memo.path === path) return memo.template;
+  const template = computeTemplate(baseUrl, path);
+  templates.set(route, { baseUrl, path, template });
+  return template;
 }
 
 /**
@@ -55,24 +77,28 @@ export function metricsMiddleware(options: MetricsMiddlewareOptions) {
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   const http = createHttpMetrics(options.registry, options.buckets ? { buckets: options.buckets } : {});
   const custom = options.route;
+  const record = (req: Request, res: Response, started: number) => {
+    let route: string | undefined;
+    if (custom) {
+      try {
+        route = custom(req);
+      } catch {
+        route = undefined;
+      }
+    }
+    http.end(started, req.method, route ?? routeTemplate(req), res.writableFinished ? res.statusCode : 499);
+  };
   return function armorMetrics(req: Request, res: Response, next: NextFunction): void {
     const started = http.start();
     let done = false;
-    const finish = () => {
+    // A response emits 'close' exactly once: right after 'finish' when it was sent, or when the
+    // client went away first (then it is recorded as 499). One listener, no `once` wrappers, and
+    // no property added to `res` (adding one to Express's request objects is slow).
+    res.on('close', () => {
       if (done) return;
       done = true;
-      let route: string | undefined;
-      if (custom) {
-        try {
-          route = custom(req);
-        } catch {
-          route = undefined;
-        }
-      }
-      http.end(started, req.method, route ?? routeTemplate(req), res.writableFinished ? res.statusCode : 499);
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
+      record(req, res, started);
+    });
     next();
   };
 }

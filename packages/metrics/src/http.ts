@@ -8,6 +8,17 @@ export const UNMATCHED_ROUTE = '(unmatched)';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 const STATUS_CLASS = ['1xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+/** Method labels by slot (the known methods, then `OTHER`), for the bound-children table. */
+const METHOD_LABELS = [...METHODS, 'OTHER'];
+const METHOD_SLOT = new Map(METHOD_LABELS.map((m, i) => [m, i]));
+const OTHER_SLOT = METHOD_LABELS.length - 1;
+/** Slot of {@link normalizeMethod}'s label; no upper-casing for the usual upper-case method. */
+const methodSlot = (method: string): number => METHOD_SLOT.get(method) ?? METHOD_SLOT.get(method.toUpperCase()) ?? OTHER_SLOT;
+/** Index into STATUS_CLASS of {@link statusClass}'s label. */
+const statusSlot = (status: number): number => {
+  const c = Math.floor(status / 100);
+  return c >= 1 && c <= 5 ? c : 5;
+};
 
 /** Normalizes an HTTP method for labels: known methods upper-cased, anything else `OTHER`. */
 export function normalizeMethod(method: string): string {
@@ -28,6 +39,12 @@ export interface HttpMetricsOptions {
 }
 
 type HttpLabels = 'method' | 'route' | 'status_class';
+
+/** The bound counter and histogram children of one (method, route, status class). */
+interface BoundHttp {
+  count: { inc(): void };
+  time: { observe(v: number): void };
+}
 
 /** The request metrics of a registry and the functions adapters call. */
 export interface HttpMetrics {
@@ -54,8 +71,10 @@ export function createHttpMetrics(registry: Registry, options: HttpMetricsOption
   const inFlightChild = inFlight.labels({} as never);
   const hub = hubOf(registry);
   const clock = registry.clock;
-  // Bound children per (method, route, status class): one Map lookup per request.
-  const children = new Map<string, { inc(): void; observe(v: number): void }>();
+  // Bound children per route, then per (method, status class) slot: one Map lookup per request
+  // (the route string is usually the same memoized string, so its hash is cached too).
+  const children = new Map<string, (BoundHttp | undefined)[]>();
+  const SLOTS = STATUS_CLASS.length;
   return {
     requests,
     duration,
@@ -70,19 +89,23 @@ export function createHttpMetrics(registry: Registry, options: HttpMetricsOption
       inFlightChild.dec();
       const at = clock.now();
       const durationMs = Math.max(0, at - startedAt);
-      const m = normalizeMethod(method);
-      const sc = statusClass(status);
-      const key = `${m} ${sc} ${route}`;
-      let child = children.get(key);
-      if (!child) {
-        const labels = { method: m, route, status_class: sc };
-        const c = requests.labels(labels);
-        const h = duration.labels(labels);
-        child = { inc: () => c.inc(), observe: (v) => h.observe(v) };
-        if (children.size < 10_000) children.set(key, child);
+      const ms = methodSlot(method);
+      const ss = statusSlot(status);
+      const m = METHOD_LABELS[ms]!;
+      let row = children.get(route);
+      if (row === undefined) {
+        row = [];
+        if (children.size < 10_000) children.set(route, row);
       }
-      child.inc();
-      child.observe(durationMs / 1000);
+      const slot = ms * SLOTS + ss;
+      let child = row[slot];
+      if (child === undefined) {
+        const labels = { method: m, route, status_class: STATUS_CLASS[ss]! };
+        child = { count: requests.labels(labels), time: duration.labels(labels) };
+        row[slot] = child;
+      }
+      child.count.inc();
+      child.time.observe(durationMs / 1000);
       if (hub.requestListeners.size) emitRequest(hub, { method: m, route, status, durationMs, at, error: status >= 500 });
     },
   };

@@ -65,37 +65,45 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
   const guard: StructureGuard | undefined =
     options.limits === false ? undefined : isGuard(options.limits) ? options.limits : createLimits(options.limits ?? {});
   const respond = (options.onError ?? 'respond') === 'respond';
-  const parts: ['params' | 'query' | 'body', z.ZodType][] = [];
-  if (options.params !== undefined) parts.push(['params', options.params]);
-  if (options.query !== undefined) parts.push(['query', options.query]);
-  if (options.body !== undefined) parts.push(['body', options.body]);
+  type Part = { name: 'params' | 'query' | 'body'; schema: z.ZodType; prefix: string; guarded: boolean };
+  const parts: Part[] = [];
+  const add = (name: Part['name'], schema: z.ZodType) => parts.push({ name, schema, prefix: `/${name}`, guarded: guard !== undefined && name !== 'params' });
+  if (options.params !== undefined) add('params', options.params);
+  if (options.query !== undefined) add('query', options.query);
+  if (options.body !== undefined) add('body', options.body);
+  const count = parts.length;
 
   const handler = (req: Request, res: Response, next: NextFunction) => {
-    const issues: ValidationIssue[] = [];
-    const values: [string, unknown][] = [];
-    for (const [part, schema] of parts) {
-      const input: unknown = req[part];
-      const prefix = `/${part}`;
-      if (guard !== undefined && part !== 'params') {
-        const issue = guard.check(input, prefix);
+    // Parsed values by part index; nothing on the request changes unless every part is valid.
+    const values: unknown[] = new Array(count);
+    let parsed = 0; // bit i: part i parsed
+    let issues: ValidationIssue[] | undefined;
+    for (let i = 0; i < count; i++) {
+      const { name, schema, prefix, guarded } = parts[i]!;
+      const input: unknown = req[name];
+      if (guarded) {
+        const issue = guard!.check(input, prefix);
         if (issue !== undefined) {
-          issues.push(issue);
+          (issues ??= []).push(issue);
           continue;
         }
       }
       try {
         const result = schema.safeParse(input);
-        if (result.success) values.push([part, result.data]);
-        else issues.push(...toIssues(result.error.issues, prefix));
+        if (result.success) {
+          values[i] = result.data;
+          parsed |= 1 << i;
+        }
+        else (issues ??= []).push(...toIssues(result.error.issues, prefix));
       } catch (error) {
-        if (error instanceof RangeError) issues.push({ path: prefix, message: 'Input is nested too deeply', code: 'too_deep' });
+        if (error instanceof RangeError) (issues ??= []).push({ path: prefix, message: 'Input is nested too deeply', code: 'too_deep' });
         else {
           next(error);
           return;
         }
       }
     }
-    if (issues.length > 0) {
+    if (issues !== undefined && issues.length > 0) {
       const error = new ValidationError('Request validation failed', { issues });
       if (!respond) {
         next(error);
@@ -105,9 +113,9 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
       res.status(400).set(problemHeaders(error)).send(JSON.stringify(problem));
       return;
     }
-    for (const [part, value] of values) {
+    for (let i = 0; i < count; i++) {
       // Express 5 defines `req.query` as a getter: shadow it with an own property.
-      Object.defineProperty(req, part, { value, writable: true, configurable: true, enumerable: true });
+      if (parsed & (1 << i)) Object.defineProperty(req, parts[i]!.name, { value: values[i], writable: true, configurable: true, enumerable: true });
     }
     next();
   };

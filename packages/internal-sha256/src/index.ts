@@ -1,13 +1,16 @@
 /**
- * A small synchronous SHA-256 / HMAC-SHA256 (FIPS 180-4, RFC 2104) in plain JavaScript.
+ * A small synchronous SHA-256 / HMAC-SHA256 (FIPS 180-4, RFC 2104) in plain JavaScript, shared
+ * by `@armor/csrf` and `@armor/api-keys` (bundled into each at build time; this package is
+ * private and never published).
  *
- * Why not only Web Crypto: in Node 20 every `crypto.subtle.sign` is queued to the libuv
- * thread pool and costs ~75 µs, about 25× more than the hash itself, which would make each
- * CSRF check slower than a synchronous `node:crypto` HMAC. This implementation precomputes
- * the inner and outer key states once per secret (the equivalent of caching an imported
- * key), so one short-message HMAC is three compression rounds. It is checked against Web
- * Crypto and the RFC 4231 test vectors in the tests; `createCsrf({ engine: 'webcrypto' })`
- * uses `crypto.subtle` instead.
+ * Why not only Web Crypto: in Node 20 every `crypto.subtle.digest` / `sign` is queued to the
+ * libuv thread pool and costs tens of microseconds, 25x or more the cost of hashing a short
+ * token, which made a CSRF check or an API-key verification the largest cost of a request.
+ * `node:crypto` is not allowed in the runtime-agnostic cores (Convex, edge). This
+ * implementation precomputes the inner and outer HMAC key states once per secret (the
+ * equivalent of caching an imported key), so a short-message HMAC is three compression
+ * rounds. It is checked against the FIPS/RFC 4231 vectors and against Web Crypto
+ * (property test) in the tests of both packages.
  *
  * @module
  */
@@ -142,8 +145,8 @@ export function prepareHmacKey(secret: Uint8Array): HmacKey {
 
 const state = new Int32Array(8);
 
-/** HMAC-SHA256 of `message` (a string is UTF-8 encoded). Returns 32 bytes. */
-export function hmacSha256(key: HmacKey, message: string | Uint8Array): Uint8Array {
+/** Leaves HMAC-SHA256(`key`, `message`) in `state`. */
+function hmacInto(key: HmacKey, message: string | Uint8Array): void {
   state.set(key.inner);
   finish(state, load(message, 72), 64);
   for (let i = 0; i < 8; i++) {
@@ -155,5 +158,34 @@ export function hmacSha256(key: HmacKey, message: string | Uint8Array): Uint8Arr
   }
   state.set(key.outer);
   finish(state, 32, 64);
+}
+
+/** HMAC-SHA256 of `message` (a string is UTF-8 encoded). Returns 32 bytes. */
+export function hmacSha256(key: HmacKey, message: string | Uint8Array): Uint8Array {
+  hmacInto(key, message);
   return digestOf(state);
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexOf(H: Int32Array): string {
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    const v = H[i]!;
+    out += HEX[v >>> 24]! + HEX[(v >>> 16) & 255]! + HEX[(v >>> 8) & 255]! + HEX[v & 255]!;
+  }
+  return out;
+}
+
+/** SHA-256 of a string (UTF-8) as 64 lowercase hex characters. */
+export function sha256Hex(message: string): string {
+  state.set(IV);
+  finish(state, load(message, 72), 0);
+  return hexOf(state);
+}
+
+/** HMAC-SHA256 of a string (UTF-8) as 64 lowercase hex characters. */
+export function hmacSha256Hex(key: HmacKey, message: string): string {
+  hmacInto(key, message);
+  return hexOf(state);
 }
