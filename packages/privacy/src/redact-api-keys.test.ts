@@ -1,51 +1,20 @@
 /**
- * `redact` against keys in `@armor/api-keys`' format. This package must not depend on
- * `@armor/api-keys` (not even for tests, so far), so the generator below mirrors
- * `packages/api-keys/src/format.ts` + `generateApiKey` exactly, and the "real keys" vectors
- * (made by `generateApiKey`) pin the mirror to the real implementation.
+ * `redact` against keys in `@armor/api-keys`' format, built from its own exported pieces (a
+ * devDependency only: @armor/privacy does not depend on it at runtime); the "real keys"
+ * vectors were made by `generateApiKey`.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BASE62, ID_LENGTH, checksumOf } from '@armor/api-keys';
 import { createRedactor, redact } from './index.js';
 
-// ---- mirror of @armor/api-keys' key format -----------------------------------------------------
-/** The base62 alphabet (api-keys `BASE62`). */
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-/** Allowed prefixes (api-keys `PREFIX_PATTERN`), at most 32 characters. */
+/** Allowed prefixes (api-keys' `PREFIX_PATTERN`, which its entry point does not export). */
 const PREFIX_PATTERN = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
-/** Public id length (api-keys `ID_LENGTH`). */
-const ID_LENGTH = 12;
-
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
-
-function crc32(text: string): number {
-  let crc = -1;
-  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
-}
-
-function toBase62(value: number, width: number): string {
-  let out = '';
-  let n = value;
-  do {
-    out = BASE62[n % 62]! + out;
-    n = Math.floor(n / 62);
-  } while (n > 0);
-  return out.padStart(width, '0');
-}
 
 /** `<prefix>_<random>_<base62(crc32("<prefix>_<random>")), 6 chars>` like `generateApiKey`. */
 function makeKey(prefix: string, random: string) {
   const body = `${prefix}_${random}`;
-  const key = `${body}_${toBase62(crc32(body), 6)}`;
+  const key = `${body}_${checksumOf(body)}`;
   return { key, prefix, random, id: random.slice(0, ID_LENGTH), secret: random.slice(ID_LENGTH) };
 }
 type Key = ReturnType<typeof makeKey>;
