@@ -80,7 +80,8 @@ for (let i = 0; i < ROUNDS; i++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-report(`express-app cached GET /api/v1/comments/:id (full stack vs bare, autocannon ${CONNECTIONS} conns)`, median(a.map((x) => x.rps)), 'bare-express', median(b.map((x) => x.rps)));
+// Full stack vs bare Express on a cached GET /api/v1/comments/:id, autocannon with CONNECTIONS connections.
+report(`express-app-cached-get-comment-${CONNECTIONS}conns`, median(a.map((x) => x.rps)), 'bare-express', median(b.map((x) => x.rps)));
 console.log(`# p99 latency armor=${median(a.map((x) => x.p99))}ms bare-express=${median(b.map((x) => x.p99))}ms; armor errors=${a.reduce((s, x) => s + x.errors + x.non2xx, 0)}`);
 
 await service.close();
