@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { errorMiddleware } from '@armor/errors/express';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectOutage503 } from '../test/outage.js';
 import { createRateLimiter, memoryStore } from './index.js';
 import { ipKey, rateLimit } from './express.js';
 
@@ -93,15 +94,7 @@ describe('rateLimit() Express middleware over real sockets', () => {
     const base = await listen(app);
 
     for (const path of ['/deny', '/deny-bare']) {
-      const outage = await fetch(`${base}${path}`);
-      expect(outage.status).toBe(503);
-      expect(outage.headers.get('content-type')).toContain('application/problem+json');
-      expect(outage.headers.get('retry-after')).toBeNull();
-      expect(outage.headers.get('ratelimit')).toBeNull();
-      expect(outage.headers.get('ratelimit-policy')).toBeNull();
-      expect(outage.headers.get('x-ratelimit-remaining')).toBeNull();
-      const body = await outage.json();
-      expect(body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', title: 'Service Unavailable', instance: path });
+      const body = await expectOutage503(await fetch(`${base}${path}`), path);
       expect(JSON.stringify(body)).not.toMatch(/RATE_LIMITED|down|onStoreError/);
     }
     expect(limited).toEqual([]);

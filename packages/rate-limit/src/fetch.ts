@@ -8,7 +8,7 @@ import { ConfigurationError, RateLimitError, problemResponse } from '@armor/erro
 import { RateLimitStoreError } from './errors.js';
 import { rateLimitHeaders } from './headers.js';
 import { clientIp, ipKey, type TrustProxy } from './ip.js';
-import { createRateLimiter, isFailClosed, type RateLimiter, type RateLimiterOptions } from './limiter.js';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
 import { tierOptions, type TierName, type TierPreset } from './tiers.js';
 import type { RateLimitResult } from './types.js';
 
@@ -47,11 +47,11 @@ export function headersFor(result: RateLimitResult, limiter: RateLimiter, mode: 
 }
 
 /**
- * @internal The 503 error for a request refused only because the store failed
- * (`onStoreError: 'deny'`, see `isFailClosed`); `undefined` for any other result.
+ * @internal The 503 error for a request refused only because the store failed and nothing
+ * counted it (`onStoreError: 'deny'`: `source: 'onStoreError'`); `undefined` for any other result.
  */
 export function storeFailure(result: RateLimitResult, limiter: RateLimiter): RateLimitStoreError | undefined {
-  if (result.allowed || !isFailClosed(result)) return undefined;
+  if (result.allowed || result.source !== 'onStoreError') return undefined;
   return new RateLimitStoreError('Rate-limit store unavailable; request refused (onStoreError: deny)', { details: { limiter: limiter.name } });
 }
 

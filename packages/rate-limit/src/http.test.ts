@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@armor/errors';
 import { describe, expect, it } from 'vitest';
+import { expectOutage503 } from '../test/outage.js';
 import { clientIp, createRateLimiter, ipKey, memoryStore, normalizeIp, rateLimitHeaders, withRateLimit } from './index.js';
 
 describe('rateLimitHeaders', () => {
@@ -92,14 +93,7 @@ describe('withRateLimit (Fetch)', () => {
     const ok = () => (calls++, new Response('ok'));
     for (const headers of ['both', false] as const) {
       const handler = withRateLimit(ok, { algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: down, onStoreError: 'deny', trustProxy: 1, headers });
-      const outage = await handler(request());
-      expect(outage.status).toBe(503);
-      expect(outage.headers.get('content-type')).toContain('application/problem+json');
-      expect(outage.headers.get('retry-after')).toBeNull();
-      expect(outage.headers.get('ratelimit')).toBeNull();
-      expect(outage.headers.get('ratelimit-policy')).toBeNull();
-      expect(outage.headers.get('x-ratelimit-remaining')).toBeNull();
-      expect(await outage.json()).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', title: 'Service Unavailable', instance: '/items' });
+      await expectOutage503(await handler(request()), '/items');
     }
     expect(calls).toBe(0);
     const open = withRateLimit(ok, { algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: down, onStoreError: 'allow', trustProxy: 1 });

@@ -12,7 +12,6 @@ import {
   type RateLimitStore,
   type StoredLimit,
 } from './index.js';
-import { isFailClosed } from './limiter.js';
 
 storeConformance('memoryStore', () => memoryStore());
 storeConformance('transactionalStore (Map)', () => {
@@ -267,22 +266,25 @@ describe('store failures', () => {
     const results = await Promise.all([1, 2, 3].map(() => limiter.consume('k')));
     expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
     expect(results.every((r) => r.reason === 'store-error')).toBe(true);
-    expect(results.some((r) => isFailClosed(r))).toBe(false);
+    expect(results.every((r) => r.source === 'insurance')).toBe(true);
   });
 
-  it('marks only the made-up refusals of onStoreError deny as fail-closed (what adapters answer with 503)', async () => {
+  it('marks only the made-up refusals of onStoreError deny with source "onStoreError" (what adapters answer with 503)', async () => {
     const deny = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, onStoreError: 'deny' });
-    expect(isFailClosed(await deny.consume('k'))).toBe(true);
-    expect(isFailClosed(await deny.peek('k'))).toBe(true);
+    expect(await deny.consume('k')).toMatchObject({ allowed: false, reason: 'store-error', source: 'onStoreError' });
+    expect(await deny.peek('k')).toMatchObject({ allowed: false, reason: 'store-error', source: 'onStoreError' });
+    const both = await consumeAll([deny, createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, onStoreError: 'deny', name: 'second' })], 'k');
+    expect(both.results.map((r) => [r.allowed, r.source])).toEqual([[false, 'onStoreError'], [false, 'onStoreError']]);
     const bothDown = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, insurance: broken, onStoreError: 'deny' });
-    expect(isFailClosed(await bothDown.consume('k'))).toBe(true);
+    expect(await bothDown.consume('k')).toMatchObject({ allowed: false, source: 'onStoreError' });
     const open = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken });
-    expect(isFailClosed(await open.consume('k'))).toBe(false);
+    // Fail open: allowed, so never a 503 (the policy answered, nothing was refused).
+    expect(await open.consume('k')).toMatchObject({ allowed: true, reason: 'store-error', source: 'onStoreError' });
     const healthy = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, onStoreError: 'deny' });
     await healthy.consume('k');
     const limited = await healthy.consume('k');
     expect(limited.reason).toBe('limit');
-    expect(isFailClosed(limited)).toBe(false);
+    expect(limited).not.toHaveProperty('source');
   });
 });
 

@@ -11,7 +11,6 @@ import type {
   Algorithm,
   CombinedRateLimitResult,
   RateLimitPolicy,
-  RateLimitReason,
   RateLimitResult,
   RateLimitStore,
   StoreOperation,
@@ -254,24 +253,16 @@ function checkStore(option: string, store: unknown): asserts store is RateLimitS
   }
 }
 
-/** Fail-closed answers (see {@link isFailClosed}): outcomes of the policy and the results made from them. */
-const failClosed = new WeakSet<object>();
-
-/**
- * @internal Whether `result` is the made-up refusal of `onStoreError: 'deny'`: the store (and
- * the insurance store, if any) failed, so nothing counted the request. Such a result has
- * reason `'store-error'` and says nothing about the client's usage; the adapters answer it
- * with 503, not 429. A refusal from the insurance store is a real (per-process) limit and is
- * not fail-closed. Recognizes results of `consume`, `peek`, `penalize` and `reward` of limiters
- * made by {@link createRateLimiter}.
- */
-export function isFailClosed(result: RateLimitResult): boolean {
-  return failClosed.has(result);
+/** Who answered while the store was failing: the insurance store, or the `onStoreError` policy. */
+type FallbackSource = NonNullable<RateLimitResult['source']>;
+interface Fallback {
+  outcomes: readonly StoreOutcome[];
+  source: FallbackSource;
 }
 
 /** Internal hooks `consumeAll` uses; not part of the public API. */
 const internals = new WeakMap<RateLimiter, {
-  fallback(ops: StoreOperation[], allOrNothing: boolean, now: number, error: unknown): Promise<readonly StoreOutcome[]>;
+  fallback(ops: StoreOperation[], allOrNothing: boolean, now: number, error: unknown): Promise<Fallback>;
   record(key: string, result: RateLimitResult): void;
   now(): number;
   insurance: RateLimitStore | undefined;
@@ -307,14 +298,24 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const counters = { allowed: 0, limited: 0, storeErrors: 0 };
   const max = policy.capacity;
 
-  const toResult = (o: StoreOutcome, reason: RateLimitReason | undefined = o.reason): RateLimitResult =>
-    (o as { limit?: number }).limit === max && reason === o.reason ? (o as RateLimitResult) : ({
+  const toResult = (o: StoreOutcome): RateLimitResult =>
+    (o as { limit?: number }).limit === max ? (o as RateLimitResult) : ({
     allowed: o.allowed,
     limit: max,
     remaining: o.remaining,
     resetMs: o.resetMs,
     retryAfterMs: o.retryAfterMs,
-    reason,
+    reason: o.reason,
+  });
+  /** A result answered while the store was failing (reason `'store-error'`, with its source). */
+  const fallbackResult = (o: StoreOutcome, source: FallbackSource): RateLimitResult => ({
+    allowed: o.allowed,
+    limit: max,
+    remaining: o.remaining,
+    resetMs: o.resetMs,
+    retryAfterMs: o.retryAfterMs,
+    reason: 'store-error',
+    source,
   });
 
   const record = (key: string, result: RateLimitResult) => {
@@ -335,22 +336,22 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   };
 
-  const fallback = async (ops: StoreOperation[], allOrNothing: boolean, at: number, error: unknown): Promise<readonly StoreOutcome[]> => {
+  const fallback = async (ops: StoreOperation[], allOrNothing: boolean, at: number, error: unknown): Promise<Fallback> => {
     counters.storeErrors++;
     events.emit('storeError', { error });
     if (insurance) {
       try {
-        return await insurance.apply({ ops, allOrNothing, now: at });
+        return { outcomes: await insurance.apply({ ops, allOrNothing, now: at }), source: 'insurance' };
       } catch {
         // Insurance failed too: fall through to the policy.
       }
     }
-    return ops.map((op) => {
-      if (onStoreError === 'allow' || op.kind === 'reset') return { allowed: true, remaining: Math.floor(max), resetMs: 0, retryAfterMs: 0, reason: undefined };
-      const denied: StoreOutcome = { allowed: false, remaining: 0, resetMs: 1_000, retryAfterMs: 1_000, reason: undefined };
-      failClosed.add(denied);
-      return denied;
-    });
+    const outcomes = ops.map((op): StoreOutcome =>
+      onStoreError === 'allow' || op.kind === 'reset'
+        ? { allowed: true, remaining: Math.floor(max), resetMs: 0, retryAfterMs: 0, reason: undefined }
+        : { allowed: false, remaining: 0, resetMs: 1_000, retryAfterMs: 1_000, reason: undefined },
+    );
+    return { outcomes, source: 'onStoreError' };
   };
 
   const run = async (op: StoreOperation): Promise<RateLimitResult> => {
@@ -360,10 +361,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     try {
       outcome = (await store.apply(request))[0]!;
     } catch (error) {
-      const fallen = (await fallback([op], false, at, error))[0]!;
-      const result = toResult(fallen, 'store-error');
-      if (failClosed.has(fallen)) failClosed.add(result);
-      return result;
+      const fallen = await fallback([op], false, at, error);
+      return fallbackResult(fallen.outcomes[0]!, fallen.source);
     }
     return toResult(outcome);
   };
@@ -466,26 +465,27 @@ export async function consumeAll(limiters: readonly RateLimiter[], key: string, 
   }
   const at = hooks[0]!.now();
   let outcomes: readonly StoreOutcome[];
-  let storeFailed = false;
+  /** Per limiter, who answered while the store was failing; undefined when it answered. */
+  let sources: readonly (RateLimitResult['source'])[] = [];
   try {
     outcomes = await first.store.apply({ ops, allOrNothing: true, now: at });
   } catch (error) {
-    storeFailed = true;
     const sameInsurance = hooks.every((h) => h.insurance !== undefined && h.insurance === hooks[0]!.insurance);
     if (sameInsurance) {
-      outcomes = await hooks[0]!.fallback(ops, true, at, error);
+      const fallen = await hooks[0]!.fallback(ops, true, at, error);
+      outcomes = fallen.outcomes;
+      sources = ops.map(() => fallen.source);
     } else {
-      outcomes = await Promise.all(hooks.map(async (h, i) => (await h.fallback([ops[i]!], false, at, error))[0]!));
+      const fallen = await Promise.all(hooks.map((h, i) => h.fallback([ops[i]!], false, at, error)));
+      outcomes = fallen.map((f) => f.outcomes[0]!);
+      sources = fallen.map((f) => f.source);
     }
   }
-  const results: RateLimitResult[] = outcomes.map((o, i) => ({
-    allowed: o.allowed,
-    limit: limiters[i]!.policy.capacity,
-    remaining: o.remaining,
-    resetMs: o.resetMs,
-    retryAfterMs: o.retryAfterMs,
-    reason: storeFailed ? 'store-error' : o.reason,
-  }));
+  const results: RateLimitResult[] = outcomes.map((o, i) => {
+    const base = { allowed: o.allowed, limit: limiters[i]!.policy.capacity, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs };
+    const source = sources[i];
+    return source === undefined ? { ...base, reason: o.reason } : { ...base, reason: 'store-error', source };
+  });
   const allowed = results.every((r) => r.allowed);
   let pick = 0;
   for (let i = 1; i < results.length; i++) {

@@ -133,6 +133,13 @@ export interface RateLimitResult {
    * normally.
    */
   readonly reason: RateLimitReason | undefined;
+  /**
+   * Only with reason `'store-error'`: who answered. `'insurance'` — the insurance store counted
+   * the request (per process; its refusals are real limits); `'onStoreError'` — nothing counted
+   * it and the `onStoreError` policy answered, so a refusal is an outage, not a limit (the
+   * adapters answer it with 503, never 429). Absent otherwise.
+   */
+  readonly source?: 'insurance' | 'onStoreError';
 }
 
 /** The result of `consumeAll`: the combined verdict plus one result per limiter. */
