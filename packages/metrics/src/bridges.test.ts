@@ -97,14 +97,52 @@ describe('instrumentResilience with the @armor/resilience policy kinds', () => {
     expect(registry.metrics()).toContain('bulkhead_active{bulkhead="pdf"} 0');
   });
 
-  it.each<[string, () => unknown]>([
-    ['hedgePolicy', () => hedgePolicy({ delayMs: 10 })],
-    ['fallbackPolicy', () => fallbackPolicy(null)],
-    ['wrap', () => wrap(retryPolicy(), timeoutPolicy(100))],
-  ])('%s (no events) throws ConfigurationError naming "target"', (_, make) => {
+  it('fallback policy: counts fallbacks, not other resilience metrics', async () => {
+    const registry = createRegistry();
+    const policy = fallbackPolicy('cached', { name: 'prices', shouldFallback: (e) => (e as Error).message !== 'fatal' });
+    const stop = instrumentResilience(policy, { registry });
+    expect(registry.metrics()).toContain('resilience_fallbacks_total{policy="prices"} 0');
+    await expect(policy.execute(() => 'fresh')).resolves.toBe('fresh');
+    await expect(policy.execute(fail)).resolves.toBe('cached');
+    await expect(policy.execute(() => Promise.reject(new Error('fatal')))).rejects.toThrow('fatal');
+    const text = registry.metrics();
+    expect(text).toContain('resilience_fallbacks_total{policy="prices"} 1');
+    expect(text).not.toMatch(/bulkhead_|circuit_breaker_|resilience_(retries|give_ups|timeouts|hedge)/);
+    stop();
+    await expect(policy.execute(fail)).resolves.toBe('cached');
+    expect(registry.metrics()).toContain('resilience_fallbacks_total{policy="prices"} 1');
+  });
+
+  it('hedge policy: counts hedges and hedge wins, not other resilience metrics', async () => {
+    const registry = createRegistry();
+    const policy = hedgePolicy({ delayMs: 5, maxHedges: 1, name: 'search' });
+    const stop = instrumentResilience(policy, { registry });
+    expect(registry.metrics()).toContain('resilience_hedges_total{policy="search"} 0');
+    await expect(policy.execute(() => 'fast')).resolves.toBe('fast'); // no hedge
+    // the first attempt fails at once: a hedge starts and wins
+    await expect(policy.execute(({ attempt }) => (attempt === 1 ? Promise.reject(new Error('x')) : 'hedged'))).resolves.toBe('hedged');
+    const text = registry.metrics();
+    expect(text).toContain('resilience_hedges_total{policy="search"} 1');
+    expect(text).toContain('resilience_hedge_wins_total{policy="search"} 1');
+    expect(text).not.toMatch(/bulkhead_|circuit_breaker_|resilience_(retries|give_ups|timeouts|fallbacks)/);
+    stop();
+    await expect(policy.execute(({ attempt }) => (attempt === 1 ? Promise.reject(new Error('x')) : 'hedged'))).resolves.toBe('hedged');
+    expect(registry.metrics()).toContain('resilience_hedges_total{policy="search"} 1');
+  });
+
+  it('labels fallback and hedge policies with their default names', () => {
+    const registry = createRegistry();
+    instrumentResilience(fallbackPolicy(null), { registry });
+    instrumentResilience(hedgePolicy({ delayMs: 10 }), { registry });
+    const text = registry.metrics();
+    expect(text).toContain('resilience_fallbacks_total{policy="fallback"} 0');
+    expect(text).toContain('resilience_hedge_wins_total{policy="hedge"} 0');
+  });
+
+  it('wrap() (no events) throws ConfigurationError naming "target"', () => {
     const registry = createRegistry();
     try {
-      instrumentResilience(make() as ResilienceLike, { registry });
+      instrumentResilience(wrap(retryPolicy(), timeoutPolicy(100)) as unknown as ResilienceLike, { registry });
       expect.unreachable();
     } catch (error) {
       expect(isArmorError(error, 'CONFIGURATION_ERROR')).toBe(true);
@@ -121,7 +159,7 @@ describe('instrumentResilience shape rules', () => {
     const registry = createRegistry();
     instrumentResilience({ on, kind: 'timeout', name: 'custom-timeout' }, { registry });
     instrumentResilience({ on, stats: () => ({ name: 'custom-retry', kind: 'retry' }) }, { registry });
-    instrumentResilience({ on, kind: 'circuitBreaker', stats: () => ({ name: 'cb', state: 'half-open' }) }, { registry });
+    instrumentResilience({ on, kind: 'breaker', stats: () => ({ name: 'cb', state: 'half-open' }) }, { registry });
     const text = registry.metrics();
     expect(text).toContain('resilience_timeouts_total{policy="custom-timeout"} 0');
     expect(text).toContain('resilience_retries_total{policy="custom-retry"} 0');
@@ -151,8 +189,9 @@ describe('instrumentResilience shape rules', () => {
     ['only on() (no execute, no stats)', 'target', () => ({ on }), {}],
     ['on() and execute() without stats() or a kind', 'target', () => ({ on, execute: () => Promise.resolve() }), {}],
     ['stats() that throws', 'target', () => ({ on, stats: () => { throw new Error('x'); } }), {}],
-    ['an unknown declared kind', 'target', () => ({ on, execute: () => Promise.resolve(), kind: 'hedge' }), {}],
-    ['an unknown stats().kind', 'target', () => ({ on, stats: () => ({ kind: 'fallback', active: 1, queued: 0 }) }), {}],
+    ['an unknown declared kind', 'target', () => ({ on, execute: () => Promise.resolve(), kind: 'wrap' }), {}],
+    ['an undocumented kind alias', 'target', () => ({ on, kind: 'circuitBreaker', stats: () => ({ state: 'closed' }) }), {}],
+    ['an unknown stats().kind', 'target', () => ({ on, stats: () => ({ kind: 'cache', active: 1, queued: 0 }) }), {}],
     ['no registry', 'registry', () => retryPolicy(), { registry: undefined }],
     ['empty name', 'name', () => retryPolicy(), { name: '' }],
     ['non-string name', 'name', () => circuitBreaker(), { name: 42 }],

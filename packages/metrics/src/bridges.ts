@@ -15,16 +15,29 @@ export interface Observable<S> {
 
 /**
  * Structural type of an `@armor/resilience` policy that {@link instrumentResilience} can bridge:
- * a circuit breaker, a bulkhead, a retry policy or a timeout policy. Typed loosely (only `on()` is
- * required); which kind it is gets decided at runtime from `stats()`, a `kind` or the retry marker.
+ * a circuit breaker, a bulkhead, a retry, timeout, fallback or hedge policy. Typed loosely (only
+ * `on()` is required); which kind it is gets decided at runtime from `stats()`, a `kind` or the retry marker.
  */
 export interface ResilienceLike {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Observable.on
   on(event: string, listener: (payload: any) => void): () => void;
-  stats?(): { name?: string; kind?: string; state?: string; active?: number; queued?: number; retries?: number; giveUps?: number; timeoutMs?: number };
+  stats?(): {
+    name?: string;
+    kind?: string;
+    state?: string;
+    active?: number;
+    queued?: number;
+    retries?: number;
+    giveUps?: number;
+    timeoutMs?: number;
+    fallbacks?: number;
+    failures?: number;
+    hedges?: number;
+    hedgeWins?: number;
+  };
   /** Metric label; read when `options.name` and `stats().name` are absent. */
   readonly name?: string;
-  /** Declares the policy kind (`'breaker'`, `'bulkhead'`, `'retry'` or `'timeout'`) instead of letting the shape decide. */
+  /** Declares the policy kind (`'breaker'`, `'bulkhead'`, `'retry'`, `'timeout'`, `'fallback'` or `'hedge'`) instead of letting the shape decide. */
   readonly kind?: string;
 }
 /** Structural type of an `@armor/cache` cache. */
@@ -80,19 +93,14 @@ const GIVE_UP_REASONS = new Set(['maxAttempts', 'notRetryable', 'budget', 'retry
 /** `@armor/resilience` marks retry policies with this (a `Symbol.for`, so it holds across duplicate installs). */
 const RETRY_MARK = Symbol.for('armor.resilience.retry');
 
-type ResilienceKind = 'breaker' | 'bulkhead' | 'retry' | 'timeout';
-const DECLARED_KINDS: Record<string, ResilienceKind> = {
-  breaker: 'breaker',
-  circuitBreaker: 'breaker',
-  'circuit-breaker': 'breaker',
-  bulkhead: 'bulkhead',
-  retry: 'retry',
-  timeout: 'timeout',
-};
+const KINDS = ['breaker', 'bulkhead', 'retry', 'timeout', 'fallback', 'hedge'] as const;
+type ResilienceKind = (typeof KINDS)[number];
+const DECLARED_KINDS = new Set<string>(KINDS);
+const KIND_LIST = KINDS.map((k) => `'${k}'`).join(' | ');
 const UNKNOWN_POLICY =
-  'must be an @armor/resilience circuit breaker, bulkhead, retry policy or timeout policy ' +
-  '(hedge, fallback and wrap policies emit no events: instrument the policies inside them); ' +
-  "a custom policy can declare itself with kind: 'breaker' | 'bulkhead' | 'retry' | 'timeout'";
+  'must be an @armor/resilience circuit breaker, bulkhead, or retry, timeout, fallback or hedge policy ' +
+  '(wrap() policies emit no events: instrument the policies inside them); ' +
+  `a custom policy can declare itself with kind: ${KIND_LIST}`;
 
 /**
  * Recognises the policy from its shape by these rules, in order (first match wins); anything
@@ -101,22 +109,25 @@ const UNKNOWN_POLICY =
  * the retry marker of `@armor/resilience`, or `stats()` with numeric `retries` and `giveUps` → retry;
  * `stats().state` one of `closed`, `open`, `half-open`, `isolated` → circuit breaker;
  * `stats()` with numeric `active` and `queued` → bulkhead;
- * `stats()` with a numeric `timeoutMs` → timeout.
+ * `stats()` with a numeric `timeoutMs` → timeout;
+ * `stats()` with numeric `fallbacks` and `failures` → fallback;
+ * `stats()` with numeric `hedges` and `hedgeWins` → hedge.
  */
 function resilienceKind(target: ResilienceLike): ResilienceKind {
   const t = target as unknown as Record<PropertyKey, unknown>;
   const stats = typeof t.stats === 'function' ? safeStats(target as Observable<Record<string, unknown>>) : {};
   const declared = typeof t.kind === 'string' ? t.kind : typeof stats.kind === 'string' ? stats.kind : undefined;
   if (declared !== undefined) {
-    const kind = Object.hasOwn(DECLARED_KINDS, declared) ? DECLARED_KINDS[declared] : undefined;
-    if (kind === undefined) throw new ConfigurationError('target', `declares kind "${declared}"; a bridged policy's kind must be 'breaker', 'bulkhead', 'retry' or 'timeout'`, { received: target });
-    return kind;
+    if (!DECLARED_KINDS.has(declared)) throw new ConfigurationError('target', `declares kind "${declared}"; a bridged policy's kind must be ${KIND_LIST}`, { received: target });
+    return declared as ResilienceKind;
   }
   const num = (key: string) => typeof stats[key] === 'number';
   if (t[RETRY_MARK] === true || (num('retries') && num('giveUps'))) return 'retry';
   if (typeof stats.state === 'string' && BREAKER_STATES.has(stats.state)) return 'breaker';
   if (num('active') && num('queued')) return 'bulkhead';
   if (num('timeoutMs')) return 'timeout';
+  if (num('fallbacks') && num('failures')) return 'fallback';
+  if (num('hedges') && num('hedgeWins')) return 'hedge';
   throw new ConfigurationError('target', UNKNOWN_POLICY, { received: target });
 }
 
@@ -133,11 +144,16 @@ function resilienceKind(target: ResilienceLike): ResilienceKind {
  *   `retry` event, i.e. per extra attempt) and `resilience_give_ups_total{policy, reason}` with `reason` one of
  *   `maxAttempts`, `notRetryable`, `budget`, `retryAfterTooLong`, `aborted` (`other` for anything else).
  * - **Timeout policy** (`timeoutPolicy()`: `stats().timeoutMs`): `resilience_timeouts_total{policy}`.
+ * - **Fallback policy** (`fallbackPolicy()`: `stats().fallbacks` and `stats().failures`):
+ *   `resilience_fallbacks_total{policy}` (one per `fallback` event).
+ * - **Hedge policy** (`hedgePolicy()`: `stats().hedges` and `stats().hedgeWins`):
+ *   `resilience_hedges_total{policy}` (one per `hedge` event, i.e. per extra attempt started) and
+ *   `resilience_hedge_wins_total{policy}` (one per `hedgeWin` event).
  *
  * A custom policy can skip the shape rules with a `kind` property (or `stats().kind`): `'breaker'`,
- * `'bulkhead'`, `'retry'` or `'timeout'`. Hedge, fallback and `wrap()` policies have no events; instrument
- * the policies inside them. The label is `options.name`, else `stats().name`, else the policy's `name`
- * property, else `breaker` / `bulkhead` / `retry` / `timeout`. Returns a function that unsubscribes.
+ * `'bulkhead'`, `'retry'`, `'timeout'`, `'fallback'` or `'hedge'`. `wrap()` policies have no events;
+ * instrument the policies inside them. The label is `options.name`, else `stats().name`, else the
+ * policy's `name` property, else the kind (`breaker`, `bulkhead`, `retry`, ...). Returns a function that unsubscribes.
  *
  * @example
  * ```ts
@@ -218,10 +234,22 @@ export function instrumentResilience(target: ResilienceLike, options: BridgeOpti
         giveUps.inc({ policy: name, reason });
       }),
     );
-  } else {
+  } else if (kind === 'timeout') {
     const name = nameOf(observable, options, 'timeout');
     const timeouts = registry.counter({ name: 'resilience_timeouts_total', help: 'Calls that exceeded a timeout policy', labelNames: ['policy'] as const }).labels({ policy: name });
     unsubs.push(target.on('timeout', () => timeouts.inc()));
+  } else if (kind === 'fallback') {
+    const name = nameOf(observable, options, 'fallback');
+    const fallbacks = registry.counter({ name: 'resilience_fallbacks_total', help: 'Failed calls a fallback policy replaced with its fallback', labelNames: ['policy'] as const }).labels({ policy: name });
+    unsubs.push(target.on('fallback', () => fallbacks.inc()));
+  } else {
+    const name = nameOf(observable, options, 'hedge');
+    const hedges = registry.counter({ name: 'resilience_hedges_total', help: 'Hedged (extra) attempts started by hedge policies', labelNames: ['policy'] as const }).labels({ policy: name });
+    const wins = registry.counter({ name: 'resilience_hedge_wins_total', help: 'Calls won by a hedged (extra) attempt', labelNames: ['policy'] as const }).labels({ policy: name });
+    unsubs.push(
+      target.on('hedge', () => hedges.inc()),
+      target.on('hedgeWin', () => wins.inc()),
+    );
   }
   return () => {
     for (const u of unsubs) {

@@ -47,11 +47,8 @@ function computeTemplate(baseUrl: string, routePath: unknown): string {
  */
 export function routeTemplate(req: Request): string {
   const route: unknown = (req as { route?: unknown }).route;
-  if (typeof route !== 'object' || route === null) {
-    // Not an Express route object (a custom `req.route`): no memo.
-    const path = (route as { path?: unknown } | undefined)?.path;
-    return !route || path === undefined ? UNMATCHED_ROUTE : computeTemplate(req.baseUrl ?? '', path);
-  }
+  // No route matched, or a primitive `req.route` (which has no `path`).
+  if ((typeof route !== 'object' && typeof route !== 'function') || route === null) return UNMATCHED_ROUTE;
   const path = (route as { path?: unknown }).path;
   if (path === undefined) return UNMATCHED_ROUTE;
   const baseUrl = req.baseUrl ?? '';
@@ -90,15 +87,10 @@ export function metricsMiddleware(options: MetricsMiddlewareOptions) {
   };
   return function armorMetrics(req: Request, res: Response, next: NextFunction): void {
     const started = http.start();
-    let done = false;
     // A response emits 'close' exactly once: right after 'finish' when it was sent, or when the
     // client went away first (then it is recorded as 499). One listener, no `once` wrappers, and
     // no property added to `res` (adding one to Express's request objects is slow).
-    res.on('close', () => {
-      if (done) return;
-      done = true;
-      record(req, res, started);
-    });
+    res.on('close', () => record(req, res, started));
     next();
   };
 }

@@ -22,14 +22,12 @@ const statusSlot = (status: number): number => {
 
 /** Normalizes an HTTP method for labels: known methods upper-cased, anything else `OTHER`. */
 export function normalizeMethod(method: string): string {
-  const m = method.toUpperCase();
-  return METHODS.has(m) ? m : 'OTHER';
+  return METHOD_LABELS[methodSlot(method)]!;
 }
 
 /** `2xx`, `4xx`, …; `5xx` for out-of-range statuses. */
 export function statusClass(status: number): string {
-  const c = Math.floor(status / 100);
-  return c >= 1 && c <= 5 ? STATUS_CLASS[c]! : '5xx';
+  return STATUS_CLASS[statusSlot(status)]!;
 }
 
 /** Options of {@link createHttpMetrics}. */

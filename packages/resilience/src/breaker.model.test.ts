@@ -172,7 +172,7 @@ describe('circuit breaker state machine vs reference model', () => {
         });
         const model = new Model(c);
         const pending: Pending[] = [];
-        const expectRejected = async (outcome: unknown, ran: boolean, retryAfterMs: number | undefined) => {
+        const expectRejected = (outcome: unknown, ran: boolean, retryAfterMs: number | undefined) => {
           expect(ran).toBe(false);
           expect(outcome).toBeInstanceOf(CircuitOpenError);
           expect((outcome as CircuitOpenError).retryAfterMs).toBe(retryAfterMs);
@@ -217,7 +217,7 @@ describe('circuit breaker state machine vs reference model', () => {
             if ('gen' in expected) {
               expect(ran).toBe(true);
               pending.push({ handle: expected, settle, outcome });
-            } else await expectRejected(await outcome, ran, expected.retryAfterMs);
+            } else expectRejected(await outcome, ran, expected.retryAfterMs);
           } else if (op.t === 'settle') {
             if (pending.length > 0) {
               const [p] = pending.splice(pending.length - 1 - (op.index % pending.length), 1);
@@ -243,7 +243,7 @@ describe('circuit breaker state machine vs reference model', () => {
               expect(ran).toBe(true);
               expect(outcome === 'ok').toBe(!failed);
               model.settle(expected, failed, now);
-            } else await expectRejected(outcome, ran, expected.retryAfterMs);
+            } else expectRejected(outcome, ran, expected.retryAfterMs);
           }
           model.refresh(clock.now());
           expect(breaker.state).toBe(model.state);

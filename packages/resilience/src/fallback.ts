@@ -62,14 +62,37 @@ function pick<T>(valueOrFn: FallbackValue<T>, error: unknown): T | PromiseLike<T
   return typeof valueOrFn === 'function' ? (valueOrFn as (error: unknown) => T | PromiseLike<T>)(error) : valueOrFn;
 }
 
-async function runFallback<T>(fn: PolicyFn<T>, valueOrFn: FallbackValue<T>, signal: AbortSignal | undefined, should: ((error: unknown) => boolean) | undefined): Promise<T> {
+/** @internal What a policy counts; the one-shot {@link fallback} passes none. */
+interface FallbackHooks {
+  succeeded(): void;
+  /** Called before the fallback value is picked (a fallback function runs after it). */
+  fellBack(error: unknown): void;
+  failed(): void;
+}
+
+async function runFallback<T>(
+  fn: PolicyFn<T>,
+  valueOrFn: FallbackValue<T>,
+  signal: AbortSignal | undefined,
+  should: ((error: unknown) => boolean) | undefined,
+  hooks?: FallbackHooks,
+): Promise<T> {
+  let value: T;
   try {
-    return await fn(new Context(1, signal));
+    value = await fn(new Context(1, signal));
   } catch (error) {
     if (signal?.aborted) throw abortReason(signal);
-    if (should !== undefined && should(error) !== true) throw error;
-    return await pick(valueOrFn, error);
+    try {
+      if (should !== undefined && should(error) !== true) throw error;
+      hooks?.fellBack(error);
+      return await pick(valueOrFn, error);
+    } catch (thrown) {
+      hooks?.failed();
+      throw thrown;
+    }
   }
+  hooks?.succeeded();
+  return value;
 }
 
 /**
@@ -105,24 +128,21 @@ class FallbackPolicyImpl<V> extends Emitter<FallbackEvents> implements FallbackP
     this.#should = options.shouldFallback;
   }
 
-  async execute<R>(fn: PolicyFn<R>, signal?: AbortSignal): Promise<R> {
-    let value: R;
-    try {
-      value = await fn(new Context(1, signal));
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      try {
-        if (this.#should !== undefined && this.#should(error) !== true) throw error;
-        this.#fallbacks++;
-        if (this.has('fallback')) this.emit('fallback', { error });
-        return await pick(this.#valueOrFn as FallbackValue<R>, error);
-      } catch (thrown) {
-        this.#failures++;
-        throw thrown;
-      }
-    }
-    this.#successes++;
-    return value;
+  readonly #hooks: FallbackHooks = {
+    succeeded: () => {
+      this.#successes++;
+    },
+    fellBack: (error) => {
+      this.#fallbacks++;
+      if (this.has('fallback')) this.emit('fallback', { error });
+    },
+    failed: () => {
+      this.#failures++;
+    },
+  };
+
+  execute<R>(fn: PolicyFn<R>, signal?: AbortSignal): Promise<R> {
+    return runFallback(fn, this.#valueOrFn as FallbackValue<R>, signal, this.#should, this.#hooks);
   }
 
   stats(): FallbackStats {

@@ -55,9 +55,12 @@ export interface RetryEvents {
 /** Plain-data statistics of a {@link RetryPolicy}, counted since creation. */
 export interface RetryStats {
   name: string;
-  /** Calls of `fn` made (first attempts plus retries). */
+  /** Calls of `fn` made (first attempts plus retries, less retries whose wait the caller aborted). */
   attempts: number;
-  /** Retries made (attempts after the first; one per `retry` event). */
+  /**
+   * Retries decided (one per `retry` event, counted when it is emitted, before the backoff
+   * wait: a retry whose wait the caller aborts counts here but makes no call of `fn`).
+   */
   retries: number;
   /** Executions that gave up and rejected (one per `giveUp` event, caller aborts included). */
   giveUps: number;
@@ -327,10 +330,15 @@ async function retryLoop<T>(
   fn: PolicyFn<T>,
   signal: AbortSignal | undefined,
   firstError: unknown,
-  counters?: RetryCounters,
+  counters: RetryCounters,
 ): Promise<T> {
   let error = firstError;
   let previousDelayMs = 0;
+  const giveUp = (attempts: number, reason: GiveUpEvent['reason'], thrown: unknown): unknown => {
+    counters.giveUps++;
+    if (events?.has('giveUp')) events.emit('giveUp', { attempts, error: thrown, reason });
+    return thrown;
+  };
   for (let attempt = 1; ; attempt++) {
     // decide whether to retry the failed `attempt`
     let reason: GiveUpEvent['reason'] | undefined;
@@ -349,28 +357,19 @@ async function retryLoop<T>(
       }
       if (reason === undefined && o.budget !== undefined && !o.budget.tryRetry()) reason = 'budget';
     }
-    if (reason !== undefined) {
-      const thrown = reason === 'aborted' ? abortReason(signal!) : error;
-      if (counters !== undefined) counters.giveUps++;
-      if (events?.has('giveUp')) events.emit('giveUp', { attempts: attempt, error: thrown, reason });
-      throw thrown;
-    }
+    if (reason !== undefined) throw giveUp(attempt, reason, reason === 'aborted' ? abortReason(signal!) : error);
     const event = { attempt, delayMs, error };
+    counters.retries++; // counted with the `retry` event, even if the wait below is aborted
     safeCall(o.onRetry, event);
     events?.emit('retry', event);
     try {
       await sleep(delayMs, signal, o.time);
     } catch (aborted) {
       // the caller aborted during the wait: that is giving up too
-      if (counters !== undefined) counters.giveUps++;
-      if (events?.has('giveUp')) events.emit('giveUp', { attempts: attempt, error: aborted, reason: 'aborted' });
-      throw aborted;
+      throw giveUp(attempt, 'aborted', aborted);
     }
     previousDelayMs = delayMs;
-    if (counters !== undefined) {
-      counters.retries++;
-      counters.attempts++;
-    }
+    counters.attempts++;
     let value: T;
     try {
       value = await fn(new Context(attempt + 1, signal));
@@ -378,7 +377,7 @@ async function retryLoop<T>(
       error = e;
       continue;
     }
-    if (counters !== undefined) counters.successes++;
+    counters.successes++;
     return value;
   }
 }
@@ -465,6 +464,6 @@ async function runOnce<T>(fn: PolicyFn<T>, o: ResolvedRetry, signal: AbortSignal
   try {
     return await fn(new Context(1, signal));
   } catch (error) {
-    return retryLoop(o, undefined, fn, signal, error);
+    return retryLoop(o, undefined, fn, signal, error, { attempts: 1, retries: 0, giveUps: 0, successes: 0 });
   }
 }
