@@ -53,9 +53,12 @@ export function toBase62(value: number, width: number): string {
   return out.padStart(width, '0');
 }
 
-/** Checksum of `<prefix>_<random>`: CRC-32 in 6 base62 characters. */
-export function checksumOf(body: string): string {
-  return toBase62(crc32(body), 6);
+/**
+ * Checksum of `<prefix>_<random>`: CRC-32 in 6 base62 characters. With `end` (0 to
+ * `body.length`), the checksum of `body.slice(0, end)`, without making the slice.
+ */
+export function checksumOf(body: string, end = body.length): string {
+  return toBase62(crc32Of(body, end), 6);
 }
 
 /** Allowed prefixes: lowercase letters/digits in `_`-separated words, starting with a letter, at most 32 characters. */
@@ -96,5 +99,5 @@ export function parseApiKey(presented: unknown): ParsedApiKey | undefined {
   const [, prefix, random, checksum] = match as unknown as [string, string, string, string];
   if (prefix.length > 32) return undefined;
   // The checksummed body `<prefix>_<random>` is the key up to its last `_`.
-  return { prefix, random, id: random.slice(0, ID_LENGTH), checksum, checksumValid: toBase62(crc32Of(presented, presented.length - checksum.length - 1), 6) === checksum };
+  return { prefix, random, id: random.slice(0, ID_LENGTH), checksum, checksumValid: checksumOf(presented, presented.length - checksum.length - 1) === checksum };
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigurationError, ConflictError, InternalError, ValidationError } from '@armor/errors';
+import { ConfigurationError, ConflictError, InternalError, invalidType } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { ID_LENGTH, PREFIX_PATTERN, checksumOf, parseApiKey, randomBase62 } from './format.js';
 import { hmacSha256Hex, prepareHmacKey, sha256Hex, type HmacKey } from '@armor/internal-sha256';
@@ -124,11 +124,8 @@ function checkScopes(option: string, scopes: unknown): void {
 const typeName = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : value instanceof Date ? 'Date' : typeof value);
 
 /** A bad argument value (not an option): `VALIDATION_FAILED` (400) with one `invalid_type` issue. */
-function invalidArgument(fn: string, argument: string, expected: string, value: unknown, path = ''): ValidationError {
-  return new ValidationError(`${fn} expects ${argument} to be ${expected}`, {
-    issues: [{ path, message: `Expected ${expected}, received ${typeName(value)}`, code: 'invalid_type' }],
-  });
-}
+const invalidArgument = (fn: string, argument: string, expected: string, value: unknown, path = '') =>
+  invalidType(`${fn} expects ${argument} to be ${expected}`, expected, value, path);
 
 /** The pepper's HMAC key (inner and outer states), computed once per pepper. */
 function hmacKeyOf(pepper: Pepper): HmacKey {
@@ -165,7 +162,7 @@ export async function hashApiKey(key: string, options: { pepper?: Pepper | undef
 
 /**
  * {@link hashApiKey} without argument checks (callers have validated the pepper), synchronous:
- * a portable JavaScript SHA-256 / HMAC-SHA256 (see `sha256.ts`) instead of a Web Crypto call
+ * a portable JavaScript SHA-256 / HMAC-SHA256 (`@armor/internal-sha256`) instead of a Web Crypto call
  * queued to the thread pool on every verification.
  */
 function hashWith(key: string, pepper: Pepper | undefined): string {
@@ -429,7 +426,7 @@ export async function rotateApiKey<R extends ApiKeyRecord>(record: R, options: R
   if (Number.isNaN(revokedAt)) throw invalidArgument('rotateApiKey', 'record.revokedAt', 'epoch milliseconds, a Date or null', record.revokedAt, '/revokedAt');
   const current = toMs(record.expiresAt);
   if (Number.isNaN(current)) throw invalidArgument('rotateApiKey', 'record.expiresAt', 'epoch milliseconds, a Date or null', record.expiresAt, '/expiresAt');
-  if (record.scopes !== undefined && record.scopes !== null && (!Array.isArray(record.scopes) || record.scopes.some((s) => typeof s !== 'string'))) {
+  if (record.scopes !== undefined && record.scopes !== null && !isStringArray(record.scopes)) {
     throw invalidArgument('rotateApiKey', 'record.scopes', 'an array of strings', record.scopes, '/scopes');
   }
   if (revokedAt !== undefined && revokedAt <= now) throw new ConflictError('Cannot rotate a revoked API key', { details: { reason: 'revoked' } });

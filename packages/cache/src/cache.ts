@@ -339,8 +339,7 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
     if (entry !== undefined) {
       const now = clock.now();
       if (entry.freshUntil > now) {
-        hits++;
-        if (events.active.hit) events.emit('hit', { key });
+        hit(key);
         return entry.value;
       }
       if (entry.staleUntil <= now) expire(k, key);
@@ -516,8 +515,7 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       if (hasSync) {
         const entry = store.getSync!(k);
         if (entry !== undefined && entry.freshUntil > clock.now()) {
-          hits++;
-          if (events.active.hit) events.emit('hit', { key });
+          hit(key);
           return Promise.resolve(entry.value as T);
         }
       }

@@ -51,3 +51,29 @@ export function errorFromCode(
   const Cls = CLASS_BY_CODE[code];
   return Cls ? new Cls(message, rest) : new ArmorError(code, message, rest);
 }
+
+/** `null`, `array`, `Date`, or the `typeof` name: how an `invalid_type` issue names what it received. */
+function receivedType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : value instanceof Date ? 'Date' : typeof value;
+}
+
+/**
+ * A `ValidationError` (`VALIDATION_FAILED`, 400) for a function argument of the wrong type: one
+ * issue with code `invalid_type` and message `Expected <expected>, received <type>`, where the
+ * type is `null`, `array`, `Date` or the `typeof` name. For bad input values (a client can fix
+ * them), not bad options (use `ConfigurationError`).
+ *
+ * @param message - The error message, e.g. `'hashApiKey expects key to be a string'`.
+ * @param expected - What was expected, e.g. `'a string'`.
+ * @param received - The value actually passed (only its type is reported, never the value).
+ * @param path - JSON Pointer of the issue inside the argument. @default ''
+ *
+ * @example
+ * ```ts
+ * if (typeof id !== 'string') throw invalidType('pseudonymize expects id to be a string', 'a string', id);
+ * // issues: [{ path: '', message: 'Expected a string, received number', code: 'invalid_type' }]
+ * ```
+ */
+export function invalidType(message: string, expected: string, received: unknown, path = ''): ValidationError {
+  return new ValidationError(message, { issues: [{ path, message: `Expected ${expected}, received ${receivedType(received)}`, code: 'invalid_type' }] });
+}

@@ -11,6 +11,7 @@ import {
   createErrorHandler,
   fingerprint,
   fromUnknown,
+  invalidType,
   isArmorError,
   problemResponse,
   toProblemDetails,
@@ -95,6 +96,23 @@ describe('ArmorError classes', () => {
     expect(isArmorError(null)).toBe(false);
     const hostile = new Proxy({}, { get: () => { throw new Error('trap'); } });
     expect(isArmorError(hostile)).toBe(false);
+  });
+
+  it.each([
+    [42, 'number'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [{ id: 1 }, 'object'],
+    [['a'], 'array'],
+    [new Date(0), 'Date'],
+    [() => 1, 'function'],
+  ])('invalidType(%o) is a 400 ValidationError with one invalid_type issue naming the type %s', (value, type) => {
+    const error = invalidType('fn expects x to be a string', 'a string', value);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(isArmorError(error, 'VALIDATION_FAILED')).toBe(true);
+    expect(error).toMatchObject({ status: 400, expose: true, message: 'fn expects x to be a string' });
+    expect(error.issues).toEqual([{ path: '', message: `Expected a string, received ${type}`, code: 'invalid_type' }]);
+    expect(invalidType('m', 'an array', 'x', '/scopes').issues).toEqual([{ path: '/scopes', message: 'Expected an array, received string', code: 'invalid_type' }]);
   });
 });
 

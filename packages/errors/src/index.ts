@@ -27,7 +27,7 @@ export {
 } from './classes.js';
 export type { ErrorOptions, ValidationErrorOptions, ValidationIssue } from './classes.js';
 export { fromUnknown } from './from-unknown.js';
-export { errorFromCode } from './create.js';
+export { errorFromCode, invalidType } from './create.js';
 export { fingerprint, normalizeMessage } from './fingerprint.js';
 export { genericDetail, parseRetryAfter, problemHeaders, problemResponse, retryAfterSeconds, toProblemDetails } from './problem.js';
 export type { ProblemDetails, ProblemOptions } from './problem.js';

@@ -181,7 +181,15 @@ describe('ErrorBoundary', () => {
       const { status } = useOptimisticMutation({ mutate: () => Promise.resolve(1), applyOptimistic: () => undefined, rollback: () => undefined });
       return <p>{`${message ?? 'none'}:${status}`}</p>;
     }
-    expect(renderToString(<Form />)).toContain('none:idle');
+    // This file runs under jsdom: hide its globals, as on a server, so touching them throws.
+    vi.stubGlobal('window', undefined);
+    vi.stubGlobal('document', undefined);
+    try {
+      expect(typeof window).toBe('undefined');
+      expect(renderToString(<Form />)).toContain('none:idle');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('is SSR-safe', () => {

@@ -245,6 +245,17 @@ describe('redact', () => {
     expect(redact({ 'password_for_jane@example.com': 'hunter2' })).toEqual({ 'p***@example.com': '[REDACTED]' });
   });
 
+  it('a redactor remembers only unchanged property names: changed ones are redacted every time, also past the cache bound', () => {
+    const redactor = createRedactor();
+    const input = { 'jane.doe@example.com': 1, counter: 2 };
+    for (let round = 0; round < 3; round++) {
+      expect(redactor(input)).toEqual({ 'j***@example.com': 1, counter: 2 });
+      // More clean names than the cache holds: it is cleared and refilled, never mixing in the changed name.
+      const clean = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`field_${round}_${i}`, i]));
+      expect(redactor(clean)).toEqual(clean);
+    }
+  });
+
   it('never throws on exotic objects (revoked proxies, throwing Error fields)', () => {
     const { proxy, revoke } = Proxy.revocable({ a: 1 }, {});
     revoke();

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConfigurationError, ValidationError } from '@armor/errors';
+import { ConfigurationError, invalidType } from '@armor/errors';
 
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -40,10 +40,7 @@ export async function pseudonymize(id: string, secret: string, options: Pseudony
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 8 || length > 64) throw new ConfigurationError('length', 'must be an integer from 8 to 64', { received: length });
   if (typeof id !== 'string') {
     // A bad input value, not a bad option: 400, so a handler passing request data through answers the client.
-    const type = id === null ? 'null' : Array.isArray(id) ? 'array' : typeof id;
-    throw new ValidationError('pseudonymize expects id to be a string', {
-      issues: [{ path: '', message: `Expected a string, received ${type}`, code: 'invalid_type' }],
-    });
+    throw invalidType('pseudonymize expects id to be a string', 'a string', id);
   }
   let key = keys.get(secret);
   if (!key) {

@@ -91,6 +91,16 @@ function builtInRules(replacement: string): Rule[] {
 /** A compiled redactor: call it with any value; returns a redacted deep copy. */
 export type Redactor = <T>(value: T) => T;
 
+function arrayOption(options: RedactOptions, name: 'paths' | 'patterns' | 'keys'): readonly unknown[] {
+  const value: unknown = options[name];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigurationError(name, 'must be an array', { received: value });
+  return value;
+}
+
+/** How many unchanged property names a redactor remembers (see `keyName`). */
+const CLEAN_NAMES_MAX = 1024;
+
 /**
  * Compiles options once and returns a redactor. Throws `ConfigurationError` naming the option
  * for bad options (wrong type, not an array, `null`); the redactor itself never throws. Use it as `@armor/errors`'s `redact`
@@ -102,13 +112,6 @@ export type Redactor = <T>(value: T) => T;
  * const errors = createErrorHandler({ logger, redact: redactLog });
  * ```
  */
-function arrayOption(options: RedactOptions, name: 'paths' | 'patterns' | 'keys'): readonly unknown[] {
-  const value: unknown = options[name];
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new ConfigurationError(name, 'must be an array', { received: value });
-  return value;
-}
-
 export function createRedactor(options: RedactOptions = {}): Redactor {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
   const replacement: unknown = options.replacement === undefined ? '[REDACTED]' : options.replacement;
@@ -152,8 +155,19 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
   /**
    * Property names can hold secrets too (a cache or rate-limit map keyed by API key or e-mail),
    * so they go through the string rules; `paths` and sensitive-key checks use the original name.
+   * Names the rules leave unchanged (nearly all of them) are remembered, so they skip the rules
+   * next time; names that changed are never remembered. Bounded: cleared when full.
    */
-  const keyName = (key: string): string => (key.length >= 6 ? redactString(key) : key);
+  const cleanNames = new Set<string>();
+  const keyName = (key: string): string => {
+    if (key.length < 6 || cleanNames.has(key)) return key;
+    const out = redactString(key);
+    if (out === key) {
+      if (cleanNames.size >= CLEAN_NAMES_MAX) cleanNames.clear();
+      cleanNames.add(key);
+    }
+    return out;
+  };
 
   /** Path matching: states are [path index, position]; returns next states and whether a path ends here. */
   const step = (states: readonly (readonly [number, number])[], key: string): [(readonly [number, number])[], boolean] => {

@@ -74,9 +74,9 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
   const count = parts.length;
 
   const handler = (req: Request, res: Response, next: NextFunction) => {
-    // Parsed values by part index; nothing on the request changes unless every part is valid.
+    // Parsed values by part index; nothing on the request changes unless every part is valid
+    // (a part that fails adds to `issues`, so `issues === undefined` means every part parsed).
     const values: unknown[] = new Array(count);
-    let parsed = 0; // bit i: part i parsed
     let issues: ValidationIssue[] | undefined;
     for (let i = 0; i < count; i++) {
       const { name, schema, prefix, guarded } = parts[i]!;
@@ -90,10 +90,7 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
       }
       try {
         const result = schema.safeParse(input);
-        if (result.success) {
-          values[i] = result.data;
-          parsed |= 1 << i;
-        }
+        if (result.success) values[i] = result.data;
         else (issues ??= []).push(...toIssues(result.error.issues, prefix));
       } catch (error) {
         if (error instanceof RangeError) (issues ??= []).push({ path: prefix, message: 'Input is nested too deeply', code: 'too_deep' });
@@ -103,7 +100,7 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
         }
       }
     }
-    if (issues !== undefined && issues.length > 0) {
+    if (issues !== undefined) {
       const error = new ValidationError('Request validation failed', { issues });
       if (!respond) {
         next(error);
@@ -115,7 +112,7 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
     }
     for (let i = 0; i < count; i++) {
       // Express 5 defines `req.query` as a getter: shadow it with an own property.
-      if (parsed & (1 << i)) Object.defineProperty(req, parts[i]!.name, { value: values[i], writable: true, configurable: true, enumerable: true });
+      Object.defineProperty(req, parts[i]!.name, { value: values[i], writable: true, configurable: true, enumerable: true });
     }
     next();
   };

@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2';
-import { ConfigurationError, ValidationError } from '@armor/errors';
+import { ConfigurationError, invalidType } from '@armor/errors';
 
 /** Options of {@link sanitizeHtml} and {@link createSanitizer}. */
 export interface SanitizeOptions {
@@ -341,12 +341,7 @@ function configFor(options: SanitizeOptions | undefined): CompiledConfig {
   return config;
 }
 
-function notAString(fn: string, value: unknown): ValidationError {
-  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  return new ValidationError(`${fn} expects a string`, {
-    issues: [{ path: '', message: `Expected a string, received ${type}`, code: 'invalid_type' }],
-  });
-}
+const notAString = (fn: string, value: unknown) => invalidType(`${fn} expects a string`, 'a string', value);
 
 /**
  * Sanitizes untrusted HTML against an allowlist, without a DOM (runs in Node, Convex and edge
