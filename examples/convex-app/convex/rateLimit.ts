@@ -3,8 +3,8 @@ import { deleteExpiredRateLimits } from '@armor/rate-limit/convex';
 import { z } from 'zod';
 import { internalMutation } from './_generated/server';
 import { actorOf, armorMutation } from './lib/armor';
-import { REPORTABLE_LIMITERS } from './lib/limiters';
-import { consumeRateLimit, countDecision, RATE_LIMITED_MUTATIONS } from './lib/rateLimit';
+import { RATE_LIMITED_MUTATIONS, REPORTABLE_LIMITERS } from './lib/limiters';
+import { consumeRateLimit, countDecision } from './lib/rateLimit';
 
 const tier = v.union(v.literal('strict'), v.literal('standard'), v.literal('relaxed'), v.literal('api'), v.literal('auth'));
 

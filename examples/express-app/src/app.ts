@@ -36,7 +36,7 @@ import { ApiKeyError, createApiKeyVerifier } from '@armor/api-keys';
 import { anonymizeIp as anonymize, createRedactor } from '@armor/privacy';
 import { timingSafeEqual } from 'node:crypto';
 import { parse } from './http/validate.js';
-import { installClientErrorHandler, jsonLogger, readCookie, requireJsonBody } from './http/middleware.js';
+import { hasBody, installClientErrorHandler, jsonLogger, readCookie, requireJsonBody } from './http/middleware.js';
 
 /** A running service: the Express app plus what tests and the server need. */
 export interface Service {
@@ -360,12 +360,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
 
   app.use(requireJsonBody);
   const jsonBody = express.json({ limit: config.bodyLimit, strict: true });
-  // The parser runs for every request that has a body, by body-parser's own test (type-is
-  // `hasBody`: a Transfer-Encoding, or a Content-Length); the rest (most GETs) skip it, as they
-  // would inside it, without the work it does first (adding `req.body = undefined`).
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length'])) ? jsonBody(req, res, next) : next(),
-  );
+  // The parser runs only for requests that have a body by the same test as requireJsonBody
+  // (`hasBody`: a Transfer-Encoding, or a Content-Length above 0); the rest (most GETs, and
+  // `Content-Length: 0`) skip it, without the work it does first (adding `req.body = undefined`).
+  app.use((req: Request, res: Response, next: NextFunction) => (hasBody(req) ? jsonBody(req, res, next) : next()));
   app.use(loaderMiddleware(loaders));
 
   // API (Bearer API keys)

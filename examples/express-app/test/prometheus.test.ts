@@ -85,9 +85,11 @@ describe('a real Prometheus server scrapes the example app', () => {
 
   const query = async (q: string): Promise<Sample[]> => {
     const res = await fetch(`${promBase}/api/v1/query?query=${encodeURIComponent(q)}`);
-    if (!res.ok) return [];
-    const body = (await res.json()) as { status: string; data: { result: Sample[] } };
-    return body.status === 'success' ? body.data.result : [];
+    // Throws on any HTTP or API error, so an empty result always means "no series".
+    if (!res.ok) throw new Error(`Prometheus query ${q} failed: HTTP ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { status: string; error?: string; data: { result: Sample[] } };
+    if (body.status !== 'success') throw new Error(`Prometheus query ${q} failed: ${body.status} ${body.error ?? ''}`);
+    return body.data.result;
   };
   const targets = async (): Promise<Target[]> => {
     const res = await fetch(`${promBase}/api/v1/targets?state=active`);

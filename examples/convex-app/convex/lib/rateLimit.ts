@@ -22,8 +22,6 @@ import { convexStore } from '@armor/rate-limit/convex';
 import type { MutationCtx } from '../_generated/server';
 import { RATE_LIMITED_MUTATIONS } from './limiters';
 
-export { RATE_LIMITED_MUTATIONS };
-
 export type { TierName };
 
 /** Resolution of `rateLimitStats` rows (ms): one row set per limiter and minute. */

@@ -4,19 +4,28 @@
  *
  * @module
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { ArmorError, toProblemDetails } from '@armor/errors';
 
 /** Methods whose requests may carry a body; anything with a body must be JSON. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Whether the request carries a body: a `Transfer-Encoding`, or a `Content-Length` above 0.
+ * `Content-Length: 0` (and no length at all) is no body. The one test used both by
+ * {@link requireJsonBody} and in front of the JSON parser, so the two never disagree.
+ */
+export function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  // Number(undefined) is NaN, and NaN > 0 is false.
+  return Number(req.headers['content-length']) > 0;
+}
+
 /** 415 for a request body that is not `application/json` (an empty body is fine). */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
   if (!BODY_METHODS.has(req.method)) return next();
-  const length = req.headers['content-length'];
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  if (!hasBody) return next();
+  if (!hasBody(req)) return next();
   if (!req.is('application/json')) {
     return next(new ArmorError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json', { details: { received: String(req.headers['content-type'] ?? 'none').slice(0, 100) } }));
   }
