@@ -1,0 +1,187 @@
+/**
+ * IP addresses: the one parser/normalizer rate-limit keys, privacy anonymization and
+ * validation share, on top of `ipaddr.js` (what Express parses with, through `proxy-addr`).
+ *
+ * What is added by hand, and why:
+ * - Input as it arrives in headers and sockets: brackets (`[::1]:443`), ports (`1.2.3.4:80`),
+ *   zone ids (`fe80::1%eth0`), surrounding spaces.
+ * - One leading-zero rule. `ipaddr.js` reads `010.1.1.1` as octal (8.1.1.1, `inet_aton`'s
+ *   reading) while proxies and logs mean decimal. Armor accepts only the four-part dotted form
+ *   for IPv4 and reads every part as decimal (`010.1.1.1` is `10.1.1.1`); shorthand and
+ *   hex/octal spellings (`127.1`, `0x7f.1`, `2130706433`) are not IP addresses here (a URL
+ *   host check resolves those through the WHATWG URL parser first).
+ * - IPv4 embedded in IPv6 (mapped, 6to4, Teredo, NAT64, IPv4-compatible, SIIT), so
+ *   anonymization never keeps an IPv4 address inside a kept IPv6 prefix.
+ *
+ * @module
+ */
+import ipaddr from 'ipaddr.js';
+
+/** A parsed, normalized IP address. */
+export interface ParsedIp {
+  /** `ipv4` (IPv4-mapped IPv6 is unwrapped to IPv4) or `ipv6`. */
+  readonly kind: 'ipv4' | 'ipv6';
+  /** Canonical text: dotted decimal without leading zeros, or RFC 5952 IPv6 (lowercase, compressed). */
+  readonly address: string;
+  /** Network-order bytes (4 or 16). */
+  readonly bytes: readonly number[];
+}
+
+const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function parseV4(text: string): number[] | undefined {
+  const m = V4.exec(text);
+  if (!m) return undefined;
+  const bytes = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  return bytes.every((b) => b <= 255) ? bytes : undefined;
+}
+
+/** Strips brackets, ports, zone ids and spaces; returns the bare address text. */
+function bare(input: string): string {
+  let s = input.trim();
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    if (end < 0) return '';
+    s = s.slice(1, end);
+  } else if (s.indexOf(':') === s.lastIndexOf(':') && s.includes('.') && s.includes(':')) {
+    s = s.slice(0, s.indexOf(':')); // IPv4:port
+  }
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  return s;
+}
+
+function fromBytes(bytes: number[]): ParsedIp {
+  if (bytes.length === 4) return { kind: 'ipv4', address: bytes.join('.'), bytes };
+  const addr = ipaddr.fromByteArray(bytes) as ipaddr.IPv6;
+  return { kind: 'ipv6', address: addr.toRFC5952String(), bytes };
+}
+
+/**
+ * Parses an IP address as it arrives in a header or from a socket. IPv4-mapped IPv6
+ * (`::ffff:10.0.0.1`) becomes IPv4. Returns `undefined` for anything that is not an address.
+ *
+ * @example
+ * ```ts
+ * parseIp('[2001:DB8::0001]:443')?.address; // '2001:db8::1'
+ * parseIp('::ffff:010.0.0.1')?.address;     // '10.0.0.1'
+ * parseIp('not an ip');                     // undefined
+ * ```
+ */
+export function parseIp(input: unknown): ParsedIp | undefined {
+  if (typeof input !== 'string' || input.length > 100) return undefined;
+  const s = bare(input);
+  if (s === '') return undefined;
+  const v4 = parseV4(s);
+  if (v4) return fromBytes(v4);
+  if (!s.includes(':')) return undefined;
+  let text = s;
+  // ipaddr.js would read a leading-zero embedded IPv4 as octal or refuse it: normalize it first
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    const tail = parseV4(text.slice(lastColon + 1));
+    if (!tail) return undefined;
+    text = text.slice(0, lastColon + 1) + tail.join('.');
+  }
+  if (!ipaddr.IPv6.isValid(text)) return undefined;
+  let addr: ipaddr.IPv6;
+  try {
+    addr = ipaddr.IPv6.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (addr.isIPv4MappedAddress()) return fromBytes(addr.toIPv4Address().toByteArray());
+  return fromBytes(addr.toByteArray());
+}
+
+/**
+ * The canonical text of an address ({@link ParsedIp.address}), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * normalizeIp(' 010.1.1.1 '); // '10.1.1.1'
+ * ```
+ */
+export function normalizeIp(input: unknown): string | undefined {
+  return parseIp(input)?.address;
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, for the forms that embed one: IPv4-mapped
+ * (`::ffff:0:0/96`), SIIT (`::ffff:0:0:0/96`), 6to4 (`2002::/16`), Teredo (`2001::/32`, the
+ * client address, obfuscated), NAT64 (`64:ff9b::/96`) and IPv4-compatible (`::/96`, not
+ * `::`/`::1`). `undefined` for every other address (and for IPv4 input).
+ *
+ * @example
+ * ```ts
+ * embeddedIpv4('2002:cb00:714d::1'); // '203.0.113.77'
+ * ```
+ */
+export function embeddedIpv4(input: string | ParsedIp): string | undefined {
+  const ip = typeof input === 'string' ? parseIp(input) : input;
+  if (!ip) return undefined;
+  if (ip.kind === 'ipv4') return undefined;
+  const b = ip.bytes;
+  const tail = (from: number, xor = 0) => [b[from]! ^ xor, b[from + 1]! ^ xor, b[from + 2]! ^ xor, b[from + 3]! ^ xor].join('.');
+  const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
+  if (b[0] === 0x20 && b[1] === 0x02) return tail(2); // 6to4
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0 && b[3] === 0) return tail(12, 0xff); // Teredo
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return tail(12); // NAT64 well-known
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && b[10] === 0 && b[11] === 0) return tail(12); // SIIT
+  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return tail(12); // mapped (normally unwrapped already)
+  if (zeros(0, 12) && !zeros(12, 15)) return tail(12); // IPv4-compatible (not :: or ::1)
+  return undefined;
+}
+
+/**
+ * The network of `input` at `bits` prefix length, as canonical text (host bits zeroed).
+ * Returns `undefined` for input that is not an address. `bits` is clamped to the family's width.
+ *
+ * @example
+ * ```ts
+ * ipPrefix('2001:db8:abcd:12ff::1', 56); // '2001:db8:abcd:1200::'
+ * ipPrefix('203.0.113.77', 24);          // '203.0.113.0'
+ * ```
+ */
+export function ipPrefix(input: string | ParsedIp, bits: number): string | undefined {
+  const ip = typeof input === 'string' ? parseIp(input) : input;
+  if (!ip) return undefined;
+  const width = ip.bytes.length * 8;
+  const keep = Math.max(0, Math.min(width, Math.floor(bits)));
+  const out = ip.bytes.map((byte, i) => {
+    const start = i * 8;
+    if (start + 8 <= keep) return byte;
+    if (start >= keep) return 0;
+    return byte & (0xff << (8 - (keep - start))) & 0xff;
+  });
+  return fromBytes(out).address;
+}
+
+/**
+ * The special-purpose range an address belongs to, as `ipaddr.js` names it: `unicast` for
+ * ordinary public addresses, else `private`, `loopback`, `linkLocal`, `uniqueLocal`,
+ * `unspecified`, `carrierGradeNat`, `reserved`, `multicast`, `broadcast`... IPv4 embedded in
+ * IPv6 (see {@link embeddedIpv4}) is judged as that IPv4 address.
+ */
+export function ipRange(input: string | ParsedIp): string | undefined {
+  const ip = typeof input === 'string' ? parseIp(input) : input;
+  if (!ip) return undefined;
+  const inner = embeddedIpv4(ip);
+  const bytes = inner !== undefined ? parseV4(inner)! : [...ip.bytes];
+  return ipaddr.fromByteArray(bytes).range();
+}
+
+/**
+ * `true` when `input` lies in `cidr` (`10.0.0.0/8`, `fd00::/8`; a bare address is a /32 or
+ * /128). IPv4-mapped addresses match IPv4 ranges. Throws a `TypeError` for a malformed CIDR.
+ */
+export function ipInCidr(input: string | ParsedIp, cidr: string): boolean {
+  const ip = typeof input === 'string' ? parseIp(input) : input;
+  if (!ip) return false;
+  const slash = cidr.indexOf('/');
+  const net = parseIp(slash < 0 ? cidr : cidr.slice(0, slash));
+  const bits = slash < 0 ? (net?.bytes.length ?? 0) * 8 : Number(cidr.slice(slash + 1));
+  if (!net || !Number.isInteger(bits) || bits < 0 || bits > net.bytes.length * 8) throw new TypeError(`not a CIDR range: ${cidr}`);
+  if (net.kind !== ip.kind) return false;
+  return ipPrefix(ip, bits) === ipPrefix(net, bits);
+}

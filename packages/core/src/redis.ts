@@ -1,0 +1,306 @@
+/**
+ * Redis calls: the one structural client type and the one guard every Redis-backed Armor
+ * component (cache store, tiered cache and its lock, rate-limit store, breaker state) calls
+ * Redis through.
+ *
+ * The guard gives every call:
+ * - a per-call timeout (the caller always settles within `timeoutMs`);
+ * - fail-fast while the client says it is disconnected, and a wait for a client that is still
+ *   connecting (so `enableOfflineQueue: false` works from the first request);
+ * - a small local circuit: after a timeout or a connection error the guard refuses calls for
+ *   `cooldownMs` without touching Redis, then lets one probe through; so a hung Redis costs at
+ *   most one timeout per cooldown instead of one per request;
+ * - no unhandled rejection, ever: a call that settles after its timeout is swallowed.
+ *
+ * Hand-written rather than built on `@armor/resilience`'s breaker: the kernel sits below every
+ * package (resilience itself uses this guard for its Redis-shared state).
+ *
+ * @module
+ */
+import { Emitter, type Observable } from './emitter.js';
+import { checkFunction, checkMs, checkOptions, checkString } from './options.js';
+import { checkClock, toScheduler, type Clock, type Scheduler } from './time.js';
+
+/** A Redis command argument. */
+export type RedisArg = string | number | Uint8Array;
+
+/**
+ * The part of an ioredis client (`Redis` or `Cluster`) Armor uses. Structural, so no Armor
+ * package's public types need `ioredis` installed; components that need more commands extend
+ * it. Pass your `new Redis(url)`: Armor never connects, quits or configures it.
+ */
+export interface RedisClientLike {
+  eval(script: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
+  /** ioredis connection status (`wait`, `connecting`, `connect`, `ready`, `reconnecting`, `close`, `end`). */
+  readonly status?: string;
+  /** Used to wait for `ready` while the client connects. */
+  once?(event: 'ready', listener: () => void): unknown;
+  /** Removes the `ready` waiter. */
+  removeListener?(event: 'ready', listener: () => void): unknown;
+}
+
+/** Why a guarded call failed. */
+export type RedisFailureReason = 'timeout' | 'disconnected' | 'circuit-open' | 'error';
+
+/** What the guard knows about a failed call; {@link RedisGuardOptions.toError} turns it into the component's typed error. */
+export interface RedisFailure {
+  readonly operation: string;
+  readonly reason: RedisFailureReason;
+  readonly message: string;
+  readonly cause?: unknown;
+}
+
+/** Events of a {@link RedisGuard}. */
+export interface RedisGuardEvents {
+  /** The local circuit opened: calls fail fast until `until` (epoch ms). */
+  open: { name: string; until: number; failure: RedisFailure };
+  /** A call succeeded after the circuit was open: Redis is back. */
+  close: { name: string };
+  /** A call failed (timeout, disconnected, circuit open, or an outage error). */
+  error: { name: string; failure: RedisFailure };
+}
+
+/** Options of {@link createRedisGuard}. */
+export interface RedisGuardOptions {
+  /** Names the component in events and messages, e.g. `rate-limit redis store`. @default 'redis' */
+  name?: string;
+  /** Milliseconds a call may take before it fails with reason `timeout`. @default 1_000 */
+  timeoutMs?: number;
+  /**
+   * Milliseconds the local circuit stays open after a timeout or a connection error; calls in
+   * this window fail at once with reason `circuit-open`. Then one probe call goes to Redis.
+   * @default 1_000
+   */
+  cooldownMs?: number;
+  /** Injectable clock (tests). @default the system clock */
+  clock?: Clock;
+  /** Turns a failure into the component's typed error. @default a plain `Error` carrying the failure */
+  toError?: (failure: RedisFailure) => Error;
+  /**
+   * Decides whether an error Redis answered counts as an outage (trips the circuit). By
+   * default every error except an ioredis `ReplyError` (a command or script error, which means
+   * Redis is up) counts, and so do `LOADING`, `BUSY`, `MASTERDOWN`, `CLUSTERDOWN`, `TRYAGAIN` replies.
+   */
+  isOutage?: (error: unknown) => boolean;
+}
+
+/** The guard: wrap every Redis call in {@link RedisGuard.run}. */
+export interface RedisGuard extends Observable<RedisGuardEvents> {
+  /**
+   * Runs `call` under the guard. Rejects with `toError(failure)` on a timeout, a disconnected
+   * client or an open circuit; an error the call itself rejects with is passed through unchanged
+   * (after being counted when it is an outage).
+   */
+  run<T>(operation: string, call: () => Promise<T>): Promise<T>;
+  /** `closed` (calls go to Redis), `open` (failing fast) or `half-open` (one probe in flight or allowed). */
+  readonly state: 'closed' | 'open' | 'half-open';
+  /** The timeout every call gets, in ms. */
+  readonly timeoutMs: number;
+  /** Closes the circuit at once (e.g. after the app saw the client reconnect). */
+  reset(): void;
+}
+
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+const OUTAGE_REPLY = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
+
+/** The default outage test (see {@link RedisGuardOptions.isOutage}). */
+export function isRedisOutage(error: unknown): boolean {
+  let name: unknown;
+  let message: unknown;
+  try {
+    name = (error as { name?: unknown } | null)?.name;
+    message = (error as { message?: unknown } | null)?.message;
+  } catch {
+    return true;
+  }
+  if (name === 'ReplyError') return typeof message === 'string' && OUTAGE_REPLY.test(message);
+  return true;
+}
+
+const noop = (): void => {};
+
+/** An `Error` that carries the guard's failure (when no `toError` is given). */
+export class RedisGuardError extends Error {
+  override readonly name = 'RedisGuardError';
+  readonly failure: RedisFailure;
+  constructor(failure: RedisFailure) {
+    super(failure.message, { cause: failure.cause });
+    this.failure = failure;
+  }
+}
+
+/**
+ * Creates a guard around one Redis client.
+ *
+ * @param client - Your ioredis client (only `status`, `once` and `removeListener` are read here).
+ * @example
+ * ```ts
+ * const guard = createRedisGuard(client, { name: 'my store', timeoutMs: 500 });
+ * const value = await guard.run('get', () => client.eval("return redis.call('GET', KEYS[1])", 1, 'k'));
+ * ```
+ */
+export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once' | 'removeListener'>, options: RedisGuardOptions = {}): RedisGuard {
+  checkOptions('createRedisGuard', options, ['name', 'timeoutMs', 'cooldownMs', 'clock', 'toError', 'isOutage']);
+  const { name = 'redis', timeoutMs = 1_000, cooldownMs = 1_000, clock, toError, isOutage = isRedisOutage } = options;
+  checkString('name', name);
+  checkMs('timeoutMs', timeoutMs, { min: 1 });
+  checkMs('cooldownMs', cooldownMs);
+  checkClock(clock);
+  checkFunction('toError', toError);
+  checkFunction('isOutage', isOutage);
+  const scheduler: Scheduler = toScheduler(clock);
+  const events = new Emitter<RedisGuardEvents>({ component: name });
+  const makeError = (failure: RedisFailure): Error => {
+    if (!toError) return new RedisGuardError(failure);
+    try {
+      return toError(failure);
+    } catch (e) {
+      return e instanceof Error ? e : new RedisGuardError(failure);
+    }
+  };
+
+  let state: 'closed' | 'open' | 'half-open' = 'closed';
+  let openUntil = 0;
+  let probing = false;
+
+  const fail = (failure: RedisFailure, trip: boolean): Error => {
+    if (trip && state !== 'open') {
+      state = 'open';
+      openUntil = scheduler.now() + cooldownMs;
+      events.emit('open', { name, until: openUntil, failure });
+    } else if (trip) {
+      openUntil = scheduler.now() + cooldownMs;
+    }
+    events.emit('error', { name, failure });
+    return makeError(failure);
+  };
+  const succeed = () => {
+    if (state !== 'closed') {
+      state = 'closed';
+      events.emit('close', { name });
+    }
+  };
+
+  /** Waits (within the deadline) for a client that is connecting. */
+  const whenReady = (deadline: number): Promise<boolean> => {
+    if (typeof client.once !== 'function') return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const onReady = () => {
+        scheduler.clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = scheduler.setTimeout(() => {
+        client.removeListener?.('ready', onReady);
+        resolve(false);
+      }, Math.max(0, deadline - scheduler.now()));
+      client.once!('ready', onReady);
+    });
+  };
+
+  async function run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const started = scheduler.now();
+    let probe = false;
+    if (state !== 'closed') {
+      if (state === 'open' && started < openUntil) {
+        throw fail({ operation, reason: 'circuit-open', message: `${name}: Redis failed recently; not calling it until the ${cooldownMs} ms cooldown ends` }, false);
+      }
+      if (probing) {
+        throw fail({ operation, reason: 'circuit-open', message: `${name}: a probe call to Redis is in flight; failing fast` }, false);
+      }
+      state = 'half-open';
+      probing = probe = true;
+    }
+    try {
+      let status: unknown;
+      try {
+        status = client.status;
+      } catch {
+        status = undefined;
+      }
+      if (typeof status === 'string' && DOWN.has(status)) {
+        throw fail({ operation, reason: 'disconnected', message: `${name}: Redis is not connected (client status "${status}")` }, false);
+      }
+      if (typeof status === 'string' && CONNECTING.has(status)) {
+        if (!(await whenReady(started + timeoutMs))) {
+          throw fail({ operation, reason: 'timeout', message: `${name}: the Redis client was not ready within ${timeoutMs} ms` }, true);
+        }
+      }
+      const result = await withTimeout(operation, call, started + timeoutMs);
+      succeed();
+      return result;
+    } finally {
+      if (probe) {
+        probing = false;
+        if (state === 'half-open') state = 'open';
+      }
+    }
+  }
+
+  function withTimeout<T>(operation: string, call: () => Promise<T>, deadline: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = scheduler.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        reject(fail({ operation, reason: 'timeout', message: `${name}: Redis did not answer ${operation} within ${timeoutMs} ms` }, true));
+      }, Math.max(0, deadline - scheduler.now()));
+      let pending: Promise<T>;
+      try {
+        pending = Promise.resolve(call());
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          scheduler.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          scheduler.clearTimeout(timer);
+          let outage = true;
+          try {
+            outage = isOutage(error);
+          } catch {
+            // a throwing classifier counts as an outage
+          }
+          if (outage) {
+            fail({ operation, reason: 'error', message: `${name}: Redis ${operation} failed: ${describe(error)}`, cause: error }, true);
+            reject(error);
+          } else {
+            succeed(); // Redis answered: it is up
+            reject(error);
+          }
+        },
+      );
+      pending.catch(noop);
+    });
+  }
+
+  return {
+    run,
+    get state() {
+      if (state === 'open' && scheduler.now() >= openUntil) return 'half-open';
+      return state;
+    },
+    timeoutMs,
+    reset() {
+      probing = false;
+      succeed();
+    },
+    on: (event, listener) => events.on(event, listener),
+  };
+}
+
+function describe(error: unknown): string {
+  try {
+    const message = (error as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message.slice(0, 200) : String(error).slice(0, 200);
+  } catch {
+    return 'unreadable error';
+  }
+}
