@@ -27,7 +27,7 @@ export interface ParsedIp {
   readonly bytes: readonly number[];
 }
 
-const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const V4 = /^0*(\d{1,3})\.0*(\d{1,3})\.0*(\d{1,3})\.0*(\d{1,3})$/;
 
 function parseV4(text: string): number[] | undefined {
   const m = V4.exec(text);
@@ -76,12 +76,13 @@ export function parseIp(input: unknown): ParsedIp | undefined {
   if (v4) return fromBytes(v4);
   if (!s.includes(':')) return undefined;
   let text = s;
-  // ipaddr.js would read a leading-zero embedded IPv4 as octal or refuse it: normalize it first
+  // An embedded dotted IPv4 becomes two hex groups before ipaddr.js sees it: it would read
+  // leading zeros as octal, and it parses `::a.b.c.d` (IPv4-compatible) as `::ffff:a.b.c.d`.
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.', lastColon)) {
     const tail = parseV4(text.slice(lastColon + 1));
     if (!tail) return undefined;
-    text = text.slice(0, lastColon + 1) + tail.join('.');
+    text = `${text.slice(0, lastColon + 1)}${((tail[0]! << 8) | tail[1]!).toString(16)}:${((tail[2]! << 8) | tail[3]!).toString(16)}`;
   }
   if (!ipaddr.IPv6.isValid(text)) return undefined;
   let addr: ipaddr.IPv6;
@@ -90,8 +91,10 @@ export function parseIp(input: unknown): ParsedIp | undefined {
   } catch {
     return undefined;
   }
-  if (addr.isIPv4MappedAddress()) return fromBytes(addr.toIPv4Address().toByteArray());
-  return fromBytes(addr.toByteArray());
+  const bytes = addr.toByteArray();
+  // IPv4-mapped (::ffff:0:0/96) only; ipaddr.js also unwraps other forms we keep as IPv6
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return fromBytes(bytes.slice(12));
+  return fromBytes(bytes);
 }
 
 /**

@@ -39,7 +39,8 @@ function distance(a: string, b: string): number {
 export function didYouMean(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestScore = Infinity;
-  const lower = name.toLowerCase();
+  let lower = name.toLowerCase();
+  for (const [word, meant] of SYNONYMS) lower = lower.replace(word, meant);
   for (const candidate of known) {
     const c = candidate.toLowerCase();
     let score = distance(lower, c);
@@ -56,6 +57,16 @@ export function didYouMean(name: string, known: readonly string[]): string | und
   }
   return best;
 }
+
+/** Words people write for the names Armor uses (`maxRetries` → `maxAttempts`). */
+const SYNONYMS: readonly [string, string][] = [
+  ['retries', 'attempts'],
+  ['tries', 'attempts'],
+  ['timeout', 'timeoutms'],
+  ['delay', 'delayms'],
+  ['ttl', 'ttlms'],
+  ['window', 'windowms'],
+];
 
 function commonPrefix(a: string, b: string): number {
   let i = 0;
@@ -86,9 +97,10 @@ export function checkOptions(component: string, options: unknown, known: readonl
     if (known.includes(key)) continue;
     if ((options as Record<string, unknown>)[key] === undefined) continue;
     const hint = didYouMean(key, known);
-    throw new ConfigurationError(key, `Unknown option "${key}" of ${component}${hint ? ` (did you mean "${hint}"?)` : ''}`, {
-      received: key,
-    });
+    const error = new ConfigurationError(key, `unknown option of ${component}`);
+    // the message users search for: name the unknown key and the likely intended one first
+    error.message = `Unknown option "${key}" of ${component}${hint ? ` (did you mean "${hint}"?)` : ''}; known options: ${known.join(', ')}`;
+    throw error;
   }
 }
 

@@ -8,3 +8,4 @@ export { freePort, waitForPort } from './net.js';
 export { startRedis, type RedisServer } from './redis.js';
 export { startPostgres, type PostgresServer } from './postgres.js';
 export { launchChromium, CHROMIUM_PATH } from './chromium.js';
+export { outageSuite, type OutageSubject, type OutageSuiteOptions, type OutageFault } from './outage.js';

@@ -15,6 +15,19 @@ export interface RedisServer {
   start(): Promise<void>;
   /** `stop` then `start`. */
   restart(): Promise<void>;
+  /** PID of the running server (`undefined` while stopped). */
+  readonly pid: number | undefined;
+  /** Freezes the process (SIGSTOP): every client hangs, connections stay open. */
+  freeze(): void;
+  /** Thaws a frozen process (SIGCONT). */
+  thaw(): void;
+  /** SIGKILL: connections drop and new ones are refused until `start()`. */
+  kill(): Promise<void>;
+  /**
+   * `CLIENT PAUSE ms ALL` sent on a fresh connection: every client hangs for `ms`. (On Redis
+   * 7.0 an UNPAUSE is itself held until the pause ends, so give each pause its real duration.)
+   */
+  pause(ms: number): Promise<void>;
 }
 
 const BIN = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
@@ -81,12 +94,46 @@ export async function startRedis(): Promise<RedisServer> {
     await new Promise<void>((resolve) => {
       if (proc.exitCode !== null) return resolve();
       proc.once('exit', () => resolve());
+      proc.kill('SIGCONT');
       proc.kill('SIGTERM');
     });
   }
 
+  async function kill(): Promise<void> {
+    const proc = child;
+    if (!proc) return;
+    child = undefined;
+    await new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+      proc.kill('SIGCONT');
+      proc.kill('SIGKILL');
+    });
+  }
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.setTimeout(2_000);
+      socket.once('connect', () => socket.write(`CLIENT PAUSE ${Math.round(ms)} ALL\r\n`));
+      socket.once('data', (chunk) => {
+        socket.destroy();
+        if (chunk.toString().startsWith('+OK')) resolve();
+        else reject(new Error(`CLIENT PAUSE answered ${chunk.toString().trim()}`));
+      });
+      socket.once('timeout', () => {
+        socket.destroy();
+        reject(new Error('CLIENT PAUSE timed out'));
+      });
+      socket.once('error', reject);
+    });
+  }
+
   await start();
-  process.once('exit', () => child?.kill('SIGKILL'));
+  process.once('exit', () => {
+    child?.kill('SIGCONT');
+    child?.kill('SIGKILL');
+  });
   return {
     host: '127.0.0.1',
     port,
@@ -97,5 +144,16 @@ export async function startRedis(): Promise<RedisServer> {
       await stop();
       await start();
     },
+    get pid() {
+      return child?.pid;
+    },
+    freeze: () => {
+      child?.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child?.kill('SIGCONT');
+    },
+    kill,
+    pause,
   };
 }
