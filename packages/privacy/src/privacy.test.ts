@@ -14,15 +14,31 @@ describe('anonymizeIp', () => {
     ['::', '::'],
     ['fe80::1%eth0', 'fe80::'],
     ['[2001:db8:1:2::5]', '2001:db8:1::'],
-    ['::ffff:203.0.113.77', '::ffff:203.0.113.0'],
-    ['::FFFF:cb00:714d', '::ffff:203.0.113.0'],
-    ['0:0:0:0:0:ffff:203.0.113.77', '::ffff:203.0.113.0'],
-    ['64:ff9b::203.0.113.77', '64:ff9b::'],
+    ['::ffff:203.0.113.77', '203.0.113.0'],
+    ['::FFFF:cb00:714d', '203.0.113.0'],
+    ['0:0:0:0:0:ffff:203.0.113.77', '203.0.113.0'],
+    ['010.1.1.1', '10.1.1.0'],
+    ['203.0.113.77:8080', '203.0.113.0'],
   ])('%s → %s', (input, expected) => {
     expect(anonymizeIp(input)).toBe(expected);
   });
 
-  it.each(['', 'localhost', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1:2:3:4:5:6:7:8:9', '1::2::3', 'gggg::1', ':1', '1.2.3.4:80', null, 42])(
+  // issue 18 #3: an IPv6 form that embeds an IPv4 address kept it inside the kept /48
+  it.each([
+    ['2002:cb00:714d::1', '203.0.113.0'], // 6to4
+    ['2002:cb00:714d:1234:5678::9', '203.0.113.0'],
+    ['2001:0:4136:e378:8000:63bf:34ff:8eb2', '203.0.113.0'], // Teredo (client 203.0.113.77 obfuscated)
+    ['64:ff9b::203.0.113.77', '203.0.113.0'], // NAT64
+    ['64:ff9b::cb00:714d', '203.0.113.0'],
+    ['::203.0.113.77', '203.0.113.0'], // IPv4-compatible
+    ['::ffff:0:203.0.113.77', '203.0.113.0'], // SIIT
+  ])('embedded IPv4 %s is anonymized as that IPv4 (%s), whatever ipv6Bits says', (input, expected) => {
+    expect(anonymizeIp(input)).toBe(expected);
+    expect(anonymizeIp(input, { ipv6Bits: 128 })).toBe(expected);
+    expect(anonymizeIp(input, { ipv4Bits: 16 })).toBe('203.0.0.0');
+  });
+
+  it.each(['', 'localhost', '1.2.3', '1.2.3.4.5', '256.1.1.1', '127.1', '0x7f000001', '1:2:3:4:5:6:7:8:9', '1::2::3', 'gggg::1', ':1', null, 42])(
     'invalid %j → undefined',
     (input) => {
       expect(anonymizeIp(input)).toBeUndefined();
@@ -59,7 +75,7 @@ describe('anonymizeIp', () => {
         const out = anonymizeIp(ip);
         expect(out).toBeDefined();
         expect(anonymizeIp(out)).toBe(out);
-        if (!out!.startsWith('::ffff:')) expect(anonymizeIp(out, { ipv6Bits: 48 })).toBe(anonymizeIp(out, { ipv6Bits: 128 }));
+        if (out!.includes(':')) expect(anonymizeIp(out, { ipv6Bits: 48 })).toBe(anonymizeIp(out, { ipv6Bits: 128 }));
       }),
     );
   });
@@ -231,6 +247,46 @@ describe('redact', () => {
     }
   });
 
+  // issue 18 #2: shapes the rules missed
+  it.each([
+    ['{"password":"hunter2","api_key":"abc123"}', '{"password":"[REDACTED]","api_key":"[REDACTED]"}'],
+    ["{'password': 'hunter2'}", "{'password': [REDACTED]}"],
+    ['DB_PASSWORD=hunter2', 'DB_PASSWORD=[REDACTED]'],
+    ['export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'export AWS_SECRET_ACCESS_KEY=[REDACTED]'],
+    ['aws_secret_access_key = wJalrXUtnFEMI/K7MDENG', 'aws_secret_access_key = [REDACTED]'],
+    ['Cookie: session=abc123', 'Cookie: [REDACTED]'],
+    ['Set-Cookie: sid=abc123; Path=/; HttpOnly', 'Set-Cookie: [REDACTED]'],
+    ['GET / HTTP/1.1\r\ncookie: a=1; b=2\r\nAccept: */*', 'GET / HTTP/1.1\r\ncookie: [REDACTED]\r\nAccept: */*'],
+    ['X-Forwarded-For: 203.0.113.77, 10.0.0.1', 'X-Forwarded-For: [REDACTED]'],
+    ['slack xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', 'slack [REDACTED]'],
+    ['google AIzaSyA1234567890abcdefghijklmnopqrstuv', 'google [REDACTED]'],
+    ['openai sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD', 'openai [REDACTED]'],
+    ['call +1 (415) 555-2671 or +44 20 7946 0958 or +14155552671', 'call [PHONE] or [PHONE] or [PHONE]'],
+    ['office (415) 555-2671, cell 415-555-2671, fax 415.555.2671', 'office [PHONE], cell [PHONE], fax [PHONE]'],
+  ])('redacts %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  it('leaves look-alikes alone: dates, versions, IPs, counts, "tokens: 5", "secretary"', () => {
+    for (const text of ['on 2024-01-15 at 10:30', 'v1.2.3', 'from 10.0.0.1', 'order 12345678', 'tokens: 5', 'secretary=Bob', 'score +12', 'id 415-555']) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+
+  it('redacts the client address under x-forwarded-for and similar keys', () => {
+    expect(redact({ 'x-forwarded-for': '203.0.113.77', 'X-Real-IP': '203.0.113.77', forwarded: 'for=203.0.113.77', host: 'a' })).toEqual({
+      'x-forwarded-for': '[REDACTED]',
+      'X-Real-IP': '[REDACTED]',
+      forwarded: '[REDACTED]',
+      host: 'a',
+    });
+  });
+
+  it('refuses unknown options with the closest known name', () => {
+    expect(() => createRedactor({ path: ['a'] } as never)).toThrow(/Unknown option "path".*did you mean "paths"/);
+    expect(() => anonymizeIp('1.2.3.4', { ipv4bits: 16 } as never)).toThrow(/did you mean "ipv4Bits"/);
+  });
+
   it('masks passwords in URL userinfo; URL and URLSearchParams objects are redacted, not emptied', () => {
     expect(redact('db postgres://app:s3cr3t-pw@db.internal:5432/app')).toBe('db postgres://app:[REDACTED]@db.internal:5432/app');
     expect(redact('see https://example.com/a:b@c')).toBe('see https://example.com/a:b@c'); // a path, not userinfo
@@ -265,7 +321,7 @@ describe('redact', () => {
   });
 
   it('stays linear on long adversarial strings (no catastrophic backtracking)', () => {
-    const inputs = ['a.'.repeat(100_000), 'a-'.repeat(100_000), 'a_'.repeat(100_000), 'x://a:'.repeat(30_000), `${'a'.repeat(70)}_`.repeat(3000), 'a@b.'.repeat(50_000), '4 '.repeat(100_000)];
+    const inputs = ['a.'.repeat(100_000), 'a-'.repeat(100_000), 'a_'.repeat(100_000), 'x://a:'.repeat(30_000), `${'a'.repeat(70)}_`.repeat(3000), 'a@b.'.repeat(50_000), '4 '.repeat(100_000), '_password'.repeat(50_000), 'a_'.repeat(100_000) + 'password', '+1 '.repeat(100_000), '+1 2'.repeat(50_000), '(415) '.repeat(50_000), 'cookie:'.repeat(50_000), '"password"'.repeat(50_000)];
     const started = Date.now();
     for (const input of inputs) redact(input);
     // Quadratic behaviour takes tens of seconds here; linear takes milliseconds. Generous for a loaded machine.

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkInt, checkOptions } from '@armor/core';
 import { ConfigurationError, invalidType } from '@armor/errors';
 
 const encoder = new TextEncoder();
@@ -35,9 +36,9 @@ export async function pseudonymize(id: string, secret: string, options: Pseudony
   if (typeof secret !== 'string' || encoder.encode(secret).length < 32) {
     throw new ConfigurationError('secret', 'must be a string of at least 32 bytes', { received: typeof secret === 'string' ? `${secret.length} characters` : secret });
   }
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  const length: unknown = options.length === undefined ? 32 : options.length;
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 8 || length > 64) throw new ConfigurationError('length', 'must be an integer from 8 to 64', { received: length });
+  checkOptions('pseudonymize', options, ['length']);
+  checkInt('length', options.length, 8, { max: 64 });
+  const length = options.length ?? 32;
   if (typeof id !== 'string') {
     // A bad input value, not a bad option: 400, so a handler passing request data through answers the client.
     throw invalidType('pseudonymize expects id to be a string', 'a string', id);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkBoolean, checkInt, checkOptions, checkString } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 
 /** Options of {@link redact} and {@link createRedactor}. */
@@ -20,7 +21,9 @@ export interface RedactOptions {
   /**
    * Apply the built-in rules: sensitive keys (passwords, secrets, tokens, API keys,
    * authorization, cookies, card numbers, …) and string patterns (bearer/basic credentials,
-   * JWTs, Armor API keys, GitHub/Stripe/AWS keys, `password=` pairs, secret URL query
+   * JWTs, Armor API keys, GitHub/Stripe/AWS/Slack/Google/OpenAI keys, `password=` pairs (also
+   * `DB_PASSWORD=`, `AWS_SECRET_ACCESS_KEY=` and JSON `"password":"…"`), `Cookie:`,
+   * `Set-Cookie:` and `X-Forwarded-For:` header lines, phone numbers, secret URL query
    * parameters, passwords in URL userinfo, e-mail addresses (masked), Luhn-valid card numbers
    * starting with 2–6).
    * @default true
@@ -37,6 +40,8 @@ const SENSITIVE_EXACT = new Set([
   'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xapikey', 'apikey', 'xcsrftoken', 'csrf', 'xauthtoken',
   'passwd', 'pwd', 'pass', 'ssn', 'cvv', 'cvc', 'pin', 'creditcard', 'cardnumber', 'ccnumber', 'pan', 'iban', 'privatekey',
   'clientsecret', 'sessionid', 'sid', 'otp', 'mfacode',
+  // client addresses are personal data (GDPR): the proxy headers that carry them
+  'xforwardedfor', 'forwarded', 'xrealip', 'xclientip', 'cfconnectingip', 'trueclientip', 'fastlyclientip', 'xclusterclientip',
 ]);
 const SENSITIVE_PARTS = ['password', 'secret', 'token', 'apikey', 'passphrase', 'credential', 'privatekey'];
 
@@ -72,7 +77,20 @@ function builtInRules(replacement: string): Rule[] {
     [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}\b/g, replacement],
     [/\b[rsp]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g, replacement],
     [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement],
-    [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi, `$1$2${replacement}`],
+    // Slack, Google and OpenAI/Anthropic-style keys
+    [/\bxox[abposr]-[0-9A-Za-z-]{10,}/g, replacement],
+    [/\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, replacement],
+    [/\bsk-(?:proj-|svcacct-|admin-|ant-)?[0-9A-Za-z_-]{20,}/g, replacement],
+    // HTTP header lines carrying credentials or client addresses: the whole value goes.
+    [/(?<![0-9A-Za-z-])((?:set-)?cookie|x-forwarded-for|x-real-ip|forwarded|proxy-authorization)(\s*:[ \t]*)[^\r\n]+/gi, `$1$2${replacement}`],
+    // key=value, key: value, "key":"value" (JSON), DB_PASSWORD=…, AWS_SECRET_ACCESS_KEY=…, x-api-key: …
+    // The key starts a word (not after a letter, digit, `_` or `-`), so each start scans one
+    // identifier: linear time. A JSON string value keeps its quotes, so the output stays JSON.
+    [
+      /(?<![0-9A-Za-z_-])((?:[0-9A-Za-z]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|client[_-]?secret)(?:[_-][0-9A-Za-z]+)*)(["']?)(\s*[=:]\s*)("[^"\r\n]*"|'[^'\r\n]*'|[^\s&;,"'{}[\]]+)/gi,
+      (_match: string, key: string, quote: string, separator: string, value: string) =>
+        `${key}${quote}${separator}${value.startsWith('"') && quote === '"' ? `"${replacement}"` : replacement}`,
+    ],
     [/([?&](?:access_token|refresh_token|id_token|token|api_key|apikey|key|password|secret|signature|sig|code|auth)=)[^&\s#"']+/gi, `$1${replacement}`],
     // Passwords in URL userinfo: scheme://user:password@host.
     [/(\b[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/g, `$1${replacement}@`],
@@ -85,6 +103,17 @@ function builtInRules(replacement: string): Rule[] {
         return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? `[CARD ****${digits.slice(-4)}]` : match;
       },
     ],
+    // Phone numbers: international (`+` then 8–15 digits, with spaces, dots, dashes or a
+    // parenthesized area code) and North American (`(415) 555-2671`, `415-555-2671`,
+    // `415.555.2671`). Dates, versions, IP addresses and bare digit runs are left alone.
+    [
+      /(?<![0-9A-Za-z+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?[ .-]?\d{1,14}(?:[ .-]\d{1,14}){0,5}(?![0-9A-Za-z])/g,
+      (match: string) => {
+        const digits = match.replace(/\D/g, '').length;
+        return digits >= 8 && digits <= 15 ? '[PHONE]' : match;
+      },
+    ],
+    [/(?<![0-9A-Za-z+.-])(?:\(\d{3}\) ?|\d{3}[.-])\d{3}[.-]\d{4}(?![0-9A-Za-z.-])/g, '[PHONE]'],
   ];
 }
 
@@ -97,6 +126,8 @@ function arrayOption(options: RedactOptions, name: 'paths' | 'patterns' | 'keys'
   if (!Array.isArray(value)) throw new ConfigurationError(name, 'must be an array', { received: value });
   return value;
 }
+
+const KNOWN_OPTIONS = ['paths', 'patterns', 'keys', 'defaults', 'replacement', 'maxDepth'] as const;
 
 /** How many unchanged property names a redactor remembers (see `keyName`). */
 const CLEAN_NAMES_MAX = 1024;
@@ -113,13 +144,13 @@ const CLEAN_NAMES_MAX = 1024;
  * ```
  */
 export function createRedactor(options: RedactOptions = {}): Redactor {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  const replacement: unknown = options.replacement === undefined ? '[REDACTED]' : options.replacement;
-  if (typeof replacement !== 'string') throw new ConfigurationError('replacement', 'must be a string', { received: replacement });
-  const maxDepth: unknown = options.maxDepth === undefined ? 20 : options.maxDepth;
-  if (typeof maxDepth !== 'number' || !Number.isInteger(maxDepth) || maxDepth < 1) throw new ConfigurationError('maxDepth', 'must be an integer >= 1', { received: maxDepth });
-  const defaults: unknown = options.defaults === undefined ? true : options.defaults;
-  if (typeof defaults !== 'boolean') throw new ConfigurationError('defaults', 'must be true or false', { received: defaults });
+  checkOptions('createRedactor', options, KNOWN_OPTIONS);
+  checkString('replacement', options.replacement, { allowEmpty: true });
+  checkInt('maxDepth', options.maxDepth, 1);
+  checkBoolean('defaults', options.defaults);
+  const replacement = options.replacement ?? '[REDACTED]';
+  const maxDepth = options.maxDepth ?? 20;
+  const defaults = options.defaults ?? true;
   const extraKeys = new Set(arrayOption(options, 'keys').map((k, i) => {
     if (typeof k !== 'string' || k === '') throw new ConfigurationError(`keys[${i}]`, 'must be a non-empty string', { received: k });
     return normalizeKey(k);
