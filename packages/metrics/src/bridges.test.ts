@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isArmorError } from '@armor/errors';
-import { createMonitor, createRegistry, instrumentResilience, type ResilienceLike } from './index.js';
+import { createMonitor, createRegistry, instrumentCache, instrumentRateLimiter, instrumentResilience, type ResilienceLike } from './index.js';
 
 // The real @armor/resilience policies (a devDependency; @armor/metrics itself depends on it only structurally).
 import { bulkhead, circuitBreaker, fallbackPolicy, hedgePolicy, retryPolicy, timeoutPolicy, wrap } from '@armor/resilience';
@@ -155,15 +155,28 @@ describe('instrumentResilience with the @armor/resilience policy kinds', () => {
 describe('instrumentResilience shape rules', () => {
   const on = () => () => {};
 
-  it('honours a declared kind (property or stats().kind) before the shape', () => {
+  it('dispatches on the declared kind (@armor/core kindOf), before any shape rule', () => {
     const registry = createRegistry();
     instrumentResilience({ on, kind: 'timeout', name: 'custom-timeout' }, { registry });
-    instrumentResilience({ on, stats: () => ({ name: 'custom-retry', kind: 'retry' }) }, { registry });
-    instrumentResilience({ on, kind: 'breaker', stats: () => ({ name: 'cb', state: 'half-open' }) }, { registry });
+    // the stats look like a bulkhead, the kind says retry: the kind wins
+    instrumentResilience({ on, kind: 'retry', stats: () => ({ name: 'custom-retry', active: 1, queued: 0 }) }, { registry });
+    instrumentResilience({ on, kind: 'circuit-breaker', stats: () => ({ name: 'cb', state: 'half-open' }) }, { registry });
     const text = registry.metrics();
     expect(text).toContain('resilience_timeouts_total{policy="custom-timeout"} 0');
     expect(text).toContain('resilience_retries_total{policy="custom-retry"} 0');
     expect(text).toContain('circuit_breaker_state{breaker="cb",state="half-open"} 1');
+    expect(text).not.toContain('bulkhead_');
+  });
+
+  it('the cache and rate-limit bridges refuse a component of another kind', () => {
+    const registry = createRegistry();
+    const stats = () => ({ name: 'x', hits: 0, misses: 0, allowed: 0, limited: 0 });
+    expect(() => instrumentCache({ on, stats, kind: 'rate-limiter' } as never, { registry })).toThrow(/is a "rate-limiter", not a "cache"/);
+    expect(() => instrumentRateLimiter({ on, stats, kind: 'cache' } as never, { registry })).toThrow(/is a "cache", not a "rate-limiter"/);
+    // without a kind (older releases, custom components): accepted as before
+    instrumentCache({ on, stats }, { registry });
+    instrumentCache({ on, stats, kind: 'cache' } as never, { registry, name: 'kinded' });
+    expect(registry.metrics()).toContain('cache_size');
   });
 
   it('records give-up reasons it does not know as "other" (bounded cardinality)', () => {
@@ -191,7 +204,9 @@ describe('instrumentResilience shape rules', () => {
     ['stats() that throws', 'target', () => ({ on, stats: () => { throw new Error('x'); } }), {}],
     ['an unknown declared kind', 'target', () => ({ on, execute: () => Promise.resolve(), kind: 'wrap' }), {}],
     ['an undocumented kind alias', 'target', () => ({ on, kind: 'circuitBreaker', stats: () => ({ state: 'closed' }) }), {}],
-    ['an unknown stats().kind', 'target', () => ({ on, stats: () => ({ kind: 'cache', active: 1, queued: 0 }) }), {}],
+    ['the old kind name "breaker"', 'target', () => ({ on, kind: 'breaker', stats: () => ({ state: 'closed' }) }), {}],
+    ['an Armor kind that is not a policy', 'target', () => ({ on, kind: 'cache', stats: () => ({ active: 1, queued: 0 }) }), {}],
+    ['an unknown bridge option', 'mame', () => retryPolicy(), { mame: 'x' }],
     ['no registry', 'registry', () => retryPolicy(), { registry: undefined }],
     ['empty name', 'name', () => retryPolicy(), { name: '' }],
     ['non-string name', 'name', () => circuitBreaker(), { name: 42 }],

@@ -1,3 +1,4 @@
+import { checkOptions as checkKnownOptions, kindOf, type ArmorKind } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { hubOf } from './hub.js';
 import type { Registry } from './registry.js';
@@ -16,7 +17,8 @@ export interface Observable<S> {
 /**
  * Structural type of an `@armor/resilience` policy that {@link instrumentResilience} can bridge:
  * a circuit breaker, a bulkhead, a retry, timeout, fallback or hedge policy. Typed loosely (only
- * `on()` is required); which kind it is gets decided at runtime from `stats()`, a `kind` or the retry marker.
+ * `on()` is required); which kind it is comes from its `kind` (`@armor/core`'s `kindOf`), or,
+ * for a policy without one, from the retry marker or the shape of `stats()`.
  */
 export interface ResilienceLike {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Observable.on
@@ -37,7 +39,7 @@ export interface ResilienceLike {
   };
   /** Metric label; read when `options.name` and `stats().name` are absent. */
   readonly name?: string;
-  /** Declares the policy kind (`'breaker'`, `'bulkhead'`, `'retry'`, `'timeout'`, `'fallback'` or `'hedge'`) instead of letting the shape decide. */
+  /** The policy kind (`'circuit-breaker'`, `'bulkhead'`, `'retry'`, `'timeout'`, `'fallback'` or `'hedge'`), as every `@armor/resilience` policy declares it. */
   readonly kind?: string;
 }
 /** Structural type of an `@armor/cache` cache. */
@@ -56,15 +58,30 @@ const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const optInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined);
 
 function checkOptions(options: BridgeOptions | undefined): asserts options is BridgeOptions {
+  checkKnownOptions('bridge', options, ['registry', 'name']);
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
     throw new ConfigurationError('name', 'must be a non-empty string', { received: options.name });
 }
 
-function check(target: unknown, options: BridgeOptions | undefined): asserts target is Observable<Record<string, unknown>> {
+function check(target: unknown, options: BridgeOptions | undefined, expected: ArmorKind): asserts target is Observable<Record<string, unknown>> {
   if (typeof (target as Observable<unknown>)?.on !== 'function' || typeof (target as Observable<unknown>)?.stats !== 'function')
     throw new ConfigurationError('target', 'must have on(event, listener) and stats() (see the Armor observability convention)', { received: target });
+  // A component that says what it is (an Armor kind) must be the right one: a limiter is not a
+  // cache. One without a kind (an older release, a custom component) is taken at its word.
+  const kind = kindOf(target);
+  if (kind !== undefined && kind !== expected) throw new ConfigurationError('target', `is a "${kind}", not a "${expected}"`, { received: target });
   checkOptions(options);
+}
+
+/** A `kind` property that is not one of `@armor/core`'s kinds (read without throwing). */
+function declaredKind(target: unknown): string | undefined {
+  try {
+    const kind = (target as { kind?: unknown }).kind;
+    return typeof kind === 'string' ? kind : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function nameOf(target: Observable<Record<string, unknown>>, options: BridgeOptions, fallback: string): string {
@@ -93,37 +110,38 @@ const GIVE_UP_REASONS = new Set(['maxAttempts', 'notRetryable', 'budget', 'retry
 /** `@armor/resilience` marks retry policies with this (a `Symbol.for`, so it holds across duplicate installs). */
 const RETRY_MARK = Symbol.for('armor.resilience.retry');
 
-const KINDS = ['breaker', 'bulkhead', 'retry', 'timeout', 'fallback', 'hedge'] as const;
+const KINDS = ['circuit-breaker', 'bulkhead', 'retry', 'timeout', 'fallback', 'hedge'] as const satisfies readonly ArmorKind[];
 type ResilienceKind = (typeof KINDS)[number];
-const DECLARED_KINDS = new Set<string>(KINDS);
+const RESILIENCE_KINDS = new Set<string>(KINDS);
 const KIND_LIST = KINDS.map((k) => `'${k}'`).join(' | ');
 const UNKNOWN_POLICY =
   'must be an @armor/resilience circuit breaker, bulkhead, or retry, timeout, fallback or hedge policy ' +
   '(wrap() policies emit no events: instrument the policies inside them); ' +
-  `a custom policy can declare itself with kind: ${KIND_LIST}`;
+  `a custom policy declares itself with kind: ${KIND_LIST}`;
 
 /**
- * Recognises the policy from its shape by these rules, in order (first match wins); anything
- * else throws `ConfigurationError('target')` rather than guessing:
- * a declared `kind` (property or `stats().kind`) → that kind;
- * the retry marker of `@armor/resilience`, or `stats()` with numeric `retries` and `giveUps` → retry;
- * `stats().state` one of `closed`, `open`, `half-open`, `isolated` → circuit breaker;
- * `stats()` with numeric `active` and `queued` → bulkhead;
- * `stats()` with a numeric `timeoutMs` → timeout;
- * `stats()` with numeric `fallbacks` and `failures` → fallback;
- * `stats()` with numeric `hedges` and `hedgeWins` → hedge.
+ * The policy's kind. Dispatch is on `kind` (`@armor/core`'s `kindOf`), which every
+ * `@armor/resilience` policy declares; a `kind` that is not a resilience kind throws.
+ *
+ * Fallback, only for a policy WITHOUT a `kind` (a release of `@armor/resilience` from before
+ * kinds, or a custom policy): the retry marker, then the shape of `stats()`, first match wins —
+ * numeric `retries` and `giveUps` → retry; `state` one of `closed`, `open`, `half-open`,
+ * `isolated` → circuit breaker; numeric `active` and `queued` → bulkhead; numeric `timeoutMs` →
+ * timeout; numeric `fallbacks` and `failures` → fallback; numeric `hedges` and `hedgeWins` →
+ * hedge. Anything else throws `ConfigurationError('target')` rather than guessing.
  */
 function resilienceKind(target: ResilienceLike): ResilienceKind {
-  const t = target as unknown as Record<PropertyKey, unknown>;
-  const stats = typeof t.stats === 'function' ? safeStats(target as Observable<Record<string, unknown>>) : {};
-  const declared = typeof t.kind === 'string' ? t.kind : typeof stats.kind === 'string' ? stats.kind : undefined;
+  const declared = kindOf(target) ?? declaredKind(target);
   if (declared !== undefined) {
-    if (!DECLARED_KINDS.has(declared)) throw new ConfigurationError('target', `declares kind "${declared}"; a bridged policy's kind must be ${KIND_LIST}`, { received: target });
+    if (!RESILIENCE_KINDS.has(declared)) throw new ConfigurationError('target', `is a "${declared}"; a bridged policy's kind must be ${KIND_LIST}`, { received: target });
     return declared as ResilienceKind;
   }
+  const t = target as unknown as Record<PropertyKey, unknown>;
+  if (t[RETRY_MARK] === true) return 'retry';
+  const stats = typeof t.stats === 'function' ? safeStats(target as Observable<Record<string, unknown>>) : {};
   const num = (key: string) => typeof stats[key] === 'number';
-  if (t[RETRY_MARK] === true || (num('retries') && num('giveUps'))) return 'retry';
-  if (typeof stats.state === 'string' && BREAKER_STATES.has(stats.state)) return 'breaker';
+  if (num('retries') && num('giveUps')) return 'retry';
+  if (typeof stats.state === 'string' && BREAKER_STATES.has(stats.state)) return 'circuit-breaker';
   if (num('active') && num('queued')) return 'bulkhead';
   if (num('timeoutMs')) return 'timeout';
   if (num('fallbacks') && num('failures')) return 'fallback';
@@ -132,26 +150,29 @@ function resilienceKind(target: ResilienceLike): ResilienceKind {
 }
 
 /**
- * Bridges an `@armor/resilience` policy into metrics. The kind is recognised from the policy's
- * shape (see below); anything else throws `ConfigurationError` naming `target`.
+ * Bridges an `@armor/resilience` policy into metrics, dispatching on its `kind` (a policy
+ * without one is recognised from its shape, see below); anything else throws
+ * `ConfigurationError` naming `target`.
  *
- * - **Circuit breaker** (`stats().state` is `closed`, `open`, `half-open` or `isolated`): `circuit_breaker_calls_total{breaker, outcome=success|failure|rejected}`,
+ * - **Circuit breaker** (`kind: 'circuit-breaker'`): `circuit_breaker_calls_total{breaker, outcome=success|failure|rejected}`,
  *   `circuit_breaker_transitions_total{breaker, to}`, `circuit_breaker_state{breaker, state}` (1 for the
  *   current state) and a row in the snapshot's `breakers`.
- * - **Bulkhead** (`stats().active` and `stats().queued`): `bulkhead_rejected_total{bulkhead}` and
+ * - **Bulkhead** (`kind: 'bulkhead'`): `bulkhead_rejected_total{bulkhead}` and
  *   `bulkhead_active` / `bulkhead_queued` gauges (read at scrape).
- * - **Retry policy** (`retryPolicy()`: its marker, or `stats().retries` and `stats().giveUps`): `resilience_retries_total{policy}` (one per
+ * - **Retry policy** (`kind: 'retry'`): `resilience_retries_total{policy}` (one per
  *   `retry` event, i.e. per extra attempt) and `resilience_give_ups_total{policy, reason}` with `reason` one of
  *   `maxAttempts`, `notRetryable`, `budget`, `retryAfterTooLong`, `aborted` (`other` for anything else).
- * - **Timeout policy** (`timeoutPolicy()`: `stats().timeoutMs`): `resilience_timeouts_total{policy}`.
- * - **Fallback policy** (`fallbackPolicy()`: `stats().fallbacks` and `stats().failures`):
+ * - **Timeout policy** (`kind: 'timeout'`): `resilience_timeouts_total{policy}`.
+ * - **Fallback policy** (`kind: 'fallback'`):
  *   `resilience_fallbacks_total{policy}` (one per `fallback` event).
- * - **Hedge policy** (`hedgePolicy()`: `stats().hedges` and `stats().hedgeWins`):
+ * - **Hedge policy** (`kind: 'hedge'`):
  *   `resilience_hedges_total{policy}` (one per `hedge` event, i.e. per extra attempt started) and
  *   `resilience_hedge_wins_total{policy}` (one per `hedgeWin` event).
  *
- * A custom policy can skip the shape rules with a `kind` property (or `stats().kind`): `'breaker'`,
- * `'bulkhead'`, `'retry'`, `'timeout'`, `'fallback'` or `'hedge'`. `wrap()` policies have no events;
+ * Without a `kind` the shape decides: the retry marker or numeric `stats().retries` and `giveUps`
+ * → retry; `stats().state` a breaker state → breaker; numeric `active` and `queued` → bulkhead;
+ * numeric `timeoutMs` → timeout; numeric `fallbacks` and `failures` → fallback; numeric
+ * `hedges` and `hedgeWins` → hedge. `wrap()` policies have no events;
  * instrument the policies inside them. The label is `options.name`, else `stats().name`, else the
  * policy's `name` property, else the kind (`breaker`, `bulkhead`, `retry`, ...). Returns a function that unsubscribes.
  *
@@ -171,7 +192,7 @@ export function instrumentResilience(target: ResilienceLike, options: BridgeOpti
   const observable = target as unknown as Observable<Record<string, unknown>>;
   const { registry } = options;
   const unsubs: Array<() => void> = [];
-  if (kind === 'breaker') {
+  if (kind === 'circuit-breaker') {
     const name = nameOf(observable, options, 'breaker');
     const calls = registry.counter({ name: 'circuit_breaker_calls_total', help: 'Calls through circuit breakers, by outcome', labelNames: ['breaker', 'outcome'] as const });
     const transitions = registry.counter({ name: 'circuit_breaker_transitions_total', help: 'Circuit breaker state changes, by new state', labelNames: ['breaker', 'to'] as const });
@@ -269,7 +290,7 @@ export function instrumentResilience(target: ResilienceLike, options: BridgeOpti
  * and a row in the snapshot's `caches`. Returns a function that unsubscribes.
  */
 export function instrumentCache(cache: CacheLike, options: BridgeOptions): () => void {
-  check(cache, options);
+  check(cache, options, 'cache');
   const { registry } = options;
   const name = nameOf(cache, options, 'cache');
   const requests = registry.counter({ name: 'cache_requests_total', help: 'Cache lookups, by result', labelNames: ['cache', 'result'] as const });
@@ -318,7 +339,7 @@ export function instrumentCache(cache: CacheLike, options: BridgeOptions): () =>
  * Returns a function that unsubscribes.
  */
 export function instrumentRateLimiter(limiter: RateLimiterLike, options: BridgeOptions): () => void {
-  check(limiter, options);
+  check(limiter, options, 'rate-limiter');
   const { registry } = options;
   const name = nameOf(limiter, options, 'rate-limit');
   const decisions = registry.counter({ name: 'rate_limit_decisions_total', help: 'Rate-limit decisions', labelNames: ['limiter', 'decision'] as const });

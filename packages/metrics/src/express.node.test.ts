@@ -74,7 +74,7 @@ describe('metricsMiddleware (Express over real sockets)', () => {
     const seen: { route: string; status: number }[] = [];
     const { hubOf } = await import('./hub.js');
     const listener = (r: { route: string; status: number }) => void seen.push({ route: r.route, status: r.status });
-    hubOf(registry).requestListeners.add(listener as never);
+    const offListener = hubOf(registry).events.on('request', listener as never);
     try {
       const controller = new AbortController();
       const pending = fetch(`${base}/hang`, { signal: controller.signal }).catch(() => 'aborted');
@@ -87,7 +87,7 @@ describe('metricsMiddleware (Express over real sockets)', () => {
       expect(text).toContain('http_requests_total{method="GET",route="/hang",status_class="4xx"} 1');
       expect(text).toContain('http_requests_in_flight 1'); // only /metrics itself
     } finally {
-      hubOf(registry).requestListeners.delete(listener as never);
+      offListener();
     }
   });
 

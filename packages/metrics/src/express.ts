@@ -5,6 +5,7 @@
  * @module
  */
 import type { NextFunction, Request, Response } from 'express';
+import { checkFunction, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { negotiateFormat } from './format.js';
 import { createHttpMetrics, UNMATCHED_ROUTE } from './http.js';
@@ -71,6 +72,8 @@ export function routeTemplate(req: Request): string {
  * ```
  */
 export function metricsMiddleware(options: MetricsMiddlewareOptions) {
+  checkOptions('metricsMiddleware', options, ['registry', 'buckets', 'route']);
+  checkFunction('route', options?.route);
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   const http = createHttpMetrics(options.registry, options.buckets ? { buckets: options.buckets } : {});
   const custom = options.route;

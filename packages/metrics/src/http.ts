@@ -1,5 +1,6 @@
+import { checkFunction, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import { emitRequest, hubOf } from './hub.js';
+import { hubOf } from './hub.js';
 import { negotiateFormat } from './format.js';
 import type { Counter, Gauge, Histogram, Registry } from './registry.js';
 
@@ -61,6 +62,7 @@ export interface HttpMetrics {
  * recorder adapters use. Also feeds `createMonitor`.
  */
 export function createHttpMetrics(registry: Registry, options: HttpMetricsOptions = {}): HttpMetrics {
+  checkOptions('createHttpMetrics', options, ['buckets']);
   const labelNames = ['method', 'route', 'status_class'] as const;
   const requests = registry.counter({ name: 'http_requests_total', help: 'HTTP requests finished, by method, route template and status class', labelNames });
   const histogramOptions = { name: 'http_request_duration_seconds', help: 'HTTP request duration in seconds, by method, route template and status class', labelNames };
@@ -104,7 +106,7 @@ export function createHttpMetrics(registry: Registry, options: HttpMetricsOption
       }
       child.count.inc();
       child.time.observe(durationMs / 1000);
-      if (hub.requestListeners.size) emitRequest(hub, { method: m, route, status, durationMs, at, error: status >= 500 });
+      if (hub.events.has('request')) hub.events.emit('request', { method: m, route, status, durationMs, at, error: status >= 500 });
     },
   };
 }
@@ -148,6 +150,8 @@ export function instrumentFetch<A extends unknown[]>(
   options: InstrumentFetchOptions,
 ): (request: Request, ...rest: A) => Promise<Response> {
   if (typeof handler !== 'function') throw new ConfigurationError('handler', 'must be a function', { received: handler });
+  checkOptions('instrumentFetch', options, ['registry', 'routes', 'route', 'buckets']);
+  checkFunction('route', options?.route);
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   const http = createHttpMetrics(options.registry, options.buckets ? { buckets: options.buckets } : {});
   const matchers = (options.routes ?? []).map((t) => [t, compileRoute(t)] as const);

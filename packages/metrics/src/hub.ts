@@ -1,3 +1,4 @@
+import { Emitter } from '@armor/core';
 import type { Registry } from './registry.js';
 import type { BreakerStats, CacheStats, ErrorGroup, RateLimitStats, SlowOperation } from './snapshot.js';
 
@@ -27,7 +28,8 @@ export interface StatsSources {
  * @internal
  */
 export interface Hub {
-  requestListeners: Set<(r: RequestRecord) => void>;
+  /** `request` events (one per finished request), read by the monitor. */
+  events: Emitter<{ request: RequestRecord }>;
   slowOps: SlowOperation[];
   slowOpsLimit: number;
   errorGroups: Map<string, ErrorGroup>;
@@ -43,7 +45,7 @@ export function hubOf(registry: Registry): Hub {
   let hub = hubs.get(registry);
   if (!hub) {
     hub = {
-      requestListeners: new Set(),
+      events: new Emitter<{ request: RequestRecord }>({ component: 'metrics registry' }),
       slowOps: [],
       slowOpsLimit: 100,
       errorGroups: new Map(),
@@ -54,15 +56,4 @@ export function hubOf(registry: Registry): Hub {
     hubs.set(registry, hub);
   }
   return hub;
-}
-
-/** @internal */
-export function emitRequest(hub: Hub, record: RequestRecord): void {
-  for (const l of hub.requestListeners) {
-    try {
-      l(record);
-    } catch {
-      // listeners never break request handling
-    }
-  }
 }

@@ -1,3 +1,4 @@
+import { checkInt, checkNumber, checkObject, checkOptions, checkString } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { hubOf, type RequestRecord } from './hub.js';
 import type { Registry } from './registry.js';
@@ -117,25 +118,31 @@ const MAX_POINTS = 10_000;
  * app.get('/admin/monitoring', requireAdmin, async (_req, res) => res.json(await monitor.snapshot()));
  * ```
  */
+const MONITOR_OPTIONS = ['registry', 'health', 'windowMs', 'resolutionMs', 'service', 'startedAt', 'maxRoutes', 'maxItems'] as const;
+
 export function createMonitor(options: MonitorOptions): Monitor {
+  checkOptions('createMonitor', options, MONITOR_OPTIONS);
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   const { registry } = options;
   const windowMs = options.windowMs ?? 900_000;
   const resolutionMs = options.resolutionMs ?? 10_000;
-  if (typeof windowMs !== 'number' || !Number.isFinite(windowMs) || windowMs <= 0) throw new ConfigurationError('windowMs', 'must be a finite number > 0', { received: windowMs });
-  if (typeof resolutionMs !== 'number' || !Number.isFinite(resolutionMs) || resolutionMs <= 0 || resolutionMs > windowMs)
-    throw new ConfigurationError('resolutionMs', 'must be a finite number > 0 and <= windowMs', { received: resolutionMs });
+  checkNumber('windowMs', windowMs, { min: 0, exclusiveMin: true, unit: 'ms' });
+  checkNumber('resolutionMs', resolutionMs, { min: 0, exclusiveMin: true, max: windowMs, unit: 'ms' });
   const points = Math.ceil(windowMs / resolutionMs);
   if (points > MAX_POINTS) throw new ConfigurationError('resolutionMs', `gives ${points} points per window; at most ${MAX_POINTS}`, { received: resolutionMs });
   if (options.health !== undefined && typeof options.health?.report !== 'function')
     throw new ConfigurationError('health', 'must have a report() method (an @armor/health instance)', { received: options.health });
+  checkObject('service', options.service);
   const service = options.service ?? { name: 'service' };
-  if (typeof service?.name !== 'string') throw new ConfigurationError('service.name', 'must be a string', { received: service?.name });
+  checkOptions('createMonitor service', service, ['name', 'version', 'instance']);
+  if (typeof service.name !== 'string') throw new ConfigurationError('service.name', 'must be a string', { received: service.name });
+  checkString('service.version', service.version, { allowEmpty: true });
+  checkString('service.instance', service.instance, { allowEmpty: true });
+  checkNumber('startedAt', options.startedAt);
   const maxRoutes = options.maxRoutes ?? 50;
   const maxItems = options.maxItems ?? 50;
-  for (const [name, value] of [['maxRoutes', maxRoutes], ['maxItems', maxItems]] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new ConfigurationError(name, 'must be an integer from 1 to 10000', { received: value });
-  }
+  checkInt('maxRoutes', maxRoutes, 1, { max: 10_000 });
+  checkInt('maxItems', maxItems, 1, { max: 10_000 });
   const clock = registry.clock;
   const startedAt = options.startedAt ?? clock.now();
   const hub = hubOf(registry);
@@ -170,7 +177,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (r.error) route.errors++;
     route.sketch.add(r.durationMs);
   };
-  hub.requestListeners.add(record);
+  const off = hub.events.on('request', record);
 
   async function healthPart(): Promise<MonitoringSnapshot['health']> {
     if (!options.health) return { status: 'pass', checks: [] };
@@ -265,7 +272,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
     record,
     stop() {
-      hub.requestListeners.delete(record);
+      off();
     },
   };
   return monitor;

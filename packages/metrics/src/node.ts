@@ -5,6 +5,7 @@
  * @module
  */
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { checkBoolean, checkInt, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import type { Registry } from './registry.js';
 
@@ -42,10 +43,10 @@ const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'increment
  */
 export function collectProcessMetrics(registry: Registry, options: ProcessMetricsOptions = {}): () => void {
   if (typeof registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: registry });
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  if (options.gc !== undefined && typeof options.gc !== 'boolean') throw new ConfigurationError('gc', 'must be a boolean', { received: options.gc });
+  checkOptions('collectProcessMetrics', options, ['eventLoopResolutionMs', 'gc']);
+  checkBoolean('gc', options.gc);
   const resolution = options.eventLoopResolutionMs ?? 20;
-  if (!Number.isInteger(resolution) || resolution < 1) throw new ConfigurationError('eventLoopResolutionMs', 'must be an integer >= 1', { received: resolution });
+  checkInt('eventLoopResolutionMs', resolution, 1);
 
   const cpuUser = registry.counter({ name: 'process_cpu_user_seconds_total', help: 'User CPU time spent in seconds' }).labels({} as never);
   const cpuSystem = registry.counter({ name: 'process_cpu_system_seconds_total', help: 'System CPU time spent in seconds' }).labels({} as never);

@@ -275,6 +275,10 @@ describe('createRegistry', () => {
     ['percentiles', () => createRegistry().summary({ name: 'ok', help: 'x', percentiles: [1.5] })],
     ['maxAgeMs', () => createRegistry().summary({ name: 'ok', help: 'x', maxAgeMs: 0 })],
     ['maxSeries', () => createRegistry().counter({ name: 'ok', help: 'x', maxSeries: 1.5 })],
+    ['maxSeriesPerMetrics', () => createRegistry({ maxSeriesPerMetrics: 10 } as never)],
+    ['labels', () => createRegistry().counter({ name: 'ok', help: 'x', labels: ['a'] } as never)],
+    ['bucket', () => createRegistry().histogram({ name: 'ok', help: 'x', bucket: [1] } as never)],
+    ['buckets', () => createRegistry().summary({ name: 'ok', help: 'x', buckets: [1] } as never)],
   ])('bad option %# throws ConfigurationError naming %s', (option, fn) => {
     try {
       fn();
@@ -283,5 +287,10 @@ describe('createRegistry', () => {
       expect(isArmorError(error, 'CONFIGURATION_ERROR')).toBe(true);
       expect((error as { option: string }).option).toBe(option);
     }
+  });
+
+  it('refuses unknown options with the closest known name (core checkOptions)', () => {
+    expect(() => createRegistry({ prefx: 'a_' } as never)).toThrow(/Unknown option "prefx" of createRegistry \(did you mean "prefix"\?\)/);
+    expect(() => createRegistry().counter({ name: 'ok', help: 'x', labelName: ['a'] } as never)).toThrow(/did you mean "labelNames"/);
   });
 });

@@ -1,3 +1,4 @@
+import { checkClock, checkInt, checkObject, checkOptions, Emitter, type Clock } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { formatHelp, formatValue, labelPairs } from './format.js';
 
@@ -61,8 +62,17 @@ export interface RegistryOptions {
   /** Default per-metric cardinality cap. @default 1000 */
   maxSeriesPerMetric?: number;
   /** Time source (epoch ms), used by summaries and trackers. @default Date */
-  clock?: { now(): number };
+  clock?: Clock;
 }
+
+const REGISTRY_OPTIONS = ['prefix', 'defaultLabels', 'maxSeriesPerMetric', 'clock'] as const;
+const METRIC_OPTIONS = ['name', 'help', 'labelNames', 'maxSeries'] as const;
+const KNOWN_METRIC_OPTIONS: Record<MetricType, readonly string[]> = {
+  counter: METRIC_OPTIONS,
+  gauge: METRIC_OPTIONS,
+  histogram: [...METRIC_OPTIONS, 'buckets'],
+  summary: [...METRIC_OPTIONS, 'percentiles', 'maxAgeMs', 'ageBuckets'],
+};
 
 /** Default histogram buckets (seconds). */
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -192,7 +202,7 @@ export interface Summary<L extends string = never> extends MetricInternals {
 /** Any metric. */
 export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Summary<string>;
 
-type Listener<T> = (payload: T) => void;
+import type { Listener } from '@armor/core';
 
 /** A metrics registry; see {@link createRegistry}. */
 export interface Registry {
@@ -222,9 +232,8 @@ export interface Registry {
 }
 
 function checkPositiveInt(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-    throw new ConfigurationError(option, 'must be an integer >= 1', { received: value });
-  return value;
+  checkInt(option, value, 1);
+  return value as number;
 }
 
 const sameArray = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined) =>
@@ -246,27 +255,27 @@ const sameArray = (a: readonly unknown[] | undefined, b: readonly unknown[] | un
  * ```
  */
 export function createRegistry(options: RegistryOptions = {}): Registry {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkOptions('createRegistry', options, REGISTRY_OPTIONS);
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string' || (prefix !== '' && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)))
     throw new ConfigurationError('prefix', 'must match [a-zA-Z_:][a-zA-Z0-9_:]*', { received: prefix });
+  checkObject('defaultLabels', options.defaultLabels);
   const defaultLabels = options.defaultLabels ?? {};
-  if (typeof defaultLabels !== 'object' || defaultLabels === null)
-    throw new ConfigurationError('defaultLabels', 'must be an object', { received: defaultLabels });
   for (const key of Object.keys(defaultLabels))
     if (!LABEL_RE.test(key) || key.startsWith('__')) throw new ConfigurationError(`defaultLabels.${key}`, 'is not a valid label name', { received: key });
   const defaultNames = Object.keys(defaultLabels);
   const defaultValues = defaultNames.map((k) => String(defaultLabels[k]));
   const maxSeriesDefault = checkPositiveInt('maxSeriesPerMetric', options.maxSeriesPerMetric ?? 1000);
-  const clock = options.clock ?? Date;
-  if (typeof clock?.now !== 'function') throw new ConfigurationError('clock', 'must have a now() method', { received: clock });
+  checkClock(options.clock);
+  const clock: Clock = options.clock ?? Date;
 
   const metrics = new Map<string, AnyMetric>();
   const collectors = new Set<() => void>();
-  const warningListeners = new Set<Listener<RegistryWarning>>();
+  const events = new Emitter<{ warning: RegistryWarning }>({ component: 'metrics registry' });
 
   function register<M extends AnyMetric>(type: MetricType, opts: MetricOptions<string>, shape: Omit<MetricShape, 'type' | 'labelNames'>, build: (name: string, labelNames: readonly string[], maxSeries: number) => M): M {
-    if (typeof opts !== 'object' || opts === null) throw new ConfigurationError('options', 'must be an object', { received: opts });
+    checkOptions(`registry.${type}`, opts, KNOWN_METRIC_OPTIONS[type]);
+    if (opts === undefined) throw new ConfigurationError('options', 'must be an object', { received: opts });
     if (typeof opts.name !== 'string' || !NAME_RE.test(opts.name))
       throw new ConfigurationError('name', 'must match [a-zA-Z_:][a-zA-Z0-9_:]*', { received: opts.name });
     if (typeof opts.help !== 'string') throw new ConfigurationError('help', 'must be a string', { received: opts.help });
@@ -634,13 +643,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   }
 
   function emitWarning(warning: RegistryWarning) {
-    for (const l of warningListeners) {
-      try {
-        l(warning);
-      } catch {
-        // listeners never break the registry
-      }
-    }
+    events.emit('warning', warning);
   }
 
   const registry: Registry = {
@@ -673,8 +676,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     },
     on(event, listener) {
       if (event !== 'warning') throw new ConfigurationError('event', 'must be "warning"', { received: event });
-      warningListeners.add(listener);
-      return () => void warningListeners.delete(listener);
+      return events.on('warning', listener);
     },
     resetAll() {
       for (const m of metrics.values()) m.reset();

@@ -1,9 +1,15 @@
+import { checkFunction, checkNumber, checkOptions } from '@armor/core';
 import { ConfigurationError, fingerprint, fromUnknown, isArmorError } from '@armor/errors';
 import { hubOf } from './hub.js';
 import { createRegistry, exponentialBuckets, type Registry } from './registry.js';
 import type { ErrorGroup, SlowOperation } from './snapshot.js';
 
 let fallback: Registry | undefined;
+
+function checkRegistry(registry: unknown): void {
+  if (registry !== undefined && typeof (registry as Registry | null)?.counter !== 'function')
+    throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: registry });
+}
 /**
  * The registry used by {@link trackOperation} and {@link recordError} when none is passed.
  * Created on first use.
@@ -63,8 +69,11 @@ function opsHistogram(registry: Registry) {
 export async function trackOperation<T>(name: string, fn: () => T | PromiseLike<T>, options: TrackOperationOptions = {}): Promise<Awaited<T>> {
   if (typeof name !== 'string' || name === '') throw new ConfigurationError('name', 'must be a non-empty string', { received: name });
   if (typeof fn !== 'function') throw new ConfigurationError('fn', 'must be a function', { received: fn });
+  checkOptions('trackOperation', options, ['registry', 'slowMs', 'summary']);
   const slowMs = options.slowMs ?? 500;
-  if (typeof slowMs !== 'number' || !(slowMs >= 0)) throw new ConfigurationError('slowMs', 'must be a number >= 0', { received: slowMs });
+  checkNumber('slowMs', slowMs, { min: 0, allowInfinity: true, unit: 'ms' });
+  checkRegistry(options.registry);
+  if (typeof options.summary !== 'string') checkFunction('summary', options.summary);
   const registry = options.registry ?? defaultRegistry();
   const clock = registry.clock;
   const start = clock.now();
