@@ -4,7 +4,7 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { checkMs, checkOptions } from './policy.js';
+import { checkFunction, checkMs, checkNumber, checkOneOf, checkOptions } from '@armor/core';
 
 /** What a backoff gets to compute the delay before retry number `attempt`. */
 export interface BackoffInput {
@@ -68,15 +68,13 @@ const JITTERS: readonly Jitter[] = ['none', 'full', 'equal', 'decorrelated'];
  * ```
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Backoff {
-  checkOptions('options', options);
+  checkOptions('exponentialBackoff', options, ['initial', 'max', 'factor', 'jitter', 'random']);
   const { initial = 100, max = 30_000, factor = 2, jitter = 'full', random = Math.random } = options;
   checkMs('initial', initial);
   checkMs('max', max, { allowInfinity: true });
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
-    throw new ConfigurationError('factor', 'must be a finite number >= 1', { received: factor });
-  }
-  if (!JITTERS.includes(jitter)) throw new ConfigurationError('jitter', `must be one of ${JITTERS.join(', ')}`, { received: jitter });
-  if (typeof random !== 'function') throw new ConfigurationError('random', 'must be a function', { received: random });
+  checkNumber('factor', factor, { min: 1 });
+  checkOneOf('jitter', jitter, JITTERS);
+  checkFunction('random', random);
   if (max < initial) throw new ConfigurationError('max', 'must be >= initial', { received: max });
 
   return ({ attempt, previousDelayMs }) => {

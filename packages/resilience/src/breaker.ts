@@ -6,21 +6,24 @@
  * @module
  */
 import { CircuitOpenError, ConfigurationError } from '@armor/errors';
-import { toScheduler, type Clock, type Scheduler } from './clock.js';
-import { Emitter, safeCall, type Listener, type Observable } from './events.js';
 import {
-  Context,
+  Emitter,
   abortReason,
   checkClock,
+  checkFunction,
   checkInt,
   checkMs,
-  checkName,
-  checkOptionalFunction,
+  checkNumber,
   checkOptions,
-  isClientError,
-  type Policy,
-  type PolicyFn,
-} from './policy.js';
+  checkString,
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Listener,
+  type Observable,
+  type Scheduler,
+} from '@armor/core';
+import { BREAKER_REJECTION, callFn, isClientError, type Policy, type PolicyFn } from './policy.js';
 import { RollingCounters } from './rolling.js';
 
 /** The states of a breaker. `isolated` is a manual hard-open (see {@link CircuitBreaker.isolate}). */
@@ -114,6 +117,13 @@ export interface BreakerStateStore {
    * state is not `from`. Returns the state afterwards.
    */
   transition(from: BreakerState | '*', to: BreakerState, now: number, openUntil: number): Promise<SharedBreakerSnapshot>;
+  /**
+   * Frees one half-open probe slot taken by {@link BreakerStateStore.acquire} whose probe was
+   * abandoned by its caller (an aborted signal) while its lease was live, so other processes
+   * may probe at once instead of waiting for `probeLeaseMs`. Optional: a store without it
+   * frees the slot when the lease runs out.
+   */
+  release?(now: number): Promise<void>;
 }
 
 /** Options of {@link circuitBreaker}. */
@@ -163,8 +173,26 @@ export interface CircuitBreakerOptions {
   clock?: Clock;
 }
 
+/** Every option name of {@link circuitBreaker} (checked for typos). */
+const BREAKER_KEYS = [
+  'name',
+  'failureThreshold',
+  'failureRate',
+  'minimumThroughput',
+  'windowMs',
+  'buckets',
+  'slowCallMs',
+  'halfOpenAfterMs',
+  'halfOpenMaxConcurrent',
+  'isFailure',
+  'onStateChange',
+  'state',
+  'probeLeaseMs',
+  'clock',
+] as const;
+
 /** A circuit breaker (see {@link circuitBreaker}). */
-export interface CircuitBreaker extends Policy, Observable<CircuitBreakerEvents> {
+export interface CircuitBreaker extends Policy, Kinded<'circuit-breaker'>, Observable<CircuitBreakerEvents> {
   /** The breaker's name. */
   readonly name: string;
   /** Current state (an open breaker past `halfOpenAfterMs` reports `half-open`). */
@@ -184,6 +212,7 @@ const STATES: readonly BreakerState[] = ['closed', 'open', 'half-open', 'isolate
 
 /** @internal */
 export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements CircuitBreaker {
+  readonly kind = 'circuit-breaker' as const;
   readonly name: string;
   readonly #time: Scheduler;
   readonly #threshold: number;
@@ -216,17 +245,15 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
   #syncing: Promise<void> | undefined;
 
   constructor(options: CircuitBreakerOptions) {
-    super();
-    checkOptions('options', options);
+    checkOptions('circuitBreaker', options, BREAKER_KEYS);
     const o = options;
-    checkName(o.name);
+    checkString('name', o.name);
+    super({ component: `circuit-breaker ${o.name ?? 'breaker'}` });
     if (o.failureThreshold !== undefined && o.failureRate !== undefined) {
       throw new ConfigurationError('failureThreshold', 'cannot be combined with failureRate (pick one strategy)', { received: o.failureThreshold });
     }
     checkInt('failureThreshold', o.failureThreshold, 1);
-    if (o.failureRate !== undefined && (typeof o.failureRate !== 'number' || !(o.failureRate > 0 && o.failureRate <= 1))) {
-      throw new ConfigurationError('failureRate', 'must be a number in (0, 1]', { received: o.failureRate });
-    }
+    checkNumber('failureRate', o.failureRate, { min: 0, exclusiveMin: true, max: 1 });
     checkInt('minimumThroughput', o.minimumThroughput, 1);
     checkMs('windowMs', o.windowMs, { min: 1 });
     checkInt('buckets', o.buckets, 1);
@@ -234,8 +261,8 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     checkMs('halfOpenAfterMs', o.halfOpenAfterMs);
     checkInt('halfOpenMaxConcurrent', o.halfOpenMaxConcurrent, 1);
     checkMs('probeLeaseMs', o.probeLeaseMs, { min: 1 });
-    checkOptionalFunction('isFailure', o.isFailure);
-    checkOptionalFunction('onStateChange', o.onStateChange);
+    checkFunction('isFailure', o.isFailure);
+    checkFunction('onStateChange', o.onStateChange);
     checkClock(o.clock);
     if (o.state !== undefined) {
       const s = o.state as Partial<BreakerStateStore> | null;
@@ -361,9 +388,9 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     this.#rejected++;
     if (this.has('rejected')) this.emit('rejected', { retryAfterMs });
     const state = this.#state;
-    return Promise.reject(
-      new CircuitOpenError(`Circuit "${this.name}" is ${state}`, { retryAfterMs, details: { breaker: this.name, state } }),
-    );
+    const error = new CircuitOpenError(`Circuit "${this.name}" is ${state}`, { retryAfterMs, details: { breaker: this.name, state } });
+    Object.defineProperty(error, BREAKER_REJECTION, { value: true });
+    return Promise.reject(error);
   }
 
   // ----- the call ------------------------------------------------------------------------
@@ -373,7 +400,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     const start = this.#timed ? this.#time.now() : 0;
     let value: T;
     try {
-      value = await fn(new Context(1, signal));
+      value = await callFn(fn, 1, signal);
     } catch (error) {
       const pending = this.#failed(error, start, probe, gen, signal);
       if (pending !== undefined) await pending;
@@ -409,8 +436,12 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
 
   #failed(error: unknown, start: number, probe: number, gen: number, signal: AbortSignal | undefined): Promise<void> | undefined {
     if (signal?.aborted) {
-      // the caller gave up: says nothing about the dependency
-      if (probe !== 0 && gen === this.#gen) this.#releaseProbe(probe, this.#time.now());
+      // the caller gave up: says nothing about the dependency; free the probe slot, here and
+      // in the shared store (without making the caller wait for it)
+      if (probe !== 0 && gen === this.#gen) {
+        const now = this.#time.now();
+        if (this.#releaseProbe(probe, now) && this.#store?.release !== undefined) void this.#releaseShared(now);
+      }
       return undefined;
     }
     let counts: boolean;
@@ -470,7 +501,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     this.#window?.reset();
     const event = { from, to, at };
     this.emit('stateChange', event);
-    safeCall(this.#onStateChange, event);
+    this.call(this.#onStateChange, event, 'onStateChange');
   }
 
   /** State change decided here: local at once, then (with a store) written atomically. */
@@ -488,6 +519,14 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
       this.#syncedAt = this.#time.now();
     } catch (error) {
       this.emit('storeError', { operation: 'transition', error });
+    }
+  }
+
+  async #releaseShared(now: number): Promise<void> {
+    try {
+      await this.#store!.release!(now);
+    } catch (error) {
+      this.emit('storeError', { operation: 'release', error });
     }
   }
 

@@ -5,8 +5,8 @@
  */
 import { ConfigurationError } from '@armor/errors';
 import { BulkheadRejectedError } from './errors.js';
-import { Emitter, type Observable } from './events.js';
-import { Context, abortReason, noop, onAbort, checkInt, checkName, checkOptions, type Policy, type PolicyFn } from './policy.js';
+import { Emitter, abortReason, checkInt, checkOptions, checkRequired, checkString, onAbort, raceAbort, type Kinded, type Observable } from '@armor/core';
+import { Context, noop, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link bulkhead}. */
 export interface BulkheadOptions {
@@ -36,7 +36,7 @@ export interface BulkheadEvents {
 }
 
 /** A bulkhead (see {@link bulkhead}). */
-export interface Bulkhead extends Policy, Observable<BulkheadEvents> {
+export interface Bulkhead extends Policy, Kinded<'bulkhead'>, Observable<BulkheadEvents> {
   readonly name: string;
   stats(): BulkheadStats;
 }
@@ -47,6 +47,7 @@ interface Waiter {
 }
 
 class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
+  readonly kind = 'bulkhead' as const;
   readonly name: string;
   readonly #max: number;
   readonly #maxQueue: number;
@@ -57,11 +58,11 @@ class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
   #queued = 0;
 
   constructor(options: BulkheadOptions) {
-    super();
-    checkOptions('options', options);
+    checkOptions('bulkhead', options, ['name', 'maxConcurrent', 'maxQueue']);
     if (options === undefined) throw new ConfigurationError('options', 'must be an object', { received: options });
-    checkName(options.name);
-    if (options.maxConcurrent === undefined) throw new ConfigurationError('maxConcurrent', 'is required (an integer >= 1)');
+    checkString('name', options.name);
+    checkRequired('maxConcurrent', options.maxConcurrent, 'an integer >= 1');
+    super({ component: `bulkhead ${options.name ?? 'bulkhead'}` });
     checkInt('maxConcurrent', options.maxConcurrent, 1);
     checkInt('maxQueue', options.maxQueue, 0, { allowInfinity: true });
     this.name = options.name ?? 'bulkhead';
@@ -101,14 +102,25 @@ class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
     });
   }
 
-  async #run<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined): Promise<T> {
+  readonly #release = (): void => {
+    this.#active--;
+    this.#next();
+  };
+
+  /**
+   * Runs `fn` in a slot. The slot is held until `fn` settles, even when the caller's signal
+   * aborts first (the caller is rejected at once, but the work still occupies capacity).
+   */
+  #run<T>(fn: PolicyFn<T>, signal: AbortSignal | undefined): Promise<T> {
     this.#active++;
+    let pending: Promise<T>;
     try {
-      return await fn(new Context(1, signal));
-    } finally {
-      this.#active--;
-      this.#next();
+      pending = Promise.resolve(fn(new Context(1, signal)));
+    } catch (error) {
+      pending = Promise.reject(error as Error);
     }
+    pending.then(this.#release, this.#release);
+    return signal === undefined ? pending : raceAbort(pending, signal);
   }
 
   #next(): void {

@@ -90,6 +90,12 @@ const table: [string, () => unknown, string][] = [
   ['hedgePolicy: empty name', () => hedgePolicy({ delayMs: 1, name: '' }), 'name'],
   ['hedgePolicy: missing delayMs', () => hedgePolicy({} as never), 'delayMs'],
   ['timeoutPolicy: empty name', () => timeoutPolicy(1, { name: '' }), 'name'],
+  ['retry: non-boolean unref', () => retryPolicy({ unref: 'yes' as never }), 'unref'],
+  ['retry: non-boolean retryOnOpenCircuit', () => retryPolicy({ retryOnOpenCircuit: 1 as never }), 'retryOnOpenCircuit'],
+  ['timeout: non-boolean unref', () => timeout(fn, 10, { unref: 1 as never }), 'unref'],
+  ['hedgePolicy: non-boolean unref', () => hedgePolicy({ delayMs: 1, unref: 'no' as never }), 'unref'],
+  ['redisBreakerState: timeoutMs 0', () => redisBreakerState({ client: { eval: async () => null }, key: 'k', timeoutMs: 0 }), 'timeoutMs'],
+  ['redisBreakerState: negative cooldownMs', () => redisBreakerState({ client: { eval: async () => null }, key: 'k', cooldownMs: -1 }), 'cooldownMs'],
 ];
 
 describe('bad input throws ConfigurationError naming the option, at construction', () => {
@@ -112,6 +118,42 @@ describe('bad input throws ConfigurationError naming the option, at construction
     for (const p of [retryPolicy(), timeoutPolicy(10), circuitBreaker(), bulkhead({ maxConcurrent: 1 }), wrap()]) {
       await expect(p.execute(5 as never)).rejects.toBeInstanceOf(ConfigurationError);
     }
+  });
+
+  it('misspelled options are refused with the closest known name (did you mean)', () => {
+    const message = (construct: () => unknown) => {
+      try {
+        construct();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        return (error as Error).message;
+      }
+      throw new Error('did not throw');
+    };
+    expect(message(() => retryPolicy({ maxRetries: 3 } as never))).toMatch(/Unknown option "maxRetries".*did you mean "maxAttempts"/);
+    expect(message(() => retry(fn, { maxRetries: 3 } as never))).toMatch(/Unknown option "maxRetries".*did you mean "maxAttempts"/);
+    expect(message(() => bulkhead({ maxConcurrency: 3 } as never))).toMatch(/Unknown option "maxConcurrency".*did you mean "maxConcurrent"/);
+    expect(message(() => timeoutPolicy(10, { unrefs: true } as never))).toMatch(/Unknown option "unrefs".*did you mean "unref"/);
+    expect(message(() => hedgePolicy({ delayMs: 1, maxHedge: 2 } as never))).toMatch(/did you mean "maxHedges"/);
+    expect(message(() => fallbackPolicy(1, { shouldFallBack: () => true } as never))).toMatch(/did you mean "shouldFallback"/);
+    expect(message(() => exponentialBackoff({ intial: 5 } as never))).toMatch(/did you mean "initial"/);
+    expect(message(() => retryBudget({ ration: 0.1 } as never))).toMatch(/did you mean "ratio"/);
+    expect(message(() => breakerRegistry({ maxSize: 1 } as never))).toMatch(/Unknown option "maxSize"/);
+    expect(message(() => redisBreakerState({ client: { eval: async () => null }, key: 'k', timeout: 5 } as never))).toMatch(/did you mean "timeoutMs"/);
+    // a misspelled breaker option names the unknown key and lists the real one
+    expect(message(() => circuitBreaker({ treshold: 3 } as never))).toMatch(/Unknown option "treshold" of circuitBreaker.*failureThreshold/);
+    expect(message(() => circuitBreaker({ halfOpenAfter: 3 } as never))).toMatch(/did you mean "halfOpenAfterMs"/);
+  });
+
+  it('every policy says what it is (kind)', () => {
+    expect(retryPolicy().kind).toBe('retry');
+    expect(timeoutPolicy(1).kind).toBe('timeout');
+    expect(circuitBreaker().kind).toBe('circuit-breaker');
+    expect(bulkhead({ maxConcurrent: 1 }).kind).toBe('bulkhead');
+    expect(fallbackPolicy(1).kind).toBe('fallback');
+    expect(hedgePolicy({ delayMs: 1 }).kind).toBe('hedge');
+    expect(wrap().kind).toBe('wrap');
+    expect(breakerRegistry().kind).toBe('registry');
   });
 
   it('valid edge values are accepted', () => {

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { Emitter, type Observable } from './events.js';
-import { Context, abortReason, checkFunction, checkName, checkOptionalFunction, checkOptions, type Policy, type PolicyFn } from './policy.js';
+import { ConfigurationError } from '@armor/errors';
+import { Emitter, abortReason, checkFunction, checkOptions, checkRequired, checkSignal, checkString, type Kinded, type Observable } from '@armor/core';
+import { callFn, type Policy, type PolicyFn } from './policy.js';
 
 /** A fallback value, or a function of the error producing one. */
 export type FallbackValue<T> = T | ((error: unknown) => T | PromiseLike<T>);
@@ -51,7 +52,7 @@ export interface FallbackStats {
 }
 
 /** A fallback policy (see {@link fallbackPolicy}). */
-export interface FallbackPolicy extends Policy, Observable<FallbackEvents> {
+export interface FallbackPolicy extends Policy, Kinded<'fallback'>, Observable<FallbackEvents> {
   /** The policy's name (`options.name`, default `'fallback'`). */
   readonly name: string;
   /** Plain-data statistics. */
@@ -79,7 +80,7 @@ async function runFallback<T>(
 ): Promise<T> {
   let value: T;
   try {
-    value = await fn(new Context(1, signal));
+    value = await callFn(fn, 1, signal);
   } catch (error) {
     if (signal?.aborted) throw abortReason(signal);
     try {
@@ -105,13 +106,16 @@ async function runFallback<T>(
  * ```
  */
 export function fallback<T>(fn: PolicyFn<T>, valueOrFn: FallbackValue<T>, options: FallbackOptions = {}): Promise<T> {
+  checkRequired('fn', fn, 'a function');
   checkFunction('fn', fn);
-  checkOptions('options', options);
-  checkOptionalFunction('shouldFallback', options.shouldFallback);
+  checkOptions('fallback', options, ['shouldFallback', 'signal']);
+  checkFunction('shouldFallback', options.shouldFallback);
+  checkSignal('signal', options.signal);
   return runFallback(fn, valueOrFn, options.signal, options.shouldFallback);
 }
 
 class FallbackPolicyImpl<V> extends Emitter<FallbackEvents> implements FallbackPolicy {
+  readonly kind = 'fallback' as const;
   readonly name: string;
   readonly #valueOrFn: FallbackValue<V>;
   readonly #should: ((error: unknown) => boolean) | undefined;
@@ -119,10 +123,10 @@ class FallbackPolicyImpl<V> extends Emitter<FallbackEvents> implements FallbackP
   #fallbacks = 0;
   #failures = 0;
   constructor(valueOrFn: FallbackValue<V>, options: FallbackPolicyOptions) {
-    super();
-    checkOptions('options', options);
-    checkName(options.name);
-    checkOptionalFunction('shouldFallback', options.shouldFallback);
+    checkOptions('fallbackPolicy', options, ['name', 'shouldFallback']);
+    checkString('name', options.name);
+    checkFunction('shouldFallback', options.shouldFallback);
+    super({ component: `fallback ${options.name ?? 'fallback'}` });
     this.name = options.name ?? 'fallback';
     this.#valueOrFn = valueOrFn;
     this.#should = options.shouldFallback;
@@ -142,6 +146,7 @@ class FallbackPolicyImpl<V> extends Emitter<FallbackEvents> implements FallbackP
   };
 
   execute<R>(fn: PolicyFn<R>, signal?: AbortSignal): Promise<R> {
+    if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
     return runFallback(fn, this.#valueOrFn as FallbackValue<R>, signal, this.#should, this.#hooks);
   }
 

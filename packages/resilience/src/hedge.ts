@@ -4,9 +4,27 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { toScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
-import { Emitter, type Observable } from './events.js';
-import { Context, abortReason, noop, onAbort, checkClock, checkFunction, checkInt, checkMs, checkName, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
+import {
+  Emitter,
+  abortReason,
+  checkBoolean,
+  checkClock,
+  checkFunction,
+  checkInt,
+  checkMs,
+  checkOptions,
+  checkRequired,
+  checkSignal,
+  checkString,
+  onAbort,
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Observable,
+  type Scheduler,
+  type TimerHandle,
+} from '@armor/core';
+import { Context, noop, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeOptions {
@@ -16,8 +34,13 @@ export interface HedgeOptions {
   maxHedges?: number;
   /** Cancels every attempt; rejects with `signal.reason`. */
   signal?: AbortSignal;
-  /** Scheduler. @default system clock (unref'd timers) */
+  /** Scheduler. @default system clock (keep-alive timers) */
   clock?: Clock;
+  /**
+   * Unref the hedge-delay timers of the system clock, so a pending hedge delay does not keep
+   * the process alive. By default it does, like `setTimeout`. @default false
+   */
+  unref?: boolean;
 }
 
 /** Options of {@link hedgePolicy}. */
@@ -66,7 +89,7 @@ export interface HedgeStats {
 }
 
 /** A hedging policy (see {@link hedgePolicy}). */
-export interface HedgePolicy extends Policy, Observable<HedgeEvents> {
+export interface HedgePolicy extends Policy, Kinded<'hedge'>, Observable<HedgeEvents> {
   /** The policy's name (`options.name`, default `'hedge'`). */
   readonly name: string;
   /** Plain-data statistics. */
@@ -80,13 +103,14 @@ interface HedgeHooks {
   failed(): void;
 }
 
-function validate(options: Omit<HedgeOptions, 'signal'>): void {
-  checkOptions('options', options);
+function validate(component: string, options: Omit<HedgeOptions, 'signal'>, known: readonly string[]): void {
+  checkOptions(component, options, known);
   if (options === undefined || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  if (options.delayMs === undefined) throw new ConfigurationError('delayMs', 'is required (a number >= 0)');
+  checkRequired('delayMs', options.delayMs, 'a number of milliseconds >= 0');
   checkMs('delayMs', options.delayMs);
   checkInt('maxHedges', options.maxHedges, 0);
   checkClock(options.clock);
+  checkBoolean('unref', options.unref);
 }
 
 function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: AbortSignal | undefined, time: Scheduler, hooks?: HedgeHooks): Promise<T> {
@@ -172,13 +196,15 @@ function run<T>(fn: PolicyFn<T>, delayMs: number, maxHedges: number, signal: Abo
  * ```
  */
 export function hedge<T>(fn: PolicyFn<T>, options: HedgeOptions): Promise<T> {
+  checkRequired('fn', fn, 'a function');
   checkFunction('fn', fn);
-  validate(options);
+  validate('hedge', options, ['delayMs', 'maxHedges', 'signal', 'clock', 'unref']);
   checkSignal('signal', options.signal);
-  return run(fn, options.delayMs, options.maxHedges ?? 1, options.signal, toScheduler(options.clock));
+  return run(fn, options.delayMs, options.maxHedges ?? 1, options.signal, toScheduler(options.clock, { unref: options.unref === true }));
 }
 
 class HedgePolicyImpl extends Emitter<HedgeEvents> implements HedgePolicy {
+  readonly kind = 'hedge' as const;
   readonly name: string;
   readonly #delayMs: number;
   readonly #maxHedges: number;
@@ -190,13 +216,13 @@ class HedgePolicyImpl extends Emitter<HedgeEvents> implements HedgePolicy {
   #hedgeWins = 0;
   #losersAborted = 0;
   constructor(options: HedgePolicyOptions) {
-    super();
-    validate(options);
-    checkName(options.name);
+    validate('hedgePolicy', options, ['name', 'delayMs', 'maxHedges', 'clock', 'unref']);
+    checkString('name', options.name);
+    super({ component: `hedge ${options.name ?? 'hedge'}` });
     this.name = options.name ?? 'hedge';
     this.#delayMs = options.delayMs;
     this.#maxHedges = options.maxHedges ?? 1;
-    this.#time = toScheduler(options.clock);
+    this.#time = toScheduler(options.clock, { unref: options.unref === true });
     this.#hooks = {
       hedged: (attempt, reason) => {
         this.#hedges++;

@@ -1,16 +1,17 @@
 /**
  * `@armor/resilience`: retry with backoff and budgets, timeout, circuit breaker (in-process
  * or shared through Redis), per-key breaker registry, bulkhead, hedging, fallback and `wrap`
- * to compose them — every policy observable, every timer unref'd, every clock injectable.
- * Runtime-neutral (Node, Convex, edge).
+ * to compose them — every policy observable (`on(event)`, `stats()`, `kind`), every clock
+ * injectable, and every timer an awaited call depends on kept alive (`unref: true` opts out).
+ * Runtime-neutral (Node, Convex, edge). Built on `@armor/core`.
  *
  * @module
  */
 export { constantBackoff, exponentialBackoff } from './backoff.js';
 export type { Backoff, BackoffInput, ExponentialBackoffOptions, Jitter } from './backoff.js';
-export { manualClock, systemClock } from './clock.js';
-export type { Clock, ManualClock, Scheduler, TimerHandle } from './clock.js';
-export type { Listener, Observable } from './events.js';
+export { manualClock, systemClock } from '@armor/core';
+export type { ArmorKind, Clock, Kinded, Listener, ManualClock, Observable, Scheduler, TimerHandle } from '@armor/core';
+export { isBreakerRejection } from './policy.js';
 export type { Policy, PolicyContext, PolicyFn } from './policy.js';
 export { BulkheadRejectedError } from './errors.js';
 export { isRetryableByDefault, retry, retryAfterFromError, retryBudget, retryPolicy } from './retry.js';
@@ -40,3 +41,4 @@ export type { FallbackEvent, FallbackEvents, FallbackOptions, FallbackPolicy, Fa
 export { hedge, hedgePolicy } from './hedge.js';
 export type { HedgeEvent, HedgeEvents, HedgeOptions, HedgePolicy, HedgePolicyOptions, HedgeStats, HedgeWinEvent } from './hedge.js';
 export { wrap } from './wrap.js';
+export type { WrappedPolicy } from './wrap.js';

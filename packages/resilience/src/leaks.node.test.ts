@@ -1,6 +1,7 @@
 /**
  * Node-only checks: no abort listeners left on the caller's signal (via
- * events.getEventListeners), no MaxListenersExceededWarning, and timers are unref'd.
+ * events.getEventListeners), no MaxListenersExceededWarning, and the timer rule: timers an
+ * awaited call depends on keep the process alive unless the policy says `unref: true`.
  */
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -48,7 +49,7 @@ describe('listeners and timers (Node)', () => {
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
 
-  it('backoff timers are unref’d (never keep the process alive)', async () => {
+  const spyTimers = () => {
     const created: NodeJS.Timeout[] = [];
     const real = globalThis.setTimeout;
     vi.spyOn(globalThis, 'setTimeout').mockImplementation(((cb: () => void, ms?: number) => {
@@ -56,10 +57,27 @@ describe('listeners and timers (Node)', () => {
       created.push(t);
       return t;
     }) as typeof setTimeout);
+    return created;
+  };
+
+  it('backoff, timeout and hedge timers keep the process alive by default (the timer rule)', async () => {
+    const created = spyTimers();
     let calls = 0;
     await retry(() => (++calls < 2 ? Promise.reject(new Error('x')) : 'ok'), { backoff: constantBackoff(5) });
     await timeoutPolicy(1000).execute(() => 'fast');
-    expect(created.length).toBeGreaterThanOrEqual(2);
+    await hedgePolicy({ delayMs: 1000 }).execute(() => 'fast');
+    expect(created.length).toBeGreaterThanOrEqual(3);
+    for (const t of created) expect(t.hasRef()).toBe(true);
+  });
+
+  it('unref: true unrefs them', async () => {
+    const created = spyTimers();
+    let calls = 0;
+    await retry(() => (++calls < 2 ? Promise.reject(new Error('x')) : 'ok'), { backoff: constantBackoff(5), unref: true });
+    await retryPolicy({ backoff: constantBackoff(5), unref: true }).execute(({ attempt }) => (attempt < 2 ? Promise.reject(new Error('x')) : 'ok'));
+    await timeoutPolicy(1000, { unref: true }).execute(() => 'fast');
+    await hedgePolicy({ delayMs: 1000, unref: true }).execute(() => 'fast');
+    expect(created.length).toBeGreaterThanOrEqual(4);
     for (const t of created) expect(t.hasRef()).toBe(false);
   });
 });

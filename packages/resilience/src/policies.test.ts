@@ -10,6 +10,7 @@ import {
   fallbackPolicy,
   hedge,
   hedgePolicy,
+  isBreakerRejection,
   manualClock,
   retryPolicy,
   timeout,
@@ -214,10 +215,27 @@ describe('wrap', () => {
     expect(breaker.stats()).toMatchObject({ failures: 2, rejected: 1 });
   });
 
-  it('retry honours CircuitOpenError.retryAfterMs from an inner breaker', async () => {
+  it('a breaker open inside a retry fails fast by default: no wait for its retryAfterMs', async () => {
     const breaker = circuitBreaker({ failureThreshold: 1, halfOpenAfterMs: 1000 });
     let calls = 0;
-    const policy = wrap(retryPolicy({ maxAttempts: 3, backoff: constantBackoff(1) }), breaker);
+    const gaveUp: string[] = [];
+    const retrying = retryPolicy({ maxAttempts: 3, backoff: constantBackoff(1) });
+    retrying.on('giveUp', ({ reason }) => gaveUp.push(reason));
+    const p = wrap(retrying, breaker).execute(() => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve('up')));
+    const outcome = p.catch((e: unknown) => e);
+    // attempt 1 fails and opens; attempt 2 (after the 1 ms backoff) is refused by the breaker: give up
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toBeInstanceOf(CircuitOpenError);
+    expect(isBreakerRejection(await outcome)).toBe(true);
+    expect(calls).toBe(1);
+    expect(gaveUp).toEqual(['circuitOpen']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('retry honours CircuitOpenError.retryAfterMs from an inner breaker with retryOnOpenCircuit: true', async () => {
+    const breaker = circuitBreaker({ failureThreshold: 1, halfOpenAfterMs: 1000 });
+    let calls = 0;
+    const policy = wrap(retryPolicy({ maxAttempts: 3, backoff: constantBackoff(1), retryOnOpenCircuit: true }), breaker);
     const p = policy.execute(() => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve('up')));
     // attempt 1 fails and opens; attempt 2 (after 1 ms) is rejected with retryAfterMs 999; attempt 3 after that succeeds
     await vi.advanceTimersByTimeAsync(1000);

@@ -1,11 +1,11 @@
 /**
- * Shared types and helpers: the policy contract, execution context, abortable sleep, signal
- * linking and option validation.
+ * Shared types and helpers: the policy contract and the execution context. Time, abort
+ * helpers, events and option checks come from `@armor/core`.
  *
  * @module
  */
-import { ConfigurationError, type ArmorError } from '@armor/errors';
-import type { Scheduler } from './clock.js';
+import type { ArmorError } from '@armor/errors';
+import { raceAbort } from '@armor/core';
 
 /** What every policy passes to the function it runs. */
 export interface PolicyContext {
@@ -51,67 +51,14 @@ export class Context implements PolicyContext {
   }
 }
 
-/** @internal Rejection value for an aborted signal. */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-interface Hub {
-  callbacks: Set<() => void>;
-  handler: () => void;
-}
-const hubs = new WeakMap<AbortSignal, Hub>();
-
 /**
- * @internal Runs `callback` once when `signal` aborts. However many executions wait on one
- * signal at once, the signal carries at most ONE listener from this package (a fan-out hub),
- * so composed policies never trigger MaxListeners warnings; the returned function removes the
- * callback, and the listener itself goes away when no callback is left.
+ * @internal Calls `fn` with a fresh context. With a caller signal, the result settles at once
+ * with the abort reason when the signal aborts, even if `fn` ignores it (`raceAbort`); without
+ * one, nothing is added to the hot path.
  */
-export function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let hub = hubs.get(signal);
-  if (hub === undefined) {
-    const callbacks = new Set<() => void>();
-    const handler = () => {
-      hubs.delete(signal);
-      for (const cb of callbacks) cb();
-      callbacks.clear();
-    };
-    hub = { callbacks, handler };
-    hubs.set(signal, hub);
-    signal.addEventListener('abort', handler, { once: true });
-  }
-  const current = hub;
-  current.callbacks.add(callback);
-  return () => {
-    if (!current.callbacks.delete(callback) || current.callbacks.size > 0) return;
-    if (hubs.get(signal) === current) {
-      hubs.delete(signal);
-      signal.removeEventListener('abort', current.handler);
-    }
-  };
-}
-
-/**
- * @internal Waits `ms` milliseconds. Rejects at once with the abort reason when `signal`
- * aborts (also while waiting); the timer and the listener are always removed.
- */
-export function sleep(ms: number, signal: AbortSignal | undefined, scheduler: Scheduler): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  if (ms <= 0 && signal === undefined) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const handle = scheduler.setTimeout(() => {
-      off();
-      resolve();
-    }, ms);
-    const off =
-      signal === undefined
-        ? noop
-        : onAbort(signal, () => {
-            scheduler.clearTimeout(handle);
-            reject(abortReason(signal));
-          });
-  });
+export function callFn<T>(fn: PolicyFn<T>, attempt: number, signal: AbortSignal | undefined): T | PromiseLike<T> {
+  if (signal === undefined) return fn(new Context(attempt, undefined));
+  return raceAbort(Promise.resolve(fn(new Context(attempt, signal))), signal);
 }
 
 /** @internal */
@@ -133,60 +80,18 @@ export function isClientError(error: unknown): boolean {
   );
 }
 
-// ---------------------------------------------------------------------------------------
-// validation
+/**
+ * @internal Marks a breaker's own open-circuit rejection, so an enclosing retry can fail fast
+ * instead of sleeping until the breaker's `retryAfterMs` (see `RetryOptions.retryOnOpenCircuit`).
+ * A registered symbol, so it works across duplicate installs.
+ */
+export const BREAKER_REJECTION = Symbol.for('armor.resilience.breaker-rejection');
 
-/** @internal */
-export function checkFunction(name: string, value: unknown): void {
-  if (typeof value !== 'function') throw new ConfigurationError(name, 'must be a function', { received: value });
-}
-
-/** @internal */
-export function checkOptionalFunction(name: string, value: unknown): void {
-  if (value !== undefined) checkFunction(name, value);
-}
-
-/** @internal Non-negative finite number (or undefined). */
-export function checkMs(name: string, value: unknown, { min = 0, allowInfinity = false } = {}): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (!allowInfinity && !Number.isFinite(value))) {
-    throw new ConfigurationError(name, `must be a ${allowInfinity ? '' : 'finite '}number >= ${min}`, { received: value });
-  }
-}
-
-/** @internal Integer >= min (or undefined). */
-export function checkInt(name: string, value: unknown, min: number, { allowInfinity = false } = {}): void {
-  if (value === undefined) return;
-  const ok = typeof value === 'number' && ((allowInfinity && value === Infinity) || (Number.isInteger(value) && value >= min));
-  if (!ok) throw new ConfigurationError(name, `must be an integer >= ${min}${allowInfinity ? ' (or Infinity)' : ''}`, { received: value });
-}
-
-/** @internal */
-export function checkOptions(name: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'object' || value === null)) {
-    throw new ConfigurationError(name, 'must be an object', { received: value });
-  }
-}
-
-/** @internal */
-export function checkClock(value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'object' || value === null || typeof (value as { now?: unknown }).now !== 'function') {
-    throw new ConfigurationError('clock', 'must be an object with a now() method', { received: value });
-  }
-}
-
-/** @internal */
-export function checkSignal(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'object' || value === null || typeof (value as AbortSignal).addEventListener !== 'function' || typeof (value as AbortSignal).aborted !== 'boolean') {
-    throw new ConfigurationError(name, 'must be an AbortSignal', { received: value });
-  }
-}
-
-/** @internal */
-export function checkName(value: unknown): void {
-  if (value !== undefined && (typeof value !== 'string' || value === '')) {
-    throw new ConfigurationError('name', 'must be a non-empty string', { received: value });
+/** `true` when `error` is a circuit breaker's own rejection (it refused to run `fn`). */
+export function isBreakerRejection(error: unknown): boolean {
+  try {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BREAKER_REJECTION] === true;
+  } catch {
+    return false;
   }
 }

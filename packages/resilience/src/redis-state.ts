@@ -5,16 +5,34 @@
  * scripts so every transition is atomic. Times are Redis server time (`TIME`) by default, so
  * clock skew between processes does not move `openUntil` or probe leases.
  *
+ * Every Redis call goes through the kernel's guard (`createRedisGuard` of `@armor/core`): a
+ * per-call timeout, fail-fast while the client is disconnected, and a local circuit, so a hung
+ * or dead Redis costs a breaker at most one `timeoutMs` per `cooldownMs`; the breaker reports
+ * a `storeError` and keeps working on its local state.
+ *
  * @module
  */
-import { ConfigurationError } from '@armor/errors';
-import type { AcquireResult, BreakerState, BreakerStateStore, SharedBreakerSnapshot } from './breaker.js';
-import { checkMs } from './policy.js';
+import { ConfigurationError, ExternalServiceError } from '@armor/errors';
+import {
+  checkClock,
+  checkMs,
+  checkOneOf,
+  checkOptions,
+  checkRequired,
+  checkString,
+  createRedisGuard,
+  type Clock,
+  type RedisClientLike,
+  type RedisFailure,
+} from '@armor/core';
 
-/** The subset of an ioredis client this store uses. */
-export interface RedisEvalClient {
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-}
+import type { AcquireResult, BreakerState, BreakerStateStore, SharedBreakerSnapshot } from './breaker.js';
+
+/**
+ * The part of an ioredis client this store uses (`eval`, and `status`/`once`/`removeListener`
+ * when present, for the guard). Structural: `ioredis` need not be installed for the types.
+ */
+export type RedisEvalClient = RedisClientLike;
 
 /** Options of {@link redisBreakerState}. */
 export interface RedisBreakerStateOptions {
@@ -43,7 +61,24 @@ export interface RedisBreakerStateOptions {
    * @default 'redis'
    */
   timeSource?: 'redis' | 'breaker';
+  /**
+   * Milliseconds one Redis call may take. Past it the call fails (the breaker emits
+   * `storeError` and goes on with its local state) and the store's local circuit opens for
+   * `cooldownMs`. @default 500
+   */
+  timeoutMs?: number;
+  /**
+   * Milliseconds the store stops calling Redis after a timeout or a connection error; then one
+   * call probes it. While it waits, calls fail at once (the breaker uses its local state).
+   * @default 1_000
+   */
+  cooldownMs?: number;
+  /** Clock of the guard's timeout and cooldown (tests). @default the system clock */
+  clock?: Clock;
 }
+
+/** Every option name of {@link redisBreakerState}. */
+const KEYS = ['client', 'key', 'syncIntervalMs', 'timeSource', 'timeoutMs', 'cooldownMs', 'clock'] as const;
 
 // KEYS[1] = hash; ARGV = op, caller's now, time source ('redis' | 'breaker'), ...op arguments.
 // Every time is in the script's clock (Redis TIME or the caller's); the reply ends with that
@@ -94,6 +129,12 @@ elseif op == 'transition' then
     if to == 'open' then openUntil = now + (tonumber(ARGV[6]) - callerNow) else openUntil = 0 end
     save()
   end
+elseif op == 'release' then
+  -- a caller-aborted probe gives its shared slot back at once
+  if state == 'half-open' and probes > 0 then
+    probes = probes - 1
+    save()
+  end
 end
 return { state, string.format('%.17g', since), string.format('%.17g', openUntil), permit, string.format('%.17g', now) }
 `;
@@ -114,11 +155,14 @@ function parse(reply: unknown, callerNow: number): AcquireResult {
 
 /**
  * Shares a circuit breaker's state through Redis. Times are Redis server time unless
- * `timeSource: 'breaker'` (see {@link RedisBreakerStateOptions.timeSource}).
+ * `timeSource: 'breaker'` (see {@link RedisBreakerStateOptions.timeSource}). Every call is
+ * guarded (`timeoutMs`, default 500 ms; `cooldownMs`, default 1 s): with Redis hung or down a
+ * breaker's `execute()` is delayed by at most one `timeoutMs` per `cooldownMs`, emits
+ * `storeError`, and runs on local state.
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * const client = new Redis(process.env.REDIS_URL);
  * const breaker = circuitBreaker({
  *   name: 'payments',
@@ -131,21 +175,37 @@ function parse(reply: unknown, callerNow: number): AcquireResult {
  * ```
  */
 export function redisBreakerState(options: RedisBreakerStateOptions): BreakerStateStore {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  const { client, key, syncIntervalMs = 1_000, timeSource = 'redis' } = options;
+  checkOptions('redisBreakerState', options, KEYS);
+  if (options === undefined) throw new ConfigurationError('options', 'must be an object', { received: options });
+  const { client, key, syncIntervalMs = 1_000, timeSource = 'redis', timeoutMs = 500, cooldownMs = 1_000, clock } = options;
+  checkRequired('client', client, 'an ioredis client');
   if (typeof client !== 'object' || client === null || typeof (client as { eval?: unknown }).eval !== 'function') {
     throw new ConfigurationError('client', 'must be an ioredis client (an object with eval())', { received: client });
   }
-  if (typeof key !== 'string' || key === '') throw new ConfigurationError('key', 'must be a non-empty string', { received: key });
+  checkRequired('key', key, 'a non-empty string');
+  checkString('key', key);
   checkMs('syncIntervalMs', syncIntervalMs);
-  if (timeSource !== 'redis' && timeSource !== 'breaker') {
-    throw new ConfigurationError('timeSource', "must be 'redis' or 'breaker'", { received: timeSource });
-  }
-  const run = async (op: string, now: number, ...args: (string | number)[]) => parse(await client.eval(SCRIPT, 1, key, op, now, timeSource, ...args), now);
+  checkOneOf('timeSource', timeSource, ['redis', 'breaker'] as const);
+  checkMs('timeoutMs', timeoutMs, { min: 1 });
+  checkMs('cooldownMs', cooldownMs);
+  checkClock(clock);
+  const guard = createRedisGuard(client, {
+    name: `redisBreakerState ${key}`,
+    timeoutMs,
+    cooldownMs,
+    ...(clock === undefined ? {} : { clock }),
+    toError: (failure: RedisFailure) =>
+      new ExternalServiceError(failure.message, { cause: failure.cause, details: { store: 'redisBreakerState', key, operation: failure.operation, reason: failure.reason } }),
+  });
+  const run = async (op: string, now: number, ...args: (string | number)[]) =>
+    parse(await guard.run(op, () => client.eval(SCRIPT, 1, key, op, now, timeSource, ...args)), now);
   return {
     syncIntervalMs,
     read: async (now = Date.now()) => (await run('read', now)).snapshot,
     acquire: (now, maxProbes, probeLeaseMs) => run('acquire', now, maxProbes, probeLeaseMs),
     transition: async (from, to, now, openUntil) => (await run('transition', now, from, to, openUntil)).snapshot,
+    release: async (now) => {
+      await run('release', now);
+    },
   };
 }

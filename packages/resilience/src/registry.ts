@@ -6,8 +6,8 @@
 import { ConfigurationError } from '@armor/errors';
 import { LRUCache } from 'lru-cache';
 import { circuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerStats } from './breaker.js';
-import { toScheduler, type Clock } from './clock.js';
-import { checkClock, checkInt, checkMs, checkOptions, type PolicyFn } from './policy.js';
+import { checkClock, checkInt, checkMs, checkOptions, toScheduler, type Clock, type Kinded } from '@armor/core';
+import type { PolicyFn } from './policy.js';
 
 /** Options of {@link breakerRegistry}. */
 export interface BreakerRegistryOptions {
@@ -31,7 +31,7 @@ export interface BreakerRegistryOptions {
 }
 
 /** A keyed set of breakers (see {@link breakerRegistry}). */
-export interface BreakerRegistry {
+export interface BreakerRegistry extends Kinded<'registry'> {
   /** The breaker for `key`, created on first use (or after it was dropped). */
   get(key: string): CircuitBreaker;
   /** `get(key).execute(fn, signal)`. */
@@ -65,7 +65,7 @@ interface Slot {
  * ```
  */
 export function breakerRegistry(options: BreakerRegistryOptions = {}): BreakerRegistry {
-  checkOptions('options', options);
+  checkOptions('breakerRegistry', options, ['max', 'idleMs', 'breaker', 'clock']);
   const { max = 1_000, idleMs, breaker = {}, clock } = options;
   checkInt('max', max, 1);
   checkMs('idleMs', idleMs, { min: 1 });
@@ -111,6 +111,7 @@ export function breakerRegistry(options: BreakerRegistryOptions = {}): BreakerRe
     return false;
   };
   return {
+    kind: 'registry',
     get,
     execute: (key, fn, signal) => get(key).execute(fn, signal),
     has: held,

@@ -4,26 +4,28 @@
  * @module
  */
 import { ConfigurationError, RETRYABLE_STATUS, isArmorError, parseRetryAfter } from '@armor/errors';
-import { exponentialBackoff, type Backoff } from './backoff.js';
-import { toScheduler, type Clock, type Scheduler } from './clock.js';
-import { Emitter, safeCall, type Observable } from './events.js';
 import {
-  Context,
-  RETRY_MARK,
+  Emitter,
   abortReason,
+  checkBoolean,
   checkClock,
   checkFunction,
   checkInt,
   checkMs,
-  checkName,
-  checkOptionalFunction,
+  checkNumber,
   checkOptions,
+  checkRequired,
   checkSignal,
-  isClientError,
+  checkString,
   sleep,
-  type Policy,
-  type PolicyFn,
-} from './policy.js';
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Observable,
+  type Scheduler,
+} from '@armor/core';
+import { exponentialBackoff, type Backoff } from './backoff.js';
+import { RETRY_MARK, callFn, isBreakerRejection, isClientError, type Policy, type PolicyFn } from './policy.js';
 import { RollingCounters } from './rolling.js';
 
 /** Payload of `onRetry` and the `retry` event. */
@@ -43,7 +45,7 @@ export interface GiveUpEvent {
   /** The error the caller receives. */
   error: unknown;
   /** Why retrying stopped. */
-  reason: 'maxAttempts' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'aborted';
+  reason: 'maxAttempts' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'aborted' | 'circuitOpen';
 }
 
 /** Events of a {@link RetryPolicy}. */
@@ -97,12 +99,44 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
   /** Shared {@link RetryBudget}: a retry is only made when the budget allows it. */
   budget?: RetryBudget;
-  /** Time source and scheduler. @default system clock (unref'd timers) */
+  /**
+   * Retry when the error is a circuit breaker's own open-circuit rejection (a breaker inside
+   * this retry refused to run `fn`). By default such a call gives up at once (`giveUp` reason
+   * `'circuitOpen'`) instead of sleeping until the breaker's `retryAfterMs`: while the
+   * dependency is down, callers fail fast (and a fallback outside the retry answers at once).
+   * `true` treats it like any other error (with `respectRetryAfter`, it waits until the breaker
+   * lets a probe through). @default false
+   */
+  retryOnOpenCircuit?: boolean;
+  /** Time source and scheduler. @default system clock (keep-alive timers) */
   clock?: Clock;
+  /**
+   * Unref the backoff timers of the system clock, so a pending backoff does not keep the
+   * process alive (a server that may exit mid-retry). Ignored for a `clock` with its own
+   * timers. By default a backoff keeps the process alive like `setTimeout`, so `await retry(...)`
+   * at the top level of a script finishes. @default false
+   */
+  unref?: boolean;
 }
 
+/** Every option name of {@link retry} / {@link retryPolicy} (checked for typos). */
+const RETRY_KEYS = [
+  'name',
+  'maxAttempts',
+  'backoff',
+  'retryIf',
+  'signal',
+  'onRetry',
+  'respectRetryAfter',
+  'maxRetryAfterMs',
+  'budget',
+  'retryOnOpenCircuit',
+  'clock',
+  'unref',
+] as const;
+
 /** A retry policy (see {@link retryPolicy}). */
-export interface RetryPolicy extends Policy, Observable<RetryEvents> {
+export interface RetryPolicy extends Policy, Kinded<'retry'>, Observable<RetryEvents> {
   readonly [RETRY_MARK]: true;
   /** The policy's name (`options.name`, default `'retry'`). */
   readonly name: string;
@@ -235,12 +269,10 @@ export interface RetryBudget {
  * ```
  */
 export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
-  checkOptions('options', options);
+  checkOptions('retryBudget', options, ['name', 'ratio', 'minRetriesPerSecond', 'windowMs', 'clock']);
   const { name = 'retry-budget', ratio = 0.2, minRetriesPerSecond = 10, windowMs = 10_000, clock } = options;
-  checkName(name);
-  if (typeof ratio !== 'number' || !(ratio >= 0) || !Number.isFinite(ratio)) {
-    throw new ConfigurationError('ratio', 'must be a finite number >= 0', { received: ratio });
-  }
+  checkString('name', name);
+  checkNumber('ratio', ratio, { min: 0 });
   checkMs('minRetriesPerSecond', minRetriesPerSecond);
   checkMs('windowMs', windowMs, { min: 1 });
   checkClock(clock);
@@ -284,11 +316,16 @@ interface ResolvedRetry {
   respectRetryAfter: boolean;
   maxRetryAfterMs: number;
   budget: RetryBudget | undefined;
+  retryOnOpenCircuit: boolean;
   time: Scheduler;
+  /** Reports errors thrown by `onRetry` (the one-shot `retry` has no policy emitter). */
+  reporter: Emitter<RetryEvents>;
 }
 
-function resolve(options: RetryOptions): ResolvedRetry {
-  checkOptions('options', options);
+const oneShotReporter = new Emitter<RetryEvents>({ component: 'retry' });
+
+function resolve(component: string, options: RetryOptions, reporter: Emitter<RetryEvents>): ResolvedRetry {
+  checkOptions(component, options, RETRY_KEYS);
   const {
     name,
     maxAttempts = 3,
@@ -299,15 +336,20 @@ function resolve(options: RetryOptions): ResolvedRetry {
     respectRetryAfter = true,
     maxRetryAfterMs = 60_000,
     budget,
+    retryOnOpenCircuit = false,
     clock,
+    unref = false,
   } = options;
-  checkName(name);
+  checkString('name', name);
   checkInt('maxAttempts', maxAttempts, 1, { allowInfinity: true });
-  checkOptionalFunction('backoff', backoff);
+  checkFunction('backoff', backoff);
   checkFunction('retryIf', retryIf);
   checkSignal('signal', signal);
-  checkOptionalFunction('onRetry', onRetry);
+  checkFunction('onRetry', onRetry);
+  checkBoolean('respectRetryAfter', respectRetryAfter);
   checkMs('maxRetryAfterMs', maxRetryAfterMs, { allowInfinity: true });
+  checkBoolean('retryOnOpenCircuit', retryOnOpenCircuit);
+  checkBoolean('unref', unref);
   if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.tryRetry !== 'function')) {
     throw new ConfigurationError('budget', 'must be a RetryBudget from retryBudget()', { received: budget });
   }
@@ -320,7 +362,9 @@ function resolve(options: RetryOptions): ResolvedRetry {
     respectRetryAfter: respectRetryAfter !== false,
     maxRetryAfterMs,
     budget,
-    time: toScheduler(clock),
+    retryOnOpenCircuit,
+    time: toScheduler(clock, { unref }),
+    reporter,
   };
 }
 
@@ -345,6 +389,7 @@ async function retryLoop<T>(
     let delayMs = 0;
     if (signal?.aborted) reason = 'aborted';
     else if (attempt >= o.maxAttempts) reason = 'maxAttempts';
+    else if (!o.retryOnOpenCircuit && isBreakerRejection(error)) reason = 'circuitOpen';
     else if (!safeRetryIf(o, error, attempt)) reason = 'notRetryable';
     else {
       delayMs = Math.max(0, Number(o.backoff({ attempt, previousDelayMs, error })) || 0);
@@ -360,7 +405,7 @@ async function retryLoop<T>(
     if (reason !== undefined) throw giveUp(attempt, reason, reason === 'aborted' ? abortReason(signal!) : error);
     const event = { attempt, delayMs, error };
     counters.retries++; // counted with the `retry` event, even if the wait below is aborted
-    safeCall(o.onRetry, event);
+    o.reporter.call(o.onRetry, event, 'onRetry');
     events?.emit('retry', event);
     try {
       await sleep(delayMs, signal, o.time);
@@ -372,7 +417,7 @@ async function retryLoop<T>(
     counters.attempts++;
     let value: T;
     try {
-      value = await fn(new Context(attempt + 1, signal));
+      value = await callFn(fn, attempt + 1, signal);
     } catch (e) {
       error = e;
       continue;
@@ -392,13 +437,15 @@ function safeRetryIf(o: ResolvedRetry, error: unknown, attempt: number): boolean
 
 class RetryPolicyImpl extends Emitter<RetryEvents> implements RetryPolicy {
   readonly [RETRY_MARK] = true as const;
+  readonly kind = 'retry' as const;
   readonly name: string;
   readonly #o: ResolvedRetry;
   readonly #signal: AbortSignal | undefined;
   readonly #counters: RetryCounters = { attempts: 0, retries: 0, giveUps: 0, successes: 0 };
   constructor(options: RetryOptions) {
-    super();
-    this.#o = resolve(options);
+    const name = typeof options === 'object' && options !== null && typeof options.name === 'string' ? options.name : 'retry';
+    super({ component: `retry ${name}` });
+    this.#o = resolve('retryPolicy', options, this);
     this.#signal = options.signal;
     this.name = options.name ?? 'retry';
   }
@@ -411,7 +458,7 @@ class RetryPolicyImpl extends Emitter<RetryEvents> implements RetryPolicy {
     counters.attempts++;
     let value: T;
     try {
-      value = await fn(new Context(1, signal));
+      value = await callFn(fn, 1, signal);
     } catch (error) {
       return retryLoop(this.#o, this, fn, signal, error, counters);
     }
@@ -454,15 +501,16 @@ export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
  * ```
  */
 export function retry<T>(fn: PolicyFn<T>, options: RetryOptions = {}): Promise<T> {
+  checkRequired('fn', fn, 'a function');
   checkFunction('fn', fn);
-  return runOnce(fn, resolve(options), options.signal);
+  return runOnce(fn, resolve('retry', options, oneShotReporter), options.signal);
 }
 
 async function runOnce<T>(fn: PolicyFn<T>, o: ResolvedRetry, signal: AbortSignal | undefined): Promise<T> {
   if (signal?.aborted) throw abortReason(signal);
   o.budget?.recordRequest();
   try {
-    return await fn(new Context(1, signal));
+    return await callFn(fn, 1, signal);
   } catch (error) {
     return retryLoop(o, undefined, fn, signal, error, { attempts: 1, retries: 0, giveUps: 0, successes: 0 });
   }

@@ -4,24 +4,48 @@
  * @module
  */
 import { ConfigurationError, TimeoutError } from '@armor/errors';
-import { toScheduler, type Clock, type Scheduler } from './clock.js';
-import { Emitter, type Observable } from './events.js';
-import { Context, abortReason, noop, onAbort, checkClock, checkFunction, checkMs, checkName, checkOptions, checkSignal, type Policy, type PolicyFn } from './policy.js';
+import {
+  Emitter,
+  abortReason,
+  checkBoolean,
+  checkClock,
+  checkFunction,
+  checkMs,
+  checkOptions,
+  checkRequired,
+  checkSignal,
+  checkString,
+  onAbort,
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Observable,
+  type Scheduler,
+} from '@armor/core';
+import { Context, noop, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
   /** Cancels the call; it rejects with `signal.reason`. */
   signal?: AbortSignal;
-  /** Scheduler for the timer. @default system clock (unref'd timer) */
+  /** Scheduler for the timer. @default system clock (a keep-alive timer) */
   clock?: Clock;
+  /**
+   * Unref the system-clock timer, so a pending timeout does not keep the process alive.
+   * By default it does, like `setTimeout`: `await timeout(...)` at the top level of a script
+   * finishes. @default false
+   */
+  unref?: boolean;
 }
 
 /** Options of {@link timeoutPolicy}. */
 export interface TimeoutPolicyOptions {
   /** Name used in metrics. @default 'timeout' */
   name?: string;
-  /** Scheduler for the timer. @default system clock (unref'd timer) */
+  /** Scheduler for the timer. @default system clock (a keep-alive timer) */
   clock?: Clock;
+  /** Unref the system-clock timer (see {@link TimeoutOptions.unref}). @default false */
+  unref?: boolean;
 }
 
 /** Events of a {@link TimeoutPolicy}. */
@@ -44,7 +68,7 @@ export interface TimeoutStats {
 }
 
 /** A timeout policy (see {@link timeoutPolicy}). */
-export interface TimeoutPolicy extends Policy, Observable<TimeoutEvents> {
+export interface TimeoutPolicy extends Policy, Kinded<'timeout'>, Observable<TimeoutEvents> {
   /** The policy's name (`options.name`, default `'timeout'`). */
   readonly name: string;
   /** Plain-data statistics. */
@@ -122,20 +146,24 @@ function run<T>(fn: PolicyFn<T>, ms: number, parent: AbortSignal | undefined, ti
  * ```
  */
 export function timeout<T>(fn: PolicyFn<T>, ms: number, options: TimeoutOptions = {}): Promise<T> {
+  checkRequired('fn', fn, 'a function');
   checkFunction('fn', fn);
   checkTimeoutMs(ms);
-  checkOptions('options', options);
+  checkOptions('timeout', options, ['signal', 'clock', 'unref']);
   checkSignal('signal', options.signal);
   checkClock(options.clock);
-  return run(fn, ms, options.signal, toScheduler(options.clock), 1);
+  checkBoolean('unref', options.unref);
+  return run(fn, ms, options.signal, toScheduler(options.clock, { unref: options.unref === true }), 1);
 }
 
 function checkTimeoutMs(ms: unknown): void {
+  checkRequired('ms', ms, 'a number of milliseconds > 0');
   checkMs('ms', ms, { min: 0 });
-  if (ms === undefined || ms === 0) throw new ConfigurationError('ms', 'must be a finite number > 0', { received: ms });
+  if (ms === 0) throw new ConfigurationError('ms', 'must be a finite number > 0', { received: ms });
 }
 
 class TimeoutPolicyImpl extends Emitter<TimeoutEvents> implements TimeoutPolicy {
+  readonly kind = 'timeout' as const;
   readonly name: string;
   readonly #ms: number;
   readonly #time: Scheduler;
@@ -144,14 +172,15 @@ class TimeoutPolicyImpl extends Emitter<TimeoutEvents> implements TimeoutPolicy 
   #successes = 0;
   #failures = 0;
   constructor(ms: number, options: TimeoutPolicyOptions) {
-    super();
     checkTimeoutMs(ms);
-    checkOptions('options', options);
-    checkName(options.name);
+    checkOptions('timeoutPolicy', options, ['name', 'clock', 'unref']);
+    checkString('name', options.name);
     checkClock(options.clock);
+    checkBoolean('unref', options.unref);
+    super({ component: `timeout ${options.name ?? 'timeout'}` });
     this.name = options.name ?? 'timeout';
     this.#ms = ms;
-    this.#time = toScheduler(options.clock);
+    this.#time = toScheduler(options.clock, { unref: options.unref === true });
     this.#hooks = {
       timedOut: () => {
         this.#timeouts++;
