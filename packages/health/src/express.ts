@@ -4,20 +4,33 @@
  * @module
  */
 import type { NextFunction, Request, Response } from 'express';
-import type { Health, HealthDocument } from './health.js';
+import { checkFunction, checkOptions, checkString } from '@armor/core';
+import type { Health, HealthDocument, ProbeOptions } from './health.js';
 import { HEALTH_CONTENT_TYPE, httpStatusFor } from './health.js';
 
 /** Options of {@link healthRouter}. */
 export interface HealthRouterOptions {
-  /** Path prefix of the probes. @default '/health' */
+  /** Path prefix of the probes (matched exactly, relative to where the router is mounted). @default '/health' */
   path?: string;
+  /**
+   * Whether answers include check details (per-check `output`, reasons in the top-level
+   * `output`). Hidden by default because probes are usually public and exception messages leak
+   * secrets; pass a function to show them to authorized callers.
+   * @default false
+   * @example
+   * ```ts
+   * app.use(healthRouter(health, { showDetails: (req) => req.get('x-admin-token') === process.env.ADMIN_TOKEN }));
+   * ```
+   */
+  showDetails?: boolean | ((req: Request) => boolean | Promise<boolean>);
 }
 
 /**
  * Express middleware answering `GET|HEAD <path>/live`, `<path>/ready`, `<path>/startup` (and
  * `<path>` itself as readiness) with `application/health+json`: 200 for pass/warn, 503 with a
- * body saying why for fail. Other paths fall through to `next()`.
+ * body saying why for fail. Paths are matched exactly; other requests fall through to `next()`.
  *
+ * @throws ConfigurationError for a bad or unknown option
  * @example
  * ```ts
  * import { healthRouter } from '@armor/health/express';
@@ -25,19 +38,32 @@ export interface HealthRouterOptions {
  * ```
  */
 export function healthRouter(health: Health, options: HealthRouterOptions = {}) {
+  checkOptions('healthRouter', options, ['path', 'showDetails']);
+  checkString('path', options.path, { allowEmpty: true });
+  if (typeof options.showDetails !== 'boolean') checkFunction('showDetails', options.showDetails);
+  const showDetails = options.showDetails ?? false;
   const prefix = (options.path ?? '/health').replace(/\/+$/, '');
-  const routes = new Map<string, () => Promise<HealthDocument>>([
-    [`${prefix}/live`, () => health.live()],
-    [`${prefix}/ready`, () => health.ready()],
-    [`${prefix}/startup`, () => health.startup()],
-    [prefix === '' ? '/' : prefix, () => health.ready()],
+  const routes = new Map<string, (o: ProbeOptions) => Promise<HealthDocument>>([
+    [`${prefix}/live`, (o) => health.live(o)],
+    [`${prefix}/ready`, (o) => health.ready(o)],
+    [`${prefix}/startup`, (o) => health.startup(o)],
+    [prefix === '' ? '/' : prefix, (o) => health.ready(o)],
   ]);
   return function armorHealth(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
     const probe = routes.get(path);
     if (!probe) return next();
-    probe().then(
+    const answer = async () => {
+      let details = false;
+      try {
+        details = typeof showDetails === 'function' ? (await showDetails(req)) === true : showDetails;
+      } catch {
+        details = false;
+      }
+      return probe({ details });
+    };
+    answer().then(
       (doc) => {
         res.status(httpStatusFor(doc));
         res.setHeader('content-type', HEALTH_CONTENT_TYPE);

@@ -207,6 +207,9 @@ describe('createHealth', () => {
     [{ checks: { a: null } }, 'checks.a'],
     [{ checks: 5 }, 'checks'],
     [{ clock: {} }, 'clock'],
+    [{ checks: { a: { check: one, componentId: 5 } } }, 'checks.a.componentId'],
+    [{ checks: { a: { check: one, links: { about: 5 } } } }, 'checks.a.links.about'],
+    [{ showDetails: 'yes' }, 'showDetails'],
   ])('rejects bad options %# with a ConfigurationError naming %s', (options, option) => {
     try {
       createHealth(options as never);
@@ -215,5 +218,154 @@ describe('createHealth', () => {
       expect(isArmorError(error, 'CONFIGURATION_ERROR')).toBe(true);
       expect((error as { option: string }).option).toBe(option);
     }
+  });
+
+  it('has kind "health" and refuses unknown options with the closest known name', () => {
+    expect(createHealth().kind).toBe('health');
+    expect(() => createHealth({ chekcs: {} } as never)).toThrow(/Unknown option "chekcs".*did you mean "checks"/);
+    expect(() => createHealth({ checks: { db: { check: one, timeout: 100 } } } as never)).toThrow(/Unknown option "timeout".*did you mean "timeoutMs"/);
+  });
+
+  it('the default check timeout is below the Kubernetes 1 s probe timeout', async () => {
+    const health = createHealth({ checks: { hung: { check: () => new Promise(() => {}) } } });
+    health.markReady();
+    const doc = await health.ready();
+    expect(doc.status).toBe('fail');
+    expect(doc.checks?.hung?.[0]?.output).toMatch(/^timed out after (\d+) ms$/);
+    const ms = Number(/(\d+)/.exec(doc.checks!.hung![0]!.output!)![1]);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  describe('verdicts (issue 17 #2)', () => {
+    const verdict = async (value: unknown) => {
+      const health = createHealth({ checks: { dep: { check: () => value, cacheMs: 0 } } });
+      health.markReady();
+      const doc = await health.ready();
+      return doc.checks!.dep![0]!;
+    };
+    it('a fetch Response is judged by ok/status, with the status in the reason', async () => {
+      expect(await verdict(new Response('fine', { status: 200 }))).toMatchObject({ status: 'pass' });
+      expect((await verdict(new Response(null, { status: 204 }))).status).toBe('pass');
+      const down = await verdict(new Response('down', { status: 503, statusText: 'Service Unavailable' }));
+      expect(down).toMatchObject({ status: 'fail', output: 'HTTP 503 Service Unavailable' });
+      expect(await verdict(new Response(null, { status: 404 }))).toMatchObject({ status: 'fail', output: 'HTTP 404' });
+      expect(await verdict({ status: 200 })).toMatchObject({ status: 'pass' });
+      expect(await verdict({ status: 500 })).toMatchObject({ status: 'fail', output: 'HTTP 500' });
+    });
+    it('understands UP/DOWN and other common status words, case-insensitively, with a reason', async () => {
+      expect((await verdict({ status: 'UP' })).status).toBe('pass');
+      expect((await verdict({ status: 'ok' })).status).toBe('pass');
+      expect((await verdict({ status: 'healthy' })).status).toBe('pass');
+      expect(await verdict({ status: 'DOWN' })).toMatchObject({ status: 'fail', output: 'status DOWN' });
+      expect(await verdict({ status: 'OUT_OF_SERVICE' })).toMatchObject({ status: 'fail' });
+      expect(await verdict({ status: 'degraded', output: 'replica lag 30 s' })).toMatchObject({ status: 'warn', output: 'replica lag 30 s' });
+      expect(await verdict({ status: 'sideways' })).toMatchObject({ status: 'fail', output: 'unknown status "sideways"' });
+      expect(await verdict({ status: 'fail' })).toMatchObject({ status: 'fail', output: 'status fail' });
+    });
+  });
+
+  describe('a hostile result never wedges a check (issue 17 #3)', () => {
+    it('a result whose getter throws fails that run with a reason; later probes work', async () => {
+      let hostile = true;
+      const health = createHealth({
+        checks: {
+          db: {
+            cacheMs: 0,
+            check: () =>
+              hostile
+                ? {
+                    get observedValue(): number {
+                      throw new Error('getter exploded');
+                    },
+                  }
+                : { observedValue: 7, observedUnit: 'connections' },
+          },
+        },
+      });
+      health.markReady();
+      const first = await health.ready();
+      expect(first.status).toBe('fail');
+      expect(first.checks?.db?.[0]?.output).toMatch(/getter exploded/);
+      hostile = false;
+      const second = await health.ready();
+      expect(second.status).toBe('pass');
+      expect(second.checks?.db?.[0]).toMatchObject({ observedValue: 7, observedUnit: 'connections' });
+    });
+
+    it('an error whose message getter throws still gives a failing result', async () => {
+      const hostileError = Object.create(Error.prototype, {
+        message: {
+          get() {
+            throw new Error('no');
+          },
+        },
+      }) as Error;
+      const health = createHealth({ checks: { db: { cacheMs: 0, check: () => Promise.reject(hostileError) } } });
+      health.markReady();
+      const doc = await health.ready();
+      expect(doc.status).toBe('fail');
+      expect(doc.checks?.db?.[0]?.output).toBe('check failed');
+      expect((await health.ready()).status).toBe('fail');
+    });
+  });
+
+  describe('details are hidden from public probes', () => {
+    const failing = () =>
+      createHealth({
+        checks: { db: { cacheMs: 0, check: () => Promise.reject(new Error('connect failed: postgres://app:password=hunter2@db')) } },
+        showDetails: (req) => req.headers.get('authorization') === 'Bearer admin',
+      });
+    it('the ready body does not contain the exception message by default', async () => {
+      const health = createHealth({ checks: { db: { check: () => Promise.reject(new Error('password=hunter2')) } } });
+      health.markReady();
+      const res = await health.handleHealthRequest(new Request('http://x/health/ready'));
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(text).not.toContain('hunter2');
+      expect(JSON.parse(text)).toMatchObject({ status: 'fail', output: 'db: fail', checks: { db: [{ status: 'fail' }] } });
+      // direct calls (trusted code, e.g. the monitoring snapshot) still see the reason
+      expect((await health.ready()).output).toBe('db: password=hunter2');
+      expect((await health.report()).checks[0]?.output).toBe('password=hunter2');
+    });
+    it('an authorized caller (showDetails) sees the details', async () => {
+      const health = failing();
+      health.markReady();
+      const anon = await (await health.handleHealthRequest(new Request('http://x/health/ready'))).text();
+      expect(anon).not.toContain('hunter2');
+      const admin = await health.handleHealthRequest(new Request('http://x/health/ready', { headers: { authorization: 'Bearer admin' } }));
+      expect(await admin.text()).toContain('hunter2');
+    });
+    it('app-authored reasons (markNotReady, shutting down) stay visible', async () => {
+      const health = createHealth();
+      health.markNotReady('warming cache');
+      expect(await (await health.handleHealthRequest(new Request('http://x/health/ready'))).json()).toMatchObject({ output: 'warming cache' });
+    });
+  });
+
+  it('matches probe paths exactly: /api/users/health is not a readiness probe', async () => {
+    const health = createHealth();
+    health.markReady();
+    const h = (url: string) => health.handleHealthRequest(new Request(url));
+    expect((await h('http://x/api/users/health')).status).toBe(404);
+    expect((await h('http://x/api/ready')).status).toBe(404);
+    expect((await h('http://x/v1/livez')).status).toBe(404);
+    expect((await h('http://x/health')).status).toBe(200);
+    expect((await h('http://x/readyz')).status).toBe(200);
+    expect((await h('http://x/livez')).status).toBe(200);
+    const mounted = createHealth({ path: '/internal/probes/' });
+    mounted.markReady();
+    expect((await mounted.handleHealthRequest(new Request('http://x/internal/probes/ready'))).status).toBe(200);
+    expect((await mounted.handleHealthRequest(new Request('http://x/health/ready'))).status).toBe(404);
+  });
+
+  it('reports componentId and links of the health+json draft', async () => {
+    const health = createHealth({
+      links: { about: 'https://docs.example.com/orders-api' },
+      checks: { db: { check: () => undefined, componentId: 'db-primary-1', componentType: 'datastore', links: { runbook: 'https://runbooks/db' } } },
+    });
+    health.markReady();
+    const doc = await health.ready();
+    expect(doc.links).toEqual({ about: 'https://docs.example.com/orders-api' });
+    expect(doc.checks?.db?.[0]).toMatchObject({ componentId: 'db-primary-1', componentType: 'datastore', links: { runbook: 'https://runbooks/db' } });
   });
 });

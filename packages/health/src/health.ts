@@ -1,3 +1,15 @@
+import {
+  checkBoolean,
+  checkClock,
+  checkFunction,
+  checkMs,
+  checkObject,
+  checkOptions,
+  checkString,
+  toScheduler,
+  type Clock,
+  type Kinded,
+} from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 
 /** Status of a check or a whole service, as in the IETF "Health Check Response Format for HTTP APIs" draft. */
@@ -8,8 +20,13 @@ export type Probe = 'live' | 'ready' | 'startup';
 
 /** What a check function may return for a richer result than "it did not throw". */
 export interface CheckOutcome {
-  /** @default 'pass' */
-  status?: HealthStatus;
+  /**
+   * `pass`, `warn` or `fail`. Other common spellings are understood too (case-insensitive):
+   * `up`/`ok`/`healthy` pass, `degraded`/`unknown` warn, `down`/`error`/`unhealthy`/
+   * `out_of_service` fail. Any other text fails with a reason naming it.
+   * @default 'pass'
+   */
+  status?: HealthStatus | (string & {});
   /** A measurement, e.g. the number of connections. @default the check's duration in ms */
   observedValue?: number | string | boolean;
   /** Unit of `observedValue`, e.g. `ms`, `percent`. @default 'ms' when observedValue is the duration */
@@ -19,9 +36,16 @@ export interface CheckOutcome {
 }
 
 /**
- * A check function. It passes when it resolves (with nothing, `true`, or a {@link CheckOutcome}
- * without a failing `status`) and fails when it throws, rejects, resolves `false`, or runs longer
- * than its `timeoutMs`. The `signal` aborts at the timeout so the check can cancel its work.
+ * A check function. It passes when it resolves with nothing, `true`, a {@link CheckOutcome}
+ * without a failing `status`, or an `ok` fetch `Response`; it fails when it throws, rejects,
+ * resolves `false`, resolves a `Response` that is not `ok` (the reason names the HTTP status),
+ * or runs longer than its `timeoutMs`. The `signal` aborts at the timeout so the check can
+ * cancel its work.
+ *
+ * @example
+ * ```ts
+ * const check: CheckFunction = (signal) => fetch('http://payments/health', { signal });
+ * ```
  */
 export type CheckFunction = (signal: AbortSignal) => unknown;
 
@@ -30,8 +54,11 @@ export interface CheckDefinition {
   /** The function that probes the dependency. */
   check: CheckFunction;
   /**
-   * Maximum run time in milliseconds; a slower check fails with "timed out after N ms".
-   * @default 2000
+   * Maximum run time in milliseconds; a slower check fails with "timed out after N ms". The
+   * default stays below Kubernetes' default probe timeout (1 s), so a slow dependency gives a
+   * 503 with a reason rather than a probe timeout. The timer keeps the process alive (a
+   * one-shot script awaiting a probe finishes).
+   * @default 800
    */
   timeoutMs?: number;
   /**
@@ -48,6 +75,10 @@ export interface CheckDefinition {
   cacheMs?: number;
   /** IETF `componentType`, e.g. `datastore`, `component`, `system`. @default 'component' */
   componentType?: string;
+  /** IETF `componentId`: which instance of the component, e.g. a database host. @default omitted */
+  componentId?: string;
+  /** IETF `links` of this check, e.g. `{ about: 'https://runbooks/db' }`. @default omitted */
+  links?: Record<string, string>;
   /**
    * Probes that run this check. Liveness should rarely depend on other systems (a database
    * outage must not restart every pod), so by default checks run for readiness and startup.
@@ -55,6 +86,13 @@ export interface CheckDefinition {
    */
   probes?: readonly Probe[];
 }
+
+/**
+ * Who may see check details (per-check `output`, the reasons in the top-level `output`) in
+ * answers of {@link Health.handleHealthRequest}: `false` hides them from everyone, `true`
+ * shows them to everyone, a function decides per request (e.g. an admin token).
+ */
+export type ShowDetails = boolean | ((request: Request) => boolean | Promise<boolean>);
 
 /** Options of {@link createHealth}. */
 export interface HealthOptions {
@@ -68,18 +106,39 @@ export interface HealthOptions {
   serviceId?: string;
   /** Human-readable description, reported as `description`. */
   description?: string;
+  /** IETF `links` of the service, e.g. `{ about: 'https://docs/orders-api' }`. @default omitted */
+  links?: Record<string, string>;
   /**
    * Become ready automatically the first time every critical readiness check passes, instead of
    * waiting for {@link Health.markReady}.
    * @default false
    */
   readyOnFirstPass?: boolean;
-  /** Time source (epoch ms). @default Date */
-  clock?: { now(): number };
+  /**
+   * Whether HTTP answers ({@link Health.handleHealthRequest}) include check details. Probes are
+   * usually public, and exception messages leak (`password=hunter2` in a connection error), so
+   * details are hidden by default: a failing check shows only its name and status. Pass a
+   * function to show them to authorized callers.
+   * @default false
+   * @example
+   * ```ts
+   * createHealth({ showDetails: (req) => req.headers.get('authorization') === `Bearer ${process.env.ADMIN_TOKEN}` });
+   * ```
+   */
+  showDetails?: ShowDetails;
+  /**
+   * Path prefix {@link Health.handleHealthRequest} answers on: exactly `<path>`, `<path>/live`,
+   * `<path>/ready`, `<path>/startup`, plus the Kubernetes-style `/livez`, `/readyz`, `/healthz`.
+   * @default '/health'
+   */
+  path?: string;
+  /** Time source and timers (check timeouts keep the process alive). @default systemClock */
+  clock?: Clock;
 }
 
 /** One entry of the `checks` member of a health document. */
 export interface HealthCheckEntry {
+  componentId?: string;
   componentType: string;
   status: HealthStatus;
   observedValue?: number | string | boolean;
@@ -87,6 +146,7 @@ export interface HealthCheckEntry {
   /** ISO 8601 time the check ran. */
   time: string;
   output?: string;
+  links?: Record<string, string>;
   /** Extension: whether a failure makes the service not ready. */
   critical: boolean;
   /** Extension: how long the check took (ms). */
@@ -102,10 +162,11 @@ export interface HealthDocument {
   releaseId?: string;
   serviceId?: string;
   description?: string;
-  /** Why the status is not `pass` (e.g. "shutting down", "database: timed out after 2000 ms"). */
+  /** Why the status is not `pass` (e.g. "shutting down", "database: timed out after 800 ms"). */
   output?: string;
   /** Keyed `<name>` → one result each (the draft allows several per key). */
   checks?: Record<string, HealthCheckEntry[]>;
+  links?: Record<string, string>;
 }
 
 /** A flat check result, mapping 1:1 onto the MonitoringSnapshot's health checks. */
@@ -128,15 +189,24 @@ export interface HealthReport {
   checks: HealthReportCheck[];
 }
 
+/** Options of {@link Health.live}, {@link Health.ready} and {@link Health.startup}. */
+export interface ProbeOptions {
+  /**
+   * Include check details (per-check `output`, reasons in the top-level `output`).
+   * @default true (direct calls are trusted; HTTP answers follow `showDetails`)
+   */
+  details?: boolean;
+}
+
 /** A health instance; see {@link createHealth}. */
-export interface Health {
+export interface Health extends Kinded<'health'> {
   /** Liveness: `pass` unless a `live` check fails. Stays `pass` during shutdown (draining is not dead). */
-  live(): Promise<HealthDocument>;
+  live(options?: ProbeOptions): Promise<HealthDocument>;
   /** Readiness: `fail` before {@link Health.markReady}, during shutdown, or when a critical check fails. */
-  ready(): Promise<HealthDocument>;
+  ready(options?: ProbeOptions): Promise<HealthDocument>;
   /** Startup: `fail` until the service has been ready once; then runs `startup` checks. */
-  startup(): Promise<HealthDocument>;
-  /** Runs the readiness checks and returns flat results (for `@armor/metrics`' `createMonitor`). */
+  startup(options?: ProbeOptions): Promise<HealthDocument>;
+  /** Runs the readiness checks and returns flat results with details (for `@armor/metrics`' `createMonitor`). */
   report(): Promise<HealthReport>;
   /** Marks the service ready (startup done). */
   markReady(): void;
@@ -149,23 +219,39 @@ export interface Health {
   /** Whether shutdown has begun. */
   readonly isShuttingDown: boolean;
   /**
-   * Fetch handler answering `GET|HEAD …/live`, `…/ready`, `…/startup` (and `…/health` as
-   * readiness) with `application/health+json`; 200 for pass/warn, 503 for fail, 404 otherwise.
+   * Fetch handler answering `GET|HEAD <path>/live`, `<path>/ready`, `<path>/startup`, `<path>`
+   * (readiness) and `/livez`, `/readyz`, `/healthz` with `application/health+json`; 200 for
+   * pass/warn, 503 for fail, 404 for any other path (matched exactly), 405 for other methods.
+   * Details follow `showDetails`.
    */
   handleHealthRequest(request: Request): Promise<Response>;
   /** Drops cached results so the next probe runs every check. */
   clearCache(): void;
 }
 
+interface CheckDef {
+  check: CheckFunction;
+  timeoutMs: number;
+  cacheMs: number;
+  critical: boolean;
+  componentType: string;
+  componentId: string | undefined;
+  links: Record<string, string> | undefined;
+  probes: ReadonlySet<Probe>;
+}
+
 interface CheckState {
   name: string;
-  def: Required<Omit<CheckDefinition, 'probes'>> & { probes: ReadonlySet<Probe> };
+  def: CheckDef;
   cached?: { at: number; entry: HealthCheckEntry };
   inFlight?: Promise<HealthCheckEntry>;
 }
 
 /** `application/health+json` media type. */
 export const HEALTH_CONTENT_TYPE = 'application/health+json';
+
+/** Default per-check timeout (ms): below Kubernetes' default 1 s probe timeout. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 800;
 
 /** HTTP status for a health document: 503 for `fail`, 200 otherwise. */
 export function httpStatusFor(doc: Pick<HealthDocument, 'status'>): 200 | 503 {
@@ -181,39 +267,127 @@ export function healthResponse(doc: HealthDocument, options: { head?: boolean } 
 }
 
 const PROBES: ReadonlySet<string> = new Set(['live', 'ready', 'startup']);
+const CHECK_KEYS = ['check', 'timeoutMs', 'critical', 'cacheMs', 'componentType', 'componentId', 'links', 'probes'] as const;
+const HEALTH_KEYS = [
+  'checks', 'version', 'releaseId', 'serviceId', 'description', 'links', 'readyOnFirstPass', 'showDetails', 'path', 'clock',
+] as const;
 
-function validate(name: string, def: CheckDefinition): CheckState['def'] {
+function checkLinks(name: string, value: unknown): void {
+  checkObject(name, value);
+  if (value === undefined) return;
+  for (const [k, v] of Object.entries(value as object))
+    if (typeof v !== 'string') throw new ConfigurationError(`${name}.${k}`, 'must be a string (a URL)', { received: v });
+}
+
+function validate(name: string, def: CheckDefinition): CheckDef {
   const at = `checks.${name}`;
   if (typeof def !== 'object' || def === null) throw new ConfigurationError(at, 'must be an object', { received: def });
+  checkOptions(`health check "${name}"`, def, CHECK_KEYS);
   if (typeof def.check !== 'function') throw new ConfigurationError(`${at}.check`, 'must be a function', { received: def.check });
-  const timeoutMs = def.timeoutMs ?? 2000;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new ConfigurationError(`${at}.timeoutMs`, 'must be a finite number > 0', { received: def.timeoutMs });
-  const cacheMs = def.cacheMs ?? 1000;
-  if (typeof cacheMs !== 'number' || !Number.isFinite(cacheMs) || cacheMs < 0)
-    throw new ConfigurationError(`${at}.cacheMs`, 'must be a finite number >= 0', { received: def.cacheMs });
+  checkMs(`${at}.timeoutMs`, def.timeoutMs, { min: 1 });
+  checkMs(`${at}.cacheMs`, def.cacheMs);
   const probes = def.probes ?? ['ready', 'startup'];
   if (!Array.isArray(probes) || (probes as unknown[]).some((p) => typeof p !== 'string' || !PROBES.has(p)))
     throw new ConfigurationError(`${at}.probes`, 'must be an array of "live", "ready", "startup"', { received: def.probes });
-  if (def.critical !== undefined && typeof def.critical !== 'boolean')
-    throw new ConfigurationError(`${at}.critical`, 'must be a boolean', { received: def.critical });
+  checkBoolean(`${at}.critical`, def.critical);
+  checkString(`${at}.componentType`, def.componentType);
+  checkString(`${at}.componentId`, def.componentId);
+  checkLinks(`${at}.links`, def.links);
   return {
     check: def.check,
-    timeoutMs,
-    cacheMs,
+    timeoutMs: def.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+    cacheMs: def.cacheMs ?? 1000,
     critical: def.critical ?? true,
     componentType: def.componentType ?? 'component',
+    componentId: def.componentId,
+    links: def.links === undefined ? undefined : { ...def.links },
     probes: new Set(probes),
   };
 }
 
+const MAX_OUTPUT = 1000;
+const clip = (text: string) => (text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}…` : text);
+
+/** A readable reason for a thrown value; never throws (hostile getters read as a fallback). */
 function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  if (typeof error === 'string') return error;
+  try {
+    if (error instanceof Error) {
+      const message: unknown = error.message;
+      if (typeof message === 'string' && message !== '') return clip(message);
+      const name: unknown = error.name;
+      return typeof name === 'string' && name !== '' ? name : 'check failed';
+    }
+    if (typeof error === 'string') return clip(error);
+  } catch {
+    // a throwing getter on the error itself
+  }
   return 'check failed';
 }
 
-const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail']);
+/** Status words people use (Spring Boot, Kubernetes, Consul, ...) mapped to health+json. */
+const STATUS_WORDS: Record<string, HealthStatus> = {
+  pass: 'pass', up: 'pass', ok: 'pass', healthy: 'pass', green: 'pass', passing: 'pass',
+  warn: 'warn', warning: 'warn', degraded: 'warn', unknown: 'warn', yellow: 'warn',
+  fail: 'fail', down: 'fail', error: 'fail', unhealthy: 'fail', out_of_service: 'fail', critical: 'fail', red: 'fail', failing: 'fail',
+};
+
+interface Verdict {
+  status: HealthStatus;
+  output?: string;
+  observedValue?: number | string | boolean;
+  observedUnit?: string;
+}
+
+/**
+ * Judges what a check resolved with. Reads the value defensively: a throwing getter fails the
+ * check with a reason instead of escaping.
+ */
+function judge(value: unknown): Verdict {
+  if (value === false) return { status: 'fail', output: 'check returned false' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { status: 'pass' };
+  try {
+    const v = value as Record<string, unknown>;
+    const status = v.status;
+    if (typeof status === 'number') {
+      // A fetch Response (or any HTTP-ish result): `ok` when given, else 2xx/3xx.
+      const ok = typeof v.ok === 'boolean' ? v.ok : status >= 200 && status < 400;
+      try {
+        // Release the connection: nobody reads this body.
+        const body = v.body as { cancel?: () => Promise<void> } | null | undefined;
+        if (typeof v.bodyUsed === 'boolean' && !v.bodyUsed) void body?.cancel?.().catch(() => undefined);
+      } catch {
+        // not a real Response
+      }
+      if (ok) return { status: 'pass' };
+      const statusText = typeof v.statusText === 'string' && v.statusText !== '' ? ` ${v.statusText}` : '';
+      return { status: 'fail', output: clip(`HTTP ${status}${statusText}`) };
+    }
+    const verdict: Verdict = { status: 'pass' };
+    if (status !== undefined && status !== null) {
+      const mapped = typeof status === 'string' ? STATUS_WORDS[status.trim().toLowerCase()] : undefined;
+      if (mapped === undefined) {
+        verdict.status = 'fail';
+        verdict.output = clip(`unknown status ${typeof status === 'string' ? JSON.stringify(status) : typeof status}`);
+      } else verdict.status = mapped;
+    }
+    const output = v.output;
+    if (typeof output === 'string' && output !== '' && verdict.output === undefined) verdict.output = clip(output);
+    if (verdict.status !== 'pass' && verdict.output === undefined && typeof status === 'string') verdict.output = `status ${clip(status)}`;
+    const observedValue = v.observedValue;
+    if (typeof observedValue === 'number' || typeof observedValue === 'boolean') verdict.observedValue = observedValue;
+    else if (typeof observedValue === 'string') verdict.observedValue = clip(observedValue);
+    const observedUnit = v.observedUnit;
+    if (typeof observedUnit === 'string') verdict.observedUnit = clip(observedUnit);
+    return verdict;
+  } catch (error) {
+    return { status: 'fail', output: `check result could not be read: ${errorText(error)}` };
+  }
+}
+
+function normalizePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed.startsWith('/') || trimmed === '' ? trimmed : `/${trimmed}`;
+}
 
 /**
  * Creates a health instance with liveness, readiness and startup probes answering
@@ -221,13 +395,14 @@ const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail']);
  * Checks run concurrently, each with its own timeout, and results are cached for `cacheMs`.
  * Runtime-neutral (Node, Convex, edge).
  *
+ * @throws ConfigurationError naming the option for a bad or unknown option
  * @example
  * ```ts
  * const health = createHealth({
  *   version: '1.4.0',
  *   checks: {
- *     database: { check: () => pool.query('select 1'), timeoutMs: 1000, cacheMs: 2000, componentType: 'datastore' },
- *     mailer: { check: () => mailer.verify(), critical: false },
+ *     database: { check: () => pool.query('select 1'), timeoutMs: 500, cacheMs: 2000, componentType: 'datastore' },
+ *     payments: { check: (signal) => fetch('http://payments/health', { signal }), critical: false },
  *   },
  * });
  * await connectEverything();
@@ -236,12 +411,36 @@ const STATUSES: ReadonlySet<unknown> = new Set(['pass', 'warn', 'fail']);
  * ```
  */
 export function createHealth(options: HealthOptions = {}): Health {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  const clock = options.clock ?? Date;
-  if (typeof clock.now !== 'function') throw new ConfigurationError('clock', 'must have a now() method', { received: clock });
+  checkOptions('createHealth', options, HEALTH_KEYS);
+  checkClock(options.clock);
+  const scheduler = toScheduler(options.clock);
   const checks = options.checks ?? {};
   if (typeof checks !== 'object' || checks === null) throw new ConfigurationError('checks', 'must be an object', { received: checks });
+  for (const key of ['version', 'releaseId', 'serviceId', 'description'] as const) checkString(key, options[key], { allowEmpty: true });
+  checkLinks('links', options.links);
+  checkBoolean('readyOnFirstPass', options.readyOnFirstPass);
+  if (typeof options.showDetails !== 'boolean') checkFunction('showDetails', options.showDetails);
+  checkString('path', options.path, { allowEmpty: true });
   const states: CheckState[] = Object.entries(checks).map(([name, def]) => ({ name, def: validate(name, def) }));
+  const showDetails = options.showDetails ?? false;
+  const prefix = normalizePath(options.path ?? '/health');
+  const routes = new Map<string, Probe>([
+    [`${prefix}/live`, 'live'],
+    [`${prefix}/ready`, 'ready'],
+    [`${prefix}/startup`, 'startup'],
+    [prefix === '' ? '/' : prefix, 'ready'],
+    ['/livez', 'live'],
+    ['/readyz', 'ready'],
+    ['/healthz', 'ready'],
+  ]);
+  const now = () => {
+    try {
+      const t = scheduler.now();
+      return Number.isFinite(t) ? t : Date.now();
+    } catch {
+      return Date.now();
+    }
+  };
 
   let ready = false;
   let startedOnce = false;
@@ -257,107 +456,134 @@ export function createHealth(options: HealthOptions = {}): Health {
     return doc;
   };
 
-  async function execute(state: CheckState): Promise<HealthCheckEntry> {
-    const { def } = state;
-    const controller = new AbortController();
-    const start = clock.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new Error(`timed out after ${def.timeoutMs} ms`));
-      }, def.timeoutMs);
-      (timer as { unref?: () => void }).unref?.();
-    });
-    let status: HealthStatus = 'pass';
-    let outcome: CheckOutcome = {};
-    try {
-      const value = await Promise.race([Promise.resolve().then(() => def.check(controller.signal)), timeout]);
-      if (value === false) {
-        status = 'fail';
-        outcome.output = 'check returned false';
-      } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-        outcome = value as CheckOutcome;
-        if (outcome.status !== undefined) status = STATUSES.has(outcome.status) ? outcome.status : 'fail';
-      }
-    } catch (error) {
-      status = 'fail';
-      outcome = { output: errorText(error) };
-    } finally {
-      clearTimeout(timer);
-    }
-    const end = clock.now();
+  function entryFor(def: CheckDef, verdict: Verdict, start: number): HealthCheckEntry {
+    const end = now();
     const durationMs = Math.max(0, end - start);
-    const entry: HealthCheckEntry = {
-      componentType: def.componentType,
-      status,
-      observedValue: outcome.observedValue ?? durationMs,
-      time: new Date(end).toISOString(),
-      critical: def.critical,
-      durationMs,
-    };
-    const unit = outcome.observedValue === undefined ? 'ms' : outcome.observedUnit;
+    const entry: HealthCheckEntry = { componentType: def.componentType, status: verdict.status, observedValue: verdict.observedValue ?? durationMs, time: '', critical: def.critical, durationMs };
+    if (def.componentId !== undefined) entry.componentId = def.componentId;
+    try {
+      entry.time = new Date(end).toISOString();
+    } catch {
+      entry.time = new Date().toISOString();
+    }
+    const unit = verdict.observedValue === undefined ? 'ms' : verdict.observedUnit;
     if (unit !== undefined) entry.observedUnit = unit;
-    if (typeof outcome.output === 'string' && outcome.output !== '') entry.output = outcome.output;
+    if (verdict.output !== undefined && verdict.output !== '') entry.output = verdict.output;
+    if (def.links !== undefined) entry.links = def.links;
     return entry;
   }
 
+  /** Runs one check; never rejects. */
+  async function execute(state: CheckState): Promise<HealthCheckEntry> {
+    const { def } = state;
+    const controller = new AbortController();
+    const start = now();
+    let timer: unknown;
+    // A keep-alive timer (the timer rule): `await health.ready()` in a script must finish.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = scheduler.setTimeout(() => {
+        controller.abort(new Error(`timed out after ${def.timeoutMs} ms`));
+        reject(new Error(`timed out after ${def.timeoutMs} ms`));
+      }, def.timeoutMs);
+    });
+    let verdict: Verdict;
+    try {
+      const value = await Promise.race([Promise.resolve().then(() => def.check(controller.signal)), timeout]);
+      verdict = judge(value);
+    } catch (error) {
+      verdict = { status: 'fail', output: errorText(error) };
+    } finally {
+      scheduler.clearTimeout(timer);
+    }
+    return entryFor(def, verdict, start);
+  }
+
   function run(state: CheckState): Promise<HealthCheckEntry> {
-    const now = clock.now();
-    if (state.cached && now - state.cached.at < state.def.cacheMs) {
+    const at = now();
+    if (state.cached && at - state.cached.at < state.def.cacheMs) {
       return Promise.resolve({ ...state.cached.entry, cached: true });
     }
     if (state.inFlight) return state.inFlight;
-    const promise = execute(state).then((entry) => {
-      state.cached = { at: clock.now(), entry };
-      delete state.inFlight;
-      return entry;
-    });
+    // The in-flight marker is cleared however the run ends, so one bad run cannot wedge the check.
+    const promise: Promise<HealthCheckEntry> = execute(state)
+      .catch((error: unknown) => entryFor(state.def, { status: 'fail', output: errorText(error) }, at))
+      .then((entry) => {
+        state.cached = { at: now(), entry };
+        return entry;
+      })
+      .finally(() => {
+        if (state.inFlight === promise) delete state.inFlight;
+      });
     state.inFlight = promise;
     return promise;
   }
 
-  async function evaluate(probe: Probe): Promise<{ status: HealthStatus; output?: string; checks: Array<[string, HealthCheckEntry]> }> {
+  interface Evaluation {
+    status: HealthStatus;
+    reasons: Array<[string, HealthCheckEntry]>;
+    checks: Array<[string, HealthCheckEntry]>;
+  }
+
+  async function evaluate(probe: Probe): Promise<Evaluation> {
     const selected = states.filter((s) => s.def.probes.has(probe));
     const results = await Promise.all(selected.map(async (s) => [s.name, await run(s)] as [string, HealthCheckEntry]));
     let status: HealthStatus = 'pass';
-    const reasons: string[] = [];
+    const reasons: Array<[string, HealthCheckEntry]> = [];
     for (const [name, entry] of results) {
       if (entry.status === 'pass') continue;
       const effective: HealthStatus = entry.status === 'fail' && entry.critical ? 'fail' : 'warn';
       if (effective === 'fail') status = 'fail';
       else if (status === 'pass') status = 'warn';
-      reasons.push(`${name}: ${entry.output ?? entry.status}`);
+      reasons.push([name, entry]);
     }
-    const out: { status: HealthStatus; output?: string; checks: Array<[string, HealthCheckEntry]> } = { status, checks: results };
-    if (reasons.length) out.output = reasons.join('; ');
-    return out;
+    return { status, reasons, checks: results };
   }
 
-  function document(status: HealthStatus, output: string | undefined, checks: Array<[string, HealthCheckEntry]>): HealthDocument {
+  /**
+   * Builds a document. Without `details`, check outputs (exception messages) are left out: a
+   * failing check shows only its name and status. App-authored reasons (`markNotReady`,
+   * "shutting down") are always shown.
+   */
+  function document(status: HealthStatus, appReason: string | undefined, r: Evaluation, details: boolean): HealthDocument {
     const doc: HealthDocument = { status, ...base() };
+    const output =
+      appReason ??
+      (r.reasons.length
+        ? r.reasons.map(([name, e]) => `${name}: ${details ? (e.output ?? e.status) : e.status}`).join('; ')
+        : undefined);
     if (output !== undefined) doc.output = output;
-    if (checks.length) doc.checks = Object.fromEntries(checks.map(([n, e]) => [n, [e]]));
+    if (r.checks.length)
+      doc.checks = Object.fromEntries(
+        r.checks.map(([n, e]) => {
+          if (details || e.output === undefined) return [n, [e]];
+          const { output: _hidden, ...rest } = e;
+          return [n, [rest]];
+        }),
+      );
+    if (options.links !== undefined) doc.links = { ...options.links };
     return doc;
   }
 
+  const detailsOf = (o: ProbeOptions | undefined) => o?.details ?? true;
+
   const health: Health = {
-    async live() {
+    kind: 'health',
+    async live(o) {
       const r = await evaluate('live');
-      return document(r.status, r.output, r.checks);
+      return document(r.status, undefined, r, detailsOf(o));
     },
-    async ready() {
+    async ready(o) {
       const r = await evaluate('ready');
       if (!ready && !shuttingDown && options.readyOnFirstPass && r.status !== 'fail') health.markReady();
-      if (shuttingDown) return document('fail', 'shutting down', r.checks);
-      if (!ready) return document('fail', notReadyReason ?? 'not ready yet (starting)', r.checks);
-      return document(r.status, r.output, r.checks);
+      if (shuttingDown) return document('fail', 'shutting down', r, detailsOf(o));
+      if (!ready) return document('fail', notReadyReason ?? 'not ready yet (starting)', r, detailsOf(o));
+      return document(r.status, undefined, r, detailsOf(o));
     },
-    async startup() {
+    async startup(o) {
       const r = await evaluate('startup');
       if (!startedOnce && options.readyOnFirstPass && !shuttingDown && r.status !== 'fail') health.markReady();
-      if (!startedOnce) return document('fail', notReadyReason ?? 'starting', r.checks);
-      return document(r.status, r.output, r.checks);
+      if (!startedOnce) return document('fail', notReadyReason ?? 'starting', r, detailsOf(o));
+      return document(r.status, undefined, r, detailsOf(o));
     },
     async report() {
       const r = await evaluate('ready');
@@ -403,18 +629,20 @@ export function createHealth(options: HealthOptions = {}): Health {
     },
     async handleHealthRequest(request: Request) {
       const method = request.method.toUpperCase();
-      const path = new URL(request.url).pathname.replace(/\/+$/, '');
-      const last = path.slice(path.lastIndexOf('/') + 1);
-      const probe: Probe | undefined =
-        last === 'live' || last === 'livez' ? 'live'
-        : last === 'ready' || last === 'readyz' || last === 'health' || last === 'healthz' ? 'ready'
-        : last === 'startup' ? 'startup'
-        : undefined;
+      const raw = new URL(request.url).pathname;
+      const path = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+      const probe = routes.get(path);
       const headers = { 'content-type': HEALTH_CONTENT_TYPE, 'cache-control': 'no-store' };
       if (probe === undefined) return new Response(JSON.stringify({ status: 'fail', output: 'unknown health endpoint' }), { status: 404, headers });
       if (method !== 'GET' && method !== 'HEAD')
         return new Response(JSON.stringify({ status: 'fail', output: 'method not allowed' }), { status: 405, headers: { ...headers, allow: 'GET, HEAD' } });
-      const doc = probe === 'live' ? await health.live() : probe === 'ready' ? await health.ready() : await health.startup();
+      let details = false;
+      try {
+        details = typeof showDetails === 'function' ? (await showDetails(request)) === true : showDetails;
+      } catch {
+        details = false; // a failing authorization hook shows nothing extra
+      }
+      const doc = probe === 'live' ? await health.live({ details }) : probe === 'ready' ? await health.ready({ details }) : await health.startup({ details });
       return healthResponse(doc, { head: method === 'HEAD' });
     },
     clearCache() {

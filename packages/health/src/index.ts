@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { createHealth, healthResponse, httpStatusFor, HEALTH_CONTENT_TYPE } from './health.js';
+export { createHealth, healthResponse, httpStatusFor, HEALTH_CONTENT_TYPE, DEFAULT_CHECK_TIMEOUT_MS } from './health.js';
 export type {
   CheckDefinition,
   CheckFunction,
@@ -19,4 +19,6 @@ export type {
   HealthReportCheck,
   HealthStatus,
   Probe,
+  ProbeOptions,
+  ShowDetails,
 } from './health.js';

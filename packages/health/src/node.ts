@@ -1,13 +1,16 @@
 /**
  * `@armor/health/node`: graceful shutdown for Node HTTP servers. On SIGTERM/SIGINT readiness
- * flips to 503 at once, the process waits `beforeShutdownDelayMs` for load balancers to notice,
- * stops accepting connections, lets in-flight requests finish (keep-alive sockets are closed
- * after their current response), runs cleanup hooks in order with their own timeouts, and exits
- * 0. A second signal or `shutdownTimeoutMs` forces exit 1.
+ * flips to 503 at once, the `beforeShutdown` hooks run (pre-drain: stop consumers, end SSE
+ * streams), the process waits `beforeShutdownDelayMs` for load balancers to notice, stops
+ * accepting connections, lets in-flight requests finish (keep-alive sockets are closed after
+ * their current response) for up to `drainTimeoutMs`, then force-closes lingering connections
+ * (an open SSE stream, a stuck download), runs cleanup hooks in order with their own timeouts,
+ * and exits 0. A second signal or `shutdownTimeoutMs` forces exit 1.
  *
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { checkFunction, checkMs, checkOptions, checkObject, systemClock } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 
 /** A cleanup step run after the servers have drained (close pools, flush logs, ...). */
@@ -43,8 +46,21 @@ export interface GracefulShutdownOptions {
    * @default 5000
    */
   beforeShutdownDelayMs?: number;
+  /**
+   * Grace period (ms) for in-flight requests once the listeners are closed. Connections still
+   * open after it (an SSE stream, a long download, a client that never reads) are destroyed so
+   * the cleanup hooks can run, like terminus' `timeout`.
+   * @default 10000
+   */
+  drainTimeoutMs?: number;
   /** Milliseconds after the signal when the process is forced to exit 1. @default 30000 */
   shutdownTimeoutMs?: number;
+  /**
+   * Pre-drain hooks, run in order right after readiness flips and before the listeners close
+   * (terminus' `beforeShutdown`): end SSE streams and WebSockets politely, stop queue consumers.
+   * Each has its own `timeoutMs`; a failing or slow one is logged and skipped.
+   */
+  beforeShutdown?: ShutdownHook[];
   /** Cleanup hooks, run in order after the servers drained. */
   hooks?: ShutdownHook[];
   /** Signals to handle. @default ['SIGTERM', 'SIGINT'] */
@@ -71,15 +87,26 @@ export interface GracefulShutdown {
   dispose(): void;
 }
 
-function positive(name: string, value: unknown, fallback: number, allowZero: boolean): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
-    throw new ConfigurationError(name, allowZero ? 'must be a finite number >= 0' : 'must be a finite number > 0', { received: value });
-  return value;
+const KNOWN = [
+  'health', 'beforeShutdownDelayMs', 'drainTimeoutMs', 'shutdownTimeoutMs', 'beforeShutdown', 'hooks', 'signals', 'signalSource', 'exit', 'logger',
+] as const;
+
+function validateHooks(name: string, value: unknown): ShutdownHook[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigurationError(name, 'must be an array of { name, run, timeoutMs? }', { received: value });
+  for (const [i, h] of (value as ShutdownHook[]).entries()) {
+    checkObject(`${name}[${i}]`, h);
+    if (typeof h?.run !== 'function') throw new ConfigurationError(`${name}[${i}].run`, 'must be a function', { received: h?.run });
+    checkMs(`${name}[${i}].timeoutMs`, h.timeoutMs, { min: 1 });
+  }
+  return [...(value as ShutdownHook[])];
 }
 
-/** Resolves after `ms` or returns the timer so it can be cleared. Deliberately ref'd: see README. */
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(() => resolve(), ms));
+/**
+ * Resolves after `ms` on a keep-alive timer (the timer rule: the process must not quit before
+ * the hooks ran; `shutdownTimeoutMs` bounds everything).
+ */
+const sleep = (ms: number) => new Promise<void>((resolve) => systemClock.setTimeout(() => resolve(), ms));
 
 /**
  * Installs graceful shutdown for one or more Node HTTP(S) servers.
@@ -94,6 +121,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(() => re
  * gracefulShutdown(server, {
  *   health,
  *   beforeShutdownDelayMs: 5000,
+ *   drainTimeoutMs: 10_000,
+ *   beforeShutdown: [{ name: 'sse', run: () => closeEventStreams() }],
  *   hooks: [{ name: 'postgres', run: () => pool.end(), timeoutMs: 5000 }],
  * });
  * ```
@@ -103,13 +132,16 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
   for (const s of list)
     if (typeof s?.close !== 'function' || typeof s.on !== 'function')
       throw new ConfigurationError('servers', 'must be Node http/https servers', { received: s });
-  const beforeShutdownDelayMs = positive('beforeShutdownDelayMs', options.beforeShutdownDelayMs, 5000, true);
-  const shutdownTimeoutMs = positive('shutdownTimeoutMs', options.shutdownTimeoutMs, 30_000, false);
-  const hooks = [...(options.hooks ?? [])];
-  for (const [i, h] of hooks.entries()) {
-    if (typeof h?.run !== 'function') throw new ConfigurationError(`hooks[${i}].run`, 'must be a function', { received: h?.run });
-    positive(`hooks[${i}].timeoutMs`, h.timeoutMs, 5000, false);
-  }
+  checkOptions('gracefulShutdown', options, KNOWN);
+  checkMs('beforeShutdownDelayMs', options.beforeShutdownDelayMs);
+  checkMs('drainTimeoutMs', options.drainTimeoutMs);
+  checkMs('shutdownTimeoutMs', options.shutdownTimeoutMs, { min: 1 });
+  checkFunction('exit', options.exit);
+  const beforeShutdownDelayMs = options.beforeShutdownDelayMs ?? 5000;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+  const preHooks = validateHooks('beforeShutdown', options.beforeShutdown);
+  const hooks = validateHooks('hooks', options.hooks);
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const source: SignalSource = options.signalSource ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -146,31 +178,47 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
 
   function closeServer(server: Server): Promise<void> {
     return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        systemClock.clearTimeout(grace);
+        resolve();
+      };
+      // After the grace period, destroy whatever is still open (SSE, long downloads): the
+      // hooks must run, and a stream that never ends would otherwise hold the exit hostage.
+      const grace = systemClock.setTimeout(() => {
+        if (done) return;
+        log.warn?.('drain grace period over; closing lingering connections', { drainTimeoutMs, inFlight });
+        server.closeAllConnections?.();
+        // Node < 18.2 or a server without closeAllConnections: do not wait any longer.
+        systemClock.setTimeout(finish, 50);
+      }, drainTimeoutMs);
       if (!server.listening) {
         // Not listening (or already closed): still wait for its connections to end.
         server.closeIdleConnections?.();
-        if (inFlight === 0) return resolve();
+        if (inFlight === 0) return finish();
       }
-      server.close(() => resolve());
+      server.close(() => finish());
       server.closeIdleConnections?.();
     });
   }
 
   async function runHook(hook: ShutdownHook): Promise<void> {
     const timeoutMs = hook.timeoutMs ?? 5000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     try {
       await Promise.race([
         Promise.resolve().then(() => hook.run()),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+          timer = systemClock.setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
       log.info?.(`shutdown hook "${hook.name}" done`);
     } catch (error) {
       log.warn?.(`shutdown hook "${hook.name}" failed`, { error: error instanceof Error ? error.message : String(error) });
     } finally {
-      clearTimeout(timer);
+      systemClock.clearTimeout(timer);
     }
   }
 
@@ -182,10 +230,15 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
     } catch {
       // a broken health object must not stop the shutdown
     }
-    const force = setTimeout(() => {
+    const force = systemClock.setTimeout(() => {
       log.error?.('shutdown timed out; forcing exit 1', { shutdownTimeoutMs, inFlight });
       doExit(1);
     }, shutdownTimeoutMs);
+    if (preHooks.length) log.info?.('running beforeShutdown hooks', { hooks: preHooks.length });
+    for (const hook of preHooks) {
+      if (exited) return 1;
+      await runHook(hook);
+    }
     if (beforeShutdownDelayMs > 0) await sleep(beforeShutdownDelayMs);
     if (exited) return 1;
     log.info?.('closing listeners and draining', { inFlight });
@@ -197,7 +250,7 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
       if (exited) return 1;
       await runHook(hook);
     }
-    clearTimeout(force);
+    systemClock.clearTimeout(force);
     if (exited) return 1;
     log.info?.('shutdown complete; exit 0');
     doExit(0);
@@ -226,6 +279,7 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
     },
     addHook(hook) {
       if (typeof hook?.run !== 'function') throw new ConfigurationError('hook.run', 'must be a function', { received: hook?.run });
+      checkMs('hook.timeoutMs', hook.timeoutMs, { min: 1 });
       hooks.push(hook);
     },
     get isShuttingDown() {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const serverScript = fileURLToPath(new URL('../test/shutdown-server.ts', import.meta.url));
+const sseScript = fileURLToPath(new URL('../test/shutdown-sse-server.ts', import.meta.url));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Result {
@@ -89,7 +90,8 @@ describe('graceful shutdown under real load', () => {
     // Requests that were never accepted failed only because nothing listened any more.
     for (const r of all.filter((x) => !accepted.has(x.id))) expect(r.error).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE/);
     // Readiness: 200 before the signal, 503 while draining.
-    expect(ready.filter((r) => r.sentAt < signalledAt).every((r) => r.status === 200)).toBe(true);
+    // (probes sent just before the signal may be handled after it on a loaded machine: leave 150 ms of slack)
+    expect(ready.filter((r) => r.sentAt < signalledAt - 150).every((r) => r.status === 200)).toBe(true);
     expect(ready.filter((r) => r.sentAt > signalledAt + 20 && r.status !== undefined).some((r) => r.status === 503)).toBe(true);
     expect(ready.filter((r) => r.sentAt > signalledAt + 20 && r.status !== undefined).every((r) => r.status === 503)).toBe(true);
     // Hooks ran in order; the stuck one was abandoned after its timeout.
@@ -143,5 +145,88 @@ describe('graceful shutdown under real load', () => {
     expect(Date.now() - signalledAt).toBeLessThan(3000);
     expect(await exited).toBe(0);
     socket.destroy();
+  }, 30_000);
+
+  it('an open SSE stream and keep-alive clients: pre-drain hook, lingering connections force-closed after the grace period, every hook in order, exit 0 within shutdownTimeoutMs (issue 17 #4)', async () => {
+    const SHUTDOWN_TIMEOUT_MS = 5000;
+    const child = spawn(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', sseScript], {
+      env: { ...process.env, DELAY_MS: '300', DRAIN_MS: '700', WORK_MS: '100', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: string[] = [];
+    let buffer = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffer += chunk;
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      lines.push(...parts);
+    });
+    let exitedAt = 0;
+    const exited = new Promise<number | null>((r) =>
+      child.on('exit', (code) => {
+        exitedAt = Date.now();
+        r(code);
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    while (!lines.some((l) => l.startsWith('listening ')) && Date.now() < deadline) await sleep(20);
+    const port = Number(lines.find((l) => l.startsWith('listening '))!.split(' ')[1]);
+
+    // The SSE client: a long-lived response that never ends on its own.
+    let sseData = '';
+    let sseEndedAt = 0;
+    const sse = new Promise<void>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/events', agent: false }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (sseData += chunk));
+        res.on('close', () => {
+          sseEndedAt = Date.now();
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        sseEndedAt ||= Date.now();
+        resolve();
+      });
+      req.end();
+    });
+    while (!sseData.includes('hello')) await sleep(10);
+
+    // Keep-alive clients: warm up their sockets, then keep sending short requests.
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
+    for (let i = 0; i < 4; i++) expect((await get(port, '/work', `warm-${i}`, keepAlive)).status).toBe(200);
+    const results: Promise<Result>[] = [];
+    let n = 0;
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        results.push(get(port, '/work', `k${n++}`, keepAlive));
+        await sleep(20);
+      }
+    })();
+    await sleep(100);
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    stop = true;
+    await load;
+    await sse;
+    const all = await Promise.all(results);
+    keepAlive.destroy();
+
+    expect(code).toBe(0);
+    expect(exitedAt - signalledAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    // The SSE stream was cut by the server after the grace period (not before the delay ended).
+    expect(sseEndedAt).toBeGreaterThan(signalledAt + 300);
+    expect(lines).toContain('log drain grace period over; closing lingering connections');
+    // Every hook ran, in order: pre-drain first, cleanup after the drain.
+    expect(lines.filter((l) => l.startsWith('step '))).toEqual(['step before-shutdown', 'step hook db-pool', 'step hook flush-logs']);
+    expect(lines.indexOf('step before-shutdown')).toBeLessThan(lines.indexOf('log closing listeners and draining'));
+    // Every accepted short request was answered.
+    const accepted = new Set(lines.filter((l) => l.startsWith('accepted k')).map((l) => l.slice('accepted '.length)));
+    expect(accepted.size).toBeGreaterThan(3);
+    expect(all.filter((r) => accepted.has(r.id) && r.status !== 200)).toEqual([]);
+    for (const r of all.filter((x) => !accepted.has(x.id))) expect(r.error).toMatch(/ECONNREFUSED|ECONNRESET|EPIPE/);
   }, 30_000);
 });
