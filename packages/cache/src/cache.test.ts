@@ -189,6 +189,8 @@ describe('createCache tags, namespaces, events and stats', () => {
       evictions: 1,
       loadsInFlight: 0,
       staleServed: 0,
+      graceServed: 0,
+      loaderTimeouts: 0,
       refreshErrors: 0,
       storeErrors: 0,
     });

@@ -1,9 +1,23 @@
+import {
+  checkBoolean,
+  checkClock,
+  checkFunction,
+  checkMs,
+  checkObject,
+  checkOptions,
+  checkString,
+  coarseClock,
+  Emitter,
+  sleep,
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Scheduler,
+} from '@armor/core';
 import { ConfigurationError, isArmorError } from '@armor/errors';
-import { coarseClock } from './clock.js';
-import { Emitter } from './emitter.js';
-import { CacheSerializationError, CacheStoreError } from './errors.js';
+import { CacheLoaderTimeoutError, CacheSerializationError, CacheStoreError } from './errors.js';
 import { memoryStore } from './stores/memory.js';
-import type { CacheEntry, CacheEvents, CacheStore, Clock, Serializer } from './types.js';
+import type { CacheEntry, CacheEvents, CacheStore, Serializer } from './types.js';
 
 /** Cross-process stampede lock settings (stores with `lock`, i.e. Redis and tiered). */
 export interface CacheLockOptions {
@@ -13,6 +27,48 @@ export interface CacheLockOptions {
   waitMs?: number | undefined;
   /** Interval between reads while waiting, in ms. @default 25 */
   pollMs?: number | undefined;
+}
+
+/** What a `getOrSet` loader receives. */
+export interface LoaderContext {
+  /** The caller's key (without namespace). */
+  readonly key: string;
+  /** Aborted (with a {@link CacheLoaderTimeoutError}) when the load passes `loaderTimeoutMs`. */
+  readonly signal: AbortSignal;
+  /** Returns the loaded value to the callers without caching it (like `cacheIf` returning `false`). */
+  skip(): void;
+}
+
+/** A `getOrSet` loader: returns (or resolves) the value to cache. */
+export type CacheLoader<T> = (context: LoaderContext) => T | Promise<T>;
+
+/** Per-write options of `set`, `setMany` and `getOrSet`. */
+export interface CacheSetOptions {
+  /** Fresh time for this entry, in ms. @default the cache's `ttlMs` */
+  ttlMs?: number | undefined;
+  /** Stale-while-revalidate window for this entry, in ms. @default the cache's `staleWhileRevalidateMs` */
+  staleWhileRevalidateMs?: number | undefined;
+  /** Fail-safe window for this entry, in ms (see {@link CacheOptions.graceMs}). @default the cache's `graceMs` */
+  graceMs?: number | undefined;
+  /** Tags for `invalidateTag`. @default none */
+  tags?: readonly string[] | undefined;
+}
+
+/** Options of one `getOrSet` call. */
+export interface CacheGetOrSetOptions<T = unknown> extends CacheSetOptions {
+  /** Fresh time of a loaded `null`/`undefined` ("not found"), in ms. @default the cache's `negativeTtlMs` */
+  negativeTtlMs?: number | undefined;
+  /** Caches the loaded value only when this returns `true`. @default the cache's `cacheIf` */
+  cacheIf?: ((value: T, key: string) => boolean) | undefined;
+  /** Longest time the loader may take, in ms. @default the cache's `loaderTimeoutMs` */
+  loaderTimeoutMs?: number | undefined;
+}
+
+/** One entry of `setMany`. */
+export interface CacheSetManyEntry<V> {
+  key: string;
+  value: V;
+  options?: CacheSetOptions | undefined;
 }
 
 /** Options of {@link createCache}. */
@@ -30,16 +86,48 @@ export interface CacheOptions {
    * @default 0 (off)
    */
   staleWhileRevalidateMs?: number | undefined;
+  /**
+   * Fail-safe window after the stale-while-revalidate window, in ms. In it an entry is no longer
+   * served on its own, but when the loader that should replace it fails (throws, or passes
+   * `loaderTimeoutMs`), `getOrSet` returns the old value instead of rejecting, emits `grace`
+   * and counts it in `stats().graceServed` (bentocache's grace period).
+   * @default 0 (off)
+   */
+  graceMs?: number | undefined;
+  /**
+   * Longest time a `getOrSet` loader may take, in ms. Past it, every caller waiting on that load
+   * rejects with `CacheLoaderTimeoutError` (or gets the grace value), the loader's
+   * `AbortSignal` is aborted, and the next `getOrSet` of the key runs its own loader.
+   * `Infinity` turns the timeout off.
+   * @default 10_000
+   */
+  loaderTimeoutMs?: number | undefined;
+  /**
+   * Fresh time of a loaded `null` or `undefined` (negative caching: "not found" answers
+   * cached for a shorter time than values), in ms.
+   * @default the entry's `ttlMs`
+   */
+  negativeTtlMs?: number | undefined;
+  /**
+   * Decides whether a loaded value is cached (`getOrSet` and background refreshes; `set` always
+   * writes). A skipped value is still returned to the callers.
+   * @default every value is cached
+   */
+  cacheIf?: ((value: unknown, key: string) => boolean) | undefined;
   /** Prefix for every key and tag (`<namespace>:`), so several caches can share one store. @default none */
   namespace?: string | undefined;
   /**
    * Serializer for stores that hold bytes (Redis). Memory stores keep references.
-   * @default the store's own default (strict JSON, {@link jsonSerializer})
+   * @default the store's own default ({@link taggedJsonSerializer})
    */
   serializer?: Serializer | undefined;
   /** Name used in `stats()` and as the metric label. @default namespace, else `'cache'` */
   name?: string | undefined;
-  /** Time source (epoch ms). @default `Date.now` read at most once per ms */
+  /**
+   * Time source (epoch ms) and scheduler of the loader timeout and lock waits (keep-alive
+   * timers: an awaited `getOrSet` at the top level of a script finishes).
+   * @default `Date.now` read at most once per ms, and the global timers
+   */
   clock?: Clock | undefined;
   /**
    * On a store failure (e.g. Redis down), `true` treats reads as misses and skips writes
@@ -65,20 +153,12 @@ export interface CacheOptions {
   onEvict?: ((event: CacheEvents['evict']) => void) | undefined;
   /** Called on every `stale` event. */
   onStale?: ((event: CacheEvents['stale']) => void) | undefined;
+  /** Called on every `grace` event. */
+  onGrace?: ((event: CacheEvents['grace']) => void) | undefined;
   /** Called on every `refreshError` event. */
   onRefreshError?: ((event: CacheEvents['refreshError']) => void) | undefined;
   /** Called on every `storeError` event. */
   onStoreError?: ((event: CacheEvents['storeError']) => void) | undefined;
-}
-
-/** Per-write options of `set` and `getOrSet`. */
-export interface CacheSetOptions {
-  /** Fresh time for this entry, in ms. @default the cache's `ttlMs` */
-  ttlMs?: number | undefined;
-  /** Stale-while-revalidate window for this entry, in ms. @default the cache's `staleWhileRevalidateMs` */
-  staleWhileRevalidateMs?: number | undefined;
-  /** Tags for `invalidateTag`. @default none */
-  tags?: readonly string[] | undefined;
 }
 
 /** Plain-JSON statistics (maps onto `cacheStatsSchema` of `@armor/metrics`). */
@@ -86,7 +166,7 @@ export interface CacheStats {
   name: string;
   /** Lookups answered with a fresh value. */
   hits: number;
-  /** Lookups without a fresh value (stale serves count as misses). */
+  /** Lookups without a fresh value (stale and grace serves count as misses). */
   misses: number;
   /** hits / (hits + misses); 0 before the first lookup. */
   hitRate: number;
@@ -98,6 +178,10 @@ export interface CacheStats {
   loadsInFlight: number;
   /** Stale values served while refreshing. */
   staleServed: number;
+  /** Values served from the grace window because their loader failed. */
+  graceServed: number;
+  /** Loader calls that passed `loaderTimeoutMs`. */
+  loaderTimeouts: number;
   /** Background refreshes that failed. */
   refreshErrors: number;
   /** Store failures (see `storeError`). */
@@ -105,31 +189,49 @@ export interface CacheStats {
 }
 
 /** A cache created by {@link createCache}. */
-export interface Cache<V = unknown> {
+export interface Cache<V = unknown> extends Kinded<'cache'> {
+  /** Always `'cache'`. */
+  readonly kind: 'cache';
   /** The `name` option. */
   readonly name: string;
   /** The store this cache writes to. */
   readonly store: CacheStore;
   /** Resolves the fresh value of `key`, or `undefined` (miss, stale, or store down with `failOpen`). */
   get<T extends V = V>(key: string): Promise<T | undefined>;
+  /** Resolves the fresh values of `keys`, in order (`undefined` where there is none). */
+  getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]>;
+  /**
+   * `true` when `key` has a fresh entry (even one whose value is `undefined`). Not counted as a
+   * hit or miss.
+   */
+  has(key: string): Promise<boolean>;
   /**
    * Synchronous fast path: the fresh value of `key` from a store held in process memory
    * (memory store, tiered L1), or `undefined`. Throws `ConfigurationError` for stores that
    * cannot read synchronously (Redis).
    */
   getSync<T extends V = V>(key: string): T | undefined;
-  /** Writes `value`. Rejects with {@link CacheSerializationError} for values the store cannot hold. */
+  /**
+   * Writes `value`, superseding a `getOrSet` load of the key in flight (its value is not stored;
+   * the next `getOrSet` runs its own loader). Rejects with {@link CacheSerializationError} for
+   * values the store's serializer cannot hold, before anything is written.
+   */
   set(key: string, value: V, options?: CacheSetOptions): Promise<void>;
-  /** Removes `key`; resolves `true` when it existed. */
+  /** Writes several entries (each as `set`). */
+  setMany(entries: readonly CacheSetManyEntry<V>[]): Promise<void>;
+  /** Removes `key` (superseding a load in flight); resolves `true` when it existed. */
   delete(key: string): Promise<boolean>;
+  /** Removes several keys; resolves how many existed. */
+  deleteMany(keys: readonly string[]): Promise<number>;
   /** Removes every entry of this cache (its namespace, or the whole store without one). */
   clear(): Promise<void>;
   /**
    * Returns the cached value or calls `loader` once for all concurrent callers, stores the
    * result and returns it. Within the stale-while-revalidate window the stale value is
-   * returned at once and `loader` runs once in the background.
+   * returned at once and `loader` runs once in the background. A loader that passes
+   * `loaderTimeoutMs` rejects every waiting caller and frees the key.
    */
-  getOrSet<T extends V>(key: string, loader: () => T | Promise<T>, options?: CacheSetOptions): Promise<T>;
+  getOrSet<T extends V>(key: string, loader: CacheLoader<T>, options?: CacheGetOrSetOptions<T>): Promise<T>;
   /** Removes every entry written with `tag`; resolves how many were removed. */
   invalidateTag(tag: string): Promise<number>;
   /** Counters as plain JSON. */
@@ -149,13 +251,20 @@ interface Flight {
   tags: readonly string[] | undefined;
 }
 
-const positive = (name: string, value: unknown, allowZero = false): number => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (allowZero ? value < 0 : value <= 0)) {
-    throw new ConfigurationError(name, allowZero ? 'must be a finite number of ms >= 0' : 'must be a finite number of ms > 0', {
-      received: value,
-    });
-  }
-  return value;
+const CACHE_OPTIONS = [
+  'store', 'ttlMs', 'staleWhileRevalidateMs', 'graceMs', 'loaderTimeoutMs', 'negativeTtlMs', 'cacheIf', 'namespace', 'serializer', 'name',
+  'clock', 'failOpen', 'lock', 'onHit', 'onMiss', 'onSet', 'onEvict', 'onStale', 'onGrace', 'onRefreshError', 'onStoreError',
+] as const;
+const SET_OPTIONS = ['ttlMs', 'staleWhileRevalidateMs', 'graceMs', 'tags'] as const;
+const GET_OR_SET_OPTIONS = [...SET_OPTIONS, 'negativeTtlMs', 'cacheIf', 'loaderTimeoutMs'] as const;
+
+const positive = (name: string, value: unknown): number => {
+  checkMs(name, value, { min: Number.MIN_VALUE });
+  return value as number;
+};
+const nonNegative = (name: string, value: unknown): number => {
+  checkMs(name, value);
+  return value as number;
 };
 
 const checkTags = (tags: unknown): readonly string[] | undefined => {
@@ -169,16 +278,14 @@ const checkTags = (tags: unknown): readonly string[] | undefined => {
 const isSerializationError = (error: unknown) =>
   error instanceof CacheSerializationError || (isArmorError(error) && error.name === 'CacheSerializationError');
 
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(() => resolve(), ms);
-    (t as { unref?: () => void }).unref?.();
-  });
+/** The end of an entry's grace window (its stale window when it has none). */
+const graceEnd = (entry: CacheEntry) => entry.graceUntil ?? entry.staleUntil;
 
 /**
  * Creates a TTL cache over a pluggable store, with stampede protection (concurrent misses of
- * a key share one loader call, optionally across processes), stale-while-revalidate, tags,
- * fail-open behaviour when the store is down, events and stats.
+ * a key share one loader call, optionally across processes), stale-while-revalidate, a
+ * fail-safe grace window, a loader timeout, tags, negative caching, fail-open behaviour when the
+ * store is down, events and stats.
  *
  * @example
  * ```ts
@@ -191,24 +298,26 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('options', 'must be an object with at least ttlMs', { received: options });
   }
+  checkOptions('createCache', options, CACHE_OPTIONS);
+  if (options.ttlMs === undefined) throw new ConfigurationError('ttlMs', 'is required: the fresh time of an entry in ms', { received: undefined });
   const defaultTtl = positive('ttlMs', options.ttlMs);
-  const defaultSwr = positive('staleWhileRevalidateMs', options.staleWhileRevalidateMs ?? 0, true);
-  const { namespace, serializer, clock = coarseClock, failOpen = true } = options;
-  if (namespace !== undefined && (typeof namespace !== 'string' || namespace === '')) {
-    throw new ConfigurationError('namespace', 'must be a non-empty string', { received: namespace });
-  }
+  const defaultSwr = nonNegative('staleWhileRevalidateMs', options.staleWhileRevalidateMs ?? 0);
+  const defaultGrace = nonNegative('graceMs', options.graceMs ?? 0);
+  const { namespace, serializer, clock, failOpen = true, cacheIf, negativeTtlMs, loaderTimeoutMs = 10_000 } = options;
+  checkMs('loaderTimeoutMs', loaderTimeoutMs, { min: 1, allowInfinity: true });
+  if (negativeTtlMs !== undefined) positive('negativeTtlMs', negativeTtlMs);
+  checkFunction('cacheIf', cacheIf);
+  checkString('namespace', namespace);
   if (
     serializer !== undefined &&
     (typeof serializer !== 'object' || serializer === null || typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function')
   ) {
     throw new ConfigurationError('serializer', 'must be an object with serialize(value) and deserialize(text)', { received: serializer });
   }
-  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
-    throw new ConfigurationError('clock', 'must be an object with now(): number', { received: clock });
-  }
-  if (typeof failOpen !== 'boolean') throw new ConfigurationError('failOpen', 'must be a boolean', { received: failOpen });
+  checkClock(clock);
+  checkBoolean('failOpen', failOpen);
   const name = options.name ?? namespace ?? 'cache';
-  if (typeof name !== 'string' || name === '') throw new ConfigurationError('name', 'must be a non-empty string', { received: name });
+  checkString('name', name);
   const store = options.store ?? memoryStore({ max: 10_000 });
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function') {
     throw new ConfigurationError('store', 'must be a cache store (memoryStore(), redisStore(), tieredStore())', { received: store });
@@ -221,31 +330,34 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       });
     }
     const l = options.lock === true ? {} : options.lock;
-    if (typeof l !== 'object' || l === null) throw new ConfigurationError('lock', 'must be a boolean or an object', { received: l });
+    checkObject('lock', l);
+    checkOptions('createCache lock', l, ['ttlMs', 'waitMs', 'pollMs']);
     lock = {
       ttlMs: positive('lock.ttlMs', l.ttlMs ?? 5000),
-      waitMs: positive('lock.waitMs', l.waitMs ?? 5000, true),
+      waitMs: nonNegative('lock.waitMs', l.waitMs ?? 5000),
       pollMs: positive('lock.pollMs', l.pollMs ?? 25),
     };
   }
+  const now: () => number = clock === undefined ? () => coarseClock.now() : () => clock.now();
+  /** Keep-alive timers: the loader timeout and lock waits are awaited by callers. */
+  const scheduler: Scheduler = toScheduler(clock);
 
   const prefix = namespace === undefined ? '' : `${namespace}:`;
   const hasSync = typeof store.getSync === 'function';
-  const events = new Emitter<CacheEvents>();
+  const events = new Emitter<CacheEvents>({ component: `cache ${name}` });
   const callbacks: [keyof CacheEvents, unknown][] = [
     ['hit', options.onHit],
     ['miss', options.onMiss],
     ['set', options.onSet],
     ['evict', options.onEvict],
     ['stale', options.onStale],
+    ['grace', options.onGrace],
     ['refreshError', options.onRefreshError],
     ['storeError', options.onStoreError],
   ];
   for (const [event, fn] of callbacks) {
     if (fn === undefined) continue;
-    if (typeof fn !== 'function') {
-      throw new ConfigurationError(`on${event[0]!.toUpperCase()}${event.slice(1)}`, 'must be a function', { received: fn });
-    }
+    checkFunction(`on${event[0]!.toUpperCase()}${event.slice(1)}`, fn);
     events.on(event, fn as (payload: unknown) => void);
   }
 
@@ -254,6 +366,8 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   let evictions = 0;
   let loadsInFlight = 0;
   let staleServed = 0;
+  let graceServed = 0;
+  let loaderTimeouts = 0;
   let refreshErrors = 0;
   let storeErrors = 0;
   const inflight = new Map<string, Flight>();
@@ -261,7 +375,7 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
 
   const hit = (key: string) => {
     hits++;
-    if (events.active.hit) events.emit('hit', { key });
+    if (events.has('hit')) events.emit('hit', { key });
   };
   const miss = (key: string) => {
     misses++;
@@ -278,13 +392,22 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   };
   const storeFailed = (operation: string, error: unknown): CacheStoreError => {
     storeErrors++;
-    const wrapped = isArmorError(error) && error instanceof CacheStoreError ? error : new CacheStoreError(operation, undefined, { cause: error });
+    const wrapped = error instanceof CacheStoreError || isSerializationError(error) ? (error as CacheStoreError) : new CacheStoreError(operation, undefined, { cause: error });
     events.emit('storeError', { operation, error: wrapped });
     return wrapped;
   };
-  const invalidateFlights = (match: (k: string, flight: Flight) => boolean) => {
-    for (const [k, flight] of inflight) if (match(k, flight)) flight.invalidated = true;
-    for (const [k, flight] of refreshing) if (match(k, flight)) flight.invalidated = true;
+  /** Marks matching loads as superseded and frees their keys: the next getOrSet runs its own loader. */
+  const supersede = (match: (k: string, flight: Flight) => boolean) => {
+    for (const [k, flight] of inflight) {
+      if (!match(k, flight)) continue;
+      flight.invalidated = true;
+      inflight.delete(k);
+    }
+    for (const [k, flight] of refreshing) {
+      if (!match(k, flight)) continue;
+      flight.invalidated = true;
+      refreshing.delete(k);
+    }
   };
 
   const unsubscribeEvict = store.onEvict?.((k, reason) => {
@@ -307,21 +430,34 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
     }
   };
 
-  const makeEntry = (value: unknown, opts: CacheSetOptions | undefined, now: number) => {
-    const ttl = opts?.ttlMs === undefined ? defaultTtl : positive('ttlMs', opts.ttlMs);
-    const swr = opts?.staleWhileRevalidateMs === undefined ? defaultSwr : positive('staleWhileRevalidateMs', opts.staleWhileRevalidateMs, true);
+  const makeEntry = (value: unknown, opts: CacheGetOrSetOptions | undefined, at: number, loaded: boolean) => {
+    let ttl = opts?.ttlMs === undefined ? defaultTtl : positive('ttlMs', opts.ttlMs);
+    if (loaded && (value === undefined || value === null)) {
+      const negative = opts?.negativeTtlMs ?? negativeTtlMs;
+      if (negative !== undefined) ttl = positive('negativeTtlMs', negative);
+    }
+    const swr = opts?.staleWhileRevalidateMs === undefined ? defaultSwr : nonNegative('staleWhileRevalidateMs', opts.staleWhileRevalidateMs);
+    const grace = opts?.graceMs === undefined ? defaultGrace : nonNegative('graceMs', opts.graceMs);
     const tags = checkTags(opts?.tags);
-    const entry: CacheEntry = { value, freshUntil: now + ttl, staleUntil: now + ttl + swr };
-    return { entry, ttlMs: ttl + swr, tags: tags && prefix !== '' ? tags.map((t) => prefix + t) : tags };
+    const entry: CacheEntry = { value, freshUntil: at + ttl, staleUntil: at + ttl + swr };
+    if (grace > 0) entry.graceUntil = at + ttl + swr + grace;
+    return { entry, ttlMs: ttl + swr + grace, tags: tags && prefix !== '' ? tags.map((t) => prefix + t) : tags };
   };
 
-  /** Writes; serialization errors always reject, store failures follow failOpen. */
-  const write = async (k: string, key: string, value: unknown, opts: CacheSetOptions | undefined): Promise<void> => {
-    const { entry, ttlMs, tags } = makeEntry(value, opts, clock.now());
+  /**
+   * Writes. `loaded`: the value came from a loader, so a serializer refusal is reported as a
+   * `storeError` (the callers still get their value) instead of rejecting after a successful load.
+   */
+  const write = async (k: string, key: string, value: unknown, opts: CacheGetOrSetOptions | undefined, loaded: boolean): Promise<void> => {
+    const { entry, ttlMs, tags } = makeEntry(value, opts, now(), loaded);
     try {
       await store.set(k, entry, { ttlMs, tags, serializer });
     } catch (error) {
-      if (isSerializationError(error)) throw error;
+      if (isSerializationError(error)) {
+        if (!loaded) throw error;
+        storeFailed('set', error);
+        return;
+      }
       const wrapped = storeFailed('set', error);
       if (!failOpen) throw wrapped;
       return;
@@ -337,47 +473,103 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   /** A read entry → the value on a fresh hit (counted), else `undefined` (a miss; expired entries evicted). */
   const valueOf = (entry: CacheEntry | undefined, k: string, key: string): unknown => {
     if (entry !== undefined) {
-      const now = clock.now();
-      if (entry.freshUntil > now) {
+      const t = now();
+      if (entry.freshUntil > t) {
         hit(key);
         return entry.value;
       }
-      if (entry.staleUntil <= now) expire(k, key);
+      if (graceEnd(entry) <= t) expire(k, key);
     }
     miss(key);
     return undefined;
   };
 
-  const refresh = (k: string, key: string, loader: () => unknown, opts: CacheSetOptions | undefined) => {
+  const shouldCache = (value: unknown, key: string, opts: CacheGetOrSetOptions | undefined): boolean => {
+    const test = opts?.cacheIf ?? cacheIf;
+    if (test === undefined) return true;
+    try {
+      return test(value, key) === true;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * Calls the loader with its context, under `loaderTimeoutMs` (a keep-alive timer: callers
+   * await it). Resolves the value and whether the loader asked to skip caching.
+   */
+  const runLoader = (key: string, loader: CacheLoader<unknown>, opts: CacheGetOrSetOptions | undefined): Promise<{ value: unknown; skip: boolean }> => {
+    const timeoutMs = opts?.loaderTimeoutMs === undefined ? loaderTimeoutMs : opts.loaderTimeoutMs;
+    const controller = new AbortController();
+    let skip = false;
+    const context: LoaderContext = { key, signal: controller.signal, skip: () => void (skip = true) };
+    loadsInFlight++;
+    return new Promise<{ value: unknown; skip: boolean }>((resolve, reject) => {
+      let settled = false;
+      const timer =
+        timeoutMs === Infinity
+          ? undefined
+          : scheduler.setTimeout(() => {
+              if (settled) return;
+              settled = true;
+              loadsInFlight--;
+              loaderTimeouts++;
+              const error = new CacheLoaderTimeoutError(key, timeoutMs);
+              controller.abort(error);
+              reject(error);
+            }, timeoutMs);
+      const finish = () => {
+        if (settled) return false;
+        settled = true;
+        loadsInFlight--;
+        if (timer !== undefined) scheduler.clearTimeout(timer);
+        return true;
+      };
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(loader(context));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          if (finish()) resolve({ value, skip });
+        },
+        (error: unknown) => {
+          if (finish()) reject(error);
+        },
+      );
+    });
+  };
+
+  const refresh = (k: string, key: string, loader: CacheLoader<unknown>, opts: CacheGetOrSetOptions | undefined) => {
     if (refreshing.has(k)) return;
     const flight: Flight = { promise: undefined as unknown as Promise<unknown>, outcome: 'miss', invalidated: false, tags: opts?.tags };
     refreshing.set(k, flight);
-    loadsInFlight++;
     const done = () => {
-      loadsInFlight--;
       if (refreshing.get(k) === flight) refreshing.delete(k);
     };
+    const failed = (error: unknown) => {
+      refreshErrors++;
+      events.emit('refreshError', { key, error });
+    };
     flight.promise = Promise.resolve()
-      .then(loader)
+      .then(() => runLoader(key, loader, opts))
       .then(
-        (value) => {
+        ({ value, skip }) => {
           done();
-          if (flight.invalidated) return;
-          return write(k, key, value, opts).catch((error: unknown) => {
-            refreshErrors++;
-            events.emit('refreshError', { key, error });
-          });
+          if (flight.invalidated || skip || !shouldCache(value, key, opts)) return;
+          return write(k, key, value, opts, true).catch(failed);
         },
         (error: unknown) => {
           done();
-          refreshErrors++;
-          events.emit('refreshError', { key, error });
+          failed(error);
         },
       );
   };
 
   /** Loads (under the cross-process lock when configured) and stores the value. */
-  const loadAndStore = async (k: string, key: string, loader: () => unknown, opts: CacheSetOptions | undefined, flight: Flight, storeOk: boolean) => {
+  const loadAndStore = async (k: string, key: string, loader: CacheLoader<unknown>, opts: CacheGetOrSetOptions | undefined, flight: Flight, storeOk: boolean) => {
     let token: string | undefined;
     if (lock && storeOk) {
       try {
@@ -385,10 +577,10 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
         if (token === undefined) {
           // Another process is loading: wait for its value, then fall back to our own loader.
           const attempts = Math.ceil(lock.waitMs / lock.pollMs);
-          for (let i = 0; i < attempts; i++) {
-            await sleep(lock.pollMs);
+          for (let i = 0; i < attempts && !flight.invalidated; i++) {
+            await sleep(lock.pollMs, undefined, scheduler);
             const entry = await store.get(k, serializer);
-            if (entry !== undefined && entry.freshUntil > clock.now()) return entry.value;
+            if (entry !== undefined && entry.freshUntil > now()) return entry.value;
           }
         }
       } catch (error) {
@@ -397,41 +589,45 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
         storeOk = false;
       }
     }
-    loadsInFlight++;
-    let value: unknown;
     try {
-      value = await loader();
-    } finally {
-      loadsInFlight--;
-    }
-    try {
-      if (storeOk && !flight.invalidated) await write(k, key, value, opts);
+      const { value, skip } = await runLoader(key, loader, opts);
+      if (storeOk && !flight.invalidated && !skip && shouldCache(value, key, opts)) await write(k, key, value, opts, true);
+      return value;
     } finally {
       if (token !== undefined) store.unlock!(k, token).catch((error: unknown) => storeFailed('unlock', error));
     }
-    return value;
   };
 
-  const resolve = async (k: string, key: string, loader: () => unknown, opts: CacheSetOptions | undefined, flight: Flight): Promise<unknown> => {
+  const resolve = async (k: string, key: string, loader: CacheLoader<unknown>, opts: CacheGetOrSetOptions | undefined, flight: Flight): Promise<unknown> => {
     const { entry, ok } = await read(k);
+    let graceEntry: CacheEntry | undefined;
     if (entry !== undefined) {
-      const now = clock.now();
-      if (entry.freshUntil > now) {
+      const t = now();
+      if (entry.freshUntil > t) {
         flight.outcome = 'hit';
         hit(key);
         return entry.value;
       }
-      if (entry.staleUntil > now) {
+      if (entry.staleUntil > t) {
         flight.outcome = 'stale';
         servedStale(key);
         refresh(k, key, loader, opts);
         return entry.value;
       }
-      expire(k, key);
+      if (graceEnd(entry) > t) graceEntry = entry;
+      else expire(k, key);
     }
     flight.outcome = 'miss';
     miss(key);
-    return loadAndStore(k, key, loader, opts, flight, ok);
+    if (graceEntry === undefined) return loadAndStore(k, key, loader, opts, flight, ok);
+    try {
+      return await loadAndStore(k, key, loader, opts, flight, ok);
+    } catch (error) {
+      if (flight.invalidated) throw error;
+      graceServed++;
+      events.emit('grace', { key, error });
+      return graceEntry.value;
+    }
   };
 
   const join = (key: string, flight: Flight): Promise<unknown> => {
@@ -452,7 +648,10 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
     );
   };
 
+  const keyOf = (key: string) => (prefix === '' ? key : prefix + key);
+
   const cache: Cache<V> = {
+    kind: 'cache',
     name,
     store,
 
@@ -460,12 +659,12 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       if (!hasSync) {
         throw new ConfigurationError('store', `the ${store.kind} store cannot read synchronously; use get()`, { received: store.kind });
       }
-      const k = prefix === '' ? key : prefix + key;
+      const k = keyOf(key);
       return valueOf(store.getSync!(k), k, key) as T | undefined;
     },
 
     get<T extends V = V>(key: string): Promise<T | undefined> {
-      const k = prefix === '' ? key : prefix + key;
+      const k = keyOf(key);
       // One promise for a read answered from process memory (memory store, or the tiered L1),
       // instead of the two an async function awaiting the store would make.
       if (hasSync) {
@@ -479,18 +678,31 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       return read(k, hasSync).then(({ entry }) => valueOf(entry, k, key) as T | undefined);
     },
 
+    getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
+      if (!Array.isArray(keys as unknown)) return Promise.reject(new ConfigurationError('keys', 'must be an array of keys', { received: keys }));
+      return Promise.all(keys.map((key) => cache.get<T>(key)));
+    },
+
+    async has(key: string): Promise<boolean> {
+      const { entry } = await read(keyOf(key));
+      return entry !== undefined && entry.freshUntil > now();
+    },
+
     async set(key: string, value: V, opts?: CacheSetOptions): Promise<void> {
-      const k = prefix + key;
-      const flight = inflight.get(k);
-      if (flight) flight.invalidated = true;
-      const refreshFlight = refreshing.get(k);
-      if (refreshFlight) refreshFlight.invalidated = true;
-      await write(k, key, value, opts);
+      checkOptions('cache.set', opts, SET_OPTIONS);
+      const k = keyOf(key);
+      supersede((fk) => fk === k);
+      await write(k, key, value, opts, false);
+    },
+
+    async setMany(entries: readonly CacheSetManyEntry<V>[]): Promise<void> {
+      if (!Array.isArray(entries as unknown)) throw new ConfigurationError('entries', 'must be an array of { key, value, options? }', { received: entries });
+      await Promise.all(entries.map((e) => cache.set(e.key, e.value, e.options)));
     },
 
     async delete(key: string): Promise<boolean> {
-      const k = prefix + key;
-      invalidateFlights((fk) => fk === k);
+      const k = keyOf(key);
+      supersede((fk) => fk === k);
       let existed: boolean;
       try {
         existed = await store.delete(k);
@@ -501,8 +713,14 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       return existed;
     },
 
+    async deleteMany(keys: readonly string[]): Promise<number> {
+      if (!Array.isArray(keys as unknown)) throw new ConfigurationError('keys', 'must be an array of keys', { received: keys });
+      const existed = await Promise.all(keys.map((key) => cache.delete(key)));
+      return existed.filter(Boolean).length;
+    },
+
     async clear(): Promise<void> {
-      invalidateFlights(() => true);
+      supersede(() => true);
       try {
         await store.clear(prefix);
       } catch (error) {
@@ -510,11 +728,11 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       }
     },
 
-    getOrSet<T extends V>(key: string, loader: () => T | Promise<T>, opts?: CacheSetOptions): Promise<T> {
-      const k = prefix === '' ? key : prefix + key;
+    getOrSet<T extends V>(key: string, loader: CacheLoader<T>, opts?: CacheGetOrSetOptions<T>): Promise<T> {
+      const k = keyOf(key);
       if (hasSync) {
         const entry = store.getSync!(k);
-        if (entry !== undefined && entry.freshUntil > clock.now()) {
+        if (entry !== undefined && entry.freshUntil > now()) {
           hit(key);
           return Promise.resolve(entry.value as T);
         }
@@ -524,19 +742,28 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
       if (typeof loader !== 'function') {
         return Promise.reject(new ConfigurationError('loader', 'must be a function', { received: loader }));
       }
+      if (opts !== undefined) {
+        try {
+          checkOptions('cache.getOrSet', opts, GET_OR_SET_OPTIONS);
+          checkMs('loaderTimeoutMs', opts.loaderTimeoutMs, { min: 1, allowInfinity: true });
+          checkFunction('cacheIf', opts.cacheIf);
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
+      }
       const flight: Flight = { promise: undefined as unknown as Promise<unknown>, outcome: undefined, invalidated: false, tags: opts?.tags };
       inflight.set(k, flight);
       const cleanup = () => {
         if (inflight.get(k) === flight) inflight.delete(k);
       };
-      flight.promise = resolve(k, key, loader, opts, flight);
+      flight.promise = resolve(k, key, loader as CacheLoader<unknown>, opts as CacheGetOrSetOptions | undefined, flight);
       flight.promise.then(cleanup, cleanup);
       return flight.promise as Promise<T>;
     },
 
     async invalidateTag(tag: string): Promise<number> {
       if (typeof tag !== 'string' || tag === '') throw new ConfigurationError('tag', 'must be a non-empty string', { received: tag });
-      invalidateFlights((_k, flight) => flight.tags?.includes(tag) === true);
+      supersede((_k, flight) => flight.tags?.includes(tag) === true);
       let removed: string[];
       try {
         removed = await store.invalidateTag(prefix + tag);
@@ -557,6 +784,8 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
         evictions,
         loadsInFlight,
         staleServed,
+        graceServed,
+        loaderTimeouts,
         refreshErrors,
         storeErrors,
       };

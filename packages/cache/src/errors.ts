@@ -26,3 +26,21 @@ export class CacheSerializationError extends ArmorError {
     super('INTERNAL', message, options);
   }
 }
+
+/**
+ * 504 — a `getOrSet` loader did not settle within `loaderTimeoutMs`. Every caller waiting on
+ * that load rejects with it, the loader's `AbortSignal` is aborted with it, and the key is free
+ * again: the next `getOrSet` runs its own loader.
+ */
+export class CacheLoaderTimeoutError extends ArmorError {
+  override name = 'CacheLoaderTimeoutError' as const;
+  /** The caller's key (without namespace). */
+  readonly key: string;
+  /** The timeout that passed, in ms. */
+  readonly timeoutMs: number;
+  constructor(key: string, timeoutMs: number, options: ArmorErrorOptions = {}) {
+    super('TIMEOUT', `The loader of cache key "${key}" did not settle within ${timeoutMs} ms`, options);
+    this.key = key;
+    this.timeoutMs = timeoutMs;
+  }
+}

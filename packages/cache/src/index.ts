@@ -6,7 +6,18 @@
  *
  * @module
  */
-export { createCache, type Cache, type CacheOptions, type CacheSetOptions, type CacheStats, type CacheLockOptions } from './cache.js';
+export {
+  createCache,
+  type Cache,
+  type CacheOptions,
+  type CacheSetOptions,
+  type CacheGetOrSetOptions,
+  type CacheSetManyEntry,
+  type CacheStats,
+  type CacheLockOptions,
+  type CacheLoader,
+  type LoaderContext,
+} from './cache.js';
 export { memoize, type MemoizeOptions, type Memoized } from './memoize.js';
 export {
   createLoader,
@@ -18,8 +29,8 @@ export {
   type ScopedLoaders,
 } from './loader.js';
 export { memoryStore, estimateSize, type MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
-export { redisStore, type RedisStore, type RedisStoreOptions } from './stores/redis.js';
+export { redisStore, type RedisStore, type RedisStoreOptions, type CacheRedisClient, type CacheRedisSubscriber } from './stores/redis.js';
 export { tieredStore, type TieredStore, type TieredStoreOptions } from './stores/tiered.js';
-export { jsonSerializer } from './serializer.js';
-export { CacheStoreError, CacheSerializationError } from './errors.js';
+export { jsonSerializer, taggedJsonSerializer } from './serializer.js';
+export { CacheStoreError, CacheSerializationError, CacheLoaderTimeoutError } from './errors.js';
 export type { CacheEntry, CacheEvents, CacheStore, Clock, EvictReason, Serializer, StoreSetOptions } from './types.js';

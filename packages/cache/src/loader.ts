@@ -1,11 +1,19 @@
+import { checkFunction, checkInt, checkOptions, type Kinded } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import DataLoader from 'dataloader';
 import type { Cache } from './cache.js';
 
 /** Options of {@link createLoader}. */
 export interface LoaderOptions<K, V> {
-  /** Largest number of keys passed to one `batchFn` call (integer >= 1). @default Infinity */
+  /** Largest number of keys passed to one `batchFn` call (integer >= 1, or `Infinity`). @default Infinity */
   maxBatchSize?: number | undefined;
+  /**
+   * Decides when a batch is dispatched (dataloader's `batchScheduleFn`): called with the
+   * dispatch function once the first key of a batch arrives. E.g. `(run) => setTimeout(run, 5)`
+   * collects keys for 5 ms instead of one tick.
+   * @default after the current tick (dataloader's default)
+   */
+  batchScheduleFn?: ((dispatch: () => void) => void) | undefined;
   /**
    * `true`: memoize `load(key)` for the loader's lifetime (one request, with
    * {@link loaderScope}); `false`: no memoization; an Armor cache: also read through and
@@ -18,7 +26,9 @@ export interface LoaderOptions<K, V> {
 }
 
 /** A batching loader: `load` calls made in the same tick become one `batchFn` call. */
-export interface Loader<K, V> {
+export interface Loader<K, V> extends Kinded<'batch-loader'> {
+  /** Always `'batch-loader'`. */
+  readonly kind: 'batch-loader';
   /** Loads one value; rejects with the `Error` the batch returned at its position. */
   load(key: K): Promise<V>;
   /** Loads several values; failed positions hold their `Error`. */
@@ -51,11 +61,11 @@ export function createLoader<K, V>(
   options: LoaderOptions<K, V> = {},
 ): Loader<K, V> {
   if (typeof batchFn !== 'function') throw new ConfigurationError('batchFn', 'must be a function', { received: batchFn });
-  const { maxBatchSize = Number.POSITIVE_INFINITY, cache = true, key = String as (key: K) => string } = options;
-  if (maxBatchSize !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
-    throw new ConfigurationError('maxBatchSize', 'must be an integer >= 1', { received: maxBatchSize });
-  }
-  if (typeof key !== 'function') throw new ConfigurationError('key', 'must be a function', { received: key });
+  checkOptions('createLoader', options, ['maxBatchSize', 'batchScheduleFn', 'cache', 'key']);
+  const { maxBatchSize = Number.POSITIVE_INFINITY, batchScheduleFn, cache = true, key = String as (key: K) => string } = options;
+  checkInt('maxBatchSize', maxBatchSize, 1, { allowInfinity: true });
+  checkFunction('batchScheduleFn', batchScheduleFn);
+  checkFunction('key', key);
   const shared = typeof cache === 'object' && cache !== null ? cache : undefined;
   if (typeof cache !== 'boolean' && (shared === undefined || typeof shared.getOrSet !== 'function')) {
     throw new ConfigurationError('cache', 'must be a boolean or an Armor cache (createCache())', { received: cache });
@@ -88,11 +98,14 @@ export function createLoader<K, V>(
       }
     : callBatch;
 
-  return new DataLoader<K, V, string>(batch, {
+  const loader = new DataLoader<K, V, string>(batch, {
     maxBatchSize,
+    ...(batchScheduleFn ? { batchScheduleFn } : {}),
     cache: cache !== false,
     cacheKeyFn: key,
   });
+  Object.defineProperty(loader, 'kind', { value: 'batch-loader', enumerable: true });
+  return loader as unknown as Loader<K, V>;
 }
 
 /** Factories of the loaders one request needs, by name. */

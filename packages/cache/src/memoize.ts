@@ -1,5 +1,6 @@
+import { checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import { createCache, type Cache, type CacheOptions, type CacheSetOptions } from './cache.js';
+import { createCache, type Cache, type CacheGetOrSetOptions, type CacheOptions } from './cache.js';
 
 /** Options of {@link memoize}. */
 export interface MemoizeOptions<A extends unknown[], R> extends Omit<CacheOptions, 'ttlMs'> {
@@ -24,6 +25,11 @@ export interface Memoized<A extends unknown[], R> {
   /** Drops the cached result for these arguments. */
   invalidate(...args: A): Promise<boolean>;
 }
+
+const MEMOIZE_OPTIONS = [
+  'key', 'ttlMs', 'tags', 'cache', 'store', 'staleWhileRevalidateMs', 'graceMs', 'loaderTimeoutMs', 'negativeTtlMs', 'cacheIf', 'namespace',
+  'serializer', 'name', 'clock', 'failOpen', 'lock', 'onHit', 'onMiss', 'onSet', 'onEvict', 'onStale', 'onGrace', 'onRefreshError', 'onStoreError',
+] as const;
 
 const defaultKey = (...args: unknown[]): string => {
   if (args.length === 1) {
@@ -51,15 +57,19 @@ const defaultKey = (...args: unknown[]): string => {
 export function memoize<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, options: MemoizeOptions<A, R>): Memoized<A, R> {
   if (typeof fn !== 'function') throw new ConfigurationError('fn', 'must be a function', { received: fn });
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object with ttlMs', { received: options });
+  checkOptions('memoize', options, [...MEMOIZE_OPTIONS]);
   const { key = defaultKey as (...args: A) => string, tags, cache: given, ...cacheOptions } = options;
   if (typeof key !== 'function') throw new ConfigurationError('key', 'must be a function', { received: key });
   if (tags !== undefined && typeof tags !== 'function' && !Array.isArray(tags)) {
     throw new ConfigurationError('tags', 'must be an array of strings or a function', { received: tags });
   }
   const cache = given ?? createCache<R>({ name: fn.name || 'memoize', ...cacheOptions });
-  const writeOptions = (args: A): CacheSetOptions => ({
+  const writeOptions = (args: A): CacheGetOrSetOptions<R> => ({
     ttlMs: options.ttlMs,
     staleWhileRevalidateMs: options.staleWhileRevalidateMs,
+    graceMs: options.graceMs,
+    negativeTtlMs: options.negativeTtlMs,
+    loaderTimeoutMs: options.loaderTimeoutMs,
     tags: typeof tags === 'function' ? tags(args) : tags,
   });
   const memoized = ((...args: A) => cache.getOrSet(key(...args), () => fn(...args), writeOptions(args))) as Memoized<A, R>;

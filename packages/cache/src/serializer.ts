@@ -79,3 +79,136 @@ export const jsonSerializer: Serializer = {
     return JSON.parse(text);
   },
 };
+
+/** Marks a payload written in tagged form (a plain-JSON payload never starts with it). */
+const TAGGED = '~';
+/** The tag property of encoded special values; plain objects that have it are escaped. */
+const T = '$armor';
+
+type Encoded = { tagged: boolean };
+
+function encode(value: unknown, path: (string | number)[], seen: Set<object>, state: Encoded): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      state.tagged = true;
+      return { [T]: 'Number', v: String(value) };
+    case 'bigint':
+      state.tagged = true;
+      return { [T]: 'BigInt', v: value.toString() };
+    case 'undefined':
+      state.tagged = true;
+      return { [T]: 'undefined' };
+    case 'object':
+      break;
+    default:
+      fail(path, `a ${typeof value}, which cannot be serialized (convert it to data or pass a custom serializer)`);
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (seen.has(obj)) fail(path, 'a circular reference');
+  if (obj instanceof Date) {
+    state.tagged = true;
+    const time = obj.getTime();
+    return { [T]: 'Date', v: Number.isNaN(time) ? null : time };
+  }
+  seen.add(obj);
+  try {
+    if (Array.isArray(obj)) return obj.map((item: unknown, i) => encode(item, [...path, i], seen, state));
+    if (obj instanceof Map) {
+      state.tagged = true;
+      let i = 0;
+      const entries: unknown[] = [];
+      for (const [k, v] of obj as Map<unknown, unknown>) {
+        entries.push([encode(k, [...path, i, 0], seen, state), encode(v, [...path, i, 1], seen, state)]);
+        i++;
+      }
+      return { [T]: 'Map', v: entries };
+    }
+    if (obj instanceof Set) {
+      state.tagged = true;
+      return { [T]: 'Set', v: [...(obj as Set<unknown>)].map((item, i) => encode(item, [...path, i], seen, state)) };
+    }
+    const proto: unknown = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) {
+      fail(path, `a ${describe(obj)}, which cannot be round-tripped (convert it to plain data or pass a custom serializer)`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(obj)) {
+      const item = (obj as Record<string, unknown>)[k];
+      if (item === undefined) continue; // a missing property reads back as undefined too
+      out[k] = encode(item, [...path, k], seen, state);
+    }
+    if (Object.prototype.hasOwnProperty.call(out, T)) {
+      state.tagged = true;
+      return { [T]: 'Object', v: out };
+    }
+    return out;
+  } finally {
+    seen.delete(obj);
+  }
+}
+
+function decode(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(decode);
+  const obj = value as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(obj, T)) {
+    const v = obj.v;
+    switch (obj[T]) {
+      case 'undefined':
+        return undefined;
+      case 'Number':
+        return Number(v);
+      case 'BigInt':
+        return BigInt(v as string);
+      case 'Date':
+        return new Date(v === null ? Number.NaN : (v as number));
+      case 'Map':
+        return new Map((v as [unknown, unknown][]).map(([k, item]) => [decode(k), decode(item)]));
+      case 'Set':
+        return new Set((v as unknown[]).map(decode));
+      case 'Object':
+        return decodeObject(v as Record<string, unknown>);
+      default:
+        throw new CacheSerializationError(`Cannot read cached value: unknown tag ${JSON.stringify(obj[T])}`);
+    }
+  }
+  return decodeObject(obj);
+}
+
+function decodeObject(obj: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(obj)) obj[k] = decode(obj[k]);
+  return obj;
+}
+
+/**
+ * The default serializer of byte stores (Redis): JSON, extended so that every store gives back
+ * what the memory store gives back. Plain data is written as plain JSON; a value holding
+ * `undefined`, `Date`, `Map`, `Set`, `BigInt`, `NaN` or `±Infinity` (at any depth) is written
+ * as tagged JSON (prefixed with `~`) and read back as the same types. Functions, symbols, class
+ * instances and cycles throw a {@link CacheSerializationError} naming the path, so `set` rejects
+ * before anything is written (and a loaded value the serializer refuses is returned uncached,
+ * with a `storeError` event). Properties whose value is `undefined` are dropped (they read back
+ * as `undefined`).
+ *
+ * @example
+ * ```ts
+ * const text = taggedJsonSerializer.serialize({ at: new Date(0), ids: new Set([1n]) });
+ * taggedJsonSerializer.deserialize(text); // { at: Date(0), ids: Set { 1n } }
+ * ```
+ */
+export const taggedJsonSerializer: Serializer = {
+  serialize(value: unknown): string {
+    const state: Encoded = { tagged: false };
+    const encoded = encode(value, [], new Set(), state);
+    return state.tagged ? TAGGED + JSON.stringify(encoded) : JSON.stringify(encoded);
+  },
+  deserialize(text: string): unknown {
+    if (text.startsWith(TAGGED)) return decode(JSON.parse(text.slice(TAGGED.length)));
+    return JSON.parse(text);
+  },
+};

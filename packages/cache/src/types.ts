@@ -4,6 +4,7 @@
  *
  * @module
  */
+export type { Clock } from '@armor/core';
 
 /**
  * One cached value with its freshness window, as stores keep it.
@@ -20,6 +21,11 @@ export interface CacheEntry<V = unknown> {
    * refreshed in the background. Equal to `freshUntil` when stale-while-revalidate is off.
    */
   staleUntil: number;
+  /**
+   * Until this time (ms, exclusive) the entry is kept as a fail-safe: served by `getOrSet` only
+   * when the loader replacing it fails. Absent (= `staleUntil`) when the grace window is off.
+   */
+  graceUntil?: number | undefined;
   /** Tags the entry was written with (for `invalidateTag`). */
   tags?: readonly string[] | undefined;
 }
@@ -50,7 +56,7 @@ export type EvictReason =
 
 /** Options of {@link CacheStore.set}. */
 export interface StoreSetOptions {
-  /** How long the store must keep the entry (ms; `staleUntil - now`, always > 0). */
+  /** How long the store must keep the entry (ms; `graceUntil - now` (or `staleUntil - now`), always > 0). */
   ttlMs: number;
   /** Tags to index the key under. */
   tags?: readonly string[] | undefined;
@@ -64,7 +70,7 @@ export interface StoreSetOptions {
  * namespaced by the cache.
  */
 export interface CacheStore {
-  /** Driver name, e.g. `memory`, `redis`, `tiered`. */
+  /** Driver name, e.g. `memory`, `redis`, `tiered` (not an `ArmorKind`: a store is part of a cache). */
   readonly kind: string;
   /** Reads an entry. Resolves `undefined` when absent. Rejects on infrastructure failure. */
   get(key: string, serializer?: Serializer): Promise<CacheEntry | undefined>;
@@ -115,13 +121,17 @@ export interface CacheEvents {
   evict: { key: string; reason: EvictReason };
   /** A stale value was served while a background refresh runs. */
   stale: { key: string };
+  /**
+   * The loader failed (or timed out) for an entry past its stale window but inside its grace
+   * window: the old value was served instead of rejecting.
+   */
+  grace: { key: string; error: unknown };
   /** A background refresh failed; the stale value stays. */
   refreshError: { key: string; error: unknown };
-  /** The store failed (e.g. Redis down). `operation` is `get`, `set`, `delete`, ... */
+  /**
+   * The store failed (e.g. Redis down), or refused a loaded value (`error` is then a
+   * `CacheSerializationError` and the callers still got the value). `operation` is `get`,
+   * `set`, `delete`, `lock`, ...
+   */
   storeError: { operation: string; error: unknown };
-}
-
-/** A clock in epoch milliseconds. */
-export interface Clock {
-  now(): number;
 }

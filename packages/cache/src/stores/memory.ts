@@ -1,3 +1,4 @@
+import { checkFunction, checkInt, checkNumber, checkOptions, Emitter } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheStore, EvictReason } from '../types.js';
@@ -73,15 +74,15 @@ export function estimateSize(value: unknown, depth = 0): number {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions): MemoryStore {
+  checkOptions('memoryStore', options, ['max', 'maxSizeBytes', 'sizeOf']);
   const { max, maxSizeBytes, sizeOf = estimateSize } = options ?? ({} as MemoryStoreOptions);
-  if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('max', 'must be an integer >= 1', { received: max });
-  if (maxSizeBytes !== undefined && !(Number.isFinite(maxSizeBytes) && maxSizeBytes >= 1)) {
-    throw new ConfigurationError('maxSizeBytes', 'must be a finite number of bytes >= 1', { received: maxSizeBytes });
-  }
-  if (typeof sizeOf !== 'function') throw new ConfigurationError('sizeOf', 'must be a function', { received: sizeOf });
+  if (max === undefined) throw new ConfigurationError('max', 'is required: the largest number of entries (integer >= 1)', { received: max });
+  checkInt('max', max, 1);
+  checkNumber('maxSizeBytes', maxSizeBytes, { min: 1, unit: 'bytes' });
+  checkFunction('sizeOf', sizeOf);
 
   const tagIndex = new Map<string, Set<string>>();
-  const listeners = new Set<(key: string, reason: EvictReason) => void>();
+  const events = new Emitter<{ evict: { key: string; reason: EvictReason } }>({ component: 'cache memory store' });
 
   const untag = (key: string, entry: CacheEntry) => {
     if (!entry.tags) return;
@@ -100,15 +101,7 @@ export function memoryStore(options: MemoryStoreOptions): MemoryStore {
       : {}),
     dispose: (entry, key, reason) => {
       untag(key, entry);
-      if (reason === 'evict' && listeners.size > 0) {
-        for (const listener of listeners) {
-          try {
-            listener(key, 'capacity');
-          } catch {
-            // isolated
-          }
-        }
-      }
+      if (reason === 'evict' && events.has('evict')) events.emit('evict', { key, reason: 'capacity' });
     },
   });
 
@@ -149,9 +142,6 @@ export function memoryStore(options: MemoryStoreOptions): MemoryStore {
       return removed;
     },
     size: () => lru.size,
-    onEvict: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onEvict: (listener) => events.on('evict', ({ key, reason }) => listener(key, reason)),
   };
 }

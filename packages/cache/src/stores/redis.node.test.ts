@@ -51,16 +51,41 @@ describe('redisStore', () => {
   });
 
   it('rejects a non-serializable value at set with a clear error and writes nothing', async () => {
+    class User {
+      constructor(readonly id: number) {}
+    }
     const cache = createCache({ store: redisStore({ client }), ttlMs: 60_000 });
     await cache.set('k', { ok: 1 });
-    const error = await cache.set('k', { user: { createdAt: new Date() } }).catch((e: unknown) => e);
+    const error = await cache.set('k', { user: { profile: new User(1) } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheSerializationError);
-    expect((error as Error).message).toContain('/user/createdAt');
+    expect((error as Error).message).toContain('/user/profile');
     expect(await cache.get('k')).toEqual({ ok: 1 });
     await expect(cache.set('fn', () => 1)).rejects.toThrow(CacheSerializationError);
     expect(await client.exists('armor:cache:k:fn')).toBe(0);
-    await expect(cache.getOrSet('loaded', () => ({ big: 10n }))).rejects.toThrow(CacheSerializationError);
+  });
+
+  it('getOrSet never rejects after a successful load: an unserializable loaded value is returned uncached, with a storeError', async () => {
+    const errors: CacheEvents['storeError'][] = [];
+    const cache = createCache({ store: redisStore({ client }), ttlMs: 60_000, onStoreError: (e) => errors.push(e) });
+    const fn = () => 1;
+    expect(await cache.getOrSet('loaded', () => ({ fn }))).toEqual({ fn });
     expect(await client.exists('armor:cache:k:loaded')).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.operation).toBe('set');
+    expect(errors[0]!.error).toBeInstanceOf(CacheSerializationError);
+  });
+
+  it('getOrSet on Redis returns and caches undefined and Date like the memory store (issue 16)', async () => {
+    const cache = createCache({ store: redisStore({ client }), ttlMs: 60_000 });
+    let loads = 0;
+    expect(await cache.getOrSet('none', () => (loads++, undefined))).toBeUndefined();
+    expect(await cache.getOrSet('none', () => (loads++, 'again'))).toBeUndefined();
+    expect(loads).toBe(1);
+    const at = new Date(86_400_000);
+    expect(await cache.getOrSet('date', () => at)).toEqual(at);
+    const back = await createCache({ store: redisStore({ client }), ttlMs: 60_000 }).get('date');
+    expect(back).toBeInstanceOf(Date);
+    expect((back as Date).getTime()).toBe(86_400_000);
   });
 
   it('uses the cache serializer when one is given (e.g. one that keeps Dates)', async () => {

@@ -1,8 +1,37 @@
+import {
+  checkClock,
+  checkMs,
+  checkOptions,
+  createRedisGuard,
+  type Clock,
+  type RedisClientLike,
+  type RedisGuard,
+} from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import type { Redis } from 'ioredis';
 import { CacheSerializationError, CacheStoreError } from '../errors.js';
-import { jsonSerializer } from '../serializer.js';
+import { taggedJsonSerializer } from '../serializer.js';
 import type { CacheEntry, CacheStore, Serializer } from '../types.js';
+
+/**
+ * The part of an ioredis client (`new Redis(url)`) the Redis and tiered stores use. Structural,
+ * so `@armor/cache`'s types never need `ioredis` installed; an ioredis `Redis` fits it.
+ */
+export interface CacheRedisClient extends RedisClientLike {
+  get(key: string): Promise<string | null>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[cursor: string, elements: string[]]>;
+  unlink(...keys: string[]): Promise<number>;
+  publish(channel: string, message: string): Promise<number>;
+  /** Opens a second connection (the tiered store's pub/sub subscriber). */
+  duplicate(): CacheRedisSubscriber;
+}
+
+/** The subscriber connection the tiered store opens with `client.duplicate()`. */
+export interface CacheRedisSubscriber {
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'ready' | 'error', listener: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  subscribe(channel: string): Promise<unknown>;
+  disconnect(): void;
+}
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -10,48 +39,94 @@ export interface RedisStoreOptions {
    * Your ioredis client (standalone Redis; the store never closes it). Do not set ioredis'
    * own `keyPrefix` on it; use `prefix`.
    */
-  client: Redis;
+  client: CacheRedisClient;
   /** Prefix of every Redis key this store writes. @default 'armor:cache:' */
   prefix?: string | undefined;
-  /** Encodes values. @default {@link jsonSerializer} (strict JSON) */
+  /** Encodes values. @default {@link taggedJsonSerializer} */
   serializer?: Serializer | undefined;
   /**
-   * Longest wait for a Redis reply, in ms, before the operation fails with
-   * `CacheStoreError` (so a hung connection never stalls requests); `0` disables it.
-   * While ioredis is reconnecting, operations fail at once.
+   * Longest wait for a Redis reply, in ms (>= 1), before the operation fails with
+   * `CacheStoreError` (so a hung connection never stalls requests). While ioredis is
+   * reconnecting, operations fail at once; while it is still connecting, they wait for it up
+   * to this timeout.
    * @default 1000
    */
   timeoutMs?: number | undefined;
+  /**
+   * After a timeout or a connection error, operations fail at once for this long (ms) without
+   * calling Redis, then one probe goes through: a hung Redis costs one timeout per cooldown,
+   * not one per request (the kernel's Redis guard).
+   * @default 1000
+   */
+  cooldownMs?: number | undefined;
+  /** Clock of the guard's timers (tests). @default the system clock */
+  clock?: Clock | undefined;
 }
 
 /** A {@link CacheStore} in Redis; exposes its client and prefix for {@link tieredStore}. */
 export interface RedisStore extends CacheStore {
   readonly kind: 'redis';
-  readonly client: Redis;
+  readonly client: CacheRedisClient;
   readonly prefix: string;
+  /** The Redis guard every call goes through (`state`, `on('open' | 'close' | 'error')`). */
+  readonly guard: RedisGuard;
   lock(key: string, ttlMs: number): Promise<string | undefined>;
   unlock(key: string, token: string): Promise<void>;
-  /** Publishes `message` on `channel` (with the store's timeout and error wrapping). */
+  /** Publishes `message` on `channel` (through the guard, errors wrapped). */
   publish(channel: string, message: string): Promise<void>;
 }
 
-const SET_WITH_TAGS = `
+/**
+ * Writes an entry and replaces its tag memberships: the key leaves the tags of the value it
+ * overwrites (so invalidating an old tag never deletes a newer value) and joins the new ones.
+ * KEYS[1] data key, KEYS[2] the key's tag list; ARGV[1] raw, ARGV[2] px, ARGV[3] member,
+ * ARGV[4] tag key prefix, ARGV[5..] tags.
+ */
+const SET_ENTRY = `
+local old = redis.call('SMEMBERS', KEYS[2])
+for _, t in ipairs(old) do redis.call('SREM', ARGV[4] .. t, ARGV[3]) end
+redis.call('DEL', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local ttl = tonumber(ARGV[2])
-for i = 2, #KEYS do
-  redis.call('SADD', KEYS[i], ARGV[3])
-  if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+for i = 5, #ARGV do
+  local tk = ARGV[4] .. ARGV[i]
+  redis.call('SADD', tk, ARGV[3])
+  if redis.call('PTTL', tk) < ttl then redis.call('PEXPIRE', tk, ttl) end
+  redis.call('SADD', KEYS[2], ARGV[i])
 end
+if #ARGV >= 5 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
+/** KEYS[1] data key, KEYS[2] tag list; ARGV[1] member, ARGV[2] tag key prefix. */
+const DELETE_ENTRY = `
+local old = redis.call('SMEMBERS', KEYS[2])
+for _, t in ipairs(old) do redis.call('SREM', ARGV[2] .. t, ARGV[1]) end
+redis.call('DEL', KEYS[2])
+return redis.call('DEL', KEYS[1])`;
+
+/**
+ * Removes the members of a tag that still carry it (a member whose value was overwritten
+ * without the tag, or expired, is skipped). KEYS[1] tag key; ARGV[1] data key prefix,
+ * ARGV[2] tag list prefix, ARGV[3] tag, ARGV[4] tag key prefix.
+ */
 const INVALIDATE_TAG = `
 local members = redis.call('SMEMBERS', KEYS[1])
 local removed = {}
 for _, m in ipairs(members) do
-  if redis.call('UNLINK', ARGV[1] .. m) == 1 then removed[#removed + 1] = m end
+  local list = ARGV[2] .. m
+  if redis.call('SISMEMBER', list, ARGV[3]) == 1 then
+    for _, t in ipairs(redis.call('SMEMBERS', list)) do
+      if t ~= ARGV[3] then redis.call('SREM', ARGV[4] .. t, m) end
+    end
+    redis.call('DEL', list)
+    if redis.call('UNLINK', ARGV[1] .. m) == 1 then removed[#removed + 1] = m end
+  end
 end
 redis.call('DEL', KEYS[1])
 return removed`;
+
+const LOCK = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+return 0`;
 
 const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -67,11 +142,21 @@ const randomToken = () => {
   return out;
 };
 
+const message = (error: unknown) => {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unreadable error';
+  }
+};
+
 /**
- * Redis store on your ioredis client: one round trip per read (`GET`), TTL enforced by Redis
- * (`PX`), tags as Redis sets updated atomically with the write (Lua), values encoded by a
- * strict JSON serializer by default (non-serializable values are rejected at `set`, before
- * anything is written), and a `SET NX PX` lock for the cross-process stampede guard.
+ * Redis store on your ioredis client: one round trip per operation (`GET` for reads, one Lua
+ * script for writes), TTL enforced by Redis (`PX`), tags as Redis sets kept exact on overwrite
+ * and delete, values encoded by {@link taggedJsonSerializer} by default (values it cannot
+ * round-trip are rejected at `set`, before anything is written), a `SET NX PX` lock for the
+ * cross-process stampede guard, and every call through the kernel's Redis guard (timeout,
+ * fail-fast while disconnected, one timeout per cooldown when Redis hangs).
  *
  * @example
  * ```ts
@@ -80,7 +165,8 @@ const randomToken = () => {
  * ```
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  const { client, prefix = 'armor:cache:', serializer: defaultSerializer = jsonSerializer, timeoutMs = 1000 } =
+  checkOptions('redisStore', options, ['client', 'prefix', 'serializer', 'timeoutMs', 'cooldownMs', 'clock']);
+  const { client, prefix = 'armor:cache:', serializer: defaultSerializer = taggedJsonSerializer, timeoutMs = 1000, cooldownMs = 1000, clock } =
     options ?? ({} as RedisStoreOptions);
   if (typeof client !== 'object' || client === null || typeof client.get !== 'function' || typeof client.eval !== 'function') {
     throw new ConfigurationError('client', 'must be an ioredis client (new Redis(url))', { received: client });
@@ -95,43 +181,43 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   if (typeof defaultSerializer?.serialize !== 'function' || typeof defaultSerializer.deserialize !== 'function') {
     throw new ConfigurationError('serializer', 'must be an object with serialize(value) and deserialize(text)', { received: defaultSerializer });
   }
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new ConfigurationError('timeoutMs', 'must be a finite number of ms >= 0', { received: timeoutMs });
-  }
+  checkMs('timeoutMs', timeoutMs, { min: 1 });
+  checkMs('cooldownMs', cooldownMs);
+  checkClock(clock);
 
   const dataKey = (key: string) => `${prefix}k:${key}`;
   const tagKey = (tag: string) => `${prefix}t:${tag}`;
+  const listKey = (key: string) => `${prefix}g:${key}`;
   const lockKey = (key: string) => `${prefix}l:${key}`;
 
-  const run = <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
-    const status = client.status;
-    if (status === 'reconnecting' || status === 'close' || status === 'end') {
-      return Promise.reject(new CacheStoreError(operation, `Redis is not connected (ioredis status "${status}")`));
-    }
-    return new Promise<T>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => reject(new CacheStoreError(operation, `Redis did not answer ${operation} within ${timeoutMs} ms`)), timeoutMs);
-        (timer as { unref?: () => void }).unref?.();
-      }
-      fn().then(
-        (value) => {
-          if (timer !== undefined) clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (timer !== undefined) clearTimeout(timer);
-          reject(new CacheStoreError(operation, `Redis ${operation} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
-        },
-      );
-    });
-  };
+  const guard = createRedisGuard(client, {
+    name: 'cache redis store',
+    timeoutMs,
+    cooldownMs,
+    ...(clock ? { clock } : {}),
+    toError: (failure) => new CacheStoreError(failure.operation, failure.message, { cause: failure.cause }),
+  });
 
-  const decode = (raw: string, serializer: Serializer): CacheEntry => {
+  /** Every Redis call: through the guard, any failure a `CacheStoreError`. */
+  const run = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
+    guard.run(operation, fn).catch((error: unknown) => {
+      if (error instanceof CacheStoreError) throw error;
+      throw new CacheStoreError(operation, `Redis ${operation} failed: ${message(error)}`, { cause: error });
+    });
+
+  /** `fresh|stale|grace|payload`; anything else (a foreign or older entry) reads as a miss. */
+  const decode = (raw: string, serializer: Serializer): CacheEntry | undefined => {
     const a = raw.indexOf('|');
     const b = raw.indexOf('|', a + 1);
-    if (a < 0 || b < 0) throw new Error('not an @armor/cache entry');
-    return { value: serializer.deserialize(raw.slice(b + 1)), freshUntil: Number(raw.slice(0, a)), staleUntil: Number(raw.slice(a + 1, b)) };
+    const c = raw.indexOf('|', b + 1);
+    if (a < 0 || b < 0 || c < 0) return undefined;
+    const freshUntil = Number(raw.slice(0, a));
+    const staleUntil = Number(raw.slice(a + 1, b));
+    const graceUntil = Number(raw.slice(b + 1, c));
+    if (!Number.isFinite(freshUntil) || !Number.isFinite(staleUntil) || !Number.isFinite(graceUntil) || b + 1 === c) return undefined;
+    const entry: CacheEntry = { value: serializer.deserialize(raw.slice(c + 1)), freshUntil, staleUntil };
+    if (graceUntil > staleUntil) entry.graceUntil = graceUntil;
+    return entry;
   };
 
   const scanDelete = async (pattern: string) => {
@@ -147,6 +233,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     kind: 'redis',
     client,
     prefix,
+    guard,
     get: (key, serializer) =>
       run('get', async () => {
         const raw = await client.get(dataKey(key));
@@ -158,34 +245,31 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         payload = (serializer ?? defaultSerializer).serialize(entry.value);
       } catch (error) {
         if (error instanceof CacheSerializationError) throw error;
-        throw new CacheSerializationError(`Cannot cache value for key "${key}": ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+        throw new CacheSerializationError(`Cannot cache value for key "${key}": ${message(error)}`, { cause: error });
       }
       if (typeof payload !== 'string') throw new CacheSerializationError(`Cannot cache value for key "${key}": the serializer did not return a string`);
-      const raw = `${entry.freshUntil}|${entry.staleUntil}|${payload}`;
+      const raw = `${entry.freshUntil}|${entry.staleUntil}|${entry.graceUntil ?? entry.staleUntil}|${payload}`;
       const px = Math.max(1, Math.ceil(ttlMs));
-      await run('set', async () => {
-        if (!tags || tags.length === 0) await client.set(dataKey(key), raw, 'PX', px);
-        else await client.eval(SET_WITH_TAGS, 1 + tags.length, dataKey(key), ...tags.map(tagKey), raw, px, key);
-      });
+      await run('set', () => client.eval(SET_ENTRY, 2, dataKey(key), listKey(key), raw, px, key, tagKey(''), ...(tags ?? [])));
     },
-    delete: (key) => run('delete', async () => (await client.del(dataKey(key))) > 0),
+    delete: (key) => run('delete', async () => (await client.eval(DELETE_ENTRY, 2, dataKey(key), listKey(key), key, tagKey(''))) === 1),
     clear: (keyPrefix) =>
       run('clear', async () => {
         await scanDelete(`${globEscape(dataKey(keyPrefix))}*`);
+        await scanDelete(`${globEscape(listKey(keyPrefix))}*`);
         await scanDelete(`${globEscape(tagKey(keyPrefix))}*`);
       }),
-    invalidateTag: (tag) => run('invalidateTag', async () => (await client.eval(INVALIDATE_TAG, 1, tagKey(tag), dataKey(''))) as string[]),
+    invalidateTag: (tag) =>
+      run('invalidateTag', async () => (await client.eval(INVALIDATE_TAG, 1, tagKey(tag), dataKey(''), listKey(''), tag, tagKey(''))) as string[]),
     lock: (key, ttlMs) =>
       run('lock', async () => {
         const token = randomToken();
-        const ok = await client.set(lockKey(key), token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
-        return ok === 'OK' ? token : undefined;
+        const ok = await client.eval(LOCK, 1, lockKey(key), token, Math.max(1, Math.ceil(ttlMs)));
+        return ok === 1 ? token : undefined;
       }),
-    publish: (channel, message) =>
+    publish: (channel, text) =>
       run('publish', async () => {
-        await client.publish(channel, message);
+        await client.publish(channel, text);
       }),
     unlock: (key, token) =>
       run('unlock', async () => {

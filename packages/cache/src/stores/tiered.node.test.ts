@@ -179,8 +179,11 @@ describe('tieredStore across two Node processes', () => {
     await expect.poll(() => a.send('getSync', { key: 'price' }), { timeout: 2_000 }).toBe(null);
   });
 
-  it('rejects a non-serializable value in the child process too', async () => {
-    await expect(a.send('getOrSet', { key: 'x', value: undefined })).rejects.toThrow(/CacheSerializationError/);
+  it('caches a loaded undefined like the memory store does, and the other process sees it (no reload)', async () => {
+    expect(await a.send('getOrSet', { key: 'nothing', value: undefined })).toBe(null);
+    const before = await b.send('loads');
+    expect(await b.send('getOrSet', { key: 'nothing', value: 'loaded' })).toBe(null);
+    expect(await b.send('loads')).toBe(before);
   });
 });
 

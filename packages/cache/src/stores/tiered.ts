@@ -1,8 +1,8 @@
+import { checkOptions, Emitter } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import type { Redis } from 'ioredis';
 import type { CacheEntry, CacheStore, EvictReason } from '../types.js';
 import type { MemoryStore } from './memory.js';
-import type { RedisStore } from './redis.js';
+import type { CacheRedisSubscriber, RedisStore } from './redis.js';
 
 /** Options of {@link tieredStore}. */
 export interface TieredStoreOptions {
@@ -58,6 +58,7 @@ const randomId = () => {
  * ```
  */
 export function tieredStore(options: TieredStoreOptions): TieredStore {
+  checkOptions('tieredStore', options, ['l1', 'l2', 'channel']);
   const { l1, l2 } = options ?? ({} as TieredStoreOptions);
   if (typeof l1 !== 'object' || l1 === null || l1.kind !== 'memory') {
     throw new ConfigurationError('l1', 'must be a memoryStore()', { received: l1 });
@@ -69,15 +70,9 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
   if (typeof channel !== 'string' || channel === '') throw new ConfigurationError('channel', 'must be a non-empty string', { received: channel });
 
   const instanceId = randomId();
-  const listeners = new Set<(key: string, reason: EvictReason) => void>();
+  const events = new Emitter<{ evict: { key: string; reason: EvictReason } }>({ component: 'cache tiered store' });
   const notify = (key: string, reason: EvictReason) => {
-    for (const listener of listeners) {
-      try {
-        listener(key, reason);
-      } catch {
-        // isolated
-      }
-    }
+    if (events.has('evict')) events.emit('evict', { key, reason });
   };
   l1.onEvict((key, reason) => notify(key, reason));
 
@@ -92,7 +87,7 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
     }
   };
 
-  const subscriber: Redis = l2.client.duplicate();
+  const subscriber: CacheRedisSubscriber = l2.client.duplicate();
   let closed = false;
   let readyCount = 0;
   subscriber.on('error', () => {
@@ -183,16 +178,14 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
       return [...new Set([...removed, ...local])];
     },
     size: () => l1.size(),
-    onEvict: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onEvict: (listener) => events.on('evict', ({ key, reason }) => listener(key, reason)),
     lock: (key, ttlMs) => l2.lock(key, ttlMs),
     unlock: (key, token) => l2.unlock(key, token),
     close: async () => {
       if (closed) return;
       closed = true;
-      await subscriber.quit().catch(() => subscriber.disconnect());
+      // disconnect, not quit: a QUIT to a hung Redis would never be answered
+      subscriber.disconnect();
     },
   };
 }
