@@ -14,7 +14,7 @@ export function armorTsup(entry: Record<string, string>, overrides: Options = {}
     dts: true,
     sourcemap: true,
     clean: true,
-    treeshake: true,
+    treeshake: false,
     splitting: true,
     target: 'es2022',
     outDir: 'dist',
