@@ -21,8 +21,10 @@ export {
   DEFAULT_ALLOWED_ATTRIBUTES,
   DEFAULT_ALLOWED_SCHEMES,
   NEVER_ALLOWED_TAGS,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_INPUT_LENGTH,
 } from './sanitize.js';
-export type { SanitizeOptions } from './sanitize.js';
+export type { SanitizeOptions, StripTagsOptions } from './sanitize.js';
 export { detectInjection } from './detect.js';
 export type { DetectOptions, InjectionKind, InjectionSignal } from './detect.js';
 export { ValidationError } from '@armor/errors';

@@ -172,6 +172,64 @@ describe('sanitizeHtml (examples)', () => {
     expect(out.startsWith('<b><b>')).toBe(true);
     expect(out.endsWith('</b></b>')).toBe(true);
   });
+
+  // issue 18 #1: cost was quadratic in nesting depth (htmlparser2's stack); 1.2 MB took 37 s
+  it('flattens nesting deeper than maxDepth: tags removed, text kept, structure balanced', () => {
+    expect(sanitizeHtml(`${'<b>'.repeat(5)}x${'</b>'.repeat(5)}y`, { maxDepth: 3 })).toBe('<b><b><b>x</b></b></b>y');
+    expect(sanitizeHtml(`${'<i><b>'.repeat(4)}x`, { maxDepth: 3 })).toBe('<i><b><i>x</i></b></i>');
+    // the default is 256 levels
+    const out = sanitizeHtml(`${'<b>'.repeat(1000)}x`);
+    expect(out).toBe(`${'<b>'.repeat(256)}x${'</b>'.repeat(256)}`);
+    expect(sanitizeHtml(out)).toBe(out);
+    // dropped content stays dropped below the limit; deeper tags are text (escaped), never markup
+    expect(sanitizeHtml(`${'<b>'.repeat(3)}<script>alert(1)</script><img src=x onerror=alert(1)>`, { maxDepth: 3 })).toBe(
+      '<b><b><b>alert(1)</b></b></b>',
+    );
+  });
+
+  it('1 MiB of nested <b> costs about what flat markup costs (linear, not quadratic)', () => {
+    const size = 1_048_576;
+    const nested = '<b>'.repeat(Math.floor(size / 3));
+    const flat = '<b>x</b>'.repeat(Math.floor(size / 8));
+    const time = (html: string) => {
+      const started = performance.now();
+      sanitizeHtml(html);
+      return performance.now() - started;
+    };
+    time(flat);
+    // Quadratic parsing takes tens of seconds here; generous bound for a loaded 2-core machine.
+    expect(time(nested)).toBeLessThan(Math.max(3_000, 20 * time(flat)));
+    expect(stripTags(nested)).toBe('');
+  });
+
+  it('refuses input longer than maxInputLength with PayloadTooLargeError before parsing', () => {
+    const error = (() => {
+      try {
+        sanitizeHtml('<b>'.repeat(400_000));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({ name: 'PayloadTooLargeError', code: 'PAYLOAD_TOO_LARGE', status: 413 });
+    expect(sanitizeHtml('<b>x</b>'.repeat(3), { maxInputLength: 24 })).toBe('<b>x</b><b>x</b><b>x</b>');
+    expect(() => sanitizeHtml('<b>x</b>'.repeat(3), { maxInputLength: 23 })).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+    expect(sanitizeHtml('x'.repeat(2_000_000), { maxInputLength: Infinity })).toHaveLength(2_000_000);
+    for (const bad of [{ maxInputLength: -1 }, { maxDepth: 0 }, { maxDepth: 1.5 }, { sanitizeDom: 'yes' }, { maxDept: 3 }]) {
+      expect(() => createSanitizer(bad as never)).toThrow(expect.objectContaining({ name: 'ConfigurationError' }));
+    }
+    expect(() => createSanitizer({ allowedTag: ['b'] } as never)).toThrow(/did you mean "allowedTags"/);
+  });
+
+  // issue 18 #5: <img name="cookie"> made document.cookie an element
+  it('drops id/name values that clobber document or form properties (DOMPurify SANITIZE_DOM)', () => {
+    const clean = createSanitizer({ allowedTags: ['img', 'a', 'p'], allowedAttributes: { '*': ['id', 'name'], img: ['src'] } });
+    expect(clean('<img name="cookie"><img name="getElementById"><img id="forms"><a name="__proto__">x</a><p id="submit">y</p>')).toBe(
+      '<img><img><img><a rel="noopener noreferrer">x</a><p>y</p>',
+    );
+    expect(clean('<img name="avatar"><p id="intro">y</p>')).toBe('<img name="avatar"><p id="intro">y</p>');
+    const off = createSanitizer({ allowedTags: ['img'], allowedAttributes: { img: ['name'] }, sanitizeDom: false });
+    expect(off('<img name="cookie">')).toBe('<img name="cookie">');
+  });
 });
 
 describe('escapeHtml and stripTags', () => {
@@ -185,14 +243,30 @@ describe('escapeHtml and stripTags', () => {
     expect(stripTags('a<br>b')).toBe('a\nb');
   });
 
-  it('property: stripTags output contains no tags once escaped and re-parsed', () => {
+  it('property: stripTags output contains no tags, as it is and once escaped', () => {
     fc.assert(
       fc.property(hostileHtml, (html) => {
         const text = stripTags(html);
-        const fragment = parseFragment(escapeHtml(text)) as unknown as P5Node;
-        expect((fragment.childNodes ?? []).every((n) => n.nodeName === '#text')).toBe(true);
+        for (const markup of [text, escapeHtml(text)]) {
+          const fragment = parseFragment(markup) as unknown as P5Node;
+          expect((fragment.childNodes ?? []).every((n) => n.nodeName === '#text')).toBe(true);
+        }
       }),
       { numRuns: 500 },
     );
+  });
+
+  // issue 18 #6: entity-encoded markup came back live
+  it('stripTags never returns live markup for entity-encoded input', () => {
+    expect(stripTags('&lt;img src=x onerror=alert(1)&gt;')).toBe('&lt;img src=x onerror=alert(1)&gt;');
+    expect(stripTags('<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>')).toBe('&lt;script&gt;alert(1)&lt;/script&gt;\n');
+    expect(stripTags('&#60;svg onload=alert(1)&#x3e;')).not.toMatch(/[<>]/);
+    expect(stripTags('a < b > c & d')).toBe('a &lt; b &gt; c & d');
+  });
+
+  it('stripTags refuses input over maxInputLength and stays linear on deep nesting', () => {
+    expect(() => stripTags('x'.repeat(11), { maxInputLength: 10 })).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+    expect(() => stripTags('x', { maxInput: 10 } as never)).toThrow(/did you mean "maxInputLength"/);
+    expect(stripTags(`${'<b>'.repeat(300_000)}x`)).toBe('x');
   });
 });

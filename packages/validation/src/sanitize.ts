@@ -1,5 +1,7 @@
-import { Parser } from 'htmlparser2';
-import { ConfigurationError, invalidType } from '@armor/errors';
+import { Parser, type Handler, type ParserOptions } from 'htmlparser2';
+import { checkBoolean, checkInt, checkOptions } from '@armor/core';
+import { ConfigurationError, PayloadTooLargeError, invalidType } from '@armor/errors';
+import { CLOBBERING_NAMES } from './clobber-names.js';
 
 /** Options of {@link sanitizeHtml} and {@link createSanitizer}. */
 export interface SanitizeOptions {
@@ -26,7 +28,35 @@ export interface SanitizeOptions {
    * @default ['http', 'https', 'mailto']
    */
   allowedSchemes?: readonly string[] | undefined;
+  /**
+   * Deepest element nesting kept. Elements opened deeper than this are flattened: their tags
+   * are removed and their text kept (escaped), so the cost stays linear in the input size
+   * however deep the markup is nested (htmlparser2 alone is quadratic in nesting depth).
+   * @default 256 (DOMPurify's limit is 255)
+   */
+  maxDepth?: number | undefined;
+  /**
+   * Longest input accepted, in characters (UTF-16 code units). Longer input throws a
+   * `PayloadTooLargeError` (`PAYLOAD_TOO_LARGE`, 413) before any parsing.
+   * @default 1_048_576 (1 MiB of ASCII)
+   */
+  maxInputLength?: number | undefined;
+  /**
+   * Drop `id` and `name` attributes whose value is a property of `document` or of a form
+   * (`cookie`, `getElementById`, `forms`, `submit`, ...): such values "clobber" the property
+   * (`<img name="cookie">` makes `document.cookie` an element). Only matters when `id` or
+   * `name` is allowed. Like DOMPurify's `SANITIZE_DOM`.
+   * @default true
+   */
+  sanitizeDom?: boolean | undefined;
 }
+
+const KNOWN_OPTIONS = ['allowedTags', 'allowedAttributes', 'allowedSchemes', 'maxDepth', 'maxInputLength', 'sanitizeDom'] as const;
+
+/** Default of {@link SanitizeOptions.maxDepth}. */
+export const DEFAULT_MAX_DEPTH = 256;
+/** Default of {@link SanitizeOptions.maxInputLength}. */
+export const DEFAULT_MAX_INPUT_LENGTH = 1_048_576;
 
 /** The default element allowlist: text formatting, headings, links, lists, quotes and code. */
 export const DEFAULT_ALLOWED_TAGS: readonly string[] = Object.freeze([
@@ -110,9 +140,16 @@ interface CompiledConfig {
   /** tag -> allowed attribute names (globals merged in). */
   tags: Map<string, ReadonlySet<string>>;
   schemes: ReadonlySet<string>;
+  maxDepth: number;
+  maxInputLength: number;
+  sanitizeDom: boolean;
 }
 
 function compile(options: SanitizeOptions): CompiledConfig {
+  checkOptions('sanitizeHtml', options, KNOWN_OPTIONS);
+  checkInt('maxDepth', options.maxDepth, 1);
+  checkInt('maxInputLength', options.maxInputLength, 0, { allowInfinity: true });
+  checkBoolean('sanitizeDom', options.sanitizeDom);
   const tagList = options.allowedTags ?? DEFAULT_ALLOWED_TAGS;
   if (!Array.isArray(tagList)) throw new ConfigurationError('allowedTags', 'must be an array of element names', { received: tagList });
   const attributeMap = options.allowedAttributes ?? DEFAULT_ALLOWED_ATTRIBUTES;
@@ -153,7 +190,13 @@ function compile(options: SanitizeOptions): CompiledConfig {
   for (const key of Object.keys(attributeMap)) {
     if (key !== '*' && !tags.has(key.toLowerCase())) checkAttributes(key, attributeMap[key]);
   }
-  return { tags, schemes };
+  return {
+    tags,
+    schemes,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    maxInputLength: options.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH,
+    sanitizeDom: options.sanitizeDom ?? true,
+  };
 }
 
 const TEXT_SPECIAL = /[&<>\0]/;
@@ -217,6 +260,62 @@ function relValue(input: string | undefined): string {
 const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false, recognizeCDATA: false } as const;
 
 /**
+ * htmlparser2's `Parser` keeps its open elements in an array it `unshift`s and searches
+ * (`indexOf`) on every close tag, so its cost grows with the square of the nesting depth (1 MB
+ * of `<b>` takes over half a minute). This parser never lets that stack grow past `maxDepth`:
+ * an element opened deeper is treated as a void element (no stack entry), and the handler,
+ * told by {@link BoundedParser.flattening}, drops its tag and the matching implied close.
+ * Everything else is htmlparser2's own behaviour.
+ */
+class BoundedParser extends Parser {
+  /** True while the element being opened is flattened (from its name until its `>`). */
+  flattening = false;
+  private opening = false;
+  private flatName = '';
+
+  constructor(
+    cbs: Partial<Handler>,
+    options: ParserOptions,
+    private readonly maxDepth: number,
+  ) {
+    super(cbs, options);
+  }
+
+  private depth(): number {
+    return (this as unknown as { stack: string[] }).stack.length;
+  }
+
+  protected override isVoidElement(name: string): boolean {
+    if (this.opening) {
+      this.flattening = !super.isVoidElement(name) && this.depth() >= this.maxDepth;
+      this.flatName = name;
+      return this.flattening || super.isVoidElement(name);
+    }
+    if (this.flattening && name === this.flatName) return true;
+    return super.isVoidElement(name);
+  }
+
+  override onopentagname(start: number, endIndex: number): void {
+    this.opening = true;
+    try {
+      super.onopentagname(start, endIndex);
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  override onopentagend(endIndex: number): void {
+    super.onopentagend(endIndex);
+    this.flattening = false;
+  }
+
+  override onselfclosingtag(endIndex: number): void {
+    super.onselfclosingtag(endIndex);
+    this.flattening = false;
+  }
+}
+
+/**
  * The htmlparser2 handler that writes the canonical output. One instance is kept per compiled
  * configuration and reset after each call (a fresh parser per call: htmlparser2's `reset()` does
  * not fully reset its tokenizer). Sanitizing is synchronous and the callbacks never call user
@@ -233,15 +332,21 @@ class Serializer {
   /** Indexes (into `stack`) of the emitted elements that are still open in the output. */
   open: number[] = [];
   busy = false;
+  parser: BoundedParser | undefined;
+  /** The implied close of a flattened element is next: ignore it. */
+  skipClose = false;
 
   constructor(readonly config: CompiledConfig) {}
 
   run(html: string): string {
     this.busy = true;
     try {
-      new Parser(this, PARSER_OPTIONS).end(html);
+      this.parser = new BoundedParser(this, PARSER_OPTIONS, this.config.maxDepth);
+      this.parser.end(html);
       return this.out;
     } finally {
+      this.parser = undefined;
+      this.skipClose = false;
       this.out = '';
       this.dropping = 0;
       this.stack.length = 0;
@@ -253,6 +358,10 @@ class Serializer {
 
   onopentag(name: string, attributes: Record<string, string>): void {
     const { stack, names, open } = this;
+    if (this.parser?.flattening) {
+      this.skipClose = true;
+      return;
+    }
     if (this.dropping > 0 || DROP_CONTENT_TAGS.has(name)) {
       if (DROP_CONTENT_TAGS.has(name)) {
         this.dropping++;
@@ -285,6 +394,7 @@ class Serializer {
       const value = attributes[attribute];
       if (typeof value !== 'string') continue;
       if (URL_ATTRIBUTES.has(attribute) && !isAllowedUrl(value, this.config.schemes)) continue;
+      if ((attribute === 'id' || attribute === 'name') && this.config.sanitizeDom && CLOBBERING_NAMES.has(value)) continue;
       out += ` ${attribute}="${escapeAttribute(value)}"`;
     }
     if (name === 'a') out += ` rel="${relValue(allowed.has('rel') ? attributes.rel : undefined)}"`;
@@ -299,6 +409,10 @@ class Serializer {
   onclosetag(name: string): void {
     // htmlparser2 also closes a tag left unfinished at the end of input (`<a><b title="`),
     // which never reached onopentag: ignore closes that do not match our innermost element.
+    if (this.skipClose) {
+      this.skipClose = false;
+      return;
+    }
     const { names } = this;
     if (names[names.length - 1] !== name) return;
     names.pop();
@@ -323,6 +437,11 @@ function run(html: string, config: CompiledConfig): string {
     const fresh = new Serializer(config);
     if (serializer === undefined) serializers.set(config, fresh);
     serializer = fresh;
+  }
+  if (html.length > config.maxInputLength) {
+    throw new PayloadTooLargeError(`sanitizeHtml input is ${html.length} characters; maxInputLength is ${config.maxInputLength}`, {
+      details: { length: html.length, maxInputLength: config.maxInputLength },
+    });
   }
   return serializer.run(html);
 }
@@ -389,26 +508,45 @@ export function createSanitizer(options: SanitizeOptions = {}): (html: string) =
 const BREAK_TAGS: ReadonlySet<string> = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'hr']);
 
 /**
- * Removes every tag and returns the PLAIN TEXT (entities decoded, `script`/`style`/... content
- * dropped, `<br>` and block elements become `\n`). The result is text, not HTML: escape it with
- * {@link escapeHtml} before putting it into markup.
+ * Removes every tag and returns TEXT: entities decoded, `script`/`style`/... content dropped,
+ * `<br>` and block elements become `\n`, and every `<` and `>` in the text escaped as `&lt;`
+ * and `&gt;`, so the result never contains markup, not even for entity-encoded input
+ * (`&lt;img onerror=…&gt;` stays `&lt;img onerror=…&gt;`). `&` and quotes are left as they
+ * are: the result is safe as HTML text content, but it is not an attribute value (use
+ * {@link escapeHtml} there) and not HTML to sanitize again. Input longer than
+ * `maxInputLength` (default 1 MiB) throws `PayloadTooLargeError`; nesting deeper than
+ * 256 elements costs linear time like the rest.
  *
+ * @throws ValidationError when `html` is not a string.
+ * @throws PayloadTooLargeError when `html` is longer than `maxInputLength`.
  * @example
  * ```ts
  * stripTags('<p>Fish &amp; <b>chips</b></p><script>x()</script>'); // 'Fish & chips\n'
+ * stripTags('&lt;img src=x onerror=alert(1)&gt;'); // '&lt;img src=x onerror=alert(1)&gt;'
  * ```
  */
-export function stripTags(html: string): string {
+export function stripTags(html: string, options: StripTagsOptions = {}): string {
   if (typeof html !== 'string') throw notAString('stripTags', html);
+  checkOptions('stripTags', options, ['maxInputLength']);
+  checkInt('maxInputLength', options.maxInputLength, 0, { allowInfinity: true });
+  const maxInputLength = options.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH;
+  if (html.length > maxInputLength) {
+    throw new PayloadTooLargeError(`stripTags input is ${html.length} characters; maxInputLength is ${maxInputLength}`, {
+      details: { length: html.length, maxInputLength },
+    });
+  }
   let out = '';
   let dropping = 0;
-  const parser = new Parser(
+  let skipClose = false;
+  const parser: BoundedParser = new BoundedParser(
     {
       onopentag(name) {
-        if (DROP_CONTENT_TAGS.has(name)) dropping++;
+        if (parser.flattening) skipClose = true;
+        else if (DROP_CONTENT_TAGS.has(name)) dropping++;
       },
       onclosetag(name) {
-        if (DROP_CONTENT_TAGS.has(name)) dropping = Math.max(0, dropping - 1);
+        if (skipClose) skipClose = false;
+        else if (DROP_CONTENT_TAGS.has(name)) dropping = Math.max(0, dropping - 1);
         else if (dropping === 0 && BREAK_TAGS.has(name) && out !== '' && !out.endsWith('\n')) out += '\n';
       },
       ontext(text) {
@@ -416,7 +554,14 @@ export function stripTags(html: string): string {
       },
     },
     PARSER_OPTIONS,
+    DEFAULT_MAX_DEPTH,
   );
   parser.end(html);
-  return out;
+  return out.replace(/[<>]/g, escapeChar);
+}
+
+/** Options of {@link stripTags}. */
+export interface StripTagsOptions {
+  /** Longest input accepted, in characters; longer input throws `PayloadTooLargeError`. @default 1_048_576 */
+  maxInputLength?: number | undefined;
 }

@@ -233,7 +233,8 @@ describe('bad input table: always a ValidationError, never a crash', () => {
     for (const fn of [sanitizeHtml, stripTags, escapeHtml] as ((v: unknown) => string)[]) {
       for (const value of [null, undefined, 1, {}, [], Symbol('x')]) expect(() => fn(value)).toThrow(ValidationError);
     }
-    expect(sanitizeHtml(`<p>${mb}</p>`).length).toBe(mb.length + 7);
+    expect(sanitizeHtml(`<p>${mb}</p>`, { maxInputLength: Infinity }).length).toBe(mb.length + 7);
+    expect(() => sanitizeHtml(`<p>${mb}</p>`)).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
     expect(sanitizeHtml('a\uD800b\0c')).toBe('a\uD800bc');
   });
 });
