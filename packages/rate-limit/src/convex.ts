@@ -19,6 +19,7 @@
  */
 import { defineTable } from 'convex/server';
 import { v, type GenericId } from 'convex/values';
+import { checkInt, checkNumber, checkOptions, checkString } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { transactionalStore } from './stores/transactional.js';
 import type { LimitState, RateLimitStore } from './types.js';
@@ -82,7 +83,9 @@ export interface ConvexStoreOptions {
  * ```
  */
 export function convexStore(ctx: { db: unknown }, options: ConvexStoreOptions = {}): RateLimitStore {
+  checkOptions('convexStore', options, ['table']);
   const { table = 'rateLimits' } = options;
+  checkString('table', table);
   const db = ctx?.db as ConvexDatabaseLike | undefined;
   if (!db || typeof db.query !== 'function') {
     throw new ConfigurationError('ctx', 'must be a Convex query or mutation ctx (with ctx.db)', { received: ctx });
@@ -124,8 +127,15 @@ export async function deleteExpiredRateLimits(
   ctx: { db: unknown },
   options: ConvexStoreOptions & { batchSize?: number; now?: number } = {},
 ): Promise<number> {
+  checkOptions('deleteExpiredRateLimits', options, ['table', 'batchSize', 'now']);
   const { table = 'rateLimits', batchSize = 500, now = Date.now() } = options;
-  const db = ctx.db as ConvexDatabaseLike;
+  checkString('table', table);
+  checkInt('batchSize', batchSize, 1);
+  checkNumber('now', now);
+  const db = ctx?.db as ConvexDatabaseLike | undefined;
+  if (!db || typeof db.query !== 'function') {
+    throw new ConfigurationError('ctx', 'must be a Convex mutation ctx (with ctx.db)', { received: ctx });
+  }
   const rows = await (db.query(table) as QueryChain).withIndex('by_expiresAt', (q) => q.lt('expiresAt', now)).take(batchSize);
   for (const row of rows) await db.delete(row._id as never);
   return rows.length;

@@ -219,7 +219,7 @@ export function step(op: StoreOperation, st: LimitState | undefined, now: number
   const remaining = bu ? 0 : Math.max(0, Math.floor(available(p, u, now) + EPS));
   const full = fullIn(p, u, now);
   const blockLeft = bu ? bu - now : 0;
-  const outcome = {
+  const outcome: StoreOutcome & { limit: number } = {
     allowed,
     limit: p.capacity,
     remaining,
@@ -227,6 +227,7 @@ export function step(op: StoreOperation, st: LimitState | undefined, now: number
     retryAfterMs: allowed ? 0 : Math.ceil(Math.max(blockLeft, waitFor(p, u, now, need))),
     reason,
   };
+  if (blockLeft > 0) (outcome as { blockedMs?: number }).blockedMs = Math.ceil(blockLeft);
   written.ttlMs = 1;
   if (!changed) {
     written.state = undefined;

@@ -7,10 +7,11 @@
  *
  * @module
  */
+import { checkBoolean, checkFunction, checkOneOf } from '@armor/core';
 import { ConfigurationError, RateLimitError, problemHeaders, toProblemDetails, type ArmorError } from '@armor/errors';
 import type { Request, RequestHandler, Response } from 'express';
-import { headersFor, resolveLimiter, storeFailure, type HeaderMode, type LimiterSource } from './fetch.js';
-import { clientIp, ipKey, type TrustProxy } from './ip.js';
+import { checkAdapterOptions, headersFor, resolveLimiter, storeFailure, type HeaderMode, type LimiterSource } from './fetch.js';
+import { clientIp, compileTrustProxy, ipKey, type TrustProxy } from './ip.js';
 import type { RateLimitResult } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -29,13 +30,17 @@ export type RateLimitMiddlewareOptions = DistributiveOmit<LimiterSource, 'onLimi
   keyGenerator?: (req: Request) => string | Promise<string>;
   /**
    * Find the client address from `X-Forwarded-For` with this trust setting instead of
-   * `req.ip` (see `TrustProxy`).
+   * `req.ip`: Express's `trust proxy` vocabulary with Express's semantics (`true`, a hop
+   * count, `'loopback'`, `'linklocal'`, `'uniquelocal'`, addresses/CIDRs as a list or a
+   * comma-separated string, or `(address, hop) => boolean`; see `TrustProxy`). Bad values
+   * throw a `ConfigurationError` at construction.
+   * @default Express's own `trust proxy` setting, through `req.ip`
    */
   trustProxy?: TrustProxy;
   /** Requests for which this returns `true` are not limited (e.g. health checks). */
   skip?: (req: Request, res: Response) => boolean | Promise<boolean>;
-  /** Points a request costs. @default 1 */
-  cost?: (req: Request) => number;
+  /** Points a request costs: a number, or a function of the request. @default 1 */
+  cost?: number | ((req: Request) => number | Promise<number>);
   /** Headers to send. @default 'standard' */
   headers?: HeaderMode;
   /**
@@ -44,18 +49,44 @@ export type RateLimitMiddlewareOptions = DistributiveOmit<LimiterSource, 'onLimi
    */
   message?: string;
   /**
-   * Pass the error to `next()` (your error middleware answers) instead of answering here: the
-   * `RateLimitError` (429) of a limited request, or the `RateLimitStoreError` (503) of a
-   * request refused because the store is down (`onStoreError: 'deny'`).
-   * @default false
+   * `'respond'`: answer here (429 problem+json when limited, 503 when the store is down and
+   * `onStoreError` is `'deny'`). `'next'`: pass that `RateLimitError` / `RateLimitStoreError`
+   * to `next()` so your error middleware answers (the same option as every Armor Express adapter).
+   * @default 'respond'
    */
+  onError?: 'respond' | 'next';
+  /** @deprecated Use `onError: 'next'` (`true`) or `onError: 'respond'` (`false`). */
   passToNext?: boolean;
+  /**
+   * Give the points of a request back when it fails (status >= 400, the connection closed
+   * before the response finished, or `requestWasSuccessful` says so): only failures count
+   * (express-rate-limit's option of the same name). @default false
+   */
+  skipFailedRequests?: boolean;
+  /** Give the points of a successful request (status < 400) back: only failures count (e.g. logins). @default false */
+  skipSuccessfulRequests?: boolean;
+  /** Decides success for the two options above. @default (req, res) => res.statusCode < 400 */
+  requestWasSuccessful?: (req: Request, res: Response) => boolean;
   /**
    * Called for each limited request (after the limiter's own events). Not called for a
    * request refused because the store is down; listen to the limiter's `storeError` event.
    */
   onLimited?: (req: Request, result: RateLimitResult) => void;
 };
+
+const MIDDLEWARE_KEYS = [
+  'keyGenerator',
+  'trustProxy',
+  'skip',
+  'cost',
+  'headers',
+  'message',
+  'onError',
+  'passToNext',
+  'skipFailedRequests',
+  'skipSuccessfulRequests',
+  'requestWasSuccessful',
+] as const;
 
 /**
  * Rate-limit middleware.
@@ -72,7 +103,7 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
   // `onLimited` here is the middleware's `(req, result)` callback, not the limiter option of
   // the same name (`({ key, result })`): keep it out of the limiter.
   const { onLimited: _adapterOnLimited, ...source } = options;
-  const limiter = resolveLimiter(source as LimiterSource);
+  const limiter = resolveLimiter(source as LimiterSource, 'rateLimit', MIDDLEWARE_KEYS);
   const {
     keyGenerator,
     trustProxy,
@@ -80,21 +111,58 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     cost,
     headers: mode = 'standard',
     message = 'Too many requests, please try again later.',
-    passToNext = false,
+    onError,
+    passToNext,
+    skipFailedRequests = false,
+    skipSuccessfulRequests = false,
+    requestWasSuccessful,
     onLimited,
   } = options as Extract<RateLimitMiddlewareOptions, { keyGenerator?: unknown }>;
+  checkAdapterOptions(options as Extract<RateLimitMiddlewareOptions, { keyGenerator?: unknown }>);
+  checkOneOf('onError', onError, ['respond', 'next'] as const);
+  checkBoolean('passToNext', passToNext);
+  checkBoolean('skipFailedRequests', skipFailedRequests);
+  checkBoolean('skipSuccessfulRequests', skipSuccessfulRequests);
+  checkFunction('requestWasSuccessful', requestWasSuccessful);
+  checkFunction('onLimited', onLimited);
+  if (onError !== undefined && passToNext !== undefined && (passToNext ? 'next' : 'respond') !== onError) {
+    throw new ConfigurationError('passToNext', `contradicts onError: '${onError}' (passToNext is the deprecated name of onError: 'next')`, { received: passToNext });
+  }
+  const toNext = (onError ?? (passToNext ? 'next' : 'respond')) === 'next';
+  const trust = trustProxy === undefined ? undefined : compileTrustProxy(trustProxy);
   const keyOf =
     keyGenerator ??
-    (trustProxy === undefined
+    (trust === undefined
       ? (req: Request) => ipKey(req.ip ?? req.socket.remoteAddress ?? 'unknown-ip')
       : (req: Request) => {
-          const ip = clientIp({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'] as string | undefined, trustProxy });
+          const ip = clientIp({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'] as string | undefined, trustProxy: trust });
           return ip === undefined ? 'unknown-ip' : ipKey(ip);
         });
   const sync = typeof limiter.store.applySync === 'function';
+  const refunds = skipFailedRequests || skipSuccessfulRequests;
 
+  /** After the response: give the points back when this request should not have counted. */
+  const settleLater = (req: Request, res: Response, key: string, points: number) => {
+    let done = false;
+    const settle = (failed: boolean) => {
+      if (done) return;
+      done = true;
+      let ok = !failed;
+      if (ok) {
+        try {
+          ok = requestWasSuccessful ? requestWasSuccessful(req, res) === true : res.statusCode < 400;
+        } catch {
+          ok = false;
+        }
+      }
+      if ((ok && skipSuccessfulRequests) || (!ok && skipFailedRequests)) limiter.reward(key, points).catch(() => undefined);
+    };
+    res.once('finish', () => settle(false));
+    res.once('close', () => settle(!res.writableFinished));
+    res.once('error', () => settle(true));
+  };
   const answer = (req: Request, res: Response, next: (err?: unknown) => void, error: ArmorError) => {
-    if (passToNext) {
+    if (toNext) {
       next(error);
       return;
     }
@@ -102,7 +170,7 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     res.status(body.status).set(problemHeaders(error)).send(JSON.stringify(body));
   };
 
-  const finish = (req: Request, res: Response, next: (err?: unknown) => void, result: RateLimitResult) => {
+  const finish = (req: Request, res: Response, next: (err?: unknown) => void, result: RateLimitResult, key: string, points: number) => {
     const outage = storeFailure(result, limiter);
     if (outage) {
       // Store down, limiter failed closed: 503, without RateLimit headers or Retry-After.
@@ -112,6 +180,8 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     const extra = headersFor(result, limiter, mode);
     for (const name in extra) res.setHeader(name, extra[name]!);
     if (result.allowed) {
+      // Only a request the limiter counted can be given back (not a fail-open answer).
+      if (refunds && points > 0 && result.source !== 'onStoreError') settleLater(req, res, key, points);
       next();
       return;
     }
@@ -125,13 +195,17 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     answer(req, res, next, new RateLimitError(message, { retryAfterMs: result.retryAfterMs }));
   };
 
-  const limit = (req: Request, res: Response, next: (err?: unknown) => void, key: string) => {
-    const points = cost ? cost(req) : 1;
+  const consume = (req: Request, res: Response, next: (err?: unknown) => void, key: string, points: number) => {
     if (sync) {
-      finish(req, res, next, limiter.consumeSync(key, points));
+      finish(req, res, next, limiter.consumeSync(key, points), key, points);
       return;
     }
-    limiter.consume(key, points).then((result) => finish(req, res, next, result), next);
+    limiter.consume(key, points).then((result) => finish(req, res, next, result, key, points), next);
+  };
+  const limit = (req: Request, res: Response, next: (err?: unknown) => void, key: string) => {
+    const points = typeof cost === 'function' ? cost(req) : (cost ?? 1);
+    if (typeof points === 'number') consume(req, res, next, key, points);
+    else Promise.resolve(points).then((p) => consume(req, res, next, key, p)).catch(next);
   };
 
   return (req, res, next) => {
@@ -154,5 +228,5 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
   };
 }
 
-export { ipKey, clientIp, normalizeIp } from './ip.js';
-export type { TrustProxy } from './ip.js';
+export { ipKey, clientIp, compileTrustProxy, normalizeIp } from './ip.js';
+export type { TrustFunction, TrustProxy } from './ip.js';

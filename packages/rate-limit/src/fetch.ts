@@ -4,11 +4,12 @@
  *
  * @module
  */
+import { checkFunction, checkNumber, checkOneOf, checkOptions, checkString } from '@armor/core';
 import { ConfigurationError, RateLimitError, problemResponse } from '@armor/errors';
 import { RateLimitStoreError } from './errors.js';
 import { rateLimitHeaders } from './headers.js';
-import { clientIp, ipKey, type TrustProxy } from './ip.js';
-import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
+import { clientIp, compileTrustProxy, ipKey, type TrustProxy } from './ip.js';
+import { RATE_LIMITER_OPTION_KEYS, createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
 import { tierOptions, type TierName, type TierPreset } from './tiers.js';
 import type { RateLimitResult } from './types.js';
 
@@ -27,17 +28,41 @@ export type LimiterSource =
   | ({ tier: TierName | TierPreset } & Omit<Partial<RateLimiterOptions>, 'algorithm' | 'limit' | 'windowMs'>)
   | RateLimiterOptions;
 
-/** @internal */
-export function resolveLimiter(source: LimiterSource): RateLimiter {
-  if ('limiter' in source && source.limiter) return source.limiter;
-  if ('tier' in source && source.tier !== undefined) {
-    const { tier, ...rest } = source;
-    const limiterKeys = ['store', 'prefix', 'name', 'insurance', 'onStoreError', 'clock', 'onAllowed', 'onLimited'] as const;
-    const picked: Partial<RateLimiterOptions> = {};
-    for (const k of limiterKeys) if ((rest as Record<string, unknown>)[k] !== undefined) (picked as Record<string, unknown>)[k] = (rest as Record<string, unknown>)[k];
-    return createRateLimiter({ ...tierOptions(tier), ...picked, name: picked.name ?? (typeof tier === 'string' ? tier : 'rate-limit') });
+/**
+ * @internal Checks an adapter's options (every key known: limiter options, `limiter`, `tier`,
+ * and the adapter's own `adapterKeys`) and resolves its limiter.
+ */
+export function resolveLimiter(source: LimiterSource, component = 'withRateLimit', adapterKeys: readonly string[] = []): RateLimiter {
+  if (source === null || typeof source !== 'object') throw new ConfigurationError('options', 'must be an object', { received: source });
+  checkOptions(component, source, [...RATE_LIMITER_OPTION_KEYS, 'limiter', 'tier', ...adapterKeys]);
+  const given = source as Record<string, unknown>;
+  const limiterOptions: Record<string, unknown> = {};
+  for (const k of RATE_LIMITER_OPTION_KEYS) if (given[k] !== undefined) limiterOptions[k] = given[k];
+  if (given['limiter'] !== undefined) {
+    const limiter = given['limiter'] as RateLimiter;
+    if (limiter === null || typeof limiter !== 'object' || typeof limiter.consume !== 'function' || typeof limiter.reward !== 'function') {
+      throw new ConfigurationError('limiter', 'must be a limiter made by createRateLimiter', { received: limiter });
+    }
+    const extra = Object.keys(limiterOptions);
+    if (extra.length > 0 || given['tier'] !== undefined) {
+      throw new ConfigurationError(extra[0] ?? 'tier', 'cannot be combined with `limiter` (configure the limiter itself)');
+    }
+    return limiter;
   }
-  return createRateLimiter(source as RateLimiterOptions);
+  if (given['tier'] !== undefined) {
+    const tier = given['tier'] as TierName | TierPreset;
+    return createRateLimiter({ ...tierOptions(tier), ...limiterOptions, name: (limiterOptions['name'] as string | undefined) ?? (typeof tier === 'string' ? tier : 'rate-limit') } as RateLimiterOptions);
+  }
+  return createRateLimiter(limiterOptions as unknown as RateLimiterOptions);
+}
+
+/** @internal Checks the options every adapter shares. */
+export function checkAdapterOptions(options: { keyGenerator?: unknown; skip?: unknown; cost?: unknown; headers?: unknown; message?: unknown }): void {
+  checkFunction('keyGenerator', options.keyGenerator);
+  checkFunction('skip', options.skip);
+  if (typeof options.cost !== 'function') checkNumber('cost', options.cost, { min: 0 });
+  checkOneOf('headers', options.headers, ['standard', 'legacy', 'both', false] as const);
+  checkString('message', options.message);
 }
 
 /** @internal */
@@ -62,12 +87,17 @@ export type WithRateLimitOptions<A extends unknown[]> = LimiterSource & {
    * client address; then the key is `ipKey` of the `X-Forwarded-For` client).
    */
   keyGenerator?: (request: Request, ...rest: A) => string | Promise<string>;
-  /** Trust `X-Forwarded-For` (see `TrustProxy`) to find the client IP. */
+  /**
+   * Trust `X-Forwarded-For` to find the client IP, with Express's `trust proxy` vocabulary
+   * (see `TrustProxy`: `true`, a hop count, `'loopback'`, CIDR lists, a function). The proxy
+   * that delivered the request counts as trusted hop 0 (a Fetch `Request` has no peer
+   * address). Bad values throw a `ConfigurationError`.
+   */
   trustProxy?: TrustProxy;
   /** Requests for which this returns `true` are not limited. */
   skip?: (request: Request, ...rest: A) => boolean | Promise<boolean>;
-  /** Points a request costs. @default 1 */
-  cost?: (request: Request, ...rest: A) => number;
+  /** Points a request costs: a number, or a function of the request. @default 1 */
+  cost?: number | ((request: Request, ...rest: A) => number | Promise<number>);
   /** Headers to send. @default 'standard' */
   headers?: HeaderMode;
   /**
@@ -100,21 +130,27 @@ export function withRateLimit<A extends unknown[]>(
   options: WithRateLimitOptions<A>,
 ): (request: Request, ...rest: A) => Promise<Response> {
   if (typeof handler !== 'function') throw new ConfigurationError('handler', 'must be a function', { received: handler });
-  const limiter = resolveLimiter(options);
+  const limiter = resolveLimiter(options, 'withRateLimit', ['keyGenerator', 'trustProxy', 'skip', 'cost', 'headers', 'message']);
   const { keyGenerator, trustProxy, skip, cost, headers: mode = 'standard', message = 'Too many requests, please try again later.' } = options;
+  checkAdapterOptions(options);
   if (!keyGenerator && trustProxy === undefined) {
     throw new ConfigurationError('keyGenerator', 'is required unless trustProxy is set (a Fetch Request has no client address)');
   }
+  if (!keyGenerator && (trustProxy === false || trustProxy === 0)) {
+    // A Fetch Request has no peer address: without trusted proxies every client would share one key.
+    throw new ConfigurationError('trustProxy', 'must trust at least the proxy in front of this handler (e.g. 1 or true) when no keyGenerator is given: a Fetch Request has no client address', { received: trustProxy });
+  }
+  const trust = trustProxy === undefined ? undefined : compileTrustProxy(trustProxy);
   const keyOf =
     keyGenerator ??
     ((request: Request) => {
-      const ip = clientIp({ forwardedFor: request.headers.get('x-forwarded-for'), trustProxy });
+      const ip = clientIp({ forwardedFor: request.headers.get('x-forwarded-for'), trustProxy: trust });
       return ip === undefined ? 'unknown-ip' : ipKey(ip);
     });
   return async (request, ...rest) => {
     if (skip && (await skip(request, ...rest))) return handler(request, ...rest);
     const key = await keyOf(request, ...rest);
-    const result = await limiter.consume(key, cost ? cost(request, ...rest) : 1);
+    const result = await limiter.consume(key, typeof cost === 'function' ? await cost(request, ...rest) : (cost ?? 1));
     const outage = storeFailure(result, limiter);
     if (outage) return problemResponse(outage, { instance: new URL(request.url).pathname });
     const extra = headersFor(result, limiter, mode);

@@ -35,6 +35,19 @@ describe('IP keys', () => {
     ['not an ip', 'not an ip'],
   ];
   for (const [input, key] of cases) it(`${input} → ${key}`, () => expect(ipKey(input)).toBe(key));
+  it('one key per address, however it is spelled (core parser: leading zeros are decimal, ports, brackets)', () => {
+    expect(ipKey('010.1.1.1')).toBe(ipKey('10.1.1.1'));
+    expect(ipKey('010.001.001.001')).toBe('10.1.1.1');
+    expect(ipKey('10.1.1.1:8080')).toBe('10.1.1.1');
+    expect(ipKey('[2001:db8::1]:443')).toBe(ipKey('2001:DB8:0:0::1'));
+    expect(ipKey('::ffff:010.0.0.1')).toBe('10.0.0.1');
+    expect(normalizeIp('010.1.1.1')).toBe('10.1.1.1');
+  });
+  it('refuses bad ipKey options', () => {
+    expect(() => ipKey('2001:db8::1', { ipv6Subnet: 0 })).toThrow(ConfigurationError);
+    expect(() => ipKey('2001:db8::1', { ipv6Subnet: 129 })).toThrow('"ipv6Subnet"');
+    expect(() => ipKey('2001:db8::1', { subnet: 48 } as never)).toThrow(/Unknown option "subnet"/);
+  });
   it('groups by a configurable prefix', () => {
     expect(ipKey('2001:db8:1234:56ab::1', { ipv6Subnet: 64 })).toBe('2001:db8:1234:56ab::/64');
     expect(ipKey('2001:db8:1234:56ab::1', { ipv6Subnet: 48 })).toBe('2001:db8:1234::/48');

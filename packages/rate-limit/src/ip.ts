@@ -1,10 +1,18 @@
 /**
  * Client IP keys: IPv4-mapped IPv6 unwrapped, IPv6 grouped by prefix (one /56 is one
  * subscriber at most ISPs, so per-address limits would be trivially bypassed), and a
- * trusted-proxy setting for `X-Forwarded-For`.
+ * trusted-proxy setting for `X-Forwarded-For` with Express's own vocabulary and semantics.
+ *
+ * Parsing is `@armor/core`'s (one parser for every Armor package: leading zeros read as
+ * decimal, brackets, ports and zone ids stripped); trusted-proxy lists are compiled by
+ * `proxy-addr` (what Express's `trust proxy` setting uses; pure JavaScript on `ipaddr.js`, so
+ * it runs on edge runtimes).
  *
  * @module
  */
+import { ConfigurationError } from '@armor/errors';
+import { checkInt, checkOptions, normalizeIp as coreNormalizeIp, ipPrefix, parseIp } from '@armor/core';
+import proxyAddr from 'proxy-addr';
 
 /** Options of {@link ipKey}. */
 export interface IpKeyOptions {
@@ -15,68 +23,11 @@ export interface IpKeyOptions {
   ipv6Subnet?: number;
 }
 
-function parseIPv4(s: string): number[] | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
-  }
-  return out;
-}
-
-/** Parses an IPv6 address into 8 hextets (embedded IPv4 allowed). */
-function parseIPv6(s: string): number[] | undefined {
-  let text = s;
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    const v4 = parseIPv4(text.slice(lastColon + 1));
-    if (!v4) return undefined;
-    const hi = ((v4[0]! << 8) | v4[1]!).toString(16);
-    const lo = ((v4[2]! << 8) | v4[3]!).toString(16);
-    text = `${text.slice(0, lastColon + 1)}${hi}:${lo}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const split = (part: string) => (part === '' ? [] : part.split(':'));
-  const head = split(halves[0]!);
-  const rest = halves.length === 2 ? split(halves[1]!) : [];
-  const groups = [...head, ...rest];
-  if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  if (halves.length === 1 ? groups.length !== 8 : groups.length > 7) return undefined;
-  const fill = new Array<number>(8 - groups.length).fill(0);
-  return [...head, ...(halves.length === 2 ? fill.map(String) : []), ...rest].map((g) => parseInt(String(g), 16));
-}
-
-function formatIPv6(h: number[]): string {
-  // RFC 5952: compress the longest run (≥ 2) of zero groups.
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (h[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && h[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = h.map((g) => g.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
-}
-
 /**
- * Normalizes an address: trims, drops brackets and zone ids, unwraps IPv4-mapped IPv6
- * (`::ffff:203.0.113.9` → `203.0.113.9`), and formats IPv6 canonically (RFC 5952).
- * Returns `undefined` when `ip` is not an IP address.
+ * Normalizes an address: trims, drops brackets, ports and zone ids, unwraps IPv4-mapped IPv6
+ * (`::ffff:203.0.113.9` → `203.0.113.9`), reads leading zeros as decimal (`010.1.1.1` →
+ * `10.1.1.1`), and formats IPv6 canonically (RFC 5952). Returns `undefined` when `ip` is not
+ * an IP address. (The `@armor/core` normalizer, re-exported under this package's name.)
  *
  * @example
  * ```ts
@@ -84,72 +35,159 @@ function formatIPv6(h: number[]): string {
  * ```
  */
 export function normalizeIp(ip: string | undefined | null): string | undefined {
-  if (typeof ip !== 'string') return undefined;
-  let s = ip.trim();
-  if (s.startsWith('[') && s.includes(']')) s = s.slice(1, s.indexOf(']'));
-  const zone = s.indexOf('%');
-  if (zone >= 0) s = s.slice(0, zone);
-  if (!s.includes(':')) return parseIPv4(s) ? s.split('.').map(Number).join('.') : undefined;
-  const h = parseIPv6(s);
-  if (!h) return undefined;
-  if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0 && h[4] === 0 && h[5] === 0xffff) {
-    return `${h[6]! >> 8}.${h[6]! & 255}.${h[7]! >> 8}.${h[7]! & 255}`;
-  }
-  return formatIPv6(h);
+  return coreNormalizeIp(ip);
 }
 
+/** A canonical dotted-decimal IPv4 address (no leading zeros): the common case, keyed as is. */
+const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /**
- * The rate-limit key for a client address: IPv4 as is, IPv6 as its network
- * (`2001:db8:1234:5600::/56`), IPv4-mapped IPv6 as IPv4. Unparseable input is returned
+ * The rate-limit key for a client address: IPv4 as its canonical text, IPv6 as its network
+ * (`2001:db8:1234:5600::/56`), IPv4-mapped IPv6 as IPv4. Every spelling of one address gives
+ * one key (`010.1.1.1` and `10.1.1.1`, `[::1]:443` and `::1`). Unparseable input is returned
  * trimmed (so it is still limited, but never grouped with real addresses).
  *
+ * @param ip - The address as it arrived (`req.ip`, a socket address, a header value).
+ * @param options - See {@link IpKeyOptions}.
  * @example
  * ```ts
  * ipKey('2001:db8:1234:56ab::1'); // '2001:db8:1234:5600::/56'
  * ipKey('::ffff:198.51.100.7');   // '198.51.100.7'
  * ```
  */
-export function ipKey(ip: string, options: IpKeyOptions = {}): string {
-  const { ipv6Subnet = 56 } = options;
-  if (typeof ip === 'string' && ip.length <= 15 && !ip.includes(':') && parseIPv4(ip)) return ip;
-  const normal = normalizeIp(ip);
-  if (normal === undefined) return typeof ip === 'string' ? ip.trim() : String(ip);
-  if (!normal.includes(':')) return normal;
-  const h = parseIPv6(normal)!;
-  const bits = Math.max(1, Math.min(128, Math.floor(ipv6Subnet)));
-  const masked = h.map((g, i) => {
-    const keep = Math.max(0, Math.min(16, bits - i * 16));
-    return keep === 0 ? 0 : g & ((0xffff << (16 - keep)) & 0xffff);
-  });
-  return `${formatIPv6(masked)}/${bits}`;
+export function ipKey(ip: string, options?: IpKeyOptions): string {
+  if (typeof ip === 'string' && ip.length <= 15 && CANONICAL_V4.test(ip)) return ip;
+  let bits = 56;
+  if (options !== undefined) {
+    checkOptions('ipKey', options, ['ipv6Subnet']);
+    checkInt('ipv6Subnet', options.ipv6Subnet, 1, { max: 128 });
+    bits = options.ipv6Subnet ?? 56;
+  }
+  const parsed = parseIp(ip);
+  if (parsed === undefined) return typeof ip === 'string' ? ip.trim() : String(ip);
+  if (parsed.kind === 'ipv4') return parsed.address;
+  return `${ipPrefix(parsed, bits)!}/${bits}`;
 }
 
 /**
- * Which proxies to trust for `X-Forwarded-For`:
+ * Which proxies to trust for `X-Forwarded-For`: the values Express's `trust proxy` setting
+ * takes, with the same meaning.
+ *
  * - `false` (default): ignore the header; the client is the peer address.
  * - `true`: trust every proxy; the client is the left-most address.
- * - a number `n`: exactly `n` proxies in front of the app (the peer is the nearest); the
- *   client is the address `n` hops back. Clients cannot spoof past your proxies.
+ * - a number `n`: trust the `n` nearest hops (the peer counts as the first); the client is the
+ *   address `n` hops back. Clients cannot spoof past your proxies.
+ * - `'loopback'`, `'linklocal'`, `'uniquelocal'`, an address or CIDR (`'10.0.0.0/8'`), a
+ *   comma-separated string of these, or an array of them: trust hops whose address is in
+ *   those ranges; the client is the first untrusted address walking back from the peer.
+ * - a function `(address, hopIndex) => boolean`: trust the hops it returns `true` for (hop 0
+ *   is the peer).
+ *
+ * Anything else is refused with a `ConfigurationError` (never silently read as "no client").
  */
-export type TrustProxy = boolean | number;
+export type TrustProxy = boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean);
+
+/** A compiled {@link TrustProxy}: does this hop (0 = the peer) get trusted? */
+export type TrustFunction = (address: string, hop: number) => boolean;
+
+const trustAll: TrustFunction = () => true;
+const trustNone: TrustFunction = () => false;
+const compiled = new WeakMap<object, TrustFunction>();
+
+/**
+ * Compiles a {@link TrustProxy} value into a trust function, exactly as Express compiles its
+ * `trust proxy` setting (`proxy-addr`'s `compile` for names and ranges). Throws a
+ * `ConfigurationError` naming `option` for anything Express would not accept.
+ *
+ * @param value - The setting.
+ * @param option - The option name used in the error. @default 'trustProxy'
+ * @example
+ * ```ts
+ * const trust = compileTrustProxy('loopback, 10.0.0.0/8');
+ * trust('10.1.2.3', 0); // true
+ * ```
+ */
+export function compileTrustProxy(value: TrustProxy | undefined, option = 'trustProxy'): TrustFunction {
+  if (value === undefined || value === false) return trustNone;
+  if (value === true) return trustAll;
+  if (typeof value === 'function') {
+    return (address, hop) => {
+      try {
+        return value(address, hop) === true;
+      } catch {
+        return false; // a throwing predicate trusts nothing (never lets a client spoof)
+      }
+    };
+  }
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new ConfigurationError(option, 'must be a whole number of proxy hops >= 0 (or true/false, a range name, CIDR list or function)', { received: value });
+    }
+    return (_address, hop) => hop < value;
+  }
+  let list: readonly unknown[];
+  if (typeof value === 'string') list = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  else if (Array.isArray(value)) list = value as readonly unknown[];
+  else {
+    throw new ConfigurationError(option, 'must be true/false, a hop count, a range name (loopback, linklocal, uniquelocal), an address/CIDR, a list of these, or a function', {
+      received: value,
+    });
+  }
+  if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+    throw new ConfigurationError(option, 'must list at least one range name (loopback, linklocal, uniquelocal) or address/CIDR', { received: value });
+  }
+  let trust: (address: string, hop: number) => boolean;
+  try {
+    trust = proxyAddr.compile(list.map((entry) => (entry as string).trim()));
+  } catch (error) {
+    throw new ConfigurationError(option, `is not a valid trust setting: ${(error as Error).message}`, { received: value, cause: error });
+  }
+  return (address, hop) => {
+    const normal = coreNormalizeIp(address);
+    return normal !== undefined && trust(normal, hop);
+  };
+}
+
+function trustOf(value: TrustProxy | undefined): TrustFunction {
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+    let fn = compiled.get(value);
+    if (fn === undefined) compiled.set(value, (fn = compileTrustProxy(value)));
+    return fn;
+  }
+  return compileTrustProxy(value);
+}
 
 /**
  * The client address from a peer address and an `X-Forwarded-For` value, honoring
- * `trustProxy`. Returns the normalized address, or `undefined` when none is known.
+ * `trustProxy` with Express's semantics: walk from the peer back through the forwarded
+ * addresses while each hop is trusted; the client is the first untrusted one (or the
+ * left-most). Returns the normalized address, or `undefined` when none is known.
  *
+ * Without a peer address (a Fetch `Request` carries none), the nearest proxy — the one that
+ * delivered the request — is taken as trusted hop 0, so `trustProxy: 1` means "the last
+ * `X-Forwarded-For` entry is the client".
+ *
+ * @param input.trustProxy - See {@link TrustProxy}; a precompiled {@link TrustFunction} from
+ * {@link compileTrustProxy} works too. @default false
  * @example
  * ```ts
  * clientIp({ remoteAddress: '10.0.0.2', forwardedFor: 'evil, 203.0.113.9', trustProxy: 1 }); // '203.0.113.9'
+ * clientIp({ remoteAddress: '127.0.0.1', forwardedFor: '203.0.113.9', trustProxy: 'loopback' }); // '203.0.113.9'
  * ```
  */
 export function clientIp(input: { remoteAddress?: string | undefined; forwardedFor?: string | null | undefined; trustProxy?: TrustProxy | undefined }): string | undefined {
   const { remoteAddress, forwardedFor, trustProxy = false } = input;
   if (trustProxy === false || trustProxy === 0 || !forwardedFor) return normalizeIp(remoteAddress);
-  const chain = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
-  if (remoteAddress !== undefined) chain.push(remoteAddress);
-  if (chain.length === 0) return undefined;
-  if (trustProxy === true) return normalizeIp(chain[0]);
-  const hops = remoteAddress !== undefined ? trustProxy : trustProxy - 1;
-  const index = Math.max(0, chain.length - 1 - hops);
-  return normalizeIp(chain[index]);
+  const trust = trustOf(trustProxy);
+  const forwarded = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean).reverse();
+  // Hops from the nearest: the peer (or, without one, an implied trusted proxy), then the
+  // forwarded addresses right to left.
+  const hops: (string | undefined)[] = [remoteAddress, ...forwarded];
+  let client = hops[0];
+  for (let i = 0; i < hops.length - 1; i++) {
+    const hop = hops[i];
+    if (hop !== undefined && !trust(hop, i)) break;
+    client = hops[i + 1];
+  }
+  return normalizeIp(client);
 }

@@ -157,6 +157,17 @@ describe('options', () => {
       expect(attempt).toThrow(`"${option}"`);
     });
   }
+  it('refuses unknown options with the closest known name, in every factory', () => {
+    expect(() => createRateLimiter({ ...base, window: 5 } as never)).toThrow(/Unknown option "window" of createRateLimiter \(did you mean "windowMs"\?\)/);
+    expect(() => createRateLimiter({ ...base, blockDuration: 5 } as never)).toThrow(/did you mean "blockDurationMs"/);
+    expect(() => memoryStore({ maxKey: 5 } as never)).toThrow(/Unknown option "maxKey" of memoryStore \(did you mean "maxKeys"\?\)/);
+    expect(() => createAuthLimiter({ acount: {} } as never)).toThrow(/Unknown option "acount".*did you mean "account"/);
+    expect(() => createAuthLimiter({ account: { limt: 3 } } as never)).toThrow(/Unknown option "limt"/);
+    expect(() => transactionalStore({ get: () => undefined } as never)).toThrow('"set"');
+  });
+  it('says what it is (kind) for metrics bridges', () => {
+    expect(createRateLimiter(base).kind).toBe('rate-limiter');
+  });
   it('rejects bad memory store options', () => {
     expect(() => memoryStore({ maxKeys: 0 })).toThrow('"maxKeys"');
     expect(() => memoryStore({ sweepIntervalMs: -1 })).toThrow('"sweepIntervalMs"');

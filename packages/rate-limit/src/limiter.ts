@@ -4,7 +4,25 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { createEmitter } from './emitter.js';
+import {
+  Emitter,
+  checkClock,
+  checkFunction,
+  checkInt,
+  checkMs,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkSignal,
+  checkString,
+  abortReason,
+  raceAbort,
+  sleep,
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Observable,
+} from '@armor/core';
 import { RateLimitInputError } from './errors.js';
 import { memoryStore } from './stores/memory.js';
 import type {
@@ -87,20 +105,68 @@ export interface RateLimiterOptions {
    * @default 'allow'
    */
   onStoreError?: 'allow' | 'deny';
-  /** Clock in epoch ms (the Redis store uses Redis `TIME` instead). @default Date */
-  clock?: { now(): number };
+  /**
+   * Clock in epoch ms (the Redis store uses Redis `TIME` instead); its `setTimeout` (when
+   * given) schedules the waits of `waitFor`. @default the system clock
+   */
+  clock?: Clock;
+  /**
+   * The local block cache: after the store refuses a key, later `consume` calls of that key
+   * (with the same or a larger cost) are refused in this process, without a store round trip,
+   * until the refusal's `retryAfterMs` has passed (rate-limiter-flexible's
+   * `inMemoryBlockOnConsumed`). Keeps attackers hammering a limited key off Redis. `reset`,
+   * `reward` and `penalize` of the key through this limiter drop its entry; a reset made by
+   * another process is seen once the entry expires. `true` = at most 10,000 keys; a number =
+   * at most that many keys; `false` = off.
+   * @default true for stores without a synchronous path (Redis, custom stores); false for memoryStore
+   */
+  blockCache?: boolean | number;
   /** Called for every admitted `consume` (same payload as the `allowed` event). */
   onAllowed?: (event: { key: string; result: RateLimitResult }) => void;
   /** Called for every refused `consume` (same payload as the `limited` event). */
   onLimited?: (event: { key: string; result: RateLimitResult }) => void;
 }
 
+/** Every option name of {@link createRateLimiter} (unknown names are refused with a did-you-mean). */
+export const RATE_LIMITER_OPTION_KEYS = [
+  'algorithm',
+  'limit',
+  'windowMs',
+  'refillRate',
+  'burst',
+  'store',
+  'prefix',
+  'blockDurationMs',
+  'blockGrowth',
+  'maxBlockDurationMs',
+  'name',
+  'insurance',
+  'onStoreError',
+  'clock',
+  'onAllowed',
+  'onLimited',
+  'blockCache',
+] as const satisfies readonly (keyof RateLimiterOptions)[];
+
 /** Events of a limiter (see the observability convention). */
 export interface RateLimiterEvents {
   allowed: { key: string; result: RateLimitResult };
   limited: { key: string; result: RateLimitResult };
   storeError: { error: unknown };
-  [event: string]: object;
+}
+
+/** Options of {@link RateLimiter.waitFor}. */
+export interface WaitForOptions {
+  /**
+   * The longest total wait, in milliseconds. When the next permit is further away than what
+   * is left of it, `waitFor` stops waiting and resolves the refusal.
+   * @default the limiter's `windowMs`
+   */
+  maxWaitMs?: number;
+  /** Aborting rejects `waitFor` at once with the signal's reason (nothing is taken). */
+  signal?: AbortSignal;
+  /** Points to take. @default 1 */
+  cost?: number;
 }
 
 /** Plain-JSON counters; maps onto `rateLimitStatsSchema` of `@armor/metrics`. */
@@ -112,7 +178,9 @@ export interface RateLimiterStats {
 }
 
 /** A rate limiter. Every method validates its input and never rejects for a limit. */
-export interface RateLimiter {
+export interface RateLimiter extends Kinded<'rate-limiter'>, Observable<RateLimiterEvents> {
+  /** Always `'rate-limiter'` (for metrics bridges). */
+  readonly kind: 'rate-limiter';
   readonly name: string;
   /** The normalized policy (also what `rateLimitHeaders` needs). */
   readonly policy: RateLimitPolicy;
@@ -141,14 +209,25 @@ export interface RateLimiter {
   penalize(key: string, points?: number): Promise<RateLimitResult>;
   /** Gives `points` back (never above full). @default points 1 */
   reward(key: string, points?: number): Promise<RateLimitResult>;
-  /** Subscribes to an event; returns the unsubscribe function. */
-  on<K extends 'allowed' | 'limited' | 'storeError'>(event: K, listener: (payload: RateLimiterEvents[K]) => void): () => void;
+  /**
+   * Waits for a permit: consumes `cost` points as soon as they are available, sleeping (a
+   * timer that keeps the process alive) for each refusal's `retryAfterMs` in between. Resolves
+   * the admitting result; or the refusal when the next permit is further away than what is
+   * left of `maxWaitMs`; or at once the answer given during a store failure (reason
+   * `'store-error'`). Rejects with the abort reason when `signal` aborts, and with
+   * `RateLimitInputError` for bad input. Concurrent waiters race when they wake (no queue order).
+   *
+   * @example
+   * ```ts
+   * const result = await limiter.waitFor('outbound-api', { maxWaitMs: 5_000 });
+   * if (result.allowed) await callTheApi();
+   * ```
+   */
+  waitFor(key: string, options?: WaitForOptions): Promise<RateLimitResult>;
+  /** Subscribes to an event; returns the unsubscribe function. A throwing listener is isolated and reported. */
+  on<K extends keyof RateLimiterEvents>(event: K, listener: (payload: RateLimiterEvents[K]) => void): () => void;
   /** Counters since creation. */
   stats(): RateLimiterStats;
-}
-
-function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
 }
 
 function utf8Length(s: string): number {
@@ -187,43 +266,34 @@ function validate(options: RateLimiterOptions): RateLimitPolicy {
   if (options === null || typeof options !== 'object') {
     throw new ConfigurationError('options', 'must be an object', { received: options });
   }
+  checkOptions('createRateLimiter', options, RATE_LIMITER_OPTION_KEYS);
   const { algorithm, limit } = options;
-  if (!ALGORITHMS.includes(algorithm)) {
-    throw new ConfigurationError('algorithm', `must be one of ${ALGORITHMS.map((a) => `'${a}'`).join(', ')}`, { received: algorithm });
-  }
-  if (!isPositiveInt(limit)) throw new ConfigurationError('limit', 'must be an integer >= 1', { received: limit });
+  checkOneOf('algorithm', algorithm, ALGORITHMS);
+  if (algorithm === undefined) throw new ConfigurationError('algorithm', `is required: one of ${ALGORITHMS.map((a) => `'${a}'`).join(', ')}`);
+  checkInt('limit', limit, 1);
+  if (limit === undefined) throw new ConfigurationError('limit', 'is required (an integer >= 1)');
   const bucketLike = algorithm === 'token-bucket' || algorithm === 'gcra';
   const { refillRate, burst } = options;
   if (refillRate !== undefined) {
     if (!bucketLike) throw new ConfigurationError('refillRate', "only applies to 'token-bucket' and 'gcra'", { received: refillRate });
-    if (!(typeof refillRate === 'number' && Number.isFinite(refillRate) && refillRate > 0)) {
-      throw new ConfigurationError('refillRate', 'must be a number > 0 (tokens per second)', { received: refillRate });
-    }
+    checkNumber('refillRate', refillRate, { min: 0, exclusiveMin: true, unit: 'tokens per second' });
   }
   if (burst !== undefined) {
     if (!bucketLike) throw new ConfigurationError('burst', "only applies to 'token-bucket' and 'gcra'", { received: burst });
-    if (!isPositiveInt(burst)) throw new ConfigurationError('burst', 'must be an integer >= 1', { received: burst });
+    checkInt('burst', burst, 1);
   }
   let { windowMs } = options;
   if (windowMs === undefined && !(bucketLike && refillRate !== undefined)) {
     throw new ConfigurationError('windowMs', 'is required (milliseconds, an integer >= 1)', { received: windowMs });
   }
-  if (windowMs !== undefined && !isPositiveInt(windowMs)) {
-    throw new ConfigurationError('windowMs', 'must be an integer >= 1 (milliseconds)', { received: windowMs });
-  }
+  checkNumber('windowMs', windowMs, { min: 1, integer: true, unit: 'ms' });
   const msPerPoint = refillRate !== undefined ? 1000 / refillRate : windowMs! / limit;
   windowMs ??= Math.max(1, Math.ceil(limit * msPerPoint));
   const { blockDurationMs = 0, blockGrowth = 1 } = options;
-  if (!(typeof blockDurationMs === 'number' && Number.isFinite(blockDurationMs) && blockDurationMs >= 0)) {
-    throw new ConfigurationError('blockDurationMs', 'must be a number >= 0 (milliseconds)', { received: blockDurationMs });
-  }
-  if (!(typeof blockGrowth === 'number' && Number.isFinite(blockGrowth) && blockGrowth >= 1)) {
-    throw new ConfigurationError('blockGrowth', 'must be a number >= 1', { received: blockGrowth });
-  }
+  checkMs('blockDurationMs', blockDurationMs);
+  checkNumber('blockGrowth', blockGrowth, { min: 1 });
   const maxBlockDurationMs = options.maxBlockDurationMs ?? (blockGrowth > 1 ? blockDurationMs * 64 : blockDurationMs);
-  if (!(typeof maxBlockDurationMs === 'number' && Number.isFinite(maxBlockDurationMs) && maxBlockDurationMs >= blockDurationMs)) {
-    throw new ConfigurationError('maxBlockDurationMs', 'must be a number >= blockDurationMs', { received: maxBlockDurationMs });
-  }
+  checkMs('maxBlockDurationMs', maxBlockDurationMs, { min: blockDurationMs });
   return Object.freeze({
     algorithm,
     limit,
@@ -268,6 +338,71 @@ const internals = new WeakMap<RateLimiter, {
   insurance: RateLimitStore | undefined;
 }>();
 
+/** One key refused by the store, remembered by the local block cache. */
+interface BlockEntry {
+  /** Epoch ms (limiter clock) until which the key is refused locally. */
+  until: number;
+  /** The refused cost: smaller costs still go to the store (they may fit sooner). */
+  cost: number;
+  reason: 'limit' | 'blocked';
+  remaining: number;
+  /** Epoch ms at which the key is back to full capacity. */
+  resetAt: number;
+  /** Epoch ms at which a request of `cost` could succeed (may be after `until` for blocks). */
+  retryAt: number;
+}
+
+/** The local block cache of one limiter: bounded, expired entries dropped on read or when full. */
+function createBlockCache(maxKeys: number, policy: RateLimitPolicy) {
+  const entries = new Map<string, BlockEntry>();
+  return {
+    check(key: string, cost: number, now: number): RateLimitResult | undefined {
+      const e = entries.get(key);
+      if (e === undefined) return undefined;
+      if (e.until <= now) {
+        entries.delete(key);
+        return undefined;
+      }
+      if (e.reason === 'limit' && cost < e.cost) return undefined;
+      const result: RateLimitResult = {
+        allowed: false,
+        limit: policy.capacity,
+        remaining: e.remaining,
+        resetMs: Math.max(0, Math.ceil(e.resetAt - now)),
+        retryAfterMs: Math.ceil(e.retryAt - now),
+        reason: e.reason,
+      };
+      if (e.reason === 'blocked') (result as { blockedMs?: number }).blockedMs = Math.ceil(e.until - now);
+      return result;
+    },
+    /** `at`: the limiter's time when the call started, so the local entry never outlives the store's refusal. */
+    remember(key: string, cost: number, result: RateLimitResult, at: number): void {
+      let until: number;
+      let reason: BlockEntry['reason'];
+      const blockedMs = result.blockedMs;
+      if (blockedMs !== undefined && blockedMs > 0) {
+        // Blocked: refused locally until the block ends; after it, the store says how much is left.
+        until = at + blockedMs;
+        reason = 'blocked';
+      } else if (policy.blockDurationMs > 0 || result.reason !== 'limit' || !(result.retryAfterMs > 0)) {
+        return; // a store that does not report blocks: its answers after this one are unknown
+      } else {
+        until = at + result.retryAfterMs;
+        reason = 'limit';
+      }
+      entries.delete(key);
+      if (entries.size >= maxKeys) {
+        for (const [k, e] of entries) if (e.until <= at) entries.delete(k);
+        if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
+      }
+      entries.set(key, { until, cost, reason, remaining: reason === 'blocked' ? 0 : result.remaining, resetAt: at + result.resetMs, retryAt: at + result.retryAfterMs });
+    },
+    forget(key: string): void {
+      entries.delete(key);
+    },
+  };
+}
+
 /**
  * Creates a rate limiter.
  *
@@ -280,33 +415,32 @@ const internals = new WeakMap<RateLimiter, {
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const policy = validate(options);
-  const { store = memoryStore(), insurance, onStoreError = 'allow', clock, onAllowed, onLimited } = options;
+  const { store = memoryStore(), insurance, onStoreError = 'allow', clock, onAllowed, onLimited, blockCache } = options;
   checkStore('store', store);
   if (insurance !== undefined) checkStore('insurance', insurance);
-  if (onStoreError !== 'allow' && onStoreError !== 'deny') {
-    throw new ConfigurationError('onStoreError', "must be 'allow' or 'deny'", { received: onStoreError });
-  }
-  if (clock !== undefined && typeof clock?.now !== 'function') {
-    throw new ConfigurationError('clock', 'must have a now() method returning epoch milliseconds', { received: clock });
-  }
+  checkOneOf('onStoreError', onStoreError, ['allow', 'deny'] as const);
+  checkClock(clock);
+  checkFunction('onAllowed', onAllowed);
+  checkFunction('onLimited', onLimited);
+  if (blockCache !== undefined && typeof blockCache !== 'boolean') checkInt('blockCache', blockCache, 1);
   const name = options.name ?? 'rate-limit';
-  if (typeof name !== 'string' || name.length === 0) throw new ConfigurationError('name', 'must be a non-empty string', { received: name });
+  checkString('name', name);
   const prefix = options.prefix ?? (options.name ? `rl:${name}:` : `rl:${policyId(policy)}:`);
-  if (typeof prefix !== 'string') throw new ConfigurationError('prefix', 'must be a string', { received: prefix });
+  checkString('prefix', prefix, { allowEmpty: true });
+  const scheduler = toScheduler(clock);
   const now = clock ? () => clock.now() : Date.now;
-  const events = createEmitter<RateLimiterEvents>();
+  const events = new Emitter<RateLimiterEvents>({ component: `rate-limiter ${name}` });
   const counters = { allowed: 0, limited: 0, storeErrors: 0 };
   const max = policy.capacity;
+  const cacheSize = blockCache === undefined ? (store.applySync ? 0 : 10_000) : blockCache === true ? 10_000 : blockCache === false ? 0 : blockCache;
+  const blocked = cacheSize > 0 ? createBlockCache(cacheSize, policy) : undefined;
 
-  const toResult = (o: StoreOutcome): RateLimitResult =>
-    (o as { limit?: number }).limit === max ? (o as RateLimitResult) : ({
-    allowed: o.allowed,
-    limit: max,
-    remaining: o.remaining,
-    resetMs: o.resetMs,
-    retryAfterMs: o.retryAfterMs,
-    reason: o.reason,
-  });
+  const toResult = (o: StoreOutcome): RateLimitResult => {
+    if ((o as { limit?: number }).limit === max) return o as RateLimitResult;
+    const result: RateLimitResult = { allowed: o.allowed, limit: max, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs, reason: o.reason };
+    if (o.blockedMs !== undefined) (result as { blockedMs?: number }).blockedMs = o.blockedMs;
+    return result;
+  };
   /** A result answered while the store was failing (reason `'store-error'`, with its source). */
   const fallbackResult = (o: StoreOutcome, source: FallbackSource): RateLimitResult => ({
     allowed: o.allowed,
@@ -323,14 +457,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       counters.allowed++;
       if (onAllowed || events.has('allowed')) {
         const payload = { key, result };
-        if (onAllowed) try { onAllowed(payload); } catch { /* isolated */ }
+        events.call(onAllowed, payload, 'onAllowed');
         events.emit('allowed', payload);
       }
     } else {
       counters.limited++;
       if (onLimited || events.has('limited')) {
         const payload = { key, result };
-        if (onLimited) try { onLimited(payload); } catch { /* isolated */ }
+        events.call(onLimited, payload, 'onLimited');
         events.emit('limited', payload);
       }
     }
@@ -371,7 +505,24 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const syncOne = syncStore && store.consumeOne ? store.consumeOne.bind(store) : undefined;
   const opFor = (kind: StoreOperation['kind'], key: string, cost: number): StoreOperation => ({ key: prefix + key, prefix, id: key, policy, kind, cost });
 
+  /** Async consume through the store (and the local block cache, when on). */
+  const consumeAsync = (key: string, cost: number): Promise<RateLimitResult> => {
+    if (blocked === undefined) return run(opFor('consume', key, cost)).then((r) => (record(key, r), r));
+    const at = now();
+    const local = blocked.check(key, cost, at);
+    if (local !== undefined) {
+      record(key, local);
+      return Promise.resolve(local);
+    }
+    return run(opFor('consume', key, cost)).then((r) => {
+      if (!r.allowed && r.reason !== 'store-error') blocked.remember(key, cost, r, at);
+      record(key, r);
+      return r;
+    });
+  };
+
   const limiter: RateLimiter = {
+    kind: 'rate-limiter',
     name,
     policy,
     prefix,
@@ -388,12 +539,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         try {
           result = toResult(syncOne(prefix, key, policy, cost, now()));
         } catch {
-          return run(opFor('consume', key, cost)).then((r) => (record(key, r), r));
+          return consumeAsync(key, cost);
         }
         record(key, result);
         return Promise.resolve(result);
       }
-      return run(opFor('consume', key, cost)).then((r) => (record(key, r), r));
+      return consumeAsync(key, cost);
     },
     consumeSync(key, cost = 1) {
       if (!syncStore) {
@@ -414,17 +565,45 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     async reset(key) {
       checkKey(key);
+      blocked?.forget(key);
       await run(opFor('reset', key, 0));
     },
     async penalize(key, points = 1) {
       checkKey(key);
       checkCost(points, Number.MAX_SAFE_INTEGER, 'points');
+      blocked?.forget(key);
       return run(opFor('penalize', key, points));
     },
     async reward(key, points = 1) {
       checkKey(key);
       checkCost(points, Number.MAX_SAFE_INTEGER, 'points');
+      blocked?.forget(key);
       return run(opFor('reward', key, points));
+    },
+    async waitFor(key, waitOptions) {
+      checkOptions('waitFor', waitOptions, ['maxWaitMs', 'signal', 'cost']);
+      const { maxWaitMs = policy.windowMs, signal, cost = 1 } = waitOptions ?? {};
+      checkMs('maxWaitMs', maxWaitMs, { allowInfinity: true });
+      checkSignal('signal', signal);
+      checkKey(key);
+      checkCost(cost, max, 'cost');
+      const started = scheduler.now();
+      for (;;) {
+        if (signal?.aborted) throw abortReason(signal);
+        const attempt = limiter.consume(key, cost);
+        let result: RateLimitResult;
+        try {
+          result = await raceAbort(attempt, signal);
+        } catch (error) {
+          // Aborted while the store answered: give back what that answer may still take.
+          attempt.then((late) => (late.allowed && late.reason === undefined && cost > 0 ? limiter.reward(key, cost) : undefined)).catch(() => undefined);
+          throw error;
+        }
+        if (result.allowed || result.reason === 'store-error') return result;
+        const wait = Math.max(1, result.retryAfterMs);
+        if (wait > started + maxWaitMs - scheduler.now()) return result;
+        await sleep(wait, signal, scheduler);
+      }
     },
     on: (event, listener) => events.on(event, listener),
     stats: () => ({ name, ...counters }),

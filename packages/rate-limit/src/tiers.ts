@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkObject, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
 import type { RateLimitResult } from './types.js';
@@ -63,7 +64,7 @@ export const tiers = {
 } as const satisfies Record<Exclude<TierName, 'auth'>, TierPreset> & { auth: TierPreset & { ip: TierPreset } };
 
 /** Options of {@link createAuthLimiter}: shared limiter options plus per-half overrides. */
-export interface AuthLimiterOptions extends Pick<RateLimiterOptions, 'store' | 'insurance' | 'onStoreError' | 'clock'> {
+export interface AuthLimiterOptions extends Pick<RateLimiterOptions, 'store' | 'insurance' | 'onStoreError' | 'clock' | 'blockCache'> {
   /** Name prefix of the two limiters (`<name>:account`, `<name>:ip`). @default 'auth' */
   name?: string;
   /** Overrides of the per-account limiter. */
@@ -114,7 +115,13 @@ function worst(a: RateLimitResult, b: RateLimitResult): RateLimitResult {
  * ```
  */
 export function createAuthLimiter(options: AuthLimiterOptions = {}): AuthLimiter {
+  checkOptions('createAuthLimiter', options, ['name', 'account', 'ip', 'store', 'insurance', 'onStoreError', 'clock', 'blockCache']);
   const { name = 'auth', account: accountOverrides, ip: ipOverrides, ...shared } = options;
+  const presetKeys = ['algorithm', 'limit', 'windowMs', 'burst', 'blockDurationMs', 'blockGrowth', 'maxBlockDurationMs'];
+  checkObject('account', accountOverrides);
+  checkObject('ip', ipOverrides);
+  checkOptions('createAuthLimiter account', accountOverrides, presetKeys);
+  checkOptions('createAuthLimiter ip', ipOverrides, presetKeys);
   const { ip: ipPreset, ...accountPreset } = tiers.auth;
   const account = createRateLimiter({ ...accountPreset, ...accountOverrides, ...shared, name: `${name}:account` });
   const ip = createRateLimiter({ ...ipPreset, ...ipOverrides, ...shared, name: `${name}:ip` });

@@ -91,6 +91,12 @@ export interface StoreOutcome {
   readonly retryAfterMs: number;
   /** `'limit'` or `'blocked'` when refused; `undefined` when allowed. */
   readonly reason: 'limit' | 'blocked' | undefined;
+  /**
+   * Milliseconds until the key's block ends; present only while the key is blocked. Optional
+   * for custom stores: a store that reports it lets the limiter's local block cache cover
+   * blocks (without it, keys of limiters with `blockDurationMs` are not cached locally).
+   */
+  readonly blockedMs?: number;
 }
 
 /**
@@ -140,6 +146,8 @@ export interface RateLimitResult {
    * adapters answer it with 503, never 429). Absent otherwise.
    */
   readonly source?: 'insurance' | 'onStoreError';
+  /** Milliseconds until the key's block ends; present only while it is blocked (and the store reports it). */
+  readonly blockedMs?: number;
 }
 
 /** The result of `consumeAll`: the combined verdict plus one result per limiter. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ConfigurationError } from '@armor/errors';
+import { checkInt, checkMs, checkOptions } from '@armor/core';
 import { evaluateBatch, step, written } from '../engine.js';
 import type { LimitState, RateLimitPolicy, RateLimitStore, StoreOperation, StoreOutcome, StoreRequest } from '../types.js';
 
@@ -50,13 +50,10 @@ interface Entry {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  checkOptions('memoryStore', options, ['maxKeys', 'sweepIntervalMs']);
   const { maxKeys = 100_000, sweepIntervalMs = 60_000 } = options;
-  if (!Number.isInteger(maxKeys) || maxKeys < 1) {
-    throw new ConfigurationError('maxKeys', 'must be an integer >= 1', { received: maxKeys });
-  }
-  if (!(typeof sweepIntervalMs === 'number' && sweepIntervalMs > 0)) {
-    throw new ConfigurationError('sweepIntervalMs', 'must be a number > 0', { received: sweepIntervalMs });
-  }
+  checkInt('maxKeys', maxKeys, 1);
+  checkMs('sweepIntervalMs', sweepIntervalMs, { min: 1 });
   // Two levels (prefix → user key → entry): the hot path hashes the caller's own key string
   // (whose hash V8 caches) instead of a freshly concatenated one.
   const spaces = new Map<string, Map<string, Entry>>();

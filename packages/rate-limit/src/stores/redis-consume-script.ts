@@ -10,7 +10,7 @@
  * blocks, blockDurationMs, blockGrowth, maxBlockDurationMs), then the cost. Plain strings keep
  * ioredis on its fast string-encoding path.
  * Returns remaining, resetMs when allowed; remaining, resetMs, retryAfterMs, reason (1 limit,
- * 2 blocked) when refused.
+ * 2 blocked), blockedMs (0 when not blocked) when refused.
  *
  * @module
  */
@@ -161,7 +161,7 @@ ${p.keep ? `  elseif ${p.keep} then
   end
 end
 if allowed == 1 then return { remaining, ceil(max(full, left)) } end
-return { remaining, ceil(max(full, left)), retry, reason }
+return { remaining, ceil(max(full, left)), retry, reason, ceil(left) }
 `;
 }
 

@@ -2,10 +2,13 @@
  * `redisStore({ client })`: limits shared by every process through Redis. One round trip per
  * call: an atomic Lua script (EVALSHA, falling back to EVAL after `NOSCRIPT`, e.g. when Redis
  * restarted) that reads the clock from Redis `TIME`, so processes with skewed clocks still
- * share one exact limit.
+ * share one exact limit. Every call goes through `@armor/core`'s Redis guard: a per-call
+ * timeout, fail-fast while the client is disconnected, a wait for a client that is still
+ * connecting, and a local circuit so a hung Redis costs one timeout per cooldown.
  *
  * @module
  */
+import { checkFunction, checkMs, checkObject, checkOptions, createRedisGuard, type RedisClientLike as CoreRedisClientLike, type RedisGuard } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { RateLimitStoreError } from '../errors.js';
 import type { RateLimitPolicy, RateLimitStore, StoreOutcome, StoreRequest } from '../types.js';
@@ -13,14 +16,12 @@ import { consumeArgs, consumeScript } from './redis-consume-script.js';
 import { RATE_LIMIT_LUA } from './redis-script.js';
 
 /**
- * The part of an ioredis client the store uses (pass your `new Redis(...)`, a `Cluster`
- * works when all keys of one `consumeAll` share a hash tag).
+ * The part of an ioredis client the store uses: `@armor/core`'s structural client plus
+ * `evalsha`. Pass your `new Redis(...)`; a `Cluster` works when all keys of one `consumeAll`
+ * share a hash tag.
  */
-export interface RedisClientLike {
+export interface RedisClientLike extends CoreRedisClientLike {
   evalsha(sha: string, numKeys: number, ...args: (string | number | Uint8Array)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: (string | number | Uint8Array)[]): Promise<unknown>;
-  /** ioredis connection status; when it says the connection is down the store fails fast. */
-  readonly status?: string;
 }
 
 /** Options of {@link redisStore}. */
@@ -28,16 +29,31 @@ export interface RedisStoreOptions {
   /** Your ioredis client. The store never connects, quits or configures it. */
   client: RedisClientLike;
   /**
-   * Milliseconds to wait for Redis before treating the call as a store error (the limiter
-   * then answers from `insurance` or `onStoreError`).
-   * @default 1_000
+   * Milliseconds a call may take (including the wait for a client that is still connecting)
+   * before it counts as a store failure (the limiter then answers from `insurance` or
+   * `onStoreError`).
+   *
+   * Chosen so that a healthy Redis on a busy machine does not trip it: a loaded 2-core host
+   * saw healthy calls take over 1 s. A call that times out may still run in Redis later (the
+   * script is already sent), so with fail-open a timeout admits requests that Redis also
+   * counts: too short a timeout makes limits inexact, too long a one makes the first requests
+   * of an outage wait. The guard's circuit bounds the second cost: after one timeout, calls
+   * fail at once for `cooldownMs`. See the README's "Timeouts, fail-open and exactness".
+   * @default 3_000
    */
   timeoutMs?: number;
+  /**
+   * Milliseconds the store fails fast after a timeout or a connection error, without calling
+   * Redis; then one probe call goes through.
+   * @default 1_000
+   */
+  cooldownMs?: number;
+  /** Called when the guard's circuit opens (Redis failed) and closes (Redis answered again). */
+  onCircuit?: (event: { state: 'open' | 'closed'; reason?: string }) => void;
 }
 
 const KIND = { consume: 1, peek: 2, penalize: 3, reward: 4, reset: 5 } as const;
 const ALG = { 'fixed-window': 1, 'sliding-window': 2, 'token-bucket': 3, gcra: 4 } as const;
-const DOWN = new Set(['reconnecting', 'end', 'close']);
 const REASON = [undefined, 'limit', 'blocked'] as const;
 
 /** ioredis runs on Node, where `Buffer` exists; the core itself never imports `node:`. */
@@ -91,132 +107,84 @@ function fastConsumeOf(p: RateLimitPolicy): FastConsume {
   return fast;
 }
 
+/** The default per-call timeout of {@link redisStore}, in ms. */
+export const REDIS_STORE_TIMEOUT_MS = 3_000;
+
+const toStoreError = (failure: { reason: string; message: string; cause?: unknown }) =>
+  new RateLimitStoreError(failure.message, { cause: failure.cause, details: { reason: failure.reason } });
+const wrap = (error: unknown): RateLimitStoreError =>
+  error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
+const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
+
 /**
  * Creates a Redis-backed store on your ioredis client. Recommended client options for limits
- * that fail fast during an outage: `{ enableOfflineQueue: false, maxRetriesPerRequest: 1 }`.
+ * that fail fast during an outage: `{ enableOfflineQueue: false, maxRetriesPerRequest: 1 }`
+ * (the store waits for the client's first connection, within `timeoutMs`, so requests made
+ * right after start-up are counted, not failed).
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
- * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false });
+ * import { Redis } from 'ioredis';
+ * const client = new Redis(process.env.REDIS_URL!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
  * const limiter = createRateLimiter({
  *   algorithm: 'sliding-window', limit: 100, windowMs: 60_000,
  *   store: redisStore({ client }), insurance: memoryStore(),
  * });
  * ```
  */
-export function redisStore(options: RedisStoreOptions): RateLimitStore {
-  const { client, timeoutMs = 1_000 } = options ?? ({} as RedisStoreOptions);
+export function redisStore(options: RedisStoreOptions): RateLimitStore & { readonly guard: RedisGuard } {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('options', 'must be an object with a client', { received: options });
+  checkOptions('redisStore', options, ['client', 'timeoutMs', 'cooldownMs', 'onCircuit']);
+  const { client, timeoutMs = REDIS_STORE_TIMEOUT_MS, cooldownMs = 1_000, onCircuit } = options;
+  checkObject('client', client);
   if (!client || typeof client.evalsha !== 'function' || typeof client.eval !== 'function') {
     throw new ConfigurationError('client', 'must be an ioredis client (with evalsha and eval)', { received: client });
   }
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    throw new ConfigurationError('timeoutMs', 'must be a number > 0', { received: timeoutMs });
+  checkMs('timeoutMs', timeoutMs, { min: 1 });
+  checkMs('cooldownMs', cooldownMs);
+  checkFunction('onCircuit', onCircuit);
+  const guard = createRedisGuard(client, { name: 'rate-limit redis store', timeoutMs, cooldownMs, toError: toStoreError });
+  if (onCircuit) {
+    guard.on('open', ({ failure }) => onCircuit({ state: 'open', reason: failure.reason }));
+    guard.on('close', () => onCircuit({ state: 'closed' }));
   }
   let sha: string | undefined;
 
-  // One shared, unref'd deadline sweep instead of a timer per call: calls older than
-  // timeoutMs are failed (checked every timeoutMs / 4).
-  const pending = new Set<{ at: number; reject: (e: Error) => void }>();
-  let sweeper: ReturnType<typeof setInterval> | undefined;
-  const sweep = () => {
-    const now = Date.now();
-    for (const p of pending) {
-      if (now - p.at >= timeoutMs) {
-        pending.delete(p);
-        p.reject(new RateLimitStoreError(`Redis did not answer within ${timeoutMs} ms`));
-      }
-    }
-    if (pending.size === 0 && sweeper !== undefined) {
-      clearInterval(sweeper);
-      sweeper = undefined;
-    }
-  };
-  const track = (entry: { at: number; reject: (e: Error) => void }) => {
-    pending.add(entry);
-    if (sweeper === undefined) {
-      sweeper = setInterval(() => sweep(), Math.max(1, Math.floor(timeoutMs / 4)));
-      (sweeper as { unref?: () => void }).unref?.();
-    }
-  };
-  const withDeadline = <T>(promise: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const entry = { at: Date.now(), reject };
-      track(entry);
-      promise.then(
-        (value) => {
-          pending.delete(entry);
-          resolve(value);
-        },
-        (error: unknown) => {
-          pending.delete(entry);
-          reject(error as Error);
-        },
-      );
-    });
-
   // The single-key `consume` fast path: the policy's dedicated script, arguments built once
-  // per policy, and one promise from the client reply to the outcome (deadline included).
-  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<readonly StoreOutcome[]> =>
-    new Promise<readonly StoreOutcome[]>((resolve, reject) => {
-      const entry = { at: Date.now(), reject };
-      track(entry);
-      const fail = (error: unknown) => {
-        pending.delete(entry);
-        reject(error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error }));
-      };
-      const done = (reply: unknown) => {
-        pending.delete(entry);
-        // Allowed: [remaining, resetMs]; refused: [remaining, resetMs, retryAfterMs, reason].
-        if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 4)) {
-          reject(new RateLimitStoreError('Unexpected reply from the Redis rate-limit script'));
-          return;
-        }
-        const allowed = reply.length === 2;
-        // `limit` lets the limiter hand this object out as the result without copying it.
-        const outcome: StoreOutcome & { limit: number } = {
-          allowed,
-          limit: fast.capacity,
-          remaining: Number(reply[0]),
-          resetMs: Number(reply[1]),
-          retryAfterMs: allowed ? 0 : Number(reply[2]),
-          reason: allowed ? undefined : (REASON[Number(reply[3])] ?? undefined),
-        };
-        resolve([outcome]);
-      };
-      const points = cost === 1 ? '1' : String(cost);
-      const a = fast.args as readonly [string, string, string, string, string];
-      const send = (command: 'evalsha' | 'eval', first: string) =>
-        fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
-      const start = (sha: string) => {
-        try {
-          send('evalsha', sha).then(done, (error: unknown) => {
-            if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-              try {
-                send('eval', fast.script).then(done, fail);
-              } catch (fallbackError) {
-                fail(fallbackError);
-              }
-            } else {
-              fail(error);
-            }
-          });
-        } catch (error) {
-          fail(error);
-        }
-      };
-      if (fast.sha !== undefined) start(fast.sha);
-      else fast.shaPromise.then(start, fail);
-    });
+  // per policy, one promise from the client reply to the outcome.
+  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<unknown> => {
+    const points = cost === 1 ? '1' : String(cost);
+    const a = fast.args as readonly [string, string, string, string, string];
+    const send = (command: 'evalsha' | 'eval', first: string) =>
+      fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
+    const start = (hash: string) => send('evalsha', hash).catch((error: unknown) => (isNoScript(error) ? send('eval', fast.script) : Promise.reject(error)));
+    return fast.sha !== undefined ? start(fast.sha) : fast.shaPromise.then(start);
+  };
+  const toOutcomes = (fast: FastConsume) => (reply: unknown): readonly StoreOutcome[] => {
+    // Allowed: [remaining, resetMs]; refused: [remaining, resetMs, retryAfterMs, reason, blockedMs].
+    if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 5)) {
+      throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
+    }
+    const allowed = reply.length === 2;
+    // `limit` lets the limiter hand this object out as the result without copying it.
+    const outcome: StoreOutcome & { limit: number } = {
+      allowed,
+      limit: fast.capacity,
+      remaining: Number(reply[0]),
+      resetMs: Number(reply[1]),
+      retryAfterMs: allowed ? 0 : Number(reply[2]),
+      reason: allowed ? undefined : (REASON[Number(reply[3])] ?? undefined),
+    };
+    if (!allowed && Number(reply[4]) > 0) (outcome as { blockedMs?: number }).blockedMs = Number(reply[4]);
+    return [outcome];
+  };
 
   const run = async (keys: string[], args: (string | BufferLike)[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
     try {
       return await client.evalsha(sha, keys.length, ...keys, ...args);
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return client.eval(RATE_LIMIT_LUA, keys.length, ...keys, ...args);
-      }
+      if (isNoScript(error)) return client.eval(RATE_LIMIT_LUA, keys.length, ...keys, ...args);
       throw error;
     }
   };
@@ -230,9 +198,9 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
     }
     let reply: unknown;
     try {
-      reply = await withDeadline(run(keys, args));
+      reply = await guard.run('rate-limit', () => run(keys, args));
     } catch (error) {
-      throw error instanceof RateLimitStoreError ? error : new RateLimitStoreError('Redis rate-limit call failed', { cause: error });
+      throw wrap(error);
     }
     if (!Array.isArray(reply) || reply.length !== request.ops.length * 5) {
       throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
@@ -251,14 +219,13 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore {
   }
 
   return {
+    guard,
     apply(request: StoreRequest): Promise<readonly StoreOutcome[]> {
-      if (client.status !== undefined && DOWN.has(client.status)) {
-        return Promise.reject(new RateLimitStoreError(`Redis connection is ${client.status}`));
-      }
       const ops = request.ops;
       if (ops.length === 1 && ops[0]!.kind === 'consume') {
         const op = ops[0]!;
-        return consumeOne(op.key, fastConsumeOf(op.policy), op.cost);
+        const fast = fastConsumeOf(op.policy);
+        return guard.run('consume', () => consumeOne(op.key, fast, op.cost)).then(toOutcomes(fast), (error: unknown) => Promise.reject(wrap(error)));
       }
       return applyGeneral(request);
     },

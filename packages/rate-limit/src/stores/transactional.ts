@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { checkFunction, checkRequired } from '@armor/core';
+import { ConfigurationError } from '@armor/errors';
 import { evaluateBatch } from '../engine.js';
 import type { LimitState, RateLimitStore } from '../types.js';
 
@@ -47,6 +49,15 @@ export interface TransactionalStoreAdapter {
  * ```
  */
 export function transactionalStore(adapter: TransactionalStoreAdapter): RateLimitStore {
+  // The adapter is the user's object (it may carry more members, e.g. a class instance), so
+  // its three functions are checked rather than its key set.
+  if (adapter === null || typeof adapter !== 'object') throw new ConfigurationError('adapter', 'must be an object with get, set and delete', { received: adapter });
+  const members = adapter as unknown as Record<string, unknown>;
+  for (const name of ['get', 'set', 'delete']) {
+    checkRequired(name, members[name], 'a function');
+    checkFunction(name, members[name]);
+  }
+  checkFunction('now', members['now']);
   return {
     async apply(request) {
       const now = adapter.now ? adapter.now() : request.now;
