@@ -45,7 +45,7 @@ export function readmeBlocks(file: string): ReadmeBlock[] {
   return blocks;
 }
 
-function exec(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }) {
+function exec(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv | undefined; timeoutMs: number }) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolvePromise) => {
     execFile(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? ((error as { code?: unknown }).code as number | null) ?? 1 : 0;
