@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startRedis, type RedisServer } from '@armor/test-utils';
+import { outageSuite, startRedis, type RedisServer } from '@armor/test-utils';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, storeConformance } from '../test/conformance.js';
-import { consumeAll, createRateLimiter, memoryStore, redisStore, type Algorithm, type RateLimitStore } from './index.js';
+import { REDIS_STORE_TIMEOUT_MS } from './stores/redis.js';
+import { consumeAll, createRateLimiter, memoryStore, redisStore, type Algorithm, type RateLimitResult, type RateLimitStore } from './index.js';
 
 let redis: RedisServer;
 let client: Redis;
@@ -267,4 +268,76 @@ describe('Redis outage', () => {
       }
     }, 30_000);
   }
+});
+
+/** The README's recommended client: fail fast while disconnected, no offline queue. */
+const recommendedClient = (url: string) => new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+
+for (const onStoreError of ['allow', 'deny'] as const) {
+  outageSuite(`rate-limit redisStore, onStoreError '${onStoreError}'`, {
+    create: async (server) => {
+      const c = recommendedClient(server.url);
+      c.on('error', () => undefined);
+      const limiter = createRateLimiter({
+        algorithm: 'gcra',
+        limit: 1_000_000,
+        windowMs: 60_000,
+        name: `outage-suite-${onStoreError}`,
+        store: redisStore({ client: c, timeoutMs: 200, cooldownMs: 300 }),
+        onStoreError,
+      });
+      let n = 0;
+      return {
+        call: () => limiter.consume(`k${n++ % 10}`),
+        expectHealthy: (o) => {
+          expect(o.status).toBe('fulfilled');
+          expect((o as PromiseFulfilledResult<RateLimitResult>).value).toMatchObject({ allowed: true, reason: undefined });
+        },
+        expectOutage: (o) => {
+          // consume never rejects: the configured fail-open / fail-closed answer, marked as a store error
+          expect(o.status).toBe('fulfilled');
+          const r = (o as PromiseFulfilledResult<RateLimitResult>).value;
+          expect(r).toMatchObject({ allowed: onStoreError === 'allow', reason: 'store-error', source: 'onStoreError' });
+        },
+        timeoutMs: 200,
+        close: async () => c.disconnect(),
+      };
+    },
+  });
+}
+
+describe('redisStore with the README client (enableOfflineQueue: false)', () => {
+  it('counts the very first request, made while the client is still connecting (the guard waits for ready)', async () => {
+    const c = recommendedClient(redis.url);
+    try {
+      const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 2, windowMs: 60_000, name: `first-${Date.now()}`, store: redisStore({ client: c }), onStoreError: 'deny' });
+      expect(c.status).not.toBe('ready');
+      const results = [await limiter.consume('k'), await limiter.consume('k'), await limiter.consume('k')];
+      expect(results.map((r) => [r.allowed, r.reason])).toEqual([[true, undefined], [true, undefined], [false, 'limit']]);
+      expect(limiter.stats().storeErrors).toBe(0);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it('concurrent first requests all wait for the connection', async () => {
+    const c = recommendedClient(redis.url);
+    try {
+      const limiter = createRateLimiter({ algorithm: 'gcra', limit: 10, windowMs: 60_000, name: `first-many-${Date.now()}`, store: redisStore({ client: c }) });
+      const results = await Promise.all(Array.from({ length: 15 }, () => limiter.consume('k')));
+      expect(results.filter((r) => r.allowed)).toHaveLength(10);
+      expect(results.every((r) => r.reason !== 'store-error')).toBe(true);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it('has a default timeout well above a busy healthy Redis (documented trade-off)', () => {
+    expect(REDIS_STORE_TIMEOUT_MS).toBeGreaterThanOrEqual(2_000);
+    expect(redisStore({ client }).guard.timeoutMs).toBe(REDIS_STORE_TIMEOUT_MS);
+  });
+
+  it('refuses unknown options', () => {
+    expect(() => redisStore({ client, timeout: 5 } as never)).toThrow(/Unknown option "timeout" of redisStore \(did you mean "timeoutMs"\?\)/);
+  });
 });
