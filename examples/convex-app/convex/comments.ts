@@ -1,21 +1,23 @@
 import { NotFoundError } from '@armor/errors';
 import { schemas } from '@armor/validation';
 import { z } from 'zod';
-import { armorMutation, armorQuery } from './lib/armor';
+import { armorMutation, armorQuery, requireUser } from './lib/armor';
 
 const convexId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'Invalid id');
 
-/** Adds a comment; the body is sanitized HTML (`schemas.html`). Rate-limited, audited. */
+/**
+ * Adds a comment by the signed-in caller (the author is the caller's identity, never an
+ * argument); the body is sanitized HTML (`schemas.html`). Rate-limited per user, audited.
+ */
 export const add = armorMutation({
   name: 'comments.add',
-  args: z.object({ projectId: convexId, authorId: convexId, body: schemas.html({ max: 10_000 }) }),
+  args: z.object({ projectId: convexId, body: schemas.html({ max: 10_000 }) }),
   rateLimit: { tier: 'standard' },
-  handler: async (ctx, { projectId, authorId, body }) => {
+  handler: async (ctx, { projectId, body }) => {
+    const author = await requireUser(ctx);
     const project = ctx.db.normalizeId('projects', projectId);
-    const author = ctx.db.normalizeId('users', authorId);
     if (!project || !(await ctx.db.get(project))) throw new NotFoundError('Project not found');
-    if (!author || !(await ctx.db.get(author))) throw new NotFoundError('Author not found');
-    return ctx.db.insert('comments', { projectId: project, authorId: author, html: body, createdAt: Date.now() });
+    return ctx.db.insert('comments', { projectId: project, authorId: author._id, html: body, createdAt: Date.now() });
   },
   audit: (args, id) => ({ target: `comments/${id}`, summary: `project=${args.projectId}` }),
 });
@@ -35,7 +37,7 @@ const paginationOpts = z.object({
 });
 
 /**
- * A page of a project's comments, newest first, with their authors (index `by_project`), for
+ * A page of a project's comments (public read), newest first, with their authors (index `by_project`), for
  * `usePaginatedQuery`. Paged with Convex's `.paginate()`: its opaque cursor is a position in
  * the index — `(projectId, createdAt)` plus the `_creationTime` and `_id` every Convex index
  * ends with — so comments sharing a `createdAt` millisecond are neither skipped nor repeated

@@ -13,7 +13,8 @@ const http = httpRouter();
  * snapshot (`./lib/health.ts`): `database` (critical; indexed reads, and its `observedValue` is
  * the round trip of the check query, timed here where the clock moves) and `retention`
  * (non-critical: `warn` when the trim cron is behind). One `healthcheck.ping` query serves both
- * checks. Public, so it writes nothing; the cron probe records latencies for the snapshot.
+ * checks. Public, so it writes nothing and shows check outputs only with the admin key
+ * (`Authorization: Bearer …`); the cron probe records latencies for the snapshot.
  */
 http.route({
   path: '/health',
@@ -40,10 +41,12 @@ http.route({
     const health = createHealth({
       serviceId: 'convex-app',
       checks: { database: definition('database', 'datastore', true), retention: definition('retention', 'component', false) },
+      // Check outputs (error messages) only for holders of the admin key; the public answer has statuses.
+      showDetails: (probe) => isAdminKey(presentedKey(probe)),
     });
     health.markReady();
     const url = new URL(request.url);
-    return health.handleHealthRequest(new Request(new URL('/health/ready', url), { method: 'GET' }));
+    return health.handleHealthRequest(new Request(new URL('/health/ready', url), { method: 'GET', headers: request.headers }));
   }),
 });
 

@@ -7,7 +7,7 @@ import { schemas } from '@armor/validation';
 import { ConvexError, v } from 'convex/values';
 import { z } from 'zod';
 import { internalMutation, internalQuery, query, type MutationCtx, type QueryCtx } from './_generated/server';
-import { armorMutation } from './lib/armor';
+import { armorMutation, sessionIdSchema } from './lib/armor';
 import { buildSnapshot, WINDOW_MS } from './lib/snapshot';
 import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME, MAX_SAMPLES_PER_CALL } from './lib/telemetry';
 import { isAdminKey } from './lib/adminKey';
@@ -38,10 +38,12 @@ export const recordSamples = internalMutation({
 });
 
 /*
- * The two public telemetry mutations below are `armorMutation`s: zod-validated with bounded
- * sizes (an oversized or malformed payload is refused whole with VALIDATION_FAILED, nothing is
- * written) and rate-limited per caller (`standard` tier, each function its own budget), so
- * nobody can flood `metricSamples` or `errorGroups`.
+ * The two public telemetry mutations below are `armorMutation`s open to anyone (`access:
+ * 'anyone'`: the UI reports before and after sign-in): Convex `args` validators plus zod with
+ * bounded sizes (an oversized or malformed payload is refused whole, nothing is written), and
+ * rate-limited per caller (`standard` tier, each function its own budget) — per user when
+ * signed in, per `sessionId` otherwise, with the per-IP anonymous ceiling on top — so nobody
+ * can flood `metricSamples` or `errorGroups`.
  *
  * They are exempt from the audit log (`audit: false`), on purpose: the audit log records
  * changes to application data (who created which project, posted which comment). Telemetry
@@ -64,7 +66,8 @@ const clientSample = z.object({
  */
 export const recordClientSamples = armorMutation({
   name: 'monitoring.recordClientSamples',
-  args: z.object({ samples: z.array(clientSample).min(1).max(MAX_SAMPLES_PER_CALL) }),
+  args: z.object({ samples: z.array(clientSample).min(1).max(MAX_SAMPLES_PER_CALL), sessionId: sessionIdSchema.optional() }),
+  access: 'anyone',
   rateLimit: { tier: 'standard' },
   audit: false,
   handler: async (ctx, { samples }) => insertSamples(ctx, samples),
@@ -123,10 +126,12 @@ export const reportClientError = armorMutation({
     name: schemas.safeString({ min: 1, max: MAX_NAME }),
     message: schemas.safeString({ max: MAX_ERROR_MESSAGE, multiline: true }),
     source: schemas.safeString({ max: MAX_NAME }).optional(),
+    sessionId: sessionIdSchema.optional(),
   }),
+  access: 'anyone',
   rateLimit: { tier: 'standard' },
   audit: false,
-  handler: async (ctx, e) => upsertErrorGroup(ctx, e),
+  handler: async (ctx, { sessionId: _session, ...e }) => upsertErrorGroup(ctx, e),
 });
 
 /** Most `rateLimitStats` rows one snapshot reads (limiters × shards × minutes of the window). */

@@ -2,7 +2,7 @@ import { v } from 'convex/values';
 import { deleteExpiredRateLimits } from '@armor/rate-limit/convex';
 import { z } from 'zod';
 import { internalMutation } from './_generated/server';
-import { actorOf, armorMutation } from './lib/armor';
+import { armorMutation, sessionIdSchema } from './lib/armor';
 import { RATE_LIMITED_MUTATIONS, REPORTABLE_LIMITERS } from './lib/limiters';
 import { consumeRateLimit, countDecision } from './lib/rateLimit';
 
@@ -33,12 +33,12 @@ export const consume = internalMutation({
  */
 export const reportRejected = armorMutation({
   name: 'rateLimit.reportRejected',
-  args: z.object({ limiter: z.enum(REPORTABLE_LIMITERS as [string, ...string[]]) }),
+  args: z.object({ limiter: z.enum(REPORTABLE_LIMITERS as [string, ...string[]]), sessionId: sessionIdSchema.optional() }),
+  access: 'anyone',
   rateLimit: { tier: 'standard' },
   audit: false,
-  handler: async (ctx, { limiter }) => {
-    const actor = await actorOf(ctx);
-    await countDecision(ctx, { limiter, tier: RATE_LIMITED_MUTATIONS[limiter]!, key: `${limiter}:${actor}`, allowed: false });
+  handler: async (ctx, { limiter }, caller) => {
+    await countDecision(ctx, { limiter, tier: RATE_LIMITED_MUTATIONS[limiter]!, key: `${limiter}:${caller.key}`, allowed: false });
   },
 });
 

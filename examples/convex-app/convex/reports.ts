@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import { api } from './_generated/api';
-import { armorAction } from './lib/armor';
+import { armorAction, sessionIdSchema } from './lib/armor';
 
 const convexId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'Invalid id');
 
 /**
  * An action (timed, errors recorded server-side, rate-limited with the `strict` tier through
  * the internal `rateLimit.consume` mutation): counts a project's comments by paging through
- * the public query.
+ * the public query. A public read: signed-in callers are limited per user, anonymous ones per
+ * `sessionId` (and by the per-IP anonymous ceiling).
  */
 export const projectSummary = armorAction({
   name: 'reports.projectSummary',
-  args: z.object({ id: convexId }),
+  args: z.object({ id: convexId, sessionId: sessionIdSchema.optional() }),
+  access: 'anyone',
   rateLimit: { tier: 'strict' },
   handler: async (ctx, { id }): Promise<{ id: string; name: string; comments: number }> => {
     const project = await ctx.runQuery(api.projects.get, { id });

@@ -6,11 +6,16 @@ import { rateLimitTables } from '@armor/rate-limit/convex';
  * Every table has the indexes its queries use: hot paths read with `withIndex`, never a scan.
  */
 export default defineSchema({
+  /**
+   * One row per signed-in identity (`users.ensure`), found by the identity's `tokenIdentifier`
+   * (issuer + subject). The email is the identity's claim, never a client argument.
+   */
   users: defineTable({
+    tokenIdentifier: v.string(),
     name: v.string(),
-    email: v.string(),
+    email: v.optional(v.string()),
     createdAt: v.number(),
-  }).index('by_email', ['email']),
+  }).index('by_token', ['tokenIdentifier']),
 
   projects: defineTable({
     name: v.string(),
@@ -28,6 +33,7 @@ export default defineSchema({
 
   auditLog: defineTable({
     action: v.string(),
+    /** `user:<tokenIdentifier>`, or `session:<id>` for anonymous callers. */
     actor: v.string(),
     target: v.optional(v.string()),
     /** Argument summary with secrets redacted. */

@@ -1,29 +1,30 @@
-import { z } from 'zod';
 import { schemas } from '@armor/validation';
-import { armorMutation, armorQuery } from './lib/armor';
+import { z } from 'zod';
+import { armorMutation, armorQuery, currentUser, requireIdentity } from './lib/armor';
 
-/** Creates (or returns) the user with this email. */
+/**
+ * Creates (or returns) the `users` row of the signed-in caller, keyed by the identity's
+ * `tokenIdentifier`. The email is the identity's own claim (from the auth provider's token),
+ * never an argument, so a caller cannot register or look up anyone else; `name` defaults to
+ * the identity's name. Rate-limited per user (`strict`): rotating arguments buys nothing.
+ */
 export const ensure = armorMutation({
   name: 'users.ensure',
-  args: z.object({ name: schemas.safeString({ max: 100 }), email: schemas.email() }),
-  rateLimit: { tier: 'strict', key: (args) => args.email },
-  handler: async (ctx, { name, email }) => {
-    const existing = await ctx.db
-      .query('users')
-      .withIndex('by_email', (q) => q.eq('email', email))
-      .unique();
+  args: z.object({ name: schemas.safeString({ min: 1, max: 100 }).optional() }),
+  rateLimit: { tier: 'strict' },
+  handler: async (ctx, { name }) => {
+    const identity = await requireIdentity(ctx);
+    const existing = await currentUser(ctx);
     if (existing) return existing._id;
-    return ctx.db.insert('users', { name, email, createdAt: Date.now() });
+    const email = typeof identity.email === 'string' ? identity.email.slice(0, 254) : undefined;
+    const display = (name ?? identity.name ?? email ?? 'user').slice(0, 100);
+    return ctx.db.insert('users', { tokenIdentifier: identity.tokenIdentifier, name: display, ...(email ? { email } : {}), createdAt: Date.now() });
   },
-  audit: (args) => ({ target: 'user', summary: `email=${args.email.replace(/^(.).*@/, '$1***@')}` }),
+  audit: (_args, id) => ({ target: `users/${id}` }),
 });
 
-/** A user by email (or null). */
-export const byEmail = armorQuery({
-  args: z.object({ email: schemas.email() }),
-  handler: async (ctx, { email }) =>
-    ctx.db
-      .query('users')
-      .withIndex('by_email', (q) => q.eq('email', email))
-      .unique(),
+/** The signed-in caller's user row, or null (not signed in, or `ensure` not called yet). */
+export const me = armorQuery({
+  args: z.object({}),
+  handler: async (ctx) => currentUser(ctx),
 });

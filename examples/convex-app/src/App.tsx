@@ -1,7 +1,9 @@
 import { MonitoringDashboard } from '@armor/react-monitoring-dashboard';
 import { fromConvexError } from '@armor/errors/client';
+import { useConvexAuth } from 'convex/react';
 import { Component, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../convex/_generated/api';
+import { setIdToken } from './auth';
 import { useArmorErrors, useTimedMutation, useTimedPaginatedQuery, useTimedQuery } from './useArmor';
 
 /** Two pages: comments (the product) and admin (the monitoring dashboard). */
@@ -18,12 +20,32 @@ export function App() {
   );
 }
 
+/**
+ * Sign-in for the example: paste an ID token from your OpenID Connect provider (see
+ * `src/auth.ts`; a real app uses the provider's SDK). The server trusts only the verified token.
+ */
+function SignIn() {
+  const { isAuthenticated } = useConvexAuth();
+  if (isAuthenticated) return <button onClick={() => setIdToken(null)}>Sign out</button>;
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        setIdToken(String(new FormData(event.currentTarget).get('token') ?? '').trim() || null);
+      }}
+    >
+      <label>ID token <input name="token" type="password" autoComplete="off" /></label>
+      <button type="submit">Sign in</button>
+    </form>
+  );
+}
+
 function CommentsPage() {
+  const { isAuthenticated } = useConvexAuth();
   const errors = useArmorErrors('CommentsPage');
   const ensureUser = useTimedMutation(api.users.ensure, 'users.ensure');
   const createProject = useTimedMutation(api.projects.create, 'projects.create');
   const addComment = useTimedMutation(api.comments.add, 'comments.add');
-  const [userId, setUserId] = useState<string | null>(null);
   const [projectId, setProjectId] = useState<string | null>(null);
   // Timed from subscription to first page (and per "Load more"): Convex freezes the clock
   // inside queries, so their latency is measured here and recorded as `query` samples.
@@ -34,9 +56,9 @@ function CommentsPage() {
     const form = new FormData(event.currentTarget);
     try {
       errors.clear();
-      const user = await ensureUser({ name: String(form.get('name')), email: String(form.get('email')) });
-      setUserId(user);
-      setProjectId(await createProject({ name: String(form.get('project')), ownerId: user }));
+      // The user and the project's owner are the signed-in identity: no ids are sent.
+      await ensureUser({ name: String(form.get('name')) });
+      setProjectId(await createProject({ name: String(form.get('project')) }));
     } catch (thrown) {
       errors.handle(thrown);
     }
@@ -45,10 +67,10 @@ function CommentsPage() {
   async function comment(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
-    if (!userId || !projectId) return;
+    if (!projectId) return;
     try {
       errors.clear();
-      await addComment({ projectId, authorId: userId, body: String(new FormData(formElement).get('body')) });
+      await addComment({ projectId, body: String(new FormData(formElement).get('body')) });
       formElement.reset();
     } catch (thrown) {
       errors.handle(thrown);
@@ -58,13 +80,14 @@ function CommentsPage() {
   return (
     <section aria-labelledby="comments-title">
       <h1 id="comments-title">Projects and comments</h1>
+      <SignIn />
       {errors.message && <p role="alert">{errors.message}</p>}
-      {!projectId ? (
+      {!isAuthenticated ? (
+        <p>Sign in to create a project and comment.</p>
+      ) : !projectId ? (
         <form onSubmit={(e) => void start(e)}>
           <label>Name <input name="name" required aria-invalid={!!errors.fieldErrors.name} /></label>
           {errors.fieldErrors.name && <small>{errors.fieldErrors.name}</small>}
-          <label>Email <input name="email" type="email" required aria-invalid={!!errors.fieldErrors.email} /></label>
-          {errors.fieldErrors.email && <small>{errors.fieldErrors.email}</small>}
           <label>Project <input name="project" required /></label>
           <button type="submit">Start</button>
         </form>

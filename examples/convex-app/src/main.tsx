@@ -1,7 +1,8 @@
-import { ConvexProvider, ConvexReactClient } from 'convex/react';
+import { ConvexProviderWithAuth, ConvexReactClient } from 'convex/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { useIdTokenAuth } from './auth';
 
 const url = import.meta.env.VITE_CONVEX_URL as string | undefined;
 const root = createRoot(document.getElementById('root')!);
@@ -11,9 +12,9 @@ if (!url) {
   const client = new ConvexReactClient(url);
   root.render(
     <StrictMode>
-      <ConvexProvider client={client}>
+      <ConvexProviderWithAuth client={client} useAuth={useIdTokenAuth}>
         <App />
-      </ConvexProvider>
+      </ConvexProviderWithAuth>
     </StrictMode>,
   );
 }

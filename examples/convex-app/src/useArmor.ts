@@ -9,6 +9,7 @@ import { useCallback, useMemo } from 'react';
 import { api } from '../convex/_generated/api';
 import { REPORTABLE_LIMITERS } from '../convex/lib/limiters';
 import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME } from '../convex/lib/telemetry';
+import { sessionId } from './auth';
 import { createSubscriptionTimer } from './queryTimer';
 
 /**
@@ -28,6 +29,7 @@ export function useArmorErrors(source: string) {
         name: error.name.slice(0, MAX_NAME),
         message: error.message.slice(0, MAX_ERROR_MESSAGE),
         source: source.slice(0, MAX_NAME),
+        sessionId: sessionId(),
       }).then(() => undefined),
   });
 }
@@ -40,7 +42,7 @@ function useRecordSample() {
   return useCallback(
     (name: string, kind: SampleKind, durationMs: number, ok: boolean) => {
       if (!(durationMs >= 0 && durationMs <= MAX_DURATION_MS)) return;
-      void record({ samples: [{ name: name.slice(0, MAX_NAME), kind, durationMs, ok }] }).catch(() => undefined);
+      void record({ samples: [{ name: name.slice(0, MAX_NAME), kind, durationMs, ok }], sessionId: sessionId() }).catch(() => undefined);
     },
     [record],
   );
@@ -67,7 +69,7 @@ export function useTimedMutation<M extends FunctionReference<'mutation'>>(mutati
       } catch (thrown) {
         const error = fromConvexError(thrown);
         if (error.code === 'RATE_LIMITED' && REPORTABLE_LIMITERS.includes(name)) {
-          void reportRejected({ limiter: name }).catch(() => undefined);
+          void reportRejected({ limiter: name, sessionId: sessionId() }).catch(() => undefined);
         }
         throw error;
       } finally {

@@ -42,11 +42,11 @@ function messageOf(thrown: unknown): string {
   return (thrown instanceof Error ? thrown.message : String(thrown)).slice(0, 500);
 }
 
-/** `database`: one indexed read of `users` (by_email) and one of `rateLimits` (by_key), the tables every call depends on. */
+/** `database`: one indexed read of `users` (by_token) and one of `rateLimits` (by_key), the tables every call depends on. */
 async function databaseCheck(ctx: Pick<QueryCtx, 'db'>): Promise<CheckResult> {
   const base = { name: 'database', componentType: 'datastore', critical: true };
   try {
-    await ctx.db.query('users').withIndex('by_email').first();
+    await ctx.db.query('users').withIndex('by_token').first();
     await ctx.db.query('rateLimits').withIndex('by_key').first();
     return { ...base, status: 'pass' };
   } catch (thrown) {
