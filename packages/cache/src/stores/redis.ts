@@ -27,6 +27,9 @@ export interface CacheRedisClient extends RedisClientLike {
 
 /** The subscriber connection the tiered store opens with `client.duplicate()`. */
 export interface CacheRedisSubscriber {
+  /** ioredis connection status; the subscription is made once it is `ready`. */
+  readonly status?: string;
+  once(event: 'ready', listener: () => void): unknown;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'error', listener: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
   subscribe(channel: string): Promise<unknown>;

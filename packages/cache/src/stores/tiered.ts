@@ -114,12 +114,21 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
       void l1.clear(prefix);
     }
   });
-  const subscribed = subscriber.subscribe(channel).then(
-    () => undefined,
-    (error: unknown) => {
-      if (!closed) throw error;
-    },
-  );
+  // Subscribe once the connection is ready: with `enableOfflineQueue: false` (the recommended
+  // client options) a command sent while connecting is refused. ioredis resubscribes by itself
+  // after a reconnect.
+  const subscribed = new Promise<void>((resolve, reject) => {
+    const subscribe = () => {
+      subscriber.subscribe(channel).then(
+        () => resolve(),
+        (error: unknown) => {
+          if (!closed) reject(error as Error);
+        },
+      );
+    };
+    if (subscriber.status === 'ready') subscribe();
+    else subscriber.once('ready', subscribe);
+  });
   subscribed.catch(() => {
     // reported through ready()
   });
