@@ -356,3 +356,45 @@ describe('createErrorHandler', () => {
     expect(dev.stack).toContain('InternalError');
   });
 });
+
+describe('hostile values (issue 17 item 7)', () => {
+  const throwing = () => {
+    throw new Error('getter says no');
+  };
+
+  it('an Error whose message/name/stack getters throw is still logged (500) and the handler does not throw', () => {
+    const hostile = new Error('x');
+    for (const key of ['stack', 'message', 'name']) Object.defineProperty(hostile, key, { get: throwing }); // stack first: V8 formats it lazily from name and message
+    const logged: Record<string, unknown>[] = [];
+    const handler = createErrorHandler({ logger: { error: (e) => logged.push(e) } });
+    const handled = handler.handle(hostile);
+    expect(handled.status).toBe(500);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'error', msg: expect.stringMatching(/^INTERNAL: /) as unknown, cause: '(unreadable cause)' });
+  });
+
+  it('a forged marker object whose status getter throws does not make the handler throw', () => {
+    const forged = { [Symbol.for('armor.error')]: true, code: 'NOT_FOUND', message: 'nope', get status(): number { throw new Error('trap'); } };
+    const logged: unknown[] = [];
+    const handler = createErrorHandler({ logger: { error: (e) => logged.push(e), warn: (e) => logged.push(e) } });
+    const handled = handler.handle(forged);
+    // rebuilt from what reads: the code is one of ours, the status comes from the code table
+    expect(handled.status).toBe(404);
+    expect(handled.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(logged).toHaveLength(1);
+    expect(() => handler.toResponse(forged)).not.toThrow();
+    // a well-formed error from another copy is still returned as it is
+    const foreign = Object.assign(new Error('gone'), { [Symbol.for('armor.error')]: true, code: 'NOT_FOUND', status: 404, expose: true, retryable: false, details: undefined, retryAfterMs: undefined, toJSON: () => ({}) });
+    expect(fromUnknown(foreign)).toBe(foreign);
+  });
+
+  it('a 5 MB message is truncated in the log entry (message, msg and cause)', () => {
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const logged: Record<string, unknown>[] = [];
+    const handler = createErrorHandler({ logger: { error: (e) => logged.push(e), warn: (e) => logged.push(e) } });
+    handler.handle(new Error(huge));
+    handler.handle(new BadRequestError(huge));
+    expect(logged).toHaveLength(2);
+    for (const entry of logged) expect(JSON.stringify(entry).length).toBeLessThan(40_000);
+  });
+});

@@ -51,7 +51,7 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
  */
 export function fromUnknown(thrown: unknown): ArmorError {
   try {
-    if (isArmorError(thrown)) return thrown;
+    if (isArmorError(thrown)) return wellFormed(thrown) ? thrown : rebuildMalformed(thrown);
     if (typeof thrown === 'string') return new ArmorError('INTERNAL', safeString(thrown) || 'Unknown error', { expose: false });
     if (thrown === null || thrown === undefined || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
       return new ArmorError('INTERNAL', `Non-error value thrown: ${typeof thrown === 'symbol' ? 'symbol' : String(thrown)}`, {
@@ -103,6 +103,51 @@ export function fromUnknown(thrown: unknown): ArmorError {
   } catch {
     return new ArmorError('INTERNAL', 'Unknown error', { expose: false });
   }
+}
+
+/**
+ * Whether an object carrying the Armor marker (another copy, another realm, or a forgery) can be
+ * used as it is: its fields read without throwing and have the right types.
+ */
+function wellFormed(error: ArmorError): boolean {
+  try {
+    const { code, status, message, expose, retryable, name, retryAfterMs } = error;
+    void error.details;
+    void error.stack;
+    return (
+      typeof code === 'string' &&
+      typeof status === 'number' &&
+      Number.isInteger(status) &&
+      typeof message === 'string' &&
+      typeof expose === 'boolean' &&
+      typeof retryable === 'boolean' &&
+      typeof name === 'string' &&
+      (retryAfterMs === undefined || typeof retryAfterMs === 'number') &&
+      typeof error.toJSON === 'function'
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Longest message kept from a foreign or forged error (characters). */
+const MAX_MESSAGE = 10_000;
+
+/**
+ * A marked object whose fields throw or have the wrong types: rebuilt from what can be read,
+ * with its code only when it is one of ours, never exposed unless it was a readable 4xx.
+ */
+function rebuildMalformed(thrown: ArmorError): ArmorError {
+  const code = safeGet(thrown, 'code');
+  const status = safeGet(thrown, 'status');
+  const known = isErrorCode(code) ? code : 'INTERNAL';
+  const validStatus = typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 ? status : undefined;
+  const message = safeString(safeGet(thrown, 'message'), MAX_MESSAGE) ?? 'Unknown error';
+  return new ArmorError(known, message, {
+    status: known === 'INTERNAL' ? 500 : validStatus,
+    expose: known !== 'INTERNAL' && safeGet(thrown, 'expose') === true && (validStatus ?? 500) < 500,
+    cause: thrown,
+  });
 }
 
 /** Rebuilds an error from Armor-shaped data (`{ armor: true, code, message, details, ... }`). */

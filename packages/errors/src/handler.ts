@@ -1,6 +1,7 @@
 import type { ArmorError } from './armor-error.js';
 import { fromUnknown } from './from-unknown.js';
 import { fingerprint } from './fingerprint.js';
+import { safeGet, safeString } from './from-unknown.js';
 import { problemHeaders, toProblemDetails, type ProblemDetails, type ProblemOptions } from './problem.js';
 
 /** What the handler logs: the error's JSON plus context. Passed through `redact` first. */
@@ -46,6 +47,47 @@ export interface ErrorHandlerOptions extends Omit<ProblemOptions, 'instance'> {
   redact?: ((entry: ErrorLogEntry) => ErrorLogEntry) | undefined;
   /** Log 4xx errors too. @default true */
   logClientErrors?: boolean | undefined;
+}
+
+/** Longest message in a log entry (characters); longer ones end with `…`. */
+const MAX_LOG_MESSAGE = 2_000;
+/** Longest stack in a log entry (characters). */
+const MAX_LOG_STACK = 8_000;
+
+/**
+ * The log entry of an error. Every read is guarded (getters may throw) and every text is cut:
+ * a 5 MB message becomes 2,000 characters, a stack 8,000.
+ */
+function logEntry(error: ArmorError, context: ErrorContext, server: boolean): ErrorLogEntry {
+  const message = safeString(safeGet(error, 'message'), MAX_LOG_MESSAGE) ?? '(unreadable message)';
+  let json: Record<string, unknown>;
+  try {
+    json = { ...(error.toJSON() as unknown as Record<string, unknown>), message };
+  } catch {
+    json = { name: safeString(safeGet(error, 'name'), 200), code: error.code, status: error.status, message };
+  }
+  let fp = '';
+  try {
+    fp = fingerprint(error);
+  } catch {
+    // a fingerprint is a nicety
+  }
+  const entry: ErrorLogEntry = { level: server ? 'error' : 'warn', msg: `${String(error.code)}: ${message}`, error: json, fingerprint: fp };
+  if (context.log) {
+    try {
+      Object.assign(entry, context.log);
+    } catch {
+      // hostile context: skip it
+    }
+  }
+  const stack = safeString(safeGet(error, 'stack'), MAX_LOG_STACK);
+  if (server && stack !== undefined) entry.stack = stack;
+  const cause = safeGet(error, 'cause');
+  if (cause instanceof Error) {
+    entry.cause = safeString(safeGet(cause, 'stack'), MAX_LOG_STACK) ?? safeString(safeGet(cause, 'message'), MAX_LOG_MESSAGE) ?? safeString(safeGet(cause, 'name'), 200) ?? '(unreadable cause)';
+  }
+  if (context.instance !== undefined) entry.instance = context.instance;
+  return entry;
 }
 
 /** The outcome of handling an error: everything needed to answer. */
@@ -99,18 +141,14 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
   function log(target: ErrorLogger, error: ArmorError, context: ErrorContext): void {
     const server = error.status >= 500;
     if (!server && (!logClientErrors || !target.warn)) return;
+    let entry: ErrorLogEntry;
     try {
-      const cause = error.cause;
-      let entry: ErrorLogEntry = {
-        level: server ? 'error' : 'warn',
-        msg: `${error.code}: ${error.message}`,
-        error: error.toJSON() as unknown as Record<string, unknown>,
-        fingerprint: fingerprint(error),
-        ...context.log,
-      };
-      if (server && typeof error.stack === 'string') entry.stack = error.stack;
-      if (cause instanceof Error) entry.cause = typeof cause.stack === 'string' ? cause.stack : String(cause.message);
-      if (context.instance !== undefined) entry.instance = context.instance;
+      entry = logEntry(error, context, server);
+    } catch {
+      // Even a hostile error gets a line: the code and status are ours (fromUnknown made them).
+      entry = { level: server ? 'error' : 'warn', msg: `${String(error.code)}: (unreadable error)`, error: { code: error.code, status: error.status }, fingerprint: '' };
+    }
+    try {
       if (redact) entry = redact(entry);
       if (server) target.error(entry);
       else target.warn?.(entry);

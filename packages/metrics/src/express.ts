@@ -10,6 +10,7 @@ import { ConfigurationError } from '@armor/errors';
 import { negotiateFormat } from './format.js';
 import { createHttpMetrics, UNMATCHED_ROUTE } from './http.js';
 import type { Monitor } from './monitor.js';
+import { stringifySafe } from './safe-json.js';
 import type { Registry } from './registry.js';
 
 /** Options of {@link metricsMiddleware}. */
@@ -109,16 +110,33 @@ export function metricsEndpoint(registry: Registry) {
   };
 }
 
-/** Express handler serving the `MonitoringSnapshot` as JSON. Put your admin auth in front of it. */
+/**
+ * Express handler serving the `MonitoringSnapshot` as JSON. Put your admin auth in front of it.
+ * It cannot crash the process: the snapshot is serialized without throwing (circular values,
+ * `BigInt`s, throwing getters), and a snapshot that fails answers 500 with a JSON body.
+ */
 export function monitoringEndpoint(monitor: Monitor) {
   if (typeof monitor?.snapshot !== 'function') throw new ConfigurationError('monitor', 'must be a monitor from createMonitor()', { received: monitor });
-  return function armorMonitoringEndpoint(_req: Request, res: Response, next: NextFunction): void {
-    monitor.snapshot().then(
-      (snapshot) => {
+  return function armorMonitoringEndpoint(_req: Request, res: Response): void {
+    const send = (status: number, body: string) => {
+      try {
+        if (res.headersSent) return void res.end();
+        res.status(status).setHeader('content-type', 'application/json; charset=utf-8');
         res.setHeader('cache-control', 'no-store');
-        res.json(snapshot);
-      },
-      (error: unknown) => next(error),
+        res.end(body);
+      } catch {
+        // the socket is gone; nothing to answer
+      }
+    };
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(monitor.snapshot());
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (snapshot) => send(200, stringifySafe(snapshot)),
+      () => send(500, '{"error":"the monitoring snapshot could not be built"}'),
     );
   };
 }

@@ -47,4 +47,6 @@ export type { BridgeOptions, CacheLike, Observable, RateLimiterLike, ResilienceL
 export { createMonitor } from './monitor.js';
 export type { HealthLike, Monitor, MonitorOptions } from './monitor.js';
 export type { RequestRecord } from './hub.js';
+export { toJsonSafe, stringifySafe } from './safe-json.js';
+export type { JsonSafeLimits } from './safe-json.js';
 export * from './snapshot.js';

@@ -119,6 +119,27 @@ describe('recordError', () => {
     expect(groups.length).toBe(200);
     expect(groups.some((g) => g.fingerprint === first)).toBe(false);
   });
+
+  it('hostile errors (issue 17 item 7): throwing getters, forged markers and 5 MB messages never make recordError throw', () => {
+    const registry = createRegistry();
+    const boom = () => {
+      throw new Error('getter');
+    };
+    const hostile = new Error('x');
+    for (const key of ['stack', 'message', 'name']) Object.defineProperty(hostile, key, { get: boom });
+    const forged = { [Symbol.for('armor.error')]: true, get status(): number { throw new Error('trap'); }, get code(): string { throw new Error('trap'); } };
+    const huge = new Error('m'.repeat(5 * 1024 * 1024));
+    for (const e of [hostile, forged, huge, new Proxy({}, { get: boom, getPrototypeOf: boom })]) {
+      expect(() => recordError(e, { registry })).not.toThrow();
+    }
+    const groups = errorGroups(registry);
+    expect(groups.length).toBeGreaterThanOrEqual(3);
+    for (const g of groups) {
+      expect(monitoringSnapshotSchema.shape.errors.shape.groups.element.safeParse(g).success).toBe(true);
+      expect(g.message.length).toBeLessThanOrEqual(2001);
+    }
+    expect(registry.metrics()).toMatch(/errors_total\{code="INTERNAL"\} \d/);
+  });
 });
 
 describe('instrumentFetch', () => {

@@ -4,6 +4,7 @@ import { hubOf, type RequestRecord } from './hub.js';
 import type { Registry } from './registry.js';
 import { SNAPSHOT_VERSION, type MonitoringSnapshot, type RequestPoint, type RouteStats, type SnapshotHealthCheck } from './snapshot.js';
 import { errorGroups } from './tracking.js';
+import { stringifySafe } from './safe-json.js';
 
 /**
  * A tiny mergeable quantile sketch (DDSketch-style log buckets, ~1 % relative error): memory is
@@ -96,7 +97,10 @@ export interface MonitorOptions {
 export interface Monitor {
   /** Builds the current {@link MonitoringSnapshot}. */
   snapshot(): Promise<MonitoringSnapshot>;
-  /** Fetch handler serving the snapshot as JSON (`cache-control: no-store`). */
+  /**
+   * Fetch handler serving the snapshot as JSON (`cache-control: no-store`). Never rejects: the
+   * body is serialized without throwing (circular values, `BigInt`s) and a failure answers 500.
+   */
   handleRequest(request?: Request): Promise<Response>;
   /** Records a request directly (adapters do this through the registry). */
   record(record: RequestRecord): void;
@@ -266,9 +270,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
       };
     },
     async handleRequest() {
-      return new Response(JSON.stringify(await monitor.snapshot()), {
-        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-      });
+      // Never rejects: a snapshot that fails to build or serialize answers 500 with a JSON body.
+      const headers = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+      try {
+        return new Response(stringifySafe(await monitor.snapshot()), { headers });
+      } catch {
+        return new Response('{"error":"the monitoring snapshot could not be built"}', { status: 500, headers });
+      }
     },
     record,
     stop() {

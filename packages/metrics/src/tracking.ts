@@ -1,6 +1,7 @@
 import { checkFunction, checkNumber, checkOptions } from '@armor/core';
-import { ConfigurationError, fingerprint, fromUnknown, isArmorError } from '@armor/errors';
+import { ConfigurationError, fingerprint, fromUnknown } from '@armor/errors';
 import { hubOf } from './hub.js';
+import { toJsonSafe } from './safe-json.js';
 import { createRegistry, exponentialBuckets, type Registry } from './registry.js';
 import type { ErrorGroup, SlowOperation } from './snapshot.js';
 
@@ -113,15 +114,44 @@ export function slowOperations(registry: Registry = defaultRegistry()): SlowOper
 /** Options of {@link recordError}. */
 export interface RecordErrorOptions {
   registry?: Registry;
-  /** Extra JSON-safe context kept with the latest sample (e.g. route, request id). */
+  /**
+   * Extra context kept with the latest sample (e.g. route, request id). Copied at once through
+   * a JSON-safe, bounded copy (circular references, `BigInt`s, throwing getters and huge strings
+   * are made safe; class instances such as an Express `req` become `'[ClassName]'`), so anything
+   * may be passed.
+   */
   context?: Record<string, unknown>;
 }
+
+/** Longest sample message kept (characters). */
+const MAX_MESSAGE = 2_000;
+/** Longest sample stack kept (characters). */
+const MAX_STACK = 8_000;
+
+const text = (value: unknown, max: number): string | undefined => {
+  try {
+    return typeof value === 'string' ? (value.length > max ? `${value.slice(0, max)}…` : value) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const read = (value: unknown, key: string): unknown => {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * Records an error: normalizes it with `fromUnknown`, groups it by `fingerprint()` from
  * `@armor/errors` (count, first/last seen, the latest sample with stack), and counts
  * `errors_total{code}`. At most 200 groups are kept; the least recently seen is dropped.
- * Returns the group's fingerprint.
+ * Returns the group's fingerprint (`''` when even that could not be computed).
+ *
+ * Never throws because of the error or the context it is given (throwing getters, forged Armor
+ * errors, circular or 5 MB contexts): monitoring must not hurt the request path. Only misuse —
+ * an unknown option, a registry that is not one — throws a `ConfigurationError`.
  *
  * @example
  * ```ts
@@ -129,16 +159,41 @@ export interface RecordErrorOptions {
  * ```
  */
 export function recordError(error: unknown, options: RecordErrorOptions = {}): string {
+  checkOptions('recordError', options, ['registry', 'context']);
+  checkRegistry(options.registry);
   const registry = options.registry ?? defaultRegistry();
-  const armor = isArmorError(error) ? error : fromUnknown(error);
-  const fp = fingerprint(armor);
+  try {
+    return record(registry, error, options.context);
+  } catch {
+    return '';
+  }
+}
+
+function record(registry: Registry, error: unknown, context: unknown): string {
+  const armor = fromUnknown(error);
+  const code = typeof armor.code === 'string' ? armor.code : 'INTERNAL';
+  const status = typeof armor.status === 'number' && Number.isInteger(armor.status) ? armor.status : 500;
+  let fp: string;
+  try {
+    fp = fingerprint(armor);
+  } catch {
+    fp = `code:${code}`;
+  }
   const now = registry.clock.now();
   const hub = hubOf(registry);
-  const message = armor.code === 'INTERNAL' && armor.cause instanceof Error ? armor.cause.message : armor.message;
-  const stack = armor.code === 'INTERNAL' && armor.cause instanceof Error ? armor.cause.stack : armor.stack;
-  const sample: NonNullable<ErrorGroup['sample']> = { message: String(message).slice(0, 2000) };
-  if (typeof stack === 'string') sample.stack = stack.slice(0, 8000);
-  if (options.context) sample.context = options.context;
+  const cause = read(armor, 'cause');
+  const wrapped = code === 'INTERNAL' && cause instanceof Error;
+  const source = wrapped ? cause : armor;
+  const message = text(read(source, 'message'), MAX_MESSAGE) ?? text(read(armor, 'message'), MAX_MESSAGE) ?? '(unreadable message)';
+  const stack = text(read(source, 'stack'), MAX_STACK);
+  const name = text(read(source, 'name'), 200) ?? text(read(armor, 'name'), 200) ?? 'Error';
+  const sample: NonNullable<ErrorGroup['sample']> = { message };
+  if (stack !== undefined) sample.stack = stack;
+  if (context !== undefined) {
+    const safe = toJsonSafe(context);
+    if (typeof safe === 'object' && safe !== null && !Array.isArray(safe)) sample.context = safe as Record<string, unknown>;
+    else sample.context = { value: safe };
+  }
   const existing = hub.errorGroups.get(fp);
   if (existing) {
     existing.count++;
@@ -148,23 +203,13 @@ export function recordError(error: unknown, options: RecordErrorOptions = {}): s
     hub.errorGroups.delete(fp); // re-insert: Map order = least recently seen first
     hub.errorGroups.set(fp, existing);
   } else {
-    hub.errorGroups.set(fp, {
-      fingerprint: fp,
-      code: armor.code,
-      status: armor.status,
-      name: armor.code === 'INTERNAL' && armor.cause instanceof Error ? armor.cause.name : armor.name,
-      message: sample.message,
-      count: 1,
-      firstSeen: now,
-      lastSeen: now,
-      sample,
-    });
+    hub.errorGroups.set(fp, { fingerprint: fp, code, status, name, message, count: 1, firstSeen: now, lastSeen: now, sample });
     if (hub.errorGroups.size > hub.errorGroupsLimit) {
       const oldest = hub.errorGroups.keys().next().value;
       if (oldest !== undefined) hub.errorGroups.delete(oldest);
     }
   }
-  registry.counter({ name: 'errors_total', help: 'Errors recorded with recordError(), by code', labelNames: ['code'] as const }).inc({ code: armor.code });
+  registry.counter({ name: 'errors_total', help: 'Errors recorded with recordError(), by code', labelNames: ['code'] as const }).inc({ code });
   return fp;
 }
 
