@@ -13,6 +13,13 @@ import { HealthOverview } from './panels/health-overview.js';
 import { REFRESH_INTERVALS, RefreshControl } from './panels/refresh-control.js';
 import { SlowOperations } from './panels/slow-operations.js';
 import { parseSnapshot } from './source.js';
+import { retryDelayMs, usePolling } from './use-polling.js';
+import { normalizeSnapshot, type SnapshotNote } from './normalize.js';
+import { NotesContext, PanelBoundary } from './ui.js';
+
+export { retryDelayMs };
+
+const NO_NOTES: readonly SnapshotNote[] = [];
 import { MonitoringTheme } from './theme.js';
 import { systemClock, type Clock, type MonitoringSnapshot, type SnapshotSource, type ThemeMode } from './types.js';
 import { useNow } from './use-now.js';
@@ -71,31 +78,10 @@ export interface MonitoringDashboardProps {
   clock?: Clock;
 }
 
-interface PollState {
-  snapshot: MonitoringSnapshot | null;
-  error: unknown;
-  updatedAt: number | null;
-  nextAt: number | null;
-  loading: boolean;
-}
-
 function validateInterval(name: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigurationError(name, 'must be a finite number of milliseconds >= 0 (0 = off)', { received: value });
   }
-}
-
-function retryAfterOf(error: unknown): number | undefined {
-  const value = typeof error === 'object' && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-/** Next retry delay after `failures` consecutive failures (ms). */
-export function retryDelayMs(error: unknown, failures: number, intervalMs: number, maxRetryDelayMs: number): number {
-  const base = intervalMs > 0 ? intervalMs : 5_000;
-  const backoff = Math.min(base * 2 ** Math.max(0, failures - 1), Math.max(base, maxRetryDelayMs));
-  const retryAfter = retryAfterOf(error);
-  return retryAfter === undefined ? backoff : Math.max(backoff, retryAfter);
 }
 
 function messageOf(error: unknown): string {
@@ -183,85 +169,19 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
   const [theme, setTheme] = useState<ThemeMode>(themeProp);
   useEffect(() => setTheme(themeProp), [themeProp]);
   const hidden = usePageHidden();
-  const [state, setState] = useState<PollState>({ snapshot: null, error: null, updatedAt: null, nextAt: null, loading: false });
-  const [force, setForce] = useState(0);
-
-  // Latest props in refs so inline objects/functions do not restart polling.
-  const sourceRef = useRef(source);
-  sourceRef.current = source;
-  const onRefreshRef = useRef(onRefresh);
-  onRefreshRef.current = onRefresh;
-  const onErrorRef = useRef(onError);
-  onErrorRef.current = onError;
+  const active = intervalMs > 0 && !paused && !hidden;
+  const { state, refreshNow, canLoad } = usePolling({
+    source,
+    onRefresh,
+    intervalMs,
+    active,
+    maxRetryDelayMs,
+    onError,
+    clock,
+    initialDoneAt: controlled && snapshotProp ? clock.now() : null,
+  });
   const clockRef = useRef(clock);
   clockRef.current = clock;
-  const lastDoneRef = useRef<number | null>(controlled && snapshotProp ? clock.now() : null);
-  const nextDelayRef = useRef(0);
-  const failuresRef = useRef(0);
-  const forceRef = useRef(false);
-
-  const active = intervalMs > 0 && !paused && !hidden;
-  const sourceKey = source ? (source.key ?? '') : null;
-  const canLoad = sourceKey !== null || onRefresh !== undefined;
-
-  useEffect(() => {
-    if (!canLoad) return;
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let controller: AbortController | undefined;
-    const now = () => clockRef.current.now();
-    const schedule = (delay: number) => {
-      if (!active) {
-        setState((s) => (s.nextAt === null ? s : { ...s, nextAt: null }));
-        return;
-      }
-      const at = now() + delay;
-      setState((s) => ({ ...s, nextAt: at }));
-      timer = setTimeout(() => void run(), delay);
-      (timer as { unref?: () => void }).unref?.();
-    };
-    const run = async () => {
-      controller = new AbortController();
-      setState((s) => (s.loading ? s : { ...s, loading: true }));
-      const src = sourceRef.current;
-      try {
-        let loaded: MonitoringSnapshot | undefined;
-        if (src) loaded = parseSnapshot(await src.load({ signal: controller.signal }));
-        else await onRefreshRef.current?.();
-        if (cancelled) return;
-        const at = now();
-        failuresRef.current = 0;
-        lastDoneRef.current = at;
-        nextDelayRef.current = intervalMs;
-        setState((s) => ({ ...s, snapshot: loaded ?? s.snapshot, error: null, updatedAt: loaded ? at : s.updatedAt, loading: false }));
-        schedule(intervalMs);
-      } catch (error) {
-        if (cancelled) return;
-        failuresRef.current += 1;
-        const delay = retryDelayMs(error, failuresRef.current, intervalMs, maxRetryDelayMs);
-        lastDoneRef.current = now();
-        nextDelayRef.current = delay;
-        setState((s) => ({ ...s, error, loading: false }));
-        onErrorRef.current?.(error);
-        schedule(delay);
-      }
-    };
-    const last = lastDoneRef.current;
-    const forced = forceRef.current;
-    forceRef.current = false;
-    if (forced || last === null) void run();
-    else {
-      // After a success the next load is due one (current) interval later; after a failure, at the backoff.
-      const due = last + (failuresRef.current > 0 ? nextDelayRef.current : intervalMs) - now();
-      if (active && due <= 0) void run();
-      else schedule(Math.max(0, due));
-    }
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-      controller?.abort();
-    };
-  }, [sourceKey, canLoad, intervalMs, active, force, maxRetryDelayMs]);
 
   // Controlled mode: "updated" is when the snapshot prop last changed.
   const [receivedAt, setReceivedAt] = useState<number | null>(() => (snapshotProp ? clock.now() : null));
@@ -269,10 +189,6 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     if (snapshotProp) setReceivedAt(clockRef.current.now());
   }, [snapshotProp]);
 
-  const refreshNow = useCallback(() => {
-    forceRef.current = true;
-    setForce((n) => n + 1);
-  }, []);
   const changeInterval = useCallback(
     (ms: number) => {
       setIntervalMs(ms);
@@ -290,7 +206,16 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     }
   }, [controlled, snapshotProp]);
 
-  const snapshot = controlled ? checked.snapshot : state.snapshot;
+  const raw = controlled ? checked.snapshot : state.snapshot;
+  // Item-level repair: one malformed item becomes a visible note, never a blank dashboard.
+  const { snapshot, notes } = useMemo((): { snapshot: MonitoringSnapshot | null; notes: readonly SnapshotNote[] } => {
+    if (raw === null) return { snapshot: null, notes: NO_NOTES };
+    try {
+      return normalizeSnapshot(raw);
+    } catch {
+      return { snapshot: raw, notes: NO_NOTES };
+    }
+  }, [raw]);
   const updatedAt = controlled ? receivedAt : state.updatedAt;
   const error = state.error ?? checked.error ?? (errorProp === undefined || errorProp === null ? null : errorProp);
 
@@ -340,17 +265,37 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
           {error ? 'No data yet.' : 'Loading snapshot…'}
         </p>
       ) : (
-        <div className="ad-grid">
-          <HealthOverview snapshot={snapshot} />
-          <LatencyChart snapshot={snapshot} />
-          <ThroughputChart snapshot={snapshot} />
-          <ErrorRateChart snapshot={snapshot} />
-          <CircuitBreakers snapshot={snapshot} />
-          <CacheStats snapshot={snapshot} />
-          <RateLimitStats snapshot={snapshot} />
-          <ErrorList snapshot={snapshot} {...(errorPageSize === undefined ? {} : { pageSize: errorPageSize })} />
-          <SlowOperations snapshot={snapshot} />
-        </div>
+        <NotesContext.Provider value={notes}>
+          <div className="ad-grid">
+            <PanelBoundary testId="health" title="System health" wide resetKey={snapshot}>
+              <HealthOverview snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="latency" title="Latency" resetKey={snapshot}>
+              <LatencyChart snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="throughput" title="Throughput" resetKey={snapshot}>
+              <ThroughputChart snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="error-rate" title="Error rate" resetKey={snapshot}>
+              <ErrorRateChart snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="breakers" title="Circuit breakers" resetKey={snapshot}>
+              <CircuitBreakers snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="caches" title="Caches" resetKey={snapshot}>
+              <CacheStats snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="rate-limits" title="Rate limits" resetKey={snapshot}>
+              <RateLimitStats snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="errors" title="Errors" wide resetKey={snapshot}>
+              <ErrorList snapshot={snapshot} {...(errorPageSize === undefined ? {} : { pageSize: errorPageSize })} />
+            </PanelBoundary>
+            <PanelBoundary testId="slow" title="Slow operations" wide resetKey={snapshot}>
+              <SlowOperations snapshot={snapshot} />
+            </PanelBoundary>
+          </div>
+        </NotesContext.Provider>
       )}
     </MonitoringTheme>
   );

@@ -7,6 +7,10 @@
  * @module
  */
 export { MonitoringDashboard, retryDelayMs } from './dashboard.js';
+export { usePolling } from './use-polling.js';
+export type { PollState, UsePollingOptions } from './use-polling.js';
+export { normalizeSnapshot } from './normalize.js';
+export type { NormalizedSnapshot, PanelId, SnapshotNote } from './normalize.js';
 export type { MonitoringDashboardProps } from './dashboard.js';
 export { httpSource, parseSnapshot, SnapshotSourceError, SUPPORTED_SNAPSHOT_VERSION } from './source.js';
 export type { HttpSourceOptions } from './source.js';

@@ -54,6 +54,9 @@ export const dashboardCss = `
 .ad-legend li{display:flex;align-items:center;gap:6px}.ad-legend svg{flex:none;width:24px;height:8px}
 .ad-banner{display:flex;gap:8px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap;border:1px solid var(--ad-fail);background:var(--ad-fail-bg);color:var(--ad-fg);border-radius:8px;padding:8px 12px;margin-bottom:12px}
 .ad-banner strong{color:var(--ad-fail)}
+.ad-note{border:1px solid var(--ad-warn);border-radius:6px;padding:4px 8px;margin:0 0 8px;font-size:12px}
+.ad-note summary{cursor:pointer}
+.ad-note ul{margin:4px 0 0;padding-left:18px}
 .ad-meter{height:6px;background:var(--ad-border);border-radius:3px;overflow:hidden;flex:1;min-width:36px;max-width:80px}
 .ad-meter>span{display:block;height:100%;background:var(--ad-accent)}
 .ad-pre{white-space:pre-wrap;word-break:break-word;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--ad-bg);border:1px solid var(--ad-border);border-radius:6px;padding:8px;margin:6px 0 0;max-height:260px;overflow:auto}

@@ -15,6 +15,7 @@ import type {
   SlowOperation,
   SnapshotHealthCheck,
 } from '@armor/metrics';
+import type { Clock } from '@armor/core';
 
 export type {
   BreakerStats,
@@ -28,11 +29,11 @@ export type {
   SnapshotHealthCheck,
 };
 
-/** A source of time in epoch milliseconds; pass a fake in tests. */
-export interface Clock {
-  /** Current time (epoch ms). */
-  now(): number;
-}
+/**
+ * A source of time in epoch milliseconds (the kernel's `Clock` from `@armor/core`; the dashboard
+ * only calls `now()`). Pass a fake in tests.
+ */
+export type { Clock };
 
 /** The default clock: `Date.now()`. */
 export const systemClock: Clock = { now: () => Date.now() };

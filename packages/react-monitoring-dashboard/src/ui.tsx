@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { useId, type ReactNode } from 'react';
+import { Component, createContext, useContext, useId, type ReactNode } from 'react';
+import type { PanelId, SnapshotNote } from './normalize.js';
 
 /** Health/breaker status shown with colour, an icon shape and text (never colour alone). */
 export type Tone = 'pass' | 'warn' | 'fail';
@@ -29,18 +30,95 @@ export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNod
   );
 }
 
+/** Fields of the current snapshot that had the wrong type (provided by the dashboard). */
+export const NotesContext = createContext<readonly SnapshotNote[]>([]);
+
+const CHART_PANELS: ReadonlySet<string> = new Set(['latency', 'throughput', 'error-rate']);
+const panelOf = (testId: string): PanelId => (CHART_PANELS.has(testId) ? 'charts' : (testId as PanelId));
+
+/** A visible note listing the fields of this panel that had the wrong type. */
+export function FieldNotes({ notes }: { notes: readonly SnapshotNote[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <details className="ad-note" data-testid="field-notes">
+      <summary>
+        {notes.length === 1 ? '1 field' : `${notes.length} fields`} in this snapshot had the wrong type (shown repaired or left out)
+      </summary>
+      <ul>
+        {notes.slice(0, 20).map((n) => (
+          <li key={n.path}>
+            <code>{n.path}</code>: {n.problem}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 /** A titled panel (`<section>` labelled by its heading). */
 export function Panel({ title, actions, wide, children, testId }: { title: string; actions?: ReactNode; wide?: boolean; children: ReactNode; testId: string }) {
   const id = useId();
+  const all = useContext(NotesContext);
+  const panel = panelOf(testId);
+  const notes = all.length === 0 ? all : all.filter((n) => n.panel === panel);
   return (
     <section className={wide ? 'ad-panel ad-wide' : 'ad-panel'} aria-labelledby={id} data-panel={testId}>
       <div className="ad-panel-head">
         <h3 id={id}>{title}</h3>
         {actions ? <div className="ad-row">{actions}</div> : null}
       </div>
+      <FieldNotes notes={notes} />
       {children}
     </section>
   );
+}
+
+function errorText(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.message || error.name;
+    return String(error);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+interface BoundaryProps {
+  /** `data-panel` of the panel it guards. */
+  testId: string;
+  title: string;
+  wide?: boolean;
+  /** A new value (the next snapshot) clears the error and renders the panel again. */
+  resetKey: unknown;
+  children: ReactNode;
+}
+
+/**
+ * One panel's error boundary: a panel that throws while rendering shows its own error, the
+ * rest of the dashboard keeps rendering and refreshing, and the next snapshot tries again.
+ */
+export class PanelBoundary extends Component<BoundaryProps, { failed: boolean; error: unknown; resetKey: unknown }> {
+  override state = { failed: false, error: undefined as unknown, resetKey: this.props.resetKey };
+  static getDerivedStateFromError(error: unknown) {
+    return { failed: true, error };
+  }
+  static getDerivedStateFromProps(props: BoundaryProps, state: { resetKey: unknown }) {
+    return props.resetKey === state.resetKey ? null : { failed: false, error: undefined, resetKey: props.resetKey };
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    const { testId, title, wide } = this.props;
+    return (
+      <section className={wide ? 'ad-panel ad-wide' : 'ad-panel'} aria-label={title} data-panel={testId} data-panel-error="">
+        <div className="ad-panel-head">
+          <h3>{title}</h3>
+          <StatusBadge tone="fail">Error</StatusBadge>
+        </div>
+        <p role="alert" className="ad-muted">
+          This panel could not show this snapshot: {errorText(this.state.error)}. The other panels are unaffected; the next refresh tries again.
+        </p>
+      </section>
+    );
+  }
 }
 
 /** Previous/next pager for long lists. `page` is zero-based. */

@@ -1,0 +1,259 @@
+/**
+ * `normalizeSnapshot()`: the dashboard's defence against a snapshot whose items have the wrong
+ * shape (a breaker without `name`, a `null` series point, an error `message` that is an
+ * object). Every item field the panels read is checked; a wrong one is repaired (or the item
+ * dropped) and reported as a {@link SnapshotNote}, which the panel shows as a visible note
+ * instead of a silent "—". Valid items are returned as they are (same objects), so memoized
+ * panels do not re-render for nothing.
+ *
+ * @module
+ */
+import type { MonitoringSnapshot } from './types.js';
+
+/** Which panel a note belongs to (the panel's `data-panel` value). */
+export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow';
+
+/** One field of the snapshot that had the wrong type. */
+export interface SnapshotNote {
+  /** The panel that shows the field. */
+  panel: PanelId;
+  /** Where in the snapshot, e.g. `breakers[1].name`. */
+  path: string;
+  /** What was wrong, e.g. `expected a string, got undefined`. */
+  problem: string;
+}
+
+/** Result of {@link normalizeSnapshot}. */
+export interface NormalizedSnapshot {
+  /** The snapshot with every wrong field repaired and unusable items dropped. */
+  snapshot: MonitoringSnapshot;
+  /** What was repaired (at most 100 notes). */
+  notes: SnapshotNote[];
+}
+
+const MAX_NOTES = 100;
+type Rec = Record<string, unknown>;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'string' ? 'a string' : typeof value;
+}
+
+/** Text for a value that should have been a string (objects as JSON, clipped). */
+function textOf(value: unknown): string {
+  try {
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    return (text ?? String(value)).slice(0, 500);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Repairs one item: copies it lazily on the first wrong field. */
+class Fixer {
+  out: Rec;
+  private copied = false;
+  constructor(
+    readonly item: Rec,
+    readonly path: string,
+    readonly panel: PanelId,
+    readonly notes: SnapshotNote[],
+  ) {
+    this.out = item;
+  }
+  note(key: string, problem: string) {
+    if (this.notes.length < MAX_NOTES) this.notes.push({ panel: this.panel, path: `${this.path}.${key}`, problem });
+  }
+  set(key: string, value: unknown) {
+    if (!this.copied) {
+      this.out = { ...this.item };
+      this.copied = true;
+    }
+    if (value === undefined) delete this.out[key];
+    else this.out[key] = value;
+  }
+  /** A string field; `fallback` replaces a missing one, other values become their text. */
+  str(key: string, fallback: string | undefined) {
+    const v = this.item[key];
+    if (typeof v === 'string' || (v === undefined && fallback === undefined)) return;
+    this.note(key, `expected a string, got ${describe(v)}`);
+    this.set(key, v === undefined || v === null ? fallback : textOf(v));
+  }
+  /** A number field: `required` → `null`-able required value, else optional (dropped when wrong). */
+  num(key: string, mode: 'required' | 'nullable' | 'optional') {
+    const v = this.item[key];
+    if (isNum(v) || (v === null && mode === 'nullable') || (v === undefined && mode === 'optional')) return;
+    this.note(key, `expected a number, got ${describe(v)}`);
+    this.set(key, mode === 'nullable' ? null : mode === 'optional' ? undefined : Number.NaN);
+  }
+  bool(key: string) {
+    const v = this.item[key];
+    if (v === undefined || typeof v === 'boolean') return;
+    this.note(key, `expected a boolean, got ${describe(v)}`);
+    this.set(key, Boolean(v));
+  }
+}
+
+function items<T>(list: unknown, path: string, panel: PanelId, notes: SnapshotNote[], fix: (f: Fixer) => boolean | void): T[] {
+  if (!Array.isArray(list)) {
+    if (notes.length < MAX_NOTES) notes.push({ panel, path, problem: `expected an array, got ${describe(list)}` });
+    return [];
+  }
+  let out: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    let fixed: Rec | undefined;
+    if (!isRecord(item)) {
+      if (notes.length < MAX_NOTES) notes.push({ panel, path: `${path}[${i}]`, problem: `expected an object, got ${describe(item)}` });
+    } else {
+      const f = new Fixer(item, `${path}[${i}]`, panel, notes);
+      if (fix(f) !== false) fixed = f.out;
+    }
+    if (fixed !== item && out === undefined) out = list.slice(0, i);
+    if (out !== undefined && fixed !== undefined) out.push(fixed);
+  }
+  return (out ?? list) as T[];
+}
+
+/**
+ * Repairs the item-level fields of a snapshot that passed `parseSnapshot` (which checks only the
+ * top-level shape) and lists what it repaired.
+ *
+ * @example
+ * ```ts
+ * const { snapshot, notes } = normalizeSnapshot(parseSnapshot(json));
+ * for (const n of notes) console.warn(`${n.path}: ${n.problem}`);
+ * ```
+ */
+export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnapshot {
+  const notes: SnapshotNote[] = [];
+  const s = snapshot as unknown as Rec;
+  const service = new Fixer(s.service as Rec, 'service', 'health', notes);
+  service.str('name', '(unnamed service)');
+  service.str('version', undefined);
+  service.str('instance', undefined);
+  service.num('uptimeSeconds', 'optional');
+  const windowFix = new Fixer(s.window as Rec, 'window', 'charts', notes);
+  for (const key of ['windowMs', 'resolutionMs']) {
+    const v = windowFix.item[key];
+    if (!(isNum(v) && v > 0)) {
+      windowFix.note(key, `expected a number > 0, got ${describe(v)}`);
+      windowFix.set(key, key === 'windowMs' ? 300_000 : 10_000);
+    }
+  }
+  const health = s.health as Rec;
+  const checks = items(health.checks, 'health.checks', 'health', notes, (f) => {
+    f.str('name', '(unnamed check)');
+    f.str('status', 'fail');
+    f.str('componentType', undefined);
+    f.str('output', undefined);
+    f.str('observedUnit', undefined);
+    const v = f.item.observedValue;
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'boolean' && !isNum(v)) {
+      f.note('observedValue', `expected a number, string or boolean, got ${describe(v)}`);
+      f.set('observedValue', textOf(v));
+    }
+    f.num('durationMs', 'optional');
+    f.num('time', 'optional');
+    f.bool('critical');
+  });
+  const requests = s.requests as Rec;
+  const totals = new Fixer(requests.totals as Rec, 'requests.totals', 'health', notes);
+  for (const key of ['count', 'errors', 'errorRate', 'throughputPerSec', 'inFlight']) totals.num(key, 'required');
+  for (const key of ['p50Ms', 'p95Ms', 'p99Ms']) totals.num(key, 'nullable');
+  const series = items(requests.series, 'requests.series', 'charts', notes, (f) => {
+    if (!isNum(f.item.t)) {
+      f.note('t', `expected a number, got ${describe(f.item.t)} (point dropped)`);
+      return false;
+    }
+    for (const key of ['count', 'errors']) {
+      if (!isNum(f.item[key])) {
+        f.note(key, `expected a number, got ${describe(f.item[key])}`);
+        f.set(key, 0);
+      }
+    }
+    for (const key of ['p50Ms', 'p95Ms', 'p99Ms']) f.num(key, 'nullable');
+    return true;
+  });
+  const routes = items(requests.routes, 'requests.routes', 'routes', notes, (f) => {
+    f.str('method', '?');
+    f.str('route', '(unknown route)');
+    f.num('count', 'required');
+    f.num('errors', 'required');
+    for (const key of ['p50Ms', 'p95Ms', 'p99Ms']) f.num(key, 'nullable');
+  });
+  const errors = s.errors as Rec;
+  const groups = items(errors.groups, 'errors.groups', 'errors', notes, (f) => {
+    f.str('fingerprint', `${f.path}`);
+    f.str('code', 'UNKNOWN');
+    f.str('name', 'Error');
+    f.str('message', '');
+    f.num('status', 'required');
+    f.num('count', 'required');
+    f.num('firstSeen', 'required');
+    f.num('lastSeen', 'required');
+    const sample = f.item.sample;
+    if (sample !== undefined) {
+      if (!isRecord(sample)) {
+        f.note('sample', `expected an object, got ${describe(sample)}`);
+        f.set('sample', undefined);
+      } else {
+        const sf = new Fixer(sample, `${f.path}.sample`, 'errors', notes);
+        sf.str('message', '');
+        sf.str('stack', undefined);
+        if (sf.item.context !== undefined && !isRecord(sf.item.context)) {
+          sf.note('context', `expected an object, got ${describe(sf.item.context)}`);
+          sf.set('context', undefined);
+        }
+        if (sf.out !== sample) f.set('sample', sf.out);
+      }
+    }
+  });
+  const slowOperations = items(s.slowOperations, 'slowOperations', 'slow', notes, (f) => {
+    f.str('name', '(unnamed operation)');
+    f.str('summary', undefined);
+    f.num('durationMs', 'required');
+    f.num('thresholdMs', 'required');
+    f.num('at', 'required');
+    f.bool('failed');
+  });
+  const caches = items(s.caches, 'caches', 'caches', notes, (f) => {
+    f.str('name', '(unnamed cache)');
+    for (const key of ['hits', 'misses', 'hitRate']) f.num(key, 'required');
+    for (const key of ['size', 'evictions', 'loadsInFlight']) f.num(key, 'optional');
+  });
+  const rateLimits = items(s.rateLimits, 'rateLimits', 'rate-limits', notes, (f) => {
+    f.str('name', '(unnamed limiter)');
+    f.num('allowed', 'required');
+    f.num('limited', 'required');
+    f.num('storeErrors', 'optional');
+  });
+  const breakers = items(s.breakers, 'breakers', 'breakers', notes, (f) => {
+    f.str('name', `(unnamed breaker ${f.path.slice('breakers'.length)})`);
+    f.str('state', 'closed');
+    for (const key of ['failures', 'successes', 'rejected', 'since']) f.num(key, 'optional');
+  });
+  if (notes.length === 0) return { snapshot, notes };
+  const out = {
+    ...s,
+    service: service.out,
+    window: windowFix.out,
+    health: checks === health.checks ? health : { ...health, checks },
+    requests:
+      totals.out === requests.totals && series === requests.series && routes === requests.routes
+        ? requests
+        : { ...requests, totals: totals.out, series, routes },
+    errors: groups === errors.groups ? errors : { ...errors, groups },
+    slowOperations,
+    caches,
+    rateLimits,
+    breakers,
+  };
+  return { snapshot: out as unknown as MonitoringSnapshot, notes };
+}
