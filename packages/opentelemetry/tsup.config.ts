@@ -1,0 +1,5 @@
+import { armorTsup } from '../../tsup.config.base';
+
+export default armorTsup({
+  'index': 'src/index.ts',
+});
