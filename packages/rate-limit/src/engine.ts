@@ -154,6 +154,17 @@ function save(p: RateLimitPolicy, u: Usage, now: number, bu: number, s: number, 
   }
 }
 
+/**
+ * @internal `true` when a stored state still restricts its key at `now`: blocked, carrying
+ * strikes (the next block grows), or without a whole point available (at its limit, or
+ * penalized past it). Forgetting such a key would lift a limit, so in-process stores evict
+ * these last.
+ */
+export function restricts(p: RateLimitPolicy, st: LimitState, now: number): boolean {
+  if (st.bu > now || st.s > 0) return true;
+  return available(p, load(p, st, now), now) + EPS < 1;
+}
+
 function blockFor(p: RateLimitPolicy, strikes: number): number {
   return Math.min(p.maxBlockDurationMs, p.blockDurationMs * Math.pow(p.blockGrowth, strikes - 1));
 }

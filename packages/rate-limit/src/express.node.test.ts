@@ -56,7 +56,8 @@ describe('rateLimit() Express middleware over real sockets', () => {
     expect(login.headers.get('x-ratelimit-limit')).toBe('10');
     expect(login.headers.get('ratelimit-policy')).toBe('"strict";q=10;w=60');
     const api = await fetch(`${base}/api`, { headers: { 'x-api-key': 'k1' } });
-    expect(api.headers.get('ratelimit-policy')).toBe('"api";q=600;w=60');
+    // GCRA 600/min with bursts of 60: advertised as the bucket (60 per 6 s), agreeing with r and the limit.
+    expect(api.headers.get('ratelimit-policy')).toBe('"api";q=60;w=6');
     expect(api.headers.get('ratelimit')).toMatch(/r=59;/);
     expect((await fetch(`${base}/next`)).status).toBe(200);
     const passed = await fetch(`${base}/next`);
@@ -79,6 +80,71 @@ describe('rateLimit() Express middleware over real sockets', () => {
       expect(await as('198.51.100.4')).toBe(429); // IPv4-mapped unwrapped
     }
     expect(ipKey('::ffff:127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it("trustProxy: 'loopback' (Express's vocabulary) keys each forwarded client apart (it keyed everyone as unknown-ip)", async () => {
+    const app = express();
+    app.get('/', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, trustProxy: 'loopback' }), (_req, res) => void res.send('ok'));
+    app.get('/csv', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'csv', trustProxy: 'loopback, 10.0.0.0/8' }), (_req, res) => void res.send('ok'));
+    const base = await listen(app);
+    for (const path of ['/', '/csv']) {
+      const as = (xff: string) => fetch(`${base}${path}`, { headers: { 'x-forwarded-for': xff } }).then((r) => r.status);
+      expect(await as('203.0.113.9')).toBe(200);
+      expect(await as('198.51.100.4')).toBe(200);
+      expect(await as('203.0.113.9')).toBe(429);
+    }
+    expect(await fetch(`${base}/csv`, { headers: { 'x-forwarded-for': '192.0.2.1, 10.1.1.1' } }).then((r) => r.status)).toBe(200);
+    expect(await fetch(`${base}/csv`, { headers: { 'x-forwarded-for': '192.0.2.1, 10.9.9.9' } }).then((r) => r.status)).toBe(429);
+    expect(() => rateLimit({ tier: 'standard', trustProxy: 'loopbak' })).toThrow('"trustProxy"');
+  });
+
+  it('skipFailedRequests / skipSuccessfulRequests give points back after the response; cost may be a number or async', async () => {
+    const app = express();
+    const failures = createRateLimiter({ algorithm: 'fixed-window', limit: 2, windowMs: 60_000, name: 'failures-only' });
+    const successes = createRateLimiter({ algorithm: 'fixed-window', limit: 2, windowMs: 60_000, name: 'successes-only' });
+    app.get('/login', rateLimit({ limiter: failures, skipSuccessfulRequests: true }), (req, res) => void res.status(req.query['ok'] ? 200 : 401).send('x'));
+    app.get('/work', rateLimit({ limiter: successes, skipFailedRequests: true }), (req, res) => void res.status(req.query['ok'] ? 200 : 500).send('x'));
+    app.get('/custom', rateLimit({ algorithm: 'fixed-window', limit: 2, windowMs: 60_000, name: 'custom', skipFailedRequests: true, requestWasSuccessful: (_req, res) => res.statusCode !== 418 }), (_req, res) => void res.status(418).send('x'));
+    app.get('/cost', rateLimit({ algorithm: 'fixed-window', limit: 10, windowMs: 60_000, name: 'cost', cost: 4 }), (_req, res) => void res.send('x'));
+    app.get('/async-cost', rateLimit({ algorithm: 'fixed-window', limit: 10, windowMs: 60_000, name: 'async-cost', cost: async (req) => Number(req.query['n'] ?? 1) }), (_req, res) => void res.send('x'));
+    const base = await listen(app);
+    const get = (path: string) => fetch(`${base}${path}`).then(async (r) => (await r.text(), r.status));
+    const settled = () => new Promise((r) => setTimeout(r, 30));
+    // Only failed logins count: 5 successes, then 2 failures use the limit.
+    for (let i = 0; i < 5; i++) expect(await get('/login?ok=1')).toBe(200);
+    await settled();
+    expect(await get('/login')).toBe(401);
+    expect(await get('/login')).toBe(401);
+    await settled();
+    expect(await get('/login?ok=1')).toBe(429);
+    // Failed work does not count.
+    for (let i = 0; i < 5; i++) expect(await get('/work')).toBe(500);
+    await settled();
+    expect(await get('/work?ok=1')).toBe(200);
+    expect(await get('/work?ok=1')).toBe(200);
+    await settled();
+    expect(await get('/work?ok=1')).toBe(429);
+    for (let i = 0; i < 4; i++) expect(await get('/custom')).toBe(418);
+    for (const expected of [200, 200, 429]) expect(await get('/cost')).toBe(expected);
+    for (const [n, expected] of [[6, 200], [5, 429], [4, 200]] as const) expect(await get(`/async-cost?n=${n}`)).toBe(expected);
+    expect(await get('/async-cost?n=11')).toBe(400); // RateLimitInputError (status 400): larger than the limit
+  });
+
+  it("onError: 'next' hands errors to the error middleware; passToNext stays as a deprecated alias; contradictions are refused", async () => {
+    const app = express();
+    app.get('/next', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'n', onError: 'next' }), (_req, res) => void res.send('ok'));
+    app.get('/respond', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'r', onError: 'respond' }), (_req, res) => void res.send('ok'));
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(499).send(String((err as Error).name)));
+    const base = await listen(app);
+    await fetch(`${base}/next`);
+    const passed = await fetch(`${base}/next`);
+    expect([passed.status, await passed.text()]).toEqual([499, 'RateLimitError']);
+    await fetch(`${base}/respond`);
+    expect((await fetch(`${base}/respond`)).status).toBe(429);
+    expect(() => rateLimit({ tier: 'standard', onError: 'next', passToNext: false })).toThrow('"passToNext"');
+    expect(() => rateLimit({ tier: 'standard', onError: 'throw' as never })).toThrow('"onError"');
+    expect(() => rateLimit({ tier: 'standard', skipFailedRequest: true } as never)).toThrow(/did you mean "skipFailedRequests"/);
+    expect(() => rateLimit({ limiter: createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000 }), limit: 5 } as never)).toThrow('"limit"');
   });
 
   it("answers a store outage under onStoreError 'deny' with 503 SERVICE_UNAVAILABLE, never 429 or 500", async () => {

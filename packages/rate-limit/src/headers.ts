@@ -7,12 +7,26 @@
  */
 import type { RateLimitResult } from './types.js';
 
-/** What the headers describe: a limiter's `policy` works as is. */
+/**
+ * What the headers describe: a limiter's `policy` works as is.
+ *
+ * For `token-bucket` and `gcra` the advertised quota is what a client can use at once — the
+ * bucket (`capacity`, i.e. `burst`) — over the time it takes to refill it
+ * (`capacity × msPerPoint`): `tiers.api` (600 per minute, bursts of 60) is advertised as
+ * `q=60;w=6`, the same 10 per second, and agrees with the result's `limit` (60) and
+ * `remaining` (at most 60). Windows advertise `limit` per `windowMs`.
+ */
 export interface HeaderPolicy {
   /** Quota per window (points). */
   readonly limit: number;
   /** Window in milliseconds (sent in whole seconds, rounded up). */
   readonly windowMs: number;
+  /** The algorithm; with `token-bucket`/`gcra`, `capacity` and `msPerPoint` define the quota. */
+  readonly algorithm?: string;
+  /** Bucket size (points usable at once). */
+  readonly capacity?: number;
+  /** Milliseconds to regain one point. */
+  readonly msPerPoint?: number;
 }
 
 /** Options of {@link rateLimitHeaders}. */
@@ -54,7 +68,10 @@ export function rateLimitHeaders(result: RateLimitResult, policy: HeaderPolicy, 
   const headers: Record<string, string> = {};
   if (standard) {
     const l = label(name);
-    headers['ratelimit-policy'] = `${l};q=${policy.limit};w=${seconds(policy.windowMs)}`;
+    const bucket = (policy.algorithm === 'token-bucket' || policy.algorithm === 'gcra') && policy.capacity !== undefined && policy.msPerPoint !== undefined;
+    const quota = bucket ? policy.capacity! : policy.limit;
+    const windowMs = bucket ? policy.capacity! * policy.msPerPoint! : policy.windowMs;
+    headers['ratelimit-policy'] = `${l};q=${quota};w=${seconds(windowMs)}`;
     headers['ratelimit'] = `${l};r=${result.remaining};t=${seconds(result.resetMs)}`;
   }
   if (legacy) {

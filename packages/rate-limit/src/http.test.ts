@@ -1,7 +1,9 @@
 import { ConfigurationError } from '@armor/errors';
+import fc from 'fast-check';
+import proxyAddr from 'proxy-addr';
 import { describe, expect, it } from 'vitest';
 import { expectOutage503 } from '../test/outage.js';
-import { clientIp, createRateLimiter, ipKey, memoryStore, normalizeIp, rateLimitHeaders, withRateLimit } from './index.js';
+import { clientIp, compileTrustProxy, createRateLimiter, ipKey, memoryStore, normalizeIp, rateLimitHeaders, withRateLimit, type TrustProxy } from './index.js';
 
 describe('rateLimitHeaders', () => {
   const policy = { limit: 100, windowMs: 60_000 };
@@ -66,6 +68,68 @@ describe('IP keys', () => {
     expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor, trustProxy: 99 })).toBe('6.6.6.6');
     expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor, trustProxy: true })).toBe('6.6.6.6');
     expect(clientIp({ forwardedFor: '6.6.6.6, ::ffff:203.0.113.9', trustProxy: 1 })).toBe('203.0.113.9');
+  });
+});
+
+/** Express's own compilation of its `trust proxy` setting (express/lib/utils.js compileTrust). */
+function expressTrust(value: TrustProxy): (address: string, hop: number) => boolean {
+  if (typeof value === 'function') return value;
+  if (value === true) return () => true;
+  if (typeof value === 'number') return (_a, i) => i < value;
+  if (typeof value === 'string') return proxyAddr.compile(value.split(',').map((v) => v.trim()));
+  return proxyAddr.compile(value === false ? [] : (value as string[]).slice());
+}
+
+describe('trustProxy: Express vocabulary, Express semantics (proxy-addr is the reference)', () => {
+  const address = fc.constantFrom(
+    '127.0.0.1', '127.8.9.1', '::1', '10.1.2.3', '172.16.5.4', '192.168.1.9', 'fc00::7', 'fd12::1', '169.254.3.3', 'fe80::2',
+    '203.0.113.9', '198.51.100.4', '2001:db8::5', '8.8.8.8', '::ffff:10.9.9.9', '::ffff:203.0.113.77',
+  );
+  const setting: fc.Arbitrary<TrustProxy> = fc.oneof(
+    fc.boolean(),
+    fc.integer({ min: 1, max: 5 }),
+    fc.constantFrom('loopback', 'linklocal', 'uniquelocal', 'loopback, uniquelocal', 'loopback,linklocal,uniquelocal', '10.0.0.0/8', '10.0.0.0/8, 127.0.0.1', '203.0.113.0/24'),
+    fc.subarray(['loopback', 'linklocal', 'uniquelocal', '10.1.2.3', '2001:db8::/32', '192.168.0.0/16'], { minLength: 1 }),
+  );
+
+  it('picks the same client as Express (proxyaddr) for random chains and settings', () => {
+    fc.assert(
+      fc.property(address, fc.array(address, { minLength: 1, maxLength: 6 }), setting, (peer, chain, trust) => {
+        const forwardedFor = chain.join(', ');
+        const req = { headers: { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress: peer } };
+        const expected = normalizeIp(proxyAddr(req as never, expressTrust(trust)));
+        expect(clientIp({ remoteAddress: peer, forwardedFor, trustProxy: trust })).toBe(expected);
+        expect(clientIp({ remoteAddress: peer, forwardedFor, trustProxy: compileTrustProxy(trust) })).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("'loopback' behind a local proxy keys each client separately (it keyed everyone as unknown-ip)", () => {
+    const a = clientIp({ remoteAddress: '127.0.0.1', forwardedFor: '203.0.113.9', trustProxy: 'loopback' });
+    const b = clientIp({ remoteAddress: '::ffff:127.0.0.1', forwardedFor: '198.51.100.4', trustProxy: 'loopback' });
+    expect([a, b]).toEqual(['203.0.113.9', '198.51.100.4']);
+    // a function, with hop indexes like Express's
+    const hops: [string, number][] = [];
+    expect(clientIp({ remoteAddress: '10.0.0.1', forwardedFor: '1.1.1.1, 10.0.0.2', trustProxy: (addr, i) => (hops.push([addr, i]), addr.startsWith('10.')) })).toBe('1.1.1.1');
+    expect(hops).toEqual([['10.0.0.1', 0], ['10.0.0.2', 1]]);
+  });
+
+  it('refuses what Express would not accept, with a ConfigurationError naming trustProxy', () => {
+    for (const bad of ['not-a-range', '10.0.0.0/33', '', ' , ', -1, 1.5, Number.NaN, {}, [], [42], null] as unknown[]) {
+      expect(() => compileTrustProxy(bad as TrustProxy), JSON.stringify(bad)).toThrow(ConfigurationError);
+      expect(() => compileTrustProxy(bad as TrustProxy)).toThrow('"trustProxy"');
+      expect(() => withRateLimit(() => new Response(''), { tier: 'standard', trustProxy: bad as TrustProxy })).toThrow('"trustProxy"');
+    }
+  });
+
+  it('withRateLimit: range settings key clients apart, and trustProxy: false without a keyGenerator is refused (one key for everyone)', async () => {
+    const handler = withRateLimit(() => new Response('ok'), { algorithm: 'fixed-window', limit: 1, windowMs: 60_000, trustProxy: 'uniquelocal' });
+    const as = (xff: string) => handler(new Request('https://example.test/', { headers: { 'x-forwarded-for': xff } })).then((r) => r.status);
+    expect(await as('203.0.113.9, 10.0.0.5')).toBe(200);
+    expect(await as('198.51.100.4, 10.0.0.5')).toBe(200);
+    expect(await as('6.6.6.6, 203.0.113.9, 10.0.0.5')).toBe(429); // spoofed left part ignored
+    expect(() => withRateLimit(() => new Response(''), { tier: 'standard', trustProxy: false })).toThrow('"trustProxy"');
   });
 });
 

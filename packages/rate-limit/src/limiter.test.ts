@@ -183,6 +183,34 @@ describe('memoryStore', () => {
     expect((await limiter.consume('k999')).remaining).toBe(3);
   });
 
+  it('evicts keys that restrict nothing first: 1,000 new keys neither unblock a blocked account nor refill an exhausted one', async () => {
+    const clock = fakeClock();
+    const store = memoryStore({ maxKeys: 100 });
+    const login = createRateLimiter({ algorithm: 'fixed-window', limit: 3, windowMs: 3_600_000, store, clock, name: 'login', blockDurationMs: 3_600_000 });
+    const api = createRateLimiter({ algorithm: 'gcra', limit: 2, windowMs: 3_600_000, store, clock, name: 'api' });
+    for (let i = 0; i < 4; i++) await login.consume('victim@example.com');
+    expect((await login.consume('victim@example.com')).reason).toBe('blocked');
+    await api.penalize('abuser', 5);
+    await api.consume('spender', 2);
+    for (let i = 0; i < 1_000; i++) {
+      clock.t += 1;
+      await (i % 2 ? login : api).consume(`churn${i}`);
+    }
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect(await login.consume('victim@example.com')).toMatchObject({ allowed: false, reason: 'blocked' });
+    expect((await api.consume('abuser')).allowed).toBe(false);
+    expect((await api.consume('spender')).allowed).toBe(false);
+    // The bound still holds when every key restricts: the oldest then go.
+    const tight = memoryStore({ maxKeys: 3 });
+    const blocker = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: tight, clock, blockDurationMs: 60_000 });
+    for (let i = 0; i < 10; i++) {
+      blocker.consumeSync(`b${i}`);
+      blocker.consumeSync(`b${i}`);
+    }
+    expect(tight.size).toBe(3);
+    expect(blocker.consumeSync('b9').reason).toBe('blocked');
+  });
+
   it('stays bounded and keeps limiting when limiters with different prefixes share a full store', async () => {
     // Regression: a sweep or eviction dropped a key space that had become empty while a write
     // into it was pending; the key then went into the dropped space, counted but unreachable,

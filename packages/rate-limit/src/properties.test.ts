@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter, type Algorithm } from './index.js';
+import { createRateLimiter, memoryStore, rateLimitHeaders, type Algorithm } from './index.js';
 
 /** Random arrivals: gaps in ms (often 0, i.e. simultaneous) and costs. */
 const arrivals = fc.array(fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 1_500 })), cost: fc.integer({ min: 1, max: 3 }) }), {
@@ -90,6 +90,68 @@ describe('no window admits more than the limit (any arrival sequence)', () => {
         expect(limiter.consumeSync('k', 0).remaining).toBe(before.remaining);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('headers agree with the decision (every algorithm, random sequences)', () => {
+  const field = (text: string, name: string) => Number(new RegExp(`;${name}=(\\d+)`).exec(text)![1]);
+  const steps = fc.array(
+    fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 5_000 })), cost: fc.integer({ min: 0, max: 4 }) }),
+    { minLength: 1, maxLength: 60 },
+  );
+  it('limit, remaining, reset, policy and Retry-After describe the same state as the result', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Algorithm>('fixed-window', 'sliding-window', 'token-bucket', 'gcra'),
+        fc.integer({ min: 4, max: 30 }),
+        fc.integer({ min: 100, max: 120_000 }),
+        fc.option(fc.integer({ min: 4, max: 40 }), { nil: undefined }),
+        fc.boolean(),
+        steps,
+        (algorithm, limit, windowMs, burstOption, blocks, seq) => {
+          const bucketLike = algorithm === 'token-bucket' || algorithm === 'gcra';
+          const burst = bucketLike ? burstOption : undefined;
+          const clock = { t: 1_700_000_000_000, now: () => clock.t };
+          const store = memoryStore();
+          const limiter = createRateLimiter({ algorithm, limit, windowMs, clock, store, ...(burst ? { burst } : {}), ...(blocks ? { blockDurationMs: 1_000 } : {}) });
+          for (const { gap, cost } of seq) {
+            clock.t += gap;
+            const result = limiter.consumeSync('k', Math.min(cost, limiter.policy.capacity));
+            const h = rateLimitHeaders(result, limiter.policy, { legacy: true, now: clock.t });
+            const q = field(h['ratelimit-policy']!, 'q');
+            const w = field(h['ratelimit-policy']!, 'w');
+            const r = field(h['ratelimit']!, 'r');
+            const t = field(h['ratelimit']!, 't');
+            expect(q).toBe(result.limit);
+            expect(Number(h['x-ratelimit-limit'])).toBe(q);
+            expect(r).toBe(result.remaining);
+            expect(Number(h['x-ratelimit-remaining'])).toBe(r);
+            expect(r).toBeGreaterThanOrEqual(0);
+            expect(r).toBeLessThanOrEqual(q);
+            expect(t).toBe(Math.ceil(result.resetMs / 1000));
+            expect(Number(h['x-ratelimit-reset'])).toBe(Math.ceil((clock.t + result.resetMs) / 1000));
+            // The advertised window is the time to regain the advertised quota.
+            const p = limiter.policy;
+            expect(w).toBe(Math.ceil((bucketLike ? p.capacity * p.msPerPoint : p.windowMs) / 1000));
+            if (!blocks) expect(t).toBeLessThanOrEqual(algorithm === 'sliding-window' ? 2 * w : w);
+            if (result.allowed) {
+              expect(h['retry-after']).toBeUndefined();
+            } else {
+              const retry = Number(h['retry-after']);
+              expect(retry).toBe(Math.ceil(result.retryAfterMs / 1000));
+              expect(retry).toBeLessThanOrEqual(t);
+              if (result.reason === 'blocked') expect(r).toBe(0);
+            }
+            // `remaining` is what the next request may take: r >= 1 exactly when a 1-point request would pass now.
+            if (result.reason !== 'blocked') {
+              const [peek] = store.applySync({ ops: [{ key: `${limiter.prefix}k`, prefix: limiter.prefix, id: 'k', policy: p, kind: 'peek', cost: 1 }], allOrNothing: false, now: clock.t });
+              expect(peek!.allowed).toBe(r >= 1);
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

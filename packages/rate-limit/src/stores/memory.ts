@@ -6,14 +6,17 @@
  * @module
  */
 import { checkInt, checkMs, checkOptions } from '@armor/core';
-import { evaluateBatch, step, written } from '../engine.js';
+import { evaluateBatch, restricts, step, written } from '../engine.js';
 import type { LimitState, RateLimitPolicy, RateLimitStore, StoreOperation, StoreOutcome, StoreRequest } from '../types.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept. When full, expired keys are swept first, then the oldest keys are
-   * dropped (they start again with a full allowance).
+   * Most keys kept. When full, expired keys are swept first, then the oldest keys that do not
+   * restrict anything are dropped (they start again with a full allowance). Keys that are
+   * blocked, carry strikes, or are at (or penalized past) their limit go last, so a flood of
+   * new keys cannot lift a block or a limit; only when every key restricts are the oldest
+   * dropped regardless (the bound is a bound).
    * @default 100_000
    */
   maxKeys?: number;
@@ -38,6 +41,8 @@ export interface MemoryStore extends RateLimitStore {
 interface Entry {
   st: LimitState;
   exp: number;
+  /** The policy that wrote it (to tell whether the key still restricts, for eviction). */
+  p: RateLimitPolicy;
 }
 
 /**
@@ -93,7 +98,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return entry.st;
   };
 
-  const write = (prefix: string, map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number) => {
+  /** Makes room for one key: drops the oldest key that restricts nothing, else the oldest key. */
+  const evictOne = (now: number) => {
+    // A restricting key is moved to the back of its space, so the next eviction does not
+    // inspect it again before every other key: eviction stays O(1) amortized.
+    for (const [prefix, victims] of spaces) {
+      // Each key of the space once (a moved key comes round again in this same iteration).
+      let left = victims.size;
+      for (const [key, entry] of victims) {
+        if (left-- <= 0) break;
+        if (restricts(entry.p, entry.st, now)) {
+          victims.delete(key);
+          victims.set(key, entry);
+          continue;
+        }
+        victims.delete(key);
+        size--;
+        if (victims.size === 0) spaces.delete(prefix);
+        return;
+      }
+    }
+    // Every key restricts: the bound wins, the oldest goes.
+    for (const [prefix, victims] of spaces) {
+      for (const key of victims.keys()) {
+        victims.delete(key);
+        size--;
+        if (victims.size === 0) spaces.delete(prefix);
+        return;
+      }
+    }
+  };
+
+  const write = (prefix: string, map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number, policy: RateLimitPolicy) => {
     if (st === undefined) return;
     const entry = map.get(key);
     if (st === null) {
@@ -106,26 +142,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     if (entry !== undefined) {
       entry.st = st;
       entry.exp = now + ttlMs;
+      entry.p = policy;
       return;
     }
     if (size >= maxKeys) {
       sweep(now);
       nextSweep = now + sweepIntervalMs;
-      // Still full: drop the oldest keys (of the largest-first space order).
-      for (const [prefix, victims] of spaces) {
-        for (const victim of victims.keys()) {
-          if (size < maxKeys) break;
-          victims.delete(victim);
-          size--;
-        }
-        if (victims.size === 0 && victims !== map) spaces.delete(prefix);
-        if (size < maxKeys) break;
-      }
+      while (size >= maxKeys) evictOne(now);
     }
     // A sweep or eviction (here, or for another key of the same batch) drops spaces that became
     // empty; writing into a dropped one would count a key no sweep or eviction can ever reach.
     if (map.size === 0) map = space(prefix);
-    map.set(key, { st, exp: now + ttlMs });
+    map.set(key, { st, exp: now + ttlMs, p: policy });
     size++;
   };
 
@@ -150,7 +178,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       entry!.exp = now + written.ttlMs;
       return outcome;
     }
-    write(prefix, map, id, next, written.ttlMs, now);
+    write(prefix, map, id, next, written.ttlMs, now, policy);
     return outcome;
   };
   const scratch: { key: string; policy: RateLimitPolicy; kind: 'consume'; cost: number } = { key: '', policy: undefined as never, kind: 'consume', cost: 0 };
@@ -164,7 +192,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return { prefix, map: space(prefix), key };
     });
     const evals = evaluateBatch(request, places.map((p) => read(p.map, p.key, now)));
-    evals.forEach((e, i) => write(places[i]!.prefix, places[i]!.map, places[i]!.key, e.write, e.ttlMs, now));
+    evals.forEach((e, i) => write(places[i]!.prefix, places[i]!.map, places[i]!.key, e.write, e.ttlMs, now, ops[i]!.policy));
     return evals.map((e) => e.outcome);
   };
 
