@@ -2,6 +2,8 @@
  * The store conformance suite: every @armor/cache store driver must pass it. Each driver's
  * test file calls `describeStoreConformance(name, makeStore)`.
  */
+import { manualClock } from '@armor/core';
+import { ConfigurationError } from '@armor/errors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCache } from '../src/cache.js';
 import type { CacheEntry, CacheStore } from '../src/types.js';
@@ -102,6 +104,91 @@ export function describeStoreConformance(name: string, make: () => Promise<Confo
       await store.set('t:1', entry(1), { ...opts, tags: ['x'] });
       await store.delete('t:1');
       expect(await store.invalidateTag('x')).toEqual([]);
+    });
+
+    it('a plain set over a tagged key drops its old tag memberships', async () => {
+      await store.set('o', entry('old'), { ...opts, tags: ['old-tag'] });
+      await store.set('o', entry('new'), opts);
+      expect(await store.invalidateTag('old-tag')).toEqual([]);
+      expect((await store.get('o'))?.value).toBe('new');
+    });
+
+    it('re-tagging a key moves it from the old tags to the new ones', async () => {
+      await store.set('r', entry(1), { ...opts, tags: ['a', 'shared'] });
+      await store.set('r', entry(2), { ...opts, tags: ['b', 'shared'] });
+      expect(await store.invalidateTag('a')).toEqual([]);
+      expect((await store.get('r'))?.value).toBe(2);
+      expect(await store.invalidateTag('b')).toEqual(['r']);
+      expect(await store.get('r')).toBeUndefined();
+      expect(await store.invalidateTag('shared')).toEqual([]);
+    });
+
+    it('a key deleted and re-set without tags is not removed by its old tag', async () => {
+      await store.set('d2', entry(1), { ...opts, tags: ['gone'] });
+      await store.delete('d2');
+      await store.set('d2', entry(2), opts);
+      expect(await store.invalidateTag('gone')).toEqual([]);
+      expect((await store.get('d2'))?.value).toBe(2);
+    });
+
+    it('backs a cache: plain set after a tagged set survives invalidating the old tag', async () => {
+      const cache = createCache({ store, ttlMs: 60_000, namespace: 'tags' });
+      await cache.set('user', 'v1', { tags: ['team'] });
+      await cache.set('user', 'v2');
+      expect(await cache.invalidateTag('team')).toBe(0);
+      expect(await cache.get('user')).toBe('v2');
+    });
+
+    it('backs a cache: undefined, null, Date, Map, Set, BigInt and non-finite numbers come back as they went in', async () => {
+      const cache = createCache({ store, ttlMs: 60_000, namespace: 'values' });
+      const values: [string, unknown][] = [
+        ['undefined', undefined],
+        ['null', null],
+        ['date', new Date(86_400_000)],
+        ['map', new Map<unknown, unknown>([['a', 1], [2, { b: [new Date(0)] }]])],
+        ['set', new Set(['x', 1])],
+        ['bigint', 12_345_678_901_234_567_890n],
+        ['numbers', [Number.NaN, Infinity, -Infinity, 0, 1.5]],
+        ['nested', { at: new Date(5), ids: new Set([1n]), missing: undefined, list: [undefined, null] }],
+        ['looks-tagged', { $armor: 'Date', v: 1 }],
+        ['string-tilde', '~{"not":"tagged"}'],
+      ];
+      for (const [key, value] of values) {
+        let loads = 0;
+        expect(await cache.getOrSet(key, () => (loads++, value))).toEqual(value);
+        expect(await cache.getOrSet(key, () => (loads++, 'reloaded'))).toEqual(value); // cached, even undefined
+        expect(loads, key).toBe(1);
+        expect(await cache.has(key), key).toBe(true);
+        const read = await cache.get(key);
+        expect(read, key).toEqual(value);
+        if (value instanceof Date) expect(read).toBeInstanceOf(Date);
+        if (value instanceof Map) expect(read).toBeInstanceOf(Map);
+      }
+      await cache.set('set-date', new Date(7));
+      expect(await cache.get('set-date')).toEqual(new Date(7));
+    });
+
+    it('backs a cache: TTL edges (exclusive end, fractional ms, per-call overrides, bad values refused)', async () => {
+      const clock = manualClock(1_000_000);
+      const cache = createCache({ store, ttlMs: 1_000, clock, namespace: 'ttl' });
+      // (Redis also enforces the TTL in real time: keep real-time windows well above one round trip)
+      await cache.set('one', 1, { ttlMs: 2_000 });
+      clock.advance(1_999);
+      expect(await cache.get('one')).toBe(1);
+      clock.advance(1);
+      expect(await cache.get('one')).toBeUndefined(); // fresh until now + ttl, exclusive
+      await expect(cache.set('half', 1, { ttlMs: 0.5 })).resolves.toBeUndefined(); // fractional ms accepted (Redis rounds up)
+      await cache.set('long', 'year', { ttlMs: 365 * 86_400_000 });
+      clock.advance(364 * 86_400_000);
+      expect(await cache.get('long')).toBe('year');
+      await cache.set('swr', 's', { ttlMs: 10, staleWhileRevalidateMs: 0 });
+      clock.advance(10);
+      expect(await cache.getOrSet('swr', () => 'reloaded')).toBe('reloaded');
+      for (const bad of [0, -1, Infinity, Number.NaN]) {
+        await expect(cache.set('bad', 1, { ttlMs: bad })).rejects.toThrow(ConfigurationError);
+        expect(() => createCache({ store, ttlMs: bad })).toThrow(ConfigurationError);
+      }
+      await expect(cache.set('bad', 1, { staleWhileRevalidateMs: -1 })).rejects.toThrow(ConfigurationError);
     });
 
     it('takes and releases the cross-process lock when it has one', async () => {
