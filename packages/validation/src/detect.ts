@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@armor/errors';
+import { checkInt, checkOptions } from '@armor/core';
 
 /** Kinds of injection signals. */
 export type InjectionKind = 'sql' | 'xss' | 'path-traversal' | 'command' | 'nosql';
@@ -94,9 +94,13 @@ const escapeSegment = (s: string) => (s.includes('~') || s.includes('/') ? s.rep
  * ```
  */
 export function detectInjection(value: unknown, options: DetectOptions = {}): InjectionSignal[] {
-  const maxLength = option('maxLength', options.maxLength, 10_000);
-  const maxValues = option('maxValues', options.maxValues, 1_000);
-  const maxDepth = option('maxDepth', options.maxDepth, 32);
+  checkOptions('detectInjection', options, ['maxLength', 'maxValues', 'maxDepth']);
+  checkInt('maxLength', options.maxLength, 1);
+  checkInt('maxValues', options.maxValues, 1);
+  checkInt('maxDepth', options.maxDepth, 1);
+  const maxLength = options.maxLength ?? 10_000;
+  const maxValues = options.maxValues ?? 1_000;
+  const maxDepth = options.maxDepth ?? 32;
   const signals: InjectionSignal[] = [];
   const seen = new Set<string>();
   let budget = maxValues;
@@ -129,8 +133,4 @@ export function detectInjection(value: unknown, options: DetectOptions = {}): In
   return signals;
 }
 
-function option(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigurationError(name, 'must be an integer >= 1', { received: value });
-  return value;
-}
+

@@ -10,6 +10,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { limits as createLimits, type LimitsOptions, type StructureGuard } from './limits.js';
 import { toIssues } from './parse.js';
+import { checkOneOf, checkOptions, checkRequired } from '@armor/core';
 
 /** Options of {@link validate}. */
 export interface ValidateOptions<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
@@ -62,6 +63,9 @@ function isGuard(value: unknown): value is StructureGuard {
 export function validate<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
   options: ValidateOptions<B, Q, P>,
 ): ValidatedHandler<B, Q, P> {
+  checkRequired('options', options, 'an object with body, query and/or params schemas');
+  checkOptions('validate', options, ['body', 'query', 'params', 'limits', 'onError']);
+  checkOneOf('onError', options.onError, ['respond', 'next']);
   const guard: StructureGuard | undefined =
     options.limits === false ? undefined : isGuard(options.limits) ? options.limits : createLimits(options.limits ?? {});
   const respond = (options.onError ?? 'respond') === 'respond';

@@ -1,4 +1,5 @@
-import { ConfigurationError, ValidationError, type ValidationIssue } from '@armor/errors';
+import { checkBoolean, checkInt, checkOptions } from '@armor/core';
+import { ValidationError, type ValidationIssue } from '@armor/errors';
 
 /** Options of {@link limits}. */
 export interface LimitsOptions {
@@ -18,7 +19,16 @@ export interface LimitsOptions {
    * @default 100_000
    */
   maxStringLength?: number | undefined;
+  /**
+   * Reject the object keys `__proto__`, `constructor` and `prototype` (issue code
+   * `forbidden_key`): `JSON.parse` keeps `"__proto__"` as an own key, and a later deep merge or
+   * `Object.assign` into a plain object turns it into prototype pollution.
+   * @default true
+   */
+  rejectProtoKeys?: boolean | undefined;
 }
+
+const PROTO_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** A structure guard returned by {@link limits}. */
 export interface StructureGuard {
@@ -33,13 +43,6 @@ export interface StructureGuard {
   assert(value: unknown, prefix?: string): void;
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ConfigurationError(name, 'must be an integer >= 0', { received: value });
-  }
-  return value;
-}
 
 const escapeSegment = (s: string) => (s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s);
 
@@ -71,11 +74,16 @@ function pathOf(frame: Frame, prefix: string): string {
  * ```
  */
 export function limits(options: LimitsOptions = {}): StructureGuard {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-  const maxDepth = positiveInteger('maxDepth', options.maxDepth, 32);
-  const maxKeys = positiveInteger('maxKeys', options.maxKeys, 10_000);
-  const maxStringLength = positiveInteger('maxStringLength', options.maxStringLength, 100_000);
-  const effective = Object.freeze({ maxDepth, maxKeys, maxStringLength });
+  checkOptions('limits', options, ['maxDepth', 'maxKeys', 'maxStringLength', 'rejectProtoKeys']);
+  checkBoolean('rejectProtoKeys', options.rejectProtoKeys);
+  const rejectProtoKeys = options.rejectProtoKeys ?? true;
+  checkInt('maxDepth', options.maxDepth, 0);
+  checkInt('maxKeys', options.maxKeys, 0);
+  checkInt('maxStringLength', options.maxStringLength, 0);
+  const maxDepth = options.maxDepth ?? 32;
+  const maxKeys = options.maxKeys ?? 10_000;
+  const maxStringLength = options.maxStringLength ?? 100_000;
+  const effective = Object.freeze({ maxDepth, maxKeys, maxStringLength, rejectProtoKeys });
 
   const check = (value: unknown, prefix = ''): ValidationIssue | undefined => {
     if (typeof value === 'string') {
@@ -114,6 +122,9 @@ export function limits(options: LimitsOptions = {}): StructureGuard {
           const name = names[i]!;
           if (name.length > maxStringLength) {
             return { path: pathOf(frame, prefix), message: `Key is longer than ${maxStringLength} characters`, code: 'string_too_long' };
+          }
+          if (rejectProtoKeys && PROTO_KEYS.has(name)) {
+            return { path: pathOf({ value: undefined, depth, parent: frame, key: name }, prefix), message: `Key "${name}" is not allowed (prototype pollution)`, code: 'forbidden_key' };
           }
           stack.push({ value: (current as Record<string, unknown>)[name], depth, parent: frame, key: name });
         }

@@ -1,3 +1,4 @@
+import { checkBoolean, checkInt, checkObject, checkOptions, ipRange, parseIp } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { z } from 'zod';
 import { createSanitizer, type SanitizeOptions } from './sanitize.js';
@@ -26,6 +27,16 @@ export interface HttpUrlOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Maximum length in characters. @default 2048 */
   max?: number | undefined;
+  /**
+   * Accept URLs whose host is a loopback, private, link-local (cloud metadata:
+   * `169.254.169.254`), unique-local, unspecified, CGNAT, reserved or multicast address, or
+   * `localhost`/`metadata.google.internal`. `false` for URLs your server will fetch (SSRF):
+   * every spelling the URL parser accepts is caught (`127.1`, `0x7f000001`, `2130706433`,
+   * `[::ffff:127.0.0.1]`). A public host NAME that resolves to a private address is not caught
+   * here (no DNS lookup): check the resolved address when you connect.
+   * @default true
+   */
+  allowPrivate?: boolean | undefined;
 }
 
 /** Options of `schemas.pagination`. */
@@ -60,10 +71,10 @@ export interface SortKey<F extends string> {
   direction: 'asc' | 'desc';
 }
 
-function positiveInt(option: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigurationError(option, 'must be an integer >= 1', { received: value });
-  return value;
+/** Checks a count option (an integer >= 1) with the kernel's check and applies its default. */
+function count(option: string, value: number | undefined, fallback: number): number {
+  checkInt(option, value, 1);
+  return value ?? fallback;
 }
 
 const ID_PATTERNS: Record<IdKind, RegExp> = {
@@ -75,6 +86,7 @@ const ID_PATTERNS: Record<IdKind, RegExp> = {
 };
 
 function id(options: IdOptions = {}) {
+  checkOptions('schemas.id', options, ['kind']);
   const kinds = options.kind === undefined ? ['uuid' as const] : typeof options.kind === 'string' ? [options.kind] : [...options.kind];
   if (kinds.length === 0) throw new ConfigurationError('kind', 'must name at least one id kind', { received: options.kind });
   for (const kind of kinds) {
@@ -88,11 +100,30 @@ function id(options: IdOptions = {}) {
 }
 
 function email(options: EmailOptions = {}) {
-  const max = positiveInt('max', options.max, 254);
+  checkOptions('schemas.email', options, ['max']);
+  const max = count('max', options.max, 254);
   return z.string().trim().max(max).pipe(z.email()).transform((value) => {
     const at = value.lastIndexOf('@');
     return `${value.slice(0, at)}@${value.slice(at + 1).toLowerCase()}`;
   });
+}
+
+/** Host names that always mean this machine or the cloud metadata service. */
+const PRIVATE_NAMES = /^(?:localhost|.+\.localhost|metadata\.google\.internal|metadata\.goog|instance-data|instance-data\.ec2\.internal)\.?$/i;
+
+/**
+ * Whether a WHATWG-parsed host (`url.hostname`) is not a public address. The URL parser has
+ * already turned every IPv4 spelling (`127.1`, `0x7f000001`, `2130706433`, `0177.0.0.1`) into
+ * dotted decimal and bracketed IPv6; the kernel's `ipRange` judges the address (IPv4 embedded
+ * in IPv6, such as `[::ffff:127.0.0.1]`, is judged as that IPv4 address). Anything but
+ * `unicast` (private, loopback, linkLocal (169.254.169.254), uniqueLocal, unspecified,
+ * carrierGradeNat, reserved, multicast, ...) is private here.
+ */
+function isPrivateHost(hostname: string): boolean {
+  if (PRIVATE_NAMES.test(hostname)) return true;
+  const ip = parseIp(hostname);
+  if (ip === undefined) return false;
+  return ipRange(ip) !== 'unicast';
 }
 
 function hostAllowed(host: string, allowed: readonly string[]): boolean {
@@ -105,7 +136,10 @@ function hostAllowed(host: string, allowed: readonly string[]): boolean {
 }
 
 function httpUrl(options: HttpUrlOptions = {}) {
-  const max = positiveInt('max', options.max, 2048);
+  checkOptions('schemas.httpUrl', options, ['allowedHosts', 'max', 'allowPrivate']);
+  checkBoolean('allowPrivate', options.allowPrivate);
+  const allowPrivate = options.allowPrivate ?? true;
+  const max = count('max', options.max, 2048);
   const allowed = options.allowedHosts?.map((host) => {
     if (typeof host !== 'string' || !/^(\*\.)?[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(host)) {
       throw new ConfigurationError('allowedHosts', 'must contain host names such as "example.com" or "*.example.com"', { received: host });
@@ -145,15 +179,20 @@ function httpUrl(options: HttpUrlOptions = {}) {
         ctx.addIssue({ code: 'invalid_format', format: 'url', message: 'URL host is not allowed', input: value });
         return z.NEVER;
       }
+      if (!allowPrivate && isPrivateHost(url.hostname)) {
+        ctx.addIssue({ code: 'invalid_format', format: 'url', message: 'URL host is a private, loopback or link-local address', input: value });
+        return z.NEVER;
+      }
       return url.href;
     });
 }
 
 function pagination(options: PaginationOptions = {}) {
-  const maxLimit = positiveInt('maxLimit', options.maxLimit, 100);
-  const defaultLimit = positiveInt('defaultLimit', options.defaultLimit, Math.min(20, maxLimit));
+  checkOptions('schemas.pagination', options, ['maxLimit', 'defaultLimit', 'maxCursorLength']);
+  const maxLimit = count('maxLimit', options.maxLimit, 100);
+  const defaultLimit = count('defaultLimit', options.defaultLimit, Math.min(20, maxLimit));
   if (defaultLimit > maxLimit) throw new ConfigurationError('defaultLimit', `must be <= maxLimit (${maxLimit})`, { received: defaultLimit });
-  const maxCursorLength = positiveInt('maxCursorLength', options.maxCursorLength, 512);
+  const maxCursorLength = count('maxCursorLength', options.maxCursorLength, 512);
   return z.object({
     limit: z
       .union([z.number(), z.string().regex(/^\d{1,9}$/, 'Expected a positive integer').transform(Number)])
@@ -168,8 +207,9 @@ function pagination(options: PaginationOptions = {}) {
 }
 
 function sort<const F extends string>(fields: readonly F[], options: { maxKeys?: number } = {}) {
+  checkOptions('schemas.sort', options, ['maxKeys']);
   if (!Array.isArray(fields) || fields.length === 0) throw new ConfigurationError('fields', 'must be a non-empty array of field names', { received: fields });
-  const maxKeys = positiveInt('maxKeys', options.maxKeys, fields.length);
+  const maxKeys = count('maxKeys', options.maxKeys, fields.length);
   const known = new Set<string>(fields);
   return z
     .string()
@@ -237,9 +277,11 @@ function codePointLength(value: string): number {
 }
 
 function safeString(options: SafeStringOptions = {}) {
-  const max = positiveInt('max', options.max, 1000);
+  checkOptions('schemas.safeString', options, ['max', 'min', 'multiline']);
+  const max = count('max', options.max, 1000);
+  checkInt('min', options.min, 0);
+  checkBoolean('multiline', options.multiline);
   const min = options.min ?? 0;
-  if (typeof min !== 'number' || !Number.isInteger(min) || min < 0) throw new ConfigurationError('min', 'must be an integer >= 0', { received: min });
   if (min > max) throw new ConfigurationError('min', `must be <= max (${max})`, { received: min });
   const forbidden = options.multiline === true ? FORBIDDEN_ANY : FORBIDDEN_SINGLE_LINE;
   // Normalization can grow a string a little; bound the work before normalizing.
@@ -270,8 +312,9 @@ function safeString(options: SafeStringOptions = {}) {
 }
 
 function html(options: HtmlOptions = {}) {
+  checkObject('options', options);
   const { max: rawMax, ...sanitizeOptions } = options;
-  const max = positiveInt('max', rawMax, 100_000);
+  const max = count('max', rawMax, 100_000);
   const sanitize = createSanitizer(sanitizeOptions);
   return z.string().max(max).transform((value) => sanitize(value));
 }

@@ -110,6 +110,31 @@ describe('limits', () => {
   it('rejects bad options', () => {
     expect(() => limits({ maxDepth: -1 })).toThrow(ConfigurationError);
     expect(() => limits({ maxKeys: 1.5 })).toThrow(/maxKeys/);
+    expect(() => limits({ maxDepht: 3 } as never)).toThrow(/did you mean "maxDepth"/);
+    expect(() => limits({ rejectProtoKeys: 'no' } as never)).toThrow(/rejectProtoKeys/);
+  });
+
+  it('flags __proto__, constructor and prototype keys (prototype pollution) unless allowed', () => {
+    const polluted = JSON.parse('{"a":{"b":[{"__proto__":{"admin":true}}]}}') as unknown;
+    expect(limits().check(polluted)).toMatchObject({ code: 'forbidden_key', path: '/a/b/0/__proto__' });
+    expect(limits().check(JSON.parse('{"constructor":{"prototype":{"x":1}}}'))).toMatchObject({ code: 'forbidden_key', path: '/constructor' });
+    expect(limits().check({ proto: 1, constructorName: 'x' })).toBeUndefined();
+    expect(limits({ rejectProtoKeys: false }).check(polluted)).toBeUndefined();
+  });
+});
+
+describe('option checks (kernel)', () => {
+  it('every factory refuses unknown options with the closest known name', () => {
+    expect(() => schemas.email({ maxx: 3 } as never)).toThrow(/Unknown option "maxx".*did you mean "max"/);
+    expect(() => schemas.httpUrl({ allowedHost: ['a.com'] } as never)).toThrow(/did you mean "allowedHosts"/);
+    expect(() => schemas.pagination({ maxlimit: 3 } as never)).toThrow(/did you mean "maxLimit"/);
+    expect(() => schemas.safeString({ multiLine: true } as never)).toThrow(/did you mean "multiline"/);
+    expect(() => schemas.html({ allowedTag: ['b'] } as never)).toThrow(/did you mean "allowedTags"/);
+    expect(() => detectInjection('x', { maxLen: 3 } as never)).toThrow(/did you mean "maxLength"/);
+    expect(() => parse(z.string(), 'x', { limit: limits() } as never)).toThrow(/did you mean "limits"/);
+    // one rule for counts: 0 is not a count
+    expect(() => schemas.email({ max: 0 })).toThrow(expect.objectContaining({ option: 'max' }));
+    expect(() => schemas.safeString({ min: -1 })).toThrow(expect.objectContaining({ option: 'min' }));
   });
 });
 
@@ -128,6 +153,23 @@ describe('schemas', () => {
     expect(parse(schemas.email(), '  Ada@Example.COM ')).toBe('Ada@example.com');
     expect(safeParse(schemas.email(), 'not-an-email').success).toBe(false);
     expect(safeParse(schemas.email(), `${'a'.repeat(250)}@x.io`).success).toBe(false);
+  });
+
+  // SSRF: every spelling of a private target, parsed by the WHATWG URL parser, judged by the kernel's ipRange
+  it('httpUrl({ allowPrivate: false }) refuses loopback, private, link-local and metadata hosts in every spelling', () => {
+    const publicOnly = schemas.httpUrl({ allowPrivate: false });
+    for (const bad of [
+      'http://127.0.0.1/', 'http://127.1/', 'http://0x7f000001/', 'http://2130706433/', 'http://0177.0.0.1/', 'http://0x7f.1/',
+      'http://[::ffff:127.0.0.1]/', 'http://[::1]/', 'http://[::]/', 'http://0.0.0.0/', 'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00::1]/', 'http://[fe80::1]/', 'http://10.0.0.1/', 'http://192.168.1.1:8080/', 'http://172.16.0.1/', 'http://100.64.0.1/',
+      'http://localhost:3000/', 'http://api.localhost/', 'http://metadata.google.internal/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:7f00:1::]/',
+    ]) {
+      expect(safeParse(publicOnly, bad).success, bad).toBe(false);
+      expect(safeParse(schemas.httpUrl(), bad).success, bad).toBe(true);
+    }
+    for (const good of ['https://example.com/', 'http://93.184.215.14/', 'http://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/', 'https://localhost.example.com/']) {
+      expect(safeParse(publicOnly, good).success, good).toBe(true);
+    }
   });
 
   it('httpUrl: http/https only, no credentials, host allowlist', () => {
