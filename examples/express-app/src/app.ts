@@ -74,6 +74,8 @@ declare global {
   namespace Express {
     interface Locals {
       principal?: Principal;
+      /** Set by the first request-rate limiter a request passes (`api` or `standard`): one charge per request. */
+      rateLimitCharged?: boolean;
     }
   }
 }
@@ -170,12 +172,16 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     },
   });
 
-  // ---- rate limits: `auth` on login, `api` per key, `standard` per IP elsewhere -------------
+  // ---- rate limits: `auth` on login, `authFailures` per IP before key authentication, `api`
+  // per key, `standard` per IP elsewhere. Each request is charged once by `api` or `standard`.
+  const { ip: _authIpTier, ...authAccountTier } = tiers.auth;
   const rateStore = redis ? rateLimitRedisStore({ client: redis }) : rateLimitMemoryStore();
-  const limiters: Record<'auth' | 'api' | 'standard', RateLimiter> = {
-    auth: createRateLimiter({ ...tiers.auth, ...config.rateLimits.auth, name: 'auth', store: rateStore }),
+  const limiters: Record<'auth' | 'api' | 'standard' | 'authFailures', RateLimiter> = {
+    // The account half of the auth tier (the per-IP half, `tiers.auth.ip`, is not a limiter option).
+    auth: createRateLimiter({ ...authAccountTier, ...config.rateLimits.auth, name: 'auth', store: rateStore }),
     api: createRateLimiter({ ...tiers.api, ...config.rateLimits.api, name: 'api', store: rateStore }),
     standard: createRateLimiter({ ...tiers.standard, ...config.rateLimits.standard, name: 'standard', store: rateStore }),
+    authFailures: createRateLimiter({ ...tiers.standard, ...config.rateLimits.authFailures, name: 'authFailures', store: rateStore }),
   };
   const clientKey = (req: Request) => ipKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
   const authLimit = rateLimit({
@@ -184,8 +190,26 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     // Per account and address, so one attacker cannot lock everybody out.
     keyGenerator: (req) => `${clientKey(req)}:${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase().slice(0, 320)}`,
   });
-  const apiLimit = rateLimit({ limiter: limiters.api, passToNext: true, keyGenerator: (req) => `key:${req.res?.locals.principal?.keyId ?? 'admin'}` });
-  const standardLimit = rateLimit({ limiter: limiters.standard, passToNext: true, keyGenerator: clientKey });
+  /** Runs `limit` unless an earlier limiter already charged this request (so an unknown route costs one point, not two). */
+  const once = (limit: express.RequestHandler): express.RequestHandler => (req, res, next) => {
+    if (res.locals.rateLimitCharged) return next();
+    res.locals.rateLimitCharged = true;
+    return limit(req, res, next);
+  };
+  const apiLimit = once(rateLimit({ limiter: limiters.api, onError: 'next', keyGenerator: (req) => `key:${req.res?.locals.principal?.keyId ?? 'admin'}` }));
+  const standardLimit = once(rateLimit({ limiter: limiters.standard, onError: 'next', keyGenerator: clientKey }));
+  /**
+   * Per IP, in front of API-key and admin authentication: every attempt takes a point first
+   * (so a flood is refused before any key lookup), and only failed authentications (401) keep it.
+   */
+  const authFailureLimit = rateLimit({
+    limiter: limiters.authFailures,
+    onError: 'next',
+    keyGenerator: clientKey,
+    headers: false,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+  });
 
   // ---- CSRF on the cookie-session browser routes ---------------------------------------------
   const secureCookies = config.env === 'production';
@@ -354,9 +378,9 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const headers = securityHeaders({ preset: 'api' });
   app.use(headers);
   app.use(healthRouter(health));
-  app.get('/metrics', requireAdmin, metricsEndpoint(registry));
-  app.get('/monitoring/snapshot', requireAdmin, monitoringEndpoint(monitor));
-  app.use('/monitoring', requireAdmin, securityHeaders({ preset: 'default' }), dashboardRouter());
+  app.get('/metrics', authFailureLimit, requireAdmin, metricsEndpoint(registry));
+  app.get('/monitoring/snapshot', authFailureLimit, requireAdmin, monitoringEndpoint(monitor));
+  app.use('/monitoring', authFailureLimit, requireAdmin, securityHeaders({ preset: 'default' }), dashboardRouter());
 
   app.use(requireJsonBody);
   const jsonBody = express.json({ limit: config.bodyLimit, strict: true });
@@ -368,7 +392,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
 
   // API (Bearer API keys)
   const api = express.Router();
-  api.use(requireKey, apiLimit);
+  api.use(authFailureLimit, requireKey, apiLimit);
   api.post('/projects', requireScope('projects:write'), v({ body: projectBody, query: noQuery }), createProject);
   api.get('/projects/:projectId', requireScope('projects:read'), v({ params: projectParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);

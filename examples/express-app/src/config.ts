@@ -80,8 +80,13 @@ export interface AppConfig {
   shutdownDelayMs: number;
   trustProxy: number;
   release: string;
-  /** Rate-limit tiers: `auth` (login), `api` (per API key), `standard` (per IP elsewhere). */
-  rateLimits: { auth: TierConfig; api: TierConfig; standard: TierConfig };
+  /**
+   * Rate-limit tiers: `auth` (login), `api` (per API key), `standard` (per IP elsewhere), and
+   * `authFailures` (per IP, in front of API-key and admin authentication: only failed
+   * authentications keep their point, so a flood of made-up keys is refused before it costs
+   * a lookup).
+   */
+  rateLimits: { auth: TierConfig; api: TierConfig; standard: TierConfig; authFailures: TierConfig };
   /** Cache TTL for hot reads (ms). */
   cacheTtlMs: number;
   /** How long a health check result is reused (ms). */
@@ -101,11 +106,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** Default tiers: `auth` 5 login attempts per minute per account and IP, `api` 600/min per key (bursts of 60), `standard` 100/min per IP. */
+/**
+ * Default tiers: `auth` 5 login attempts per minute per account and IP, `api` 600/min per key
+ * (bursts of 60), `standard` 100/min per IP, `authFailures` 30 failed API-key or admin
+ * authentications per minute per IP.
+ */
 export const DEFAULT_RATE_LIMITS: AppConfig['rateLimits'] = {
   auth: { limit: 5, windowMs: 60_000 },
   api: { limit: 600, windowMs: 60_000, burst: 60 },
   standard: { limit: 100, windowMs: 60_000 },
+  authFailures: { limit: 30, windowMs: 60_000 },
 };
 
 /**

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueKey } from '../src/keys.js';
 import { BACKENDS, call, start, type Running } from './harness.js';
 
 /** Sends a raw request (for things fetch refuses to send) and reads status, headers and body. */
@@ -59,6 +60,21 @@ describe.each(BACKENDS)('hostile input (%s)', (backend) => {
     { name: 'negative limit', method: 'GET', path: (p) => `/api/v1/projects/${p}/comments?limit=-1`, expect: [400] },
     { name: 'bogus cursor', method: 'GET', path: (p) => `/api/v1/projects/${p}/comments?cursor=eyJ4IjoxfQ`, expect: [400] },
     { name: 'SQL in cursor', method: 'GET', path: (p) => `/api/v1/projects/${p}/comments?cursor=${Buffer.from(JSON.stringify(["2020-01-01'; DROP TABLE comments;--", '00000000-0000-4000-8000-000000000000'])).toString('base64url')}`, expect: [400] },
+    // Forged cursors: well-formed base64url JSON with an impossible timestamp reached the database (500 DATABASE_ERROR).
+    ...(
+      [
+        ['impossible timestamp', '2026-13-45 99:99:99'],
+        ['February 30th', '2026-02-30 10:00:00+00'],
+        ['hour 24', '2026-01-01 24:00:00'],
+        ['offset +99', '2026-01-01 10:00:00+99'],
+        ['year 0', '0000-01-01 00:00:00'],
+      ] as const
+    ).map(([what, ts]) => ({
+      name: `forged cursor: ${what}`,
+      method: 'GET',
+      path: (p: string) => `/api/v1/projects/${p}/comments?cursor=${Buffer.from(JSON.stringify([ts, '00000000-0000-4000-8000-000000000000'])).toString('base64url')}`,
+      expect: [400],
+    })),
     { name: 'path traversal in id', method: 'GET', path: () => '/api/v1/comments/..%2f..%2fetc%2fpasswd', expect: [400, 404] },
     { name: 'dot-dot segments', method: 'GET', path: () => '/api/v1/comments/../../../etc/passwd', expect: [400, 404] },
     { name: 'encoded NUL in id', method: 'GET', path: () => '/api/v1/comments/%00', expect: [400, 404] },
@@ -88,5 +104,52 @@ describe.each(BACKENDS)('hostile input (%s)', (backend) => {
     const res = await call(r.base, 'GET', `/api/v1/projects/${projectId}`, { key: r.key });
     expect(res.status).toBe(200);
     expect((await call(r.base, 'GET', '/health/ready')).status).toBe(200);
+  });
+});
+
+describe('hostile floods: limited before they cost anything, one charge per request', () => {
+  let r: Running;
+  const LIMIT = 8;
+  beforeAll(async () => {
+    r = await start('pglite', {
+      tweak: (c) => {
+        c.rateLimits.standard = { limit: LIMIT, windowMs: 60_000 };
+        c.rateLimits.authFailures = { limit: LIMIT, windowMs: 60_000 };
+      },
+    });
+  });
+  afterAll(() => r?.stop());
+
+  it('a flood of well-formed unknown API keys is refused per IP after the failure budget, without a key lookup each', async () => {
+    let lookups = 0;
+    const stop = r.service.db.observe((sql, run) => {
+      if (/\bapi_keys\b/.test(sql)) lookups++;
+      return run();
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const { key } = await issueKey(); // valid format and checksum, never stored
+      statuses.push((await call(r.base, 'GET', '/api/v1/projects/00000000-0000-4000-8000-000000000000', { key })).status);
+    }
+    stop();
+    expect(statuses.some((s) => s >= 500)).toBe(false);
+    expect(statuses.slice(0, LIMIT)).toEqual(Array<number>(LIMIT).fill(401));
+    expect(statuses.slice(LIMIT)).toEqual(Array<number>(40 - LIMIT).fill(429));
+    expect(lookups).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('successful authentications give their point back: a valid key is not counted as a failure', async () => {
+    const fresh = await start('pglite', { tweak: (c) => (c.rateLimits.authFailures = { limit: 3, windowMs: 60_000 }) });
+    try {
+      for (let i = 0; i < 10; i++) expect((await call(fresh.base, 'POST', '/api/v1/projects', { key: fresh.key, body: { name: `p${i}` } })).status).toBe(201);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('an unknown route costs one point of the standard tier, not two', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) statuses.push((await call(r.base, 'GET', `/no/such/route/${i}`)).status);
+    expect(statuses).toEqual([...Array<number>(LIMIT).fill(404), 429, 429]);
   });
 });

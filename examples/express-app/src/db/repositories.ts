@@ -63,11 +63,26 @@ export function decodeCursor(text: string): Cursor | undefined {
     if (!Array.isArray(value) || value.length !== 2) return undefined;
     const [ts, id] = value as unknown[];
     if (typeof ts !== 'string' || typeof id !== 'string') return undefined;
-    if (!/^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test(ts) || !UUID.test(id)) return undefined;
+    if (!isTimestamp(ts) || !UUID.test(id)) return undefined;
     return { ts, id };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `ts` is a real timestamp in the form PostgreSQL prints `timestamptz::text`
+ * (`2026-11-25 10:00:00.123456+00`): every field in range, the day within its month, so a
+ * forged cursor (`2026-13-45 99:99:99`) is refused here instead of failing in the database.
+ */
+export function isTimestamp(ts: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|([+-])(\d{2})(?::?(\d{2}))?)?$/.exec(ts);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const offsetHours = m[8] === undefined ? 0 : Number(m[8]);
+  const offsetMinutes = m[9] === undefined ? 0 : Number(m[9]);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 15 && offsetMinutes <= 59;
 }
 
 /** Canonical UUID text. */
