@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '@armor/test-utils';
-import { createRegistry, exponentialBuckets, instrumentCache, recordError, trackOperation } from './index.js';
+import { createRegistry, exponentialBuckets, instrumentCache, recordError, trackOperation, type Registry } from './index.js';
 import { metricsEndpoint, metricsMiddleware } from './express.js';
 import { collectProcessMetrics } from './node.js';
 
@@ -104,4 +104,117 @@ describe('real Prometheus tooling', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('issue 17 item 5: a registry fed hostile values stays scrapeable — promtool passes on both formats, a real Prometheus keeps both targets up', async () => {
+    const registry = hostileRegistry();
+    // Prometheus text 0.0.4: promtool's linter.
+    const lint = spawnSync(PROMTOOL, ['check', 'metrics'], { input: registry.metrics('prometheus'), encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
+    // OpenMetrics: `promtool check metrics` (2.42) only parses 0.0.4 (it refuses OpenMetrics' `\"`
+    // in HELP and its counter families), so the OpenMetrics text goes through promtool's
+    // OpenMetrics parser instead (`tsdb create-blocks-from openmetrics`, which needs a timestamp
+    // per sample, so one is appended); it rejects a bad value, escape or a missing `# EOF`.
+    const om = registry.metrics('openmetrics');
+    const stamped = om.split('\n').map((l) => (l === '' || l.startsWith('#') ? l : `${l} 1700000000`)).join('\n');
+    const omDir = mkdtempSync(join(tmpdir(), 'armor-om-'));
+    try {
+      writeFileSync(join(omDir, 'in.om'), stamped);
+      const parsed = spawnSync(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', join(omDir, 'in.om'), join(omDir, 'out')], { encoding: 'utf8' });
+      expect(parsed.stderr, 'promtool OpenMetrics parser').toBe('');
+      expect(parsed.status).toBe(0);
+      expect(stamped).toContain('hostile_seconds_count 1 ');
+      writeFileSync(join(omDir, 'bad.om'), stamped.replace('hostile_seconds_count 1 ', 'hostile_seconds_count undefined '));
+      expect(spawnSync(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', join(omDir, 'bad.om'), join(omDir, 'out2')]).status, 'the parser can fail').not.toBe(0);
+    } finally {
+      rmSync(omDir, { recursive: true, force: true });
+    }
+    const app = express();
+    app.get('/metrics', metricsEndpoint(registry)); // negotiated: Prometheus asks for OpenMetrics
+    app.get('/metrics-text', (_req, res) => void res.type('text/plain; version=0.0.4').send(registry.metrics('prometheus')));
+    const server = await new Promise<Server>((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    const a = server.address();
+    const appPort = typeof a === 'object' && a ? a.port : 0;
+    const dir = mkdtempSync(join(tmpdir(), 'armor-prom-hostile-'));
+    const promPort = await freePort();
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: 1s\nscrape_configs:\n` +
+        `  - job_name: negotiated\n    static_configs:\n      - targets: ['127.0.0.1:${appPort}']\n` +
+        `  - job_name: text\n    metrics_path: /metrics-text\n    static_configs:\n      - targets: ['127.0.0.1:${appPort}']\n`,
+    );
+    const prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    prom.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await waitForPort(promPort, 20_000);
+      type Target = { labels: { job: string }; health: string; lastError: string };
+      let targets: Target[] = [];
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`).catch(() => undefined);
+        if (res?.ok) targets = ((await res.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
+        if (targets.length === 2 && targets.every((t) => t.health !== 'unknown')) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(targets.map((t) => [t.labels.job, t.health, t.lastError]).sort(), stderr).toEqual([
+        ['negotiated', 'up', ''],
+        ['text', 'up', ''],
+      ]);
+      // the hostile label values arrived intact
+      const q = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('hostile_events_total')}`)).json() as { data: { result: Array<{ metric: Record<string, string> }> } };
+      expect(q.data.result.map((r) => r.metric.what)).toContain('quote " backslash \\ newline \n end');
+    } finally {
+      prom.kill('SIGTERM');
+      await new Promise((r) => prom.once('exit', r));
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** A registry after an application fed it every bad value it could (each refused at the call site). */
+function hostileRegistry(): Registry {
+  const registry = createRegistry();
+  const attempt = (fn: () => void) => {
+    try {
+      fn();
+    } catch {
+      // refused at the call site, as prom-client does
+    }
+  };
+  const events = registry.counter({ name: 'hostile_events', help: 'Help with\nnewline, \\ backslash and "quotes"', labelNames: ['what'] as const });
+  const gauge = registry.gauge({ name: 'hostile_level', help: 'g', labelNames: ['k'] as const });
+  const plain = registry.gauge({ name: 'hostile_plain_value', help: 'g' });
+  const histogram = registry.histogram({ name: 'hostile_seconds', help: 'h', buckets: [0.1, 1, 5] });
+  const summary = registry.summary({ name: 'hostile_payload_bytes', help: 's' });
+  registry.counter({ name: 'hostile_untouched', help: 'never incremented' });
+  events.inc({ what: 'quote " backslash \\ newline \n end' });
+  events.inc({ what: 'ünïcödé ✓ 🚀' });
+  events.inc({ what: '' });
+  attempt(() => events.inc({ what: 'string' }, '5' as never));
+  attempt(() => events.inc({ what: 'negative' }, -1));
+  attempt(() => gauge.set({ k: 'undef' }, undefined as never));
+  attempt(() => plain.set(undefined as never));
+  attempt(() => plain.inc('1' as never));
+  gauge.set({ k: 'nan' }, Number.NaN);
+  gauge.set({ k: 'inf' }, Number.POSITIVE_INFINITY);
+  gauge.set({ k: '-inf' }, Number.NEGATIVE_INFINITY);
+  gauge.set({ k: 'huge' }, Number.MAX_VALUE);
+  gauge.set({ k: 'tiny' }, Number.MIN_VALUE);
+  attempt(() => histogram.observe('0.3' as never));
+  attempt(() => histogram.observe(null as never));
+  histogram.observe(Number.NaN);
+  histogram.observe(0.3);
+  attempt(() => summary.observe({} as never));
+  summary.observe(2);
+  attempt(() => registry.gauge({ name: 'hostile_seconds_count', help: 'collides' }));
+  attempt(() => registry.gauge({ name: 'hostile_events', help: 'collides with the counter family' }));
+  attempt(() => registry.histogram({ name: 'hostile_plain_value', help: 'same name, other type' }));
+  recordError(Object.defineProperty(new Error('x'), 'message', { get: () => { throw new Error('no'); } }), { registry });
+  return registry;
+}

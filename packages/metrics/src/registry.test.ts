@@ -23,7 +23,7 @@ describe('createRegistry', () => {
     expect(requests.get({ method: 'GET', code: 200 })).toBe(3);
     expect(post.get()).toBe(1.5);
     expect(requests.name).toBe('app_requests_total');
-    expect(() => requests.inc({ method: 'GET', code: 200 }, -1)).toThrow(RangeError);
+    expect(() => requests.inc({ method: 'GET', code: 200 }, -1)).toThrow(/counters only go up/);
     // @ts-expect-error missing label "code"
     const missing = () => requests.inc({ method: 'GET' });
     expect(missing).not.toThrow();
@@ -292,5 +292,77 @@ describe('createRegistry', () => {
   it('refuses unknown options with the closest known name (core checkOptions)', () => {
     expect(() => createRegistry({ prefx: 'a_' } as never)).toThrow(/Unknown option "prefx" of createRegistry \(did you mean "prefix"\?\)/);
     expect(() => createRegistry().counter({ name: 'ok', help: 'x', labelName: ['a'] } as never)).toThrow(/did you mean "labelNames"/);
+  });
+
+  describe('value validation at the call site (issue 17 item 5)', () => {
+    const expectValidation = (fn: () => void) => {
+      try {
+        fn();
+        expect.unreachable();
+      } catch (error) {
+        expect(isArmorError(error, 'VALIDATION_FAILED')).toBe(true);
+      }
+    };
+
+    it('gauge.set(undefined), counter.inc("5"), histogram.observe("0.3") throw a ValidationError and change nothing', () => {
+      const registry = createRegistry();
+      const g = registry.gauge({ name: 'g', help: 'g' });
+      const gl = registry.gauge({ name: 'gl', help: 'g', labelNames: ['k'] as const });
+      const c = registry.counter({ name: 'c', help: 'c' });
+      const cl = registry.counter({ name: 'cl', help: 'c', labelNames: ['k'] as const });
+      const h = registry.histogram({ name: 'h', help: 'h' });
+      const s = registry.summary({ name: 's', help: 's' });
+      expectValidation(() => g.set(undefined as never));
+      expectValidation(() => g.inc('1' as never));
+      expectValidation(() => gl.set({ k: 'a' }, null as never));
+      expectValidation(() => gl.labels({ k: 'a' }).dec('2' as never));
+      expectValidation(() => c.inc('5' as never));
+      expectValidation(() => cl.labels({ k: 'a' }).inc('5' as never));
+      expectValidation(() => cl.inc({ k: 'a' }, -1));
+      expectValidation(() => c.inc(Number.NaN));
+      expectValidation(() => h.observe('0.3' as never));
+      expectValidation(() => h.labels({} as never).observe({} as never));
+      expectValidation(() => s.observe(undefined as never));
+      const text = registry.metrics();
+      expect(text).not.toMatch(/undefined|null|051|NaN/);
+      expect(text).toContain('c_total 0\n');
+      expect(text).toContain('h_count 0\n');
+      // gauges accept NaN and infinities (valid sample values)
+      g.set(Number.POSITIVE_INFINITY);
+      expect(registry.metrics()).toContain('g +Inf\n');
+    });
+
+    it('refuses names whose samples collide (_count, _sum, _bucket, _total) at registration', () => {
+      const registry = createRegistry();
+      registry.histogram({ name: 'x', help: 'x' });
+      for (const name of ['x_count', 'x_sum', 'x_bucket']) expect(() => registry.gauge({ name, help: 'g' })).toThrow(/already writes/);
+      expect(() => registry.counter({ name: 'x_count', help: 'c' })).toThrow(/already writes/);
+      registry.gauge({ name: 'y_count', help: 'g' });
+      expect(() => registry.histogram({ name: 'y', help: 'h' })).toThrow(/already writes/);
+      expect(() => registry.summary({ name: 'y', help: 's' })).toThrow(/already writes/);
+      registry.counter({ name: 'z', help: 'c' }); // writes z_total, family z
+      expect(() => registry.gauge({ name: 'z', help: 'g' })).toThrow(/already writes/);
+      registry.gauge({ name: 'w_total', help: 'g' });
+      expect(() => registry.counter({ name: 'w', help: 'c' })).toThrow(/already|writes/);
+      // re-registering the same shape still returns the same metric
+      expect(registry.histogram({ name: 'x', help: 'x' })).toBe(registry.get('x'));
+    });
+
+    it('exports an unlabelled counter at 0 before its first increment (and again after resetAll)', () => {
+      const registry = createRegistry();
+      const c = registry.counter({ name: 'jobs', help: 'Jobs' });
+      expect(registry.metrics()).toBe('# HELP jobs_total Jobs\n# TYPE jobs_total counter\njobs_total 0\n');
+      c.inc(2);
+      registry.resetAll();
+      expect(registry.metrics()).toContain('jobs_total 0\n');
+    });
+
+    it('writes the same le text in Prometheus text and OpenMetrics', () => {
+      const registry = createRegistry();
+      registry.histogram({ name: 'lat', help: 'l', buckets: [0.5, 1, 10] }).observe(2);
+      const le = (text: string) => [...text.matchAll(/le="([^"]+)"/g)].map((m) => m[1]);
+      expect(le(registry.metrics('prometheus'))).toEqual(['0.5', '1.0', '10.0', '+Inf']);
+      expect(le(registry.metrics('openmetrics'))).toEqual(le(registry.metrics('prometheus')));
+    });
   });
 });

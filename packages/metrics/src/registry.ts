@@ -1,5 +1,5 @@
 import { checkClock, checkInt, checkObject, checkOptions, Emitter, type Clock } from '@armor/core';
-import { ConfigurationError } from '@armor/errors';
+import { ConfigurationError, invalidType, ValidationError } from '@armor/errors';
 import { formatHelp, formatValue, labelPairs } from './format.js';
 
 /** A label value: strings, or numbers/booleans (converted with `String()`). */
@@ -94,6 +94,35 @@ export function exponentialBuckets(start: number, factor: number, count: number)
 }
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/**
+ * Value checks at the call site (like prom-client): a wrong value throws where it was passed
+ * instead of producing an exposition Prometheus refuses (`strconv.ParseFloat: parsing
+ * "undefined"`) or a silently wrong number (`'5'` concatenated into `051`). Kept out of line so
+ * the hot paths stay one `typeof` check.
+ */
+function badValue(metric: string, method: string, value: unknown): ValidationError {
+  return invalidType(`${metric}.${method}() expects a number`, 'a number', value);
+}
+function negativeIncrement(metric: string, value: number): ValidationError {
+  return new ValidationError(`${metric}: counters only go up (got ${value})`, {
+    issues: [{ path: '', message: `Expected a number >= 0, received ${value}`, code: 'too_small' }],
+  });
+}
+
+/** Sample names a metric writes and its family name: two metrics may not share any. */
+function reservedNames(type: MetricType, name: string): string[] {
+  switch (type) {
+    case 'counter':
+      return [name, name.slice(0, -'_total'.length)];
+    case 'gauge':
+      return [name];
+    case 'histogram':
+      return [name, `${name}_bucket`, `${name}_sum`, `${name}_count`];
+    case 'summary':
+      return [name, `${name}_sum`, `${name}_count`];
+  }
+}
 const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const OVERFLOW = '(overflow)';
 
@@ -271,6 +300,8 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
 
   const metrics = new Map<string, AnyMetric>();
   const collectors = new Set<() => void>();
+  /** Every sample and family name in use, and the metric that writes it. */
+  const reservedBy = new Map<string, AnyMetric>();
   const events = new Emitter<{ warning: RegistryWarning }>({ component: 'metrics registry' });
 
   function register<M extends AnyMetric>(type: MetricType, opts: MetricOptions<string>, shape: Omit<MetricShape, 'type' | 'labelNames'>, build: (name: string, labelNames: readonly string[], maxSeries: number) => M): M {
@@ -300,13 +331,21 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         return existing as M;
       throw new ConfigurationError('name', `metric "${name}" is already registered as a ${s.type} with labels [${s.labelNames.join(', ')}]`, { received: opts.name });
     }
+    const reserved = reservedNames(type, name);
+    for (const sample of reserved) {
+      const owner = reservedBy.get(sample);
+      if (owner !== undefined)
+        throw new ConfigurationError('name', `metric "${name}" (${type}) would write "${sample}", which the ${owner.type} "${owner.name}" already writes; pick another name`, { received: opts.name });
+    }
     const metric = build(name, [...labelNames], maxSeries);
     metrics.set(name, metric);
+    for (const sample of reserved) reservedBy.set(sample, metric);
     return metric;
   }
 
   /** Label-set storage: nested maps keyed by each label value (no string join per call). */
-  function createStore(metricName: string, labelNames: readonly string[], maxSeries: number, init: (s: Series) => void) {
+  /** `eager`: an unlabelled metric's one series exists from the start (a counter reads 0 before its first increment). */
+  function createStore(metricName: string, labelNames: readonly string[], maxSeries: number, init: (s: Series) => void, eager = false) {
     const depth = labelNames.length;
     const root = new Map<string, unknown>();
     let size = 0;
@@ -370,6 +409,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
 
     let overflowSeries: Series | undefined;
     const overflow = () => (overflowSeries ??= make(labelNames.map(() => OVERFLOW)));
+    if (eager && depth === 0) single = make([]);
 
     return {
       lookup,
@@ -381,6 +421,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         single = undefined;
         overflowSeries = undefined;
         warned = false;
+        if (eager && depth === 0) single = make([]);
       },
     };
   }
@@ -398,10 +439,14 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
 
   function counter(opts: MetricOptions<string>): Counter<string> {
     return register('counter', opts, {}, (name, labelNames, maxSeries) => {
-      const store = createStore(name, labelNames, maxSeries, () => {});
+      const store = createStore(name, labelNames, maxSeries, () => {}, true);
+      const checked = (value: unknown): number => {
+        if (typeof value !== 'number') throw badValue(name, 'inc', value);
+        if (!(value >= 0)) throw negativeIncrement(name, value);
+        return value;
+      };
       const add = (s: Series, value: number) => {
-        if (!(value >= 0)) throw new RangeError(`${name}: counters only go up (got ${value})`);
-        s.value += value;
+        s.value += checked(value);
       };
       const metric: Counter<string> = {
         type: 'counter',
@@ -411,7 +456,10 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         shape: { type: 'counter', labelNames },
         inc(a?: unknown, b?: number) {
           if (labelNames.length === 0) add(store.lookup(undefined), (a as number | undefined) ?? 1);
-          else add(store.lookup(a as Record<string, LabelValue>), b ?? 1);
+          else {
+            const v = checked(b ?? 1); // before the lookup: a bad call creates no series
+            store.lookup(a as Record<string, LabelValue>).value += v;
+          }
         },
         get(labels?: unknown) {
           return store.lookup(labels as Record<string, LabelValue>).value;
@@ -437,10 +485,14 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     return register('gauge', opts, {}, (name, labelNames, maxSeries) => {
       const store = createStore(name, labelNames, maxSeries, () => {});
       const noLabels = labelNames.length === 0;
+      const num = (method: string, v: unknown): number => {
+        if (typeof v !== 'number') throw badValue(name, method, v);
+        return v;
+      };
       const child = (s: Series): GaugeChild => ({
-        set: (v) => void (s.value = v),
-        inc: (v = 1) => void (s.value += v),
-        dec: (v = 1) => void (s.value -= v),
+        set: (v) => void (s.value = num('set', v)),
+        inc: (v = 1) => void (s.value += num('inc', v)),
+        dec: (v = 1) => void (s.value -= num('dec', v)),
         get: () => s.value,
       });
       const metric: Gauge<string> = {
@@ -449,17 +501,18 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         help: opts.help,
         labelNames,
         shape: { type: 'gauge', labelNames },
+        // the value is checked before the lookup, so a bad call creates no series
         set(a: unknown, b?: number) {
-          if (noLabels) store.lookup(undefined).value = a as number;
-          else store.lookup(a as Record<string, LabelValue>).value = b!;
+          const v = num('set', noLabels ? a : b);
+          store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>)).value = v;
         },
         inc(a?: unknown, b?: number) {
-          if (noLabels) store.lookup(undefined).value += (a as number | undefined) ?? 1;
-          else store.lookup(a as Record<string, LabelValue>).value += b ?? 1;
+          const v = num('inc', (noLabels ? a : b) ?? 1);
+          store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>)).value += v;
         },
         dec(a?: unknown, b?: number) {
-          if (noLabels) store.lookup(undefined).value -= (a as number | undefined) ?? 1;
-          else store.lookup(a as Record<string, LabelValue>).value -= b ?? 1;
+          const v = num('dec', (noLabels ? a : b) ?? 1);
+          store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>)).value -= v;
         },
         get(labels?: unknown) {
           return store.lookup(labels as Record<string, LabelValue>).value;
@@ -488,10 +541,12 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       const store = createStore(name, labelNames, maxSeries, (s) => {
         s.counts = new Float64Array(n + 1);
       });
-      const leOm = buckets.map((b) => formatValue(b, true));
-      const leProm = buckets.map((b) => formatValue(b));
+      // One `le` text in both formats (the OpenMetrics canonical `1.0`), so switching the scrape
+      // format never splits a bucket series in two.
+      const le = buckets.map((b) => formatValue(b, true));
       const observeInto = (s: Series, v: number) => {
-        if (typeof v !== 'number' || Number.isNaN(v)) return;
+        if (typeof v !== 'number') throw badValue(name, 'observe', v);
+        if (Number.isNaN(v)) return; // NaN observations are ignored (they have no bucket)
         let i = 0;
         while (i < n && v > bounds[i]!) i++;
         s.counts![i]!++;
@@ -512,8 +567,9 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         buckets: [...buckets],
         shape: { type: 'histogram', labelNames, buckets: [...buckets] },
         observe(a: unknown, b?: number) {
-          if (labelNames.length === 0) observeInto(store.lookup(undefined), a as number);
-          else observeInto(store.lookup(a as Record<string, LabelValue>), b!);
+          const v = labelNames.length === 0 ? a : b;
+          if (typeof v !== 'number') throw badValue(name, 'observe', v); // before the lookup: a bad call creates no series
+          observeInto(store.lookup(labelNames.length === 0 ? undefined : (a as Record<string, LabelValue>)), v);
         },
         labels(labels) {
           const s = store.lookup(labels);
@@ -535,7 +591,6 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         },
         render(out, format) {
           header(out, name, opts.help, 'histogram', format);
-          const le = format === 'openmetrics' ? leOm : leProm;
           const bucketName = `${name}_bucket{`;
           for (const s of store.all) {
             const p = s.pairs === '' ? '' : `${s.pairs},`;
@@ -589,7 +644,8 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         }
       };
       const observeInto = (s: Series, v: number) => {
-        if (typeof v !== 'number' || Number.isNaN(v)) return;
+        if (typeof v !== 'number') throw badValue(name, 'observe', v);
+        if (Number.isNaN(v)) return; // NaN observations are ignored
         rotate(s, clock.now());
         const w = s.windows![s.windowIndex!]!;
         if (w.length < MAX_SAMPLES) w.push(v);
@@ -610,8 +666,9 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
         labelNames,
         shape: { type: 'summary', labelNames, percentiles: [...percentiles] },
         observe(a: unknown, b?: number) {
-          if (labelNames.length === 0) observeInto(store.lookup(undefined), a as number);
-          else observeInto(store.lookup(a as Record<string, LabelValue>), b!);
+          const v = labelNames.length === 0 ? a : b;
+          if (typeof v !== 'number') throw badValue(name, 'observe', v); // before the lookup: a bad call creates no series
+          observeInto(store.lookup(labelNames.length === 0 ? undefined : (a as Record<string, LabelValue>)), v);
         },
         labels(labels) {
           const s = store.lookup(labels);
@@ -683,6 +740,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     },
     clear() {
       metrics.clear();
+      reservedBy.clear();
       collectors.clear();
     },
     emitWarning,
