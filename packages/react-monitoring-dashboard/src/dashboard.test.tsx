@@ -52,7 +52,7 @@ describe('MonitoringDashboard', () => {
     expect(screen.getByText('Loading snapshot…')).toBeDefined();
     await flush();
     const panels = [...container.querySelectorAll('[data-panel]')].map((el) => el.getAttribute('data-panel'));
-    expect(panels).toEqual(['refresh', 'health', 'latency', 'throughput', 'error-rate', 'breakers', 'caches', 'rate-limits', 'errors', 'slow']);
+    expect(panels).toEqual(['refresh', 'health', 'latency', 'throughput', 'error-rate', 'breakers', 'caches', 'rate-limits', 'routes', 'status-codes', 'errors', 'slow']);
     expect(source.calls).toHaveLength(1);
     await advance(4999);
     expect(source.calls).toHaveLength(1);

@@ -12,6 +12,7 @@ import { ErrorList } from './panels/error-list.js';
 import { HealthOverview } from './panels/health-overview.js';
 import { REFRESH_INTERVALS, RefreshControl } from './panels/refresh-control.js';
 import { SlowOperations } from './panels/slow-operations.js';
+import { RouteTable, StatusBreakdown } from './panels/routes.js';
 import { parseSnapshot } from './source.js';
 import { retryDelayMs, usePolling } from './use-polling.js';
 import { normalizeSnapshot, type SnapshotNote } from './normalize.js';
@@ -287,6 +288,12 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
             </PanelBoundary>
             <PanelBoundary testId="rate-limits" title="Rate limits" resetKey={snapshot}>
               <RateLimitStats snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="routes" title="Routes" wide resetKey={snapshot}>
+              <RouteTable snapshot={snapshot} />
+            </PanelBoundary>
+            <PanelBoundary testId="status-codes" title="Status codes" resetKey={snapshot}>
+              <StatusBreakdown snapshot={snapshot} />
             </PanelBoundary>
             <PanelBoundary testId="errors" title="Errors" wide resetKey={snapshot}>
               <ErrorList snapshot={snapshot} {...(errorPageSize === undefined ? {} : { pageSize: errorPageSize })} />

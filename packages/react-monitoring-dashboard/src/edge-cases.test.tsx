@@ -524,7 +524,7 @@ describe('MonitoringDashboard', () => {
     const el = root(container);
     const banner = screen.getByRole('alert');
     expect(banner.textContent).toBe('Refresh failed — showing the last data. database is downData from 12:00:00 (10 s ago). Next retry in 10 s.Retry now');
-    expect(el.querySelectorAll('[data-panel]')).toHaveLength(10);
+    expect(el.querySelectorAll('[data-panel]')).toHaveLength(12);
     snap(el.querySelector('header')!, 'failing after data: header');
     snap(banner, 'failing after data: banner');
     await advance(3_000);

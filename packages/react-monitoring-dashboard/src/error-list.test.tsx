@@ -6,6 +6,14 @@ import { ErrorList } from './panels/error-list.js';
 const items = () => within(screen.getByRole('list', { name: 'Error groups' })).getAllByRole('listitem');
 
 describe('ErrorList', () => {
+  it('every "Show sample" button has its own accessible name (code, status, name and message)', () => {
+    render(<ErrorList snapshot={makeSnapshot({ groups: 20 })} />);
+    const names = screen.getAllByRole('button', { name: /^Show sample/ }).map((b) => b.textContent);
+    expect(names).toHaveLength(20);
+    expect(new Set(names).size).toBe(20);
+    expect(names[0]).toBe('Show sample of INTERNAL 500 Error: Failure number 0 in handler 0');
+  });
+
   it('thousands of error groups: renders one page, paginates with the keyboard-usable pager', () => {
     const snapshot = makeSnapshot({ groups: 5000 });
     snapshot.errors.totalGroups = 6000;

@@ -22,6 +22,8 @@ export { LatencyChart, ThroughputChart, ErrorRateChart } from './panels/charts.j
 export type { ChartPanelProps } from './panels/charts.js';
 export { ErrorList } from './panels/error-list.js';
 export type { ErrorListProps, ErrorSort } from './panels/error-list.js';
+export { RouteTable, StatusBreakdown } from './panels/routes.js';
+export type { RouteTableProps, StatusBreakdownProps } from './panels/routes.js';
 export { SlowOperations } from './panels/slow-operations.js';
 export type { SlowOperationsProps, SlowSortKey } from './panels/slow-operations.js';
 export { CacheStats, RateLimitStats, CircuitBreakers } from './panels/stats.js';

@@ -144,3 +144,23 @@ export function emptySnapshot(now = FIXED_NOW): MonitoringSnapshot {
     breakers: [],
   };
 }
+
+/**
+ * The malformed items of issue 17 #6 in one otherwise valid snapshot: two breakers without
+ * `name`, one `null` series point, and an error group whose `message` is an object.
+ */
+export function malformedSnapshot(options: FixtureOptions = {}): MonitoringSnapshot {
+  const snapshot = makeSnapshot(options) as unknown as Record<string, any>;
+  snapshot.breakers = [
+    { state: 'open', failures: 3 },
+    { state: 'closed', failures: 0 },
+    ...(snapshot.breakers as unknown[]),
+  ];
+  const series = [...(snapshot.requests.series as unknown[])];
+  series.splice(5, 0, null);
+  snapshot.requests = { ...snapshot.requests, series };
+  const groups = [...(snapshot.errors.groups as Record<string, unknown>[])];
+  groups[0] = { ...groups[0], message: { detail: 'upstream said no', code: 42 } };
+  snapshot.errors = { ...snapshot.errors, groups };
+  return snapshot as unknown as MonitoringSnapshot;
+}

@@ -126,7 +126,10 @@ export const ErrorList = memo(function ErrorList({ snapshot, pageSize = 20 }: Er
                     {g.sample ? (
                       <button type="button" aria-expanded={expanded} aria-controls={detailId} onClick={() => toggle(g.fingerprint)}>
                         {expanded ? 'Hide sample' : 'Show sample'}
-                        <span className="ad-vh"> of {g.name}</span>
+                        <span className="ad-vh">
+                          {' '}
+                          of {g.code} {g.status} {g.name}: {clipText(g.message, 80)}
+                        </span>
                       </button>
                     ) : null}
                   </div>
@@ -153,6 +156,10 @@ export const ErrorList = memo(function ErrorList({ snapshot, pageSize = 20 }: Er
     </Panel>
   );
 });
+
+function clipText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 function safeJson(value: unknown): string {
   try {
