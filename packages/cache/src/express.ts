@@ -6,6 +6,7 @@
  * @module
  */
 import type { NextFunction, Request, Response } from 'express';
+import { checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import type { LoaderFactories, LoaderScope, ScopedLoaders } from './loader.js';
 
@@ -34,6 +35,7 @@ export interface LoaderMiddlewareOptions {
  */
 export function loaderMiddleware<F extends LoaderFactories>(scope: LoaderScope<F>, options: LoaderMiddlewareOptions = {}) {
   if (typeof scope !== 'function') throw new ConfigurationError('scope', 'must be a loaderScope()', { received: scope });
+  checkOptions('loaderMiddleware', options, ['property']);
   const { property = 'loaders' } = options;
   if (typeof property !== 'string' || property === '') throw new ConfigurationError('property', 'must be a non-empty string', { received: property });
   // The loaders are made on first read: a request that never loads anything (a cache hit, a

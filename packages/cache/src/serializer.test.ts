@@ -2,7 +2,7 @@ import { isArmorError } from '@armor/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CacheSerializationError } from './errors.js';
-import { jsonSerializer } from './serializer.js';
+import { jsonSerializer, taggedJsonSerializer } from './serializer.js';
 
 class Point {
   x = 1;
@@ -71,6 +71,60 @@ describe('jsonSerializer', () => {
         const text = jsonSerializer.serialize(value);
         return JSON.stringify(jsonSerializer.deserialize(text)) === JSON.stringify(value);
       }),
+    );
+  });
+});
+
+describe('taggedJsonSerializer', () => {
+  const roundTrip = (v: unknown) => taggedJsonSerializer.deserialize(taggedJsonSerializer.serialize(v));
+
+  it('writes plain data as plain JSON (readable by any client, and by jsonSerializer)', () => {
+    const text = taggedJsonSerializer.serialize({ a: [1, 'x', null], b: { c: true } });
+    expect(text).toBe('{"a":[1,"x",null],"b":{"c":true}}');
+    expect(jsonSerializer.deserialize(text)).toEqual({ a: [1, 'x', null], b: { c: true } });
+  });
+
+  it('round-trips undefined, Date, Map, Set, BigInt, NaN and ±Infinity at any depth', () => {
+    const value = { at: new Date(1), m: new Map([[1n, new Set([undefined])]]), n: [Number.NaN, -Infinity], bad: new Date(Number.NaN) };
+    const back = roundTrip(value) as typeof value;
+    expect(back).toEqual(value);
+    expect(back.at).toBeInstanceOf(Date);
+    expect(roundTrip(undefined)).toBeUndefined();
+    expect(roundTrip(10n)).toBe(10n);
+  });
+
+  it('escapes plain objects that look like its tags, and strings that look like its marker', () => {
+    expect(roundTrip({ $armor: 'Date', v: 0 })).toEqual({ $armor: 'Date', v: 0 });
+    expect(roundTrip({ x: { $armor: 'undefined' }, d: new Date(0) })).toEqual({ x: { $armor: 'undefined' }, d: new Date(0) });
+    expect(roundTrip('~[1]')).toBe('~[1]');
+  });
+
+  it('refuses functions, symbols, class instances and cycles with the path', () => {
+    class Point {
+      x = 1;
+    }
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => taggedJsonSerializer.serialize({ f: () => 1 })).toThrow(/"\/f" is a function/);
+    expect(() => taggedJsonSerializer.serialize([Symbol('s')])).toThrow(/"\/0" is a symbol/);
+    expect(() => taggedJsonSerializer.serialize({ p: new Point() })).toThrow(/"\/p" is a Point/);
+    expect(() => taggedJsonSerializer.serialize(cycle)).toThrow(/circular/);
+    expect(() => taggedJsonSerializer.serialize({ p: new Point() })).toThrow(CacheSerializationError);
+  });
+});
+
+describe('taggedJsonSerializer properties', () => {
+  it('round-trips any JSON value, and any value built from Date/Map/Set/BigInt/undefined', () => {
+    const leaf = fc.oneof(fc.jsonValue(), fc.date({ noInvalidDate: true }), fc.bigInt(), fc.constant(undefined), fc.double());
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.string(), tie('node')), fc.array(tie('node')).map((a) => new Set(a))),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        const back = taggedJsonSerializer.deserialize(taggedJsonSerializer.serialize(v));
+        expect(back).toEqual(v);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -93,7 +93,7 @@ function encode(value: unknown, path: (string | number)[], seen: Set<object>, st
     case 'boolean':
       return value;
     case 'number':
-      if (Number.isFinite(value)) return value;
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
       state.tagged = true;
       return { [T]: 'Number', v: String(value) };
     case 'bigint':
@@ -140,7 +140,9 @@ function encode(value: unknown, path: (string | number)[], seen: Set<object>, st
     for (const k of Object.keys(obj)) {
       const item = (obj as Record<string, unknown>)[k];
       if (item === undefined) continue; // a missing property reads back as undefined too
-      out[k] = encode(item, [...path, k], seen, state);
+      const encoded = encode(item, [...path, k], seen, state);
+      if (k === '__proto__') Object.defineProperty(out, k, { value: encoded, enumerable: true, writable: true, configurable: true });
+      else out[k] = encoded;
     }
     if (Object.prototype.hasOwnProperty.call(out, T)) {
       state.tagged = true;
@@ -181,14 +183,18 @@ function decode(value: unknown): unknown {
 }
 
 function decodeObject(obj: Record<string, unknown>): Record<string, unknown> {
-  for (const k of Object.keys(obj)) obj[k] = decode(obj[k]);
+  for (const k of Object.keys(obj)) {
+    const value = decode(obj[k]);
+    if (k === '__proto__') Object.defineProperty(obj, k, { value, enumerable: true, writable: true, configurable: true });
+    else obj[k] = value;
+  }
   return obj;
 }
 
 /**
  * The default serializer of byte stores (Redis): JSON, extended so that every store gives back
  * what the memory store gives back. Plain data is written as plain JSON; a value holding
- * `undefined`, `Date`, `Map`, `Set`, `BigInt`, `NaN` or `±Infinity` (at any depth) is written
+ * `undefined`, `Date`, `Map`, `Set`, `BigInt`, `NaN`, `±Infinity` or `-0` (at any depth) is written
  * as tagged JSON (prefixed with `~`) and read back as the same types. Functions, symbols, class
  * instances and cycles throw a {@link CacheSerializationError} naming the path, so `set` rejects
  * before anything is written (and a loaded value the serializer refuses is returned uncached,
