@@ -1,4 +1,5 @@
 import { ConfigurationError, isArmorError } from '@armor/errors';
+import { manualClock } from '@armor/core';
 import { describe, expect, it, vi } from 'vitest';
 import { ALGORITHMS, storeConformance } from '../test/conformance.js';
 import {
@@ -381,5 +382,117 @@ describe('tiers', () => {
     for (let i = 0; i < 8; i++) verdicts.push(await auth.failure({ account: `user${i}`, ip: stuffer }));
     expect(verdicts.at(-1)).toMatchObject({ allowed: false, reason: 'blocked' });
     expect((await auth.check({ account: 'fresh-user', ip: stuffer })).allowed).toBe(false);
+  });
+});
+
+/** A remote-like store (no sync path) over the memory store that counts its calls. */
+function countingStore() {
+  const inner = memoryStore();
+  const store = { calls: 0, apply: (request: Parameters<RateLimitStore['apply']>[0]) => (store.calls++, inner.apply(request)) };
+  return store;
+}
+
+describe('local block cache', () => {
+  it('refuses a key over its limit in-process until its retry time, without calling the store', async () => {
+    const clock = fakeClock(1_000_000);
+    const store = countingStore();
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 2, windowMs: 1_000, store, clock });
+    await limiter.consume('k');
+    await limiter.consume('k');
+    const refused = await limiter.consume('k');
+    expect(refused).toMatchObject({ allowed: false, reason: 'limit', retryAfterMs: 1_000 });
+    expect(store.calls).toBe(3);
+    clock.t += 400;
+    for (let i = 0; i < 100; i++) expect(await limiter.consume('k')).toMatchObject({ allowed: false, reason: 'limit', retryAfterMs: 600, remaining: 0 });
+    expect(store.calls).toBe(3);
+    expect(limiter.stats()).toMatchObject({ allowed: 2, limited: 101 });
+    expect((await limiter.consume('k', 0)).allowed).toBe(true); // a smaller cost still asks the store
+    expect(store.calls).toBe(4);
+    clock.t += 600;
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    expect(store.calls).toBe(5);
+  });
+
+  it('covers blocks until they end; reset, reward and penalize drop the entry; blockCache: false turns it off', async () => {
+    const clock = fakeClock(1_000_000);
+    const store = countingStore();
+    const limiter = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 60_000, store, clock, blockDurationMs: 5_000, blockGrowth: 2 });
+    await limiter.consume('k');
+    expect(await limiter.consume('k')).toMatchObject({ reason: 'limit', blockedMs: 5_000 });
+    const calls = store.calls;
+    clock.t += 1_000;
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, reason: 'blocked', blockedMs: 4_000, remaining: 0 });
+    expect(store.calls).toBe(calls);
+    clock.t += 4_000; // the block is over: the store answers (a limit again, and a longer block)
+    expect(await limiter.consume('k')).toMatchObject({ allowed: false, reason: 'limit', blockedMs: 10_000 });
+    expect(store.calls).toBe(calls + 1);
+    await limiter.reset('k');
+    expect((await limiter.consume('k')).allowed).toBe(true);
+
+    const off = countingStore();
+    const uncached = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 60_000, store: off, clock, blockCache: false });
+    for (let i = 0; i < 5; i++) await uncached.consume('k');
+    expect(off.calls).toBe(5);
+    expect(() => createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1, blockCache: 0 })).toThrow('"blockCache"');
+  });
+
+  it('is bounded (blockCache: n keys)', async () => {
+    const clock = fakeClock(1_000_000);
+    const store = countingStore();
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store, clock, blockCache: 2 });
+    for (const key of ['a', 'b', 'c']) {
+      await limiter.consume(key);
+      await limiter.consume(key);
+    }
+    const before = store.calls;
+    await limiter.consume('a'); // evicted from the cache: asks the store
+    await limiter.consume('c'); // cached
+    expect(store.calls).toBe(before + 1);
+  });
+});
+
+describe('waitFor', () => {
+  it('waits for the next permit on the limiter clock, within maxWaitMs', async () => {
+    const clock = manualClock(1_000_000);
+    const limiter = createRateLimiter({ algorithm: 'gcra', limit: 2, windowMs: 1_000, clock });
+    expect((await limiter.waitFor('k')).allowed).toBe(true);
+    expect((await limiter.waitFor('k')).allowed).toBe(true);
+    let settled: unknown;
+    const waiting = limiter.waitFor('k').then((r) => (settled = r));
+    await clock.advanceAsync(0); // let waitFor reach its sleep
+    await clock.advanceAsync(499);
+    expect(settled).toBeUndefined();
+    await clock.advanceAsync(1);
+    await waiting;
+    expect(settled).toMatchObject({ allowed: true });
+    // Too far away: resolves the refusal at once, without waiting.
+    const refused = await limiter.waitFor('k', { maxWaitMs: 100 });
+    expect(refused).toMatchObject({ allowed: false, reason: 'limit', retryAfterMs: 500 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('rejects at once with the abort reason (and takes nothing)', async () => {
+    const clock = manualClock(1_000_000);
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 10_000, clock });
+    await limiter.consume('k');
+    const controller = new AbortController();
+    const waiting = limiter.waitFor('k', { signal: controller.signal, maxWaitMs: 60_000 });
+    await clock.advanceAsync(0); // let waitFor reach its sleep
+    await clock.advanceAsync(10);
+    controller.abort(new Error('client went away'));
+    await expect(waiting).rejects.toThrow('client went away');
+    expect(clock.pending).toBe(0);
+    await expect(limiter.waitFor('k', { signal: AbortSignal.abort('early') })).rejects.toBe('early');
+    clock.advance(10_000);
+    expect((await limiter.peek('k')).remaining).toBe(1);
+  });
+
+  it('answers a store failure at once (no waiting on a dead store) and checks its input', async () => {
+    const broken: RateLimitStore = { apply: () => Promise.reject(new Error('down')) };
+    const limiter = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 1_000, store: broken, onStoreError: 'deny' });
+    expect(await limiter.waitFor('k')).toMatchObject({ allowed: false, reason: 'store-error' });
+    await expect(limiter.waitFor('k', { maxWait: 5 } as never)).rejects.toThrow(/did you mean "maxWaitMs"/);
+    await expect(limiter.waitFor('k', { cost: 2 })).rejects.toBeInstanceOf(RateLimitInputError);
+    await expect(limiter.waitFor('', {})).rejects.toBeInstanceOf(RateLimitInputError);
   });
 });

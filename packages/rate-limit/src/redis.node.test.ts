@@ -189,6 +189,20 @@ describe('redisStore details', () => {
       }
     });
 
+    it('a key over its limit is refused from the local block cache: no Redis command at all', async () => {
+      const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: redisStore({ client }), name: `local-block-${Date.now()}` });
+      await limiter.consume('k');
+      expect((await limiter.consume('k')).reason).toBe('limit');
+      const results: RateLimitResult[] = [];
+      expect(await commandsDuring(async () => { for (let i = 0; i < 50; i++) results.push(await limiter.consume('k')); })).toEqual([]);
+      expect(results.every((r) => !r.allowed && r.reason === 'limit' && r.retryAfterMs > 0)).toBe(true);
+      const blocks = createRateLimiter({ algorithm: 'gcra', limit: 1, windowMs: 60_000, store: redisStore({ client }), name: `local-blocked-${Date.now()}`, blockDurationMs: 60_000 });
+      await blocks.consume('k');
+      await blocks.consume('k');
+      expect(await commandsDuring(() => blocks.consume('k'))).toEqual([]);
+      expect(await blocks.consume('k')).toMatchObject({ allowed: false, reason: 'blocked' });
+    });
+
     it('consumeAll of 3 limiters is exactly one EVALSHA', async () => {
       const store = redisStore({ client });
       const id = Date.now();
