@@ -15,12 +15,12 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build, defaultClientConditions } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSnapshot } from '../test/fixtures.js';
+import { makeSnapshot, malformedSnapshot } from '../test/fixtures.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = join(pkgDir, 'artifacts');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const PANELS = ['health', 'latency', 'throughput', 'error-rate', 'breakers', 'caches', 'rate-limits', 'errors', 'slow', 'refresh'];
+const PANELS = ['health', 'latency', 'throughput', 'error-rate', 'breakers', 'caches', 'rate-limits', 'routes', 'status-codes', 'errors', 'slow', 'refresh'];
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 let outDir: string;
@@ -29,6 +29,15 @@ let base: string;
 let browser: Browser;
 let failing = false;
 let served = 0;
+let malformedServed = 0;
+
+const ROUTES = [
+  ['GET', '/orders/:id', 5210, 12, 21, 88, 240],
+  ['POST', '/orders', 1840, 31, 45, 160, 610],
+  ['GET', '/orders', 1322, 2, 33, 95, 180],
+  ['DELETE', '/orders/:id', 96, 4, 19, 61, 75],
+  ['GET', '/health/ready', 720, 0, 1.2, 3.1, 4.4],
+] as const;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'armor-dashboard-page-'));
@@ -51,6 +60,14 @@ beforeAll(async () => {
       served++;
       const snapshot = makeSnapshot({ now: Date.now(), seed: served, points: 360, groups: 40, slow: 30 });
       snapshot.service.instance = `refresh-${served}`;
+      snapshot.requests.routes = ROUTES.map(([method, route, count, errors, p50Ms, p95Ms, p99Ms]) => ({ method, route, count, errors, p50Ms, p95Ms, p99Ms }));
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(snapshot));
+      return;
+    }
+    if (url.pathname === '/malformed') {
+      malformedServed++;
+      const snapshot = malformedSnapshot({ now: Date.now(), seed: malformedServed, points: 120, groups: 8, slow: 6 });
+      snapshot.service.instance = `malformed-${malformedServed}`;
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(snapshot));
       return;
     }
@@ -182,6 +199,47 @@ describe('dashboard in headless Chromium', () => {
     console.log(`RENDER (machine load ${load}) 1000 error groups + 3×8640-point series in Chromium: ${JSON.stringify(report)}`);
     expect(await page.locator('[data-fingerprint]').count()).toBe(20);
     expect(await page.locator('[data-panel]').count()).toBeGreaterThanOrEqual(9);
+    await page.close();
+  });
+
+  it('a snapshot with each malformed item (nameless breakers, a null series point, an object message): every panel renders with a note and keeps refreshing (issue 17 #6)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/?interval=500&source=/malformed`);
+    for (const panel of PANELS) await page.locator(`[data-panel="${panel}"]`).first().waitFor({ state: 'visible' });
+    expect(await page.locator('[data-panel-error]').count()).toBe(0);
+    // a visible note on each panel whose data had the wrong type, and none elsewhere
+    for (const panel of ['breakers', 'latency', 'throughput', 'error-rate', 'errors']) {
+      expect(await page.locator(`[data-panel="${panel}"] [data-testid="field-notes"]`).isVisible()).toBe(true);
+    }
+    expect(await page.locator('[data-panel="caches"] [data-testid="field-notes"]').count()).toBe(0);
+    expect(await page.locator('[data-panel="breakers"] tbody tr').count()).toBe(5);
+    expect(await page.locator('[data-panel="errors"]').textContent()).toContain('upstream said no');
+    expect(await page.locator('svg[role="img"] path').count()).toBe(6);
+    // and it keeps refreshing: the served instance changes twice without interaction
+    for (let i = 0; i < 2; i++) {
+      const before = await instanceText(page);
+      await page.waitForFunction((b) => document.querySelector('[data-panel="health"] .ad-sub')?.textContent !== b, before, { timeout: 10_000 });
+    }
+    expect(malformedServed).toBeGreaterThanOrEqual(3);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('[data-panel="breakers"] [data-testid="field-notes"] summary').click();
+    await page.locator('[data-panel="breakers"]').screenshot({ path: join(artifacts, 'panel-breakers-malformed.png') });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('the per-route table and the 4xx/5xx breakdown (screenshots for the README)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    await page.goto(`${base}/?interval=0`);
+    await page.locator('[data-panel="routes"] tbody tr').first().waitFor({ state: 'visible' });
+    expect(await page.locator('[data-panel="routes"] tbody tr').count()).toBe(ROUTES.length);
+    expect(await page.locator('[data-panel="routes"] tbody tr th').first().textContent()).toBe('GET /orders/:id');
+    expect(await page.locator('[data-panel="status-codes"] [data-status-class="5xx"]').isVisible()).toBe(true);
+    await page.locator('[data-panel="routes"]').screenshot({ path: join(artifacts, 'panel-routes.png') });
+    await page.locator('[data-panel="status-codes"]').screenshot({ path: join(artifacts, 'panel-status-codes.png') });
     await page.close();
   });
 });

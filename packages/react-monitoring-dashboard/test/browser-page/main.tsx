@@ -32,5 +32,5 @@ if (params.has('perf')) {
     return { commitMs, layoutMs };
   };
 } else {
-  root.render(<MonitoringDashboard source={httpSource('/snapshot')} refreshIntervalMs={Number(params.get('interval') ?? 1000)} title="orders-api monitoring" />);
+  root.render(<MonitoringDashboard source={httpSource(params.get('source') ?? '/snapshot')} refreshIntervalMs={Number(params.get('interval') ?? 1000)} title="orders-api monitoring" />);
 }
