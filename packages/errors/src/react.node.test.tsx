@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NotFoundError, RateLimitError, ServiceUnavailableError, ValidationError } from './index.js';
-import { ErrorBoundary, useErrorHandler, useOptimisticMutation } from './react.js';
+import { ErrorBoundary, useErrorBoundary, useErrorHandler, useMutation, useOptimisticMutation } from './react.js';
 
 afterEach(cleanup);
 
@@ -55,7 +55,7 @@ function Likes(props: { mutate: (n: number, ctx: { signal: AbortSignal }) => Pro
       <span data-testid="likes">{likes}</span>
       <span data-testid="status">{mutation.status}</span>
       {mutation.message && <p role="alert">{mutation.message}</p>}
-      <button onClick={() => void mutation.mutate(1).catch(() => undefined)}>like</button>
+      <button onClick={() => mutation.mutate(1)}>like</button>
     </div>
   );
 }
@@ -118,6 +118,83 @@ describe('useOptimisticMutation', () => {
     await waitFor(() => expect(rollbackSpy).toHaveBeenCalledTimes(1));
     expect(consoleError).not.toHaveBeenCalled();
     consoleError.mockRestore();
+  });
+});
+
+describe('useMutation (issue 17 item 8)', () => {
+  it('mutate never rejects (no unhandled rejection); mutateAsync rejects with the normalized error', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const onError = vi.fn();
+      const { result } = renderHook(() => useMutation({ mutate: () => Promise.reject(new NotFoundError('gone')), onError }));
+      let returned: unknown = 'not called';
+      act(() => {
+        returned = result.current.mutate(undefined);
+      });
+      expect(returned).toBeUndefined();
+      await waitFor(() => expect(result.current.status).toBe('error'));
+      expect(result.current.error?.code).toBe('NOT_FOUND');
+      expect(onError).toHaveBeenCalledTimes(1);
+      await act(async () => {
+        await expect(result.current.mutateAsync(undefined)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('the latest call wins status: an older call failing after a newer one succeeded leaves success', async () => {
+    const settles: Array<{ resolve: (v: number) => void; reject: (e: unknown) => void }> = [];
+    const onSettled = vi.fn();
+    const { result } = renderHook(() =>
+      useMutation({ mutate: (_n: number) => new Promise<number>((resolve, reject) => void settles.push({ resolve, reject })), onSettled }),
+    );
+    act(() => result.current.mutate(1));
+    act(() => result.current.mutate(2));
+    await act(async () => settles[1]!.resolve(2));
+    expect(result.current.status).toBe('success');
+    expect(result.current.data).toBe(2);
+    await act(async () => settles[0]!.reject(new ServiceUnavailableError()));
+    expect(result.current.status).toBe('success');
+    expect(result.current.error).toBeNull();
+    expect(onSettled).toHaveBeenCalledTimes(2);
+    expect(onSettled).toHaveBeenNthCalledWith(1, 2, null, 2);
+    expect(onSettled.mock.calls[1]![0]).toBeUndefined();
+    expect(onSettled.mock.calls[1]![1]).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('showBoundary hands an async error to the nearest ErrorBoundary; throwOnError does it for a mutation', async () => {
+    function Loader() {
+      const { showBoundary } = useErrorBoundary();
+      return <button onClick={() => void Promise.reject(new RateLimitError('Slow down')).catch(showBoundary)}>load</button>;
+    }
+    function Saver() {
+      const save = useMutation({ mutate: () => Promise.reject(new ServiceUnavailableError()), throwOnError: true });
+      return <button onClick={() => save.mutate(undefined)}>save</button>;
+    }
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      render(
+        <>
+          <ErrorBoundary fallback={({ error }) => <p role="alert">loader: {error.code}</p>}>
+            <Loader />
+          </ErrorBoundary>
+          <ErrorBoundary fallback={({ error }) => <p role="status">saver: {error.code}</p>}>
+            <Saver />
+          </ErrorBoundary>
+        </>,
+      );
+      fireEvent.click(screen.getByText('load'));
+      await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('loader: RATE_LIMITED'));
+      fireEvent.click(screen.getByText('save'));
+      await waitFor(() => expect(screen.getByRole('status').textContent).toBe('saver: SERVICE_UNAVAILABLE'));
+    } finally {
+      consoleError.mockRestore();
+    }
   });
 });
 

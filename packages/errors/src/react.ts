@@ -100,65 +100,89 @@ export interface OptimisticRetryOptions {
   maxDelayMs?: number | undefined;
 }
 
-/** Options of {@link useOptimisticMutation}. */
-export interface UseOptimisticMutationOptions<V, R, C> {
+/** Options of {@link useMutation} and {@link useOptimisticMutation}. */
+export interface UseMutationOptions<V, R, C = unknown> {
   /** Calls the server. Receives an AbortSignal that fires when the component unmounts. */
   mutate: (variables: V, context: { signal: AbortSignal; attempt: number }) => Promise<R>;
-  /** Applies the optimistic update; its return value is passed to `rollback`. */
-  applyOptimistic: (variables: V) => C;
+  /** Applies an optimistic update at once; its return value is passed to `rollback`. @default none */
+  applyOptimistic?: ((variables: V) => C) | undefined;
   /** Undoes the optimistic update after a failure (also after an unmount). */
   rollback?: ((context: C, error: ArmorError, variables: V) => void) | undefined;
-  /** Called with the server result on success. */
+  /** Called with the server result on success (every call, not only the latest). */
   onSuccess?: ((result: R, variables: V) => void) | undefined;
-  /** Called with the normalized error after rollback. */
+  /** Called with the normalized error after rollback (every call, not only the latest). */
   onError?: ((error: ArmorError, variables: V) => void) | undefined;
+  /** Called after `onSuccess`/`onError` with the result or the error (every call). */
+  onSettled?: ((result: R | undefined, error: ArmorError | null, variables: V) => void) | undefined;
   /** Retry retryable errors (network, 408/429/5xx-transient) with backoff; `true` uses defaults. @default false */
   retry?: boolean | OptimisticRetryOptions | undefined;
+  /**
+   * Send a failure of the latest call to the nearest {@link ErrorBoundary} (as `showBoundary`
+   * does) instead of only keeping it in `error`; a function decides per error.
+   * @default false
+   */
+  throwOnError?: boolean | ((error: ArmorError) => boolean) | undefined;
   /** Message overrides for `message`. */
   messages?: UserMessageOptions['messages'];
 }
 
-/** Status of an optimistic mutation. */
+/** Options of {@link useOptimisticMutation}: those of {@link useMutation} with `applyOptimistic` required. */
+export interface UseOptimisticMutationOptions<V, R, C> extends UseMutationOptions<V, R, C> {
+  applyOptimistic: (variables: V) => C;
+}
+
+/** Status of a mutation. */
 export type MutationStatus = 'idle' | 'pending' | 'success' | 'error';
 
-/** What {@link useOptimisticMutation} returns. */
-export interface OptimisticMutation<V, R> {
+/** What {@link useMutation} returns. */
+export interface Mutation<V, R> {
+  /**
+   * Runs the mutation and returns nothing: it never rejects, so `onClick={() => like.mutate(id)}`
+   * cannot leak an unhandled rejection. The outcome goes to `status`/`error` and the callbacks.
+   */
+  mutate: (variables: V) => void;
   /** Runs the mutation; resolves with the result, or rejects with the normalized error. */
-  mutate: (variables: V) => Promise<R>;
+  mutateAsync: (variables: V) => Promise<R>;
+  /** Status of the LATEST call: an older call settling later never overwrites it. */
   status: MutationStatus;
+  /** Error of the latest call, or `null`. */
   error: ArmorError | null;
+  /** Result of the latest successful call, or `undefined`. */
+  data: R | undefined;
   message: string | null;
   fieldErrors: Record<string, string>;
-  /** Back to `idle`, forgetting the error. */
+  /** Back to `idle`, forgetting the error and the data; calls still in flight no longer update state. */
   reset: () => void;
 }
 
+/** What {@link useOptimisticMutation} returns. */
+export type OptimisticMutation<V, R> = Mutation<V, R>;
+
 /**
- * Optimistic updates that never stick after a failure: `applyOptimistic` runs at once, the
- * server call follows, and on failure (after retries, if enabled) `rollback` runs with the
- * normalized error. On unmount, the in-flight call is aborted via its signal; if it then
- * fails, `rollback` still runs (so shared stores are restored) but no state is set.
+ * A server mutation with error state: `mutate` (fire and forget, never rejects) and
+ * `mutateAsync` (a promise), latest-call-wins `status`, optional optimistic update with
+ * rollback, retries with backoff, and `throwOnError` to hand failures to an {@link ErrorBoundary}.
+ * On unmount, calls in flight are aborted via their signal; if one then fails, `rollback` still
+ * runs (so shared stores are restored) but no state is set.
  *
  * The backoff is a tiny local one (exponential with full jitter) rather than
  * `@armor/resilience`'s, because that package depends on this one.
  *
  * @example
  * ```ts
- * const like = useOptimisticMutation({
- *   applyOptimistic: (id) => { setLikes((n) => n + 1); return id; },
- *   rollback: () => setLikes((n) => n - 1),
- *   mutate: (id, { signal }) => api.like(id, { signal }),
- *   retry: true,
- * });
+ * const save = useMutation({ mutate: (draft: Draft, { signal }) => api.save(draft, { signal }), onSettled: () => refetch() });
+ * // <button onClick={() => save.mutate(draft)}>Save</button> — never an unhandled rejection
  * ```
  */
-export function useOptimisticMutation<V, R, C = unknown>(options: UseOptimisticMutationOptions<V, R, C>): OptimisticMutation<V, R> {
-  const [status, setStatus] = useState<MutationStatus>('idle');
-  const [error, setError] = useState<ArmorError | null>(null);
+export function useMutation<V, R, C = unknown>(options: UseMutationOptions<V, R, C>): Mutation<V, R> {
+  const [state, setState] = useState<{ status: MutationStatus; error: ArmorError | null; data: R | undefined }>({ status: 'idle', error: null, data: undefined });
   const optionsRef = useRef(options);
   optionsRef.current = options;
   const mounted = useMounted();
   const controllers = useRef(new Set<AbortController>());
+  /** Id of the latest call; a settling call updates state only when it is still the latest. */
+  const latest = useRef(0);
+  const { showBoundary } = useErrorBoundary();
 
   useEffect(() => {
     const active = controllers.current;
@@ -168,24 +192,24 @@ export function useOptimisticMutation<V, R, C = unknown>(options: UseOptimisticM
     };
   }, []);
 
-  const mutate = useCallback(
+  const mutateAsync = useCallback(
     async (variables: V): Promise<R> => {
       const { applyOptimistic, retry } = optionsRef.current;
+      const id = ++latest.current;
+      const isLatest = () => mounted.current && latest.current === id;
       const controller = new AbortController();
       controllers.current.add(controller);
-      const context = applyOptimistic(variables);
-      if (mounted.current) {
-        setStatus('pending');
-        setError(null);
-      }
+      const context = applyOptimistic?.(variables) as C;
+      if (mounted.current) setState((prev) => ({ status: 'pending', error: null, data: prev.data }));
       const retryOptions = retry === true ? {} : retry || undefined;
       const maxAttempts = retryOptions ? Math.max(1, Math.floor(retryOptions.maxAttempts ?? 3)) : 1;
       try {
         for (let attempt = 1; ; attempt++) {
           try {
             const result = await optionsRef.current.mutate(variables, { signal: controller.signal, attempt });
-            optionsRef.current.onSuccess?.(result, variables);
-            if (mounted.current) setStatus('success');
+            safeCall(() => optionsRef.current.onSuccess?.(result, variables));
+            safeCall(() => optionsRef.current.onSettled?.(result, null, variables));
+            if (isLatest()) setState({ status: 'success', error: null, data: result });
             return result;
           } catch (thrown) {
             const normalized = normalizeClientError(thrown);
@@ -201,10 +225,12 @@ export function useOptimisticMutation<V, R, C = unknown>(options: UseOptimisticM
         try {
           optionsRef.current.rollback?.(context, normalized, variables);
         } finally {
-          optionsRef.current.onError?.(normalized, variables);
-          if (mounted.current) {
-            setError(normalized);
-            setStatus('error');
+          safeCall(() => optionsRef.current.onError?.(normalized, variables));
+          safeCall(() => optionsRef.current.onSettled?.(undefined, normalized, variables));
+          if (isLatest()) {
+            setState((prev) => ({ status: 'error', error: normalized, data: prev.data }));
+            const { throwOnError } = optionsRef.current;
+            if (throwOnError === true || (typeof throwOnError === 'function' && safeCall(() => throwOnError(normalized)) === true)) showBoundary(normalized);
           }
         }
         throw normalized;
@@ -212,17 +238,81 @@ export function useOptimisticMutation<V, R, C = unknown>(options: UseOptimisticM
         controllers.current.delete(controller);
       }
     },
-    [mounted],
+    [mounted, showBoundary],
+  );
+
+  const mutate = useCallback(
+    (variables: V): void => {
+      // The outcome is in state and callbacks; the promise is handled here, never left rejected.
+      mutateAsync(variables).catch(() => undefined);
+    },
+    [mutateAsync],
   );
 
   const reset = useCallback(() => {
-    setStatus('idle');
-    setError(null);
+    latest.current++;
+    setState({ status: 'idle', error: null, data: undefined });
   }, []);
   const messages = options.messages;
+  const { status, error, data } = state;
   const message = useMemo(() => (error ? userMessage(error, { messages }) : null), [error, messages]);
   const fields = useMemo(() => (error ? fieldErrors(error) : {}), [error]);
-  return { mutate, status, error, message, fieldErrors: fields, reset };
+  return { mutate, mutateAsync, status, error, data, message, fieldErrors: fields, reset };
+}
+
+/**
+ * {@link useMutation} with an optimistic update that never sticks after a failure:
+ * `applyOptimistic` runs at once, the server call follows, and on failure (after retries, if
+ * enabled) `rollback` runs with the normalized error.
+ *
+ * @example
+ * ```ts
+ * const like = useOptimisticMutation({
+ *   applyOptimistic: (id: string) => { setLikes((n) => n + 1); return id; },
+ *   rollback: () => setLikes((n) => n - 1),
+ *   mutate: (id, { signal }) => api.like(id, { signal }),
+ *   retry: true,
+ * });
+ * // onClick={() => like.mutate(postId)} — never rejects; `await like.mutateAsync(postId)` when you need the result
+ * ```
+ */
+export function useOptimisticMutation<V, R, C = unknown>(options: UseOptimisticMutationOptions<V, R, C>): OptimisticMutation<V, R> {
+  return useMutation(options);
+}
+
+function safeCall<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What {@link useErrorBoundary} returns. */
+export interface ErrorBoundaryApi {
+  /**
+   * Sends an error to the nearest {@link ErrorBoundary} from outside rendering (an event
+   * handler, an effect, a promise callback), where React would not catch it.
+   */
+  showBoundary: (error: unknown) => void;
+}
+
+/**
+ * Lets async code hand an error to the nearest {@link ErrorBoundary} (react-error-boundary's
+ * `showBoundary`): the component re-renders and throws it during render, where boundaries
+ * catch.
+ *
+ * @example
+ * ```tsx
+ * const { showBoundary } = useErrorBoundary();
+ * useEffect(() => { load().catch(showBoundary); }, [showBoundary]);
+ * ```
+ */
+export function useErrorBoundary(): ErrorBoundaryApi {
+  const [boxed, setBoxed] = useState<{ error: unknown } | null>(null);
+  const showBoundary = useCallback((error: unknown) => setBoxed({ error }), []);
+  if (boxed !== null) throw boxed.error;
+  return { showBoundary };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
