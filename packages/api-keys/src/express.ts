@@ -9,6 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ConfigurationError, fromUnknown, problemHeaders, toProblemDetails } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { createApiKeyVerifier, type ApiKeyRecord, type VerifiedApiKey, type VerifyApiKeyOptions } from './keys.js';
+import { checkOneOf, checkOptions, checkRequired } from '@armor/core';
 
 /** Options of {@link apiKeyAuth}. */
 export type ApiKeyAuthOptions<R extends ApiKeyRecord = ApiKeyRecord> = VerifyApiKeyOptions<R> & {
@@ -58,11 +59,12 @@ function sendError(error: unknown, req: Request, res: Response, next: NextFuncti
  * ```
  */
 export function apiKeyAuth<R extends ApiKeyRecord>(options: ApiKeyAuthOptions<R>): RequestHandler {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkRequired('options', options, 'an object with a lookup function');
+  checkOptions('apiKeyAuth', options, ['header', 'realm', 'onError', 'lookup', 'pepper', 'requireScopes', 'prefixes', 'clock']);
+  checkOneOf('onError', options.onError, ['respond', 'next']);
   const { header = 'x-api-key', realm = 'api', onError = 'respond', ...verifyOptions } = options;
   if (typeof header !== 'string' || !/^[a-z0-9-]+$/i.test(header)) throw new ConfigurationError('header', 'must be a header name', { received: header });
   if (typeof realm !== 'string' || !/^[\w .-]*$/.test(realm)) throw new ConfigurationError('realm', 'must be letters, digits, spaces, "." or "-"', { received: realm });
-  if (onError !== 'respond' && onError !== 'next') throw new ConfigurationError('onError', 'must be "respond" or "next"', { received: onError });
   const headerName = header.toLowerCase();
   const verify = createApiKeyVerifier(verifyOptions);
   return (req, res, next) => {

@@ -10,7 +10,7 @@ export { ApiKeyError } from './errors.js';
 export type { ApiKeyErrorCode } from './errors.js';
 export { BASE62, ID_LENGTH, checksumOf, crc32, parseApiKey } from './format.js';
 export type { ParsedApiKey } from './format.js';
-export { createApiKeyVerifier, generateApiKey, hashApiKey, rotateApiKey, verifyApiKey } from './keys.js';
+export { createApiKeyVerifier, generateApiKey, hashApiKey, rotateApiKey, scopeGranted, verifyApiKey } from './keys.js';
 export type {
   ApiKeyRecord,
   GenerateApiKeyOptions,

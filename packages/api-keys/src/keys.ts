@@ -3,10 +3,11 @@
  *
  * @module
  */
+import { checkClock as checkClockOption, checkInt, checkMs, checkOptions as checkKnownOptions } from '@armor/core';
 import { ConfigurationError, ConflictError, InternalError, invalidType } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { ID_LENGTH, PREFIX_PATTERN, checksumOf, parseApiKey, randomBase62 } from './format.js';
-import { hmacSha256Hex, prepareHmacKey, sha256Hex, type HmacKey } from '@armor/internal-sha256';
+import { hmacSha256Hex, prepareHmacKey, sha256Hex, type HmacKey } from './hash.js';
 
 /** A server-side secret mixed into key hashes (HMAC-SHA256); at least 32 bytes. */
 export type Pepper = string | Uint8Array;
@@ -72,7 +73,10 @@ export interface VerifyApiKeyOptions<R extends ApiKeyRecord = ApiKeyRecord> {
   lookup: (id: string) => R | undefined | null | Promise<R | undefined | null>;
   /** The pepper the keys were hashed with (if any). */
   pepper?: Pepper | undefined;
-  /** Scopes the caller must hold (all of them). @default [] */
+  /**
+   * Scopes the caller must hold (all of them). A granted `*` covers every scope; a granted
+   * `projects:*` covers `projects:read`, `projects:42:write`, ... @default []
+   */
   requireScopes?: readonly string[] | undefined;
   /** Accepted prefixes; others fail with `API_KEY_INVALID` (`reason: 'prefix'`). @default any */
   prefixes?: readonly string[] | undefined;
@@ -105,15 +109,9 @@ function checkPepper(option: string, pepper: unknown): void {
   if (bytes.length < 32) throw new ConfigurationError(option, 'must be at least 32 bytes of secret material', { received: `${bytes.length} bytes` });
 }
 
-function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
-}
-
-function checkClock(clock: unknown): void {
-  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof (clock as { now?: unknown }).now !== 'function')) {
-    throw new ConfigurationError('clock', 'must be an object with a now() method returning epoch milliseconds', { received: clock });
-  }
-}
+const GENERATE_OPTIONS = ['prefix', 'length', 'pepper'] as const;
+const VERIFY_OPTIONS = ['lookup', 'pepper', 'requireScopes', 'prefixes', 'clock'] as const;
+const ROTATE_OPTIONS = [...GENERATE_OPTIONS, 'overlapMs', 'clock', 'scopes', 'expiresAt', 'fields'] as const;
 
 function checkScopes(option: string, scopes: unknown): void {
   if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || s === '')) {
@@ -154,7 +152,7 @@ function hmacKeyOf(pepper: Pepper): HmacKey {
  * ```
  */
 export async function hashApiKey(key: string, options: { pepper?: Pepper | undefined } = {}): Promise<string> {
-  checkOptions(options);
+  checkKnownOptions('hashApiKey', options, ['pepper']);
   checkPepper('pepper', options.pepper);
   if (typeof key !== 'string') throw invalidArgument('hashApiKey', 'key', 'a string', key);
   return hashWith(key, options.pepper);
@@ -162,7 +160,7 @@ export async function hashApiKey(key: string, options: { pepper?: Pepper | undef
 
 /**
  * {@link hashApiKey} without argument checks (callers have validated the pepper), synchronous:
- * a portable JavaScript SHA-256 / HMAC-SHA256 (`@armor/internal-sha256`) instead of a Web Crypto call
+ * SHA-256 / HMAC-SHA256 from the audited `@noble/hashes` instead of a Web Crypto call
  * queued to the thread pool on every verification.
  */
 function hashWith(key: string, pepper: Pepper | undefined): string {
@@ -182,13 +180,17 @@ function hashWith(key: string, pepper: Pepper | undefined): string {
  * ```
  */
 export async function generateApiKey(options: GenerateApiKeyOptions = {}): Promise<GeneratedApiKey> {
-  checkOptions(options);
+  checkKnownOptions('generateApiKey', options, GENERATE_OPTIONS);
+  return generate(options);
+}
+
+function generate(options: GenerateApiKeyOptions): GeneratedApiKey {
   const prefix: unknown = options.prefix === undefined ? 'armor' : options.prefix;
   if (typeof prefix !== 'string' || prefix.length > 32 || !PREFIX_PATTERN.test(prefix)) {
     throw new ConfigurationError('prefix', 'must be lowercase letters/digits in "_"-separated words, starting with a letter, at most 32 characters', { received: prefix });
   }
-  const length: unknown = options.length === undefined ? 40 : options.length;
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 24 || length > 64) throw new ConfigurationError('length', 'must be an integer from 24 to 64', { received: length });
+  checkInt('length', options.length, 24, { max: 64 });
+  const length = options.length ?? 40;
   checkPepper('pepper', options.pepper);
   const random = randomBase62(length);
   const body = `${prefix}_${random}`;
@@ -227,6 +229,23 @@ function toMs(value: unknown): number | undefined {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/** Stands in for the stored hash of an unknown id (never equal to a 64-hex-digit hash). */
+const UNKNOWN_HASH = '0'.repeat(63) + 'x';
+
+/**
+ * Whether granted `scopes` cover `required`. Scopes are `:`-separated paths; a granted `*`
+ * covers everything, and a granted scope ending in `:*` covers every scope below it
+ * (`projects:*` covers `projects:read` and `projects:42:write`, not `projects` itself or
+ * `projectsx:read`).
+ */
+export function scopeGranted(scopes: readonly string[], required: string): boolean {
+  for (const scope of scopes) {
+    if (scope === required || scope === '*') return true;
+    if (scope.endsWith(':*') && required.length > scope.length - 1 && required.startsWith(scope.slice(0, -1))) return true;
+  }
+  return false;
+}
+
 function isStringArray(value: unknown): value is string[] {
   if (!Array.isArray(value)) return false;
   for (let i = 0; i < value.length; i++) {
@@ -254,7 +273,7 @@ const badRecord = (field: string, keyId: string, expected: string, value: unknow
 export function createApiKeyVerifier<R extends ApiKeyRecord>(
   options: VerifyApiKeyOptions<R>,
 ): (presented: unknown, perCall?: { requireScopes?: readonly string[] | undefined }) => Promise<VerifiedApiKey<R>> {
-  checkOptions(options);
+  checkKnownOptions('createApiKeyVerifier', options, VERIFY_OPTIONS);
   if (typeof options.lookup !== 'function') throw new ConfigurationError('lookup', 'must be a function (id) => record | undefined', { received: options.lookup });
   checkPepper('pepper', options.pepper);
   const baseScopes: readonly string[] = options.requireScopes === undefined ? [] : options.requireScopes;
@@ -265,13 +284,18 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
     }
   }
   const prefixes = options.prefixes === undefined ? undefined : new Set(options.prefixes);
-  checkClock(options.clock);
+  checkClockOption(options.clock, 'clock');
   const clock = options.clock ?? Date;
   const invalid = (reason: string) => new ApiKeyError('API_KEY_INVALID', 'Invalid API key', { details: { reason } });
   const pepperKey = options.pepper === undefined ? undefined : hmacKeyOf(options.pepper);
+  /**
+   * One error for "no such id" and "wrong secret": same code, message and (absent) details, so
+   * a client cannot tell whether a key id exists. Both paths run the same hash comparison.
+   */
+  const refused = () => new ApiKeyError('API_KEY_INVALID', 'Invalid API key');
 
   return async (presented, perCall = {}) => {
-    if (typeof perCall !== 'object' || perCall === null) throw new ConfigurationError('options', 'must be an object', { received: perCall });
+    checkKnownOptions('verify', perCall, ['requireScopes']);
     if (perCall.requireScopes !== undefined) checkScopes('requireScopes', perCall.requireScopes);
     if (presented === undefined || presented === null || presented === '') throw new ApiKeyError('UNAUTHENTICATED', 'API key required');
     const parsed = parseApiKey(presented);
@@ -281,8 +305,11 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
     // Hash before the lookup so known and unknown ids take the same time up to the lookup.
     const hash = pepperKey === undefined ? sha256Hex(presented as string) : hmacSha256Hex(pepperKey, presented as string);
     const record = await options.lookup(parsed.id);
-    if (record === undefined || record === null) throw invalid('unknown');
-    if (typeof record.hash !== 'string' || !timingSafeEqualHex(hash, record.hash)) throw invalid('hash');
+    const known = record !== undefined && record !== null;
+    // Unknown id: compare against a stand-in hash, so both refusals take the same path.
+    const stored = known && typeof record.hash === 'string' ? record.hash : UNKNOWN_HASH;
+    const matches = timingSafeEqualHex(hash, stored);
+    if (!known || !matches || stored === UNKNOWN_HASH) throw refused();
     const details = { keyId: parsed.id };
     const now = clock.now();
     // A malformed record fails closed (500): an unreadable revocation or expiry must never mean "valid forever".
@@ -299,7 +326,7 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
       });
     }
     const required = perCall.requireScopes ? [...baseScopes, ...perCall.requireScopes] : baseScopes;
-    const missing = required.length === 0 || scopes.includes('*') ? NONE : required.filter((scope) => !scopes.includes(scope));
+    const missing = required.length === 0 ? NONE : required.filter((scope) => !scopeGranted(scopes, scope));
     if (missing.length) {
       throw new ApiKeyError('INSUFFICIENT_SCOPE', `API key lacks required scope${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, {
         details: { ...details, missing },
@@ -407,10 +434,10 @@ const own = (value: object, key: string) => Object.prototype.hasOwnProperty.call
  * ```
  */
 export async function rotateApiKey<R extends ApiKeyRecord>(record: R, options: RotateApiKeyOptions<R> = {}): Promise<RotatedApiKey<R>> {
-  checkOptions(options);
-  const overlapMs: unknown = options.overlapMs === undefined ? 86_400_000 : options.overlapMs;
-  if (typeof overlapMs !== 'number' || !Number.isFinite(overlapMs) || overlapMs < 0) throw new ConfigurationError('overlapMs', 'must be a number of milliseconds >= 0', { received: overlapMs });
-  checkClock(options.clock);
+  checkKnownOptions('rotateApiKey', options, ROTATE_OPTIONS);
+  checkMs('overlapMs', options.overlapMs);
+  const overlapMs = options.overlapMs ?? 86_400_000;
+  checkClockOption(options.clock, 'clock');
   if (options.scopes !== undefined) checkScopes('scopes', options.scopes);
   const fields: unknown = options.fields === undefined ? {} : options.fields;
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new ConfigurationError('fields', 'must be an object of record fields', { received: fields });
