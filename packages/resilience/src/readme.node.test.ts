@@ -25,4 +25,5 @@ it('every README code block type-checks under strict nodenext and runs', async (
   expect(out).toContain('charged closed'); // the Redis-shared breaker
   expect(out).toContain('did you mean "maxAttempts"'); // a misspelled option
   expect(out).toMatch(/open\s+half-open/); // the manual clock
+  expect(out).toContain('200 2'); // retryIfResult on a 503 Response
 }, 240_000);

@@ -34,7 +34,7 @@ export interface RetryEvent {
   attempt: number;
   /** How long the policy waits before the next attempt, in ms. */
   delayMs: number;
-  /** Why the attempt failed. */
+  /** Why the attempt failed: the error, or the result `retryIfResult` rejected. */
   error: unknown;
 }
 
@@ -45,7 +45,7 @@ export interface GiveUpEvent {
   /** The error the caller receives. */
   error: unknown;
   /** Why retrying stopped. */
-  reason: 'maxAttempts' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'aborted' | 'circuitOpen';
+  reason: 'maxAttempts' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'aborted' | 'circuitOpen' | 'maxElapsed';
 }
 
 /** Events of a {@link RetryPolicy}. */
@@ -85,6 +85,21 @@ export interface RetryOptions {
    * `retryable: false` where that differs from their status's default
    */
   retryIf?: (error: unknown, attempt: number) => boolean;
+  /**
+   * Whether a value `fn` resolved with should be retried, e.g. `(res) => res.status === 503`
+   * for a fetch `Response` (errors it throws count as `false`). When the attempts run out the
+   * call resolves with the last such value (it never rejects because of a result). With
+   * `respectRetryAfter`, a `Retry-After` header of a `Response` result sets the minimum delay.
+   * @default undefined (every value is a success)
+   */
+  retryIfResult?: (result: unknown, attempt: number) => boolean;
+  /**
+   * Overall deadline in ms, from the start of the call: no retry is started, and no backoff
+   * waits, past it (the call gives up with reason `'maxElapsed'` and the last error, or
+   * resolves with the last result). It does not cut an attempt short: put a `timeoutPolicy`
+   * inside the retry for that. @default Infinity
+   */
+  maxElapsedMs?: number;
   /** Cancels waiting and further attempts; the call rejects with `signal.reason` at once. */
   signal?: AbortSignal;
   /** Called before each wait (errors it throws are swallowed). */
@@ -125,6 +140,8 @@ const RETRY_KEYS = [
   'maxAttempts',
   'backoff',
   'retryIf',
+  'retryIfResult',
+  'maxElapsedMs',
   'signal',
   'onRetry',
   'respectRetryAfter',
@@ -191,33 +208,57 @@ export function isRetryableByDefault(error: unknown): boolean {
   return !isClientError(error);
 }
 
+/** Reads header `name` (lower case) from a `Headers`-like object (with `get`) or a plain record (any case). */
+function readHeader(headers: unknown, name: string): unknown {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const h = headers as { get?: unknown } & Record<string, unknown>;
+  if (typeof h.get === 'function') {
+    const value: unknown = (h.get as (n: string) => unknown).call(h, name);
+    if (value !== undefined && value !== null) return value;
+  }
+  for (const key of Object.keys(h)) if (key.toLowerCase() === name) return h[key];
+  return undefined;
+}
+
 /**
- * Milliseconds a failed call asks us to wait, from `error.retryAfterMs` (e.g.
- * `RateLimitError`, `CircuitOpenError`) or an HTTP `Retry-After` (delta-seconds or HTTP date)
- * carried in `error.details`. `undefined` when there is none.
+ * Milliseconds a failed call (or a result being retried) asks us to wait, from the first of:
+ *
+ * - `error.retryAfterMs` (e.g. `RateLimitError`, `CircuitOpenError`);
+ * - a `Retry-After` header of `error.headers` — a fetch `Response` thrown or returned;
+ * - a `Retry-After` header of `error.response.headers` — axios errors, ky's `HTTPError`;
+ * - `error.details.retryAfter` / `retry-after` / `Retry-After`, or a `Retry-After` header of
+ *   `error.details.headers`.
+ *
+ * Headers may be a `Headers` object (or anything with `get`) or a plain object (any case).
+ * Values are delta-seconds or an HTTP date. `undefined` when there is none.
  *
  * @param now - Current epoch ms, for HTTP dates. @default Date.now()
+ * @example
+ * ```ts
+ * retryAfterFromError(new Response(null, { status: 503, headers: { 'Retry-After': '2' } })); // 2000
+ * retryAfterFromError({ response: { headers: { 'retry-after': '1' } } }); // 1000
+ * ```
  */
 export function retryAfterFromError(error: unknown, now: number = Date.now()): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   try {
-    const e = error as { retryAfterMs?: unknown; details?: unknown };
+    const e = error as { retryAfterMs?: unknown; details?: unknown; headers?: unknown; response?: unknown };
     if (typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs >= 0) return e.retryAfterMs;
-    const d = e.details;
-    if (typeof d !== 'object' || d === null) return undefined;
-    const details = d as Record<string, unknown>;
-    const headers = details['headers'];
-    let raw = details['retryAfter'] ?? details['retry-after'] ?? details['Retry-After'];
-    if (raw === undefined && typeof headers === 'object' && headers !== null) {
-      const h = headers as { get?: (name: string) => unknown } & Record<string, unknown>;
-      raw = typeof h.get === 'function' ? h.get('retry-after') : (h['retry-after'] ?? h['Retry-After']);
+    let raw = readHeader(e.headers, 'retry-after');
+    if (raw === undefined && typeof e.response === 'object' && e.response !== null) {
+      raw = readHeader((e.response as { headers?: unknown }).headers, 'retry-after');
     }
+    const d = e.details;
+    if (raw === undefined && typeof d === 'object' && d !== null) {
+      const details = d as Record<string, unknown>;
+      raw = details['retryAfter'] ?? details['retry-after'] ?? details['Retry-After'] ?? readHeader(details['headers'], 'retry-after');
+    }
+    if (Array.isArray(raw)) raw = raw[0];
     return typeof raw === 'string' || typeof raw === 'number' ? parseRetryAfter(raw, now) : undefined;
   } catch {
     return undefined;
   }
 }
-
 
 // ---------------------------------------------------------------------------------------
 // budget
@@ -310,6 +351,8 @@ let defaultBackoff: Backoff | undefined;
 
 interface ResolvedRetry {
   maxAttempts: number;
+  retryIfResult: ((result: unknown, attempt: number) => boolean) | undefined;
+  maxElapsedMs: number;
   backoff: Backoff;
   retryIf: (error: unknown, attempt: number) => boolean;
   onRetry: ((event: RetryEvent) => void) | undefined;
@@ -331,6 +374,8 @@ function resolve(component: string, options: RetryOptions, reporter: Emitter<Ret
     maxAttempts = 3,
     backoff,
     retryIf = isRetryableByDefault,
+    retryIfResult,
+    maxElapsedMs = Infinity,
     signal,
     onRetry,
     respectRetryAfter = true,
@@ -344,6 +389,8 @@ function resolve(component: string, options: RetryOptions, reporter: Emitter<Ret
   checkInt('maxAttempts', maxAttempts, 1, { allowInfinity: true });
   checkFunction('backoff', backoff);
   checkFunction('retryIf', retryIf);
+  checkFunction('retryIfResult', retryIfResult);
+  checkMs('maxElapsedMs', maxElapsedMs, { allowInfinity: true });
   checkSignal('signal', signal);
   checkFunction('onRetry', onRetry);
   checkBoolean('respectRetryAfter', respectRetryAfter);
@@ -356,6 +403,8 @@ function resolve(component: string, options: RetryOptions, reporter: Emitter<Ret
   checkClock(clock);
   return {
     maxAttempts,
+    retryIfResult,
+    maxElapsedMs,
     backoff: backoff ?? (defaultBackoff ??= exponentialBackoff()),
     retryIf,
     onRetry,
@@ -368,15 +417,19 @@ function resolve(component: string, options: RetryOptions, reporter: Emitter<Ret
   };
 }
 
+/** @internal What an attempt ended with: an error, or a result `retryIfResult` wants retried. */
+type Failed = { error: unknown; result?: undefined } | { error?: undefined; result: { value: unknown } };
+
 async function retryLoop<T>(
   o: ResolvedRetry,
   events: Emitter<RetryEvents> | undefined,
   fn: PolicyFn<T>,
   signal: AbortSignal | undefined,
-  firstError: unknown,
+  first: Failed,
   counters: RetryCounters,
+  started: number,
 ): Promise<T> {
-  let error = firstError;
+  let failed = first;
   let previousDelayMs = 0;
   const giveUp = (attempts: number, reason: GiveUpEvent['reason'], thrown: unknown): unknown => {
     counters.giveUps++;
@@ -387,23 +440,33 @@ async function retryLoop<T>(
     // decide whether to retry the failed `attempt`
     let reason: GiveUpEvent['reason'] | undefined;
     let delayMs = 0;
+    const cause = failed.result === undefined ? failed.error : failed.result.value;
     if (signal?.aborted) reason = 'aborted';
     else if (attempt >= o.maxAttempts) reason = 'maxAttempts';
-    else if (!o.retryOnOpenCircuit && isBreakerRejection(error)) reason = 'circuitOpen';
-    else if (!safeRetryIf(o, error, attempt)) reason = 'notRetryable';
+    else if (failed.result === undefined && !o.retryOnOpenCircuit && isBreakerRejection(cause)) reason = 'circuitOpen';
+    else if (failed.result === undefined && !safeRetryIf(o, cause, attempt)) reason = 'notRetryable';
     else {
-      delayMs = Math.max(0, Number(o.backoff({ attempt, previousDelayMs, error })) || 0);
+      delayMs = Math.max(0, Number(o.backoff({ attempt, previousDelayMs, error: cause })) || 0);
       if (o.respectRetryAfter) {
-        const after = retryAfterFromError(error, o.time.now());
+        const after = retryAfterFromError(cause, o.time.now());
         if (after !== undefined) {
           if (after > o.maxRetryAfterMs) reason = 'retryAfterTooLong';
           else delayMs = Math.max(delayMs, after);
         }
       }
+      if (reason === undefined && o.maxElapsedMs !== Infinity && o.time.now() + delayMs - started > o.maxElapsedMs) reason = 'maxElapsed';
       if (reason === undefined && o.budget !== undefined && !o.budget.tryRetry()) reason = 'budget';
     }
-    if (reason !== undefined) throw giveUp(attempt, reason, reason === 'aborted' ? abortReason(signal!) : error);
-    const event = { attempt, delayMs, error };
+    if (reason !== undefined) {
+      if (reason === 'aborted') throw giveUp(attempt, reason, abortReason(signal!));
+      if (failed.result !== undefined) {
+        // out of retries for a result: the caller gets the last result, not an error
+        counters.successes++;
+        return failed.result.value as T;
+      }
+      throw giveUp(attempt, reason, cause);
+    }
+    const event = { attempt, delayMs, error: cause };
     counters.retries++; // counted with the `retry` event, even if the wait below is aborted
     o.reporter.call(o.onRetry, event, 'onRetry');
     events?.emit('retry', event);
@@ -419,11 +482,23 @@ async function retryLoop<T>(
     try {
       value = await callFn(fn, attempt + 1, signal);
     } catch (e) {
-      error = e;
+      failed = { error: e };
+      continue;
+    }
+    if (o.retryIfResult !== undefined && safeRetryIfResult(o, value, attempt + 1)) {
+      failed = { result: { value } };
       continue;
     }
     counters.successes++;
     return value;
+  }
+}
+
+function safeRetryIfResult(o: ResolvedRetry, value: unknown, attempt: number): boolean {
+  try {
+    return o.retryIfResult!(value, attempt) === true;
+  } catch {
+    return false;
   }
 }
 
@@ -455,13 +530,16 @@ class RetryPolicyImpl extends Emitter<RetryEvents> implements RetryPolicy {
     if (signal?.aborted) throw abortReason(signal);
     this.#o.budget?.recordRequest();
     const counters = this.#counters;
+    const o = this.#o;
+    const started = o.maxElapsedMs === Infinity ? 0 : o.time.now();
     counters.attempts++;
     let value: T;
     try {
       value = await callFn(fn, 1, signal);
     } catch (error) {
-      return retryLoop(this.#o, this, fn, signal, error, counters);
+      return retryLoop(o, this, fn, signal, { error }, counters, started);
     }
+    if (o.retryIfResult !== undefined && safeRetryIfResult(o, value, 1)) return retryLoop(o, this, fn, signal, { result: { value } }, counters, started);
     counters.successes++;
     return value;
   }
@@ -509,9 +587,14 @@ export function retry<T>(fn: PolicyFn<T>, options: RetryOptions = {}): Promise<T
 async function runOnce<T>(fn: PolicyFn<T>, o: ResolvedRetry, signal: AbortSignal | undefined): Promise<T> {
   if (signal?.aborted) throw abortReason(signal);
   o.budget?.recordRequest();
+  const started = o.maxElapsedMs === Infinity ? 0 : o.time.now();
+  const counters = { attempts: 1, retries: 0, giveUps: 0, successes: 0 };
+  let value: T;
   try {
-    return await callFn(fn, 1, signal);
+    value = await callFn(fn, 1, signal);
   } catch (error) {
-    return retryLoop(o, undefined, fn, signal, error, { attempts: 1, retries: 0, giveUps: 0, successes: 0 });
+    return retryLoop(o, undefined, fn, signal, { error }, counters, started);
   }
+  if (o.retryIfResult !== undefined && safeRetryIfResult(o, value, 1)) return retryLoop(o, undefined, fn, signal, { result: { value } }, counters, started);
+  return value;
 }
