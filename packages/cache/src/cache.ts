@@ -71,8 +71,8 @@ export interface CacheSetManyEntry<V> {
   options?: CacheSetOptions | undefined;
 }
 
-/** Options of {@link createCache}. */
-export interface CacheOptions {
+/** Options of {@link createCache}; `V` is the type of the cached values. */
+export interface CacheOptions<V = unknown> {
   /**
    * Where entries live.
    * @default memoryStore({ max: 10_000 })
@@ -113,7 +113,7 @@ export interface CacheOptions {
    * writes). A skipped value is still returned to the callers.
    * @default every value is cached
    */
-  cacheIf?: ((value: unknown, key: string) => boolean) | undefined;
+  cacheIf?: ((value: V, key: string) => boolean) | undefined;
   /** Prefix for every key and tag (`<namespace>:`), so several caches can share one store. @default none */
   namespace?: string | undefined;
   /**
@@ -294,7 +294,7 @@ const graceEnd = (entry: CacheEntry) => entry.graceUntil ?? entry.staleUntil;
  * await cache.invalidateTag(`team:${teamId}`);
  * ```
  */
-export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
+export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('options', 'must be an object with at least ttlMs', { received: options });
   }
@@ -303,7 +303,8 @@ export function createCache<V = unknown>(options: CacheOptions): Cache<V> {
   const defaultTtl = positive('ttlMs', options.ttlMs);
   const defaultSwr = nonNegative('staleWhileRevalidateMs', options.staleWhileRevalidateMs ?? 0);
   const defaultGrace = nonNegative('graceMs', options.graceMs ?? 0);
-  const { namespace, serializer, clock, failOpen = true, cacheIf, negativeTtlMs, loaderTimeoutMs = 10_000 } = options;
+  const { namespace, serializer, clock, failOpen = true, negativeTtlMs, loaderTimeoutMs = 10_000 } = options;
+  const cacheIf = options.cacheIf as ((value: unknown, key: string) => boolean) | undefined;
   checkMs('loaderTimeoutMs', loaderTimeoutMs, { min: 1, allowInfinity: true });
   if (negativeTtlMs !== undefined) positive('negativeTtlMs', negativeTtlMs);
   checkFunction('cacheIf', cacheIf);
