@@ -5,7 +5,25 @@
  */
 import { ConfigurationError } from '@armor/errors';
 import { BulkheadRejectedError } from './errors.js';
-import { Emitter, abortReason, checkInt, checkOptions, checkRequired, checkString, onAbort, raceAbort, type Kinded, type Observable } from '@armor/core';
+import {
+  Emitter,
+  abortReason,
+  checkBoolean,
+  checkClock,
+  checkInt,
+  checkMs,
+  checkOptions,
+  checkRequired,
+  checkString,
+  onAbort,
+  raceAbort,
+  toScheduler,
+  type Clock,
+  type Kinded,
+  type Observable,
+  type Scheduler,
+  type TimerHandle,
+} from '@armor/core';
 import { Context, noop, type Policy, type PolicyFn } from './policy.js';
 
 /** Options of {@link bulkhead}. */
@@ -16,6 +34,15 @@ export interface BulkheadOptions {
   maxConcurrent: number;
   /** Executions allowed to wait for a slot; more are rejected. @default 0 */
   maxQueue?: number;
+  /**
+   * Longest a queued execution waits for a slot, in ms; then it leaves the queue and rejects
+   * with `BulkheadRejectedError` (`details.reason: 'queueTimeout'`). @default Infinity
+   */
+  maxQueueWaitMs?: number;
+  /** Clock of the `maxQueueWaitMs` timer. @default system clock (a keep-alive timer) */
+  clock?: Clock;
+  /** Unref the `maxQueueWaitMs` timer of the system clock. @default false */
+  unref?: boolean;
 }
 
 /** Plain-data statistics of a {@link Bulkhead}. */
@@ -25,14 +52,14 @@ export interface BulkheadStats {
   active: number;
   /** Executions waiting now. */
   queued: number;
-  /** Executions rejected since creation. */
+  /** Executions rejected since creation (queue full, or waited longer than `maxQueueWaitMs`). */
   rejected: number;
 }
 
 /** Events of a {@link Bulkhead}. */
 export interface BulkheadEvents {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  rejected: {};
+  /** An execution was refused: `reason` is `'full'` (queue full) or `'queueTimeout'` (waited `maxQueueWaitMs`). */
+  rejected: { reason?: 'full' | 'queueTimeout' };
 }
 
 /** A bulkhead (see {@link bulkhead}). */
@@ -51,6 +78,8 @@ class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
   readonly name: string;
   readonly #max: number;
   readonly #maxQueue: number;
+  readonly #maxQueueWaitMs: number;
+  readonly #time: Scheduler;
   #active = 0;
   #rejected = 0;
   #queue: Waiter[] = [];
@@ -58,34 +87,41 @@ class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
   #queued = 0;
 
   constructor(options: BulkheadOptions) {
-    checkOptions('bulkhead', options, ['name', 'maxConcurrent', 'maxQueue']);
+    checkOptions('bulkhead', options, ['name', 'maxConcurrent', 'maxQueue', 'maxQueueWaitMs', 'clock', 'unref']);
     if (options === undefined) throw new ConfigurationError('options', 'must be an object', { received: options });
     checkString('name', options.name);
     checkRequired('maxConcurrent', options.maxConcurrent, 'an integer >= 1');
     super({ component: `bulkhead ${options.name ?? 'bulkhead'}` });
     checkInt('maxConcurrent', options.maxConcurrent, 1);
     checkInt('maxQueue', options.maxQueue, 0, { allowInfinity: true });
+    checkMs('maxQueueWaitMs', options.maxQueueWaitMs, { allowInfinity: true });
+    checkClock(options.clock);
+    checkBoolean('unref', options.unref);
     this.name = options.name ?? 'bulkhead';
     this.#max = options.maxConcurrent;
     this.#maxQueue = options.maxQueue ?? 0;
+    this.#maxQueueWaitMs = options.maxQueueWaitMs ?? Infinity;
+    this.#time = toScheduler(options.clock, { unref: options.unref === true });
   }
 
   execute<T>(fn: PolicyFn<T>, signal?: AbortSignal): Promise<T> {
     if (typeof fn !== 'function') return Promise.reject(new ConfigurationError('fn', 'must be a function', { received: fn }));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.#active < this.#max) return this.#run(fn, signal);
-    if (this.#queued >= this.#maxQueue) {
-      this.#rejected++;
-      this.emit('rejected', {});
-      return Promise.reject(
-        new BulkheadRejectedError(`Bulkhead "${this.name}" is full`, { details: { bulkhead: this.name, maxConcurrent: this.#max, maxQueue: this.#maxQueue } }),
-      );
-    }
+    if (this.#queued >= this.#maxQueue) return Promise.reject(this.#refuse('full'));
     return new Promise<T>((resolve, reject) => {
+      let timer: TimerHandle | undefined;
+      const leave = () => {
+        waiter.cancelled = true;
+        this.#queued--;
+        off();
+        if (timer !== undefined) this.#time.clearTimeout(timer);
+      };
       const waiter: Waiter = {
         cancelled: false,
         start: () => {
           off();
+          if (timer !== undefined) this.#time.clearTimeout(timer);
           this.#run(fn, signal).then(resolve, reject);
         },
       };
@@ -93,12 +129,28 @@ class BulkheadImpl extends Emitter<BulkheadEvents> implements Bulkhead {
         signal === undefined
           ? noop
           : onAbort(signal, () => {
-              waiter.cancelled = true;
-              this.#queued--;
+              leave();
               reject(abortReason(signal));
             });
+      if (this.#maxQueueWaitMs !== Infinity) {
+        timer = this.#time.setTimeout(() => {
+          timer = undefined;
+          if (waiter.cancelled) return;
+          leave();
+          reject(this.#refuse('queueTimeout'));
+        }, this.#maxQueueWaitMs);
+      }
       this.#queue.push(waiter);
       this.#queued++;
+    });
+  }
+
+  #refuse(reason: 'full' | 'queueTimeout'): BulkheadRejectedError {
+    this.#rejected++;
+    this.emit('rejected', { reason });
+    const message = reason === 'full' ? `Bulkhead "${this.name}" is full` : `Bulkhead "${this.name}": no slot within ${this.#maxQueueWaitMs} ms`;
+    return new BulkheadRejectedError(message, {
+      details: { bulkhead: this.name, reason, maxConcurrent: this.#max, maxQueue: this.#maxQueue, ...(reason === 'queueTimeout' ? { maxQueueWaitMs: this.#maxQueueWaitMs } : {}) },
     });
   }
 
