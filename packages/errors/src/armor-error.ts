@@ -27,6 +27,12 @@ export interface ArmorErrorOptions {
   status?: number | undefined;
   /** Milliseconds after which a retry may succeed; sent as `Retry-After` (seconds, rounded up). */
   retryAfterMs?: number | undefined;
+  /**
+   * Response headers this error needs, e.g. `{ 'www-authenticate': 'Bearer realm="api"' }` on a
+   * 401 or `{ allow: 'GET, HEAD' }` on a 405. Names are lower-cased; values must be strings
+   * without CR/LF (others are dropped). `content-type` and `cache-control` cannot be set here.
+   */
+  headers?: Record<string, string> | undefined;
 }
 
 /** The JSON form of an Armor error (for logs and internal transport, not for clients). */
@@ -63,6 +69,8 @@ export class ArmorError extends Error {
   readonly details: Record<string, unknown> | undefined;
   /** Milliseconds until a retry may succeed, when known. */
   readonly retryAfterMs: number | undefined;
+  /** Response headers this error asks for (lower-cased names); see {@link ArmorErrorOptions.headers}. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
   /** Cross-realm marker; see {@link isArmorError}. */
   readonly [ARMOR_ERROR] = true as const;
 
@@ -77,6 +85,7 @@ export class ArmorError extends Error {
       options.retryAfterMs !== undefined && Number.isFinite(options.retryAfterMs) && options.retryAfterMs >= 0
         ? options.retryAfterMs
         : undefined;
+    this.headers = cleanHeaders(options.headers);
   }
 
   /** Plain-object form for structured logs. Includes the message even when not exposed. */
@@ -93,6 +102,32 @@ export class ArmorError extends Error {
     if (this.retryAfterMs !== undefined) json.retryAfterMs = this.retryAfterMs;
     return json;
   }
+}
+
+/** Header names an error may not set (the problem answer owns them). */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'cache-control', 'transfer-encoding', 'set-cookie']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * Lower-cases header names and keeps only valid names with string values free of CR/LF/NUL, so a
+ * header taken from an error can never split a response or override the problem's own headers.
+ * @internal
+ */
+export function cleanHeaders(raw: unknown): Record<string, string> | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const out: Record<string, string> = {};
+  let any = false;
+  try {
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+      const name = key.toLowerCase();
+      if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name) || typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > 8192) continue;
+      out[name] = value;
+      any = true;
+    }
+  } catch {
+    return undefined;
+  }
+  return any ? out : undefined;
 }
 
 /**

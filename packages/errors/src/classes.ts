@@ -42,7 +42,11 @@ export class ValidationError extends ArmorError {
   }
 }
 
-/** 401 — no or bad credentials. */
+/**
+ * 401 — no or bad credentials. Answers carry `WWW-Authenticate` (RFC 9110 requires it): pass
+ * `headers: { 'www-authenticate': 'Basic realm="admin"' }` for another scheme; the handler's
+ * `wwwAuthenticate` option (default `Bearer`) fills it in otherwise.
+ */
 export class AuthenticationError extends ArmorError {
   override name = 'AuthenticationError' as const;
   constructor(message = 'Authentication required', options?: ErrorOptions) {
@@ -63,6 +67,57 @@ export class NotFoundError extends ArmorError {
   override name = 'NotFoundError' as const;
   constructor(message = 'Not found', options?: ErrorOptions) {
     super('NOT_FOUND', message, options);
+  }
+}
+
+/** Options of {@link MethodNotAllowedError}. */
+export interface MethodNotAllowedErrorOptions extends ErrorOptions {
+  /** Methods the resource supports, sent as `Allow` (RFC 9110 requires it on a 405). @default [] */
+  allow?: readonly string[];
+}
+
+/** 405 — the resource exists but not for this method; answers carry `Allow`. */
+export class MethodNotAllowedError extends ArmorError {
+  override name = 'MethodNotAllowedError' as const;
+  /** Methods the resource supports. */
+  readonly allow: readonly string[];
+  constructor(message = 'Method not allowed', options: MethodNotAllowedErrorOptions = {}) {
+    const { allow = [], ...rest } = options;
+    const methods = allow.filter((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m)).map((m) => m.toUpperCase());
+    super('METHOD_NOT_ALLOWED', message, { ...rest, headers: { ...rest.headers, allow: methods.join(', ') } });
+    this.allow = methods;
+  }
+}
+
+/** 410 — the resource existed and is gone for good. */
+export class GoneError extends ArmorError {
+  override name = 'GoneError' as const;
+  constructor(message = 'Gone', options?: ErrorOptions) {
+    super('GONE', message, options);
+  }
+}
+
+/** 412 — a precondition (`If-Match`, `If-Unmodified-Since`) failed. */
+export class PreconditionFailedError extends ArmorError {
+  override name = 'PreconditionFailedError' as const;
+  constructor(message = 'Precondition failed', options?: ErrorOptions) {
+    super('PRECONDITION_FAILED', message, options);
+  }
+}
+
+/** 422 — well-formed, but semantically unprocessable (e.g. a business rule refused it). */
+export class UnprocessableContentError extends ArmorError {
+  override name = 'UnprocessableContentError' as const;
+  constructor(message = 'Unprocessable content', options?: ErrorOptions) {
+    super('UNPROCESSABLE_CONTENT', message, options);
+  }
+}
+
+/** 501 — the server does not support this (yet). */
+export class NotImplementedError extends ArmorError {
+  override name = 'NotImplementedError' as const;
+  constructor(message = 'Not implemented', options?: ErrorOptions) {
+    super('NOT_IMPLEMENTED', message, options);
   }
 }
 

@@ -25,12 +25,18 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  GONE: 410,
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE_CONTENT: 422,
   RATE_LIMITED: 429,
+  /** The client went away (an aborted request, a DOM `AbortError`): nobody is waiting for an answer. */
+  CLIENT_CLOSED_REQUEST: 499,
   INTERNAL: 500,
   DATABASE_ERROR: 500,
   CONFIGURATION_ERROR: 500,
+  NOT_IMPLEMENTED: 501,
   EXTERNAL_SERVICE_ERROR: 502,
   SERVICE_UNAVAILABLE: 503,
   CIRCUIT_OPEN: 503,
@@ -53,11 +59,15 @@ export const STATUS_TITLE: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  499: 'Client Closed Request',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
@@ -81,9 +91,14 @@ export function codeForStatus(status: number): ErrorCode {
     case 405: return 'METHOD_NOT_ALLOWED';
     case 408: return 'REQUEST_TIMEOUT';
     case 409: return 'CONFLICT';
+    case 410: return 'GONE';
+    case 412: return 'PRECONDITION_FAILED';
     case 413: return 'PAYLOAD_TOO_LARGE';
     case 415: return 'UNSUPPORTED_MEDIA_TYPE';
+    case 422: return 'UNPROCESSABLE_CONTENT';
     case 429: return 'RATE_LIMITED';
+    case 499: return 'CLIENT_CLOSED_REQUEST';
+    case 501: return 'NOT_IMPLEMENTED';
     case 502: return 'EXTERNAL_SERVICE_ERROR';
     case 503: return 'SERVICE_UNAVAILABLE';
     case 504: return 'TIMEOUT';

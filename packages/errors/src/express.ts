@@ -31,6 +31,8 @@ export function errorMiddleware(options: ErrorMiddlewareOptions = {}): ErrorRequ
   const handler = options.handler ?? createErrorHandler(options);
   return (err, req, res, next) => {
     if (res.headersSent) {
+      // Too late to answer, not too late to know: log and report it, then let Express close the socket.
+      handler.handle(err, { instance: typeof req.path === 'string' ? req.path : undefined, log: { method: req.method, headersSent: true } });
       next(err);
       return;
     }

@@ -94,7 +94,8 @@ export function fromUnknown(thrown: unknown): ArmorError {
     }
 
     if (name === 'AbortError') {
-      return new ArmorError('INTERNAL', message || 'Operation aborted', { cause: thrown, expose: false });
+      // The caller went away (a closed request, an unmounted component): not a server fault.
+      return new ArmorError('CLIENT_CLOSED_REQUEST', message || 'Request aborted', { cause: thrown, expose: false });
     }
     if (name === 'TimeoutError') {
       return new ArmorError('TIMEOUT', message || 'Operation timed out', { cause: thrown });

@@ -2,6 +2,7 @@ import type { ArmorError } from './armor-error.js';
 import { fromUnknown } from './from-unknown.js';
 import { fingerprint } from './fingerprint.js';
 import { safeGet, safeString } from './from-unknown.js';
+import { cleanHeaders } from './armor-error.js';
 import { problemHeaders, toProblemDetails, type ProblemDetails, type ProblemOptions } from './problem.js';
 
 /** What the handler logs: the error's JSON plus context. Passed through `redact` first. */
@@ -47,6 +48,24 @@ export interface ErrorHandlerOptions extends Omit<ProblemOptions, 'instance'> {
   redact?: ((entry: ErrorLogEntry) => ErrorLogEntry) | undefined;
   /** Log 4xx errors too. @default true */
   logClientErrors?: boolean | undefined;
+  /**
+   * The `WWW-Authenticate` challenge sent with a 401 whose error brings none (RFC 9110 requires
+   * one), e.g. `'Bearer realm="api"'` or `'ApiKey'`.
+   * @default 'Bearer'
+   */
+  wwwAuthenticate?: string | undefined;
+  /**
+   * Adds response headers per error (merged over the error's own `headers`; `content-type` and
+   * `cache-control` stay the problem's). Names are lower-cased; values with CR/LF are dropped.
+   * A hook that throws adds nothing.
+   */
+  headers?: ((error: ArmorError, context: ErrorContext) => Record<string, string> | undefined) | undefined;
+  /**
+   * Reshapes the problem body (boom's and tRPC's formatter): receives the RFC 9457 body Armor
+   * built (already safe for clients) and returns the body to send. A hook that throws or returns
+   * a non-object leaves the default body.
+   */
+  format?: ((body: ProblemDetails, error: ArmorError, context: ErrorContext) => ProblemDetails) | undefined;
 }
 
 /** Longest message in a log entry (characters); longer ones end with `…`. */
@@ -119,7 +138,7 @@ export interface ErrorHandler {
  */
 export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const logged = new WeakSet<object>();
-  const { logger, onError, redact, logClientErrors = true, ...problemOptions } = options;
+  const { logger, onError, redact, logClientErrors = true, wwwAuthenticate, headers: headersHook, format, ...problemOptions } = options;
 
   function handle(thrown: unknown, context: ErrorContext = {}): HandledError {
     const error = fromUnknown(thrown);
@@ -134,8 +153,27 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
         }
       }
     }
-    const body = toProblemDetails(error, { ...problemOptions, instance: context.instance });
-    return { error, status: body.status, headers: problemHeaders(error), body };
+    let body = toProblemDetails(error, { ...problemOptions, instance: context.instance });
+    const status = body.status;
+    if (format) {
+      try {
+        const formatted = format(body, error, context);
+        // must serialize: a circular or BigInt body would throw while answering
+        if (typeof formatted === 'object' && formatted !== null && typeof JSON.stringify(formatted) === 'string') body = formatted;
+      } catch {
+        // a broken formatter must not turn one error into two: keep the default body
+      }
+    }
+    const headers = problemHeaders(error, { wwwAuthenticate });
+    if (headersHook) {
+      try {
+        const extra = cleanHeaders(headersHook(error, context));
+        if (extra) for (const [name, value] of Object.entries(extra)) if (name !== 'content-type' && name !== 'cache-control') headers[name] = value;
+      } catch {
+        // a broken hook adds nothing
+      }
+    }
+    return { error, status, headers, body };
   }
 
   function log(target: ErrorLogger, error: ArmorError, context: ErrorContext): void {

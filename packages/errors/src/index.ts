@@ -17,19 +17,24 @@ export {
   ConflictError,
   DatabaseError,
   ExternalServiceError,
+  GoneError,
   InternalError,
+  MethodNotAllowedError,
   NotFoundError,
+  NotImplementedError,
+  PreconditionFailedError,
+  UnprocessableContentError,
   PayloadTooLargeError,
   RateLimitError,
   ServiceUnavailableError,
   TimeoutError,
   ValidationError,
 } from './classes.js';
-export type { ErrorOptions, ValidationErrorOptions, ValidationIssue } from './classes.js';
+export type { ErrorOptions, MethodNotAllowedErrorOptions, ValidationErrorOptions, ValidationIssue } from './classes.js';
 export { fromUnknown } from './from-unknown.js';
 export { errorFromCode, invalidType } from './create.js';
 export { fingerprint, normalizeMessage } from './fingerprint.js';
 export { genericDetail, parseRetryAfter, problemHeaders, problemResponse, retryAfterSeconds, toProblemDetails } from './problem.js';
-export type { ProblemDetails, ProblemOptions } from './problem.js';
+export type { ProblemDetails, ProblemHeaderOptions, ProblemOptions } from './problem.js';
 export { createErrorHandler } from './handler.js';
 export type { ErrorContext, ErrorHandler, ErrorHandlerOptions, ErrorLogEntry, ErrorLogger, HandledError } from './handler.js';

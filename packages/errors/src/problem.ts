@@ -1,4 +1,4 @@
-import type { ArmorError } from './armor-error.js';
+import { cleanHeaders, type ArmorError } from './armor-error.js';
 import { STATUS_TITLE } from './codes.js';
 import { ValidationError, type ValidationIssue } from './classes.js';
 import { fromUnknown, safeGet } from './from-unknown.js';
@@ -118,17 +118,33 @@ export function parseRetryAfter(value: string | number | null | undefined, now: 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** Options of {@link problemHeaders}. */
+export interface ProblemHeaderOptions {
+  /**
+   * The `WWW-Authenticate` challenge of a 401 that does not bring its own (RFC 9110 requires
+   * one on every 401).
+   * @default 'Bearer'
+   */
+  wwwAuthenticate?: string | undefined;
+}
+
 /**
  * The response headers for a problem: `content-type: application/problem+json`,
- * `cache-control: no-store`, and `retry-after` for 429/503 errors that carry `retryAfterMs`.
+ * `cache-control: no-store`, `retry-after` for 429/503 errors that carry `retryAfterMs`, the
+ * error's own `headers`, `www-authenticate` on every 401 (the error's, else
+ * `options.wwwAuthenticate`, else `Bearer`) and `allow` on every 405 (empty when unknown, as
+ * RFC 9110 allows).
  */
-export function problemHeaders(error: ArmorError): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/problem+json; charset=utf-8',
-    'cache-control': 'no-store',
-  };
+export function problemHeaders(error: ArmorError, options: ProblemHeaderOptions = {}): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const own = cleanHeaders(safeGet(error, 'headers'));
+  if (own) Object.assign(headers, own);
+  headers['content-type'] = 'application/problem+json; charset=utf-8';
+  headers['cache-control'] = 'no-store';
   const seconds = retryAfterSeconds(error);
   if (seconds !== undefined && (error.status === 429 || error.status === 503)) headers['retry-after'] = String(seconds);
+  if (error.status === 401 && headers['www-authenticate'] === undefined) headers['www-authenticate'] = options.wwwAuthenticate ?? 'Bearer';
+  if (error.status === 405 && headers.allow === undefined) headers.allow = '';
   return headers;
 }
 
