@@ -219,6 +219,10 @@ describe('bad options', () => {
     [{ secret: SECRET, origin: 'not a url' }, 'origin'],
     [{ secret: SECRET, oneTime: { store: {} } }, 'oneTime.store'],
     [{ secret: SECRET, engine: 'md5' }, 'engine'],
+    [{ secret: SECRET, ttl: 1000 }, 'ttl'],
+    [{ secret: SECRET, cookie: { sameSit: 'lax' } }, 'sameSit'],
+    [{ secret: SECRET, checkOrigin: 'yes' }, 'checkOrigin'],
+    [{ secret: SECRET, clock: {} }, 'clock'],
   ])('%j → %s', (options, option) => {
     let thrown: unknown;
     try {
@@ -228,5 +232,12 @@ describe('bad options', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigurationError);
     expect((thrown as ConfigurationError).option).toBe(option);
+  });
+});
+
+describe('kernel option checks', () => {
+  it('unknown options name the closest known one', () => {
+    expect(() => createCsrf({ secret: SECRET, ttl: 1000 } as never)).toThrow(/Unknown option "ttl".*did you mean "ttlMs"/);
+    expect(() => memoryUsedTokenStore({ maxsize: 3 } as never)).toThrow(/did you mean "maxSize"/);
   });
 });

@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { base64url, equalsBase64url, timingSafeEqual } from './encoding.js';
 import { CsrfError } from './errors.js';
-import { hmacSha256, prepareHmacKey, type HmacKey } from '@armor/internal-sha256';
+import { hmacSha256, prepareHmacKey, type HmacKey } from './hmac.js';
 import type { UsedTokenStore } from './used-tokens.js';
 
 /** A secret: a string (UTF-8) or bytes; at least 32 bytes. */
@@ -177,6 +178,9 @@ function normalizeOrigin(option: string, value: unknown): string {
   return url.origin;
 }
 
+/** Every option name of {@link createCsrf}. */
+export const CSRF_OPTIONS = ['secret', 'secrets', 'ttlMs', 'cookie', 'headerName', 'fieldName', 'origin', 'trustedOrigins', 'checkOrigin', 'safeMethods', 'oneTime', 'engine', 'clock'] as const;
+
 interface Signer {
   sign(index: number, message: string): Uint8Array | Promise<Uint8Array>;
   readonly count: number;
@@ -221,6 +225,11 @@ function webCryptoSigner(secrets: Uint8Array<ArrayBuffer>[]): Signer {
  */
 export function createCsrf(options: CsrfOptions): Csrf {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkOptions('createCsrf', options, CSRF_OPTIONS);
+  checkObject('cookie', options.cookie);
+  checkOptions('createCsrf cookie', options.cookie, ['name', 'path', 'domain', 'secure', 'httpOnly', 'sameSite']);
+  checkBoolean('checkOrigin', options.checkOrigin);
+  checkClock(options.clock, 'clock');
   const rawSecrets: readonly unknown[] | undefined =
     options.secrets !== undefined ? options.secrets : options.secret !== undefined ? [options.secret] : undefined;
   if (options.secrets !== undefined && options.secret !== undefined) throw new ConfigurationError('secret', 'give either "secret" or "secrets", not both');
@@ -228,8 +237,8 @@ export function createCsrf(options: CsrfOptions): Csrf {
   if (!Array.isArray(rawSecrets) || rawSecrets.length === 0) throw new ConfigurationError('secrets', 'must be a non-empty array', { received: rawSecrets });
   const secrets = rawSecrets.map((s, i) => toBytes(options.secrets ? `secrets[${i}]` : 'secret', s));
 
+  checkInt('ttlMs', options.ttlMs, 1000);
   const ttlMs = options.ttlMs ?? 43_200_000;
-  if (!Number.isInteger(ttlMs) || ttlMs < 1000) throw new ConfigurationError('ttlMs', 'must be an integer >= 1000 (milliseconds)', { received: ttlMs });
   const cookie = options.cookie ?? {};
   const cookieName = cookie.name ?? '__Host-armor-csrf';
   if (typeof cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
@@ -261,8 +270,8 @@ export function createCsrf(options: CsrfOptions): Csrf {
   if (options.oneTime !== undefined && (typeof store !== 'object' || store === null || typeof store.consume !== 'function')) {
     throw new ConfigurationError('oneTime.store', 'must have a consume(id, expiresAt) method', { received: store });
   }
+  checkOneOf('engine', options.engine, ['portable', 'webcrypto'] as const);
   const engine = options.engine ?? 'portable';
-  if (engine !== 'portable' && engine !== 'webcrypto') throw new ConfigurationError('engine', 'must be "portable" or "webcrypto"', { received: engine });
   const signer = engine === 'portable' ? portableSigner(secrets) : webCryptoSigner(secrets);
   const clock = options.clock ?? Date;
 

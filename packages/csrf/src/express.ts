@@ -5,7 +5,8 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { fromUnknown, problemHeaders, toProblemDetails } from '@armor/errors';
-import { createCsrf, type Csrf, type CsrfOptions } from './csrf.js';
+import { CSRF_OPTIONS, createCsrf, type Csrf, type CsrfOptions } from './csrf.js';
+import { checkFunction, checkOneOf, checkOptions, checkRequired } from '@armor/core';
 
 /** Options of {@link csrfProtection}. */
 export type CsrfProtectionOptions = CsrfOptions & {
@@ -45,6 +46,10 @@ export interface CsrfMiddleware extends RequestHandler {
  * ```
  */
 export function csrfProtection(options: CsrfProtectionOptions): CsrfMiddleware {
+  checkRequired('options', options, 'an object with getSessionId and secret (or csrf)');
+  checkOptions('csrfProtection', options, [...CSRF_OPTIONS, 'getSessionId', 'csrf', 'onError']);
+  checkFunction('getSessionId', options.getSessionId);
+  checkOneOf('onError', options.onError, ['respond', 'next']);
   const { getSessionId, csrf: given, onError = 'respond', ...csrfOptions } = options;
   const csrf = given ?? createCsrf(csrfOptions);
   const fail = (error: unknown, req: Request, res: Response, next: NextFunction) => {

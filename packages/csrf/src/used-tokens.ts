@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkClock, checkInt, checkOptions } from '@armor/core';
 
 /**
  * Remembers which one-time tokens were used. Implement it over Redis (`SET key 1 NX PXAT
@@ -35,6 +36,9 @@ export interface MemoryUsedTokenStoreOptions {
  * ```
  */
 export function memoryUsedTokenStore(options: MemoryUsedTokenStoreOptions = {}): UsedTokenStore & { readonly size: number } {
+  checkOptions('memoryUsedTokenStore', options, ['clock', 'maxSize']);
+  checkClock(options.clock, 'clock');
+  checkInt('maxSize', options.maxSize, 1);
   const clock = options.clock ?? Date;
   const maxSize = options.maxSize ?? 100_000;
   const used = new Map<string, number>();
