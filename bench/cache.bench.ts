@@ -5,8 +5,11 @@
  *   lru-cache `get`.
  * - getOrSet hit, memory, async: `cache.getOrSet` vs cache-manager@7 `wrap` (defaults: its Keyv memory store).
  * - getOrSet hit, Redis, async: `redisStore` (ioredis) vs cache-manager@7 + @keyv/redis, same redis-server.
+ * - cache-get-hung-redis: tiered cache reads that miss L1, with Redis paused (CLIENT PAUSE ALL)
+ *   after the Redis guard opened, beside the same reads against a healthy Redis (no anchor: the
+ *   point is that a hung Redis costs one timeout per cooldown, not one per read).
  */
-import { createCache, redisStore } from '@armor/cache';
+import { createCache, memoryStore, redisStore, tieredStore } from '@armor/cache';
 import { startRedis } from '@armor/test-utils';
 import { createKeyv } from '@keyv/redis';
 import { createCache as createCacheManager } from 'cache-manager';
@@ -114,4 +117,51 @@ const TTL = 60_000;
   await manager.disconnect();
   client.disconnect();
   await redis.stop();
+}
+
+// 4. tiered cache reads with Redis paused, after the guard opened (vs the same reads, healthy)
+{
+  const healthy = await startRedis();
+  const hung = await startRedis();
+  const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
+  const healthyClient = new Redis(healthy.url, options);
+  const hungClient = new Redis(hung.url, options);
+  for (const c of [healthyClient, hungClient]) c.on('error', () => undefined);
+  // L1 holds one entry, so reads of N keys go to L2 (Redis); a long cooldown keeps the guard open
+  // for the whole measurement (the probe after each cooldown would otherwise cost one timeout).
+  const tiered = async (client: Redis) => {
+    const store = tieredStore({ l1: memoryStore({ max: 1 }), l2: redisStore({ client, timeoutMs: 200, cooldownMs: 600_000 }) });
+    await store.ready();
+    return { store, cache: createCache({ store, ttlMs: TTL }) };
+  };
+  const up = await tiered(healthyClient);
+  const down = await tiered(hungClient);
+  for (let i = 0; i < N; i++) {
+    await up.cache.set(keys[i]!, value(i));
+    await down.cache.set(keys[i]!, value(i));
+  }
+  await hung.pause(120_000);
+  await down.cache.get('open-the-guard'); // one timeout (200 ms): the guard opens
+  if (down.store.l2.guard.state !== 'open') throw new Error('the guard did not open');
+  let a = 0;
+  let b = 0;
+  let served = 0;
+  await compare(
+    'cache-get-hung-redis-tiered-guard-open',
+    async () => {
+      if ((await down.cache.get(keys[a++ & (N - 1)]!)) === undefined) served++; // a miss, at once
+    },
+    'same-reads-healthy-redis',
+    async () => {
+      if ((await up.cache.get(keys[b++ & (N - 1)]!)) !== undefined) served++;
+    },
+    { rounds: 5, timeMs: 400 },
+  );
+  if (served === 0) throw new Error('no reads served');
+  await up.cache.close();
+  await down.cache.close();
+  healthyClient.disconnect();
+  hungClient.disconnect();
+  await healthy.stop();
+  await hung.stop();
 }
