@@ -5,7 +5,9 @@
 import { circuitBreaker as cockatielBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry as cockatielRetry } from 'cockatiel';
 import Opossum from 'opossum';
 import pRetry from 'p-retry';
-import { circuitBreaker, exponentialBackoff, fallbackPolicy, retry, retryPolicy, timeoutPolicy, wrap } from '@armor/resilience';
+import { circuitBreaker, exponentialBackoff, fallbackPolicy, redisBreakerState, retry, retryPolicy, timeoutPolicy, wrap } from '@armor/resilience';
+import { startRedis } from '@armor/test-utils';
+import { Redis } from 'ioredis';
 import { compare } from './lib.ts';
 
 const noop = async () => {};
@@ -68,4 +70,35 @@ opossumNoTimeout.shutdown();
   const fmt = (xs: number[]) => `p50_ms=${percentile(xs, 50).toFixed(2)} p95_ms=${percentile(xs, 95).toFixed(2)} max_ms=${Math.max(...xs).toFixed(2)}`;
   console.log(`BENCH readme-composition-dependency-down-50-concurrent ${fmt(firstBurst)}`);
   console.log(`BENCH readme-composition-breaker-open-50-concurrent ${fmt(openBurst)}`);
+}
+
+// A breaker sharing its state through Redis, with Redis paused (CLIENT PAUSE ALL) after the
+// store's guard opened, beside the same breaker on a healthy Redis. Both re-read the shared
+// state before every call (syncIntervalMs: 0), so the healthy figure pays one Redis round trip
+// per call and the paused one fails fast on the open guard and runs on local state. A long
+// cooldown keeps the guard open for the whole measurement (otherwise one probe per cooldown
+// costs one timeout).
+{
+  const healthy = await startRedis();
+  const paused = await startRedis();
+  const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
+  const healthyClient = new Redis(healthy.url, options);
+  const pausedClient = new Redis(paused.url, options);
+  for (const c of [healthyClient, pausedClient]) c.on('error', () => undefined);
+  const make = (client: Redis, key: string) =>
+    circuitBreaker({ failureThreshold: 5, state: redisBreakerState({ client, key, syncIntervalMs: 0, timeoutMs: 200, cooldownMs: 600_000 }) });
+  const up = make(healthyClient, 'bench:breaker:healthy');
+  const down = make(pausedClient, 'bench:breaker:paused');
+  let storeErrors = 0;
+  down.on('storeError', () => storeErrors++);
+  await up.execute(noop);
+  await down.execute(noop);
+  await paused.pause(120_000);
+  await down.execute(noop); // one store timeout (200 ms): the guard opens
+  if (storeErrors === 0) throw new Error('the store did not report the paused Redis');
+  await compare('breaker-redis-state-paused-redis', () => down.execute(noop), 'same-breaker-healthy-redis', () => up.execute(noop), { rounds: 5, timeMs: 400 });
+  healthyClient.disconnect();
+  pausedClient.disconnect();
+  await healthy.stop();
+  await paused.stop();
 }
