@@ -49,7 +49,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // tests/react18: the React tests again on React 18 (see its vitest.config.ts).
-    projects: [...projectsIn('packages'), ...projectsIn('examples'), 'tests/react18'],
+    // tests/*: every folder with its own vitest.config.ts — react18 (the React tests again on
+    // React 18) and consumer (the packed packages installed with npm; needs `pnpm build` first).
+    projects: [...projectsIn('packages'), ...projectsIn('examples'), ...projectsIn('tests')],
   },
 });

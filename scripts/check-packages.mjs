@@ -34,7 +34,9 @@ function walk(dir) {
 }
 
 /** Bare module specifiers imported by a JS or .d.ts file. */
-function bareImports(code) {
+function bareImports(source) {
+  // comments (TSDoc @example blocks show imports that are not imports)
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const specs = new Set();
   const patterns = [
     /(?:^|[\s;}])(?:import|export)\s[^'"]*?\sfrom\s*['"]([^'"]+)['"]/g,

@@ -25,7 +25,7 @@ import { pathToFileURL } from 'node:url';
 const SOURCE = '@armor/source';
 /** Files some packages publish besides dist/README/LICENSE (paths relative to the package). */
 const extraFiles = {
-  'react-monitoring-dashboard': ['docs/screenshot.png'],
+  'react-monitoring-dashboard': ['docs/*.png'],
 };
 
 /** The exports entry of one built entry point. */
