@@ -38,12 +38,15 @@ describe('securityHeaders defaults', () => {
     const merged = mergeSecurityHeaderOptions({ preset: 'api' }, { preset: 'default' });
     expect(new Headers(securityHeaders(merged)).get('content-security-policy')).toContain("default-src 'self'");
     const kept = mergeSecurityHeaderOptions({ preset: 'api' }, { xFrameOptions: 'SAMEORIGIN' });
-    expect(new Headers(securityHeaders(kept)).get('content-security-policy')).toBeNull();
+    expect(new Headers(securityHeaders(kept)).get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    const off = mergeSecurityHeaderOptions({ preset: 'api' }, { contentSecurityPolicy: false });
+    expect(new Headers(securityHeaders(off)).get('content-security-policy')).toBeNull();
   });
 
-  it('api preset: no CSP, no-store, DENY, Permissions-Policy', () => {
+  // issue 18 #7: the api preset sent no CSP (OWASP REST guidance: default-src 'none'; frame-ancestors 'none')
+  it("api preset: CSP default-src 'none'; frame-ancestors 'none', no-store, DENY, Permissions-Policy", () => {
     const h = securityHeaders({ preset: 'api' });
-    expect(h['Content-Security-Policy']).toBeUndefined();
+    expect(h['Content-Security-Policy']).toBe("default-src 'none';frame-ancestors 'none'");
     expect(h['Cache-Control']).toBe('no-store');
     expect(h['X-Frame-Options']).toBe('DENY');
     expect(h['Permissions-Policy']).toContain('camera=()');
@@ -220,5 +223,13 @@ describe('CSP violation reports', () => {
     expect((await handle(new Request('https://app.example/csp'))).status).toBe(405);
     const big = await handle(new Request('https://app.example/csp', { method: 'POST', body: 'x'.repeat(5000) }));
     expect(big.status).toBe(413);
+  });
+});
+
+describe('kernel option checks', () => {
+  it('unknown options (top level, CSP, HSTS) name the closest known one', () => {
+    expect(() => securityHeaders({ xFrameOption: 'DENY' } as never)).toThrow(/Unknown option "xFrameOption".*did you mean "xFrameOptions"/);
+    expect(() => securityHeaders({ contentSecurityPolicy: { directive: {} } } as never)).toThrow(/did you mean "directives"/);
+    expect(() => securityHeaders({ strictTransportSecurity: { maxage: 5 } } as never)).toThrow(/did you mean "maxAge"/);
   });
 });

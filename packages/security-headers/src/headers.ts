@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkBoolean, checkInt, checkOneOf, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { buildCsp, resolveCspDirectives, NONCE, type CspDirectives, type CspOptions } from './csp.js';
 
@@ -52,7 +53,8 @@ export const DEFAULT_PERMISSIONS_POLICY: PermissionsPolicyDirectives = Object.fr
 export interface SecurityHeadersOptions {
   /**
    * Start from a preset: `'default'` (helmet 8's defaults, header for header), `'html'`
-   * (default + per-request script nonce + `Permissions-Policy`) or `'api'` (no CSP,
+   * (default + per-request script nonce + `Permissions-Policy`) or `'api'` (CSP
+   * `default-src 'none'; frame-ancestors 'none'` as OWASP's REST guidance says,
    * `Cache-Control: no-store`, `X-Frame-Options: DENY`, `Permissions-Policy`). Other options
    * override the preset.
    * @default 'default'
@@ -120,7 +122,13 @@ export interface CompiledSecurityHeaders {
 const PRESETS: Record<'default' | 'html' | 'api', SecurityHeadersOptions> = {
   default: {},
   html: { contentSecurityPolicy: { nonce: true }, permissionsPolicy: true },
-  api: { contentSecurityPolicy: false, cacheControl: 'no-store', xFrameOptions: 'DENY', permissionsPolicy: true },
+  // OWASP REST Security Cheat Sheet: an API response is never a document to render or frame.
+  api: {
+    contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } },
+    cacheControl: 'no-store',
+    xFrameOptions: 'DENY',
+    permissionsPolicy: true,
+  },
 };
 
 const REFERRER = new Set<string>([
@@ -128,18 +136,23 @@ const REFERRER = new Set<string>([
   'strict-origin', 'strict-origin-when-cross-origin', 'unsafe-url', '',
 ]);
 
+/** A header value from `allowed`, `false` (off) or `undefined` (the default); checked by the kernel. */
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T | false {
-  if (value === undefined) return fallback;
-  if (value === false) return false;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigurationError(option, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} or false`, { received: value });
+  checkOneOf(option, value, [...allowed, false]);
+  return value === undefined ? fallback : (value as T | false);
 }
 
+/** A boolean option with its default; checked by the kernel. */
 function bool(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  throw new ConfigurationError(option, 'must be a boolean', { received: value });
+  checkBoolean(option, value);
+  return (value as boolean | undefined) ?? fallback;
 }
+
+const HEADER_OPTIONS = [
+  'preset', 'contentSecurityPolicy', 'crossOriginEmbedderPolicy', 'crossOriginOpenerPolicy', 'crossOriginResourcePolicy',
+  'originAgentCluster', 'referrerPolicy', 'strictTransportSecurity', 'xContentTypeOptions', 'xDnsPrefetchControl',
+  'xDownloadOptions', 'xFrameOptions', 'xPermittedCrossDomainPolicies', 'xXssProtection', 'permissionsPolicy', 'cacheControl',
+] as const;
 
 function permissionsPolicyValue(policy: PermissionsPolicyDirectives): string {
   const parts: string[] = [];
@@ -161,6 +174,7 @@ export function mergeSecurityHeaderOptions(...layers: (SecurityHeadersOptions | 
   const out: SecurityHeadersOptions = {};
   for (const layer of layers) {
     if (!layer) continue;
+    checkOptions('securityHeaders', layer, HEADER_OPTIONS);
     const { preset, ...rest } = layer;
     if (preset !== undefined) {
       if (!(preset in PRESETS)) throw new ConfigurationError('preset', 'must be "default", "html" or "api"', { received: preset });
@@ -203,6 +217,7 @@ export function compileSecurityHeaders(options: SecurityHeadersOptions = {}): Co
       throw new ConfigurationError('contentSecurityPolicy', 'must be an options object or a boolean', { received: csp });
     }
     const cspOptions = csp === true ? {} : csp;
+    checkOptions('contentSecurityPolicy', cspOptions, ['directives', 'useDefaults', 'strictDynamic', 'nonce', 'reportOnly', 'reportTo']);
     const directives = resolveCspDirectives(cspOptions);
     const name = cspOptions.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy';
     const usesNonce = Object.values(directives).some((v) => Array.isArray(v) && v.includes(NONCE));
@@ -239,8 +254,11 @@ export function compileSecurityHeaders(options: SecurityHeadersOptions = {}): Co
   const hsts = o.strictTransportSecurity ?? true;
   if (hsts !== false) {
     if (hsts !== true && (typeof hsts !== 'object' || hsts === null)) throw new ConfigurationError('strictTransportSecurity', 'must be an options object or a boolean', { received: hsts });
+    checkOptions('strictTransportSecurity', hsts === true ? undefined : hsts, ['maxAge', 'includeSubDomains', 'preload']);
     const { maxAge = 31_536_000, includeSubDomains = true, preload = false } = hsts === true ? {} : hsts;
-    if (!Number.isInteger(maxAge) || maxAge < 0) throw new ConfigurationError('strictTransportSecurity.maxAge', 'must be an integer number of seconds >= 0', { received: maxAge });
+    checkInt('strictTransportSecurity.maxAge', maxAge, 0);
+    checkBoolean('strictTransportSecurity.includeSubDomains', includeSubDomains);
+    checkBoolean('strictTransportSecurity.preload', preload);
     if (preload && (maxAge < 31_536_000 || !includeSubDomains)) {
       throw new ConfigurationError('strictTransportSecurity.preload', 'needs maxAge >= 31536000 and includeSubDomains', { received: preload });
     }
