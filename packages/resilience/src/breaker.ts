@@ -24,7 +24,8 @@ import {
   type Scheduler,
 } from '@armor/core';
 import { BREAKER_REJECTION, callFn, isClientError, type Policy, type PolicyFn } from './policy.js';
-import { RollingCounters } from './rolling.js';
+import type { Backoff } from './backoff.js';
+import { CountWindow, RollingCounters } from './rolling.js';
 
 /** The states of a breaker. `isolated` is a manual hard-open (see {@link CircuitBreaker.isolate}). */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -137,18 +138,37 @@ export interface CircuitBreakerOptions {
   failureThreshold?: number;
   /** Failure-rate strategy: open when failures / calls in the window reach this, in (0, 1]. */
   failureRate?: number;
-  /** Failure-rate strategy: calls needed in the window before the rate is judged. @default 10 */
+  /**
+   * Failure-rate strategy: calls needed in the window before the rate is judged.
+   * @default 10 (or `windowSize`, when that is smaller)
+   */
   minimumThroughput?: number;
+  /**
+   * Failure-rate strategy over a count-based sliding window: judge the last `windowSize`
+   * calls instead of the calls of the last `windowMs`. Not combinable with `windowMs`/`buckets`.
+   * @default undefined (a time window)
+   */
+  windowSize?: number;
   /** Failure-rate strategy: rolling window length in ms. @default 30_000 */
   windowMs?: number;
   /** Failure-rate strategy: buckets the window is divided into. @default 10 */
   buckets?: number;
   /** When set, successful calls slower than this (ms) count as failures. @default undefined */
   slowCallMs?: number;
-  /** Time an open breaker waits before letting probes through (ms). @default 30_000 */
-  halfOpenAfterMs?: number;
+  /**
+   * Time an open breaker waits before letting probes through (ms), or a {@link Backoff} for a
+   * growing break: it gets `{ attempt }`, the number of times the breaker opened in a row
+   * without closing (1 for the first), e.g. `exponentialBackoff({ initial: 1_000, max: 60_000, jitter: 'none' })`.
+   * @default 30_000
+   */
+  halfOpenAfterMs?: number | Backoff;
   /** Probe calls allowed at once in half-open; others are rejected. @default 1 */
   halfOpenMaxConcurrent?: number;
+  /**
+   * Successful probes needed to close a half-open breaker (any failed probe reopens it). With a
+   * shared `state`, counted per process. @default 1
+   */
+  halfOpenSuccesses?: number;
   /**
    * Whether an error counts against the breaker. Default: everything except exposed client
    * errors (Armor 4xx other than 408/429) — a 404 means the dependency is healthy.
@@ -179,11 +199,13 @@ const BREAKER_KEYS = [
   'failureThreshold',
   'failureRate',
   'minimumThroughput',
+  'windowSize',
   'windowMs',
   'buckets',
   'slowCallMs',
   'halfOpenAfterMs',
   'halfOpenMaxConcurrent',
+  'halfOpenSuccesses',
   'isFailure',
   'onStateChange',
   'state',
@@ -218,9 +240,15 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
   readonly #threshold: number;
   readonly #rate: number;
   readonly #minimumThroughput: number;
-  readonly #window: RollingCounters | undefined;
+  readonly #window: RollingCounters | CountWindow | undefined;
   readonly #slowCallMs: number | undefined;
-  readonly #halfOpenAfterMs: number;
+  readonly #halfOpenAfterMs: number | Backoff;
+  readonly #probeSuccessesNeeded: number;
+  /** Successful probes in the current half-open period. */
+  #probeSuccesses = 0;
+  /** Times opened in a row without closing (drives a growing break duration). */
+  #opens = 0;
+  #lastBreakMs = 0;
   readonly #maxProbes: number;
   readonly #probeLeaseMs: number;
   readonly #isFailure: (error: unknown) => boolean;
@@ -255,11 +283,22 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     checkInt('failureThreshold', o.failureThreshold, 1);
     checkNumber('failureRate', o.failureRate, { min: 0, exclusiveMin: true, max: 1 });
     checkInt('minimumThroughput', o.minimumThroughput, 1);
+    checkInt('windowSize', o.windowSize, 1);
+    if (o.windowSize !== undefined && o.failureRate === undefined) {
+      throw new ConfigurationError('windowSize', 'needs failureRate (the count window is for the failure-rate strategy)', { received: o.windowSize });
+    }
+    if (o.windowSize !== undefined && (o.windowMs !== undefined || o.buckets !== undefined)) {
+      throw new ConfigurationError('windowSize', 'cannot be combined with windowMs/buckets (pick a count or a time window)', { received: o.windowSize });
+    }
+    if (o.windowSize !== undefined && o.minimumThroughput !== undefined && o.minimumThroughput > o.windowSize) {
+      throw new ConfigurationError('minimumThroughput', `must be <= windowSize (${o.windowSize}), or the breaker could never open`, { received: o.minimumThroughput });
+    }
     checkMs('windowMs', o.windowMs, { min: 1 });
     checkInt('buckets', o.buckets, 1);
     checkMs('slowCallMs', o.slowCallMs);
-    checkMs('halfOpenAfterMs', o.halfOpenAfterMs);
+    if (typeof o.halfOpenAfterMs !== 'function') checkMs('halfOpenAfterMs', o.halfOpenAfterMs);
     checkInt('halfOpenMaxConcurrent', o.halfOpenMaxConcurrent, 1);
+    checkInt('halfOpenSuccesses', o.halfOpenSuccesses, 1);
     checkMs('probeLeaseMs', o.probeLeaseMs, { min: 1 });
     checkFunction('isFailure', o.isFailure);
     checkFunction('onStateChange', o.onStateChange);
@@ -274,12 +313,14 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     this.#time = toScheduler(o.clock);
     this.#threshold = o.failureThreshold ?? 5;
     this.#rate = o.failureRate ?? 0;
-    this.#minimumThroughput = o.minimumThroughput ?? 10;
-    this.#window = o.failureRate === undefined ? undefined : new RollingCounters(o.windowMs ?? 30_000, o.buckets ?? 10, 2);
+    this.#minimumThroughput = o.minimumThroughput ?? Math.min(10, o.windowSize ?? 10);
+    this.#window =
+      o.failureRate === undefined ? undefined : o.windowSize !== undefined ? new CountWindow(o.windowSize) : new RollingCounters(o.windowMs ?? 30_000, o.buckets ?? 10, 2);
     this.#slowCallMs = o.slowCallMs;
     this.#halfOpenAfterMs = o.halfOpenAfterMs ?? 30_000;
     this.#maxProbes = o.halfOpenMaxConcurrent ?? 1;
-    this.#probeLeaseMs = o.probeLeaseMs ?? Math.max(this.#halfOpenAfterMs, 10_000);
+    this.#probeSuccessesNeeded = o.halfOpenSuccesses ?? 1;
+    this.#probeLeaseMs = o.probeLeaseMs ?? (typeof this.#halfOpenAfterMs === 'number' ? Math.max(this.#halfOpenAfterMs, 10_000) : 10_000);
     this.#isFailure = o.isFailure ?? defaultIsFailure;
     this.#onStateChange = o.onStateChange;
     this.#store = o.state;
@@ -466,6 +507,7 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     if (probe !== 0) {
       // a probe whose lease ran out was abandoned: its slot may be someone else's now
       if (!this.#releaseProbe(probe, now)) return undefined;
+      if (ok && ++this.#probeSuccesses < this.#probeSuccessesNeeded) return undefined; // more probes needed
       return this.#transition(ok ? 'closed' : 'open', now);
     }
     if (this.#state !== 'closed') return undefined;
@@ -497,6 +539,11 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     this.#since = at;
     this.#gen++;
     this.#probes.clear();
+    this.#probeSuccesses = 0;
+    if (to === 'closed') {
+      this.#opens = 0;
+      this.#lastBreakMs = 0;
+    }
     this.#consecutive = 0;
     this.#window?.reset();
     const event = { from, to, at };
@@ -507,10 +554,25 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
   /** State change decided here: local at once, then (with a store) written atomically. */
   #transition(to: BreakerState, now: number): Promise<void> | undefined {
     const from = this.#state;
-    const openUntil = to === 'open' ? now + this.#halfOpenAfterMs : 0;
+    const openUntil = to === 'open' ? now + this.#breakMs() : 0;
     this.#setState(to, now, openUntil);
     if (this.#store === undefined) return undefined;
     return this.#write(from === 'half-open' || from === 'closed' ? from : '*', to, now, openUntil);
+  }
+
+  /** How long this opening lasts: `halfOpenAfterMs`, or its backoff for the opens in a row. */
+  #breakMs(): number {
+    const h = this.#halfOpenAfterMs;
+    if (typeof h === 'number') return h;
+    this.#opens++;
+    let ms: number;
+    try {
+      ms = Number(h({ attempt: this.#opens, previousDelayMs: this.#lastBreakMs, error: undefined }));
+    } catch {
+      ms = this.#lastBreakMs;
+    }
+    this.#lastBreakMs = Number.isFinite(ms) && ms >= 0 ? ms : this.#lastBreakMs;
+    return this.#lastBreakMs;
   }
 
   async #write(from: BreakerState | '*', to: BreakerState, now: number, openUntil: number): Promise<void> {

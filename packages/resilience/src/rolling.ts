@@ -61,3 +61,37 @@ export class RollingCounters {
     this.#last = -Infinity;
   }
 }
+
+/**
+ * @internal The last `size` outcomes in a ring (count-based sliding window): O(1) per record.
+ * Counter 0 counts successes, counter 1 failures, like {@link RollingCounters}.
+ */
+export class CountWindow {
+  readonly #ring: Uint8Array;
+  #next = 0;
+  #filled = 0;
+  readonly totals = new Float64Array(2);
+
+  constructor(size: number) {
+    this.#ring = new Uint8Array(size);
+  }
+
+  add(counter: number, _now?: number): void {
+    const size = this.#ring.length;
+    if (this.#filled === size) this.totals[this.#ring[this.#next]!]! -= 1;
+    else this.#filled++;
+    this.#ring[this.#next] = counter;
+    this.totals[counter]! += 1;
+    this.#next = (this.#next + 1) % size;
+  }
+
+  read(_now?: number): Float64Array {
+    return this.totals;
+  }
+
+  reset(): void {
+    this.#next = 0;
+    this.#filled = 0;
+    this.totals.fill(0);
+  }
+}
