@@ -4,4 +4,5 @@ export default armorTsup({
   'index': 'src/index.ts',
   'express': 'src/express.ts',
   'node': 'src/node.ts',
+  'schema': 'src/schema.ts',
 });

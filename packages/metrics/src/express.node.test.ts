@@ -1,7 +1,8 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, createRegistry, monitoringSnapshotSchema } from './index.js';
+import { createMonitor, createRegistry } from './index.js';
+import { monitoringSnapshotSchema } from './schema.js';
 import { metricsEndpoint, metricsMiddleware, monitoringEndpoint } from './express.js';
 
 describe('metricsMiddleware (Express over real sockets)', () => {

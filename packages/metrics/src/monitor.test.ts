@@ -9,13 +9,13 @@ import {
   instrumentRateLimiter,
   instrumentResilience,
   metricsResponse,
-  monitoringSnapshotSchema,
   recordError,
   redactSummary,
   slowOperations,
   trackOperation,
   UNMATCHED_ROUTE,
 } from './index.js';
+import { monitoringSnapshotSchema } from './schema.js';
 
 const manualClock = (start = 1_800_000_000_000) => {
   let now = start;

@@ -1,7 +1,8 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, createRegistry, monitoringSnapshotSchema, recordError, toJsonSafe } from './index.js';
+import { createMonitor, createRegistry, recordError, toJsonSafe } from './index.js';
+import { monitoringSnapshotSchema } from './schema.js';
 import { metricsMiddleware, monitoringEndpoint } from './express.js';
 
 /** Issue 17 item 1: poisoned recordError contexts must never take down the monitoring endpoint or the process. */

@@ -1,186 +1,170 @@
 /**
- * The `MonitoringSnapshot`: the one versioned contract between servers and
- * `@armor/react-monitoring-dashboard`. Servers build it (`createMonitor().snapshot()`), serve
- * it as JSON, and the dashboard reads only it. Times are epoch milliseconds, durations are
- * milliseconds, rates are fractions in [0, 1].
+ * The `MonitoringSnapshot` types: the one versioned contract between servers and
+ * `@armor/react-monitoring-dashboard`. Servers build it (`createMonitor().snapshot()`), serve it
+ * as JSON, and the dashboard reads only it. Times are epoch milliseconds, durations are
+ * milliseconds, rates are fractions in [0, 1]. Plain types (no zod): the zod schema that
+ * validates a snapshot is in `@armor/metrics/schema`, and its typecheck proves both agree.
  *
  * @module
  */
-import { z } from 'zod';
 
 /** Health status as in the IETF health+json draft. */
-export const healthStatusSchema = z.enum(['pass', 'warn', 'fail']);
+export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 /** One health check result. */
-export const snapshotHealthCheckSchema = z.object({
+export interface SnapshotHealthCheck {
   /** Check name, e.g. `database`. */
-  name: z.string(),
-  status: healthStatusSchema,
+  name: string;
+  status: HealthStatus;
   /** e.g. `datastore`, `component`, `system`. */
-  componentType: z.string().optional(),
-  observedValue: z.union([z.number(), z.string(), z.boolean()]).optional(),
-  observedUnit: z.string().optional(),
+  componentType?: string | undefined;
+  observedValue?: number | string | boolean | undefined;
+  observedUnit?: string | undefined;
   /** Error text or note (safe to show admins). */
-  output: z.string().optional(),
+  output?: string | undefined;
   /** When the check last ran (epoch ms). */
-  time: z.number().optional(),
-  /** How long it took (ms). */
-  durationMs: z.number().nonnegative().optional(),
+  time?: number | undefined;
+  /** How long it took (ms, >= 0). */
+  durationMs?: number | undefined;
   /** Whether failure makes the service not ready. */
-  critical: z.boolean().optional(),
-});
+  critical?: boolean | undefined;
+}
 
 /** One interval of the request time series. `t` is the interval start (epoch ms). */
-export const requestPointSchema = z.object({
-  t: z.number(),
+export interface RequestPoint {
+  t: number;
   /** Requests finished in the interval. */
-  count: z.number().int().nonnegative(),
+  count: number;
   /** Of which answered 5xx (or threw). */
-  errors: z.number().int().nonnegative(),
+  errors: number;
   /** Latency quantiles over the interval (ms); `null` when there was no request. */
-  p50Ms: z.number().nonnegative().nullable(),
-  p95Ms: z.number().nonnegative().nullable(),
-  p99Ms: z.number().nonnegative().nullable(),
-});
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
 
 /** Per-route totals over the window. `route` is the route template, never a raw URL. */
-export const routeStatsSchema = z.object({
-  method: z.string(),
-  route: z.string(),
-  count: z.number().int().nonnegative(),
-  errors: z.number().int().nonnegative(),
-  p50Ms: z.number().nonnegative().nullable(),
-  p95Ms: z.number().nonnegative().nullable(),
-  p99Ms: z.number().nonnegative().nullable(),
-});
+export interface RouteStats {
+  method: string;
+  route: string;
+  count: number;
+  errors: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
 
 /** A group of errors sharing a `fingerprint()` from `@armor/errors`. */
-export const errorGroupSchema = z.object({
-  fingerprint: z.string(),
-  code: z.string(),
-  status: z.number().int(),
-  name: z.string(),
+export interface ErrorGroup {
+  fingerprint: string;
+  code: string;
+  status: number;
+  name: string;
   /** The (normalized or latest) message. Server-side only; admins see it. */
-  message: z.string(),
-  count: z.number().int().nonnegative(),
-  firstSeen: z.number(),
-  lastSeen: z.number(),
+  message: string;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
   /** The latest occurrence, for the expandable sample. */
-  sample: z
-    .object({
-      message: z.string(),
-      stack: z.string().optional(),
-      context: z.record(z.string(), z.unknown()).optional(),
-    })
-    .optional(),
-});
+  sample?:
+    | {
+        message: string;
+        stack?: string | undefined;
+        context?: Record<string, unknown> | undefined;
+      }
+    | undefined;
+}
 
 /** One operation slower than its threshold. */
-export const slowOperationSchema = z.object({
-  name: z.string(),
-  durationMs: z.number().nonnegative(),
+export interface SlowOperation {
+  name: string;
+  /** ms, >= 0. */
+  durationMs: number;
   /** When it finished (epoch ms). */
-  at: z.number(),
-  thresholdMs: z.number().nonnegative(),
+  at: number;
+  thresholdMs: number;
   /** Redacted summary of the arguments, e.g. the SQL text without values. */
-  summary: z.string().optional(),
+  summary?: string | undefined;
   /** Whether it failed. */
-  failed: z.boolean().optional(),
-});
+  failed?: boolean | undefined;
+}
 
 /** Cache statistics (from `@armor/cache` `stats()` via `instrumentCache`). */
-export const cacheStatsSchema = z.object({
-  name: z.string(),
-  hits: z.number().int().nonnegative(),
-  misses: z.number().int().nonnegative(),
+export interface CacheStats {
+  name: string;
+  hits: number;
+  misses: number;
   /** hits / (hits + misses); 0 when there was no lookup. */
-  hitRate: z.number().min(0).max(1),
-  size: z.number().int().nonnegative().optional(),
-  evictions: z.number().int().nonnegative().optional(),
-  loadsInFlight: z.number().int().nonnegative().optional(),
-});
+  hitRate: number;
+  size?: number | undefined;
+  evictions?: number | undefined;
+  loadsInFlight?: number | undefined;
+}
 
 /** Rate-limiter statistics (via `instrumentRateLimiter`). */
-export const rateLimitStatsSchema = z.object({
-  name: z.string(),
-  allowed: z.number().int().nonnegative(),
-  limited: z.number().int().nonnegative(),
+export interface RateLimitStats {
+  name: string;
+  allowed: number;
+  limited: number;
   /** Consumes answered from a fallback because the store failed. */
-  storeErrors: z.number().int().nonnegative().optional(),
-});
+  storeErrors?: number | undefined;
+}
 
 /** Circuit-breaker state (via `instrumentResilience`). */
-export const breakerStatsSchema = z.object({
-  name: z.string(),
-  state: z.enum(['closed', 'open', 'half-open', 'isolated']),
-  failures: z.number().int().nonnegative().optional(),
-  successes: z.number().int().nonnegative().optional(),
+export interface BreakerStats {
+  name: string;
+  state: 'closed' | 'open' | 'half-open' | 'isolated';
+  failures?: number | undefined;
+  successes?: number | undefined;
   /** Calls rejected without running because the breaker was open. */
-  rejected: z.number().int().nonnegative().optional(),
+  rejected?: number | undefined;
   /** When the state last changed (epoch ms). */
-  since: z.number().optional(),
-});
+  since?: number | undefined;
+}
 
-/** The snapshot schema, version 1. */
-export const monitoringSnapshotSchema = z.object({
+/** The snapshot, version 1: the contract between servers and the dashboard. */
+export interface MonitoringSnapshot {
   /** Contract version; the dashboard refuses versions it does not know. */
-  version: z.literal(1),
+  version: 1;
   /** When the snapshot was built (epoch ms). */
-  generatedAt: z.number(),
-  service: z.object({
-    name: z.string(),
-    version: z.string().optional(),
-    instance: z.string().optional(),
+  generatedAt: number;
+  service: {
+    name: string;
+    version?: string | undefined;
+    instance?: string | undefined;
     /** Seconds since the process (or deployment) started. */
-    uptimeSeconds: z.number().nonnegative().optional(),
-  }),
+    uptimeSeconds?: number | undefined;
+  };
   /** The time window the series cover. */
-  window: z.object({
-    windowMs: z.number().positive(),
-    resolutionMs: z.number().positive(),
-  }),
-  health: z.object({
-    status: healthStatusSchema,
-    checks: z.array(snapshotHealthCheckSchema),
-  }),
-  requests: z.object({
-    totals: z.object({
-      count: z.number().int().nonnegative(),
-      errors: z.number().int().nonnegative(),
+  window: { windowMs: number; resolutionMs: number };
+  health: { status: HealthStatus; checks: SnapshotHealthCheck[] };
+  requests: {
+    totals: {
+      count: number;
+      errors: number;
       /** errors / count over the window; 0 when there was no request. */
-      errorRate: z.number().min(0).max(1),
+      errorRate: number;
       /** Requests per second over the window. */
-      throughputPerSec: z.number().nonnegative(),
-      p50Ms: z.number().nonnegative().nullable(),
-      p95Ms: z.number().nonnegative().nullable(),
-      p99Ms: z.number().nonnegative().nullable(),
-      inFlight: z.number().int().nonnegative(),
-    }),
+      throughputPerSec: number;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      p99Ms: number | null;
+      inFlight: number;
+    };
     /** Oldest first, one point per `resolutionMs`. */
-    series: z.array(requestPointSchema),
-    routes: z.array(routeStatsSchema),
-  }),
-  errors: z.object({
+    series: RequestPoint[];
+    routes: RouteStats[];
+  };
+  errors: {
     /** Groups tracked in total (the list may be truncated to the most recent). */
-    totalGroups: z.number().int().nonnegative(),
-    groups: z.array(errorGroupSchema),
-  }),
-  slowOperations: z.array(slowOperationSchema),
-  caches: z.array(cacheStatsSchema),
-  rateLimits: z.array(rateLimitStatsSchema),
-  breakers: z.array(breakerStatsSchema),
-});
-
-/** The contract between servers and the dashboard. See {@link monitoringSnapshotSchema}. */
-export type MonitoringSnapshot = z.infer<typeof monitoringSnapshotSchema>;
-export type SnapshotHealthCheck = z.infer<typeof snapshotHealthCheckSchema>;
-export type RequestPoint = z.infer<typeof requestPointSchema>;
-export type RouteStats = z.infer<typeof routeStatsSchema>;
-export type ErrorGroup = z.infer<typeof errorGroupSchema>;
-export type SlowOperation = z.infer<typeof slowOperationSchema>;
-export type CacheStats = z.infer<typeof cacheStatsSchema>;
-export type RateLimitStats = z.infer<typeof rateLimitStatsSchema>;
-export type BreakerStats = z.infer<typeof breakerStatsSchema>;
+    totalGroups: number;
+    groups: ErrorGroup[];
+  };
+  slowOperations: SlowOperation[];
+  caches: CacheStats[];
+  rateLimits: RateLimitStats[];
+  breakers: BreakerStats[];
+}
 
 /** The snapshot version this package produces. */
 export const SNAPSHOT_VERSION = 1 as const;
