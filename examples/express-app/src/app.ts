@@ -32,7 +32,8 @@ import { migrate } from './db/migrations.js';
 import { decodeCursor, repositories, type Comment, type Repositories, type User } from './db/repositories.js';
 import { hashPassword, newSessionId, sha256, SCOPES, verifyPassword, type Principal, type Scope } from './auth.js';
 import { hashKey, issueKey, KEY_PREFIX } from './keys.js';
-import { ApiKeyError, createApiKeyVerifier } from '@armor/api-keys';
+import { ApiKeyError, createApiKeyVerifier, type VerifiedApiKey } from '@armor/api-keys';
+import { requireScopes } from '@armor/api-keys/express';
 import { anonymizeIp as anonymize, createRedactor } from '@armor/privacy';
 import { timingSafeEqual } from 'node:crypto';
 import { parse } from './http/validate.js';
@@ -262,24 +263,36 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       }),
   });
 
-  async function authenticateKey(req: Request): Promise<Principal> {
-    const header = req.get('authorization');
+  /** The key of `Authorization: Bearer <key>`; throws when the header is missing or malformed. */
+  function bearerKey(header: string | undefined): string {
     if (!header) throw new ApiKeyError('UNAUTHENTICATED', 'API key required (Authorization: Bearer <api key>)');
     const m = /^Bearer ([\x21-\x7e]{1,200})$/.exec(header);
     if (!m) throw new ApiKeyError('API_KEY_INVALID', 'Malformed Authorization header; expected "Bearer <api key>"', { details: { reason: 'format' } });
-    const key = m[1]!;
+    return m[1]!;
+  }
+
+  /** Authenticates a presented key: the admin key (timing-safe), or a stored API key through @armor/api-keys. */
+  async function authenticateKey(key: string): Promise<{ principal: Principal; verified: VerifiedApiKey }> {
     if (adminKeyHash && key.length === config.adminApiKey?.length) {
       const presented = Buffer.from(await hashKey(key), 'hex');
-      if (timingSafeEqual(presented, adminKeyHash)) return { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' };
+      if (timingSafeEqual(presented, adminKeyHash)) {
+        return {
+          principal: { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' },
+          verified: { id: 'admin', prefix: KEY_PREFIX, scopes: SCOPES, record: { hash: '', scopes: SCOPES } },
+        };
+      }
     }
     const verified = await verifyKey(key);
     const r = verified.record;
-    return { userId: r.userId, tenantId: r.tenantId, keyId: r.keyId, scopes: verified.scopes, via: 'api-key' };
+    return { principal: { userId: r.userId, tenantId: r.tenantId, keyId: r.keyId, scopes: verified.scopes, via: 'api-key' }, verified };
   }
 
+  /** Bearer API keys; the verified key is stored where `@armor/api-keys/express`' `requireScopes` reads it. */
   const requireKey = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      res.locals.principal = await authenticateKey(req);
+      const { principal, verified } = await authenticateKey(bearerKey(req.get('authorization')));
+      res.locals.principal = principal;
+      (res.locals as { apiKey?: VerifiedApiKey }).apiKey = verified;
     } catch (error) {
       res.setHeader('www-authenticate', 'Bearer realm="api"');
       throw error;
@@ -287,12 +300,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     next();
   };
 
-  const requireScope = (scope: Scope) => (_req: Request, res: Response, next: NextFunction) => {
-    const p = res.locals.principal;
-    if (!p) throw new AuthenticationError();
-    if (!p.scopes.includes(scope) && !p.scopes.includes('*')) throw new ApiKeyError('INSUFFICIENT_SCOPE', `API key lacks required scope: ${scope}`, { details: { missing: [scope] } });
-    next();
-  };
+  const requireScope = (scope: Scope) => requireScopes(scope);
 
   const requireSession = async (req: Request, res: Response, next: NextFunction) => {
     const sid = readCookie(req, 'sid');
@@ -305,15 +313,21 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   /** `/metrics` and `/monitoring*`: the admin key (or any key with the `admin` scope), unless DEMO=1. */
   const requireAdmin = async (req: Request, res: Response, next: NextFunction) => {
     if (config.demo) return next();
-    // Browsers cannot send a Bearer header when navigating to /monitoring: accept HTTP Basic with the key as password.
-    const basic = /^Basic ([A-Za-z0-9+/=]{1,800})$/.exec(req.get('authorization') ?? '');
-    if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      req.headers.authorization = `Bearer ${decoded.slice(decoded.indexOf(':') + 1)}`;
-    }
+    // Browsers cannot send a Bearer header when navigating to /monitoring: accept HTTP Basic with
+    // the key as password. The key is read from either form; the request is left as it came.
     let p: Principal;
     try {
-      p = await authenticateKey(req);
+      const header = req.get('authorization');
+      const basic = /^Basic ([A-Za-z0-9+/=]{1,800})$/.exec(header ?? '');
+      let key: string;
+      if (basic) {
+        const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+        key = decoded.slice(decoded.indexOf(':') + 1);
+        if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw new ApiKeyError('API_KEY_INVALID', 'Malformed key in the Basic credentials', { details: { reason: 'format' } });
+      } else {
+        key = bearerKey(header);
+      }
+      p = (await authenticateKey(key)).principal;
     } catch (error) {
       res.setHeader('www-authenticate', 'Basic realm="Armor monitoring (password: admin API key)", charset="UTF-8"');
       throw error;
@@ -426,14 +440,13 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   api.get('/comments/:id', requireScope('comments:read'), v({ params: commentParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
     const { id } = req.params as z.output<typeof commentParams>;
-    // Sync fast path for a hit in process memory (memory store or the tiered store's L1).
-    const entry = cache.getSync(`comment:${id}`) ?? await cache.getOrSet(`comment:${id}`, async () => {
+    // One lookup: getOrSet answers a hit (a cached `null`, "no such comment", included) or loads once.
+    const found = (await cache.getOrSet(`comment:${id}`, async () => {
       const comment = await repos.comments.getAnyTenant(id);
       if (!comment) return null;
       const author = await getLoaders(res, loaders).user.load(comment.authorId);
       return { tenantId: comment.tenantId, comment: present(comment, author) };
-    });
-    const found = entry as { tenantId: string; comment: PresentedComment } | null;
+    })) as { tenantId: string; comment: PresentedComment } | null;
     if (!found || found.tenantId !== p.tenantId) throw new NotFoundError('Comment not found');
     res.json(found.comment);
   });
@@ -526,7 +539,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       if (closed) return;
       closed = true;
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.close(() => r()); s.closeIdleConnections(); })));
-      await webhook.idle();
+      // Webhook deliveries are drained by the shutdown sequence (boot.ts) before close(); not again here.
       monitor.stop();
       for (const stop of unbridge) stop();
       stopQueryTracking();

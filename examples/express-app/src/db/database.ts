@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { DatabaseError } from '@armor/errors';
@@ -91,7 +92,10 @@ abstract class Base implements Database {
 
 class PgliteDatabase extends Base {
   readonly kind = 'pglite' as const;
-  constructor(private readonly db: PGlite) {
+  constructor(
+    private readonly db: PGlite,
+    private readonly unlock: () => void = () => undefined,
+  ) {
     super();
   }
   protected async raw<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
@@ -110,7 +114,11 @@ class PgliteDatabase extends Base {
     await this.db.query('SELECT 1');
   }
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      this.unlock();
+    }
   }
   dump(): Promise<Blob> {
     return this.db.dumpDataDir('gzip');
@@ -150,9 +158,76 @@ class PostgresDatabase extends Base {
   }
 }
 
+/** A PGlite data directory another process (or this one) has open. */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+  readonly code = 'DATA_DIR_IN_USE';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The PGlite data directory ${dataDir} is in use by process ${pid}: PGlite allows one process per directory. ` +
+        'Stop that process first (or use DATABASE_URL, which any number of processes can share).',
+    );
+  }
+}
+
+/** Lock files this process holds (so a pid reused after a crash, e.g. pid 1 in a container, is not mistaken for ours). */
+const held = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Opens the database. PGlite creates `dataDir` when needed (`memory://` keeps it in memory);
- * PostgreSQL gets a pool of `max` connections (default 10).
+ * Takes `<dataDir>.lock` (the pid of the holder), created exclusively: two processes opening
+ * one PGlite directory silently lose writes (each has its own in-memory copy). A lock left by
+ * a dead process is taken over. Returns the release function.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const path = `${resolve(dataDir)}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      held.add(path);
+      return () => {
+        if (!held.delete(path)) return;
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      const ours = pid === process.pid;
+      if (Number.isInteger(pid) && pid > 0 && (ours ? held.has(path) : isAlive(pid))) throw new DataDirInUseError(dataDir, pid);
+      unlinkSync(path); // stale: its process is gone
+    }
+  }
+}
+
+/** The pid holding `dataDir`'s lock, or null when none (or a stale one) does. */
+export function dataDirHolder(dataDir: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(`${resolve(dataDir)}.lock`, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Opens the database. PGlite creates `dataDir` when needed (`memory://` keeps it in memory) and
+ * refuses a directory another process holds ({@link DataDirInUseError}); PostgreSQL gets a pool
+ * of `max` connections (default 10).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') {
@@ -161,7 +236,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('error', () => undefined);
     return new PostgresDatabase(pool);
   }
-  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
-  return new PgliteDatabase(db);
+  if (options.dataDir.startsWith('memory://')) return new PgliteDatabase(await PGlite.create(options.dataDir));
+  mkdirSync(options.dataDir, { recursive: true });
+  const unlock = lockDataDir(options.dataDir);
+  try {
+    const db = await PGlite.create(options.dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    return new PgliteDatabase(db, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
