@@ -95,7 +95,7 @@ function encode(value: unknown, path: (string | number)[], seen: Set<object>, st
     case 'number':
       if (Number.isFinite(value) && !Object.is(value, -0)) return value;
       state.tagged = true;
-      return { [T]: 'Number', v: String(value) };
+      return { [T]: 'Number', v: Object.is(value, -0) ? '-0' : String(value) };
     case 'bigint':
       state.tagged = true;
       return { [T]: 'BigInt', v: value.toString() };
