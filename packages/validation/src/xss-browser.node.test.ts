@@ -113,6 +113,44 @@ describe('sanitizeHtml in a real browser', () => {
     expect(failures).toEqual([]);
   }, 120_000);
 
+  // issue 18 #5: with id/name allowed, <img name="cookie"> made document.cookie an element
+  it('DOM clobbering: with id and name allowed, sanitized markup cannot replace document.cookie or document methods', async () => {
+    const payload =
+      '<img name="cookie"><img name="getElementById"><img name="domain"><img id="title" name="title"><a id="location" name="location">x</a>' +
+      '<img name="querySelector"><span id="defaultView">y</span><img name="avatar" id="me">';
+    const probe = `(() => ({
+      cookie: typeof document.cookie,
+      getElementById: typeof document.getElementById,
+      querySelector: typeof document.querySelector,
+      domain: typeof document.domain,
+      title: typeof document.title,
+      avatar: String(document.avatar),
+    }))()`;
+    // positive control: the raw markup clobbers
+    await render(payload);
+    const raw = (await page.evaluate(probe)) as Record<string, string>;
+    expect(raw.cookie).toBe('object');
+    expect(raw.getElementById).toBe('object');
+    const clean = sanitizeHtml(payload, { allowedTags: ['img', 'a', 'span'], allowedAttributes: { '*': ['id', 'name'] } });
+    await render(clean);
+    const after = (await page.evaluate(probe)) as Record<string, string>;
+    expect(after).toEqual({
+      cookie: 'string',
+      getElementById: 'function',
+      querySelector: 'function',
+      domain: 'string',
+      title: 'string',
+      avatar: '[object HTMLImageElement]', // a harmless name is kept
+    });
+  });
+
+  it('deep nesting beyond maxDepth renders as inert text and elements', async () => {
+    const deep = `${'<b>'.repeat(400)}<img src=x onerror=xss()><script>xss()</script>`;
+    const { fired, dom } = await render(sanitizeHtml(deep));
+    expect(fired).toEqual([]);
+    expect(dom).toEqual({ scripts: 0, handlers: 0, badUrls: 0 });
+  });
+
   it('links keep working: allowed https links survive with rel="noopener noreferrer"', async () => {
     await render(sanitizeHtml('<p>see <a href="https://ok.example/docs?a=1&b=2" target="_blank">docs</a></p>'));
     const rel = await page.evaluate(() => {
