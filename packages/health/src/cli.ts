@@ -8,6 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkClock, checkFunction, checkOptions, sleep as kernelSleep, systemClock, type Clock } from '@armor/core';
 
 /** Injectable environment of {@link runHealthCli}. */
 export interface HealthCliEnv {
@@ -17,9 +18,9 @@ export interface HealthCliEnv {
   out?: (line: string) => void;
   /** @default console.error */
   err?: (line: string) => void;
-  /** Time source (epoch ms). @default Date */
-  clock?: { now(): number };
-  /** @default a setTimeout-based sleep */
+  /** Time source (epoch ms): a `Clock` from `@armor/core`. @default systemClock */
+  clock?: Clock;
+  /** @default a keep-alive sleep on `clock` */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -83,8 +84,11 @@ async function probe(f: typeof fetch, url: string, expect: 'pass' | 'warn', time
 export async function runHealthCli(args: readonly string[], env: HealthCliEnv = {}): Promise<number> {
   const out = env.out ?? ((l: string) => console.log(l));
   const err = env.err ?? ((l: string) => console.error(l));
-  const clock = env.clock ?? Date;
-  const sleep = env.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(() => r(), ms)));
+  checkOptions('runHealthCli', env, ['fetch', 'out', 'err', 'clock', 'sleep']);
+  for (const key of ['fetch', 'out', 'err', 'sleep'] as const) checkFunction(key, env[key]);
+  checkClock(env.clock);
+  const clock = env.clock ?? systemClock;
+  const sleep = env.sleep ?? ((ms: number) => kernelSleep(ms, undefined));
   const f = env.fetch ?? globalThis.fetch;
   let url: string | undefined;
   let timeoutMs = 60_000;
