@@ -6,13 +6,19 @@
  *   documents (comments, README-like posts) plus the XSS payload corpus. One op = the whole corpus.
  * - parse(schema, input) vs bare schema.parse(input) on a typical request body (overhead of
  *   issue mapping / result wrapping on the success path).
+ * - sanitizeHtml-nested-<size> / sanitizeHtml-flat-<size> (100 KiB, 400 KiB, 1 MiB): `'<b>'.repeat`
+ *   (worst-case nesting) and `'<b>x</b>'.repeat` (flat markup of the same size), each beside
+ *   sanitize-html and js-xss with the same allowlist. One op = one document. htmlparser2 (inside
+ *   sanitize-html) is quadratic in nesting depth, so the anchors' nested cases are timed with a
+ *   single run each (a 1 MiB run of sanitize-html takes tens of seconds); Armor's are the median
+ *   of interleaved rounds. Sizes can be narrowed with BENCH_SANITIZE_SIZES=100,400 (KiB).
  */
 import sanitizeHtmlLib from 'sanitize-html';
 import { FilterXSS } from 'xss';
 import { z } from 'zod';
 import { DEFAULT_ALLOWED_ATTRIBUTES, DEFAULT_ALLOWED_TAGS, createSanitizer, parse, schemas } from '@armor/validation';
 import { XSS_PAYLOADS } from '../packages/validation/test/fixtures/xss-payloads.ts';
-import { compare } from './lib.ts';
+import { compare, report } from './lib.ts';
 
 // ---------- corpus ----------
 const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua'.split(' ');
@@ -61,6 +67,58 @@ const runXss = () => {
 
 await compare('sanitizeHtml-mixed-corpus-sync-same-allowlist', runArmor, 'sanitize-html', runSanitizeHtml, { rounds: 5, timeMs: 600 });
 await compare('sanitizeHtml-mixed-corpus-sync-same-allowlist', runArmor, 'xss', runXss, { rounds: 5, timeMs: 600 });
+
+// ---------- nesting depth: nested vs flat at 100 KiB, 400 KiB, 1 MiB ----------
+/** ops/s of `fn`: runs it until `budgetMs` has passed and at least `minRuns` runs were made. */
+function rateOf(fn: () => void, budgetMs: number, minRuns = 1): number {
+  let runs = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (runs < minRuns || elapsed < budgetMs) {
+    fn();
+    runs++;
+    elapsed = performance.now() - started;
+  }
+  return (runs * 1000) / elapsed;
+}
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const sizesKiB = (process.env.BENCH_SANITIZE_SIZES ?? '100,400,1024').split(',').map(Number);
+const armorMs: Record<string, number> = {};
+for (const kib of sizesKiB) {
+  const size = kib * 1024;
+  const label = kib >= 1024 ? `${kib / 1024}MB` : `${kib}KB`;
+  const docs = { nested: '<b>'.repeat(Math.floor(size / 3)), flat: '<b>x</b>'.repeat(Math.floor(size / 8)) };
+  for (const [shape, html] of Object.entries(docs)) {
+    const ours = () => {
+      sink += armor(html).length;
+    };
+    const anchors: [string, () => void][] = [
+      ['sanitize-html', () => void (sink += sanitizeHtmlLib(html, theirOptions).length)],
+      ['xss', () => void (sink += jsXss.process(html).length)],
+    ];
+    const armorRates: number[] = [];
+    const anchorRates = new Map<string, number[]>();
+    const rounds = 3;
+    for (let round = 0; round < rounds; round++) {
+      armorRates.push(rateOf(ours, 300, 2));
+      for (const [name, fn] of anchors) {
+        // Quadratic anchors on nested input: one run, first round only.
+        if (shape === 'nested' && name === 'sanitize-html' && round > 0) continue;
+        const list = anchorRates.get(name) ?? [];
+        list.push(shape === 'nested' && name === 'sanitize-html' ? rateOf(fn, 0, 1) : rateOf(fn, 300, 2));
+        anchorRates.set(name, list);
+      }
+    }
+    const ourRate = medianOf(armorRates);
+    armorMs[`${shape}-${kib}`] = 1000 / ourRate;
+    for (const [name] of anchors) report(`sanitizeHtml-${shape}-${label}`, ourRate, name, medianOf(anchorRates.get(name)!));
+  }
+  console.log(
+    `sanitizeHtml ${label}: nested ${armorMs[`nested-${kib}`]!.toFixed(1)} ms, flat ${armorMs[`flat-${kib}`]!.toFixed(1)} ms, ` +
+      `nested/flat time ratio ${(armorMs[`nested-${kib}`]! / armorMs[`flat-${kib}`]!).toFixed(2)}`,
+  );
+}
 
 // ---------- parse overhead ----------
 const Body = z.object({
