@@ -73,7 +73,7 @@ describe('gracefulShutdown (injected signals and exit)', () => {
   it('shutdownTimeoutMs forces exit 1 when a request never finishes', async () => {
     const { server, port } = await listen(() => { /* never answers */ });
     const exits: number[] = [];
-    const gs = gracefulShutdown(server, { signalSource: new EventEmitter(), exit: (c) => exits.push(c), beforeShutdownDelayMs: 0, shutdownTimeoutMs: 150 });
+    const gs = gracefulShutdown(server, { signalSource: new EventEmitter(), exit: (c) => exits.push(c), beforeShutdownDelayMs: 0, shutdownTimeoutMs: 150, drainTimeoutMs: 10_000 });
     const hanging = get(port).catch(() => 'reset');
     await sleep(30);
     const code = gs.shutdown('test');
@@ -84,6 +84,30 @@ describe('gracefulShutdown (injected signals and exit)', () => {
     expect(await code).toBe(1);
   });
 
+  it('by default a request that never finishes is force-closed within half the remaining time, and the hooks still run (exit 0)', async () => {
+    const { server, port } = await listen(() => { /* never answers */ });
+    const exits: number[] = [];
+    const order: string[] = [];
+    const gs = gracefulShutdown(server, {
+      signalSource: new EventEmitter(),
+      exit: (c) => exits.push(c),
+      beforeShutdownDelayMs: 0,
+      shutdownTimeoutMs: 2000,
+      beforeShutdown: [{ name: 'pre', run: () => void order.push('pre') }],
+      hooks: [{ name: 'pool', run: () => void order.push('pool') }],
+    });
+    const hanging = get(port).catch(() => 'reset');
+    for (let i = 0; i < 200 && gs.inFlight === 0; i++) await sleep(5);
+    expect(await gs.shutdown('test')).toBe(0);
+    expect(exits).toEqual([0]);
+    expect(order).toEqual(['pre', 'pool']);
+    expect(await hanging).toBe('reset');
+  });
+
+  it('refuses unknown options with the closest known name', () => {
+    expect(() => gracefulShutdown(undefined, { signalSource: new EventEmitter(), shutdownTimeout: 5 } as never)).toThrow(/Unknown option "shutdownTimeout".*did you mean "shutdownTimeoutMs"/);
+  });
+
   it('rejects bad options', () => {
     const bad: Array<[unknown, unknown, string]> = [
       [{}, {}, 'servers'],
@@ -91,6 +115,8 @@ describe('gracefulShutdown (injected signals and exit)', () => {
       [undefined, { shutdownTimeoutMs: 0 }, 'shutdownTimeoutMs'],
       [undefined, { hooks: [{ name: 'x' }] }, 'hooks[0].run'],
       [undefined, { hooks: [{ name: 'x', run: () => 1, timeoutMs: Number.POSITIVE_INFINITY }] }, 'hooks[0].timeoutMs'],
+      [undefined, { beforeShutdown: [{ name: 'x' }] }, 'beforeShutdown[0].run'],
+      [undefined, { drainTimeoutMs: -5 }, 'drainTimeoutMs'],
     ];
     for (const [servers, options, option] of bad) {
       try {

@@ -50,7 +50,7 @@ export interface GracefulShutdownOptions {
    * Grace period (ms) for in-flight requests once the listeners are closed. Connections still
    * open after it (an SSE stream, a long download, a client that never reads) are destroyed so
    * the cleanup hooks can run, like terminus' `timeout`.
-   * @default 10000
+   * @default 10000, or half of `shutdownTimeoutMs - beforeShutdownDelayMs` when that is shorter
    */
   drainTimeoutMs?: number;
   /** Milliseconds after the signal when the process is forced to exit 1. @default 30000 */
@@ -138,8 +138,10 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
   checkMs('shutdownTimeoutMs', options.shutdownTimeoutMs, { min: 1 });
   checkFunction('exit', options.exit);
   const beforeShutdownDelayMs = options.beforeShutdownDelayMs ?? 5000;
-  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+  // By default the drain may take at most half of what is left after the delay, so the hooks
+  // always get time before shutdownTimeoutMs forces exit 1.
+  const drainTimeoutMs = options.drainTimeoutMs ?? Math.min(10_000, Math.max(0, (shutdownTimeoutMs - beforeShutdownDelayMs) / 2));
   const preHooks = validateHooks('beforeShutdown', options.beforeShutdown);
   const hooks = validateHooks('hooks', options.hooks);
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
