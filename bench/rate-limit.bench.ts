@@ -8,6 +8,12 @@
  *   60 s duration); same ioredis client, same real redis-server, 1,000 rotating keys for both,
  *   one awaited call at a time. Armor runs its dedicated fixed-window consume script (Redis
  *   `TIME` clock, refused consumes take nothing); rate-limiter-flexible runs its INCRBY script.
+ * - Redis consume, 100 concurrent: one op = 100 `consume` calls in flight at once (1,000 rotating
+ *   keys, never limited), awaited together; same limiters as above. Shows the guard's per-call
+ *   cost and the pipelining of both under concurrency.
+ * - Blocked key: a key over its limit (fixed window, limit 1, 60 s window) on `redisStore`,
+ *   `await consume(key)` with the local block cache (the default: answered in-process) vs the
+ *   same limiter with `blockCache: false` (one EVALSHA round trip per refusal).
  * - Express middleware requests/s: `rateLimit()` vs express-rate-limit, both on a memory store
  *   with their default headers and a limit never reached; autocannon in-process, A B A B rounds.
  */
@@ -56,6 +62,22 @@ const HUGE = 1_000_000_000;
     () => rlf.consume(KEYS[j++ % 1_000]!),
     { rounds: 7 },
   );
+  const BATCH = 100;
+  await compare(
+    'rate-limit-redis-consume-100-concurrent',
+    () => Promise.all(Array.from({ length: BATCH }, () => armor.consume(KEYS[i++ % 1_000]!))),
+    'rate-limiter-flexible',
+    () => Promise.all(Array.from({ length: BATCH }, () => rlf.consume(KEYS[j++ % 1_000]!))),
+    { rounds: 5 },
+  );
+
+  const store = redisStore({ client });
+  const cached = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store, name: 'bench-blocked-cached' });
+  const uncached = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store, name: 'bench-blocked-uncached', blockCache: false });
+  await cached.consume('attacker');
+  await uncached.consume('attacker');
+  if ((await cached.consume('attacker')).allowed || (await uncached.consume('attacker')).allowed) throw new Error('the blocked-key case needs a key over its limit');
+  await compare('rate-limit-blocked-key-local', () => cached.consume('attacker'), 'redis-round-trip', () => uncached.consume('attacker'), { rounds: 5 });
   client.disconnect();
   await redis.stop();
 }

@@ -330,6 +330,8 @@ interface Fallback {
   source: FallbackSource;
 }
 
+const first = (outcomes: readonly StoreOutcome[]): StoreOutcome => outcomes[0]!;
+
 /** Internal hooks `consumeAll` uses; not part of the public API. */
 const internals = new WeakMap<RateLimiter, {
   fallback(ops: StoreOperation[], allOrNothing: boolean, now: number, error: unknown): Promise<Fallback>;
@@ -505,20 +507,37 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const syncOne = syncStore && store.consumeOne ? store.consumeOne.bind(store) : undefined;
   const opFor = (kind: StoreOperation['kind'], key: string, cost: number): StoreOperation => ({ key: prefix + key, prefix, id: key, policy, kind, cost });
 
-  /** Async consume through the store (and the local block cache, when on). */
+  const remoteOne = typeof store.consume === 'function' ? store.consume.bind(store) : undefined;
+  /** Async consume through the store (and the local block cache, when on): one `then` per call. */
   const consumeAsync = (key: string, cost: number): Promise<RateLimitResult> => {
-    if (blocked === undefined) return run(opFor('consume', key, cost)).then((r) => (record(key, r), r));
     const at = now();
-    const local = blocked.check(key, cost, at);
-    if (local !== undefined) {
-      record(key, local);
-      return Promise.resolve(local);
+    if (blocked !== undefined) {
+      const local = blocked.check(key, cost, at);
+      if (local !== undefined) {
+        record(key, local);
+        return Promise.resolve(local);
+      }
     }
-    return run(opFor('consume', key, cost)).then((r) => {
-      if (!r.allowed && r.reason !== 'store-error') blocked.remember(key, cost, r, at);
-      record(key, r);
-      return r;
-    });
+    let pending: Promise<StoreOutcome>;
+    try {
+      pending = remoteOne ? remoteOne(prefix + key, policy, cost) : store.apply({ ops: [opFor('consume', key, cost)], allOrNothing: false, now: at }).then(first);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.then(
+      (outcome) => {
+        const result = toResult(outcome);
+        if (blocked !== undefined && !result.allowed) blocked.remember(key, cost, result, at);
+        record(key, result);
+        return result;
+      },
+      (error: unknown) =>
+        fallback([opFor('consume', key, cost)], false, at, error).then((fallen) => {
+          const result = fallbackResult(fallen.outcomes[0]!, fallen.source);
+          record(key, result);
+          return result;
+        }),
+    );
   };
 
   const limiter: RateLimiter = {

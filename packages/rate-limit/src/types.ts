@@ -119,6 +119,12 @@ export interface RateLimitStore {
    * one `consume` of `prefix + id`, without building the key.
    */
   consumeOne?(prefix: string, id: string, policy: RateLimitPolicy, cost: number, now: number): StoreOutcome;
+  /**
+   * Optional asynchronous single-`consume` fast path (`redisStore`): the same as `apply` with
+   * one `consume` of `key`, without the request and outcome arrays. The store's own clock
+   * decides (the limiter's clock is not passed).
+   */
+  consume?(key: string, policy: RateLimitPolicy, cost: number): Promise<StoreOutcome>;
 }
 
 /** What `consume`, `peek`, `penalize` and `reward` resolve to. */

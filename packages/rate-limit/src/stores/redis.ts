@@ -107,6 +107,13 @@ function fastConsumeOf(p: RateLimitPolicy): FastConsume {
   return fast;
 }
 
+/** The store {@link redisStore} returns. */
+export interface RedisStore extends RateLimitStore {
+  consume(key: string, policy: RateLimitPolicy, cost: number): Promise<StoreOutcome>;
+  /** The store's Redis guard (`state`, `on('open' | 'close' | 'error')`, `reset()`). */
+  readonly guard: RedisGuard;
+}
+
 /** The default per-call timeout of {@link redisStore}, in ms. */
 export const REDIS_STORE_TIMEOUT_MS = 3_000;
 
@@ -132,7 +139,7 @@ const isNoScript = (error: unknown): boolean => error instanceof Error && error.
  * });
  * ```
  */
-export function redisStore(options: RedisStoreOptions): RateLimitStore & { readonly guard: RedisGuard } {
+export function redisStore(options: RedisStoreOptions): RedisStore {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('options', 'must be an object with a client', { received: options });
   checkOptions('redisStore', options, ['client', 'timeoutMs', 'cooldownMs', 'onCircuit']);
   const { client, timeoutMs = REDIS_STORE_TIMEOUT_MS, cooldownMs = 1_000, onCircuit } = options;
@@ -151,33 +158,40 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore & { reado
   let sha: string | undefined;
 
   // The single-key `consume` fast path: the policy's dedicated script, arguments built once
-  // per policy, one promise from the client reply to the outcome.
-  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<unknown> => {
+  // per policy, one guarded call from the client reply to the outcome. NOSCRIPT (Redis
+  // restarted or its script cache flushed) is handled off the hot path: it is a reply error, so
+  // the guard passes it through without counting a failure, and the store retries with EVAL.
+  const send = (command: 'evalsha' | 'eval', first: string, key: string, fast: FastConsume, cost: number): Promise<unknown> => {
     const points = cost === 1 ? '1' : String(cost);
     const a = fast.args as readonly [string, string, string, string, string];
-    const send = (command: 'evalsha' | 'eval', first: string) =>
-      fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
-    const start = (hash: string) => send('evalsha', hash).catch((error: unknown) => (isNoScript(error) ? send('eval', fast.script) : Promise.reject(error)));
-    return fast.sha !== undefined ? start(fast.sha) : fast.shaPromise.then(start);
+    return fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
   };
-  const toOutcomes = (fast: FastConsume) => (reply: unknown): readonly StoreOutcome[] => {
-    // Allowed: [remaining, resetMs]; refused: [remaining, resetMs, retryAfterMs, reason, blockedMs].
-    if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 5)) {
-      throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
-    }
-    const allowed = reply.length === 2;
-    // `limit` lets the limiter hand this object out as the result without copying it.
-    const outcome: StoreOutcome & { limit: number } = {
-      allowed,
-      limit: fast.capacity,
-      remaining: Number(reply[0]),
-      resetMs: Number(reply[1]),
-      retryAfterMs: allowed ? 0 : Number(reply[2]),
-      reason: allowed ? undefined : (REASON[Number(reply[3])] ?? undefined),
+  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<StoreOutcome> => {
+    const toOutcome = (reply: unknown): StoreOutcome => {
+      // Allowed: [remaining, resetMs]; refused: [remaining, resetMs, retryAfterMs, reason, blockedMs].
+      if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 5)) {
+        throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
+      }
+      const allowed = reply.length === 2;
+      // `limit` lets the limiter hand this object out as the result without copying it.
+      const outcome: StoreOutcome & { limit: number } = {
+        allowed,
+        limit: fast.capacity,
+        remaining: Number(reply[0]),
+        resetMs: Number(reply[1]),
+        retryAfterMs: allowed ? 0 : Number(reply[2]),
+        reason: allowed ? undefined : (REASON[Number(reply[3])] ?? undefined),
+      };
+      if (!allowed && Number(reply[4]) > 0) (outcome as { blockedMs?: number }).blockedMs = Number(reply[4]);
+      return outcome;
     };
-    if (!allowed && Number(reply[4]) > 0) (outcome as { blockedMs?: number }).blockedMs = Number(reply[4]);
-    return [outcome];
+    const retry = (error: unknown): Promise<StoreOutcome> =>
+      isNoScript(error) ? guard.run('consume', () => send('eval', fast.script, key, fast, cost)).then(toOutcome, fail) : fail(error);
+    const sha = fast.sha;
+    if (sha !== undefined) return guard.run('consume', () => send('evalsha', sha, key, fast, cost)).then(toOutcome, retry);
+    return fast.shaPromise.then((hash) => guard.run('consume', () => send('evalsha', hash, key, fast, cost))).then(toOutcome, retry);
   };
+  const fail = (error: unknown): Promise<never> => Promise.reject(wrap(error));
 
   const run = async (keys: string[], args: (string | BufferLike)[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
@@ -220,12 +234,12 @@ export function redisStore(options: RedisStoreOptions): RateLimitStore & { reado
 
   return {
     guard,
+    consume: (key, policy, cost) => consumeOne(key, fastConsumeOf(policy), cost),
     apply(request: StoreRequest): Promise<readonly StoreOutcome[]> {
       const ops = request.ops;
       if (ops.length === 1 && ops[0]!.kind === 'consume') {
         const op = ops[0]!;
-        const fast = fastConsumeOf(op.policy);
-        return guard.run('consume', () => consumeOne(op.key, fast, op.cost)).then(toOutcomes(fast), (error: unknown) => Promise.reject(wrap(error)));
+        return consumeOne(op.key, fastConsumeOf(op.policy), op.cost).then((outcome) => [outcome]);
       }
       return applyGeneral(request);
     },
