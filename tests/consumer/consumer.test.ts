@@ -65,6 +65,15 @@ const set = (spec: string, column: Column, value: string) => {
   results.set(spec, row);
 };
 let rootTypesTrace = '';
+const timings: string[] = [];
+async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await step();
+  } finally {
+    timings.push(`${label} ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+}
 let setupError: unknown;
 
 async function sh(cmd: string, args: string[], cwd = project): Promise<{ code: number; out: string }> {
@@ -177,7 +186,10 @@ async function typeColumn(column: 'TS nodenext' | 'TS bundler' | 'TS node10'): P
 }
 
 async function edgeColumn(): Promise<void> {
-  const esbuild = createRequire(join(project, 'package.json'))('esbuild') as typeof import('esbuild');
+  // esbuild of the throwaway project (the workspace root does not depend on it directly)
+  const esbuild = createRequire(join(project, 'package.json'))('esbuild') as {
+    build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
+  };
   for (const e of entries) {
     if (!e.root) {
       set(e.spec, 'edge', '-');
@@ -224,7 +236,7 @@ beforeAll(async () => {
   try {
     const missing = publicPackages().filter((p) => !existsSync(join(p.dir, 'dist')));
     if (missing.length) throw new Error(`not built: ${missing.map((p) => p.name).join(', ')} — run \`pnpm build\` first`);
-    packed = await packAll(join(project, 'tarballs'));
+    packed = await timed('pack', () => packAll(join(project, 'tarballs')));
     entries = packed.flatMap((p) =>
       entryPoints(p.name, (JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports).map((ep) => ({
         pkg: p.name,
@@ -232,11 +244,11 @@ beforeAll(async () => {
         root: ep.key === '.',
       })),
     );
-    await install();
-    await Promise.all([runtimeColumn('ESM'), runtimeColumn('CJS')]);
-    for (const column of ['TS nodenext', 'TS bundler', 'TS node10'] as const) await typeColumn(column);
-    await edgeColumn();
-    await rootTypesCheck();
+    await timed('npm install', install);
+    await timed('ESM+CJS', () => Promise.all([runtimeColumn('ESM'), runtimeColumn('CJS')]));
+    for (const column of ['TS nodenext', 'TS bundler', 'TS node10'] as const) await timed(column, () => typeColumn(column));
+    await timed('edge', edgeColumn);
+    await timed('root types', rootTypesCheck);
   } catch (error) {
     setupError = error;
   }
@@ -257,7 +269,7 @@ afterAll(() => {
         return v && v !== 'ok' && v !== '-' ? [`  ${e.spec} [${c}]: ${v}`] : [];
       }),
     );
-    console.log(`\nConsumer matrix (npm install of the packed packages in ${project}):\n${lines.join('\n')}${failures.length ? `\n\nFailures:\n${failures.join('\n')}` : ''}\n`);
+    console.log(`\nConsumer matrix (npm install of the packed packages in ${project}; ${timings.join(', ')}):\n${lines.join('\n')}${failures.length ? `\n\nFailures:\n${failures.join('\n')}` : ''}\n`);
   }
   if (!keep) rmSync(project, { recursive: true, force: true });
 });
