@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MetricsFormat } from './registry.js';
+import type { MetricsFormat } from './metric-types.js';
 
 /** Escapes a label value: backslash, double quote and newline. */
 export function escapeLabelValue(value: string): string {
