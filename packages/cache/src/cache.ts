@@ -681,7 +681,17 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
 
     getMany<T extends V = V>(keys: readonly string[]): Promise<(T | undefined)[]> {
       if (!Array.isArray(keys as unknown)) return Promise.reject(new ConfigurationError('keys', 'must be an array of keys', { received: keys }));
-      return Promise.all(keys.map((key) => cache.get<T>(key)));
+      if (typeof store.getMany !== 'function' || keys.length < 2) return Promise.all(keys.map((key) => cache.get<T>(key)));
+      // one round trip (Redis MGET) instead of one per key
+      const ks = keys.map(keyOf);
+      return store.getMany(ks, serializer).then(
+        (entries) => entries.map((entry, i) => valueOf(entry, ks[i]!, keys[i]!) as T | undefined),
+        (error: unknown) => {
+          const wrapped = storeFailed('getMany', error);
+          if (!failOpen) throw wrapped;
+          return keys.map((key) => valueOf(undefined, keyOf(key), key) as T | undefined);
+        },
+      );
     },
 
     async has(key: string): Promise<boolean> {

@@ -75,6 +75,11 @@ export interface CacheStore {
   /** Reads an entry. Resolves `undefined` when absent. Rejects on infrastructure failure. */
   get(key: string, serializer?: Serializer): Promise<CacheEntry | undefined>;
   /**
+   * Reads several entries in one round trip (Redis `MGET`), in order. Optional: the cache falls
+   * back to one `get` per key.
+   */
+  getMany?(keys: readonly string[], serializer?: Serializer): Promise<(CacheEntry | undefined)[]>;
+  /**
    * Synchronous read for stores that hold entries in process memory (memory, tiered L1).
    * Absent on stores that cannot answer synchronously.
    */

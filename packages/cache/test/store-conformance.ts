@@ -106,6 +106,18 @@ export function describeStoreConformance(name: string, make: () => Promise<Confo
       expect(await store.invalidateTag('x')).toEqual([]);
     });
 
+    it('backs a cache: getMany answers in order (in one round trip where the store can)', async () => {
+      const cache = createCache({ store, ttlMs: 60_000, namespace: 'many' });
+      await cache.setMany([
+        { key: 'a', value: 1 },
+        { key: 'c', value: new Date(3) },
+        { key: 'u', value: undefined },
+      ]);
+      expect(await cache.getMany(['a', 'b', 'c', 'u'])).toEqual([1, undefined, new Date(3), undefined]);
+      expect(await cache.getMany([])).toEqual([]);
+      if (store.getMany) expect(await store.getMany(['many:a', 'many:b'])).toMatchObject([{ value: 1 }, undefined]);
+    });
+
     it('a plain set over a tagged key drops its old tag memberships', async () => {
       await store.set('o', entry('old'), { ...opts, tags: ['old-tag'] });
       await store.set('o', entry('new'), opts);

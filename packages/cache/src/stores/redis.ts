@@ -128,6 +128,8 @@ end
 redis.call('DEL', KEYS[1])
 return removed`;
 
+const GET_MANY = `return redis.call('MGET', unpack(KEYS))`;
+
 const LOCK = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`;
 
@@ -242,6 +244,16 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         const raw = await client.get(dataKey(key));
         return raw === null ? undefined : decode(raw, serializer ?? defaultSerializer);
       }),
+    getMany: (keys, serializer) =>
+      keys.length === 0
+        ? Promise.resolve([])
+        : run('getMany', async () => {
+            const raws = (await client.eval(GET_MANY, keys.length, ...keys.map(dataKey))) as (string | null | false)[];
+            return keys.map((_, i) => {
+              const raw = raws[i];
+              return typeof raw === 'string' ? decode(raw, serializer ?? defaultSerializer) : undefined;
+            });
+          }),
     set: async (key, entry, { ttlMs, tags, serializer }) => {
       let payload: string;
       try {
