@@ -30,6 +30,8 @@ export type {
   SharedBreakerSnapshot,
   StateChangeEvent,
 } from './breaker.js';
+export { memoryBreakerState } from './memory-state.js';
+export type { MemoryBreakerStateOptions } from './memory-state.js';
 export { redisBreakerState } from './redis-state.js';
 export type { RedisBreakerStateOptions, RedisEvalClient } from './redis-state.js';
 export { breakerRegistry } from './registry.js';
