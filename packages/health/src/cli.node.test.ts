@@ -49,7 +49,7 @@ describe('armor-health CLI', () => {
 
   it('exits 1 with the last reason when time runs out', async () => {
     const errs: string[] = [];
-    const code = await runHealthCli([`${base}/down`, '--timeout=300ms', '--interval=100ms'], { err: (l) => errs.push(l), out: () => {} });
+    const code = await runHealthCli([`${base}/down`, '--timeout=1s', '--interval=100ms'], { err: (l) => errs.push(l), out: () => {} });
     expect(code).toBe(1);
     expect(errs[0]).toMatch(/^unhealthy: .*last: HTTP 503/);
   });
@@ -75,7 +75,7 @@ describe('armor-health CLI', () => {
     readyAt = 0;
     const ok = await run(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', new URL('./cli.ts', import.meta.url).pathname, `${base}/ready`, '--timeout', '5s']);
     expect(ok.stdout.trim()).toMatch(/^healthy: /);
-    const failed = await run(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', new URL('./cli.ts', import.meta.url).pathname, `${base}/down`, '--timeout', '300ms', '--interval', '100ms']).then(
+    const failed = await run(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', new URL('./cli.ts', import.meta.url).pathname, `${base}/down`, '--timeout', '1s', '--interval', '100ms']).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
