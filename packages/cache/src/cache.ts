@@ -505,6 +505,10 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
     let skip = false;
     const context: LoaderContext = { key, signal: controller.signal, skip: () => void (skip = true) };
     loadsInFlight++;
+    const started = events.has('load') ? scheduler.now() : 0;
+    const loaded = (error?: unknown) => {
+      if (events.has('load')) events.emit('load', error === undefined ? { key, durationMs: scheduler.now() - started } : { key, durationMs: scheduler.now() - started, error });
+    };
     return new Promise<{ value: unknown; skip: boolean }>((resolve, reject) => {
       let settled = false;
       const timer =
@@ -517,6 +521,7 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
               loaderTimeouts++;
               const error = new CacheLoaderTimeoutError(key, timeoutMs);
               controller.abort(error);
+              loaded(error);
               reject(error);
             }, timeoutMs);
       const finish = () => {
@@ -534,10 +539,14 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
       }
       pending.then(
         (value) => {
-          if (finish()) resolve({ value, skip });
+          if (!finish()) return;
+          loaded();
+          resolve({ value, skip });
         },
         (error: unknown) => {
-          if (finish()) reject(error);
+          if (!finish()) return;
+          loaded(error ?? new Error('loader rejected'));
+          reject(error);
         },
       );
     });

@@ -258,3 +258,29 @@ describe('batch loader scheduling', () => {
     expect(() => createLoader(async (k: readonly string[]) => k, { maxBatchSize: 0 })).toThrow(/maxBatchSize/);
   });
 });
+
+describe('load events', () => {
+  it('report each loader run with its duration, and its error when it fails or times out', async () => {
+    const clock = manualClock(1_000);
+    const cache = createCache<string>({ ttlMs: 60_000, clock, loaderTimeoutMs: 50 });
+    const loads: CacheEvents['load'][] = [];
+    cache.on('load', (e) => loads.push(e));
+    const ok = cache.getOrSet('a', async () => {
+      await new Promise<void>((r) => clock.setTimeout(r, 20));
+      return 'A';
+    });
+    await new Promise((r) => setTimeout(r, 0)); // let the loader start and schedule its timer
+    await clock.advanceAsync(20);
+    await expect(ok).resolves.toBe('A');
+    await expect(cache.getOrSet('b', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    const hung = cache.getOrSet('c', () => new Promise<string>(() => undefined));
+    await new Promise((r) => setTimeout(r, 0));
+    await clock.advanceAsync(50);
+    await expect(hung).rejects.toBeInstanceOf(CacheLoaderTimeoutError);
+    expect(loads.map((l) => [l.key, l.durationMs, l.error === undefined ? undefined : (l.error as Error).name])).toEqual([
+      ['a', 20, undefined],
+      ['b', 0, 'Error'],
+      ['c', 50, 'CacheLoaderTimeoutError'],
+    ]);
+  });
+});

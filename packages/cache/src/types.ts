@@ -131,6 +131,11 @@ export interface CacheEvents {
    * window: the old value was served instead of rejecting.
    */
   grace: { key: string; error: unknown };
+  /**
+   * A loader run settled (`getOrSet` or a background refresh): how long it took, and its error
+   * when it failed or timed out. Bridges turn it into load spans and latency figures.
+   */
+  load: { key: string; durationMs: number; error?: unknown };
   /** A background refresh failed; the stale value stays. */
   refreshError: { key: string; error: unknown };
   /**

@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { circuitBreaker, manualClock, retryPolicy, constantBackoff } from '@armor/resilience';
 import { createRateLimiter } from '@armor/rate-limit';
+import { createCache } from '@armor/cache';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { activeTraceId, traceComponent } from './index.js';
 
@@ -68,6 +69,25 @@ describe('traceComponent', () => {
     expect(decisions.map((s) => s.attributes['armor.rate_limit.decision'])).toEqual(['allowed', 'limited']);
     expect(decisions[1]!.attributes).toMatchObject({ 'armor.rate_limit.limit': 1, 'armor.rate_limit.remaining': 0 });
     expect(JSON.stringify(decisions.map((s) => s.attributes))).not.toContain('203.0.113.9');
+  });
+
+  it('cache loads are spans with their duration; a failed load has error.type and an error status', async () => {
+    const cache = createCache<string>({ name: 'users', ttlMs: 60_000 });
+    const stop = traceComponent(cache);
+    await tracer.startActiveSpan('GET /users/1', async (request) => {
+      await cache.getOrSet('user:1', async () => 'Ada');
+      await cache.getOrSet('user:1', async () => 'never'); // a hit: no load
+      await cache.getOrSet('user:2', () => Promise.reject(Object.assign(new Error('db'), { code: 'DATABASE_ERROR' }))).catch(() => undefined);
+      request.end();
+    });
+    stop();
+    const loads = exporter.getFinishedSpans().filter((s) => s.name === 'armor.cache.load');
+    expect(loads).toHaveLength(2);
+    expect(loads[0]!.attributes).toMatchObject({ 'armor.component.kind': 'cache', 'armor.component.name': 'users' });
+    expect(loads[0]!.attributes['armor.cache.load.duration_ms']).toBeGreaterThanOrEqual(0);
+    expect(loads[1]!.attributes['error.type']).toBe('DATABASE_ERROR');
+    expect(loads[1]!.status.code).toBe(2); // SpanStatusCode.ERROR
+    expect(JSON.stringify(loads.map((s) => s.attributes))).not.toContain('user:');
   });
 
   it('refuses what is not an Armor component and unknown options', () => {
