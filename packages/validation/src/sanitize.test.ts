@@ -270,3 +270,24 @@ describe('escapeHtml and stripTags', () => {
     expect(stripTags(`${'<b>'.repeat(300_000)}x`)).toBe('x');
   });
 });
+
+describe('URL options from the anchors', () => {
+  it('protocol-relative URLs are dropped by default (//host and \\\\host), kept with allowProtocolRelative', () => {
+    expect(sanitizeHtml('<a href="//evil.example/x">a</a><a href="\\\\evil.example/x">b</a><a href="/local">c</a>')).toBe(
+      '<a rel="noopener noreferrer">a</a><a rel="noopener noreferrer">b</a><a href="/local" rel="noopener noreferrer">c</a>',
+    );
+    expect(sanitizeHtml('<a href="//cdn.example/x">a</a>', { allowProtocolRelative: true })).toBe('<a href="//cdn.example/x" rel="noopener noreferrer">a</a>');
+  });
+
+  it('per-tag URL schemes: tel: on links only', () => {
+    const clean = createSanitizer({
+      allowedTags: ['a', 'img'],
+      allowedAttributes: { a: ['href'], img: ['src'] },
+      allowedSchemesByTag: { a: ['https', 'tel'] },
+    });
+    expect(clean('<a href="tel:+15550100">call</a><img src="tel:+15550100"><a href="mailto:a@b.c">m</a>')).toBe(
+      '<a href="tel:+15550100" rel="noopener noreferrer">call</a><img><a rel="noopener noreferrer">m</a>',
+    );
+    expect(() => createSanitizer({ allowedSchemesByTag: { a: ['javascript'] } })).toThrow(expect.objectContaining({ option: 'allowedSchemesByTag.a' }));
+  });
+});

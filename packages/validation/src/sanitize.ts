@@ -1,5 +1,5 @@
 import { Parser, type Handler, type ParserOptions } from 'htmlparser2';
-import { checkBoolean, checkInt, checkOptions } from '@armor/core';
+import { checkBoolean, checkInt, checkObject, checkOptions } from '@armor/core';
 import { ConfigurationError, PayloadTooLargeError, invalidType } from '@armor/errors';
 import { CLOBBERING_NAMES } from './clobber-names.js';
 
@@ -24,7 +24,7 @@ export interface SanitizeOptions {
   allowedAttributes?: Readonly<Record<string, readonly string[]>> | undefined;
   /**
    * URL schemes (lowercase, without `:`) allowed in URL attributes. Relative URLs are always
-   * allowed. `javascript`, `vbscript` and `livescript` cannot be allowed.
+   * allowed; protocol-relative ones (`//host`) only with `allowProtocolRelative`. `javascript`, `vbscript` and `livescript` cannot be allowed.
    * @default ['http', 'https', 'mailto']
    */
   allowedSchemes?: readonly string[] | undefined;
@@ -49,9 +49,24 @@ export interface SanitizeOptions {
    * @default true
    */
   sanitizeDom?: boolean | undefined;
+  /**
+   * Keep protocol-relative URLs (`//cdn.example/x.png`, also spelled `\\cdn.example`), which
+   * load from another host with the page's scheme. Off by default, as in sanitize-html's
+   * guidance for user content: a relative URL should stay on your site.
+   * @default false
+   */
+  allowProtocolRelative?: boolean | undefined;
+  /**
+   * URL schemes per element, replacing `allowedSchemes` for that element's URL attributes,
+   * e.g. `{ a: ['https', 'mailto', 'tel'] }`. Same rules as `allowedSchemes`.
+   * @default {}
+   */
+  allowedSchemesByTag?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
-const KNOWN_OPTIONS = ['allowedTags', 'allowedAttributes', 'allowedSchemes', 'maxDepth', 'maxInputLength', 'sanitizeDom'] as const;
+const KNOWN_OPTIONS = [
+  'allowedTags', 'allowedAttributes', 'allowedSchemes', 'maxDepth', 'maxInputLength', 'sanitizeDom', 'allowProtocolRelative', 'allowedSchemesByTag',
+] as const;
 
 /** Default of {@link SanitizeOptions.maxDepth}. */
 export const DEFAULT_MAX_DEPTH = 256;
@@ -140,6 +155,9 @@ interface CompiledConfig {
   /** tag -> allowed attribute names (globals merged in). */
   tags: Map<string, ReadonlySet<string>>;
   schemes: ReadonlySet<string>;
+  /** tag -> its own scheme allowlist (from `allowedSchemesByTag`). */
+  schemesByTag: ReadonlyMap<string, ReadonlySet<string>>;
+  allowProtocolRelative: boolean;
   maxDepth: number;
   maxInputLength: number;
   sanitizeDom: boolean;
@@ -150,6 +168,8 @@ function compile(options: SanitizeOptions): CompiledConfig {
   checkInt('maxDepth', options.maxDepth, 1);
   checkInt('maxInputLength', options.maxInputLength, 0, { allowInfinity: true });
   checkBoolean('sanitizeDom', options.sanitizeDom);
+  checkBoolean('allowProtocolRelative', options.allowProtocolRelative);
+  checkObject('allowedSchemesByTag', options.allowedSchemesByTag);
   const tagList = options.allowedTags ?? DEFAULT_ALLOWED_TAGS;
   if (!Array.isArray(tagList)) throw new ConfigurationError('allowedTags', 'must be an array of element names', { received: tagList });
   const attributeMap = options.allowedAttributes ?? DEFAULT_ALLOWED_ATTRIBUTES;
@@ -159,13 +179,20 @@ function compile(options: SanitizeOptions): CompiledConfig {
   const schemeList = options.allowedSchemes ?? DEFAULT_ALLOWED_SCHEMES;
   if (!Array.isArray(schemeList)) throw new ConfigurationError('allowedSchemes', 'must be an array of scheme names', { received: schemeList });
 
-  const schemes = new Set<string>();
-  for (const raw of schemeList as unknown[]) {
-    const scheme = typeof raw === 'string' ? raw.toLowerCase().replace(/:$/, '') : '';
-    if (!SCHEME_NAME.test(scheme)) throw new ConfigurationError('allowedSchemes', 'must contain URL scheme names such as "https"', { received: raw });
-    if (FORBIDDEN_SCHEMES.has(scheme)) throw new ConfigurationError('allowedSchemes', `"${scheme}" runs script and can never be allowed`, { received: raw });
-    schemes.add(scheme);
-  }
+  const schemeSet = (option: string, list: unknown): Set<string> => {
+    if (!Array.isArray(list)) throw new ConfigurationError(option, 'must be an array of scheme names', { received: list });
+    const out = new Set<string>();
+    for (const raw of list as unknown[]) {
+      const scheme = typeof raw === 'string' ? raw.toLowerCase().replace(/:$/, '') : '';
+      if (!SCHEME_NAME.test(scheme)) throw new ConfigurationError(option, 'must contain URL scheme names such as "https"', { received: raw });
+      if (FORBIDDEN_SCHEMES.has(scheme)) throw new ConfigurationError(option, `"${scheme}" runs script and can never be allowed`, { received: raw });
+      out.add(scheme);
+    }
+    return out;
+  };
+  const schemes = schemeSet('allowedSchemes', schemeList);
+  const schemesByTag = new Map<string, ReadonlySet<string>>();
+  for (const [tag, list] of Object.entries(options.allowedSchemesByTag ?? {})) schemesByTag.set(tag.toLowerCase(), schemeSet(`allowedSchemesByTag.${tag}`, list));
 
   const checkAttributes = (key: string, names: unknown): string[] => {
     if (!Array.isArray(names)) throw new ConfigurationError(`allowedAttributes.${key}`, 'must be an array of attribute names', { received: names });
@@ -193,6 +220,8 @@ function compile(options: SanitizeOptions): CompiledConfig {
   return {
     tags,
     schemes,
+    schemesByTag,
+    allowProtocolRelative: options.allowProtocolRelative ?? false,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
     maxInputLength: options.maxInputLength ?? DEFAULT_MAX_INPUT_LENGTH,
     sanitizeDom: options.sanitizeDom ?? true,
@@ -232,8 +261,10 @@ export function escapeHtml(value: string): string {
  * spaces are ignored, and tabs and newlines anywhere are removed before the scheme is read.
  * Anything before the first `:` that is not a valid scheme name is rejected.
  */
-function isAllowedUrl(value: string, schemes: ReadonlySet<string>): boolean {
+function isAllowedUrl(value: string, schemes: ReadonlySet<string>, protocolRelative: boolean): boolean {
   const url = value.replace(/[\t\n\r]/g, '').replace(/^[\0-\x20]+/, '');
+  // `//host/x` and `\\host/x` (browsers read `\` as `/` in http URLs) leave the site.
+  if (!protocolRelative && /^[\\/]{2}/.test(url)) return false;
   for (let i = 0; i < url.length; i++) {
     const c = url.charCodeAt(i);
     if (c === 0x3a /* : */) {
@@ -393,7 +424,7 @@ class Serializer {
       if (attribute === 'rel' && name === 'a') continue;
       const value = attributes[attribute];
       if (typeof value !== 'string') continue;
-      if (URL_ATTRIBUTES.has(attribute) && !isAllowedUrl(value, this.config.schemes)) continue;
+      if (URL_ATTRIBUTES.has(attribute) && !isAllowedUrl(value, this.config.schemesByTag.get(name) ?? this.config.schemes, this.config.allowProtocolRelative)) continue;
       if ((attribute === 'id' || attribute === 'name') && this.config.sanitizeDom && CLOBBERING_NAMES.has(value)) continue;
       out += ` ${attribute}="${escapeAttribute(value)}"`;
     }
