@@ -50,6 +50,9 @@ describe('options', () => {
   it('didYouMean finds close names and nothing for far ones', () => {
     expect(didYouMean('timout', ['timeoutMs', 'name'])).toBe('timeoutMs');
     expect(didYouMean('banana', ['timeoutMs', 'name'])).toBeUndefined();
+    expect(didYouMean('treshold', ['failureThreshold', 'halfOpenAfterMs', 'name'])).toBe('failureThreshold');
+    expect(didYouMean('halfOpenAfter', ['failureThreshold', 'halfOpenAfterMs', 'name'])).toBe('halfOpenAfterMs');
+    expect(didYouMean('nam', ['failureThreshold', 'halfOpenAfterMs', 'name'])).toBe('name');
   });
   it('integer checks agree on 0', () => {
     expect(() => checkInt('n', 0, 1)).toThrow(/>= 1/);

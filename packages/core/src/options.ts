@@ -44,6 +44,12 @@ export function didYouMean(name: string, known: readonly string[]): string | und
   for (const candidate of known) {
     const c = candidate.toLowerCase();
     let score = distance(lower, c);
+    // `treshold` → `failureThreshold`: compare with the candidate's tail (and head) of about the same length
+    for (const len of [lower.length - 1, lower.length, lower.length + 1]) {
+      if (len < 4 || len >= c.length) continue;
+      const part = Math.min(distance(lower, c.slice(c.length - len)), distance(lower, c.slice(0, len))) + 1;
+      if (part <= Math.max(1, Math.floor(len / 4)) + 1) score = Math.min(score, part);
+    }
     if (score > Math.max(2, Math.floor(Math.max(lower.length, c.length) / 3))) {
       // "maxRetries" vs "maxAttempts": share a long prefix and a meaning; accept a common prefix of 3+
       const prefix = commonPrefix(lower, c);
