@@ -97,14 +97,38 @@ describe('collectProcessMetrics', () => {
     busy(80); // blocks the loop: the next delay sample is ~80 ms late
     await sleep(40);
     const text = registry.metrics();
-    const p50 = sample(text, 'nodejs_eventloop_delay_p50_seconds')!;
-    const p99 = sample(text, 'nodejs_eventloop_delay_p99_seconds')!;
-    const max = sample(text, 'nodejs_eventloop_delay_max_seconds')!;
-    for (const v of [p50, p99, max]) expect(Number.isFinite(v) && v >= 0).toBe(true);
+    const p50 = sample(text, 'nodejs_eventloop_lag_p50_seconds')!;
+    const p90 = sample(text, 'nodejs_eventloop_lag_p90_seconds')!;
+    const p99 = sample(text, 'nodejs_eventloop_lag_p99_seconds')!;
+    const max = sample(text, 'nodejs_eventloop_lag_max_seconds')!;
+    const min = sample(text, 'nodejs_eventloop_lag_min_seconds')!;
+    const mean = sample(text, 'nodejs_eventloop_lag_mean_seconds')!;
+    for (const v of [min, mean, p50, p90, p99, max, sample(text, 'nodejs_eventloop_lag_stddev_seconds')!]) expect(Number.isFinite(v) && v >= 0).toBe(true);
+    expect(min).toBeLessThanOrEqual(p50);
+    expect(p50).toBeLessThanOrEqual(p90);
+    expect(p90).toBeLessThanOrEqual(p99);
+    expect(mean).toBeLessThanOrEqual(max);
     expect(p50).toBeLessThanOrEqual(p99);
     expect(p99).toBeLessThanOrEqual(max);
     expect(max).toBeGreaterThanOrEqual(0.04);
     expect(max).toBeLessThan(10);
+  });
+
+  it('uses prom-client default metric names, so stock Grafana Node.js dashboards work (issue 17)', () => {
+    const registry = createRegistry();
+    collect(registry);
+    const text = registry.metrics();
+    const cpu = sample(text, 'process_cpu_seconds_total')!;
+    expect(cpu).toBeGreaterThan(0);
+    expect(cpu).toBeCloseTo(sample(text, 'process_cpu_user_seconds_total')! + sample(text, 'process_cpu_system_seconds_total')!, 2);
+    const open = sample(text, 'process_open_fds')!;
+    const max = sample(text, 'process_max_fds')!;
+    expect(open).toBeGreaterThan(2);
+    expect(max).toBeGreaterThanOrEqual(open);
+    expect(text).toMatch(/^nodejs_heap_space_size_used_bytes\{space="old"\} \d+$/m);
+    expect(text).toMatch(/^nodejs_heap_space_size_total_bytes\{space="new"\} \d+$/m);
+    expect(text).toMatch(/^nodejs_heap_space_size_available_bytes\{space="code"\} \d+$/m);
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
   });
 
   it('gc: false registers no GC histogram; the default does', () => {
