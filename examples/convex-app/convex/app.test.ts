@@ -210,7 +210,7 @@ describe('HTTP actions', () => {
     expect(wrong.status).toBe(401);
     const ok = await t.fetch('/monitoring/snapshot', { method: 'GET', headers: { authorization: 'Bearer armor_test_admin_key' } });
     expect(ok.status).toBe(200);
-    const { monitoringSnapshotSchema } = await import('@armor/metrics');
+    const { monitoringSnapshotSchema } = await import('@armor/metrics/schema');
     const snapshot = monitoringSnapshotSchema.parse(await ok.json());
     expect(snapshot.requests.totals.count).toBe(1);
     expect(snapshot.requests.totals.p50Ms).toBe(42);

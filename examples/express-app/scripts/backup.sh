@@ -5,7 +5,8 @@
 #
 # PostgreSQL (DATABASE_URL set): pg_dump in custom format (online, consistent snapshot).
 # PGlite (default, data in $DATA_DIR/pglite): PGlite's own dump of the data directory; the
-# service must be stopped (one process owns the directory).
+# service must be stopped (one process owns the directory): while it runs, the backup is
+# refused (exit 1, nothing written) rather than copying a live directory.
 # Env: BACKUP_DIR (default <app>/backups), KEEP_BACKUPS (default 7), DATA_DIR (default
 # <app>/.data), DEPLOY_ROOT (a deployment's root: DATA_DIR as deploy.sh resolves it, see below).
 set -euo pipefail

@@ -8,7 +8,7 @@
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AuthenticationError, AuthorizationError, BadRequestError, NotFoundError } from '@armor/errors';
+import { AuthenticationError, AuthorizationError, BadRequestError, isArmorError, NotFoundError } from '@armor/errors';
 import { errorMiddleware, notFound } from '@armor/errors/express';
 import { z } from 'zod';
 import { Redis } from 'ioredis';
@@ -288,15 +288,11 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   }
 
   /** Bearer API keys; the verified key is stored where `@armor/api-keys/express`' `requireScopes` reads it. */
+  // A 401 leaves with `WWW-Authenticate: Bearer` (the error handler adds it to every 401).
   const requireKey = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const { principal, verified } = await authenticateKey(bearerKey(req.get('authorization')));
-      res.locals.principal = principal;
-      (res.locals as { apiKey?: VerifiedApiKey }).apiKey = verified;
-    } catch (error) {
-      res.setHeader('www-authenticate', 'Bearer realm="api"');
-      throw error;
-    }
+    const { principal, verified } = await authenticateKey(bearerKey(req.get('authorization')));
+    res.locals.principal = principal;
+    (res.locals as { apiKey?: VerifiedApiKey }).apiKey = verified;
     next();
   };
 
@@ -329,7 +325,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       }
       p = (await authenticateKey(key)).principal;
     } catch (error) {
-      res.setHeader('www-authenticate', 'Basic realm="Armor monitoring (password: admin API key)", charset="UTF-8"');
+      // Ask browsers for Basic credentials (the error's own header; the handler would say Bearer).
+      if (isArmorError(error) && error.status === 401) {
+        throw new AuthenticationError(error.message, { cause: error, headers: { 'www-authenticate': 'Basic realm="Armor monitoring (password: admin API key)", charset="UTF-8"' } });
+      }
       throw error;
     }
     if (!p.scopes.includes('admin')) throw new AuthorizationError('The admin API key is required', { details: { scope: 'admin' } });
@@ -392,6 +391,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const headers = securityHeaders({ preset: 'api' });
   app.use(headers);
   app.use(healthRouter(health));
+  // Browsers ask for /favicon.ico on every page: answer with an icon, not a 404 error group.
+  app.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
+    res.type('image/svg+xml').set('cache-control', 'public, max-age=86400').send(FAVICON);
+  });
   app.get('/metrics', authFailureLimit, requireAdmin, metricsEndpoint(registry));
   app.get('/monitoring/snapshot', authFailureLimit, requireAdmin, monitoringEndpoint(monitor));
   app.use('/monitoring', authFailureLimit, requireAdmin, securityHeaders({ preset: 'default' }), dashboardRouter());
@@ -551,6 +554,10 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     },
   };
 }
+
+/** A shield, as SVG (every current browser takes an SVG favicon). */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1 2 3v4c0 4 2.6 6.6 6 8 3.4-1.4 6-4 6-8V3z" fill="#2563eb"/></svg>';
 
 const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard', import.meta.url));
 

@@ -4,13 +4,14 @@
  *   pglite-dump.ts dump <dataDir> <file.tar.gz>     (PGlite's dumpDataDir, gzipped tarball)
  *   pglite-dump.ts restore <file.tar.gz> <dataDir>  (a fresh data directory from the tarball)
  *
- * PGlite is embedded: one process owns a data directory, so stop the service first.
+ * PGlite is embedded: one process owns a data directory, so stop the service first; a dump of
+ * a directory the service holds is refused (exit 1).
  *
  * @module
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { openDatabase } from './db/database.js';
+import { DataDirInUseError, openDatabase } from './db/database.js';
 
 const [command, from, to] = process.argv.slice(2);
 if ((command !== 'dump' && command !== 'restore') || !from || !to) {
@@ -22,7 +23,17 @@ if (command === 'dump') {
     process.stderr.write(`no PGlite data directory at ${from}\n`);
     process.exit(1);
   }
-  const db = await openDatabase({ kind: 'pglite', dataDir: from });
+  let db;
+  try {
+    db = await openDatabase({ kind: 'pglite', dataDir: from });
+  } catch (error) {
+    // A live directory (the service holds its lock) cannot be copied consistently: refuse.
+    if (error instanceof DataDirInUseError) {
+      process.stderr.write(`backup refused: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const blob = await db.dump!();
   await db.close();
   await writeFile(to, Buffer.from(await blob.arrayBuffer()));

@@ -49,6 +49,19 @@ describe('scripts/backup.sh and restore.sh', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('PGlite: refuses to back up a directory a running service holds (exit 1, no file)', async () => {
+    const env = { DATA_DIR: join(dir, 'live'), BACKUP_DIR: join(dir, 'live-backups') };
+    const db = await openDatabase({ kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') });
+    try {
+      const result = await run('backup.sh', [], env);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`backup refused: The PGlite data directory ${join(env.DATA_DIR, 'pglite')} is in use by process ${process.pid}`);
+      expect(readdirSync(env.BACKUP_DIR)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  }, 300_000);
+
   it('PGlite: backup, wipe, restore gives the same data; keeps the last N', async () => {
     const env = { DATA_DIR: join(dir, 'data'), BACKUP_DIR: join(dir, 'pglite-backups'), KEEP_BACKUPS: '2' };
     let db = await openDatabase({ kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') });

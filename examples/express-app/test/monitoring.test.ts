@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monitoringSnapshotSchema } from '@armor/metrics';
+import { monitoringSnapshotSchema } from '@armor/metrics/schema';
 import { BACKENDS, call, start, type Running } from './harness.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -17,6 +17,15 @@ describe.each(BACKENDS)('metrics, monitoring and security headers (%s)', (backen
     r = await start(backend, { env: { ADMIN_API_KEY: ADMIN, SLOW_QUERY_MS: '50' } });
   });
   afterAll(() => r?.stop());
+
+  it('serves a favicon (no 404, so no error group for every page view)', async () => {
+    for (const path of ['/favicon.ico', '/favicon.svg']) {
+      const res = await call(r.base, 'GET', path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('image/svg+xml');
+      expect(res.text).toContain('<svg');
+    }
+  });
 
   it('requires the admin key for /metrics and /monitoring*', async () => {
     for (const path of ['/metrics', '/monitoring/snapshot', '/monitoring/']) {
