@@ -8,7 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { checkFunction, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { negotiateFormat } from './format.js';
-import { createHttpMetrics, UNMATCHED_ROUTE } from './http.js';
+import { createHttpMetrics, httpOptions, UNMATCHED_ROUTE } from './http.js';
 import type { Monitor } from './monitor.js';
 import { stringifySafe } from './safe-json.js';
 import type { Registry } from './registry.js';
@@ -20,6 +20,8 @@ export interface MetricsMiddlewareOptions {
   buckets?: readonly number[];
   /** Custom route label; return `undefined` to fall back to the matched Express route. */
   route?: (req: Request) => string | undefined;
+  /** Also label requests with the exact `status_code` (see `createHttpMetrics`). @default false */
+  statusCode?: boolean;
 }
 
 const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z0-9_-]{20,})$/i;
@@ -73,10 +75,10 @@ export function routeTemplate(req: Request): string {
  * ```
  */
 export function metricsMiddleware(options: MetricsMiddlewareOptions) {
-  checkOptions('metricsMiddleware', options, ['registry', 'buckets', 'route']);
+  checkOptions('metricsMiddleware', options, ['registry', 'buckets', 'route', 'statusCode']);
   checkFunction('route', options?.route);
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
-  const http = createHttpMetrics(options.registry, options.buckets ? { buckets: options.buckets } : {});
+  const http = createHttpMetrics(options.registry, httpOptions(options));
   const custom = options.route;
   const record = (req: Request, res: Response, started: number) => {
     let route: string | undefined;

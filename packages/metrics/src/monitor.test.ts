@@ -143,6 +143,22 @@ describe('recordError', () => {
 });
 
 describe('instrumentFetch', () => {
+  it('statusCode: true adds the exact status_code label (issue 17, prom-client style)', async () => {
+    const registry = createRegistry();
+    const handler = instrumentFetch((request: Request) => new Response('x', { status: new URL(request.url).pathname === '/gone' ? 410 : 201 }), { registry, routes: ['/gone', '/items'], statusCode: true });
+    await handler(new Request('http://x/gone'));
+    await handler(new Request('http://x/items', { method: 'POST' }));
+    await handler(new Request('http://x/items', { method: 'POST' }));
+    const text = registry.metrics();
+    expect(text).toContain('http_requests_total{method="GET",route="/gone",status_class="4xx",status_code="410"} 1');
+    expect(text).toContain('http_requests_total{method="POST",route="/items",status_class="2xx",status_code="201"} 2');
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/items",status_class="2xx",status_code="201"\} 2/);
+    // the default keeps the status class only
+    const plain = createRegistry();
+    await instrumentFetch(() => new Response('x'), { registry: plain })(new Request('http://x/'));
+    expect(plain.metrics()).not.toContain('status_code');
+  });
+
   it('labels requests by route template (never the raw URL), status class and method', async () => {
     const registry = createRegistry();
     const handler = instrumentFetch(
