@@ -291,3 +291,12 @@ describe('URL options from the anchors', () => {
     expect(() => createSanitizer({ allowedSchemesByTag: { a: ['javascript'] } })).toThrow(expect.objectContaining({ option: 'allowedSchemesByTag.a' }));
   });
 });
+
+describe('attribute wildcards', () => {
+  it("'data-*' and 'aria-*' keep every data-/aria- attribute, nothing else", () => {
+    const clean = createSanitizer({ allowedTags: ['span', 'p'], allowedAttributes: { span: ['data-*', 'aria-*', 'title'] } });
+    const out = clean('<span data-id="7" aria-label="x &quot;y&quot;" data-x_y="no" title="t" onclick="z()" data-="no">a</span><p data-id="1">b</p>');
+    expect(out).toBe('<span title="t" data-id="7" aria-label="x &quot;y&quot;">a</span><p>b</p>');
+    expect(clean(out)).toBe(out);
+  });
+});

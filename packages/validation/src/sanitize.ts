@@ -18,7 +18,9 @@ export interface SanitizeOptions {
    * Attribute names kept per element; the key `'*'` applies to every allowed element. Event
    * handlers (`on*`), `style`, `srcdoc`, `srcset`, `formaction`, `xmlns`, ... can never be
    * allowed (throws `ConfigurationError`). URL attributes (`href`, `src`, `cite`, `poster`, ...)
-   * are kept only when their scheme is in `allowedSchemes` (or they are relative).
+   * are kept only when their scheme is in `allowedSchemes` (or they are relative). `'data-*'`
+   * and `'aria-*'` allow every `data-…` / `aria-…` attribute (names of lowercase letters,
+   * digits and `-`).
    * @default DEFAULT_ALLOWED_ATTRIBUTES (`a`: href, title; `abbr`: title; `blockquote`/`q`: cite; `ol`: start; `'*'`: none)
    */
   allowedAttributes?: Readonly<Record<string, readonly string[]>> | undefined;
@@ -150,10 +152,14 @@ const FORBIDDEN_SCHEMES: ReadonlySet<string> = new Set(['javascript', 'vbscript'
 const TAG_NAME = /^[a-z][a-z0-9-]*$/;
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_.:-]*$/;
 const SCHEME_NAME = /^[a-z][a-z0-9+.-]*$/;
+/** `data-*` / `aria-*` names kept by a wildcard: lowercase letters, digits and `-` only. */
+const WILDCARD_ATTRIBUTE = /^(?:data|aria)-[a-z0-9][a-z0-9-]*$/;
 
 interface CompiledConfig {
   /** tag -> allowed attribute names (globals merged in). */
   tags: Map<string, ReadonlySet<string>>;
+  /** tag -> attribute name prefixes allowed by a wildcard (`data-`, `aria-`). */
+  wildcards: ReadonlyMap<string, readonly string[]>;
   schemes: ReadonlySet<string>;
   /** tag -> its own scheme allowlist (from `allowedSchemesByTag`). */
   schemesByTag: ReadonlyMap<string, ReadonlySet<string>>;
@@ -198,6 +204,7 @@ function compile(options: SanitizeOptions): CompiledConfig {
     if (!Array.isArray(names)) throw new ConfigurationError(`allowedAttributes.${key}`, 'must be an array of attribute names', { received: names });
     return (names as unknown[]).map((raw) => {
       const name = typeof raw === 'string' ? raw.toLowerCase() : '';
+      if (name === 'data-*' || name === 'aria-*') return name;
       if (!ATTRIBUTE_NAME.test(name)) throw new ConfigurationError(`allowedAttributes.${key}`, 'must contain attribute names', { received: raw });
       if (name.startsWith('on') || NEVER_ALLOWED_ATTRIBUTES.has(name)) {
         throw new ConfigurationError(`allowedAttributes.${key}`, `"${name}" can run script or load content and can never be allowed`, { received: raw });
@@ -207,18 +214,23 @@ function compile(options: SanitizeOptions): CompiledConfig {
   };
   const globals = checkAttributes('*', attributeMap['*'] ?? []);
   const tags = new Map<string, ReadonlySet<string>>();
+  const wildcards = new Map<string, readonly string[]>();
   for (const raw of tagList as unknown[]) {
     const tag = typeof raw === 'string' ? raw.toLowerCase() : '';
     if (!TAG_NAME.test(tag)) throw new ConfigurationError('allowedTags', 'must contain element names', { received: raw });
     if (NEVER_ALLOWED_TAGS.has(tag)) throw new ConfigurationError('allowedTags', `<${tag}> can run script or change parsing and can never be allowed`, { received: raw });
     const own = Object.prototype.hasOwnProperty.call(attributeMap, tag) ? checkAttributes(tag, attributeMap[tag]) : [];
-    tags.set(tag, new Set([...globals, ...own]));
+    const all = new Set([...globals, ...own]);
+    const prefixes = ['data-', 'aria-'].filter((prefix) => all.delete(`${prefix}*`));
+    if (prefixes.length > 0) wildcards.set(tag, prefixes);
+    tags.set(tag, all);
   }
   for (const key of Object.keys(attributeMap)) {
     if (key !== '*' && !tags.has(key.toLowerCase())) checkAttributes(key, attributeMap[key]);
   }
   return {
     tags,
+    wildcards,
     schemes,
     schemesByTag,
     allowProtocolRelative: options.allowProtocolRelative ?? false,
@@ -427,6 +439,13 @@ class Serializer {
       if (URL_ATTRIBUTES.has(attribute) && !isAllowedUrl(value, this.config.schemesByTag.get(name) ?? this.config.schemes, this.config.allowProtocolRelative)) continue;
       if ((attribute === 'id' || attribute === 'name') && this.config.sanitizeDom && CLOBBERING_NAMES.has(value)) continue;
       out += ` ${attribute}="${escapeAttribute(value)}"`;
+    }
+    const prefixes = this.config.wildcards.get(name);
+    if (prefixes !== undefined) {
+      for (const attribute of Object.keys(attributes)) {
+        if (allowed.has(attribute) || !prefixes.some((prefix) => attribute.startsWith(prefix)) || !WILDCARD_ATTRIBUTE.test(attribute)) continue;
+        out += ` ${attribute}="${escapeAttribute(attributes[attribute]!)}"`;
+      }
     }
     if (name === 'a') out += ` rel="${relValue(allowed.has('rel') ? attributes.rel : undefined)}"`;
     this.out = `${out}>`;
