@@ -45,6 +45,8 @@ export type { TrackOperationOptions, RecordErrorOptions } from './tracking.js';
 export { instrumentResilience, instrumentCache, instrumentRateLimiter } from './bridges.js';
 export type { BridgeOptions, CacheLike, Observable, RateLimiterLike, ResilienceLike } from './bridges.js';
 export { createMonitor } from './monitor.js';
+export { instrumentHealth } from './health-metrics.js';
+export type { InstrumentHealthOptions } from './health-metrics.js';
 export type { HealthLike, Monitor, MonitorOptions } from './monitor.js';
 export type { RequestRecord } from './hub.js';
 export { toJsonSafe, stringifySafe } from './safe-json.js';
