@@ -9,6 +9,7 @@ import { formatAgo, formatClock, formatDuration } from './format.js';
 import { CircuitBreakers, CacheStats, RateLimitStats } from './panels/stats.js';
 import { ErrorRateChart, LatencyChart, ThroughputChart } from './panels/charts.js';
 import { ErrorList } from './panels/error-list.js';
+import { FleetSelector, type FleetSelection } from './panels/fleet.js';
 import { HealthOverview } from './panels/health-overview.js';
 import { REFRESH_INTERVALS, RefreshControl } from './panels/refresh-control.js';
 import { SlowOperations } from './panels/slow-operations.js';
@@ -22,7 +23,7 @@ export { retryDelayMs };
 
 const NO_NOTES: readonly SnapshotNote[] = [];
 import { MonitoringTheme } from './theme.js';
-import { systemClock, type Clock, type MonitoringSnapshot, type SnapshotSource, type ThemeMode } from './types.js';
+import { systemClock, type Clock, type FleetAwareSnapshot, type MonitoringSnapshot, type SnapshotSource, type ThemeMode } from './types.js';
 import { useNow } from './use-now.js';
 
 /** Props of {@link MonitoringDashboard}. Pass `source`, or `snapshot` (with `onRefresh`). */
@@ -77,6 +78,14 @@ export interface MonitoringDashboardProps {
   style?: CSSProperties;
   /** Time source (epoch ms); pass a fake in tests. @default Date.now */
   clock?: Clock;
+  /**
+   * Called when the user picks an instance or a range in the fleet selector (shown only for a
+   * snapshot with a `fleet` section, e.g. from `@armor/fleet`). With `source` the dashboard
+   * also loads again at once with `query: { instance, range }` (`httpSource` sends
+   * `?instance=<name>&range=1h`; `instance=` empty = the whole fleet); with `snapshot`, load the
+   * new selection yourself.
+   */
+  onFleetChange?: (selection: FleetSelection) => void;
 }
 
 function validateInterval(name: string, value: unknown): void {
@@ -150,6 +159,7 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     className,
     style,
     clock = systemClock,
+    onFleetChange,
   } = props;
   validateInterval('refreshIntervalMs', refreshIntervalMs);
   validateInterval('maxRetryDelayMs', maxRetryDelayMs);
@@ -171,6 +181,8 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
   useEffect(() => setTheme(themeProp), [themeProp]);
   const hidden = usePageHidden();
   const active = intervalMs > 0 && !paused && !hidden;
+  // the fleet selector's choice (null until the user picks): the query of every load after it
+  const [selection, setSelection] = useState<FleetSelection | null>(null);
   const { state, refreshNow, canLoad } = usePolling({
     source,
     onRefresh,
@@ -180,7 +192,14 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     onError,
     clock,
     initialDoneAt: controlled && snapshotProp ? clock.now() : null,
+    query: selection && !controlled ? { instance: selection.instance ?? '', range: selection.range } : undefined,
   });
+  const onFleetChangeRef = useRef(onFleetChange);
+  onFleetChangeRef.current = onFleetChange;
+  const changeFleet = useCallback((next: FleetSelection) => {
+    setSelection(next);
+    onFleetChangeRef.current?.(next);
+  }, []);
   const clockRef = useRef(clock);
   clockRef.current = clock;
 
@@ -218,6 +237,11 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     }
   }, [raw]);
   const updatedAt = controlled ? receivedAt : state.updatedAt;
+  const fleet = snapshot ? (snapshot as FleetAwareSnapshot).fleet : undefined;
+  // with `snapshot`, picking needs `onFleetChange` (the app loads the selection)
+  const canPick = !controlled || onFleetChange !== undefined;
+  const fleetPending =
+    fleet !== undefined && selection !== null && (controlled || state.loading) && (fleet.instance !== selection.instance || fleet.range !== selection.range);
   const error = state.error ?? checked.error ?? (errorProp === undefined || errorProp === null ? null : errorProp);
 
   return (
@@ -268,6 +292,11 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
       ) : (
         <NotesContext.Provider value={notes}>
           <div className="ad-grid">
+            {fleet !== undefined ? (
+              <PanelBoundary testId="fleet" title="Fleet" wide resetKey={snapshot}>
+                <FleetSelector snapshot={snapshot} selection={selection ?? undefined} onChange={canPick ? changeFleet : undefined} pending={fleetPending} />
+              </PanelBoundary>
+            ) : null}
             <PanelBoundary testId="health" title="System health" wide resetKey={snapshot}>
               <HealthOverview snapshot={snapshot} />
             </PanelBoundary>

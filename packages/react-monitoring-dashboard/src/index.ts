@@ -21,6 +21,8 @@ export type { HealthOverviewProps } from './panels/health-overview.js';
 export { LatencyChart, ThroughputChart, ErrorRateChart } from './panels/charts.js';
 export type { ChartPanelProps } from './panels/charts.js';
 export { ErrorList } from './panels/error-list.js';
+export { FleetSelector, FLEET_RANGES } from './panels/fleet.js';
+export type { FleetSelectorProps, FleetSelection } from './panels/fleet.js';
 export type { ErrorListProps, ErrorSort } from './panels/error-list.js';
 export { RouteTable, StatusBreakdown } from './panels/routes.js';
 export type { RouteTableProps, StatusBreakdownProps } from './panels/routes.js';
@@ -38,12 +40,19 @@ export type {
   CacheStats as CacheStatsData,
   Clock,
   ErrorGroup,
+  ErrorGroupSighting,
+  FleetAwareSnapshot,
+  FleetInstanceStats,
+  FleetRange,
+  FleetSection,
   MonitoringSnapshot,
   RateLimitStats as RateLimitStatsData,
   RequestPoint,
   RouteStats,
   SlowOperation,
   SnapshotHealthCheck,
+  SightedErrorGroup,
   SnapshotSource,
+  SourceLoadOptions,
   ThemeMode,
 } from './types.js';

@@ -11,7 +11,7 @@
 import type { MonitoringSnapshot } from './types.js';
 
 /** Which panel a note belongs to (the panel's `data-panel` value). */
-export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow';
+export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow' | 'fleet';
 
 /** One field of the snapshot that had the wrong type. */
 export interface SnapshotNote {
@@ -92,9 +92,9 @@ class Fixer {
     this.note(key, `expected a number, got ${describe(v)}`);
     this.set(key, mode === 'nullable' ? null : mode === 'optional' ? undefined : Number.NaN);
   }
-  bool(key: string) {
+  bool(key: string, required = false) {
     const v = this.item[key];
-    if (v === undefined || typeof v === 'boolean') return;
+    if (typeof v === 'boolean' || (v === undefined && !required)) return;
     this.note(key, `expected a boolean, got ${describe(v)}`);
     this.set(key, Boolean(v));
   }
@@ -214,6 +214,15 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
         if (sf.out !== sample) f.set('sample', sf.out);
       }
     }
+    // fleet snapshots: where (release, instance) the group was seen
+    if (f.item.seen !== undefined) {
+      const seen = items(f.item.seen, `${f.path}.seen`, 'errors', notes, (sf) => {
+        sf.str('release', '(unknown release)');
+        sf.str('instance', '(unknown instance)');
+        for (const key of ['firstSeen', 'lastSeen', 'count']) sf.num(key, 'required');
+      });
+      if (seen !== f.item.seen) f.set('seen', Array.isArray(f.item.seen) ? seen : undefined);
+    }
   });
   const slowOperations = items(s.slowOperations, 'slowOperations', 'slow', notes, (f) => {
     f.str('name', '(unnamed operation)');
@@ -239,8 +248,9 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
     f.str('state', 'closed');
     for (const key of ['failures', 'successes', 'rejected', 'since']) f.num(key, 'optional');
   });
+  const fleet = s.fleet === undefined ? undefined : normalizeFleet(s.fleet, notes);
   if (notes.length === 0) return { snapshot, notes };
-  const out = {
+  const out: Rec = {
     ...s,
     service: service.out,
     window: windowFix.out,
@@ -255,5 +265,43 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
     rateLimits,
     breakers,
   };
+  if (fleet !== undefined) out.fleet = fleet;
   return { snapshot: out as unknown as MonitoringSnapshot, notes };
+}
+
+const FLEET_RANGES: ReadonlySet<unknown> = new Set(['15m', '1h', '6h', '24h']);
+
+/**
+ * The `fleet` section of a fleet snapshot: repaired like the items, so the instance and range
+ * selectors still show (with a note) when it is malformed. A section that is not an object
+ * becomes an empty fleet.
+ */
+function normalizeFleet(value: unknown, notes: SnapshotNote[]): Rec {
+  const f = new Fixer(isRecord(value) ? value : {}, 'fleet', 'fleet', notes);
+  if (!isRecord(value)) {
+    if (notes.length < MAX_NOTES) notes.push({ panel: 'fleet', path: 'fleet', problem: `expected an object, got ${describe(value)}` });
+    f.set('instances', []);
+    f.set('instance', null);
+    f.set('range', null);
+    return f.out;
+  }
+  const instances = items(value.instances, 'fleet.instances', 'fleet', notes, (i) => {
+    i.str('instance', '(unnamed instance)');
+    i.bool('up', true);
+    i.bool('ready');
+    i.num('count', 'required');
+    i.num('errors', 'required');
+    i.num('p95Ms', 'nullable');
+  });
+  if (instances !== value.instances) f.set('instances', instances);
+  const instance = value.instance;
+  if (instance !== null && typeof instance !== 'string') {
+    f.note('instance', `expected a string or null, got ${describe(instance)}`);
+    f.set('instance', null);
+  }
+  if (!FLEET_RANGES.has(value.range)) {
+    f.note('range', `expected one of 15m, 1h, 6h, 24h, got ${typeof value.range === 'string' ? JSON.stringify(value.range.slice(0, 40)) : describe(value.range)}`);
+    f.set('range', null);
+  }
+  return f.out;
 }

@@ -9,6 +9,7 @@ import { httpSource, parseSnapshot, SnapshotSourceError } from './source.js';
 let server: Server;
 let base: string;
 let lastHeaders: IncomingMessage['headers'] = {};
+let lastUrl = '';
 const routes: Record<string, (res: ServerResponse) => void> = {
   '/ok': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(makeSnapshot())),
   '/down': (res) => res.writeHead(503, { 'retry-after': '30' }).end('maintenance'),
@@ -27,7 +28,8 @@ const routes: Record<string, (res: ServerResponse) => void> = {
 beforeAll(async () => {
   server = createServer((req, res) => {
     lastHeaders = req.headers;
-    (routes[req.url ?? ''] ?? ((r: ServerResponse) => r.writeHead(404).end()))(res);
+    lastUrl = req.url ?? '';
+    (routes[(req.url ?? '').split('?')[0]!] ?? ((r: ServerResponse) => r.writeHead(404).end()))(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -77,6 +79,31 @@ describe('httpSource over real HTTP', () => {
     const pending = load(httpSource(`${base}/slow`), controller.signal);
     controller.abort(new Error('unmounted'));
     await expect(pending).rejects.toThrow('unmounted');
+  });
+
+  it('the query of a load (fleet instance and range) is set on the URL, replacing same-named parameters; none → the URL as given', async () => {
+    const source = httpSource(`${base}/ok?range=1h&token=t`);
+    await source.load({ signal: new AbortController().signal, query: { instance: 'api-2:3000', range: '24h' } });
+    expect(lastUrl).toBe('/ok?range=24h&token=t&instance=api-2%3A3000');
+    await source.load({ signal: new AbortController().signal, query: { instance: '', range: '6h' } });
+    expect(lastUrl).toBe('/ok?range=6h&token=t&instance=');
+    await source.load({ signal: new AbortController().signal });
+    expect(lastUrl).toBe('/ok?range=1h&token=t');
+    // the key is the URL: changing the query does not make it another source
+    expect(source.key).toBe(`http:${base}/ok?range=1h&token=t`);
+  });
+
+  it('a relative URL stays relative and keeps its fragment', async () => {
+    const seen: string[] = [];
+    const fetch = (async (input: RequestInfo | URL) => {
+      seen.push(String(input));
+      return new Response(JSON.stringify(makeSnapshot()), { headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    const signal = new AbortController().signal;
+    await httpSource('monitoring/snapshot', { fetch }).load({ signal, query: { range: '1h' } });
+    await httpSource('/admin/snapshot?x=1#top', { fetch }).load({ signal, query: { instance: 'a b', range: '15m' } });
+    await httpSource('/admin/snapshot?x=1', { fetch }).load({ signal, query: {} });
+    expect(seen).toEqual(['monitoring/snapshot?range=1h', '/admin/snapshot?x=1&instance=a+b&range=15m#top', '/admin/snapshot?x=1']);
   });
 
   it('bad options throw ConfigurationError at creation', () => {

@@ -50,8 +50,10 @@ export interface HttpSourceOptions {
 
 /**
  * A {@link SnapshotSource} that GETs a JSON `MonitoringSnapshot` from `url` (for example the
- * endpoint served by `@armor/metrics/express`). Safe to create inline in JSX: its `key` is the
- * URL, so re-creating it on every render does not restart polling.
+ * endpoint served by `@armor/metrics/express`, or `@armor/fleet`'s `handleRequest`). Safe to
+ * create inline in JSX: its `key` is the URL, so re-creating it on every render does not restart
+ * polling. The `query` the dashboard passes to `load` (after the user picks a fleet instance or
+ * range: `?instance=<name>&range=1h`) is set on the URL, replacing parameters of the same name.
  *
  * @param url - absolute or page-relative URL of the snapshot endpoint
  * @param options - headers, timeout, credentials, fetch
@@ -77,7 +79,8 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
 
   return {
     key: `http:${href}`,
-    async load({ signal }) {
+    async load({ signal, query }) {
+      const target = query === undefined ? href : withQuery(href, query);
       const doFetch = options.fetch ?? globalThis.fetch;
       const controller = new AbortController();
       let timedOut = false;
@@ -97,7 +100,7 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
         init.headers = merged;
         let response: Response;
         try {
-          response = await doFetch(href, init);
+          response = await doFetch(target, init);
         } catch (cause) {
           if (timedOut) throw new SnapshotSourceError('TIMEOUT', `Snapshot request timed out after ${timeoutMs} ms`, { cause });
           if (signal.aborted) throw cause;
@@ -164,6 +167,21 @@ export function parseSnapshot(value: unknown): MonitoringSnapshot {
   if (!Array.isArray((value.health as Record<string, unknown>).checks)) fail('health.checks must be an array');
   if (!Array.isArray((value.errors as Record<string, unknown>).groups)) fail('errors.groups must be an array');
   return value as unknown as MonitoringSnapshot;
+}
+
+/**
+ * `href` with the parameters of `query` set (replacing same-named ones), keeping a relative URL
+ * relative and the fragment in place.
+ */
+function withQuery(href: string, query: Readonly<Record<string, string>>): string {
+  const hashAt = href.indexOf('#');
+  const hash = hashAt === -1 ? '' : href.slice(hashAt);
+  const rest = hashAt === -1 ? href : href.slice(0, hashAt);
+  const queryAt = rest.indexOf('?');
+  const params = new URLSearchParams(queryAt === -1 ? '' : rest.slice(queryAt + 1));
+  for (const [name, value] of Object.entries(query)) params.set(name, value);
+  const search = params.toString();
+  return `${queryAt === -1 ? rest : rest.slice(0, queryAt)}${search ? `?${search}` : ''}${hash}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -61,5 +61,68 @@ export interface SnapshotSource {
    * Load the current snapshot. Reject with an `Error` (ideally an `ArmorError` with
    * `retryAfterMs`) when it fails; the dashboard keeps the last data and shows a banner.
    */
-  load(options: { signal: AbortSignal }): Promise<MonitoringSnapshot>;
+  load(options: SourceLoadOptions): Promise<MonitoringSnapshot>;
 }
+
+/** What the dashboard passes to {@link SnapshotSource.load}. */
+export interface SourceLoadOptions {
+  /** Aborted when the load is no longer wanted (unmount, new query, new source). */
+  signal: AbortSignal;
+  /**
+   * Query parameters the dashboard wants on the request, e.g. `{ instance: 'web-2', range: '1h' }`
+   * after the user picks an instance or a range of a fleet snapshot (`instance: ''` = the whole
+   * fleet). `undefined` until the user picks one. {@link httpSource} adds them to its URL; a
+   * source that cannot filter may ignore them.
+   */
+  query?: Readonly<Record<string, string>>;
+}
+
+/** The time ranges a fleet snapshot offers. */
+export type FleetRange = '15m' | '1h' | '6h' | '24h';
+
+/** One instance of a fleet snapshot's `fleet.instances` (the shape `@armor/fleet` serves). */
+export interface FleetInstanceStats {
+  /** Its name (the `instance` label Prometheus gives it). */
+  instance: string;
+  /** Prometheus could scrape it at the last scrape. */
+  up: boolean;
+  /** Its readiness (`undefined` when it does not report one). */
+  ready?: boolean;
+  /** Requests in the range. */
+  count: number;
+  /** Failed (5xx) requests in the range. */
+  errors: number;
+  /** p95 latency in the range (ms), `null` without requests. */
+  p95Ms: number | null;
+}
+
+/**
+ * The `fleet` section of a fleet snapshot (`FleetSnapshot` from `@armor/fleet`). A single-process
+ * snapshot has none, and the dashboard then shows no instance or range selector.
+ */
+export interface FleetSection {
+  /** Every instance, whichever one is selected. */
+  instances: FleetInstanceStats[];
+  /** The instance the snapshot is about, `null` for the whole fleet. */
+  instance: string | null;
+  /** The range shown (`null` when the server sent one the dashboard does not know). */
+  range: FleetRange | null;
+}
+
+/** Where an error group was seen: one release on one instance (fleet snapshots). */
+export interface ErrorGroupSighting {
+  release: string;
+  instance: string;
+  /** Epoch ms. */
+  firstSeen: number;
+  /** Epoch ms. */
+  lastSeen: number;
+  /** Occurrences on that instance and release. */
+  count: number;
+}
+
+/** A snapshot that may carry a `fleet` section (a `FleetSnapshot` from `@armor/fleet` is one). */
+export type FleetAwareSnapshot = MonitoringSnapshot & { fleet?: FleetSection };
+
+/** An error group that may say where it was seen (`seen`, fleet snapshots). */
+export type SightedErrorGroup = ErrorGroup & { seen?: ErrorGroupSighting[] };

@@ -40,6 +40,19 @@ export interface UsePollingOptions {
   clock: Clock;
   /** When data was last loaded before polling started (e.g. a controlled snapshot), epoch ms. */
   initialDoneAt: number | null;
+  /**
+   * Query parameters passed to `source.load` (e.g. `{ instance: 'web-2', range: '1h' }`). A new
+   * value (compared by content) aborts the load in flight and loads again at once.
+   * @default undefined (none)
+   */
+  query?: Readonly<Record<string, string>> | undefined;
+}
+
+function queryKeyOf(query: Readonly<Record<string, string>> | undefined): string | null {
+  if (query === undefined) return null;
+  const params = new URLSearchParams();
+  for (const name of Object.keys(query).sort()) params.set(name, String(query[name]));
+  return params.toString();
 }
 
 function retryAfterOf(error: unknown): number | undefined {
@@ -85,6 +98,10 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
   const nextDelayRef = useRef(0);
   const failuresRef = useRef(0);
   const forceRef = useRef(false);
+  const queryRef = useRef(options.query);
+  queryRef.current = options.query;
+  const queryKey = queryKeyOf(options.query);
+  const loadedQueryRef = useRef(queryKey);
 
   const sourceKey = source ? (source.key ?? '') : null;
   const canLoad = sourceKey !== null || onRefresh !== undefined;
@@ -111,7 +128,8 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
       const src = sourceRef.current;
       try {
         let loaded: MonitoringSnapshot | undefined;
-        if (src) loaded = parseSnapshot(await src.load({ signal: controller.signal }));
+        const query = queryRef.current;
+        if (src) loaded = parseSnapshot(await src.load(query === undefined ? { signal: controller.signal } : { signal: controller.signal, query }));
         else await onRefreshRef.current?.();
         if (cancelled) return;
         const at = now();
@@ -136,8 +154,10 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
       }
     };
     const last = lastDoneRef.current;
-    const forced = forceRef.current;
+    // a new query (another instance or range) loads at once, like "Refresh now"
+    const forced = forceRef.current || loadedQueryRef.current !== queryKey;
     forceRef.current = false;
+    loadedQueryRef.current = queryKey;
     if (forced || last === null) void run();
     else {
       // After a success the next load is due one (current) interval later; after a failure, at the backoff.
@@ -150,7 +170,7 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
       clearTimeout(timer);
       controller?.abort();
     };
-  }, [sourceKey, canLoad, intervalMs, active, force, maxRetryDelayMs]);
+  }, [sourceKey, canLoad, intervalMs, active, force, maxRetryDelayMs, queryKey]);
 
   const refreshNow = useCallback(() => {
     forceRef.current = true;

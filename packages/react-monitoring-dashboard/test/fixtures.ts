@@ -3,6 +3,7 @@
  * browser page).
  */
 import type { MonitoringSnapshot } from '@armor/metrics';
+import type { ErrorGroupSighting, FleetAwareSnapshot, FleetRange } from '../src/types.js';
 
 export interface FixtureOptions {
   /** Snapshot time (epoch ms). */
@@ -63,7 +64,7 @@ export function makeSnapshot(options: FixtureOptions = {}): MonitoringSnapshot {
         { name: 'database', status: 'pass', componentType: 'datastore', observedValue: 3, observedUnit: 'ms', durationMs: 3.2, critical: true },
         { name: 'redis', status: health === 'pass' ? 'pass' : 'warn', componentType: 'datastore', output: 'latency above 50 ms', durationMs: 61 },
         { name: 'payments', status: health === 'fail' ? 'fail' : 'pass', componentType: 'component', output: health === 'fail' ? 'connection refused' : undefined },
-      ].map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined))) as MonitoringSnapshot['health']['checks'],
+      ].map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined))) as unknown as MonitoringSnapshot['health']['checks'],
     },
     requests: {
       totals: {
@@ -163,4 +164,56 @@ export function malformedSnapshot(options: FixtureOptions = {}): MonitoringSnaps
   groups[0] = { ...groups[0], message: { detail: 'upstream said no', code: 42 } };
   snapshot.errors = { ...snapshot.errors, groups };
   return snapshot as unknown as MonitoringSnapshot;
+}
+
+/** Options of {@link makeFleetSnapshot}. */
+export interface FleetFixtureOptions extends FixtureOptions {
+  /** Instance names. @default ['api-1:3000', 'api-2:3000', 'api-3:3000'] */
+  instances?: string[];
+  /** The selected instance (`null` = the fleet). @default null */
+  instance?: string | null;
+  /** @default '15m' */
+  range?: FleetRange;
+  /** Releases the error groups were seen in, oldest first. @default ['v1.4.1', 'v1.4.2'] */
+  releases?: string[];
+}
+
+/**
+ * A fleet snapshot as `@armor/fleet` serves it: the fixture snapshot plus `fleet` (the first
+ * instance ready, the second up but not ready, the third down) and `seen` on every error group
+ * (each group on up to every instance and release).
+ */
+export function makeFleetSnapshot(options: FleetFixtureOptions = {}): FleetAwareSnapshot {
+  const { instances = ['api-1:3000', 'api-2:3000', 'api-3:3000'], instance = null, range = '15m', releases = ['v1.4.1', 'v1.4.2'] } = options;
+  const base = makeSnapshot(options);
+  const groups = base.errors.groups.map((g, i) => {
+    const seen: ErrorGroupSighting[] = [];
+    const span = g.lastSeen - g.firstSeen;
+    releases.forEach((release, r) => {
+      instances.forEach((name, n) => {
+        if ((i + n + r) % 3 === 2) return; // not every group everywhere
+        const firstSeen = g.firstSeen + Math.round((span * (r * instances.length + n)) / (releases.length * instances.length));
+        seen.push({ release, instance: name, firstSeen, lastSeen: Math.min(g.lastSeen, firstSeen + 600_000 * (r + 1)), count: 1 + ((i + n * 7 + r * 3) % 40) });
+      });
+    });
+    seen.sort((a, b) => b.lastSeen - a.lastSeen);
+    return { ...g, seen };
+  });
+  const stats = instances.map((name, n) => ({
+    instance: name,
+    up: n % 3 !== 2,
+    ...(n % 3 === 2 ? {} : { ready: n % 3 === 0 }),
+    count: 1000 * (n + 1) + n * 37,
+    errors: 3 * (n + 1),
+    p95Ms: n % 3 === 2 ? null : 80 + n * 11.5,
+  }));
+  const service = { ...base.service };
+  if (instance === null) delete service.instance;
+  else service.instance = instance;
+  return {
+    ...base,
+    service,
+    errors: { ...base.errors, groups },
+    fleet: { instances: stats, instance, range },
+  } as FleetAwareSnapshot;
 }

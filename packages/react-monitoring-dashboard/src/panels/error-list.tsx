@@ -1,6 +1,6 @@
 import { memo, useDeferredValue, useId, useMemo, useState } from 'react';
 import { formatCount, formatDateTime } from '../format.js';
-import type { ErrorGroup, MonitoringSnapshot } from '../types.js';
+import type { ErrorGroup, ErrorGroupSighting, MonitoringSnapshot, SightedErrorGroup } from '../types.js';
 import { Pager, Panel, clampPage } from '../ui.js';
 
 /** Props of {@link ErrorList}. */
@@ -26,7 +26,9 @@ const SORTS: Record<ErrorSort, { label: string; compare: (a: ErrorGroup, b: Erro
 /**
  * Error tracking: groups of errors sharing a fingerprint with code, HTTP status, count, first and
  * last seen, and an expandable sample (message, stack, context). Filter by text, sort by last
- * seen / count / first seen; paginated.
+ * seen / count / first seen; paginated. Groups of a fleet snapshot (with `seen`) also show the
+ * first and last release they were seen in, on how many instances, and an expandable table of
+ * every release × instance sighting.
  *
  * @example
  * ```tsx
@@ -46,7 +48,7 @@ export const ErrorList = memo(function ErrorList({ snapshot, pageSize = 20 }: Er
   const filtered = useMemo(() => {
     const q = deferredQuery.trim().toLowerCase();
     const list = q
-      ? groups.filter((g) => `${g.code} ${g.status} ${g.name} ${g.message}`.toLowerCase().includes(q))
+      ? groups.filter((g) => `${g.code} ${g.status} ${g.name} ${g.message} ${releasesOf(g)}`.toLowerCase().includes(q))
       : [...groups];
     return list.sort(SORTS[sort].compare);
   }, [groups, deferredQuery, sort]);
@@ -106,6 +108,10 @@ export const ErrorList = memo(function ErrorList({ snapshot, pageSize = 20 }: Er
             {visible.map((g) => {
               const expanded = open.has(g.fingerprint);
               const detailId = `${id}-${g.fingerprint}`;
+              const seen = (g as SightedErrorGroup).seen;
+              const where = seen && seen.length > 0 ? summarize(seen) : null;
+              const seenKey = `\u0000seen:${g.fingerprint}`;
+              const seenOpen = open.has(seenKey);
               return (
                 <li key={g.fingerprint} data-fingerprint={g.fingerprint}>
                   <div className="ad-row">
@@ -133,6 +139,59 @@ export const ErrorList = memo(function ErrorList({ snapshot, pageSize = 20 }: Er
                       </button>
                     ) : null}
                   </div>
+                  {where ? (
+                    <div className="ad-row ad-muted" style={{ fontSize: 12, marginTop: 2 }} data-testid="error-releases">
+                      <span>
+                        first in <strong>{where.first.release}</strong> ({where.first.instance})
+                      </span>
+                      <span>
+                        last in <strong>{where.last.release}</strong> ({where.last.instance})
+                      </span>
+                      <span>
+                        {formatCount(where.instances)} {where.instances === 1 ? 'instance' : 'instances'}, {formatCount(where.releases)}{' '}
+                        {where.releases === 1 ? 'release' : 'releases'}
+                      </span>
+                      <button type="button" aria-expanded={seenOpen} aria-controls={`${detailId}-seen`} onClick={() => toggle(seenKey)}>
+                        {seenOpen ? 'Hide where seen' : 'Where seen'}
+                        <span className="ad-vh">
+                          {' '}
+                          for {g.code} {g.status} {g.name}: {clipText(g.message, 80)}
+                        </span>
+                      </button>
+                    </div>
+                  ) : null}
+                  {seen && seenOpen ? (
+                    <div className="ad-table-wrap" id={`${detailId}-seen`} style={{ marginTop: 6 }} tabIndex={0} role="region" aria-label={`Where ${g.code} ${g.status} was seen`}>
+                      <table className="ad-table">
+                        <caption>Seen per release and instance, most recent first</caption>
+                        <thead>
+                          <tr>
+                            <th scope="col">Release</th>
+                            <th scope="col">Instance</th>
+                            <th scope="col" className="ad-num">
+                              Count
+                            </th>
+                            <th scope="col">First seen</th>
+                            <th scope="col">Last seen</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {[...seen]
+                            .sort((a, b) => b.lastSeen - a.lastSeen)
+                            .slice(0, 50)
+                            .map((s, n) => (
+                              <tr key={`${n}:${s.release}:${s.instance}`}>
+                                <td>{s.release}</td>
+                                <td>{s.instance}</td>
+                                <td className="ad-num">{formatCount(s.count)}</td>
+                                <td>{formatDateTime(s.firstSeen)}</td>
+                                <td>{formatDateTime(s.lastSeen)}</td>
+                              </tr>
+                            ))}
+                        </tbody>
+                      </table>
+                    </div>
+                  ) : null}
                   {g.sample && expanded ? (
                     <div id={detailId}>
                       <pre className="ad-pre">
@@ -156,6 +215,26 @@ export const ErrorList = memo(function ErrorList({ snapshot, pageSize = 20 }: Er
     </Panel>
   );
 });
+
+/** The releases and instances of a fleet group, for the filter. */
+function releasesOf(g: SightedErrorGroup): string {
+  return Array.isArray(g.seen) ? g.seen.map((s) => `${s.release} ${s.instance}`).join(' ') : '';
+}
+
+/** The first and last sighting (by time), and how many instances and releases saw the group. */
+function summarize(seen: readonly ErrorGroupSighting[]) {
+  let first = seen[0]!;
+  let last = seen[0]!;
+  const instances = new Set<string>();
+  const releases = new Set<string>();
+  for (const s of seen) {
+    if (s.firstSeen < first.firstSeen) first = s;
+    if (s.lastSeen > last.lastSeen) last = s;
+    instances.add(s.instance);
+    releases.add(s.release);
+  }
+  return { first, last, instances: instances.size, releases: releases.size };
+}
 
 function clipText(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
