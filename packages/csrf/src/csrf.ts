@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptions } from '@armor/core';
+import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptions, checkRequired } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { base64url, equalsBase64url, timingSafeEqual } from './encoding.js';
 import { CsrfError } from './errors.js';
@@ -224,7 +224,7 @@ function webCryptoSigner(secrets: Uint8Array<ArrayBuffer>[]): Signer {
  * ```
  */
 export function createCsrf(options: CsrfOptions): Csrf {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkRequired('options', options, 'an object with a secret');
   checkOptions('createCsrf', options, CSRF_OPTIONS);
   checkObject('cookie', options.cookie);
   checkOptions('createCsrf cookie', options.cookie, ['name', 'path', 'domain', 'secure', 'httpOnly', 'sameSite']);

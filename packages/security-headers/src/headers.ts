@@ -205,7 +205,7 @@ const cache = new WeakMap<SecurityHeadersOptions, CompiledSecurityHeaders>();
 export function compileSecurityHeaders(options: SecurityHeadersOptions = {}): CompiledSecurityHeaders {
   const hit = cache.get(options);
   if (hit) return hit;
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkOptions('securityHeaders', options, HEADER_OPTIONS);
   const o = mergeSecurityHeaderOptions(options);
   const list: HeaderEntry[] = [];
   let cspHeaderName: string | undefined;

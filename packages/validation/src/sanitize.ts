@@ -501,7 +501,7 @@ let defaultConfig: CompiledConfig | undefined;
 
 function configFor(options: SanitizeOptions | undefined): CompiledConfig {
   if (options === undefined) return (defaultConfig ??= compile({}));
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object', { received: options });
+  checkOptions('sanitizeHtml', options, KNOWN_OPTIONS);
   let config = compiled.get(options);
   if (config === undefined) {
     config = compile(options);
