@@ -8,10 +8,11 @@ import type { Counter, LabelValue } from './metric-types.js';
 import { formatValue } from './format.js';
 import { badValue, header, negativeIncrement, type MetricContext } from './metric-base.js';
 import { labelsOf, type ValueSeries } from './series.js';
+import { toSinks } from './sink.js';
 
 /** Builds a counter on the registry's context. @internal */
 export function createCounter(ctx: MetricContext): Counter<string> {
-  const { name, help, labelNames } = ctx;
+  const { name, help, labelNames, sink } = ctx;
   const store = ctx.store<ValueSeries>((values, pairs) => ({ kind: 'value', values, pairs, value: 0 }), true);
   const checked = (value: unknown): number => {
     if (typeof value !== 'number') throw badValue(name, 'inc', value);
@@ -19,7 +20,9 @@ export function createCounter(ctx: MetricContext): Counter<string> {
     return value;
   };
   const add = (s: ValueSeries, value: number) => {
-    s.value += checked(value);
+    const v = checked(value);
+    s.value += v;
+    if (sink.recorders !== undefined) toSinks(sink, v, labelNames, s.values, 'inc');
   };
   const metric: Counter<string> = {
     type: 'counter',
@@ -31,7 +34,9 @@ export function createCounter(ctx: MetricContext): Counter<string> {
       if (labelNames.length === 0) add(store.lookup(undefined), (a as number | undefined) ?? 1);
       else {
         const v = checked(b ?? 1); // before the lookup: a bad call creates no series
-        store.lookup(a as Record<string, LabelValue>).value += v;
+        const s = store.lookup(a as Record<string, LabelValue>);
+        s.value += v;
+        if (sink.recorders !== undefined) toSinks(sink, v, labelNames, s.values, 'inc');
       }
     },
     get(labels?: unknown) {

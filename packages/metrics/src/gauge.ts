@@ -8,10 +8,14 @@ import type { Gauge, GaugeChild, LabelValue } from './metric-types.js';
 import { formatValue } from './format.js';
 import { badValue, header, type MetricContext } from './metric-base.js';
 import { labelsOf, type ValueSeries } from './series.js';
+import { toSinks } from './sink.js';
 
 /** Builds a gauge on the registry's context. @internal */
 export function createGauge(ctx: MetricContext): Gauge<string> {
-  const { name, help, labelNames } = ctx;
+  const { name, help, labelNames, sink } = ctx;
+  const sent = (s: ValueSeries) => {
+    if (sink.recorders !== undefined) toSinks(sink, s.value, labelNames, s.values, 'set');
+  };
   const store = ctx.store<ValueSeries>((values, pairs) => ({ kind: 'value', values, pairs, value: 0 }));
   const noLabels = labelNames.length === 0;
   const num = (method: string, v: unknown): number => {
@@ -19,9 +23,18 @@ export function createGauge(ctx: MetricContext): Gauge<string> {
     return v;
   };
   const child = (s: ValueSeries): GaugeChild => ({
-    set: (v) => void (s.value = num('set', v)),
-    inc: (v = 1) => void (s.value += num('inc', v)),
-    dec: (v = 1) => void (s.value -= num('dec', v)),
+    set: (v) => {
+      s.value = num('set', v);
+      sent(s);
+    },
+    inc: (v = 1) => {
+      s.value += num('inc', v);
+      sent(s);
+    },
+    dec: (v = 1) => {
+      s.value -= num('dec', v);
+      sent(s);
+    },
     get: () => s.value,
   });
   const metric: Gauge<string> = {
@@ -33,15 +46,21 @@ export function createGauge(ctx: MetricContext): Gauge<string> {
     // the value is checked before the lookup, so a bad call creates no series
     set(a: unknown, b?: number) {
       const v = num('set', noLabels ? a : b);
-      store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>)).value = v;
+      const s = store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>));
+      s.value = v;
+      sent(s);
     },
     inc(a?: unknown, b?: number) {
       const v = num('inc', (noLabels ? a : b) ?? 1);
-      store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>)).value += v;
+      const s = store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>));
+      s.value += v;
+      sent(s);
     },
     dec(a?: unknown, b?: number) {
       const v = num('dec', (noLabels ? a : b) ?? 1);
-      store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>)).value -= v;
+      const s = store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>));
+      s.value -= v;
+      sent(s);
     },
     get(labels?: unknown) {
       return store.lookup(labels as Record<string, LabelValue>).value;

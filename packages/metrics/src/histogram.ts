@@ -8,13 +8,14 @@ import type { Histogram, LabelValue } from './metric-types.js';
 import { formatValue } from './format.js';
 import { badValue, header, type MetricContext } from './metric-base.js';
 import { labelsOf, type HistogramSeries } from './series.js';
+import { toSinks } from './sink.js';
 
 /** Builds a histogram with validated, strictly increasing `buckets`. @internal */
 export function createHistogram(ctx: MetricContext, buckets: readonly number[]): Histogram<string> {
-  const { name, help, labelNames } = ctx;
+  const { name, help, labelNames, sink, traceId, clock } = ctx;
   const bounds = Float64Array.from(buckets);
   const n = bounds.length;
-  const store = ctx.store<HistogramSeries>((values, pairs) => ({ kind: 'histogram', values, pairs, counts: new Float64Array(n + 1), sum: 0, count: 0 }));
+  const store = ctx.store<HistogramSeries>((values, pairs) => ({ kind: 'histogram', values, pairs, counts: new Float64Array(n + 1), sum: 0, count: 0, exemplars: undefined }));
   // One `le` text in both formats (the OpenMetrics canonical `1.0`), so switching the scrape
   // format never splits a bucket series in two.
   const le = buckets.map((b) => formatValue(b, true));
@@ -26,6 +27,16 @@ export function createHistogram(ctx: MetricContext, buckets: readonly number[]):
     s.counts[i]!++;
     s.sum += v;
     s.count++;
+    if (traceId !== undefined) {
+      let id: string | undefined;
+      try {
+        id = traceId();
+      } catch {
+        id = undefined;
+      }
+      if (typeof id === 'string' && id !== '') (s.exemplars ??= [])[i] = { traceId: id, value: v, at: clock.now() };
+    }
+    if (sink.recorders !== undefined) toSinks(sink, v, labelNames, s.values, 'observe');
   };
   const cumulative = (s: HistogramSeries) => {
     const out: number[] = [];
@@ -71,12 +82,18 @@ export function createHistogram(ctx: MetricContext, buckets: readonly number[]):
         const counts = s.counts;
         let acc = 0;
         let text = '';
+        // OpenMetrics exemplars: ` # {trace_id="…"} value timestamp` on a bucket line
+        const ex = format === 'openmetrics' ? s.exemplars : undefined;
+        const exemplar = (i: number) => {
+          const e = ex?.[i];
+          return e === undefined ? '' : ` # {trace_id="${e.traceId.replace(/[\\"\n]/g, '')}"} ${formatValue(e.value)} ${formatValue(e.at / 1000)}`;
+        };
         for (let i = 0; i < n; i++) {
           acc += counts[i]!;
-          text += `${bucketName}${p}le="${le[i]}"} ${acc}\n`;
+          text += `${bucketName}${p}le="${le[i]}"} ${acc}${exemplar(i)}\n`;
         }
         acc += counts[n]!;
-        text += `${bucketName}${p}le="+Inf"} ${acc}\n`;
+        text += `${bucketName}${p}le="+Inf"} ${acc}${exemplar(n)}\n`;
         const braces = s.pairs === '' ? '' : `{${s.pairs}}`;
         text += `${name}_sum${braces} ${formatValue(s.sum)}\n${name}_count${braces} ${s.count}\n`;
         out.push(text);

@@ -10,6 +10,7 @@ import { formatHelp } from './format.js';
 import type { LabelStore, LabelStoreOptions } from './label-store.js';
 import type { MetricsFormat, MetricType } from './metric-types.js';
 import type { SeriesBase } from './series.js';
+import type { SinkSlot } from './sink.js';
 
 /** What the registry gives a metric it builds. @internal */
 export interface MetricContext {
@@ -18,6 +19,10 @@ export interface MetricContext {
   readonly help: string;
   readonly labelNames: readonly string[];
   readonly clock: Clock;
+  /** The metric's sink recorders (`recorders` is `undefined` without sinks). */
+  readonly sink: SinkSlot;
+  /** The registry's trace-id source, for exemplars. */
+  readonly traceId: (() => string | undefined) | undefined;
   /** Creates the metric's label store. */
   store<S extends SeriesBase>(make: LabelStoreOptions<S>['make'], eager?: boolean): LabelStore<S>;
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkClock, checkInt, checkNumber, checkObject, checkOptions, Emitter, type Clock, type Listener } from '@armor/core';
+import { checkClock, checkFunction, checkInt, checkNumber, checkObject, checkOptions, Emitter, type Clock, type Listener } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { DEFAULT_BUCKETS } from './buckets.js';
 import { createCounter } from './counter.js';
@@ -30,6 +30,7 @@ import type {
   SummaryOptions,
 } from './metric-types.js';
 import { createSummary } from './summary.js';
+import type { MetricSink, SinkSlot } from './sink.js';
 
 export type * from './metric-types.js';
 export { DEFAULT_BUCKETS, exponentialBuckets, linearBuckets } from './buckets.js';
@@ -44,9 +45,15 @@ export interface RegistryOptions {
   maxSeriesPerMetric?: number;
   /** Time source (epoch ms), used by summaries and trackers. @default Date */
   clock?: Clock;
+  /**
+   * The active trace id, e.g. `activeTraceId` from `@armor/opentelemetry`. When it returns one,
+   * histograms keep it as an OpenMetrics exemplar per bucket, and `recordError`/`trackOperation`
+   * put it on error-group samples and slow operations. @default none
+   */
+  traceId?: () => string | undefined;
 }
 
-const REGISTRY_OPTIONS = ['prefix', 'defaultLabels', 'maxSeriesPerMetric', 'clock'] as const;
+const REGISTRY_OPTIONS = ['prefix', 'defaultLabels', 'maxSeriesPerMetric', 'clock', 'traceId'] as const;
 const METRIC_OPTIONS = ['name', 'help', 'labelNames', 'maxSeries'] as const;
 const KNOWN_METRIC_OPTIONS: Record<MetricType, readonly string[]> = {
   counter: METRIC_OPTIONS,
@@ -92,6 +99,13 @@ export interface Registry {
   metrics(format?: MetricsFormat): string;
   /** Adds a function called before each render (process metrics, bridge stats). Returns a remover. */
   addCollector(collect: () => void): () => void;
+  /**
+   * Sends every value recorded from now on to `sink` too (e.g. OpenTelemetry meters through
+   * `@armor/opentelemetry`), for metrics registered before and after. Returns a remover.
+   */
+  addSink(sink: MetricSink): () => void;
+  /** The trace-id source given at creation (see {@link RegistryOptions.traceId}). */
+  readonly traceId: (() => string | undefined) | undefined;
   /** Subscribes to `warning` events (cardinality cap hit). Returns an unsubscribe function. */
   on(event: 'warning', listener: Listener<RegistryWarning>): () => void;
   /** Resets every series of every metric (keeps registrations). */
@@ -138,6 +152,25 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   const maxSeriesDefault = checkPositiveInt('maxSeriesPerMetric', options.maxSeriesPerMetric ?? 1000);
   checkClock(options.clock);
   const clock: Clock = options.clock ?? Date;
+  checkFunction('traceId', options.traceId);
+  const traceId = options.traceId;
+  const sinks: MetricSink[] = [];
+  /** Each metric's sink slot, so a sink added later reaches metrics registered before it. */
+  const slots = new Map<string, { slot: SinkSlot; describe: () => Parameters<MetricSink['instrument']>[0] }>();
+  const attach = (sink: MetricSink, entry: { slot: SinkSlot; describe: () => Parameters<MetricSink['instrument']>[0] }) => {
+    let recorder;
+    try {
+      recorder = sink.instrument(entry.describe());
+    } catch {
+      recorder = undefined; // a sink that cannot take a metric skips it
+    }
+    if (recorder !== undefined) {
+      entry.slot.recorders = [...(entry.slot.recorders ?? []), recorder];
+      attached.get(sink)?.set(entry.slot, recorder);
+    }
+  };
+  /** Per sink, the recorder it gave each metric (for the remover). */
+  const attached = new Map<MetricSink, Map<SinkSlot, NonNullable<ReturnType<MetricSink['instrument']>>>>();
 
   const metrics = new Map<string, AnyMetric>();
   const collectors = new Set<() => void>();
@@ -185,22 +218,28 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   }
 
   /** Label-set storage: nested maps keyed by each label value (no string join per call). */
-  function context(name: string, help: string, labelNames: readonly string[], maxSeries: number): MetricContext {
+  function context(name: string, help: string, labelNames: readonly string[], maxSeries: number, type: MetricType, buckets?: readonly number[]): MetricContext {
+    const slot: SinkSlot = { recorders: undefined };
+    const entry = { slot, describe: () => ({ type, name, help, labelNames, ...(buckets ? { buckets } : {}) }) };
+    slots.set(name, entry);
+    for (const sink of sinks) attach(sink, entry);
     return {
       name,
       help,
       labelNames,
       clock,
+      sink: slot,
+      traceId,
       store: (make, eager) => createLabelStore({ metricName: name, labelNames, maxSeries, defaultNames, defaultValues, make, eager, warn: emitWarning }),
     };
   }
 
   function counter(opts: MetricOptions<string>): Counter<string> {
-    return register('counter', opts, {}, (name, labelNames, maxSeries) => createCounter(context(name, opts.help, labelNames, maxSeries)));
+    return register('counter', opts, {}, (name, labelNames, maxSeries) => createCounter(context(name, opts.help, labelNames, maxSeries, 'counter')));
   }
 
   function gauge(opts: MetricOptions<string>): Gauge<string> {
-    return register('gauge', opts, {}, (name, labelNames, maxSeries) => createGauge(context(name, opts.help, labelNames, maxSeries)));
+    return register('gauge', opts, {}, (name, labelNames, maxSeries) => createGauge(context(name, opts.help, labelNames, maxSeries, 'gauge')));
   }
 
   function histogram(opts: HistogramOptions<string>): Histogram<string> {
@@ -208,7 +247,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     if (!Array.isArray(buckets as unknown) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!)))
       throw new ConfigurationError('buckets', 'must be a non-empty array of finite, strictly increasing numbers', { received: buckets });
     const copy = [...buckets];
-    return register('histogram', opts, { buckets: copy }, (name, labelNames, maxSeries) => createHistogram(context(name, opts.help, labelNames, maxSeries), copy));
+    return register('histogram', opts, { buckets: copy }, (name, labelNames, maxSeries) => createHistogram(context(name, opts.help, labelNames, maxSeries, 'histogram', copy), copy));
   }
 
   function summary(opts: SummaryOptions<string>): Summary<string> {
@@ -220,7 +259,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     const ageBuckets = checkPositiveInt('ageBuckets', opts?.ageBuckets ?? 5);
     const copy = [...percentiles];
     return register('summary', opts, { percentiles: copy }, (name, labelNames, maxSeries) =>
-      createSummary(context(name, opts.help, labelNames, maxSeries), { percentiles: copy, maxAgeMs, ageBuckets }),
+      createSummary(context(name, opts.help, labelNames, maxSeries, 'summary'), { percentiles: copy, maxAgeMs, ageBuckets }),
     );
   }
 
@@ -231,6 +270,24 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   const registry: Registry = {
     prefix,
     clock,
+    traceId,
+    addSink(sink) {
+      if (typeof (sink as Partial<MetricSink> | null)?.instrument !== 'function') throw new ConfigurationError('sink', 'must be an object with instrument(metric)', { received: sink });
+      if (attached.has(sink)) return () => undefined; // added once
+      sinks.push(sink);
+      attached.set(sink, new Map());
+      for (const entry of slots.values()) attach(sink, entry);
+      return () => {
+        const i = sinks.indexOf(sink);
+        if (i >= 0) sinks.splice(i, 1);
+        const added = attached.get(sink) ?? new Map<SinkSlot, NonNullable<ReturnType<MetricSink['instrument']>>>();
+        attached.delete(sink);
+        for (const [slot, recorder] of added) {
+          const rest = (slot.recorders ?? []).filter((r) => r !== recorder);
+          slot.recorders = rest.length === 0 ? undefined : rest;
+        }
+      };
+    },
     counter: counter as Registry['counter'],
     gauge: gauge as Registry['gauge'],
     histogram: histogram as Registry['histogram'],
@@ -265,6 +322,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     },
     clear() {
       metrics.clear();
+      slots.clear();
       reservedBy.clear();
       collectors.clear();
     },

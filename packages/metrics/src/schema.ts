@@ -79,6 +79,7 @@ export const errorGroupSchema = z.object({
       message: z.string(),
       stack: z.string().optional(),
       context: z.record(z.string(), z.unknown()).optional(),
+      traceId: z.string().optional(),
     })
     .optional(),
 });
@@ -94,6 +95,7 @@ export const slowOperationSchema = z.object({
   summary: z.string().optional(),
   /** Whether it failed. */
   failed: z.boolean().optional(),
+  traceId: z.string().optional(),
 });
 
 /** Cache statistics (from `@armor/cache` `stats()` via `instrumentCache`). */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Exemplar } from './sink.js';
+
 /** What every series has: its label values and their pre-rendered text. */
 export interface SeriesBase {
   /** Label values, in the metric's label-name order. */
@@ -24,6 +26,8 @@ export interface ValueSeries extends SeriesBase {
 export interface HistogramSeries extends SeriesBase {
   readonly kind: 'histogram';
   readonly counts: Float64Array;
+  /** Per bucket (last slot `+Inf`), the latest observation made inside a trace; `undefined` until one is. */
+  exemplars: (Exemplar | undefined)[] | undefined;
   sum: number;
   count: number;
 }

@@ -71,6 +71,8 @@ export interface ErrorGroup {
         message: string;
         stack?: string | undefined;
         context?: Record<string, unknown> | undefined;
+        /** Trace id of the span active when it was recorded (see `RegistryOptions.traceId`). */
+        traceId?: string | undefined;
       }
     | undefined;
 }
@@ -87,6 +89,8 @@ export interface SlowOperation {
   summary?: string | undefined;
   /** Whether it failed. */
   failed?: boolean | undefined;
+  /** Trace id of the span active when it finished (see `RegistryOptions.traceId`). */
+  traceId?: string | undefined;
 }
 
 /** Cache statistics (from `@armor/cache` `stats()` via `instrumentCache`). */

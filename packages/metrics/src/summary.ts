@@ -7,6 +7,7 @@ import type { LabelValue, Summary } from './metric-types.js';
 import { formatValue } from './format.js';
 import { badValue, header, type MetricContext } from './metric-base.js';
 import { labelsOf, type SummarySeries } from './series.js';
+import { toSinks } from './sink.js';
 
 /** Validated summary settings. @internal */
 export interface SummarySettings {
@@ -19,7 +20,7 @@ const MAX_SAMPLES = 2048;
 
 /** Builds a summary. @internal */
 export function createSummary(ctx: MetricContext, { percentiles, maxAgeMs, ageBuckets }: SummarySettings): Summary<string> {
-  const { name, help, labelNames, clock } = ctx;
+  const { name, help, labelNames, clock, sink } = ctx;
   const slice = maxAgeMs / ageBuckets;
   const store = ctx.store<SummarySeries>((values, pairs) => ({
     kind: 'summary',
@@ -50,6 +51,7 @@ export function createSummary(ctx: MetricContext, { percentiles, maxAgeMs, ageBu
     else w[Math.floor(Math.random() * MAX_SAMPLES)] = v; // bounded: random replacement
     s.sum += v;
     s.count++;
+    if (sink.recorders !== undefined) toSinks(sink, v, labelNames, s.values, 'observe');
   };
   const quantiles = (s: SummarySeries): number[] => {
     rotate(s, clock.now());

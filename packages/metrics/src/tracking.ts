@@ -91,6 +91,8 @@ export async function trackOperation<T>(name: string, fn: () => T | PromiseLike<
     if (durationMs > slowMs) {
       const entry: SlowOperation = { name, durationMs, at: end, thresholdMs: slowMs };
       if (failed) entry.failed = true;
+      const traceId = currentTraceId(registry);
+      if (traceId !== undefined) entry.traceId = traceId;
       if (options.summary !== undefined) {
         try {
           const text = typeof options.summary === 'function' ? options.summary() : options.summary;
@@ -189,6 +191,8 @@ function record(registry: Registry, error: unknown, context: unknown): string {
   const name = text(read(source, 'name'), 200) ?? text(read(armor, 'name'), 200) ?? 'Error';
   const sample: NonNullable<ErrorGroup['sample']> = { message };
   if (stack !== undefined) sample.stack = stack;
+  const traceId = currentTraceId(registry);
+  if (traceId !== undefined) sample.traceId = traceId;
   if (context !== undefined) {
     const safe = toJsonSafe(context);
     if (typeof safe === 'object' && safe !== null && !Array.isArray(safe)) sample.context = safe as Record<string, unknown>;
@@ -216,4 +220,14 @@ function record(registry: Registry, error: unknown, context: unknown): string {
 /** Error groups of `registry`, most recently seen first. */
 export function errorGroups(registry: Registry = defaultRegistry()): ErrorGroup[] {
   return [...hubOf(registry).errorGroups.values()].reverse().map((g) => ({ ...g }));
+}
+
+/** The registry's current trace id; a throwing source reads as none. */
+function currentTraceId(registry: Registry): string | undefined {
+  try {
+    const id = registry.traceId?.();
+    return typeof id === 'string' && id !== '' ? id.slice(0, 64) : undefined;
+  } catch {
+    return undefined;
+  }
 }
