@@ -197,7 +197,7 @@ export function makeFleetSnapshot(options: FleetFixtureOptions = {}): FleetAware
       });
     });
     seen.sort((a, b) => b.lastSeen - a.lastSeen);
-    return { ...g, seen };
+    return { ...g, count: seen.reduce((sum, s) => sum + s.count, 0) || g.count, seen };
   });
   const stats = instances.map((name, n) => ({
     instance: name,

@@ -1,8 +1,10 @@
 // The page the real-browser test builds with Vite: the dashboard polling /snapshot, or (with
-// ?perf) a harness that times renders of large snapshots.
+// ?perf) a harness that times renders of large snapshots, or (with ?fleet) the dashboard on the
+// fleet endpoint /fleet, timing each refresh from the new snapshot handed to the dashboard to
+// the next paint.
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import { MonitoringDashboard, httpSource, type MonitoringSnapshot } from '../../src/index.js';
+import { MonitoringDashboard, httpSource, type MonitoringSnapshot, type SnapshotSource } from '../../src/index.js';
 
 const params = new URLSearchParams(location.search);
 const root = createRoot(document.getElementById('root')!);
@@ -10,7 +12,34 @@ const root = createRoot(document.getElementById('root')!);
 declare global {
   interface Window {
     armorPerf?: (runs: number) => Promise<{ commitMs: number[]; layoutMs: number[] }>;
+    /** ?fleet: one entry per snapshot loaded — ms from `load` resolving to the first paint showing it. */
+    armorFleet?: { refreshMs: number[] };
   }
+}
+
+/**
+ * Wraps `source`: when a snapshot is handed to the dashboard (t0), a frame loop waits for the
+ * header to show it (the server puts a unique `service.version` in each one); the message posted
+ * from that frame's callback runs after the frame is painted (t1). t1 - t0 = refresh time.
+ */
+function timedSource(source: SnapshotSource, record: number[]): SnapshotSource {
+  return {
+    key: source.key ?? '',
+    async load(options) {
+      const snapshot = await source.load(options);
+      const t0 = performance.now();
+      const marker = `${snapshot.service.name} ${snapshot.service.version ?? ''} ·`;
+      const frame = () => {
+        if ((document.querySelector('.ad-header .ad-sub')?.textContent ?? '').startsWith(marker)) {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => record.push(performance.now() - t0);
+          channel.port2.postMessage(null);
+        } else requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+      return snapshot;
+    },
+  };
 }
 
 if (params.has('perf')) {
@@ -31,6 +60,10 @@ if (params.has('perf')) {
     }
     return { commitMs, layoutMs };
   };
+} else if (params.has('fleet')) {
+  window.armorFleet = { refreshMs: [] };
+  const source = timedSource(httpSource('/fleet'), window.armorFleet.refreshMs);
+  root.render(<MonitoringDashboard source={source} refreshIntervalMs={Number(params.get('interval') ?? 0)} title="api fleet" theme="light" />);
 } else {
   root.render(<MonitoringDashboard source={httpSource(params.get('source') ?? '/snapshot')} refreshIntervalMs={Number(params.get('interval') ?? 1000)} title="orders-api monitoring" />);
 }
