@@ -28,7 +28,7 @@ import { collectProcessMetrics } from '@armor/metrics/node';
 import { createWebhook, type Webhook } from './webhook.js';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
-import { migrate } from './db/migrations.js';
+import { migrate, MIGRATIONS } from './db/migrations.js';
 import { decodeCursor, repositories, type Comment, type Repositories, type User } from './db/repositories.js';
 import { hashPassword, newSessionId, sha256, SCOPES, verifyPassword, type Principal, type Scope } from './auth.js';
 import { hashKey, issueKey, KEY_PREFIX } from './keys.js';
@@ -118,7 +118,7 @@ interface PresentedComment {
 /** Creates the service: opens the database, migrates, ensures the admin user, builds the app. */
 export async function createService(config: AppConfig, overrides: ServiceOverrides = {}): Promise<Service> {
   const db = overrides.db ?? (await openDatabase(config.database.kind === 'postgres' ? { kind: 'postgres', url: config.database.url } : { kind: 'pglite', dataDir: config.database.dataDir }));
-  if (!overrides.skipMigrations) await migrate(db);
+  if (!overrides.skipMigrations) await migrate(db, MIGRATIONS, { release: config.release });
   const repos = repositories(db);
   const admin = await ensureAdmin(repos);
   const adminKeyHash = config.adminApiKey ? Buffer.from(await hashKey(config.adminApiKey), 'hex') : undefined;

@@ -1,18 +1,41 @@
 /**
- * Versioned migrations. Each runs once, in a transaction, recorded in `schema_migrations`.
- * Add new versions at the end; never edit an applied one. The indexes match the queries in
- * `repositories.ts` (see `test/explain.test.ts`, which checks the planner uses them).
+ * Migrations, tracked in `schema_migrations` by version, name and checksum (SHA-256 of the
+ * trimmed SQL). A migration is "applied" when a row with its version AND name exists, so a
+ * later migration that reuses a number (two branches both adding "4") is applied, not skipped.
+ * An applied migration whose SQL changed is refused ({@link MigrationError}): add a new
+ * migration instead of editing one. Each row also records the release that applied it
+ * (`RELEASE`), so a failed deploy can revert what its release applied ({@link revertRelease},
+ * for migrations that carry `down` SQL). The indexes match the queries in `repositories.ts`
+ * (see `test/explain.test.ts`, which checks the planner uses them).
  *
  * @module
  */
-import type { Database } from './database.js';
+import { createHash } from 'node:crypto';
+import { DatabaseError } from '@armor/errors';
+import type { Database, Queryable } from './database.js';
 
 /** One schema change. */
 export interface Migration {
+  /** Orders migrations (then `name`); may be reused by a later migration with another name. */
   version: number;
+  /** With `version`, identifies the migration; never rename an applied one. */
   name: string;
+  /** Statements separated by `;` at line ends; never edit once applied (its checksum is recorded). */
   sql: string;
+  /** Undoes `sql`; lets a failed release's deploy revert it ({@link revertRelease}). */
+  down?: string;
 }
+
+/** A migration list or a database that cannot be migrated as asked (duplicate, edited migration). */
+export class MigrationError extends DatabaseError {}
+
+/** SHA-256 (hex) of the migration's trimmed SQL: what "changed after it was applied" compares. */
+export function checksum(migration: Pick<Migration, 'sql'>): string {
+  return createHash('sha256').update(migration.sql.trim()).digest('hex');
+}
+
+const label = (m: Pick<Migration, 'version' | 'name'>) => `migration ${m.version} "${m.name}"`;
+const key = (m: Pick<Migration, 'version' | 'name'>) => `${m.version}\u0000${m.name}`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -104,28 +127,106 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /** Recorded as `applied_by` on each migration applied (the `RELEASE` being deployed). @default 'dev' */
+  release?: string;
+}
+
 /**
- * Applies every migration newer than the database's version, each in its own transaction.
- * Returns the versions applied. Safe to run concurrently on PostgreSQL (advisory lock).
+ * Creates `schema_migrations`, or brings the number-only table of earlier versions forward
+ * (adds `checksum` and `applied_by`, keys rows by version and name, records the checksums of
+ * rows that have none from the migrations given).
  */
-export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
+async function prepare(tx: Queryable, migrations: readonly Migration[]): Promise<void> {
+  await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer NOT NULL,
     name text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
+    checksum text,
+    applied_by text,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (version, name)
   )`);
+  const columns = new Set((await tx.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'schema_migrations' AND table_schema = current_schema()")).map((r) => r.column_name));
+  if (columns.has('checksum')) return;
+  await tx.query('ALTER TABLE schema_migrations ADD COLUMN checksum text, ADD COLUMN applied_by text');
+  await tx.query('ALTER TABLE schema_migrations DROP CONSTRAINT IF EXISTS schema_migrations_pkey');
+  await tx.query('ALTER TABLE schema_migrations ADD PRIMARY KEY (version, name)');
+  for (const m of migrations) await tx.query('UPDATE schema_migrations SET checksum = $3 WHERE version = $1 AND name = $2 AND checksum IS NULL', [m.version, m.name, checksum(m)]);
+}
+
+function sorted(migrations: readonly Migration[]): Migration[] {
+  const seen = new Set<string>();
+  for (const m of migrations) {
+    if (seen.has(key(m))) throw new MigrationError(`${label(m)} is listed twice; give one of them another version or name`);
+    seen.add(key(m));
+  }
+  return [...migrations].sort((a, b) => a.version - b.version || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Applies every migration not yet recorded (by version and name), in order, in one transaction
+ * under an advisory lock (safe to run concurrently on PostgreSQL): all or nothing. Refuses,
+ * before applying anything, an applied migration whose SQL changed. Returns the versions applied.
+ */
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, options: MigrateOptions = {}): Promise<number[]> {
+  const list = sorted(migrations);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727274)');
-    const rows = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const done = new Set(rows.map((r) => r.version));
+    await prepare(tx, list);
+    const rows = await tx.query<{ version: number; name: string; checksum: string | null }>('SELECT version, name, checksum FROM schema_migrations');
+    const done = new Map(rows.map((r) => [key(r), r.checksum]));
+    for (const m of list) {
+      const recorded = done.get(key(m));
+      if (recorded && recorded !== checksum(m)) {
+        throw new MigrationError(
+          `${label(m)} was changed after it was applied (checksum ${recorded.slice(0, 12)} applied, ${checksum(m).slice(0, 12)} now): ` +
+            'restore its original SQL and add a new migration for the change',
+        );
+      }
+    }
     const applied: number[] = [];
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (done.has(m.version)) continue;
+    for (const m of list) {
+      if (done.has(key(m))) continue;
       for (const statement of splitStatements(m.sql)) await tx.query(statement);
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum, applied_by) VALUES ($1, $2, $3, $4)', [m.version, m.name, checksum(m), options.release ?? 'dev']);
       applied.push(m.version);
     }
     return applied;
+  });
+}
+
+/** What {@link revertRelease} did: versions reverted (newest first) and versions left applied. */
+export interface RevertResult {
+  reverted: number[];
+  kept: number[];
+}
+
+/**
+ * Reverts the migrations `release` applied (a deploy whose release failed its health gate),
+ * newest first, in one transaction, by running their `down` SQL. It stops at the first one
+ * without `down` (or not in `migrations`): that one and every older one stay applied and are
+ * returned in `kept`, so the previous release must be compatible with them.
+ */
+export async function revertRelease(db: Database, migrations: readonly Migration[], release: string): Promise<RevertResult> {
+  const byKey = new Map(sorted(migrations).map((m) => [key(m), m]));
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(727274)');
+    await prepare(tx, migrations);
+    const rows = await tx.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations WHERE applied_by = $1 ORDER BY version DESC, name DESC', [release]);
+    const result: RevertResult = { reverted: [], kept: [] };
+    for (const row of rows) {
+      const m = byKey.get(key(row));
+      if (result.kept.length > 0 || !m?.down) {
+        result.kept.push(row.version);
+        continue;
+      }
+      for (const statement of splitStatements(m.down)) await tx.query(statement);
+      await tx.query('DELETE FROM schema_migrations WHERE version = $1 AND name = $2', [row.version, row.name]);
+      result.reverted.push(row.version);
+    }
+    result.kept.reverse();
+    return result;
   });
 }
 
