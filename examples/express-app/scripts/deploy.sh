@@ -4,6 +4,8 @@
 #   scripts/deploy.sh              build a release from SOURCE_DIR, migrate, start, gate, switch
 #   scripts/deploy.sh --rollback   switch back to the previous good release by hand (no migrations)
 #   scripts/deploy.sh --stop       stop the front proxy and every running release
+#   scripts/deploy.sh --start      start the front proxy and the current release again (after --stop)
+#   scripts/deploy.sh --prune      prune releases now (also done after every deploy; see below)
 #
 # Build: scripts/build-release.mjs bundles src/ with the @armor/* workspace packages and the
 # pure-JS npm dependencies into releases/<name>/dist/*.mjs (esbuild), copies PGlite and the
@@ -15,7 +17,13 @@
 # package.json, BUILD; FAILED when its deploy failed: --rollback skips it),
 # current -> releases/<name>, shared/env (sourced: DATABASE_URL, ADMIN_API_KEY, ...),
 # shared/data/ (PGlite data, unless DATA_DIR is set), run/ (pid and port files, upstream),
-# logs/<name>.log (the release's output, migrations included).
+# logs/<name>.log (the release's output, migrations included). After every deploy, releases are
+# pruned: the newest KEEP_RELEASES (default 5) good ones and the newest KEEP_FAILED (default 1)
+# failed ones stay (failed releases do not count toward KEEP_RELEASES and go first).
+#
+# Migrations are recorded with the release that applied them. When a candidate fails its health
+# gate, the migrations it applied are reverted (their `down` SQL, newest first) before the
+# previous release serves again; one without `down` stays applied and the failure says so.
 #
 # With DATABASE_URL (PostgreSQL) deploys are blue/green without downtime: migrations run first
 # (a failure aborts; nothing was stopped), the candidate starts on the idle port next to the
@@ -34,6 +42,7 @@ DEPLOY_ROOT=${DEPLOY_ROOT:-$APP_DIR/.deploy}
 SOURCE_DIR=${SOURCE_DIR:-$APP_DIR}
 GATE_TIMEOUT=${GATE_TIMEOUT:-60s}
 KEEP_RELEASES=${KEEP_RELEASES:-5}
+KEEP_FAILED=${KEEP_FAILED:-1}
 
 mkdir -p "$DEPLOY_ROOT/releases" "$DEPLOY_ROOT/run" "$DEPLOY_ROOT/logs" "$DEPLOY_ROOT/shared"
 DEPLOY_ROOT=$(cd "$DEPLOY_ROOT" && pwd)
@@ -137,12 +146,33 @@ stop_release() {
 
 # Applies the release's migrations (output in its log); on failure MIGRATE_ERROR is the reason.
 MIGRATE_ERROR=''
+MIGRATED=''
 migrate_release() {
   local name=$1 status=0
-  (cd "$DEPLOY_ROOT/releases/$name" && exec node --enable-source-maps dist/migrate.mjs) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null || status=$?
-  if [ "$status" = 0 ]; then log "migrations applied for $name"; return 0; fi
+  (cd "$DEPLOY_ROOT/releases/$name" && RELEASE=$name exec node --enable-source-maps dist/migrate.mjs) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null || status=$?
+  if [ "$status" = 0 ]; then
+    MIGRATED=$(grep -o '"msg":"migrations applied","applied":\[[^]]*\]' "$DEPLOY_ROOT/logs/$name.log" | tail -n 1 | sed 's/.*\[\(.*\)\]/\1/')
+    log "migrations applied for $name${MIGRATED:+: $MIGRATED}"
+    return 0
+  fi
   MIGRATE_ERROR="exit $status, $(last_line "$DEPLOY_ROOT/logs/$name.log")"
   return 1
+}
+
+# Reverts the migrations release `name` applied (its failed gate), with their `down` SQL, using
+# the release's own migrate command; REVERTED is a one-line summary for the failure message.
+REVERTED=''
+revert_migrations() {
+  local name=$1 out status=0 reverted kept
+  out=$(cd "$DEPLOY_ROOT/releases/$name" && RELEASE=$name node --enable-source-maps dist/migrate.mjs --revert "$name" 2>>"$DEPLOY_ROOT/logs/$name.log" </dev/null 9>&-) || status=$?
+  printf '%s\n' "$out" >>"$DEPLOY_ROOT/logs/$name.log"
+  if [ "$status" != 0 ]; then REVERTED="reverting its migrations failed ($(last_line "$DEPLOY_ROOT/logs/$name.log"))"; log "$REVERTED"; return 0; fi
+  reverted=$(printf '%s\n' "$out" | sed -n 's/.*"reverted":\[\([^]]*\)\].*/\1/p' | tail -n 1)
+  kept=$(printf '%s\n' "$out" | sed -n 's/.*"kept":\[\([^]]*\)\].*/\1/p' | tail -n 1)
+  REVERTED=''
+  if [ -n "$reverted" ]; then REVERTED="migrations reverted: $reverted"; fi
+  if [ -n "$kept" ]; then REVERTED="${REVERTED:+$REVERTED; }migrations still applied (no down): $kept"; fi
+  if [ -n "$REVERTED" ]; then log "$name: $REVERTED"; fi
 }
 
 switch_to() {
@@ -169,6 +199,7 @@ restart_previous() {
 FAILURE=''
 activate() {
   local candidate=$1 previous=$2 migrate=$3 port
+  MIGRATED=''
   if [ -n "${DATABASE_URL:-}" ]; then
     if [ "$migrate" = 1 ] && ! migrate_release "$candidate"; then
       FAILURE="migrations failed: $MIGRATE_ERROR"
@@ -184,6 +215,10 @@ activate() {
     FAILURE="health gate failed: $GATE_ERROR"
     log "health gate failed for $candidate; rolling back to ${previous:-nothing}"
     stop_release "$candidate"
+    if [ -n "$MIGRATED" ]; then
+      revert_migrations "$candidate"
+      FAILURE="$FAILURE${REVERTED:+; $REVERTED}"
+    fi
     if [ -n "$previous" ] && ! is_running "$previous"; then
       port=$(port_of "$previous")
       start_release "$previous" "${port:-$BLUE_PORT}"
@@ -212,6 +247,10 @@ activate() {
   FAILURE="health gate failed: $GATE_ERROR"
   log "health gate failed for $candidate; rolling back to ${previous:-nothing}"
   stop_release "$candidate"
+  if [ -n "$MIGRATED" ]; then
+    revert_migrations "$candidate"
+    FAILURE="$FAILURE${REVERTED:+; $REVERTED}"
+  fi
   restart_previous "$previous" "$port"
   return 1
 }
@@ -230,13 +269,28 @@ build_release() {
   echo "$name"
 }
 
+# Keeps the newest KEEP_RELEASES releases whose deploy did not fail (what --rollback can go
+# back to) and the newest KEEP_FAILED failed ones (for inspection; they do not count toward
+# KEEP_RELEASES); prunes older failed releases first, then older good ones. The current release
+# and any running one are never pruned.
 prune_releases() {
-  local keep=$KEEP_RELEASES current name
+  local current name good=0 failed=0
   current=$(current_name)
-  # Release names start with a UTC timestamp, so a plain sort is chronological.
-  find "$DEPLOY_ROOT/releases" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -r | tail -n "+$((keep + 1))" | while read -r name; do
+  # Release names start with a UTC timestamp, so a plain sort is chronological (newest first here).
+  while read -r name; do
+    [ -n "$name" ] || continue
+    if [ -e "$DEPLOY_ROOT/releases/$name/FAILED" ]; then
+      failed=$((failed + 1))
+      [ "$failed" -gt "$KEEP_FAILED" ] || continue
+    elif [ "$name" = "$current" ] || is_running "$name"; then
+      good=$((good + 1))
+      continue
+    else
+      good=$((good + 1))
+      [ "$good" -gt "$KEEP_RELEASES" ] || continue
+    fi
     if [ "$name" != "$current" ] && ! is_running "$name"; then rm -rf "${DEPLOY_ROOT:?}/releases/$name"; log "pruned $name"; fi
-  done
+  done < <(find "$DEPLOY_ROOT/releases" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -r)
 }
 
 # The newest release older than `current` whose deploy did not fail.
@@ -261,8 +315,32 @@ case "${1:-}" in
     for pidfile in "$RUN"/*.pid; do
       [ -e "$pidfile" ] || continue
       name=$(basename "$pidfile" .pid)
-      if [ "$name" = front ]; then kill -TERM "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; else stop_release "$name"; fi
+      if [ "$name" = front ]; then
+        pid=$(cat "$pidfile")
+        kill -TERM "$pid" 2>/dev/null || true
+        # Wait for its port to be free, so a --start right after can listen on it.
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$pidfile"
+      else stop_release "$name"; fi
     done
+    ;;
+  --start)
+    lock
+    current=$(current_name)
+    [ -n "$current" ] || die "nothing is deployed"
+    start_front
+    if is_running "$current"; then
+      log "$current is already running"
+    else
+      port=$(port_of "$current")
+      start_release "$current" "${port:-$BLUE_PORT}"
+      gate "$current" "${port:-$BLUE_PORT}" || { stop_release "$current"; die "$current did not start: $GATE_ERROR"; }
+    fi
+    switch_to "$current"
+    ;;
+  --prune)
+    lock
+    prune_releases
     ;;
   --rollback)
     lock
@@ -282,13 +360,14 @@ case "${1:-}" in
     start_front
     if ! activate "$name" "$previous" 1; then
       mark_failed "$name" "$FAILURE"
+      prune_releases
       die "deploy of $name failed: $FAILURE; serving ${previous:-nothing}"
     fi
     prune_releases
     log "deployed $name"
     ;;
   *)
-    sed -n '2,30p' "$0" >&2
+    sed -n "2,$(grep -n '^set -euo' "$0" | cut -d: -f1)p" "$0" | sed '$d' >&2
     exit 2
     ;;
 esac

@@ -14,7 +14,8 @@ export const appDir = fileURLToPath(new URL('..', import.meta.url));
 /**
  * A copy of the app's source to deploy from (src, package.json, a node_modules link):
  * - `good`: unchanged;
- * - `boot-fails`: its server throws at boot, so it never becomes ready;
+ * - `boot-fails`: adds migration 4 (with `down`), which applies; its server throws at boot, so
+ *   it never becomes ready, and deploy.sh reverts migration 4;
  * - `migration-fails`: adds migration 4, which fails (`ALTER TABLE` of a missing table).
  */
 export function makeSource(kind: 'good' | 'boot-fails' | 'migration-fails'): string {
@@ -24,6 +25,13 @@ export function makeSource(kind: 'good' | 'boot-fails' | 'migration-fails'): str
   symlinkSync(join(appDir, 'node_modules'), join(dir, 'node_modules'));
   if (kind === 'boot-fails') {
     writeFileSync(join(dir, 'src/server.ts'), `throw new Error('broken release: boot fails');\n${readFileSync(join(appDir, 'src/server.ts'), 'utf8')}`);
+  }
+  if (kind === 'boot-fails') {
+    const file = join(dir, 'src/db/migrations.ts');
+    const text = readFileSync(file, 'utf8');
+    const end = text.indexOf('\n];\n');
+    if (end < 0) throw new Error('cannot find the end of MIGRATIONS in src/db/migrations.ts');
+    writeFileSync(file, `${text.slice(0, end)}\n  { version: 4, name: 'boot-fails flag', sql: 'ALTER TABLE projects ADD COLUMN flag int', down: 'ALTER TABLE projects DROP COLUMN flag' },${text.slice(end)}`);
   }
   if (kind === 'migration-fails') {
     const file = join(dir, 'src/db/migrations.ts');

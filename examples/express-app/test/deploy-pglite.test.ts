@@ -75,8 +75,9 @@ describe('scripts/deploy.sh (embedded PGlite)', () => {
     const bad = await deploy([], bootFails);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/health gate failed for \S+; rolling back to /);
-    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); serving /);
+    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); migrations reverted: 4; serving /);
     expect(bad.last.endsWith(`serving ${name(releaseB)}`)).toBe(true);
+    expect(bad.stderr).toMatch(/migrations applied for \S+: 4[\s\S]*: migrations reverted: 4/);
     expect(readlinkSync(join(root, 'current'))).toBe(releaseB);
     expect(await readyRelease(base)).toEqual({ status: 200, releaseId: name(releaseB) });
 
@@ -115,6 +116,16 @@ describe('scripts/deploy.sh (embedded PGlite)', () => {
     }
     expect(polls.filter((p) => p.phase === 'after' && !p.ok)).toEqual([]);
     expect(polls.filter((p) => p.ok).length).toBeGreaterThan(20);
+    // --stop, then --start: the current release (A, after the rollback) serves again, data intact.
+    const stopped = await deploy(['--stop']);
+    expect(stopped.status, stopped.stderr).toBe(0);
+    await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    const started = await deploy(['--start']);
+    expect(started.status, started.stderr).toBe(0);
+    expect(readlinkSync(join(root, 'current'))).toBe(releaseA);
+    expect(await readyRelease(base)).toEqual({ status: 200, releaseId: name(releaseA) });
+    expect((await api(`/api/v1/projects/${project.id}`)).status).toBe(200);
+
     console.info(`PGlite deploy gaps (ms): ${Object.entries(byPhase).map(([p, [r]]) => `${p} ${r!.to - r!.from}`).join(', ')}`);
   }, 300_000);
 });

@@ -68,9 +68,11 @@ describe('scripts/deploy.sh (blue/green on PostgreSQL)', () => {
     const bad = await deploy([], bootFails);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/health gate failed .*rolling back/);
-    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); serving /);
+    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); migrations reverted: 4; serving /);
     expect(readlinkSync(join(root, 'current'))).toBe(releaseB);
     expect(await readyRelease(base)).toEqual({ status: 200, releaseId: releaseB.replace('releases/', '') });
+    // The failed release's migration 4 (which has `down`) was reverted.
+    expect(await schemaVersion()).toBe(3);
 
     // A failing migration aborts before anything starts or stops: the old release never blinks,
     // and the schema is unchanged (each migration runs in a transaction).
