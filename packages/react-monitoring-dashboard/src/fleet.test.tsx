@@ -190,7 +190,7 @@ describe('error groups of a fleet snapshot: where they were seen', () => {
 
   it('the filter also matches a release or an instance', () => {
     const snapshot = makeFleetSnapshot({ groups: 6, releases: ['v1.4.1'] });
-    (snapshot.errors.groups[4] as { seen: { release: string }[] }).seen[0]!.release = 'v9-canary';
+    (snapshot.errors.groups[4] as unknown as { seen: { release: string }[] }).seen[0]!.release = 'v9-canary';
     render(<MonitoringDashboard snapshot={snapshot} refreshIntervalMs={0} />);
     fireEvent.change(screen.getByLabelText('Filter'), { target: { value: 'v9-canary' } });
     expect([...document.querySelectorAll('[data-fingerprint]')].map((el) => el.getAttribute('data-fingerprint'))).toEqual(['fp000004']);
