@@ -1,13 +1,39 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
-import { defaultClientConditions, defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+
+const outDir = fileURLToPath(new URL('../dist/dashboard', import.meta.url));
+
+/**
+ * Writes `<file>.br` and `<file>.gz` next to every text asset (js, css, html, svg, json), at
+ * maximum compression: the app serves them with `Content-Encoding` when the browser accepts
+ * them (src/http/precompressed.ts), so nothing is compressed per request.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'armor-precompress',
+    apply: 'build',
+    closeBundle() {
+      for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !/\.(?:js|mjs|css|html|svg|json)$/.test(entry.name)) continue;
+        const path = join(entry.parentPath, entry.name);
+        const data = readFileSync(path);
+        writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
+        writeFileSync(`${path}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+      }
+    },
+  };
+}
 
 /** Builds the /monitoring page into dist/dashboard (served by the app). Workspace packages come from source. */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/monitoring/',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   resolve: { conditions: ['@armor/source', ...defaultClientConditions] },
-  build: { outDir: fileURLToPath(new URL('../dist/dashboard', import.meta.url)), emptyOutDir: true, sourcemap: false },
+  build: { outDir, emptyOutDir: true, sourcemap: false },
   logLevel: 'warn',
 });

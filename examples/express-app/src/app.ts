@@ -29,6 +29,7 @@ import { createWebhook, type Webhook } from './webhook.js';
 import type { AppConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate, MIGRATIONS } from './db/migrations.js';
+import { precompressed } from './http/precompressed.js';
 import { decodeCursor, repositories, type Comment, type Repositories, type User } from './db/repositories.js';
 import { hashPassword, newSessionId, sha256, SCOPES, verifyPassword, type Principal, type Scope } from './auth.js';
 import { hashKey, issueKey, KEY_PREFIX } from './keys.js';
@@ -564,6 +565,9 @@ const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard', import.meta.url
 /** Serves the Vite-built dashboard (`pnpm --filter express-app build:dashboard`), or a page saying how to build it. */
 function dashboardRouter(): express.Router {
   const router = express.Router();
+  const cacheControl = (path: string) => (path.endsWith('.html') ? 'no-store' : 'public, max-age=3600');
+  // The page script is ~265 KB; its .br/.gz siblings (written by the build) are served when accepted.
+  router.use(precompressed(DASHBOARD_DIR, { cacheControl }));
   router.use(express.static(DASHBOARD_DIR, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('cache-control', 'no-store') }));
   router.get('/', (_req, res) => {
     res
