@@ -66,3 +66,33 @@ const N = sets.length;
     { timeMs: 800 },
   );
 }
+
+// The OpenTelemetry bridge on the hot path: the same counter/histogram with a sink to OpenTelemetry
+// meters, (a) without an SDK (the API's no-op meter) and (b) with the metrics SDK collecting, beside
+// prom-client. Without any sink the cost is the cases above.
+{
+  const { metrics } = await import('@opentelemetry/api');
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+  const { openTelemetrySink } = await import('@armor/opentelemetry');
+  for (const [label, meter] of [
+    ['otel-noop', metrics.getMeter('bench')],
+    ['otel-sdk', new MeterProvider().getMeter('bench')],
+  ] as const) {
+    const registry = createRegistry();
+    registry.addSink(openTelemetrySink({ meter }));
+    const counter = registry.counter({ name: 'req', help: 'h', labelNames: ['method', 'route'] as const });
+    const histogram = registry.histogram({ name: 'dur', help: 'h', labelNames: ['method', 'route'] as const });
+    const promCounter = new client.Counter({ name: 'req_total', help: 'h', labelNames: ['method', 'route'], registers: [new client.Registry()] });
+    const promHistogram = new client.Histogram({ name: 'dur', help: 'h', labelNames: ['method', 'route'], registers: [new client.Registry()] });
+    let i = 0;
+    let j = 0;
+    await compare(`counter-inc-2-labels-${label}`, () => counter.inc(sets[i++ % N]!), 'prom-client', () => promCounter.inc(sets[j++ % N]!));
+    i = j = 0;
+    await compare(
+      `histogram-observe-2-labels-${label}`,
+      () => histogram.observe(sets[i++ % N]!, (i % 1000) / 1000),
+      'prom-client',
+      () => promHistogram.observe(sets[j++ % N]!, (j % 1000) / 1000),
+    );
+  }
+}
