@@ -64,7 +64,7 @@ export default defineConfig({
     sourcemap: false,
     rolldownOptions: {
       output: {
-        // React in its own long-cached chunk; the dashboard is split off by React.lazy (main.tsx).
+        // React in its own long-cached chunk; the dashboard is split off by React.lazy (app.tsx).
         codeSplitting: { groups: [{ name: 'vendor', test: /[\\/]node_modules[\\/](?:react|react-dom|scheduler)[\\/]/ }] },
       },
     },
