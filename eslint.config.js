@@ -15,6 +15,7 @@ export default tseslint.config(
       '**/*.js',
       '**/*.cjs',
       '**/*.mjs',
+      '**/*.d.mts',
     ],
   },
   js.configs.recommended,
