@@ -4,7 +4,7 @@
  * redis-server through `REDIS_URL`.
  */
 import { fileURLToPath } from 'node:url';
-import { checkReadme, startRedis, type RedisServer } from '@armor/test-utils';
+import { expectReadmeRuns, startRedis, type RedisServer } from '@armor/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 let redis: RedisServer;
@@ -14,11 +14,7 @@ beforeAll(async () => {
 afterAll(() => redis.stop());
 
 it('every README code block type-checks under strict nodenext and runs', async () => {
-  const { typeErrors, runs } = await checkReadme(fileURLToPath(new URL('..', import.meta.url)), { env: { REDIS_URL: redis.url }, timeoutMs: 60_000 });
-  expect(typeErrors).toBe('');
-  expect(runs.length).toBe(5);
-  for (const run of runs) expect(run, `block ${run.block.index} (line ${run.block.line})\n${run.stderr}`).toMatchObject({ code: 0 });
-  const [usage, failSafe, negative, shared, expressBlock] = runs.map((r) => r.stdout);
+  const [usage, failSafe, negative, shared, expressBlock] = await expectReadmeRuns(fileURLToPath(new URL('..', import.meta.url)), { env: { REDIS_URL: redis.url }, timeoutMs: 60_000, blocks: 5 });
   expect(usage).toContain("1 { id: 'u1', name: 'user u1' }");
   expect(usage).toContain("batch [ '1', '2', '3' ]");
   expect(usage).toMatch(/\n30\n/);

@@ -3,7 +3,7 @@
  * against the source (`checkReadme` of `@armor/test-utils`). The usage block gets a real payments
  * service (a loopback HTTP server) through `PAYMENTS_URL` and listens on a free port (`PORT=0`).
  */
-import { checkReadme } from '@armor/test-utils';
+import { expectReadmeRuns } from '@armor/test-utils';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -25,11 +25,7 @@ afterAll(async () => {
 });
 
 it('every README code block type-checks under strict nodenext and runs', async () => {
-  const { typeErrors, runs } = await checkReadme(fileURLToPath(new URL('..', import.meta.url)), { env: { PAYMENTS_URL: paymentsUrl, PORT: '0' }, timeoutMs: 60_000 });
-  expect(typeErrors).toBe('');
-  expect(runs.length).toBe(2);
-  for (const run of runs) expect(run, `block ${run.block.index} (line ${run.block.line})\n${run.stderr}`).toMatchObject({ code: 0 });
-  const [usage, fetchRuntime] = runs.map((r) => r.stdout);
+  const [usage, fetchRuntime] = await expectReadmeRuns(fileURLToPath(new URL('..', import.meta.url)), { env: { PAYMENTS_URL: paymentsUrl, PORT: '0' }, timeoutMs: 60_000, blocks: 2 });
   // ready with a non-critical failure → 200 warn; after SIGTERM → 503 "shutting down", then exit 0
   expect(usage).toBe('200 warn\n503 shutting down\n');
   expect(fetchRuntime).toBe('200 application/health+json\n');

@@ -85,12 +85,9 @@ describe('trace ids through activeTraceId', () => {
 
 describe('README', () => {
   it('every block type-checks under strict nodenext and runs', async () => {
-    const { checkReadme } = await import('@armor/test-utils');
+    const { expectReadmeRuns } = await import('@armor/test-utils');
     const { fileURLToPath } = await import('node:url');
-    const { typeErrors, runs } = await checkReadme(fileURLToPath(new URL('..', import.meta.url)));
-    expect(typeErrors).toBe('');
-    expect(runs).toHaveLength(1);
-    expect(runs[0], runs[0]!.stderr).toMatchObject({ code: 0 });
-    expect(runs[0]!.stdout).toBe("[ 'armor.retry', 'POST /checkout' ]\ntrue\ntrue\n");
+    const [usage] = await expectReadmeRuns(fileURLToPath(new URL('..', import.meta.url)), { blocks: 1 });
+    expect(usage).toBe("[ 'armor.retry', 'POST /checkout' ]\ntrue\ntrue\n");
   }, 120_000);
 });

@@ -3,7 +3,7 @@
  * against the source (`checkReadme` of `@armor/test-utils`); the Redis block gets a real
  * redis-server through `REDIS_URL`.
  */
-import { checkReadme, startRedis, type RedisServer } from '@armor/test-utils';
+import { expectReadmeRuns, startRedis, type RedisServer } from '@armor/test-utils';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -14,11 +14,8 @@ beforeAll(async () => {
 afterAll(() => redis.stop());
 
 it('every README code block type-checks under strict nodenext and runs', async () => {
-  const { typeErrors, runs } = await checkReadme(fileURLToPath(new URL('..', import.meta.url)), { env: { REDIS_URL: redis.url }, timeoutMs: 60_000 });
-  expect(typeErrors).toBe('');
-  expect(runs.length).toBeGreaterThanOrEqual(5);
-  for (const run of runs) expect(run, `block ${run.block.index} (line ${run.block.line})\n${run.stderr}`).toMatchObject({ code: 0 });
-  const out = runs.map((r) => r.stdout).join('\n');
+  const outputs = await expectReadmeRuns(fileURLToPath(new URL('..', import.meta.url)), { env: { REDIS_URL: redis.url }, timeoutMs: 60_000, blocks: 7 });
+  const out = outputs.join('\n');
   expect(out).toContain('42'); // the main composition, after two retries
   expect(out).toContain("200 { price: 12 } [ 10, 12 ] true"); // the one-shot helpers
   expect(out).toContain('connected after 3 attempts'); // top-level await retry in a script

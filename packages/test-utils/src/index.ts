@@ -9,4 +9,4 @@ export { startRedis, type RedisServer } from './redis.js';
 export { startPostgres, type PostgresServer } from './postgres.js';
 export { launchChromium, CHROMIUM_PATH } from './chromium.js';
 export { outageSuite, type OutageSubject, type OutageSuiteOptions, type OutageFault } from './outage.js';
-export { checkReadme, readmeBlocks, type ReadmeBlock, type ReadmeResult, type CheckReadmeOptions } from './readme.js';
+export { checkReadme, expectReadmeRuns, readmeBlocks, type ReadmeBlock, type ReadmeResult, type CheckReadmeOptions } from './readme.js';

@@ -122,3 +122,23 @@ export async function checkReadme(packageDir: string, options: CheckReadmeOption
   rmSync(dir, { recursive: true, force: true });
   return { typeErrors: `${tsc.stdout}${tsc.stderr}`.trim(), runs };
 }
+
+/**
+ * The assertion every package's README test makes: every block type-checks, `blocks` blocks
+ * ran, each exited 0. Returns their standard outputs, in order, for the test's own checks.
+ *
+ * @example
+ * ```ts
+ * const [usage] = await expectReadmeRuns(packageDir, { blocks: 1 });
+ * expect(usage).toContain('ok');
+ * ```
+ */
+export async function expectReadmeRuns(packageDir: string, options: CheckReadmeOptions & { blocks: number }): Promise<string[]> {
+  const { expect } = await import('vitest');
+  const { blocks, ...check } = options;
+  const { typeErrors, runs } = await checkReadme(packageDir, check);
+  expect(typeErrors, 'README blocks must type-check under strict nodenext').toBe('');
+  expect(runs.length, 'README blocks that ran').toBe(blocks);
+  for (const run of runs) expect(run, `block ${run.block.index} (line ${run.block.line})\n${run.stderr}`).toMatchObject({ code: 0 });
+  return runs.map((r) => r.stdout);
+}
