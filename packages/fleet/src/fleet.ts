@@ -12,38 +12,32 @@
  * @module
  */
 import { checkClock, checkInt, checkOptions, checkRequired, checkString, toScheduler, type Clock } from '@armor/core';
-import type { BreakerStats, CacheStats, MonitoringSnapshot, RateLimitStats, RequestPoint, RouteStats, SnapshotHealthCheck } from '@armor/metrics';
+import type {
+  BreakerStats,
+  CacheStats,
+  FleetInstanceStats,
+  FleetRange,
+  FleetSection,
+  MonitoringSnapshot,
+  RateLimitStats,
+  RequestPoint,
+  RouteStats,
+  SnapshotHealthCheck,
+} from '@armor/metrics';
+
+export type { FleetRange };
 import { createPrometheusClient, type MatrixSeries, type PrometheusClient, type PrometheusClientOptions, type VectorSample } from './prometheus.js';
 import type { FleetErrorGroup, FleetSlowOperation, FleetStore } from './store.js';
 
 /** The time ranges the dashboard offers, in ms. */
-export const FLEET_RANGES = { '15m': 15 * 60_000, '1h': 60 * 60_000, '6h': 6 * 60 * 60_000, '24h': 24 * 60 * 60_000 } as const;
-/** A named range. */
-export type FleetRange = keyof typeof FLEET_RANGES;
+export const FLEET_RANGES = { '15m': 15 * 60_000, '1h': 60 * 60_000, '6h': 6 * 60 * 60_000, '24h': 24 * 60 * 60_000 } as const satisfies Record<FleetRange, number>;
 
-/** One instance in the fleet breakdown. */
-export interface FleetInstance {
-  /** The `instance` label Prometheus gives it. */
-  instance: string;
-  /** Prometheus could scrape it at the last scrape. */
-  up: boolean;
-  /** Its `health_ready` gauge (`undefined` when it does not export one). */
-  ready?: boolean;
-  count: number;
-  errors: number;
-  p95Ms: number | null;
-}
+/** One instance in the fleet breakdown (the contract's `FleetInstanceStats`). */
+export type FleetInstance = FleetInstanceStats;
 
-/** The fleet snapshot: the contract's snapshot plus the per-instance breakdown. */
+/** The fleet snapshot: the contract's snapshot with its `fleet` section and sightings always present. */
 export interface FleetSnapshot extends MonitoringSnapshot {
-  fleet: {
-    /** Every instance of the job, whichever one is selected. */
-    instances: FleetInstance[];
-    /** The selected instance, or `null` for the whole fleet. */
-    instance: string | null;
-    /** The range shown. */
-    range: FleetRange;
-  };
+  fleet: FleetSection & { range: FleetRange };
   errors: { totalGroups: number; groups: FleetErrorGroup[] };
   slowOperations: FleetSlowOperation[];
 }

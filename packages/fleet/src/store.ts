@@ -12,18 +12,11 @@
  */
 import { checkInt, checkOptions, checkRequired, checkString, createRedisGuard, type RedisClientLike, type RedisGuard } from '@armor/core';
 import { ServiceUnavailableError } from '@armor/errors';
-import type { ErrorGroup, SlowOperation } from '@armor/metrics';
+import type { ErrorGroup, ErrorGroupSighting, SlowOperation } from '@armor/metrics';
 
-/** Where (which release on which instance) an error group was seen. */
-export interface ErrorGroupSighting {
-  release: string;
-  instance: string;
-  firstSeen: number;
-  lastSeen: number;
-  count: number;
-}
+export type { ErrorGroupSighting };
 
-/** An error group of the fleet: the snapshot's group plus where it was seen. */
+/** An error group of the fleet: the contract's group with `seen` always present. */
 export interface FleetErrorGroup extends ErrorGroup {
   /** Per release and instance, most recently seen first. */
   seen: ErrorGroupSighting[];

@@ -62,6 +62,31 @@ export const routeStatsSchema = z.object({
   p99Ms: z.number().nonnegative().nullable(),
 });
 
+/** Where an error group was seen (fleet snapshots). */
+export const errorGroupSightingSchema = z.object({
+  release: z.string(),
+  instance: z.string(),
+  firstSeen: z.number(),
+  lastSeen: z.number(),
+  count: z.number().int().nonnegative(),
+});
+
+/** The `fleet` section of a fleet snapshot. */
+export const fleetSectionSchema = z.object({
+  instances: z.array(
+    z.object({
+      instance: z.string(),
+      up: z.boolean(),
+      ready: z.boolean().optional(),
+      count: z.number().int().nonnegative(),
+      errors: z.number().int().nonnegative(),
+      p95Ms: z.number().nonnegative().nullable(),
+    }),
+  ),
+  instance: z.string().nullable(),
+  range: z.enum(['15m', '1h', '6h', '24h']).nullable(),
+});
+
 /** A group of errors sharing a `fingerprint()` from `@armor/errors`. */
 export const errorGroupSchema = z.object({
   fingerprint: z.string(),
@@ -82,6 +107,7 @@ export const errorGroupSchema = z.object({
       traceId: z.string().optional(),
     })
     .optional(),
+  seen: z.array(errorGroupSightingSchema).optional(),
 });
 
 /** One operation slower than its threshold. */
@@ -179,6 +205,7 @@ export const monitoringSnapshotSchema = z.object({
   caches: z.array(cacheStatsSchema),
   rateLimits: z.array(rateLimitStatsSchema),
   breakers: z.array(breakerStatsSchema),
+  fleet: fleetSectionSchema.optional(),
 });
 
 /**

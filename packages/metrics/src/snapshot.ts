@@ -54,6 +54,50 @@ export interface RouteStats {
   p99Ms: number | null;
 }
 
+/** Where an error group was seen: one release on one instance (fleet snapshots, `@armor/fleet`). */
+export interface ErrorGroupSighting {
+  release: string;
+  instance: string;
+  /** Epoch ms. */
+  firstSeen: number;
+  /** Epoch ms. */
+  lastSeen: number;
+  /** Occurrences on that instance and release. */
+  count: number;
+}
+
+/** The time ranges a fleet snapshot offers. */
+export type FleetRange = '15m' | '1h' | '6h' | '24h';
+
+/** One instance of a fleet snapshot's `fleet.instances`. */
+export interface FleetInstanceStats {
+  /** Its name (the `instance` label Prometheus gives it). */
+  instance: string;
+  /** Prometheus could scrape it at the last scrape. */
+  up: boolean;
+  /** Its readiness (`health_ready`; absent when it does not export one). */
+  ready?: boolean | undefined;
+  /** Requests in the range. */
+  count: number;
+  /** Failed (5xx) requests in the range. */
+  errors: number;
+  /** p95 latency in the range (ms), `null` without requests. */
+  p95Ms: number | null;
+}
+
+/**
+ * The `fleet` section of a snapshot built for N instances (`@armor/fleet`). A single-process
+ * snapshot has none; the dashboard then shows no instance or range selector.
+ */
+export interface FleetSection {
+  /** Every instance, whichever one is selected. */
+  instances: FleetInstanceStats[];
+  /** The instance the snapshot is about, `null` for the whole fleet. */
+  instance: string | null;
+  /** The range shown (servers always send one; `null` where a reader did not recognize it). */
+  range: FleetRange | null;
+}
+
 /** A group of errors sharing a `fingerprint()` from `@armor/errors`. */
 export interface ErrorGroup {
   fingerprint: string;
@@ -75,6 +119,8 @@ export interface ErrorGroup {
         traceId?: string | undefined;
       }
     | undefined;
+  /** Fleet snapshots: where it was seen, per release and instance, most recent first. */
+  seen?: ErrorGroupSighting[] | undefined;
 }
 
 /** One operation slower than its threshold. */
@@ -168,6 +214,8 @@ export interface MonitoringSnapshot {
   caches: CacheStats[];
   rateLimits: RateLimitStats[];
   breakers: BreakerStats[];
+  /** Present on fleet snapshots (`@armor/fleet`): the per-instance breakdown and the selection. */
+  fleet?: FleetSection | undefined;
 }
 
 /** The snapshot version this package produces. */

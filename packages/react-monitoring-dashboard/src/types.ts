@@ -8,6 +8,10 @@ import type {
   BreakerStats,
   CacheStats,
   ErrorGroup,
+  ErrorGroupSighting,
+  FleetInstanceStats,
+  FleetRange,
+  FleetSection as ContractFleetSection,
   MonitoringSnapshot,
   RateLimitStats,
   RequestPoint,
@@ -21,6 +25,9 @@ export type {
   BreakerStats,
   CacheStats,
   ErrorGroup,
+  ErrorGroupSighting,
+  FleetInstanceStats,
+  FleetRange,
   MonitoringSnapshot,
   RateLimitStats,
   RequestPoint,
@@ -77,52 +84,11 @@ export interface SourceLoadOptions {
   query?: Readonly<Record<string, string>>;
 }
 
-/** The time ranges a fleet snapshot offers. */
-export type FleetRange = '15m' | '1h' | '6h' | '24h';
+/** The `fleet` section of the snapshot contract (`@armor/metrics`). */
+export type FleetSection = ContractFleetSection;
 
-/** One instance of a fleet snapshot's `fleet.instances` (the shape `@armor/fleet` serves). */
-export interface FleetInstanceStats {
-  /** Its name (the `instance` label Prometheus gives it). */
-  instance: string;
-  /** Prometheus could scrape it at the last scrape. */
-  up: boolean;
-  /** Its readiness (`undefined` when it does not report one). */
-  ready?: boolean;
-  /** Requests in the range. */
-  count: number;
-  /** Failed (5xx) requests in the range. */
-  errors: number;
-  /** p95 latency in the range (ms), `null` without requests. */
-  p95Ms: number | null;
-}
-
-/**
- * The `fleet` section of a fleet snapshot (`FleetSnapshot` from `@armor/fleet`). A single-process
- * snapshot has none, and the dashboard then shows no instance or range selector.
- */
-export interface FleetSection {
-  /** Every instance, whichever one is selected. */
-  instances: FleetInstanceStats[];
-  /** The instance the snapshot is about, `null` for the whole fleet. */
-  instance: string | null;
-  /** The range shown (`null` when the server sent one the dashboard does not know). */
-  range: FleetRange | null;
-}
-
-/** Where an error group was seen: one release on one instance (fleet snapshots). */
-export interface ErrorGroupSighting {
-  release: string;
-  instance: string;
-  /** Epoch ms. */
-  firstSeen: number;
-  /** Epoch ms. */
-  lastSeen: number;
-  /** Occurrences on that instance and release. */
-  count: number;
-}
-
-/** A snapshot that may carry a `fleet` section (a `FleetSnapshot` from `@armor/fleet` is one). */
-export type FleetAwareSnapshot = MonitoringSnapshot & { fleet?: FleetSection };
+/** A snapshot that may carry a `fleet` section: every `MonitoringSnapshot` (kept as a name for readers). */
+export type FleetAwareSnapshot = MonitoringSnapshot;
 
 /** An error group that may say where it was seen (`seen`, fleet snapshots). */
-export type SightedErrorGroup = ErrorGroup & { seen?: ErrorGroupSighting[] };
+export type SightedErrorGroup = ErrorGroup;
