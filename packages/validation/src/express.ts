@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { limits as createLimits, type LimitsOptions, type StructureGuard } from './limits.js';
 import { toIssues } from './parse.js';
 import { checkOneOf, checkOptions, checkRequired } from '@armor/core';
+import { assertZod4 } from './zod-version.js';
 
 /** Options of {@link validate}. */
 export interface ValidateOptions<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
@@ -71,7 +72,10 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
   const respond = (options.onError ?? 'respond') === 'respond';
   type Part = { name: 'params' | 'query' | 'body'; schema: z.ZodType; prefix: string; guarded: boolean };
   const parts: Part[] = [];
-  const add = (name: Part['name'], schema: z.ZodType) => parts.push({ name, schema, prefix: `/${name}`, guarded: guard !== undefined && name !== 'params' });
+  const add = (name: Part['name'], schema: z.ZodType) => {
+    assertZod4(schema, name); // at construction: a zod 3 schema is a configuration error, not a 400
+    parts.push({ name, schema, prefix: `/${name}`, guarded: guard !== undefined && name !== 'params' });
+  };
   if (options.params !== undefined) add('params', options.params);
   if (options.query !== undefined) add('query', options.query);
   if (options.body !== undefined) add('body', options.body);

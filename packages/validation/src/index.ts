@@ -7,6 +7,7 @@
  * @module
  */
 export { parse, safeParse, toIssues, toPointer, escapePointerSegment } from './parse.js';
+export { assertZod4, zodVersionOf } from './zod-version.js';
 export type { ParseOptions, SafeParseResult } from './parse.js';
 export { limits } from './limits.js';
 export type { LimitsOptions, StructureGuard } from './limits.js';

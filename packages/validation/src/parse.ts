@@ -2,6 +2,7 @@ import { ValidationError, type ValidationIssue } from '@armor/errors';
 import type { z } from 'zod';
 import type { StructureGuard } from './limits.js';
 import { checkOptions } from '@armor/core';
+import { assertZod4 } from './zod-version.js';
 
 /** Options of {@link parse} and {@link safeParse}. */
 export interface ParseOptions {
@@ -70,6 +71,7 @@ function isZodError(error: unknown): error is { issues: z.core.$ZodIssue[] } {
 /** Runs the guard and the schema; returns either the value or Armor issues. */
 function check<S extends z.ZodType>(schema: S, input: unknown, options: ParseOptions): { data: z.output<S> } | { issues: ValidationIssue[] } {
   checkOptions('parse', options, ['path', 'limits', 'message']);
+  assertZod4(schema);
   const prefix = options.path ?? '';
   if (options.limits !== undefined) {
     const issue = options.limits.check(input, prefix);
