@@ -62,6 +62,8 @@ export interface CheckReadmeOptions {
   timeoutMs?: number;
   /** Extra files (name → content) written beside the blocks, for blocks that import fixtures. */
   fixtures?: Record<string, string>;
+  /** The Markdown file, relative to the package folder. @default 'README.md' */
+  file?: string;
 }
 
 /** Result of {@link checkReadme}. */
@@ -78,7 +80,7 @@ export interface ReadmeResult {
  * package (so workspace imports resolve like a user's would, through the source condition).
  */
 export async function checkReadme(packageDir: string, options: CheckReadmeOptions = {}): Promise<ReadmeResult> {
-  const blocks = readmeBlocks(join(packageDir, 'README.md'));
+  const blocks = readmeBlocks(join(packageDir, options.file ?? 'README.md'));
   const dir = join(packageDir, '.readme-check');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
