@@ -13,22 +13,25 @@ const { join } = require('node:path');
  *   the root entry is trimmed. About 9.6 kB of every package is @armor/core + @armor/errors
  *   (ipaddr.js is CommonJS and does not tree-shake).
  * - @armor/validation: zod is a peer (excluded); the rest is htmlparser2.
+ * - Re-measured at the end of the round (csrf and api-keys bundle @noble/hashes; errors gained
+ *   codes and header hooks; the dashboard its fleet view, still far under its 40 KB ceiling;
+ *   security-headers now carries the kernel's option checks).
  */
 const budgets = {
-  '@armor/api-keys': '6.5 KB',
+  '@armor/api-keys': '14 KB',
   '@armor/cache': '25 KB',
   '@armor/core': '10.5 KB',
-  '@armor/csrf': '6.5 KB',
-  '@armor/errors': '5.5 KB',
-  '@armor/fleet': '14 KB',
+  '@armor/csrf': '14 KB',
+  '@armor/errors': '6.5 KB',
+  '@armor/fleet': '21 KB',
   '@armor/health': '10 KB',
-  '@armor/metrics': '22 KB',
-  '@armor/opentelemetry': '7.5 KB',
+  '@armor/metrics': '24.5 KB',
+  '@armor/opentelemetry': '8.5 KB',
   '@armor/privacy': '11 KB',
   '@armor/rate-limit': '27 KB',
-  '@armor/react-monitoring-dashboard': '20 KB',
+  '@armor/react-monitoring-dashboard': '23.5 KB',
   '@armor/resilience': '24 KB',
-  '@armor/security-headers': '5.5 KB',
+  '@armor/security-headers': '11.5 KB',
   '@armor/validation': '80 KB',
 };
 
