@@ -9,7 +9,9 @@
 //   present, a typesVersions entry for every subpath (node10), one `//# sourceMappingURL` per
 //   built file and source maps that embed their sources, every import of the built JS and types
 //   declared as a dependency or peer, the root entry's types free of optional peers, and README
-//   links that resolve on the registry page (relative links only to files in the tarball);
+//   links that resolve on the registry page (relative links only to files in the tarball), and no
+//   inlined copy of another Armor package in any built file (internal packages are dependencies:
+//   a second copy of `@armor/errors` breaks `instanceof ConfigurationError`);
 // - the workspace package.json in sync with `node scripts/make-package.mjs --sync`.
 // Usage: node scripts/check-packages.mjs [package...]
 import { execFile } from 'node:child_process';
@@ -25,6 +27,8 @@ const run = promisify(execFile);
 const only = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), 'armor-check-packages-'));
 const builtins = new Set(builtinModules);
+/** Folder names of every workspace package (an inlined `../<folder>/src/...` module is another package's code). */
+const armorFolders = new Set(readdirSync(join(repoRoot, 'packages'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name));
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -115,6 +119,34 @@ function armorRules(p, root) {
       const missing = (map.sources ?? []).filter((_, i) => typeof map.sourcesContent?.[i] !== 'string');
       if (missing.length) problems.push(`${relative(root, mapFile)} does not embed ${missing.length} source(s) (sourcesContent) though src/ is not published`);
     }
+  }
+  // no built file carries another Armor package's code: esbuild names every module it inlines in a
+  // `// path` comment, and the source maps list every source; both must stay inside this package.
+  const foreign = (path) => {
+    const p = path.replace(/\\/g, '/');
+    const pkgDir = /(?:^|\/)node_modules\/(@armor\/[^/]+)\//.exec(p)?.[1];
+    if (pkgDir) return pkgDir;
+    // ../<folder>/src/x.ts or ../<folder>/dist/x.js seen from the package (comments) or from dist/ (maps)
+    const sibling = /^(?:\.\.\/)+([^./][^/]*)\/(?:src|dist)\//.exec(p)?.[1];
+    return sibling && armorFolders.has(sibling) ? `@armor/${sibling}` : null;
+  };
+  /** owner package → built files that carry a copy of it */
+  const inlined = new Map();
+  const note = (owner, f) => owner && owner !== packed.name && inlined.set(owner, new Set([...(inlined.get(owner) ?? []), f]));
+  for (const f of files.filter((f) => /\.(c|m)?js$/.test(f))) {
+    for (const m of readFileSync(join(root, f), 'utf8').matchAll(/^\/\/ (\S+\.[cm]?[jt]sx?)$/gm)) note(foreign(m[1]), f);
+  }
+  for (const f of files.filter((f) => f.endsWith('.map'))) {
+    let map;
+    try {
+      map = JSON.parse(readFileSync(join(root, f), 'utf8'));
+    } catch {
+      continue;
+    }
+    for (const source of map.sources ?? []) note(foreign(source), f);
+  }
+  for (const [owner, where] of inlined) {
+    problems.push(`${[...where].sort().join(', ')} carry a copy of ${owner} (declare it in "dependencies", not devDependencies, so the build keeps it external)`);
   }
   // every import of built code is declared
   const declared = new Set([packed.name, ...Object.keys({ ...packed.dependencies, ...packed.peerDependencies, ...packed.optionalDependencies })]);

@@ -297,6 +297,20 @@ describe('consumer matrix (packed packages installed with npm outside the worksp
     });
   }
 
+  it('one copy of each Armor package: an error from @armor/opentelemetry is instanceof @armor/errors\' class (ESM and CJS)', async () => {
+    if (setupError) throw setupError;
+    const probe = (load: string) => `${load}
+let verdict = 'no error';
+try { otel.traceComponent({}); } catch (error) { verdict = String(error instanceof errors.ConfigurationError) + ' ' + errors.isArmorError(error); }
+console.log(verdict);`;
+    writeFileSync(join(project, 'one-copy.mjs'), probe("import * as otel from '@armor/opentelemetry';\nimport * as errors from '@armor/errors';"));
+    writeFileSync(join(project, 'one-copy.cjs'), probe("const otel = require('@armor/opentelemetry');\nconst errors = require('@armor/errors');"));
+    for (const file of ['one-copy.mjs', 'one-copy.cjs']) {
+      const { code, out } = await sh(process.execPath, [file]);
+      expect({ file, code, out: out.trim() }).toEqual({ file, code: 0, out: 'true true' });
+    }
+  });
+
   it('root entry types never need an optional peer dependency (ioredis, express, convex, react)', () => {
     if (setupError) throw setupError;
     // optional peers per package: zod is optional for @armor/metrics but required by @armor/validation
