@@ -111,6 +111,26 @@ describe('taggedJsonSerializer', () => {
     expect(() => taggedJsonSerializer.serialize(cycle)).toThrow(/circular/);
     expect(() => taggedJsonSerializer.serialize({ p: new Point() })).toThrow(CacheSerializationError);
   });
+
+  it('refuses symbol keys (which JSON would drop silently) with a typed error naming the path and the key', () => {
+    const s = Symbol('secret');
+    for (const serializer of [taggedJsonSerializer, jsonSerializer]) {
+      let thrown: unknown;
+      try {
+        serializer.serialize({ a: { [s]: 1, b: 2 } });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(CacheSerializationError);
+      expect((thrown as CacheSerializationError).message).toMatch(/"\/a" has a symbol key Symbol\(secret\)/);
+      expect((thrown as CacheSerializationError).details).toEqual({ path: '/a' });
+      expect(() => serializer.serialize({ [s]: 'top' })).toThrow(/the value has a symbol key/);
+      expect(() => serializer.serialize([{ [Symbol.iterator]: 1 }])).toThrow(/"\/0" has a symbol key/);
+    }
+    // a non-enumerable symbol (metadata some libraries attach) is not data and is not refused
+    const tagged = Object.defineProperty({ x: 1 }, Symbol('meta'), { value: 1, enumerable: false });
+    expect(taggedJsonSerializer.deserialize(taggedJsonSerializer.serialize(tagged))).toEqual({ x: 1 });
+  });
 });
 
 describe('taggedJsonSerializer properties', () => {

@@ -41,6 +41,7 @@ function check(value: unknown, path: (string | number)[], seen: Set<object>): vo
   if (proto !== Object.prototype && proto !== null) {
     fail(path, `a ${describe(obj)}, which JSON cannot round-trip (convert it to plain data or pass a custom serializer)`);
   }
+  checkSymbolKeys(obj, path);
   seen.add(obj);
   for (const k of Object.keys(obj)) {
     const item = (obj as Record<string, unknown>)[k];
@@ -50,9 +51,19 @@ function check(value: unknown, path: (string | number)[], seen: Set<object>): vo
   seen.delete(obj);
 }
 
-function fail(path: (string | number)[], what: string): never {
+/**
+ * Throws for an enumerable symbol key: JSON drops it silently, so the value read back would
+ * lack it while the memory store keeps it. (Non-enumerable symbols are metadata, not data.)
+ */
+function checkSymbolKeys(obj: object, path: (string | number)[]): void {
+  for (const s of Object.getOwnPropertySymbols(obj)) {
+    if (Object.prototype.propertyIsEnumerable.call(obj, s)) fail(path, `has a symbol key ${String(s)}, which JSON drops silently`, true);
+  }
+}
+
+function fail(path: (string | number)[], what: string, verb = false): never {
   const at = pointer(path);
-  throw new CacheSerializationError(`Cannot cache value: ${at === '' ? 'the value' : `the value at "${at}"`} is ${what}`, {
+  throw new CacheSerializationError(`Cannot cache value: ${at === '' ? 'the value' : `the value at "${at}"`} ${verb ? '' : 'is '}${what}`, {
     details: { path: at },
   });
 }
@@ -60,7 +71,7 @@ function fail(path: (string | number)[], what: string): never {
 /**
  * The default serializer of byte stores (Redis): strict JSON. Before encoding it checks that
  * the value survives a JSON round trip unchanged and throws a {@link CacheSerializationError}
- * naming the offending path otherwise (functions, symbols, `undefined` at the top level or in
+ * naming the offending path otherwise (functions, symbols, symbol keys, `undefined` at the top level or in
  * arrays, `BigInt`, non-finite numbers, `Date`, `Map`, `Set`, class instances, cycles).
  *
  * @example
@@ -136,6 +147,7 @@ function encode(value: unknown, path: (string | number)[], seen: Set<object>, st
     if (proto !== Object.prototype && proto !== null) {
       fail(path, `a ${describe(obj)}, which cannot be round-tripped (convert it to plain data or pass a custom serializer)`);
     }
+    checkSymbolKeys(obj, path);
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(obj)) {
       const item = (obj as Record<string, unknown>)[k];
@@ -196,7 +208,7 @@ function decodeObject(obj: Record<string, unknown>): Record<string, unknown> {
  * what the memory store gives back. Plain data is written as plain JSON; a value holding
  * `undefined`, `Date`, `Map`, `Set`, `BigInt`, `NaN`, `±Infinity` or `-0` (at any depth) is written
  * as tagged JSON (prefixed with `~`) and read back as the same types. Functions, symbols, class
- * instances and cycles throw a {@link CacheSerializationError} naming the path, so `set` rejects
+ * instances, symbol keys and cycles throw a {@link CacheSerializationError} naming the path, so `set` rejects
  * before anything is written (and a loaded value the serializer refuses is returned uncached,
  * with a `storeError` event). Properties whose value is `undefined` are dropped (they read back
  * as `undefined`).
