@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import { ConfigurationError } from '@armor/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfProtection } from './express.js';
 import { memoryUsedTokenStore } from './index.js';
@@ -125,5 +126,19 @@ describe('csrfProtection over real HTTP', () => {
   it('safe methods pass without a token', async () => {
     const response = await fetch(`${base}/stateless/form`, { headers: { cookie: 'sid=carol' } });
     expect(response.status).toBe(200);
+  });
+});
+
+// issue 24: without getSessionId every unsafe request failed with a 500 at request time.
+describe('csrfProtection options', () => {
+  it('refuses a missing getSessionId at construction (ConfigurationError naming it)', () => {
+    let thrown: unknown;
+    try {
+      csrfProtection({ secret: SECRET } as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as ConfigurationError).option).toBe('getSessionId');
   });
 });

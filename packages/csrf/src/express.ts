@@ -48,6 +48,8 @@ export interface CsrfMiddleware extends RequestHandler {
 export function csrfProtection(options: CsrfProtectionOptions): CsrfMiddleware {
   checkRequired('options', options, 'an object with getSessionId and secret (or csrf)');
   checkOptions('csrfProtection', options, [...CSRF_OPTIONS, 'getSessionId', 'csrf', 'onError']);
+  // Required: without it every unsafe request would fail at request time (a 500) instead.
+  checkRequired('getSessionId', options.getSessionId, 'a function (req) => session id (string) or undefined');
   checkFunction('getSessionId', options.getSessionId);
   checkOneOf('onError', options.onError, ['respond', 'next']);
   const { getSessionId, csrf: given, onError = 'respond', ...csrfOptions } = options;

@@ -131,6 +131,11 @@ describe('bad options throw ConfigurationError naming the option', () => {
     [{ permissionsPolicy: { camera: ['evil"origin'] } }, 'permissionsPolicy.camera'],
     [{ cacheControl: 'no-store\r\nSet-Cookie: a=b' }, 'cacheControl'],
     [{ preset: 'nope' }, 'preset'],
+    // issue 24: preset names were looked up with `in`, so Object.prototype keys passed
+    [{ preset: 'constructor' }, 'preset'],
+    [{ preset: 'toString' }, 'preset'],
+    [{ preset: '__proto__' }, 'preset'],
+    [{ preset: 42 }, 'preset'],
     [{ originAgentCluster: 'yes' }, 'originAgentCluster'],
   ])('%j → %s', (options, option) => {
     let thrown: unknown;

@@ -177,7 +177,8 @@ export function mergeSecurityHeaderOptions(...layers: (SecurityHeadersOptions | 
     checkOptions('securityHeaders', layer, HEADER_OPTIONS);
     const { preset, ...rest } = layer;
     if (preset !== undefined) {
-      if (!(preset in PRESETS)) throw new ConfigurationError('preset', 'must be "default", "html" or "api"', { received: preset });
+      // Own keys only: `in` would accept Object.prototype names such as 'constructor'.
+      if (typeof preset !== 'string' || !Object.hasOwn(PRESETS, preset)) throw new ConfigurationError('preset', 'must be "default", "html" or "api"', { received: preset });
       // A preset is a complete starting point: it replaces everything from earlier layers
       // (so `override({ preset: 'default' })` on an `api` set brings the CSP back).
       for (const key of Object.keys(out)) delete (out as Record<string, unknown>)[key];
