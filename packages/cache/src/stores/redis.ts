@@ -128,7 +128,18 @@ end
 redis.call('DEL', KEYS[1])
 return removed`;
 
-const GET_MANY = `return redis.call('MGET', unpack(KEYS))`;
+/**
+ * MGET of every key in one round trip, in slices: Lua's `unpack` refuses more than ~8,000
+ * values (LUAI_MAXCSTACK), so a single `MGET(unpack(KEYS))` failed for larger calls.
+ */
+const GET_MANY = `
+local out = {}
+local n = #KEYS
+for i = 1, n, 1000 do
+  local part = redis.call('MGET', unpack(KEYS, i, math.min(i + 999, n)))
+  for j = 1, #part do out[i + j - 1] = part[j] end
+end
+return out`;
 
 const LOCK = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`;
