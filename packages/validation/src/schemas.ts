@@ -29,8 +29,10 @@ export interface HttpUrlOptions {
   max?: number | undefined;
   /**
    * Accept URLs whose host is a loopback, private, link-local (cloud metadata:
-   * `169.254.169.254`), unique-local, unspecified, CGNAT, reserved or multicast address, or
-   * `localhost`/`metadata.google.internal`. `false` for URLs your server will fetch (SSRF):
+   * `169.254.169.254`), unique-local, unspecified, CGNAT, reserved or multicast address, or an
+   * internal-only name: a single label (`metadata`, `localhost`, `kubernetes`) or a name under
+   * `localhost`, `local`, `internal` (`metadata.google.internal`), `home.arpa`, `metadata.goog`,
+   * `localdomain`, `lan`, `intranet`, `corp`, `home` or `private`. `false` for URLs your server will fetch (SSRF):
    * every spelling the URL parser accepts is caught (`127.1`, `0x7f000001`, `2130706433`,
    * `[::ffff:127.0.0.1]`). A public host NAME that resolves to a private address is not caught
    * here (no DNS lookup): check the resolved address when you connect.
@@ -108,21 +110,34 @@ function email(options: EmailOptions = {}) {
   });
 }
 
-/** Host names that always mean this machine or the cloud metadata service. */
-const PRIVATE_NAMES = /^(?:localhost|.+\.localhost|metadata\.google\.internal|metadata\.goog|instance-data|instance-data\.ec2\.internal)\.?$/i;
+/**
+ * Suffixes of names that are never public DNS: RFC 6761/6762/8375 special-use and reserved
+ * names (`localhost`, `local` (mDNS, Kubernetes `svc.cluster.local`), `home.arpa`), ICANN's
+ * private-use `internal` (`metadata.google.internal`, `*.ec2.internal`), Google's metadata
+ * `metadata.goog`, and names in common private use that are not delegated in the public root
+ * (`localdomain`, `lan`, `intranet`, `corp`, `home`, `private`).
+ */
+const INTERNAL_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'metadata.goog', 'localdomain', 'lan', 'intranet', 'corp', 'home', 'private'];
 
 /**
- * Whether a WHATWG-parsed host (`url.hostname`) is not a public address. The URL parser has
- * already turned every IPv4 spelling (`127.1`, `0x7f000001`, `2130706433`, `0177.0.0.1`) into
- * dotted decimal and bracketed IPv6; the kernel's `ipRange` judges the address (IPv4 embedded
- * in IPv6, such as `[::ffff:127.0.0.1]`, is judged as that IPv4 address). Anything but
- * `unicast` (private, loopback, linkLocal (169.254.169.254), uniqueLocal, unspecified,
- * carrierGradeNat, reserved, multicast, ...) is private here.
+ * Whether a host NAME (not an IP literal) can only mean something inside the server's own
+ * network: a single label (`metadata`, `localhost`, `kubernetes`, `instance-data`: resolved
+ * through the search domains or `/etc/hosts`, never public DNS) or one of
+ * {@link INTERNAL_SUFFIXES}. One trailing dot (`metadata.`) is ignored. Plain string checks:
+ * linear in the name's length.
  */
+function isInternalName(hostname: string): boolean {
+  const name = (hostname.endsWith('.') ? hostname.slice(0, -1) : hostname).toLowerCase();
+  if (!name.includes('.')) return true;
+  for (const suffix of INTERNAL_SUFFIXES) {
+    if (name === suffix || name.endsWith(`.${suffix}`)) return true;
+  }
+  return false;
+}
+
 function isPrivateHost(hostname: string): boolean {
-  if (PRIVATE_NAMES.test(hostname)) return true;
   const ip = parseIp(hostname);
-  if (ip === undefined) return false;
+  if (ip === undefined) return isInternalName(hostname);
   return ipRange(ip) !== 'unicast';
 }
 

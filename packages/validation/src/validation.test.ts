@@ -180,6 +180,24 @@ describe('schemas', () => {
     }
   });
 
+  // issue 24: `http://metadata/` (GCP's short metadata name) and other single-label or
+  // internal-only names passed with allowPrivate: false.
+  it('httpUrl({ allowPrivate: false }) refuses single-label and internal-only host names', () => {
+    const publicOnly = schemas.httpUrl({ allowPrivate: false });
+    for (const bad of [
+      'http://metadata/computeMetadata/v1/', 'http://metadata./', 'http://METADATA/', 'http://kubernetes/', 'http://instance-data/', 'http://localhost./',
+      'http://metadata.google.internal./', 'http://a.b.internal/', 'http://ip-10-0-0-1.ec2.internal/', 'http://printer.local/',
+      'http://my-svc.default.svc.cluster.local/', 'http://router.home.arpa/', 'http://db.localdomain/', 'http://x.localhost./',
+      'http://nas.lan/', 'http://wiki.intranet/', 'http://metadata.goog/', 'http://dc01.corp/',
+    ]) {
+      expect(safeParse(publicOnly, bad).success, bad).toBe(false);
+      expect(safeParse(schemas.httpUrl(), bad).success, bad).toBe(true);
+    }
+    for (const good of ['https://example.com./', 'https://internal.example.com/', 'https://local.example/', 'https://metadata.example.org/', 'https://xn--bcher-kva.de/']) {
+      expect(safeParse(publicOnly, good).success, good).toBe(true);
+    }
+  });
+
   it('httpUrl: http/https only, no credentials, host allowlist', () => {
     expect(parse(schemas.httpUrl(), 'https://Example.com/a b')).toBe('https://example.com/a%20b');
     for (const bad of ['javascript:alert(1)', 'ftp://x.test/', 'https://user:pw@x.test/', 'data:text/html,x', '//x.test', 'not a url']) {
