@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { validate } from './express.js';
 import { parse, safeParse, schemas, zodVersionOf } from './index.js';
+import { installedZodVersion, zodMismatchMessage } from './zod-version.js';
+import { createRequire } from 'node:module';
+
+const installed = (createRequire(import.meta.url)('zod/package.json') as { version: string }).version;
 
 describe('a schema from zod 3 (a real zod 3.25 install)', () => {
   it('is a ConfigurationError naming the zod version where it is used, never a 400', () => {
@@ -18,13 +22,28 @@ describe('a schema from zod 3 (a real zod 3.25 install)', () => {
         thrown = error;
       }
       expect(thrown).toBeInstanceOf(ConfigurationError);
-      expect((thrown as Error).message).toMatch(/zod 3\.x; @armor\/validation needs zod \^4\.0\.0/);
+      // names the installed zod (here the workspace's zod 4: the schema comes from a second zod)
+      expect((thrown as Error).message).toContain(`was built with zod 3, but the zod installed for @armor/validation is ${installed}`);
+      expect((thrown as Error).message).not.toContain('3.x');
+      expect((thrown as Error).message).not.toMatch(/import z from 'zod\/v4'/);
       expect((thrown as ConfigurationError).status).toBe(500);
     }
   });
 
   it('the Express adapter refuses it at construction', () => {
-    expect(() => validate({ body: z3.object({ title: z3.string() }) as never })).toThrow(/Invalid option "body": was built with zod 3\.x/);
+    expect(() => validate({ body: z3.object({ title: z3.string() }) as never })).toThrow(/Invalid option "body": was built with zod 3, but the zod installed/);
+  });
+
+  it('the installed zod is read from zod/package.json', () => {
+    expect(installedZodVersion()).toBe(installed);
+  });
+
+  it('with zod 3 installed, the advice is to upgrade zod (not zod/v4, which would mix two zods with schemas.*)', () => {
+    const message = zodMismatchMessage('3.x', '3.25.76');
+    expect(message).toContain('was built with zod 3 (installed: zod 3.25.76); @armor/validation needs zod ^4.0.0');
+    expect(message).toContain('npm install zod@^4');
+    expect(message).not.toMatch(/^.*import z from 'zod\/v4'.*$/);
+    expect(zodMismatchMessage('3.x', undefined)).toMatch(/^was built with zod 3; /);
   });
 
   it('zod 4 schemas pass and report their version', () => {
