@@ -6,6 +6,7 @@
  * @module
  */
 export * from './time.js';
+export { MAX_TIMER_MS, chainTimers } from './timers.js';
 export * from './emitter.js';
 export * from './options.js';
 export * from './ip.js';

@@ -8,9 +8,14 @@
  * timers (TTL sweeps, sync intervals, refresh-ahead, collection loops) are unref'd, through
  * {@link backgroundTimeout} / {@link backgroundInterval}.
  *
+ * Long timers: every clock here chains a delay above {@link MAX_TIMER_MS} (2^31 − 1 ms, about
+ * 24.8 days) into segments, so it never runs after ~1 ms the way a runtime timer does.
+ *
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
+import { checkMs } from './options.js';
+import { cancelChained, chainTimers, MAX_TIMER_MS } from './timers.js';
 
 /** Opaque timer handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = unknown;
@@ -50,20 +55,29 @@ export function unrefTimer<H>(handle: H): H {
   return handle;
 }
 
+/** The runtime's timers, looked up at call time (so `vi.useFakeTimers()` works). */
+const globalTimers = {
+  setTimeout: (callback: () => void, ms: number): TimerHandle => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle: TimerHandle): void => globalThis.clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
+};
+const chainedGlobalTimers = chainTimers(globalTimers);
+
 /**
  * The default clock: `Date.now` and the global timers, each looked up at call time. Its
- * timers keep the process alive (see the module's timer rule).
+ * timers keep the process alive (see the module's timer rule). A delay above
+ * {@link MAX_TIMER_MS} is chained (it waits the full delay; the handle has `unref`, `ref`,
+ * `hasRef`, and `clearTimeout` cancels it at any point).
  */
 export const systemClock: Scheduler = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
+  setTimeout: chainedGlobalTimers.setTimeout,
+  clearTimeout: chainedGlobalTimers.clearTimeout,
 };
 
 /** Like {@link systemClock}, but every timer is unref'd (for background work only). */
 const unrefSystemClock: Scheduler = {
   now: systemClock.now,
-  setTimeout: (callback, ms) => unrefTimer(globalThis.setTimeout(callback, ms)),
+  setTimeout: (callback, ms) => unrefTimer(systemClock.setTimeout(callback, ms)),
   clearTimeout: systemClock.clearTimeout,
 };
 
@@ -78,7 +92,9 @@ export interface ToSchedulerOptions {
 }
 
 /**
- * Fills in the missing members of a user clock.
+ * Fills in the missing members of a user clock. The result chains every delay above
+ * {@link MAX_TIMER_MS} (the user clock's timers get segments of at most that length), and its
+ * `clearTimeout` cancels such a timer at any point of the chain.
  *
  * @param clock - The user's clock, or `undefined` for the system clock.
  * @example
@@ -91,16 +107,19 @@ export function toScheduler(clock: Clock | undefined, options: ToSchedulerOption
   const base = options.unref === true ? unrefSystemClock : systemClock;
   if (clock === undefined) return base;
   if (clock === systemClock || clock === unrefSystemClock) return clock as Scheduler;
-  return {
-    now: () => clock.now(),
+  if (!clock.setTimeout && !clock.clearTimeout) return { now: () => clock.now(), setTimeout: base.setTimeout, clearTimeout: base.clearTimeout };
+  const timers = chainTimers({
     setTimeout: clock.setTimeout ? (callback, ms) => clock.setTimeout!(callback, ms) : base.setTimeout,
     clearTimeout: clock.clearTimeout ? (handle) => clock.clearTimeout!(handle) : base.clearTimeout,
-  };
+  });
+  return { now: () => clock.now(), setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout };
 }
 
 /**
- * Schedules a background timer (a sweep, a sync, a refresh-ahead): unref'd when it runs on the
- * system timers, so it never keeps a process alive.
+ * Schedules a background timer (a sweep, a sync, a refresh-ahead) of `ms` milliseconds:
+ * unref'd when it runs on the system timers, so it never keeps a process alive. Cancel it with
+ * `scheduler.clearTimeout`. A scheduler from {@link toScheduler} chains delays above
+ * {@link MAX_TIMER_MS}.
  */
 export function backgroundTimeout(scheduler: Scheduler, callback: () => void, ms: number): TimerHandle {
   return unrefTimer(scheduler.setTimeout(callback, ms));
@@ -108,11 +127,31 @@ export function backgroundTimeout(scheduler: Scheduler, callback: () => void, ms
 
 /**
  * Runs `callback` every `ms` milliseconds in the background (unref'd). Returns a function that
- * stops it.
+ * stops it. A period above {@link MAX_TIMER_MS} is chained (never every ~1 ms); `Infinity`
+ * never runs.
+ *
+ * @param ms - Period in milliseconds (a number >= 0, or `Infinity`).
+ * @throws ConfigurationError when `ms` is not such a number.
  */
 export function backgroundInterval(callback: () => void, ms: number): () => void {
-  const handle = unrefTimer(globalThis.setInterval(callback, ms));
-  return () => globalThis.clearInterval(handle);
+  checkMs('ms', ms, { allowInfinity: true });
+  if (ms === Infinity) return () => undefined;
+  if (ms <= MAX_TIMER_MS) {
+    const handle = unrefTimer(globalThis.setInterval(callback, ms));
+    return () => globalThis.clearInterval(handle);
+  }
+  let stopped = false;
+  const arm = (): TimerHandle => unrefTimer(systemClock.setTimeout(tick, ms));
+  const tick = () => {
+    if (stopped) return;
+    handle = arm();
+    callback();
+  };
+  let handle = arm();
+  return () => {
+    stopped = true;
+    systemClock.clearTimeout(handle);
+  };
 }
 
 /**
@@ -152,7 +191,11 @@ export const coarseClock: Clock = {
   },
 };
 
-/** A deterministic clock for tests: time moves only when you call `advance`. */
+/**
+ * A deterministic clock for tests: time moves only when you call `advance`. It holds timers of
+ * any length exactly (no 2^31 − 1 ms limit); through {@link toScheduler} a component's long
+ * timers reach it chained, in segments of at most {@link MAX_TIMER_MS}.
+ */
 export interface ManualClock extends Scheduler {
   /** Moves time forward by `ms` milliseconds, firing due timers in order. */
   advance(ms: number): void;
@@ -192,7 +235,7 @@ export function manualClock(start = 0): ManualClock {
       return id;
     },
     clearTimeout: (handle) => {
-      timers.delete(handle as number);
+      if (!cancelChained(handle)) timers.delete(handle as number);
     },
     advance(ms) {
       const until = time + ms;
@@ -268,13 +311,16 @@ const noop = (): void => {};
 /**
  * Waits `ms` milliseconds on `scheduler` (a keep-alive timer unless the scheduler unrefs).
  * Rejects at once with the abort reason when `signal` aborts; the timer and the listener are
- * always removed.
+ * always removed. A wait above {@link MAX_TIMER_MS} is chained, whatever the scheduler.
+ *
+ * @param ms - Milliseconds to wait (`<= 0` resolves at once; `Infinity` waits until aborted).
  */
 export function sleep(ms: number, signal: AbortSignal | undefined, scheduler: Scheduler = systemClock): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0 && signal === undefined) return Promise.resolve();
+  const timers = ms > MAX_TIMER_MS ? chainTimers(scheduler) : scheduler;
   return new Promise<void>((resolve, reject) => {
-    const handle = scheduler.setTimeout(() => {
+    const handle = timers.setTimeout(() => {
       off();
       resolve();
     }, ms);
@@ -282,7 +328,7 @@ export function sleep(ms: number, signal: AbortSignal | undefined, scheduler: Sc
       signal === undefined
         ? noop
         : onAbort(signal, () => {
-            scheduler.clearTimeout(handle);
+            timers.clearTimeout(handle);
             reject(abortReason(signal));
           });
   });
