@@ -360,6 +360,21 @@ describe('tiers', () => {
     for (const name of ['strict', 'standard', 'relaxed', 'api'] as const) expect(() => createRateLimiter({ ...tiers[name] })).not.toThrow();
   });
 
+  it('every tier, auth included, spreads into createRateLimiter (tiers.auth.ip is not copied by a spread)', async () => {
+    const store = memoryStore();
+    for (const name of ['strict', 'standard', 'relaxed', 'api', 'auth'] as const) {
+      expect(() => createRateLimiter({ ...tiers[name], store })).not.toThrow();
+    }
+    const auth = createRateLimiter({ ...tiers.auth, store });
+    expect(auth.policy).toMatchObject({ algorithm: 'sliding-window', limit: 5, windowMs: 900_000, blockDurationMs: 900_000, blockGrowth: 2 });
+    for (let i = 0; i < 5; i++) expect((await auth.consume('k')).allowed).toBe(true);
+    expect(await auth.consume('k')).toMatchObject({ allowed: false, blockedMs: 900_000 });
+    // The per-IP half is still there, and spreads too.
+    expect(tiers.auth.ip).toMatchObject({ limit: 100, windowMs: 900_000 });
+    expect(() => createRateLimiter({ ...tiers.auth.ip, store })).not.toThrow();
+    expect(Object.keys(tiers.auth)).not.toContain('ip');
+  });
+
   it('auth: counts failures per account and per IP, with growing blocks', async () => {
     const clock = fakeClock();
     const auth = createAuthLimiter({ clock, ip: { limit: 8 } });

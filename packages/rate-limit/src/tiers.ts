@@ -20,6 +20,34 @@ export type TierName = 'strict' | 'standard' | 'relaxed' | 'api' | 'auth';
 
 const MINUTE = 60_000;
 
+const AUTH_IP = {
+  algorithm: 'sliding-window',
+  limit: 100,
+  windowMs: 15 * MINUTE,
+  blockDurationMs: 15 * MINUTE,
+  blockGrowth: 2,
+  maxBlockDurationMs: 24 * 60 * MINUTE,
+} as const satisfies TierPreset;
+
+const AUTH_ACCOUNT = {
+  algorithm: 'sliding-window',
+  limit: 5,
+  windowMs: 15 * MINUTE,
+  blockDurationMs: 15 * MINUTE,
+  blockGrowth: 2,
+  maxBlockDurationMs: 24 * 60 * MINUTE,
+} as const satisfies TierPreset;
+
+/**
+ * The auth tier: the per-account numbers, plus the per-IP half as `ip`. `ip` is a
+ * non-enumerable property, so `{ ...tiers.auth }` copies only the limiter options and
+ * `createRateLimiter({ ...tiers.auth, store })` works like every other tier.
+ */
+const AUTH: typeof AUTH_ACCOUNT & {
+  /** The per-IP half of the auth tier (credential stuffing spreads over accounts). Not copied by a spread. */
+  readonly ip: typeof AUTH_IP;
+} = Object.freeze(Object.defineProperty({ ...AUTH_ACCOUNT }, 'ip', { value: Object.freeze({ ...AUTH_IP }), enumerable: false })) as never;
+
 /**
  * The presets. Use with `createRateLimiter({ ...tiers.standard, store })`, or by name in the
  * Express and Fetch adapters (`rateLimit({ tier: 'strict' })`).
@@ -44,23 +72,13 @@ export const tiers = {
   standard: { algorithm: 'sliding-window', limit: 100, windowMs: MINUTE },
   relaxed: { algorithm: 'sliding-window', limit: 1_000, windowMs: MINUTE },
   api: { algorithm: 'gcra', limit: 600, windowMs: MINUTE, burst: 60 },
-  auth: {
-    algorithm: 'sliding-window',
-    limit: 5,
-    windowMs: 15 * MINUTE,
-    blockDurationMs: 15 * MINUTE,
-    blockGrowth: 2,
-    maxBlockDurationMs: 24 * 60 * MINUTE,
-    /** The per-IP half of the auth tier (credential stuffing spreads over accounts). */
-    ip: {
-      algorithm: 'sliding-window',
-      limit: 100,
-      windowMs: 15 * MINUTE,
-      blockDurationMs: 15 * MINUTE,
-      blockGrowth: 2,
-      maxBlockDurationMs: 24 * 60 * MINUTE,
-    } satisfies TierPreset,
-  },
+  /**
+   * Logins, per account: 5 failures per 15 min, then a 15 min block doubling up to 24 h.
+   * `tiers.auth.ip` is the per-IP half (100 failures per 15 min, same blocks); it is
+   * non-enumerable, so `createRateLimiter({ ...tiers.auth, store })` spreads only the account
+   * numbers. Prefer {@link createAuthLimiter}, which applies both halves.
+   */
+  auth: AUTH,
 } as const satisfies Record<Exclude<TierName, 'auth'>, TierPreset> & { auth: TierPreset & { ip: TierPreset } };
 
 /** Options of {@link createAuthLimiter}: shared limiter options plus per-half overrides. */
@@ -122,9 +140,8 @@ export function createAuthLimiter(options: AuthLimiterOptions = {}): AuthLimiter
   checkObject('ip', ipOverrides);
   checkOptions('createAuthLimiter account', accountOverrides, presetKeys);
   checkOptions('createAuthLimiter ip', ipOverrides, presetKeys);
-  const { ip: ipPreset, ...accountPreset } = tiers.auth;
-  const account = createRateLimiter({ ...accountPreset, ...accountOverrides, ...shared, name: `${name}:account` });
-  const ip = createRateLimiter({ ...ipPreset, ...ipOverrides, ...shared, name: `${name}:ip` });
+  const account = createRateLimiter({ ...AUTH_ACCOUNT, ...accountOverrides, ...shared, name: `${name}:account` });
+  const ip = createRateLimiter({ ...AUTH_IP, ...ipOverrides, ...shared, name: `${name}:ip` });
   return {
     account,
     ip,
@@ -152,9 +169,5 @@ export function tierOptions(tier: TierName | TierPreset): TierPreset {
   if (!Object.prototype.hasOwnProperty.call(tiers, tier)) {
     throw new ConfigurationError('tier', `must be one of ${Object.keys(tiers).map((t) => `'${t}'`).join(', ')} or a preset object`, { received: tier });
   }
-  if (tier === 'auth') {
-    const { ip: _ip, ...account } = tiers.auth;
-    return account;
-  }
-  return tiers[tier];
+  return tier === 'auth' ? AUTH_ACCOUNT : tiers[tier];
 }

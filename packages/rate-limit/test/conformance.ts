@@ -64,20 +64,42 @@ export function storeConformance(label: string, makeStore: () => RateLimitStore 
         });
 
         it('blocks after a refusal, with growing blocks', async () => {
+          // Scheduler-independent: block lengths are read from the answers that start the
+          // blocks (`blockedMs`, measured by the store's own clock), the waits poll until the
+          // store says the block is over (never a fixed sleep that a loaded machine could
+          // stretch past the next block), and "still blocked" is only asserted when the
+          // measured time since the refusal is shorter than the block.
           const store = await makeStore();
           const limiter = createRateLimiter({ algorithm, limit: 1, windowMs: HOUR, store, prefix: unique('e'), blockDurationMs: 200, blockGrowth: 2, maxBlockDurationMs: 10_000 });
           const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+          /** Consumes until the store no longer answers 'blocked' (the block is over); returns that answer. */
+          const afterBlock = async () => {
+            for (;;) {
+              const r = await limiter.consume('k');
+              if (r.reason !== 'blocked') return r;
+              await sleep(Math.max(10, Math.min(r.retryAfterMs, 100)));
+            }
+          };
           expect((await limiter.consume('k')).allowed).toBe(true);
-          const first = await limiter.consume('k');
-          expect(first.reason).toBe('limit');
-          expect(first.retryAfterMs).toBeGreaterThanOrEqual(190);
-          expect(await limiter.consume('k')).toMatchObject({ allowed: false, reason: 'blocked', remaining: 0 });
-          await sleep(250);
-          expect((await limiter.consume('k')).reason).toBe('limit'); // second block: 400 ms
-          await sleep(250);
-          expect((await limiter.consume('k')).reason).toBe('blocked');
-          await sleep(200);
-          expect((await limiter.consume('k')).reason).toBe('limit');
+          const blockLengths: number[] = [];
+          let refusal = await limiter.consume('k');
+          for (let strike = 1; strike <= 3; strike++) {
+            const startedAt = Date.now();
+            expect(refusal).toMatchObject({ allowed: false, reason: 'limit', remaining: 0 });
+            blockLengths.push(refusal.blockedMs ?? refusal.retryAfterMs);
+            expect(refusal.retryAfterMs).toBeGreaterThanOrEqual(blockLengths.at(-1)!);
+            const next = await limiter.consume('k');
+            if (Date.now() - startedAt < blockLengths.at(-1)! - 20) expect(next).toMatchObject({ allowed: false, reason: 'blocked', remaining: 0 });
+            else expect(next.allowed).toBe(false);
+            refusal = await afterBlock();
+          }
+          // 200 ms, then twice as long each time (the store's clock; rounding allows 1 ms).
+          expect(blockLengths[0]).toBeGreaterThanOrEqual(199);
+          expect(blockLengths[0]).toBeLessThanOrEqual(200);
+          expect(blockLengths[1]).toBeGreaterThanOrEqual(399);
+          expect(blockLengths[1]).toBeLessThanOrEqual(400);
+          expect(blockLengths[2]).toBeGreaterThanOrEqual(799);
+          expect(blockLengths[2]).toBeLessThanOrEqual(800);
           await limiter.reset('k');
           expect((await limiter.consume('k')).allowed).toBe(true);
         });
