@@ -10,6 +10,7 @@
 //   built file and source maps that embed their sources, every import of the built JS and types
 //   declared as a dependency or peer, the root entry's types free of optional peers, and README
 //   links that resolve on the registry page (relative links only to files in the tarball), and no
+//   image in the tarball (READMEs link them by absolute URL), and no
 //   inlined copy of another Armor package in any built file (internal packages are dependencies:
 //   a second copy of `@armor/errors` breaks `instanceof ConfigurationError`);
 // - the workspace package.json in sync with `node scripts/make-package.mjs --sync`.
@@ -81,6 +82,8 @@ function armorRules(p, root) {
   for (const required of ['LICENSE', 'README.md', 'package.json']) {
     if (!files.includes(required)) problems.push(`${required} is not in the tarball (add it to "files")`);
   }
+  const images = files.filter((f) => /\.(png|jpe?g|gif|webp|avif)$/i.test(f));
+  if (images.length) problems.push(`${images.join(', ')} are published: link images from the README by absolute GitHub URL and keep them out of "files"`);
   if (files.some((f) => f.startsWith('src/'))) problems.push('src/ is published (the source maps embed the sources; publish dist only)');
   const exportsText = JSON.stringify(packed.exports ?? {});
   if (exportsText.includes('@armor/source')) problems.push('the packed exports keep the workspace-only "@armor/source" condition (set publishConfig.exports)');

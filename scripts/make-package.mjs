@@ -18,15 +18,14 @@
 //   (which is not published: the source maps embed it via sourcesContent).
 // - `typesVersions`: maps every subpath to its .d.ts, so TypeScript's legacy
 //   `"moduleResolution": "node"` (node10), which ignores `exports`, finds `@armor/x/express`.
-// - `files`: dist, README.md, LICENSE (plus `extraFiles`, e.g. the dashboard's screenshot).
+// - `files`: dist, README.md, LICENSE (plus `extraFiles`, when a package must ship more). Images
+//   stay out of tarballs: READMEs link them by absolute GitHub URL (the dashboard's screenshots).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const SOURCE = '@armor/source';
 /** Files some packages publish besides dist/README/LICENSE (paths relative to the package). */
-const extraFiles = {
-  'react-monitoring-dashboard': ['docs/*.png'],
-};
+const extraFiles = {};
 
 /** The exports entry of one built entry point. */
 function entryExports(entry) {
