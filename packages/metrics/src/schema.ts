@@ -19,6 +19,15 @@ import type * as T from './snapshot.js';
 /** Health status as in the IETF health+json draft. */
 export const healthStatusSchema = z.enum(['pass', 'warn', 'fail']);
 
+/** The snapshot's overall health: a health status, or `unknown` when a source failed. */
+export const snapshotHealthStatusSchema = z.enum(['pass', 'warn', 'fail', 'unknown']);
+
+/** A section the server could not compute, and why. */
+export const snapshotUnavailableSchema = z.object({
+  section: z.enum(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet']),
+  reason: z.string(),
+});
+
 /** One health check result. */
 export const snapshotHealthCheckSchema = z.object({
   /** Check name, e.g. `database`. */
@@ -176,7 +185,7 @@ export const monitoringSnapshotSchema = z.object({
     resolutionMs: z.number().positive(),
   }),
   health: z.object({
-    status: healthStatusSchema,
+    status: snapshotHealthStatusSchema,
     checks: z.array(snapshotHealthCheckSchema),
   }),
   requests: z.object({
@@ -206,6 +215,8 @@ export const monitoringSnapshotSchema = z.object({
   rateLimits: z.array(rateLimitStatsSchema),
   breakers: z.array(breakerStatsSchema),
   fleet: fleetSectionSchema.optional(),
+  /** Sections whose source failed (their figures were not computed). */
+  unavailable: z.array(snapshotUnavailableSchema).optional(),
 });
 
 /**
@@ -223,7 +234,8 @@ const proofs: {
   cache: Same<z.infer<typeof cacheStatsSchema>, T.CacheStats>;
   rate: Same<z.infer<typeof rateLimitStatsSchema>, T.RateLimitStats>;
   breaker: Same<z.infer<typeof breakerStatsSchema>, T.BreakerStats>;
-} = { snapshot: true, check: true, point: true, route: true, group: true, slow: true, cache: true, rate: true, breaker: true };
+  unavailable: Same<z.infer<typeof snapshotUnavailableSchema>, T.SnapshotUnavailable>;
+} = { snapshot: true, check: true, point: true, route: true, group: true, slow: true, cache: true, rate: true, breaker: true, unavailable: true };
 void proofs;
 
 export type { MonitoringSnapshot, SnapshotHealthCheck, RequestPoint, RouteStats, ErrorGroup, SlowOperation, CacheStats, RateLimitStats, BreakerStats } from './snapshot.js';

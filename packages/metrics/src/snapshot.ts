@@ -11,6 +11,30 @@
 /** Health status as in the IETF health+json draft. */
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
+/**
+ * The snapshot's overall health: a {@link HealthStatus}, or `unknown` when a source the verdict
+ * needs could not be read (a fleet snapshot whose Prometheus query failed): the figures marked in
+ * `unavailable` were not computed, so neither `pass` nor `fail` would be true.
+ */
+export type SnapshotHealthStatus = HealthStatus | 'unknown';
+
+/**
+ * A part of the snapshot that can be unavailable: `requests` (counts, errors, series, routes,
+ * per-instance counts), `latency` (every p50/p95/p99), `inFlight`, `errors` (error groups),
+ * `slowOperations`, `caches`, `rateLimits`, `breakers`, `fleet` (the instance list).
+ */
+export type SnapshotSection = 'requests' | 'latency' | 'inFlight' | 'errors' | 'slowOperations' | 'caches' | 'rateLimits' | 'breakers' | 'fleet';
+
+/**
+ * A section the server could not compute (its source failed). Its figures in the snapshot are
+ * placeholders (zeros, empty lists, `null`s), never measurements: readers show it as unavailable.
+ */
+export interface SnapshotUnavailable {
+  section: SnapshotSection;
+  /** Why, safe to show admins (e.g. the failed query and Prometheus' answer). */
+  reason: string;
+}
+
 /** One health check result. */
 export interface SnapshotHealthCheck {
   /** Check name, e.g. `database`. */
@@ -187,7 +211,7 @@ export interface MonitoringSnapshot {
   };
   /** The time window the series cover. */
   window: { windowMs: number; resolutionMs: number };
-  health: { status: HealthStatus; checks: SnapshotHealthCheck[] };
+  health: { status: SnapshotHealthStatus; checks: SnapshotHealthCheck[] };
   requests: {
     totals: {
       count: number;
@@ -216,6 +240,11 @@ export interface MonitoringSnapshot {
   breakers: BreakerStats[];
   /** Present on fleet snapshots (`@armor/fleet`): the per-instance breakdown and the selection. */
   fleet?: FleetSection | undefined;
+  /**
+   * Sections whose source failed, so their figures were not computed (absent on a complete
+   * snapshot). The overall health is then `unknown`.
+   */
+  unavailable?: SnapshotUnavailable[] | undefined;
 }
 
 /** The snapshot version this package produces. */
