@@ -5,13 +5,14 @@
  * @module
  */
 import type { NextFunction, Request, Response } from 'express';
-import { checkFunction, checkOptions } from '@armor/core';
+import { checkBoolean, checkFunction, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { negotiateFormat } from './format.js';
 import { createHttpMetrics, httpOptions, UNMATCHED_ROUTE } from './http.js';
 import type { Monitor } from './monitor.js';
 import { stringifySafe } from './safe-json.js';
 import type { Registry } from './registry.js';
+import { isScrape, markScrape } from './scrape-marks.js';
 
 /** Options of {@link metricsMiddleware}. */
 export interface MetricsMiddlewareOptions {
@@ -22,6 +23,14 @@ export interface MetricsMiddlewareOptions {
   route?: (req: Request) => string | undefined;
   /** Also label requests with the exact `status_code` (see `createHttpMetrics`). @default false */
   statusCode?: boolean;
+  /**
+   * Count requests answered by {@link metricsEndpoint} (Prometheus scrapes) as traffic. Off by
+   * default: a scrape every second would otherwise be a large share of a quiet service's
+   * requests, whatever the order of the middleware and the `/metrics` route. A scrape is still
+   * in `http_requests_in_flight` while it renders.
+   * @default false
+   */
+  countScrapes?: boolean;
 }
 
 const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z0-9_-]{20,})$/i;
@@ -66,21 +75,25 @@ export function routeTemplate(req: Request): string {
 /**
  * Express middleware recording `http_requests_total`, `http_request_duration_seconds` (method,
  * route template, status class) and `http_requests_in_flight`, and feeding `createMonitor`.
- * Register it first. Requests the client aborted are recorded with status 499.
+ * Register it before your routes. Requests the client aborted are recorded with status 499;
+ * requests answered by {@link metricsEndpoint} (scrapes) are not recorded unless `countScrapes`.
  *
  * @example
  * ```ts
+ * app.get('/metrics', metricsEndpoint(registry)); // scrapes are not traffic
  * app.use(metricsMiddleware({ registry }));
- * app.get('/metrics', metricsEndpoint(registry));
  * ```
  */
 export function metricsMiddleware(options: MetricsMiddlewareOptions) {
-  checkOptions('metricsMiddleware', options, ['registry', 'buckets', 'route', 'statusCode']);
+  checkOptions('metricsMiddleware', options, ['registry', 'buckets', 'route', 'statusCode', 'countScrapes']);
   checkFunction('route', options?.route);
+  checkBoolean('countScrapes', options?.countScrapes);
+  const skipScrapes = options?.countScrapes !== true;
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   const http = createHttpMetrics(options.registry, httpOptions(options));
   const custom = options.route;
   const record = (req: Request, res: Response, started: number) => {
+    if (skipScrapes && isScrape(req)) return void http.cancel();
     let route: string | undefined;
     if (custom) {
       try {
@@ -105,6 +118,7 @@ export function metricsMiddleware(options: MetricsMiddlewareOptions) {
 export function metricsEndpoint(registry: Registry) {
   if (typeof registry?.metrics !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: registry });
   return function armorMetricsEndpoint(req: Request, res: Response): void {
+    markScrape(req);
     const { format, contentType } = negotiateFormat(req.headers.accept);
     res.setHeader('content-type', contentType);
     res.setHeader('cache-control', 'no-store');

@@ -2,6 +2,7 @@ import { checkBoolean, checkFunction, checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { hubOf } from './hub.js';
 import { negotiateFormat } from './format.js';
+import { isScrape, markScrape } from './scrape-marks.js';
 import type { Counter, Gauge, Histogram, Labels, Registry } from './registry.js';
 
 /** Route label used when no route template matched. */
@@ -70,6 +71,8 @@ export interface HttpMetrics {
   start(): number;
   /** Call once when it finished. `error` marks a thrown handler (counted as 5xx). */
   end(startedAt: number, method: string, route: string, status: number): void;
+  /** Call instead of `end` for a request that is not traffic (a scrape): only releases the in-flight count. */
+  cancel(): void;
 }
 
 /**
@@ -102,6 +105,10 @@ export function createHttpMetrics(registry: Registry, options: HttpMetricsOption
       hub.inFlight++;
       inFlightChild.inc();
       return clock.now();
+    },
+    cancel() {
+      hub.inFlight--;
+      inFlightChild.dec();
     },
     end(startedAt, method, route, status) {
       hub.inFlight--;
@@ -156,11 +163,17 @@ export interface InstrumentFetchOptions {
   buckets?: readonly number[];
   /** Also label requests with the exact `status_code` (see {@link createHttpMetrics}). @default false */
   statusCode?: boolean;
+  /**
+   * Count requests answered by {@link metricsResponse} (Prometheus scrapes) as traffic.
+   * @default false
+   */
+  countScrapes?: boolean;
 }
 
 /**
  * Wraps a Fetch handler (`(request) => Response`) to record request metrics. A handler that
- * throws is recorded as 500 and the error is rethrown.
+ * throws is recorded as 500 and the error is rethrown. Requests answered by
+ * {@link metricsResponse} (scrapes) are not recorded unless `countScrapes`.
  *
  * @example
  * ```ts
@@ -173,8 +186,10 @@ export function instrumentFetch<A extends unknown[]>(
   options: InstrumentFetchOptions,
 ): (request: Request, ...rest: A) => Promise<Response> {
   if (typeof handler !== 'function') throw new ConfigurationError('handler', 'must be a function', { received: handler });
-  checkOptions('instrumentFetch', options, ['registry', 'routes', 'route', 'buckets', 'statusCode']);
+  checkOptions('instrumentFetch', options, ['registry', 'routes', 'route', 'buckets', 'statusCode', 'countScrapes']);
   checkFunction('route', options?.route);
+  checkBoolean('countScrapes', options?.countScrapes);
+  const skipScrapes = options?.countScrapes !== true;
   if (typeof options?.registry?.counter !== 'function') throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: options?.registry });
   const http = createHttpMetrics(options.registry, httpOptions(options));
   const matchers = (options.routes ?? []).map((t) => [t, compileRoute(t)] as const);
@@ -199,7 +214,8 @@ export function instrumentFetch<A extends unknown[]>(
       status = response.status;
       return response;
     } finally {
-      http.end(started, request.method, resolve(request), status);
+      if (skipScrapes && isScrape(request)) http.cancel();
+      else http.end(started, request.method, resolve(request), status);
     }
   };
 }
@@ -214,6 +230,7 @@ export function instrumentFetch<A extends unknown[]>(
  * ```
  */
 export function metricsResponse(registry: Registry, request?: Request): Response {
+  markScrape(request);
   const { format, contentType } = negotiateFormat(request?.headers.get('accept'));
   return new Response(registry.metrics(format), { headers: { 'content-type': contentType, 'cache-control': 'no-store' } });
 }
