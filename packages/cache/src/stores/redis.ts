@@ -18,8 +18,6 @@ import type { CacheEntry, CacheStore, Serializer } from '../types.js';
  */
 export interface CacheRedisClient extends RedisClientLike {
   get(key: string): Promise<string | null>;
-  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[cursor: string, elements: string[]]>;
-  unlink(...keys: string[]): Promise<number>;
   publish(channel: string, message: string): Promise<number>;
   /** Opens a second connection (the tiered store's pub/sub subscriber). */
   duplicate(): CacheRedisSubscriber;
@@ -141,6 +139,19 @@ for i = 1, n, 1000 do
 end
 return out`;
 
+/**
+ * One bounded step of `clear`: SCAN from cursor ARGV[1] for keys matching ARGV[2], looking at
+ * ARGV[3] slots, and UNLINK what it found. Returns the next cursor (`0`: done).
+ */
+const CLEAR_STEP = `
+local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local keys = r[2]
+for i = 1, #keys, 1000 do redis.call('UNLINK', unpack(keys, i, math.min(i + 999, #keys))) end
+return r[1]`;
+
+/** Slots one `clear` step scans: a few ms of Redis time even on a store of millions of keys. */
+const CLEAR_STEP_COUNT = 2_000;
+
 const LOCK = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
 return 0`;
 
@@ -236,12 +247,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return entry;
   };
 
-  const scanDelete = async (pattern: string) => {
+  /**
+   * Removes every data key, tag list and tag set under `keyPrefix` in bounded steps, each its
+   * own guarded call (one timeout per step, not one for the whole keyspace): on a Redis holding
+   * millions of other keys a single timed call would time out and open the guard for every key.
+   */
+  const clearSteps = async (keyPrefix: string) => {
+    const pattern = `${globEscape(prefix)}[kgt]:${globEscape(keyPrefix)}*`;
     let cursor = '0';
     do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
+      const at = cursor;
+      cursor = String(await run('clear', () => client.eval(CLEAR_STEP, 0, at, pattern, CLEAR_STEP_COUNT)));
     } while (cursor !== '0');
   };
 
@@ -279,12 +295,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       await run('set', () => client.eval(SET_ENTRY, 2, dataKey(key), listKey(key), raw, px, key, tagKey(''), ...(tags ?? [])));
     },
     delete: (key) => run('delete', async () => (await client.eval(DELETE_ENTRY, 2, dataKey(key), listKey(key), key, tagKey(''))) === 1),
-    clear: (keyPrefix) =>
-      run('clear', async () => {
-        await scanDelete(`${globEscape(dataKey(keyPrefix))}*`);
-        await scanDelete(`${globEscape(listKey(keyPrefix))}*`);
-        await scanDelete(`${globEscape(tagKey(keyPrefix))}*`);
-      }),
+    clear: clearSteps,
     invalidateTag: (tag) =>
       run('invalidateTag', async () => (await client.eval(INVALIDATE_TAG, 1, tagKey(tag), dataKey(''), listKey(''), tag, tagKey(''))) as string[]),
     lock: (key, ttlMs) =>

@@ -176,8 +176,24 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
     },
     clear: async (prefix) => {
       await l1.clear(prefix);
-      await l2.clear(prefix);
-      await publish({ c: prefix });
+      let failure: unknown;
+      try {
+        await l2.clear(prefix);
+      } catch (error) {
+        failure = error;
+      }
+      // Reads of this instance that ran during the clear may have copied a value it was about to
+      // remove into L1: drop them again, and keep in-flight ones out of L1.
+      for (const [key, r] of reading) if (key.startsWith(prefix)) r.dirty = true;
+      await l1.clear(prefix);
+      // Published even after a partial failure: the other instances must drop their copies of
+      // whatever was removed.
+      try {
+        await publish({ c: prefix });
+      } catch (error) {
+        failure ??= error;
+      }
+      if (failure !== undefined) throw failure;
     },
     invalidateTag: async (tag) => {
       const local = await l1.invalidateTag(tag);
