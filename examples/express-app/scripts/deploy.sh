@@ -123,7 +123,9 @@ start_front() {
 
 start_release() {
   local name=$1 port=$2
-  (cd "$DEPLOY_ROOT/releases/$name" && PORT=$port HOST=127.0.0.1 RELEASE=$name exec node --enable-source-maps dist/server.mjs) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null 9>&- &
+  # TRUST_PROXY=1: the front proxy (front.mjs) is the one trusted hop; it overwrites
+  # X-Forwarded-For with the real peer address, so limits and audit rows see the client.
+  (cd "$DEPLOY_ROOT/releases/$name" && PORT=$port HOST=127.0.0.1 RELEASE=$name TRUST_PROXY=1 exec node --enable-source-maps dist/server.mjs) >>"$DEPLOY_ROOT/logs/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/$name.pid"
   echo "$port" >"$RUN/$name.port"
   log "started $name on port $port (pid $!)"

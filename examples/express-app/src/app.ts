@@ -68,8 +68,8 @@ const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard', import.meta.url
 export async function createService(config: AppConfig, overrides: ServiceOverrides = {}): Promise<Service> {
   const services = await createServices(config, overrides);
   const { registry, health, monitor, log, quiet, loaders } = services;
-  const auth = authentication(services);
   const limits = rateLimits(services.limiters);
+  const auth = authentication(services, { onFailure: (req) => limits.authFailed(req) });
   const ops = operations(services);
 
   const app = express();

@@ -81,12 +81,14 @@ export interface AppConfig {
   trustProxy: number;
   release: string;
   /**
-   * Rate-limit tiers: `auth` (login), `api` (per API key), `standard` (per IP elsewhere), and
+   * Rate-limit tiers: `auth` (failed logins, `account` per account across addresses and `ip`
+   * per address across accounts; blocks grow as `tiers.auth` sets), `api` (per API key),
+   * `standard` (per IP elsewhere), and
    * `authFailures` (per IP, in front of API-key and admin authentication: only failed
    * authentications keep their point, so a flood of made-up keys is refused before it costs
    * a lookup).
    */
-  rateLimits: { auth: TierConfig; api: TierConfig; standard: TierConfig; authFailures: TierConfig };
+  rateLimits: { auth: { account: TierConfig; ip: TierConfig }; api: TierConfig; standard: TierConfig; authFailures: TierConfig };
   /** Cache TTL for hot reads (ms). */
   cacheTtlMs: number;
   /** How long a health check result is reused (ms). */
@@ -107,12 +109,14 @@ export class ConfigError extends Error {
 }
 
 /**
- * Default tiers: `auth` 5 login attempts per minute per account and IP, `api` 600/min per key
+ * Default tiers: `auth` 5 failed logins per 15 minutes per account (from any address) and 30
+ * per 15 minutes per address (over any accounts), then a 15-minute block that doubles with
+ * each repeat (up to 24 h); `api` 600/min per key
  * (bursts of 60), `standard` 100/min per IP, `authFailures` 30 failed API-key or admin
  * authentications per minute per IP.
  */
 export const DEFAULT_RATE_LIMITS: AppConfig['rateLimits'] = {
-  auth: { limit: 5, windowMs: 60_000 },
+  auth: { account: { limit: 5, windowMs: 15 * 60_000 }, ip: { limit: 30, windowMs: 15 * 60_000 } },
   api: { limit: 600, windowMs: 60_000, burst: 60 },
   standard: { limit: 100, windowMs: 60_000 },
   authFailures: { limit: 30, windowMs: 60_000 },

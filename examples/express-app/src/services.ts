@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { NotFoundError } from '@armor/errors';
 import { createCache, createLoader, loaderScope, memoryStore, redisStore, tieredStore, type Cache, type Loader, type LoaderScope } from '@armor/cache';
 import { createHealth, type Health } from '@armor/health';
-import { createRateLimiter, memoryStore as rateLimitMemoryStore, redisStore as rateLimitRedisStore, tiers, type RateLimiter } from '@armor/rate-limit';
+import { createAuthLimiter, createRateLimiter, memoryStore as rateLimitMemoryStore, redisStore as rateLimitRedisStore, tiers, type AuthLimiter, type RateLimiter } from '@armor/rate-limit';
 import { createMonitor, createRegistry, instrumentCache, instrumentRateLimiter, instrumentResilience, trackOperation, type Monitor, type Registry } from '@armor/metrics';
 import { collectProcessMetrics } from '@armor/metrics/node';
 import type { AppConfig } from './config.js';
@@ -41,8 +41,11 @@ export interface CachedKey {
   keyId: string;
 }
 
-/** The rate limiters: `auth` on login, `authFailures` per IP before key authentication, `api` per key, `standard` per IP. */
-export type Limiters = Record<'auth' | 'api' | 'standard' | 'authFailures', RateLimiter>;
+/**
+ * The rate limiters: `login` (failed logins per account and per IP, `createAuthLimiter`),
+ * `authFailures` (failed key authentications per IP), `api` per key, `standard` per IP.
+ */
+export type Limiters = Record<'api' | 'standard' | 'authFailures', RateLimiter> & { login: AuthLimiter };
 
 /** The per-request loaders (batched user lookups). */
 export type Loaders = { user: () => Loader<string, User> };
@@ -133,11 +136,10 @@ export async function createServices(config: AppConfig, overrides: ServiceOverri
   });
 
   // ---- rate limiters (the middleware around them is in http/rate-limits.ts) -------------------
-  const { ip: _authIpTier, ...authAccountTier } = tiers.auth;
   const rateStore = redis ? rateLimitRedisStore({ client: redis }) : rateLimitMemoryStore();
   const limiters: Limiters = {
-    // The account half of the auth tier (the per-IP half, `tiers.auth.ip`, is not a limiter option).
-    auth: createRateLimiter({ ...authAccountTier, ...config.rateLimits.auth, name: 'auth', store: rateStore }),
+    // Logins: the auth tier per account and per IP, failures only, growing blocks.
+    login: createAuthLimiter({ name: 'auth', account: config.rateLimits.auth.account, ip: config.rateLimits.auth.ip, store: rateStore }),
     api: createRateLimiter({ ...tiers.api, ...config.rateLimits.api, name: 'api', store: rateStore }),
     standard: createRateLimiter({ ...tiers.standard, ...config.rateLimits.standard, name: 'standard', store: rateStore }),
     authFailures: createRateLimiter({ ...tiers.standard, ...config.rateLimits.authFailures, name: 'authFailures', store: rateStore }),
@@ -154,7 +156,7 @@ export async function createServices(config: AppConfig, overrides: ServiceOverri
     instrumentCache(cache, { registry }),
     instrumentCache(keyCache, { registry }),
     instrumentResilience(webhook.breaker, { registry }),
-    ...Object.values(limiters).map((l) => instrumentRateLimiter(l, { registry })),
+    ...[limiters.login.account, limiters.login.ip, limiters.api, limiters.standard, limiters.authFailures].map((l) => instrumentRateLimiter(l, { registry })),
   ];
 
   async function createApiKey(userId: string, scopes: readonly string[], name = 'default'): Promise<string> {

@@ -9,7 +9,7 @@ describe.each(BACKENDS)('browser routes, CSRF and rate limits (%s)', (backend) =
   beforeAll(async () => {
     r = await start(backend, {
       tweak: (c) => {
-        c.rateLimits.auth = { limit: 3, windowMs: 60_000 };
+        c.rateLimits.auth = { account: { limit: 3, windowMs: 60_000 }, ip: { limit: 1000, windowMs: 60_000 } };
         c.rateLimits.api = { limit: 5, windowMs: 60_000, burst: 5 };
       },
     });

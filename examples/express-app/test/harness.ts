@@ -36,7 +36,7 @@ export async function start(backend: Backend, options: StartOptions = {}): Promi
   if (redis) env.REDIS_URL = redis.url;
   const config = loadConfig(env);
   // Generous limits so the functional suites never trip them; rate-limit tests tighten them.
-  config.rateLimits = { auth: { limit: 1000, windowMs: 60_000 }, api: { limit: 100_000, windowMs: 60_000, burst: 10_000 }, standard: { limit: 100_000, windowMs: 60_000 }, authFailures: { limit: 100_000, windowMs: 60_000 } };
+  config.rateLimits = { auth: { account: { limit: 1000, windowMs: 60_000 }, ip: { limit: 1000, windowMs: 60_000 } }, api: { limit: 100_000, windowMs: 60_000, burst: 10_000 }, standard: { limit: 100_000, windowMs: 60_000 }, authFailures: { limit: 100_000, windowMs: 60_000 } };
   options.tweak?.(config);
   const service = await createService(config);
   const server = await service.listen(0, '127.0.0.1');

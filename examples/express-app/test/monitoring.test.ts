@@ -61,7 +61,7 @@ describe.each(BACKENDS)('metrics, monitoring and security headers (%s)', (backen
     expect(snapshot.slowOperations.some((o) => o.name === 'db.select' && /pg_sleep/.test(o.summary ?? ''))).toBe(true);
     expect(snapshot.slowOperations.every((o) => !/0\.08/.test(o.summary ?? ''))).toBe(true); // values redacted
     expect(snapshot.caches.map((c) => c.name)).toEqual(expect.arrayContaining(['reads', 'api-keys']));
-    expect(snapshot.rateLimits.map((l) => l.name)).toEqual(expect.arrayContaining(['auth', 'api', 'standard']));
+    expect(snapshot.rateLimits.map((l) => l.name)).toEqual(expect.arrayContaining(['auth:account', 'auth:ip', 'api', 'standard']));
     expect(snapshot.breakers.map((b) => b.name)).toContain('webhook');
     expect(snapshot.errors.groups.some((g) => g.code === 'VALIDATION_FAILED')).toBe(true);
     expect(snapshot.requests.totals.count).toBeGreaterThan(0);

@@ -54,8 +54,20 @@ function bearerKey(header: string | undefined): string {
   return m[1]!;
 }
 
+/** What authentication reports to the rate limits. */
+export interface AuthenticationHooks {
+  /** Called (and awaited) before a 401 for a missing, malformed or wrong key leaves: the per-IP failure count. */
+  onFailure?: (req: Request) => Promise<void>;
+}
+
 /** Builds the authentication middleware over the service's repositories and key cache. */
-export function authentication({ config, repos, keyCache, admin, adminKeyHash }: Services): Authentication {
+export function authentication({ config, repos, keyCache, admin, adminKeyHash }: Services, hooks: AuthenticationHooks = {}): Authentication {
+  /** Counts a failed authentication (401) before rethrowing it. */
+  async function failed(req: Request, error: unknown): Promise<never> {
+    if (isArmorError(error) && error.status === 401) await hooks.onFailure?.(req);
+    throw error;
+  }
+
   /** @armor/api-keys verifier: format + checksum, lookup (cached), timing-safe hash, revocation, expiry. */
   const verifyKey = createApiKeyVerifier({
     prefixes: [KEY_PREFIX],
@@ -94,7 +106,13 @@ export function authentication({ config, repos, keyCache, admin, adminKeyHash }:
   return {
     // A 401 leaves with `WWW-Authenticate: Bearer` (the error handler adds it to every 401).
     async requireKey(req, res, next) {
-      const { principal, verified } = await authenticateKey(bearerKey(req.get('authorization')));
+      let authenticated: Awaited<ReturnType<typeof authenticateKey>>;
+      try {
+        authenticated = await authenticateKey(bearerKey(req.get('authorization')));
+      } catch (error) {
+        return failed(req, error);
+      }
+      const { principal, verified } = authenticated;
       res.locals.principal = principal;
       // Where `@armor/api-keys/express`' requireScopes reads the verified key.
       (res.locals as { apiKey?: VerifiedApiKey }).apiKey = verified;
@@ -129,6 +147,7 @@ export function authentication({ config, repos, keyCache, admin, adminKeyHash }:
         }
         p = (await authenticateKey(key)).principal;
       } catch (error) {
+        if (isArmorError(error) && error.status === 401) await hooks.onFailure?.(req);
         // Ask browsers for Basic credentials (the error's own header; the handler would say Bearer).
         if (isArmorError(error) && error.status === 401) {
           throw new AuthenticationError(error.message, { cause: error, headers: { 'www-authenticate': 'Basic realm="Armor monitoring (password: admin API key)", charset="UTF-8"' } });

@@ -1,6 +1,6 @@
 /**
  * The browser-facing routes: cookie-session sign-in and the CSRF-protected writes (`standard`
- * tier per IP; login also has the `auth` tier), the `/monitoring` page (Vite build, served
+ * tier per IP; failed logins are limited per account and per address), the `/monitoring` page (Vite build, served
  * precompressed) and the favicon.
  *
  * @module
@@ -29,11 +29,18 @@ export function browserRouter({ config, repos }: Services, auth: Authentication,
 
   const browser = express.Router();
   browser.use(limits.standardLimit);
-  browser.post('/auth/login', limits.authLimit, v({ body: loginBody, query: noQuery }), async (req, res) => {
+  browser.post('/auth/login', v({ body: loginBody, query: noQuery }), async (req, res) => {
     const { email, password } = req.body as z.output<typeof loginBody>;
+    // Failed logins are counted per account (from any address) and per address (over any
+    // account): neither spreading guesses over addresses nor over accounts buys more tries.
+    const attempt = await limits.login.check(req, res, email);
     const user = await repos.users.byEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? null);
-    if (!user || !ok) throw new AuthenticationError('Wrong email or password');
+    if (!user || !ok) {
+      await limits.login.failure(attempt);
+      throw new AuthenticationError('Wrong email or password');
+    }
+    await limits.login.success(attempt);
     const sid = newSessionId();
     await repos.sessions.create(sha256(sid), user.id, new Date(Date.now() + 8 * 3600_000));
     res.cookie('sid', sid, { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', path: '/', maxAge: 8 * 3600_000 });
