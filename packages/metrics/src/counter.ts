@@ -6,7 +6,7 @@
  */
 import type { Counter, LabelValue } from './metric-types.js';
 import { formatValue } from './format.js';
-import { badValue, header, negativeIncrement, type MetricContext } from './metric-base.js';
+import { header, reasonOf, type MetricContext } from './metric-base.js';
 import { labelsOf, type ValueSeries } from './series.js';
 import { toSinks } from './sink.js';
 
@@ -14,13 +14,15 @@ import { toSinks } from './sink.js';
 export function createCounter(ctx: MetricContext): Counter<string> {
   const { name, help, labelNames, sink } = ctx;
   const store = ctx.store<ValueSeries>((values, pairs) => ({ kind: 'value', values, pairs, value: 0 }), true);
+  /** The increment, or -1 when it was dropped (not a number, NaN, ±Infinity, negative). */
   const checked = (value: unknown): number => {
-    if (typeof value !== 'number') throw badValue(name, 'inc', value);
-    if (!(value >= 0)) throw negativeIncrement(name, value);
-    return value;
+    if (typeof value === 'number' && value >= 0 && value < Infinity) return value;
+    ctx.drop('inc', value, reasonOf(value));
+    return -1;
   };
   const add = (s: ValueSeries, value: number) => {
     const v = checked(value);
+    if (v < 0) return;
     s.value += v;
     if (sink.recorders !== undefined) toSinks(sink, v, labelNames, s.values, 'inc');
   };
@@ -34,6 +36,7 @@ export function createCounter(ctx: MetricContext): Counter<string> {
       if (labelNames.length === 0) add(store.lookup(undefined), (a as number | undefined) ?? 1);
       else {
         const v = checked(b ?? 1); // before the lookup: a bad call creates no series
+        if (v < 0) return;
         const s = store.lookup(a as Record<string, LabelValue>);
         s.value += v;
         if (sink.recorders !== undefined) toSinks(sink, v, labelNames, s.values, 'inc');

@@ -1,12 +1,12 @@
 /**
- * Gauges: a value that goes up and down. Accepts `NaN` and `±Infinity` (valid sample values),
- * refuses non-numbers at the call site.
+ * Gauges: a value that goes up and down. Accepts `NaN` and `±Infinity` (valid sample values);
+ * a non-number is dropped and counted (see `MetricContext.drop`).
  *
  * @module
  */
 import type { Gauge, GaugeChild, LabelValue } from './metric-types.js';
 import { formatValue } from './format.js';
-import { badValue, header, type MetricContext } from './metric-base.js';
+import { header, type MetricContext } from './metric-base.js';
 import { labelsOf, type ValueSeries } from './series.js';
 import { toSinks } from './sink.js';
 
@@ -18,21 +18,26 @@ export function createGauge(ctx: MetricContext): Gauge<string> {
   };
   const store = ctx.store<ValueSeries>((values, pairs) => ({ kind: 'value', values, pairs, value: 0 }));
   const noLabels = labelNames.length === 0;
-  const num = (method: string, v: unknown): number => {
-    if (typeof v !== 'number') throw badValue(name, method, v);
-    return v;
+  /** Whether `v` is a number (NaN and ±Infinity are valid gauge values); drops it otherwise. */
+  const ok = (method: string, v: unknown): v is number => {
+    if (typeof v === 'number') return true;
+    ctx.drop(method, v, 'not_a_number');
+    return false;
   };
   const child = (s: ValueSeries): GaugeChild => ({
     set: (v) => {
-      s.value = num('set', v);
+      if (!ok('set', v)) return;
+      s.value = v;
       sent(s);
     },
     inc: (v = 1) => {
-      s.value += num('inc', v);
+      if (!ok('inc', v)) return;
+      s.value += v;
       sent(s);
     },
     dec: (v = 1) => {
-      s.value -= num('dec', v);
+      if (!ok('dec', v)) return;
+      s.value -= v;
       sent(s);
     },
     get: () => s.value,
@@ -45,19 +50,22 @@ export function createGauge(ctx: MetricContext): Gauge<string> {
     shape: { type: 'gauge', labelNames },
     // the value is checked before the lookup, so a bad call creates no series
     set(a: unknown, b?: number) {
-      const v = num('set', noLabels ? a : b);
+      const v: unknown = noLabels ? a : b;
+      if (!ok('set', v)) return;
       const s = store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>));
       s.value = v;
       sent(s);
     },
     inc(a?: unknown, b?: number) {
-      const v = num('inc', (noLabels ? a : b) ?? 1);
+      const v: unknown = (noLabels ? a : b) ?? 1;
+      if (!ok('inc', v)) return;
       const s = store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>));
       s.value += v;
       sent(s);
     },
     dec(a?: unknown, b?: number) {
-      const v = num('dec', (noLabels ? a : b) ?? 1);
+      const v: unknown = (noLabels ? a : b) ?? 1;
+      if (!ok('dec', v)) return;
       const s = store.lookup(noLabels ? undefined : (a as Record<string, LabelValue>));
       s.value -= v;
       sent(s);

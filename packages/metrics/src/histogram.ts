@@ -6,7 +6,7 @@
  */
 import type { Histogram, LabelValue } from './metric-types.js';
 import { formatValue } from './format.js';
-import { badValue, header, type MetricContext } from './metric-base.js';
+import { header, reasonOf, type MetricContext } from './metric-base.js';
 import { labelsOf, type HistogramSeries } from './series.js';
 import { toSinks } from './sink.js';
 
@@ -20,8 +20,8 @@ export function createHistogram(ctx: MetricContext, buckets: readonly number[]):
   // format never splits a bucket series in two.
   const le = buckets.map((b) => formatValue(b, true));
   const observeInto = (s: HistogramSeries, v: number) => {
-    if (typeof v !== 'number') throw badValue(name, 'observe', v);
-    if (Number.isNaN(v)) return; // NaN observations are ignored (they have no bucket)
+    // NaN has no bucket and ±Infinity would turn `_sum` into ±Inf or NaN for good: dropped
+    if (typeof v !== 'number' || v - v !== 0) return ctx.drop('observe', v, reasonOf(v));
     let i = 0;
     while (i < n && v > bounds[i]!) i++;
     s.counts[i]!++;
@@ -53,7 +53,7 @@ export function createHistogram(ctx: MetricContext, buckets: readonly number[]):
     shape: { type: 'histogram', labelNames, buckets: [...buckets] },
     observe(a: unknown, b?: number) {
       const v = labelNames.length === 0 ? a : b;
-      if (typeof v !== 'number') throw badValue(name, 'observe', v); // before the lookup: a bad call creates no series
+      if (typeof v !== 'number' || v - v !== 0) return ctx.drop('observe', v, reasonOf(v)); // before the lookup: a bad call creates no series
       observeInto(store.lookup(labelNames.length === 0 ? undefined : (a as Record<string, LabelValue>)), v);
     },
     labels(labels) {

@@ -10,13 +10,16 @@
 export { createRegistry, linearBuckets, exponentialBuckets, DEFAULT_BUCKETS } from './registry.js';
 export type {
   AnyMetric,
+  CardinalityWarning,
   Counter,
   CounterChild,
+  DroppedValueReason,
   Gauge,
   GaugeChild,
   Histogram,
   HistogramChild,
   HistogramOptions,
+  InvalidValueWarning,
   LabelValue,
   Labels,
   MetricOptions,

@@ -5,10 +5,9 @@
  * @module
  */
 import type { Clock } from '@armor/core';
-import { invalidType, ValidationError } from '@armor/errors';
 import { formatHelp } from './format.js';
 import type { LabelStore, LabelStoreOptions } from './label-store.js';
-import type { MetricsFormat, MetricType } from './metric-types.js';
+import type { DroppedValueReason, MetricsFormat, MetricType } from './metric-types.js';
 import type { SeriesBase } from './series.js';
 import type { SinkSlot } from './sink.js';
 
@@ -23,6 +22,11 @@ export interface MetricContext {
   readonly sink: SinkSlot;
   /** The registry's trace-id source, for exemplars. */
   readonly traceId: (() => string | undefined) | undefined;
+  /**
+   * Drops a value the metric cannot take (monitoring never throws into the request path):
+   * counts it in `metric_values_dropped_total{metric, reason}` and emits a `warning` once per metric.
+   */
+  drop(method: string, value: unknown, reason: DroppedValueReason): void;
   /** Creates the metric's label store. */
   store<S extends SeriesBase>(make: LabelStoreOptions<S>['make'], eager?: boolean): LabelStore<S>;
 }
@@ -34,18 +38,11 @@ export function header(out: string[], name: string, help: string, type: MetricTy
 }
 
 /**
- * Value checks at the call site (like prom-client): a wrong value throws where it was passed
- * instead of producing an exposition Prometheus refuses (`strconv.ParseFloat: parsing
- * "undefined"`) or a silently wrong number (`'5'` concatenated into `051`). Kept out of line so
- * the hot paths stay one `typeof` check.
+ * Why a value was dropped: not a number at all (a string, `undefined`, an object) or `NaN`; an
+ * infinity where it would poison a sum (counters, histograms, summaries); a negative counter
+ * increment.
  */
-export function badValue(metric: string, method: string, value: unknown): ValidationError {
-  return invalidType(`${metric}.${method}() expects a number`, 'a number', value);
-}
-
-/** A counter asked to go down (or by `NaN`). */
-export function negativeIncrement(metric: string, value: number): ValidationError {
-  return new ValidationError(`${metric}: counters only go up (got ${value})`, {
-    issues: [{ path: '', message: `Expected a number >= 0, received ${value}`, code: 'too_small' }],
-  });
+export function reasonOf(value: unknown): DroppedValueReason {
+  if (typeof value !== 'number' || Number.isNaN(value)) return 'not_a_number';
+  return Number.isFinite(value) ? 'negative' : 'not_finite';
 }

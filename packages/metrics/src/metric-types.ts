@@ -47,13 +47,27 @@ export interface SummaryOptions<L extends string> extends MetricOptions<L> {
   ageBuckets?: number;
 }
 
-/** A `warning` event (e.g. the cardinality cap was hit). */
-export interface RegistryWarning {
+/** Why a metric dropped a value (the `reason` label of `metric_values_dropped_total`). */
+export type DroppedValueReason = 'not_a_number' | 'not_finite' | 'negative';
+
+/** A `warning` event: the cardinality cap was hit. */
+export interface CardinalityWarning {
   kind: 'cardinality';
   metric: string;
   limit: number;
   message: string;
 }
+
+/** A `warning` event: a metric dropped a value it cannot take (sent once per metric). */
+export interface InvalidValueWarning {
+  kind: 'invalid-value';
+  metric: string;
+  reason: DroppedValueReason;
+  message: string;
+}
+
+/** A `warning` event of a registry. */
+export type RegistryWarning = CardinalityWarning | InvalidValueWarning;
 
 /** What makes two registrations the same metric. @internal */
 export interface MetricShape {

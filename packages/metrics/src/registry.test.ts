@@ -23,7 +23,8 @@ describe('createRegistry', () => {
     expect(requests.get({ method: 'GET', code: 200 })).toBe(3);
     expect(post.get()).toBe(1.5);
     expect(requests.name).toBe('app_requests_total');
-    expect(() => requests.inc({ method: 'GET', code: 200 }, -1)).toThrow(/counters only go up/);
+    expect(() => requests.inc({ method: 'GET', code: 200 }, -1)).not.toThrow(); // dropped and counted (issue 24)
+    expect(requests.get({ method: 'GET', code: 200 })).toBe(3);
     // @ts-expect-error missing label "code"
     const missing = () => requests.inc({ method: 'GET' });
     expect(missing).not.toThrow();
@@ -34,6 +35,9 @@ describe('createRegistry', () => {
         'app_requests_total{service="api",method="GET",code="200"} 3',
         'app_requests_total{service="api",method="POST",code="201"} 1.5',
         'app_requests_total{service="api",method="GET",code=""} 1',
+        '# HELP app_metric_values_dropped_total Values a metric could not take (not a number, not finite, a negative counter increment), dropped',
+        '# TYPE app_metric_values_dropped_total counter',
+        'app_metric_values_dropped_total{service="api",metric="app_requests_total",reason="negative"} 1',
         '',
       ].join('\n'),
     );
@@ -294,39 +298,42 @@ describe('createRegistry', () => {
     expect(() => createRegistry().counter({ name: 'ok', help: 'x', labelName: ['a'] } as never)).toThrow(/did you mean "labelNames"/);
   });
 
-  describe('value validation at the call site (issue 17 item 5)', () => {
-    const expectValidation = (fn: () => void) => {
-      try {
-        fn();
-        expect.unreachable();
-      } catch (error) {
-        expect(isArmorError(error, 'VALIDATION_FAILED')).toBe(true);
-      }
-    };
-
-    it('gauge.set(undefined), counter.inc("5"), histogram.observe("0.3") throw a ValidationError and change nothing', () => {
+  describe('value validation at the call site (issue 17 item 5; dropped, not thrown, since issue 24)', () => {
+    it('gauge.set(undefined), counter.inc("5"), histogram.observe("0.3") are dropped, counted and change nothing', () => {
       const registry = createRegistry();
+      const warnings: RegistryWarning[] = [];
+      registry.on('warning', (w) => void warnings.push(w));
       const g = registry.gauge({ name: 'g', help: 'g' });
       const gl = registry.gauge({ name: 'gl', help: 'g', labelNames: ['k'] as const });
       const c = registry.counter({ name: 'c', help: 'c' });
       const cl = registry.counter({ name: 'cl', help: 'c', labelNames: ['k'] as const });
       const h = registry.histogram({ name: 'h', help: 'h' });
       const s = registry.summary({ name: 's', help: 's' });
-      expectValidation(() => g.set(undefined as never));
-      expectValidation(() => g.inc('1' as never));
-      expectValidation(() => gl.set({ k: 'a' }, null as never));
-      expectValidation(() => gl.labels({ k: 'a' }).dec('2' as never));
-      expectValidation(() => c.inc('5' as never));
-      expectValidation(() => cl.labels({ k: 'a' }).inc('5' as never));
-      expectValidation(() => cl.inc({ k: 'a' }, -1));
-      expectValidation(() => c.inc(Number.NaN));
-      expectValidation(() => h.observe('0.3' as never));
-      expectValidation(() => h.labels({} as never).observe({} as never));
-      expectValidation(() => s.observe(undefined as never));
+      const calls = [
+        () => g.set(undefined as never),
+        () => g.inc('1' as never),
+        () => gl.set({ k: 'a' }, null as never),
+        () => gl.labels({ k: 'a' }).dec('2' as never),
+        () => c.inc('5' as never),
+        () => cl.labels({ k: 'a' }).inc('5' as never),
+        () => cl.inc({ k: 'a' }, -1),
+        () => c.inc(Number.NaN),
+        () => h.observe('0.3' as never),
+        () => h.labels({} as never).observe({} as never),
+        () => s.observe(undefined as never),
+      ];
+      for (const call of calls) expect(call).not.toThrow();
       const text = registry.metrics();
-      expect(text).not.toMatch(/undefined|null|051|NaN/);
+      expect(text).not.toMatch(/undefined|null|051| NaN/);
       expect(text).toContain('c_total 0\n');
       expect(text).toContain('h_count 0\n');
+      expect(text).toContain('gl{k="a"} 0\n'); // the bound child's series existed; its value did not change
+      expect(text).toContain('metric_values_dropped_total{metric="g",reason="not_a_number"} 2\n');
+      expect(text).toContain('metric_values_dropped_total{metric="c_total",reason="not_a_number"} 2\n');
+      expect(text).toContain('metric_values_dropped_total{metric="cl_total",reason="negative"} 1\n');
+      expect(text).toContain('metric_values_dropped_total{metric="h",reason="not_a_number"} 2\n');
+      expect(warnings.map((w) => w.kind === 'invalid-value' && w.metric)).toEqual(['g', 'gl', 'c_total', 'cl_total', 'h', 's']);
+      expect(warnings[0]!.message).toBe('g.set(undefined): not a number; the value was dropped and counted in metric_values_dropped_total');
       // gauges accept NaN and infinities (valid sample values)
       g.set(Number.POSITIVE_INFINITY);
       expect(registry.metrics()).toContain('g +Inf\n');

@@ -17,6 +17,7 @@ import type { MetricContext } from './metric-base.js';
 import type {
   AnyMetric,
   Counter,
+  DroppedValueReason,
   Gauge,
   Histogram,
   HistogramOptions,
@@ -230,6 +231,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       clock,
       sink: slot,
       traceId,
+      drop: (method, value, reason) => drop(name, method, value, reason),
       store: (make, eager) => createLabelStore({ metricName: name, labelNames, maxSeries, defaultNames, defaultValues, make, eager, warn: emitWarning }),
     };
   }
@@ -265,6 +267,24 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
 
   function emitWarning(warning: RegistryWarning) {
     events.emit('warning', warning);
+  }
+
+  /** `metric_values_dropped_total{metric, reason}`, registered on the first dropped value. */
+  let dropped: Counter<'metric' | 'reason'> | undefined;
+  /** Metrics that already warned about a dropped value (one warning per metric). */
+  const warnedDrop = new Set<string>();
+  function drop(metric: string, method: string, value: unknown, reason: DroppedValueReason) {
+    try {
+      if (dropped === undefined || metrics.get(dropped.name) !== dropped)
+        dropped = counter({ name: 'metric_values_dropped_total', help: 'Values a metric could not take (not a number, not finite, a negative counter increment), dropped', labelNames: ['metric', 'reason'] }) as Counter<'metric' | 'reason'>;
+      dropped.inc({ metric, reason });
+    } catch {
+      // the name is taken by a metric of another shape: the warning still tells
+    }
+    if (warnedDrop.has(metric)) return;
+    warnedDrop.add(metric);
+    const shown = typeof value === 'number' ? String(value) : typeof value;
+    emitWarning({ kind: 'invalid-value', metric, reason, message: `${metric}.${method}(${shown}): ${reason.replace(/_/g, ' ')}; the value was dropped and counted in metric_values_dropped_total` });
   }
 
   const registry: Registry = {
@@ -325,6 +345,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       slots.clear();
       reservedBy.clear();
       collectors.clear();
+      warnedDrop.clear();
     },
     emitWarning,
   };

@@ -5,7 +5,7 @@
  */
 import type { LabelValue, Summary } from './metric-types.js';
 import { formatValue } from './format.js';
-import { badValue, header, type MetricContext } from './metric-base.js';
+import { header, reasonOf, type MetricContext } from './metric-base.js';
 import { labelsOf, type SummarySeries } from './series.js';
 import { toSinks } from './sink.js';
 
@@ -43,8 +43,7 @@ export function createSummary(ctx: MetricContext, { percentiles, maxAgeMs, ageBu
     }
   };
   const observeInto = (s: SummarySeries, v: number) => {
-    if (typeof v !== 'number') throw badValue(name, 'observe', v);
-    if (Number.isNaN(v)) return; // NaN observations are ignored
+    if (typeof v !== 'number' || v - v !== 0) return ctx.drop('observe', v, reasonOf(v)); // NaN, ±Infinity: dropped
     rotate(s, clock.now());
     const w = s.windows[s.windowIndex]!;
     if (w.length < MAX_SAMPLES) w.push(v);
@@ -67,7 +66,7 @@ export function createSummary(ctx: MetricContext, { percentiles, maxAgeMs, ageBu
     shape: { type: 'summary', labelNames, percentiles: [...percentiles] },
     observe(a: unknown, b?: number) {
       const v = labelNames.length === 0 ? a : b;
-      if (typeof v !== 'number') throw badValue(name, 'observe', v); // before the lookup: a bad call creates no series
+      if (typeof v !== 'number' || v - v !== 0) return ctx.drop('observe', v, reasonOf(v)); // before the lookup: a bad call creates no series
       observeInto(store.lookup(labelNames.length === 0 ? undefined : (a as Record<string, LabelValue>)), v);
     },
     labels(labels) {
