@@ -138,7 +138,7 @@ const STATE_RANK: Record<string, number> = { open: 3, 'half-open': 2, isolated: 
  * @example
  * ```ts no-run
  * const fleet = createFleetMonitor({ prometheus: { url: 'http://127.0.0.1:9090' }, job: 'api', store });
- * app.get('/admin/monitoring/snapshot', async (req, res) => res.json(await fleet.snapshot({ range: '1h' })));
+ * app.get('/monitoring/snapshot', async (req, res) => res.json(await fleet.snapshot({ range: '1h' })));
  * ```
  */
 export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {

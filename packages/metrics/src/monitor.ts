@@ -119,7 +119,7 @@ const MAX_POINTS = 10_000;
  * @example
  * ```ts
  * const monitor = createMonitor({ registry, health, windowMs: 15 * 60_000, resolutionMs: 10_000, service: { name: 'api', version: '1.4.0' } });
- * app.get('/admin/monitoring', requireAdmin, async (_req, res) => res.json(await monitor.snapshot()));
+ * app.get('/monitoring/snapshot', requireAdmin, async (_req, res) => res.json(await monitor.snapshot()));
  * ```
  */
 const MONITOR_OPTIONS = ['registry', 'health', 'windowMs', 'resolutionMs', 'service', 'startedAt', 'maxRoutes', 'maxItems'] as const;

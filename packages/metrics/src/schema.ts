@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { monitoringSnapshotSchema } from '@armor/metrics/schema';
- * const snapshot = monitoringSnapshotSchema.parse(await (await fetch('/admin/monitoring')).json());
+ * const snapshot = monitoringSnapshotSchema.parse(await (await fetch('/monitoring/snapshot')).json());
  * ```
  *
  * @module
