@@ -21,11 +21,20 @@ import type { CacheEntry, CacheEvents, CacheStore, Serializer } from './types.js
 
 /** Cross-process stampede lock settings (stores with `lock`, i.e. Redis and tiered). */
 export interface CacheLockOptions {
-  /** How long a lock is held at most, in ms (`SET NX PX`). @default 5000 */
+  /**
+   * How long a lock is held at most, in ms (`SET NX PX`): the expiry that frees the key when its
+   * holder crashes. A holder releases it as soon as its load settles (value or failure).
+   * @default the load's `loaderTimeoutMs` (10_000 by default), or 60_000 when the loader has no timeout
+   */
   ttlMs?: number | undefined;
-  /** How long other processes wait for the holder's value before calling the loader themselves, in ms. @default 5000 */
+  /**
+   * How long other processes wait for the holder's value before calling the loader themselves,
+   * in ms. A waiter does not sleep through it: when the holder releases the lock without a value
+   * (its loader failed) or the lock expires, one waiter takes the lock over and loads.
+   * @default 5000
+   */
   waitMs?: number | undefined;
-  /** Interval between reads while waiting, in ms. @default 25 */
+  /** Interval between checks (one read of the value, one attempt to take a released lock) while waiting, in ms. @default 25 */
   pollMs?: number | undefined;
 }
 
@@ -258,6 +267,9 @@ const CACHE_OPTIONS = [
 const SET_OPTIONS = ['ttlMs', 'staleWhileRevalidateMs', 'graceMs', 'tags'] as const;
 const GET_OR_SET_OPTIONS = [...SET_OPTIONS, 'negativeTtlMs', 'cacheIf', 'loaderTimeoutMs'] as const;
 
+/** Lock expiry when neither `lock.ttlMs` nor a loader timeout bounds the load, in ms. */
+const UNTIMED_LOCK_TTL_MS = 60_000;
+
 const positive = (name: string, value: unknown): number => {
   checkMs(name, value, { min: Number.MIN_VALUE });
   return value as number;
@@ -323,7 +335,7 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function') {
     throw new ConfigurationError('store', 'must be a cache store (memoryStore(), redisStore(), tieredStore())', { received: store });
   }
-  let lock: { ttlMs: number; waitMs: number; pollMs: number } | undefined;
+  let lock: { ttlMs: number | undefined; waitMs: number; pollMs: number } | undefined;
   if (options.lock !== undefined && options.lock !== false) {
     if (typeof store.lock !== 'function' || typeof store.unlock !== 'function') {
       throw new ConfigurationError('lock', `needs a store with lock() (redisStore or tieredStore); the ${store.kind} store has none`, {
@@ -334,7 +346,7 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
     checkObject('lock', l);
     checkOptions('createCache lock', l, ['ttlMs', 'waitMs', 'pollMs']);
     lock = {
-      ttlMs: positive('lock.ttlMs', l.ttlMs ?? 5000),
+      ttlMs: l.ttlMs === undefined ? undefined : positive('lock.ttlMs', l.ttlMs),
       waitMs: nonNegative('lock.waitMs', l.waitMs ?? 5000),
       pollMs: positive('lock.pollMs', l.pollMs ?? 25),
     };
@@ -578,24 +590,54 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
       );
   };
 
+  /** The lock's expiry for one load: `lock.ttlMs`, else the load's own timeout (60 s without one). */
+  const lockTtl = (opts: CacheGetOrSetOptions | undefined): number => {
+    if (lock!.ttlMs !== undefined) return lock!.ttlMs;
+    const timeout = opts?.loaderTimeoutMs === undefined ? loaderTimeoutMs : opts.loaderTimeoutMs;
+    return timeout === Infinity ? UNTIMED_LOCK_TTL_MS : timeout;
+  };
+
+  /** A fresh value another process stored meanwhile, or `undefined`. */
+  const freshValue = async (k: string): Promise<{ value: unknown } | undefined> => {
+    const entry = await store.get(k, serializer);
+    return entry !== undefined && entry.freshUntil > now() ? { value: entry.value } : undefined;
+  };
+
   /** Loads (under the cross-process lock when configured) and stores the value. */
   const loadAndStore = async (k: string, key: string, loader: CacheLoader<unknown>, opts: CacheGetOrSetOptions | undefined, flight: Flight, storeOk: boolean) => {
     let token: string | undefined;
     if (lock && storeOk) {
       try {
-        token = await store.lock!(k, lock.ttlMs);
+        const ttlMs = lockTtl(opts);
+        token = await store.lock!(k, ttlMs);
         if (token === undefined) {
-          // Another process is loading: wait for its value, then fall back to our own loader.
+          // Another process is loading: wait for its value. When it releases the lock without
+          // one (its loader failed) or the lock expires, take the lock over and load; after
+          // waitMs, fall back to our own loader.
           const attempts = Math.ceil(lock.waitMs / lock.pollMs);
           for (let i = 0; i < attempts && !flight.invalidated; i++) {
             await sleep(lock.pollMs, undefined, scheduler);
-            const entry = await store.get(k, serializer);
-            if (entry !== undefined && entry.freshUntil > now()) return entry.value;
+            const found = await freshValue(k);
+            if (found) return found.value;
+            token = await store.lock!(k, ttlMs);
+            if (token === undefined) continue;
+            // The holder may have stored its value and released the lock just after our read.
+            const late = await freshValue(k);
+            if (late) {
+              const held = token;
+              token = undefined;
+              store.unlock!(k, held).catch((error: unknown) => storeFailed('unlock', error));
+              return late.value;
+            }
+            break;
           }
         }
       } catch (error) {
         const wrapped = storeFailed('lock', error);
-        if (!failOpen) throw wrapped;
+        if (!failOpen) {
+          if (token !== undefined) store.unlock!(k, token).catch((e: unknown) => storeFailed('unlock', e));
+          throw wrapped;
+        }
         storeOk = false;
       }
     }
