@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ConfigurationError } from '@armor/errors';
+import { ConfigurationError, DatabaseError } from '@armor/errors';
 import type { Checkpoint } from './checkpoint.js';
 import { envelopeParts, type AuditEntry, type PersonalData, type StoredEvent } from './entry.js';
 import type { AppendDraft, AppendResult, AuditStore, ChainHead } from './store.js';
@@ -153,7 +153,14 @@ export function postgresAuditStore(options: PostgresAuditStoreOptions): Postgres
         draft.subject,
         draft.personal === null ? null : JSON.stringify(draft.personal),
         draft.idempotencyKey ?? null,
-      ]);
+      ]).catch((error: unknown) => {
+        // 42883: undefined function, 42P01: undefined table.
+        const code = (error as { code?: unknown } | null)?.code;
+        if (code === '42883' || code === '42P01') {
+          throw new DatabaseError(`The audit tables "${t}_*" do not exist: call store.migrate() once (or run store.schemaSql in a migration)`, { cause: error });
+        }
+        throw error;
+      });
       const row = rows[0]!;
       return {
         entry: toEntry(draft.stream, { seq: row.o_seq, prev: row.o_prev, hash: row.o_hash, time: row.o_time, event: row.o_event, personal: row.o_personal }),
