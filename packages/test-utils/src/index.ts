@@ -11,3 +11,4 @@ export { launchChromium, CHROMIUM_PATH } from './chromium.js';
 export { outageSuite, type OutageSubject, type OutageSuiteOptions, type OutageFault } from './outage.js';
 export { checkReadme, expectReadmeRuns, readmeBlocks, type ReadmeBlock, type ReadmeResult, type CheckReadmeOptions } from './readme.js';
 export { auditStoreSuite, type AuditSuiteOptions } from './audit.js';
+export { growthRatio, type Growth, type GrowthOptions } from './linear.js';

@@ -32,16 +32,32 @@ interface Rule {
 /** Shell commands an injected command line usually starts with. */
 const COMMANDS = 'rm|cat|ls|id|whoami|uname|curl|wget|nc|ncat|bash|sh|zsh|python\\d?|perl|ruby|php|powershell|cmd|ping|nslookup|chmod|chown|echo|sleep|kill|env|printenv|ifconfig|hostname';
 
+/*
+ * Linear time on hostile input (issue 24). Every pattern below is tested with `RegExp.test`,
+ * which tries each start position in turn, so a pattern is linear when the work from one start
+ * is bounded, or when the runs scanned from different starts cannot overlap. The rules that
+ * keep them so:
+ * - no two adjacent quantifiers that can trade characters (`\s*\/?\s*`, `\s*['"]?\s*`): the
+ *   optional part is grouped with its own whitespace (`(?:\/\s*)?`);
+ * - an unbounded run after an opener excludes that opener (`<[^<>]*`, `\$\([^()]*\)`), so a run
+ *   stops where the next attempt starts ("<<<<…", "$(ls $(ls …" stay linear);
+ * - bodies between delimiters are bounded (`\/\*[^*]{0,64}\*\/`, `\$\{[^{}]{0,40}\}`), and an
+ *   operator inside a bounded body is found by one greedy class that excludes it (the first
+ *   operator), never by a lazy and a greedy quantifier side by side;
+ * - a repeated group has unambiguous alternatives (a SQL comment cannot also be whitespace).
+ * The property test in `detect.linear.test.ts` checks each rule's growth on adversarial input;
+ * `eslint-plugin-regexp`'s super-linear rules check the patterns statically.
+ */
 const RULES: readonly Rule[] = [
-  { kind: 'sql', rule: 'sql.tautology', pattern: /['"`)]\s*(?:or|and|\|\||&&)\s*(?:['"`(]?\s*\w+\s*['"`)]?\s*(?:=|like|<>|!=)|true\b|not\b|\d+\s*(?:--|#|$))/i },
+  { kind: 'sql', rule: 'sql.tautology', pattern: /['"`)]\s*(?:or|and|\|\||&&)\s*(?:(?:['"`(]\s*)?\w+(?:\s*['"`)])?\s*(?:=|like|<>|!=)|true\b|not\b|\d+\s*(?:--|#|$))/i },
   { kind: 'sql', rule: 'sql.numeric-tautology', pattern: /\b(?:or|and)\s+(\d+)\s*=\s*\1\b/i },
-  { kind: 'sql', rule: 'sql.union-select', pattern: /\bunion\b(?:\s|\/\*.*?\*\/)+(?:all\s+|distinct\s+)?select\b/i },
+  { kind: 'sql', rule: 'sql.union-select', pattern: /\bunion\b(?:\s|\/\*[^*]{0,64}\*\/)+(?:all\s+|distinct\s+)?select\b/i },
   { kind: 'sql', rule: 'sql.stacked-query', pattern: /;\s*(?:drop|delete|insert|update|alter|create|truncate|exec|execute|shutdown|grant|select)\b/i },
   { kind: 'sql', rule: 'sql.comment-terminator', pattern: /['"`]\s*(?:--|#|\/\*)/ },
   { kind: 'sql', rule: 'sql.time-based', pattern: /\b(?:sleep\s*\(\s*\d|benchmark\s*\(|pg_sleep\s*\(|waitfor\s+delay\b)/i },
   { kind: 'sql', rule: 'sql.catalog', pattern: /\b(?:information_schema|pg_catalog|sqlite_master|sys\.objects|xp_cmdshell|load_file\s*\(|into\s+(?:out|dump)file)\b/i },
-  { kind: 'xss', rule: 'xss.script-tag', pattern: /<\s*\/?\s*script\b/i },
-  { kind: 'xss', rule: 'xss.event-handler', pattern: /<[^>]*[\s/"'`]on[a-z]+\s*=/i },
+  { kind: 'xss', rule: 'xss.script-tag', pattern: /<\s*(?:\/\s*)?script\b/i },
+  { kind: 'xss', rule: 'xss.event-handler', pattern: /<[^<>]*[\s/"'`]on[a-z]+\s*=/i },
   { kind: 'xss', rule: 'xss.javascript-url', pattern: /(?:java|vb|live)\s*script\s*:|data\s*:\s*text\/html/i },
   { kind: 'xss', rule: 'xss.dangerous-tag', pattern: /<\s*(?:iframe|object|embed|svg|math|base|meta|link|style|frameset|template|noscript|xmp|isindex)\b/i },
   { kind: 'xss', rule: 'xss.srcdoc-or-expression', pattern: /\bsrcdoc\s*=|expression\s*\(|-moz-binding/i },
@@ -49,11 +65,14 @@ const RULES: readonly Rule[] = [
   { kind: 'path-traversal', rule: 'path.sensitive-file', pattern: /(?:^|[\\/])(?:etc[\\/](?:passwd|shadow|hosts)|proc[\\/]self|windows[\\/]win\.ini|boot\.ini)\b/i },
   { kind: 'path-traversal', rule: 'path.nul-byte', pattern: /\0|%00/ },
   // `$(cmd …)` or a backquoted command: the substitution must start with a command-like word
-  // (`price is $(5)` and Markdown `code` spans are not commands).
-  { kind: 'command', rule: 'command.substitution', pattern: new RegExp(`\\$\\(\\s*(?:${COMMANDS})\\b[^)]*\\)|\`\\s*(?:${COMMANDS})\\b[^\`]*\``, 'i') },
+  // (`price is $(5)` and Markdown `code` spans are not commands). The body stops at the next
+  // parenthesis (a nested `$(…)` is its own match), so runs never overlap.
+  { kind: 'command', rule: 'command.substitution', pattern: new RegExp(`\\$\\(\\s*(?:${COMMANDS})\\b[^()]*\\)|\`\\s*(?:${COMMANDS})\\b[^\`]*\``, 'i') },
   { kind: 'command', rule: 'command.chain', pattern: /(?:;|&&|\|\||\|)\s*(?:rm|cat|ls|id|whoami|uname|curl|wget|nc|ncat|bash|sh|zsh|python\d?|perl|ruby|php|powershell|cmd|ping|nslookup|chmod|chown|echo|sleep|kill)\b/i },
-  { kind: 'template', rule: 'template.expression', pattern: /\{\{[^}]{0,100}?[*+\-/()][^}]{0,100}\}\}|\$\{\s*\d+\s*[*+-]\s*\d+\s*\}|<%=?[^%]{0,200}%>|#\{[^}]{0,100}?[*+\-/()][^}]{0,100}\}|\{\{[^}]{0,100}?(?:__[a-z]+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace)\b\s*[.[(])/ },
-  { kind: 'jndi', rule: 'jndi.lookup', pattern: /\$\{(?:[^}]{0,40}:)?\s*(?:j|\$\{[^}]*\})(?:n|\$\{[^}]*\})(?:d|\$\{[^}]*\})(?:i|\$\{[^}]*\})\s*:/i },
+  { kind: 'template', rule: 'template.expression', pattern: /\{\{[^{}*+\-/()]{0,100}[*+\-/()][^{}]{0,100}\}\}|\$\{\s*\d+\s*[*+-]\s*\d+\s*\}|<%=?[^%<]{0,200}%>|#\{[^{}*+\-/()]{0,100}[*+\-/()][^{}]{0,100}\}|\{\{[^{}]{0,100}(?:__[a-z]+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace)\b\s*[.[(])/ },
+  // `${jndi:` with any letter replaced by a nested lookup (`${lower:j}`, `${::-n}`), after an
+  // optional `${prefix:`. Nested lookups are short and cannot contain braces.
+  { kind: 'jndi', rule: 'jndi.lookup', pattern: /\$\{(?:[^{}:]{0,40}:)?\s*(?:j|\$\{[^{}]{0,40}\})(?:n|\$\{[^{}]{0,40}\})(?:d|\$\{[^{}]{0,40}\})(?:i|\$\{[^{}]{0,40}\})\s*:/i },
   { kind: 'command', rule: 'command.redirect-device', pattern: />\s*\/dev\/(?:tcp|udp)\/|\bnc\s+-[a-z]*e\b/i },
 ];
 
