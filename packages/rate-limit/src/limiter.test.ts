@@ -197,18 +197,24 @@ describe('memoryStore', () => {
       clock.t += 1;
       await (i % 2 ? login : api).consume(`churn${i}`);
     }
-    expect(store.size).toBeLessThanOrEqual(100);
+    // Ordinary keys stay within maxKeys; the victim's block sits in the block table.
+    expect(store.size - store.blockedSize).toBeLessThanOrEqual(100);
+    expect(store.blockedSize).toBe(1);
     expect(await login.consume('victim@example.com')).toMatchObject({ allowed: false, reason: 'blocked' });
     expect((await api.consume('abuser')).allowed).toBe(false);
     expect((await api.consume('spender')).allowed).toBe(false);
-    // The bound still holds when every key restricts: the oldest then go.
+    // The bounds still hold when every key restricts: blocks beyond the block table are kept
+    // among ordinary keys, whose oldest then go; the blocks in the table survive.
     const tight = memoryStore({ maxKeys: 3 });
     const blocker = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, store: tight, clock, blockDurationMs: 60_000 });
     for (let i = 0; i < 10; i++) {
       blocker.consumeSync(`b${i}`);
       blocker.consumeSync(`b${i}`);
     }
-    expect(tight.size).toBe(3);
+    expect(tight.size).toBe(6);
+    expect(tight.blockedSize).toBe(3);
+    expect(tight.blockOverflows).toBe(7);
+    expect(blocker.consumeSync('b0').reason).toBe('blocked');
     expect(blocker.consumeSync('b9').reason).toBe('blocked');
   });
 
@@ -270,7 +276,8 @@ describe('memoryStore', () => {
         await consumeAll(limiters.slice(0, 4), `w${window}-all`);
         clock.t += 700;
       }
-      expect(small.size).toBeLessThanOrEqual(200);
+      expect(small.size - small.blockedSize).toBeLessThanOrEqual(200);
+      expect(small.blockedSize).toBeLessThanOrEqual(200);
       expect(vi.getTimerCount()).toBe(0);
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
     } finally {

@@ -1,25 +1,36 @@
 /**
- * `memoryStore()`: limits kept in this process, in a bounded `Map`. No timers at all:
- * expired keys are swept while serving calls, at most once per `sweepIntervalMs`, so nothing
- * keeps the process alive and there is no `setTimeout` per key or window.
+ * `memoryStore()`: limits kept in this process, bounded, O(1) per operation. No timers at
+ * all: expired keys are swept while serving calls, at most once per `sweepIntervalMs`, so
+ * nothing keeps the process alive and there is no `setTimeout` per key or window.
  *
  * @module
  */
 import { checkInt, checkMs, checkOptions } from '@armor/core';
-import { evaluateBatch, restricts, step, written } from '../engine.js';
+import { evaluateBatch, step, written } from '../engine.js';
 import type { LimitState, RateLimitPolicy, RateLimitStore, StoreOperation, StoreOutcome, StoreRequest } from '../types.js';
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most keys kept. When full, expired keys are swept first, then the oldest keys that do not
-   * restrict anything are dropped (they start again with a full allowance). Keys that are
-   * blocked, carry strikes, or are at (or penalized past) their limit go last, so a flood of
-   * new keys cannot lift a block or a limit; only when every key restricts are the oldest
-   * dropped regardless (the bound is a bound).
+   * Most ordinary keys kept (keys without a block or strikes). When full, a new key evicts
+   * one key in O(1): the least recently written key that restricts nothing (it starts again
+   * with a full allowance); only when every ordinary key is at (or penalized past) its limit
+   * does the least recently written of those go (the bound is a bound). Expired keys are
+   * swept every `sweepIntervalMs`, never on the eviction path.
    * @default 100_000
    */
   maxKeys?: number;
+  /**
+   * Most keys kept in the block table: keys that are blocked or carry strikes (a growing
+   * block remembers them), held apart from the ordinary keys. No flood of new keys, and no
+   * flood of new blocks, evicts an entry of this table: an entry leaves only when its block
+   * and strikes have expired (or on `reset`). When the table is full of live blocks, a new
+   * block is kept among the ordinary keys (evicted last among them, like a key at its limit)
+   * and counted in {@link MemoryStore.blockOverflows}; size the table for the blocks you
+   * expect at once. Memory is bounded by `maxKeys + maxBlockedKeys` keys.
+   * @default maxKeys
+   */
+  maxBlockedKeys?: number;
   /**
    * Milliseconds between sweeps of expired keys (done during a call, never on a timer).
    * @default 60_000
@@ -32,22 +43,66 @@ export interface MemoryStore extends RateLimitStore {
   applySync(request: StoreRequest): readonly StoreOutcome[];
   /** Single-`consume` fast path of `applySync` (what `consume`/`consumeSync` use). */
   consumeOne(prefix: string, id: string, policy: RateLimitPolicy, cost: number, now: number): StoreOutcome;
-  /** Number of keys currently held (including expired ones not yet swept). */
+  /** Number of keys currently held, ordinary and blocked (including expired ones not yet swept). */
   readonly size: number;
+  /** Number of keys held in the block table (blocked, or carrying strikes). */
+  readonly blockedSize: number;
+  /** How many blocks found the block table full of live blocks and were kept among ordinary keys. */
+  readonly blockOverflows: number;
   /** Forgets every key. */
   clear(): void;
 }
 
+/** Where an entry lives: which eviction list. */
+const LOOSE = 0; // restricts nothing: evicted first
+const TIGHT = 1; // at (or past) its limit: evicted only when no loose key is left
+const BLOCK = 2; // blocked or carrying strikes: never evicted, leaves when expired
+
 interface Entry {
   st: LimitState;
   exp: number;
-  /** The policy that wrote it (to tell whether the key still restricts, for eviction). */
-  p: RateLimitPolicy;
+  key: string;
+  /** The key space (prefix map) holding it. */
+  map: Map<string, Entry>;
+  list: number;
+  /** A block kept among ordinary keys because the block table was full (counted once). */
+  over: boolean;
+  prev: Entry | undefined;
+  next: Entry | undefined;
+}
+
+/** An intrusive doubly linked list, oldest write first: O(1) append, unlink and pop. */
+interface List {
+  head: Entry | undefined;
+  tail: Entry | undefined;
+  size: number;
+}
+const newList = (): List => ({ head: undefined, tail: undefined, size: 0 });
+function append(list: List, e: Entry): void {
+  e.prev = list.tail;
+  e.next = undefined;
+  if (list.tail) list.tail.next = e;
+  else list.head = e;
+  list.tail = e;
+  list.size++;
+}
+function unlink(list: List, e: Entry): void {
+  if (e.prev) e.prev.next = e.next;
+  else list.head = e.next;
+  if (e.next) e.next.prev = e.prev;
+  else list.tail = e.prev;
+  e.prev = e.next = undefined;
+  list.size--;
 }
 
 /**
  * Creates an in-process store. Fast and exact within one process; use `redisStore` to share
  * limits between processes, or as the `insurance` of a Redis limiter.
+ *
+ * Every operation is O(1) (amortized over the periodic sweep of expired keys), also when the
+ * store is full and an attacker floods it with new keys at their limit: ordinary keys sit in
+ * two write-ordered lists (restricting nothing / at the limit), blocks in a separate bounded
+ * table that no flood evicts.
  *
  * @example
  * ```ts
@@ -55,26 +110,33 @@ interface Entry {
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  checkOptions('memoryStore', options, ['maxKeys', 'sweepIntervalMs']);
+  checkOptions('memoryStore', options, ['maxKeys', 'maxBlockedKeys', 'sweepIntervalMs']);
   const { maxKeys = 100_000, sweepIntervalMs = 60_000 } = options;
   checkInt('maxKeys', maxKeys, 1);
+  const { maxBlockedKeys = maxKeys } = options;
+  checkInt('maxBlockedKeys', maxBlockedKeys, 1);
   checkMs('sweepIntervalMs', sweepIntervalMs, { min: 1 });
   // Two levels (prefix → user key → entry): the hot path hashes the caller's own key string
   // (whose hash V8 caches) instead of a freshly concatenated one.
   const spaces = new Map<string, Map<string, Entry>>();
-  let size = 0;
+  const lists: [List, List, List] = [newList(), newList(), newList()];
+  const [loose, tight, blocks] = lists;
+  let overflows = 0;
   let nextSweep = 0;
 
+  const drop = (e: Entry) => {
+    unlink(lists[e.list]!, e);
+    e.map.delete(e.key);
+  };
   const sweep = (now: number) => {
-    for (const [prefix, map] of spaces) {
-      for (const [key, entry] of map) {
-        if (entry.exp <= now) {
-          map.delete(key);
-          size--;
-        }
+    for (const list of lists) {
+      for (let e = list.head; e !== undefined; ) {
+        const next = e.next;
+        if (e.exp <= now) drop(e);
+        e = next;
       }
-      if (map.size === 0) spaces.delete(prefix);
     }
+    for (const [prefix, map] of spaces) if (map.size === 0) spaces.delete(prefix);
   };
   const maybeSweep = (now: number) => {
     if (nextSweep !== 0) sweep(now);
@@ -91,82 +153,78 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const entry = map.get(key);
     if (entry === undefined) return undefined;
     if (entry.exp <= now) {
-      map.delete(key);
-      size--;
+      drop(entry);
       return undefined;
     }
     return entry.st;
   };
 
-  /** Makes room for one key: drops the oldest key that restricts nothing, else the oldest key. */
-  const evictOne = (now: number) => {
-    // A restricting key is moved to the back of its space, so the next eviction does not
-    // inspect it again before every other key: eviction stays O(1) amortized.
-    for (const [prefix, victims] of spaces) {
-      // Each key of the space once (a moved key comes round again in this same iteration).
-      let left = victims.size;
-      for (const [key, entry] of victims) {
-        if (left-- <= 0) break;
-        if (restricts(entry.p, entry.st, now)) {
-          victims.delete(key);
-          victims.set(key, entry);
-          continue;
-        }
-        victims.delete(key);
-        size--;
-        if (victims.size === 0) spaces.delete(prefix);
-        return;
+  /**
+   * The list a written state belongs in: the block table for blocks and strikes (when it has
+   * room, after dropping its expired oldest entries), else by whether a point is left.
+   */
+  const listFor = (st: LimitState, remaining: number, now: number, e: Entry | undefined): number => {
+    if (st.s > 0 || st.bu > now) {
+      if (e?.list === BLOCK) return BLOCK;
+      while (blocks.size >= maxBlockedKeys && blocks.head!.exp <= now) drop(blocks.head!);
+      if (blocks.size < maxBlockedKeys) return BLOCK;
+      if (e?.over !== true) {
+        overflows++;
+        if (e) e.over = true;
       }
+      return TIGHT;
     }
-    // Every key restricts: the bound wins, the oldest goes.
-    for (const [prefix, victims] of spaces) {
-      for (const key of victims.keys()) {
-        victims.delete(key);
-        size--;
-        if (victims.size === 0) spaces.delete(prefix);
-        return;
-      }
-    }
+    return remaining > 0 ? LOOSE : TIGHT;
   };
 
-  const write = (prefix: string, map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number, policy: RateLimitPolicy) => {
+  /** Makes room for one ordinary key: the oldest loose key, else the oldest tight key. */
+  const evictOne = () => {
+    const victim = loose.head ?? tight.head;
+    if (victim !== undefined) drop(victim);
+  };
+
+  /** Moves an entry to the back of the list it now belongs in (most recently written). */
+  const place = (e: Entry, list: number) => {
+    const from = lists[e.list]!;
+    if (list === e.list && from.tail === e) return;
+    unlink(from, e);
+    if (list !== BLOCK && e.list === BLOCK && loose.size + tight.size >= maxKeys) evictOne();
+    e.list = list;
+    append(lists[list]!, e);
+  };
+
+  const insert = (prefix: string, key: string, st: LimitState, ttlMs: number, now: number, remaining: number) => {
+    const list = listFor(st, remaining, now, undefined);
+    if (list !== BLOCK && loose.size + tight.size >= maxKeys) evictOne();
+    const map = space(prefix);
+    const e: Entry = { st, exp: now + ttlMs, key, map, list, over: list === TIGHT && (st.s > 0 || st.bu > now), prev: undefined, next: undefined };
+    map.set(key, e);
+    append(lists[list]!, e);
+  };
+
+  const write = (prefix: string, map: Map<string, Entry>, key: string, st: LimitState | null | undefined, ttlMs: number, now: number, remaining: number) => {
     if (st === undefined) return;
     const entry = map.get(key);
     if (st === null) {
-      if (entry !== undefined) {
-        map.delete(key);
-        size--;
-      }
+      if (entry !== undefined) drop(entry);
       return;
     }
     if (entry !== undefined) {
       entry.st = st;
       entry.exp = now + ttlMs;
-      entry.p = policy;
+      place(entry, listFor(st, remaining, now, entry));
       return;
     }
-    if (size >= maxKeys) {
-      sweep(now);
-      nextSweep = now + sweepIntervalMs;
-      while (size >= maxKeys) evictOne(now);
-    }
-    // A sweep or eviction (here, or for another key of the same batch) drops spaces that became
-    // empty; writing into a dropped one would count a key no sweep or eviction can ever reach.
-    if (map.size === 0) map = space(prefix);
-    map.set(key, { st, exp: now + ttlMs, p: policy });
-    size++;
+    insert(prefix, key, st, ttlMs, now, remaining);
   };
 
   const consumeOne = (prefix: string, id: string, policy: RateLimitPolicy, cost: number, now: number): StoreOutcome => {
     if (now >= nextSweep) maybeSweep(now);
-    const map = space(prefix);
-    const entry = map.get(id);
+    const entry = spaces.get(prefix)?.get(id);
     let st: LimitState | undefined;
     if (entry !== undefined) {
-      if (entry.exp <= now) {
-        map.delete(id);
-        size--;
-      } else st = entry.st;
+      if (entry.exp <= now) drop(entry);
+      else st = entry.st;
     }
     scratch.key = prefix;
     scratch.policy = policy;
@@ -175,10 +233,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     const next = written.state;
     if (next === undefined) return outcome;
     if (next !== null && st !== undefined) {
+      // Updated in place (`step` wrote into `st`).
       entry!.exp = now + written.ttlMs;
+      place(entry!, listFor(next, outcome.remaining, now, entry));
       return outcome;
     }
-    write(prefix, map, id, next, written.ttlMs, now, policy);
+    if (next === null) {
+      if (entry !== undefined && st !== undefined) drop(entry);
+      return outcome;
+    }
+    insert(prefix, id, next, written.ttlMs, now, outcome.remaining);
     return outcome;
   };
   const scratch: { key: string; policy: RateLimitPolicy; kind: 'consume'; cost: number } = { key: '', policy: undefined as never, kind: 'consume', cost: 0 };
@@ -192,7 +256,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return { prefix, map: space(prefix), key };
     });
     const evals = evaluateBatch(request, places.map((p) => read(p.map, p.key, now)));
-    evals.forEach((e, i) => write(places[i]!.prefix, places[i]!.map, places[i]!.key, e.write, e.ttlMs, now, ops[i]!.policy));
+    evals.forEach((e, i) => write(places[i]!.prefix, places[i]!.map, places[i]!.key, e.write, e.ttlMs, now, e.outcome.remaining));
     return evals.map((e) => e.outcome);
   };
 
@@ -207,11 +271,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
     },
     get size() {
-      return size;
+      return loose.size + tight.size + blocks.size;
+    },
+    get blockedSize() {
+      return blocks.size;
+    },
+    get blockOverflows() {
+      return overflows;
     },
     clear: () => {
       spaces.clear();
-      size = 0;
+      for (const list of lists) {
+        list.head = list.tail = undefined;
+        list.size = 0;
+      }
     },
   };
 }
