@@ -254,7 +254,7 @@ describe('public telemetry mutations: bounded, rate-limited, not audited', () =>
     const t = setup();
     const error = await errorOf(t.mutation(api.monitoring.recordClientSamples, { sessionId: SESSION, ...args } as never));
     expectRefused(error, path);
-    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toEqual([]);
   });
 
   it.each([
@@ -271,17 +271,17 @@ describe('public telemetry mutations: bounded, rate-limited, not audited', () =>
     const t = setup();
     const error = await errorOf(t.mutation(api.monitoring.reportClientError, args as never));
     expectRefused(error, path);
-    expect(await t.run((ctx) => ctx.db.query('errorGroups').collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query('clientErrorGroups').collect())).toEqual([]);
   });
 
   it('accepts a full batch and a multi-line message at the limits', async () => {
     const t = setup();
     const batch = Array.from({ length: MAX_SAMPLES_PER_CALL }, (_, i) => ({ ...sample, name: 'n'.repeat(MAX_NAME), durationMs: i === 0 ? MAX_DURATION_MS : 0 }));
     await t.mutation(api.monitoring.recordClientSamples, { samples: batch, sessionId: SESSION });
-    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(MAX_SAMPLES_PER_CALL);
+    expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toHaveLength(MAX_SAMPLES_PER_CALL);
     const message = `line 1\n${'m'.repeat(MAX_ERROR_MESSAGE - 7)}`;
     await t.mutation(api.monitoring.reportClientError, { ...report, message });
-    const [group] = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    const [group] = await t.run((ctx) => ctx.db.query('clientErrorGroups').collect());
     expect(group!.sample).toEqual({ message, source: 'ProjectPage' });
   });
 
@@ -292,12 +292,14 @@ describe('public telemetry mutations: bounded, rate-limited, not audited', () =>
     const error = await errorOf(t.mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: SESSION }));
     expect(error.data).toMatchObject({ armor: true, code: 'RATE_LIMITED', status: 429 });
     expect(error.data!.retryAfterMs).toBeGreaterThan(0);
-    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(limit);
-    // Other callers (a signed-in user, another anonymous session), and the other telemetry mutation, are not affected.
+    expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toHaveLength(limit);
+    // Another session from the same address shares the budget (session ids are free to mint) ...
+    expect((await errorOf(t.mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: 'session-another-one-0000' }))).data).toMatchObject({ code: 'RATE_LIMITED' });
+    // ... other callers (a signed-in user, another address), and the other telemetry mutation, are not affected.
     await t.withIdentity({ subject: 'someone-else' }).mutation(api.monitoring.recordClientSamples, { samples: [sample] });
-    await t.mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: 'session-another-one-0000' });
+    await t.withRequestMetadata({ ip: '198.51.100.77' }).mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: 'session-another-one-0000' });
     await t.mutation(api.monitoring.reportClientError, report);
-    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(limit + 2);
+    expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toHaveLength(limit + 2);
   });
 
   it('a flood of error reports is rate-limited per caller (standard tier)', async () => {
@@ -306,7 +308,7 @@ describe('public telemetry mutations: bounded, rate-limited, not audited', () =>
     for (let i = 0; i < limit; i++) await t.mutation(api.monitoring.reportClientError, report);
     const error = await errorOf(t.mutation(api.monitoring.reportClientError, report));
     expect(error.data).toMatchObject({ armor: true, code: 'RATE_LIMITED', status: 429 });
-    const groups = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    const groups = await t.run((ctx) => ctx.db.query('clientErrorGroups').collect());
     expect(groups.map((g) => [g.fingerprint, g.count])).toEqual([[report.fingerprint, limit]]);
   });
 
@@ -315,7 +317,7 @@ describe('public telemetry mutations: bounded, rate-limited, not audited', () =>
     await t.mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: SESSION });
     await t.mutation(api.monitoring.reportClientError, report);
     expect(await t.run((ctx) => ctx.db.query('auditLog').collect())).toEqual([]);
-    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(1);
+    expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toHaveLength(1);
   });
 });
 
@@ -327,7 +329,7 @@ describe('retention cron', () => {
     await t.mutation(api.monitoring.recordClientSamples, { samples: [{ name: 'new', kind: 'query', durationMs: 1, ok: true }], sessionId: SESSION });
     const trimmed = await t.mutation(internal.maintenance.trim, {});
     expect(trimmed.samples).toBe(1);
-    const left = await t.run((ctx) => ctx.db.query('metricSamples').collect());
+    const left = await t.run((ctx) => ctx.db.query('clientSamples').collect());
     expect(left.map((s) => s.name)).toEqual(['new']);
   });
 });
@@ -464,7 +466,7 @@ describe('rate-limit numbers come from the limiter decisions (rateLimitStats)', 
     expect(await statsOf(t, 'comments.add')).toEqual({ rows: 0, allowed: 0, limited: 0 });
   });
 
-  it('reportRejected accepts only registered limiters and is rate-limited itself', async () => {
+  it('reportRejected accepts only registered limiters, is rate-limited itself, and ignores invented refusals', async () => {
     const t = setup();
     // The registered names are literals in the Convex `args` validator: anything else is refused before the handler.
     for (const limiter of ['nope', 'rateLimit.reportRejected', 'reports.projectSummary']) {
@@ -474,7 +476,8 @@ describe('rate-limit numbers come from the limiter decisions (rateLimitStats)', 
     const { limit } = tiers.standard;
     for (let i = 0; i < limit; i++) await t.mutation(api.rateLimit.reportRejected, { limiter: 'comments.add', sessionId: SESSION });
     expect((await errorOf(t.mutation(api.rateLimit.reportRejected, { limiter: 'comments.add', sessionId: SESSION }))).data).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(await statsOf(t, 'comments.add')).toMatchObject({ limited: limit });
+    // The caller was never refused by comments.add: none of those reports is counted.
+    expect(await statsOf(t, 'comments.add')).toMatchObject({ limited: 0 });
   });
 
   it('each call updates one row (per limiter, minute and shard); the snapshot sums only the minutes of its window', async () => {
@@ -606,10 +609,10 @@ describe('retention cron: trimming', () => {
     await t.mutation(api.monitoring.reportClientError, report); // recurs: lastSeen moves
     vi.advanceTimersByTime(ERROR_GROUP_RETENTION_MS - 20 * DAY + 1);
     expect(await t.mutation(internal.maintenance.trim, {})).toMatchObject({ errorGroups: 1 });
-    const left = await t.run((ctx) => ctx.db.query('errorGroups').collect());
+    const left = await t.run((ctx) => ctx.db.query('clientErrorGroups').collect());
     expect(left.map((g) => [g.fingerprint, g.count])).toEqual([[report.fingerprint, 2]]);
     await t.mutation(api.monitoring.reportClientError, { ...report, fingerprint: 'fedcba9876543210' });
-    const restarted = await t.run((ctx) => ctx.db.query('errorGroups').withIndex('by_fingerprint', (q) => q.eq('fingerprint', 'fedcba9876543210')).unique());
+    const restarted = await t.run((ctx) => ctx.db.query('clientErrorGroups').withIndex('by_fingerprint', (q) => q.eq('fingerprint', 'fedcba9876543210')).unique());
     expect(restarted).toMatchObject({ count: 1, firstSeen: Date.now() });
   });
 

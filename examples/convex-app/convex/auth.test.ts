@@ -131,7 +131,7 @@ describe('item 8: rate-limit budgets per user, per anonymous session, and a per-
     await signUp(t, ADA);
   });
 
-  it('anonymous reads are limited per session: one session’s burst does not limit another; no session, no call', async () => {
+  it('anonymous reads are limited per address: a new session id from the same address buys nothing, another address is unaffected; no session, no call', async () => {
     const t = setup();
     const ada = await signUp(t, ADA);
     const projectId = await ada.as.mutation(api.projects.create, { name: 'Engine' });
@@ -139,7 +139,8 @@ describe('item 8: rate-limit budgets per user, per anonymous session, and a per-
     const a = 'session-aaaaaaaaaaaaaaaa';
     for (let i = 0; i < limit; i++) await t.action(api.reports.projectSummary, { id: projectId, sessionId: a });
     expect((await errorOf(t.action(api.reports.projectSummary, { id: projectId, sessionId: a }))).data).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(await t.action(api.reports.projectSummary, { id: projectId, sessionId: 'session-bbbbbbbbbbbbbbbb' })).toMatchObject({ name: 'Engine' });
+    expect((await errorOf(t.action(api.reports.projectSummary, { id: projectId, sessionId: 'session-bbbbbbbbbbbbbbbb' }))).data).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await t.withRequestMetadata({ ip: '198.51.100.4' }).action(api.reports.projectSummary, { id: projectId, sessionId: 'session-bbbbbbbbbbbbbbbb' })).toMatchObject({ name: 'Engine' });
     // Nor does it limit a signed-in user.
     expect(await ada.as.action(api.reports.projectSummary, { id: projectId })).toMatchObject({ name: 'Engine' });
     expect((await errorOf(t.action(api.reports.projectSummary, { id: projectId }))).data).toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -163,7 +164,7 @@ describe('item 8: rate-limit budgets per user, per anonymous session, and a per-
     await t.withRequestMetadata({ ip: '198.51.100.1' }).mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: 'session-brand-new-000000' });
     // Signed-in callers are limited per user, not by the anonymous ceiling.
     await t.withRequestMetadata({ ip: '203.0.113.7' }).withIdentity(ADA).mutation(api.monitoring.recordClientSamples, { samples: [sample] });
-    expect(await t.run((ctx) => ctx.db.query('metricSamples').collect())).toHaveLength(3 + 2);
+    expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toHaveLength(3 + 2);
   });
 });
 

@@ -23,18 +23,18 @@ const sampleValidator = v.object({
 
 type Sample = { name: string; kind: 'query' | 'mutation' | 'action' | 'http'; durationMs: number; ok: boolean };
 
-async function insertSamples(ctx: Pick<MutationCtx, 'db'>, samples: Sample[]) {
+async function insertSamples(ctx: Pick<MutationCtx, 'db'>, table: 'metricSamples' | 'clientSamples', samples: Sample[]) {
   const at = Date.now();
   for (const sample of samples.slice(0, MAX_SAMPLES_PER_CALL)) {
     if (!Number.isFinite(sample.durationMs) || sample.durationMs < 0 || sample.durationMs > MAX_DURATION_MS) continue;
-    await ctx.db.insert('metricSamples', { ...sample, name: sample.name.slice(0, MAX_NAME), at });
+    await ctx.db.insert(table, { ...sample, name: sample.name.slice(0, MAX_NAME), at });
   }
 }
 
-/** Internal: records samples measured in actions (trusted; bounded all the same). */
+/** Internal: records samples measured in actions (trusted; bounded all the same) into the server's namespace (`metricSamples`). */
 export const recordSamples = internalMutation({
   args: { samples: v.array(sampleValidator) },
-  handler: async (ctx, { samples }) => insertSamples(ctx, samples),
+  handler: async (ctx, { samples }) => insertSamples(ctx, 'metricSamples', samples),
 });
 
 /*
@@ -42,8 +42,14 @@ export const recordSamples = internalMutation({
  * 'anyone'`: the UI reports before and after sign-in): Convex `args` validators plus zod with
  * bounded sizes (an oversized or malformed payload is refused whole, nothing is written), and
  * rate-limited per caller (`standard` tier, each function its own budget) — per user when
- * signed in, per `sessionId` otherwise, with the per-IP anonymous ceiling on top — so nobody
- * can flood `metricSamples` or `errorGroups`.
+ * signed in, per address (IPv6 per network) otherwise, with the per-address anonymous ceiling
+ * on top; a session id buys nothing. Samples cost one point each, so a caller records at most
+ * 100 samples a minute however it batches them.
+ *
+ * What clients report lives in namespaces of its own (`clientSamples`, `clientErrorGroups`),
+ * which the snapshot reads with budgets of their own: a flood from the public internet can
+ * fill the client panels, but never push out or overwrite what the server recorded
+ * (`metricSamples`, `errorGroups`).
  *
  * They are exempt from the audit log (`audit: false`), on purpose: the audit log records
  * changes to application data (who created which project, posted which comment). Telemetry
@@ -68,9 +74,9 @@ export const recordClientSamples = armorMutation({
   name: 'monitoring.recordClientSamples',
   args: z.object({ samples: z.array(clientSample).min(1).max(MAX_SAMPLES_PER_CALL), sessionId: sessionIdSchema.optional() }),
   access: 'anyone',
-  rateLimit: { tier: 'standard' },
+  rateLimit: { tier: 'standard', cost: ({ samples }) => samples.length },
   audit: false,
-  handler: async (ctx, { samples }) => insertSamples(ctx, samples),
+  handler: async (ctx, { samples }) => insertSamples(ctx, 'clientSamples', samples),
 });
 
 const errorArgs = {
@@ -83,17 +89,17 @@ const errorArgs = {
   source: v.optional(v.string()),
 };
 
-async function upsertErrorGroup(ctx: Pick<MutationCtx, 'db'>, e: { fingerprint: string; code: string; status: number; name: string; message: string; stack?: string | undefined; source?: string | undefined }) {
+async function upsertErrorGroup(ctx: Pick<MutationCtx, 'db'>, table: 'errorGroups' | 'clientErrorGroups', e: { fingerprint: string; code: string; status: number; name: string; message: string; stack?: string | undefined; source?: string | undefined }) {
   const now = Date.now();
   const sample = { message: e.message.slice(0, MAX_ERROR_MESSAGE), ...(e.stack ? { stack: e.stack.slice(0, 4000) } : {}), ...(e.source ? { source: e.source.slice(0, MAX_NAME) } : {}) };
   const existing = await ctx.db
-    .query('errorGroups')
+    .query(table)
     .withIndex('by_fingerprint', (q) => q.eq('fingerprint', e.fingerprint))
     .unique();
   if (existing) {
     await ctx.db.patch(existing._id, { count: existing.count + 1, lastSeen: now, sample });
   } else {
-    await ctx.db.insert('errorGroups', {
+    await ctx.db.insert(table, {
       fingerprint: e.fingerprint.slice(0, 64),
       code: e.code.slice(0, 64),
       status: e.status,
@@ -108,14 +114,15 @@ async function upsertErrorGroup(ctx: Pick<MutationCtx, 'db'>, e: { fingerprint: 
 }
 
 /** Internal: records a server-side error (from actions, which are not transactional). */
-export const recordError = internalMutation({ args: errorArgs, handler: async (ctx, e) => upsertErrorGroup(ctx, e) });
+export const recordError = internalMutation({ args: errorArgs, handler: async (ctx, e) => upsertErrorGroup(ctx, 'errorGroups', e) });
 
 /**
  * Public: the client reports errors of queries and mutations (their own writes roll back
  * when they throw, so they cannot record themselves). Used by `useErrorHandler({ report })`.
  * Every field is bounded (the fingerprint is `fingerprint()`'s 16 hex characters, the code
  * SCREAMING_SNAKE, the message at most {@link MAX_ERROR_MESSAGE} characters); the stack is not
- * accepted from clients. Rate-limited (`standard`); not audited.
+ * accepted from clients. Rate-limited (`standard`); not audited. Groups go to
+ * `clientErrorGroups`: reusing a server group's fingerprint never touches that group.
  */
 export const reportClientError = armorMutation({
   name: 'monitoring.reportClientError',
@@ -131,19 +138,30 @@ export const reportClientError = armorMutation({
   access: 'anyone',
   rateLimit: { tier: 'standard' },
   audit: false,
-  handler: async (ctx, { sessionId: _session, ...e }) => upsertErrorGroup(ctx, e),
+  handler: async (ctx, { sessionId: _session, ...e }) => upsertErrorGroup(ctx, 'clientErrorGroups', e),
 });
 
 /** Most `rateLimitStats` rows one snapshot reads (limiters × shards × minutes of the window). */
 const MAX_STATS_ROWS = 10_000;
+/** Most samples one snapshot reads from each namespace (server, client), newest first. */
+export const MAX_SNAPSHOT_SAMPLES = { server: 20_000, client: 10_000 } as const;
+/** Most error groups one snapshot shows from each namespace (server, client), most recent first. */
+export const MAX_SNAPSHOT_GROUPS = { server: 150, client: 50 } as const;
 
 async function snapshotFrom(ctx: QueryCtx) {
   const now = Date.now();
-  const samples = await ctx.db
-    .query('metricSamples')
-    .withIndex('by_at', (q) => q.gte('at', now - WINDOW_MS))
-    .take(20_000);
-  const recentGroups = await ctx.db.query('errorGroups').withIndex('by_lastSeen').order('desc').take(200);
+  const recent = (table: 'metricSamples' | 'clientSamples', max: number) =>
+    ctx.db
+      .query(table)
+      .withIndex('by_at', (q) => q.gte('at', now - WINDOW_MS))
+      .order('desc')
+      .take(max);
+  const serverSamples = await recent('metricSamples', MAX_SNAPSHOT_SAMPLES.server);
+  const clientSamples = await recent('clientSamples', MAX_SNAPSHOT_SAMPLES.client);
+  const samples = [...serverSamples, ...clientSamples].sort((a, b) => a.at - b.at);
+  const serverGroups = await ctx.db.query('errorGroups').withIndex('by_lastSeen').order('desc').take(MAX_SNAPSHOT_GROUPS.server);
+  const clientGroups = await ctx.db.query('clientErrorGroups').withIndex('by_lastSeen').order('desc').take(MAX_SNAPSHOT_GROUPS.client);
+  const recentGroups = [...serverGroups, ...clientGroups.map((g) => ({ ...g, fingerprint: `client:${g.fingerprint}` }))];
   // Health: the checks run right here (frozen clock: status only); the latency comes from the
   // latest cron probe, measured in an action.
   const checks = await runChecks(ctx, now);

@@ -2,6 +2,30 @@ import { defineSchema, defineTable } from 'convex/server';
 import { v } from 'convex/values';
 import { rateLimitTables } from '@armor/rate-limit/convex';
 
+const sampleTable = defineTable({
+  name: v.string(),
+  kind: v.union(v.literal('query'), v.literal('mutation'), v.literal('action'), v.literal('http')),
+  durationMs: v.number(),
+  ok: v.boolean(),
+  at: v.number(),
+})
+  .index('by_at', ['at'])
+  .index('by_name_at', ['name', 'at']);
+
+const errorGroupTable = defineTable({
+  fingerprint: v.string(),
+  code: v.string(),
+  status: v.number(),
+  name: v.string(),
+  message: v.string(),
+  count: v.number(),
+  firstSeen: v.number(),
+  lastSeen: v.number(),
+  sample: v.optional(v.object({ message: v.string(), stack: v.optional(v.string()), source: v.optional(v.string()) })),
+})
+  .index('by_fingerprint', ['fingerprint'])
+  .index('by_lastSeen', ['lastSeen']);
+
 /**
  * Every table has the indexes its queries use: hot paths read with `withIndex`, never a scan.
  */
@@ -75,29 +99,23 @@ export default defineSchema({
     at: v.number(),
   }).index('by_name', ['name']),
 
-  /** Latency samples recorded from actions and clients (queries/mutations see a frozen clock). */
-  metricSamples: defineTable({
-    name: v.string(),
-    kind: v.union(v.literal('query'), v.literal('mutation'), v.literal('action'), v.literal('http')),
-    durationMs: v.number(),
-    ok: v.boolean(),
-    at: v.number(),
-  })
-    .index('by_at', ['at'])
-    .index('by_name_at', ['name', 'at']),
+  /** Latency samples measured server-side, in actions (queries/mutations see a frozen clock). */
+  metricSamples: sampleTable,
 
-  /** Errors grouped by @armor/errors' fingerprint(). */
-  errorGroups: defineTable({
-    fingerprint: v.string(),
-    code: v.string(),
-    status: v.number(),
-    name: v.string(),
-    message: v.string(),
-    count: v.number(),
-    firstSeen: v.number(),
-    lastSeen: v.number(),
-    sample: v.optional(v.object({ message: v.string(), stack: v.optional(v.string()), source: v.optional(v.string()) })),
-  })
-    .index('by_fingerprint', ['fingerprint'])
-    .index('by_lastSeen', ['lastSeen']),
+  /**
+   * Latency samples reported by clients (`monitoring.recordClientSamples`): a namespace of
+   * their own, read with its own budget by the snapshot, so reports from the public internet
+   * can never push the server's samples out.
+   */
+  clientSamples: sampleTable,
+
+  /** Server-side errors (recorded by actions), grouped by @armor/errors' fingerprint(). */
+  errorGroups: errorGroupTable,
+
+  /**
+   * Errors reported by clients (`monitoring.reportClientError`), grouped by the fingerprint
+   * they send: a namespace of their own, so a client reusing a server group's fingerprint
+   * creates or updates a client group and never touches the server's.
+   */
+  clientErrorGroups: errorGroupTable,
 });

@@ -18,8 +18,11 @@
  * function that acts for a user (`access: 'user'`, the default for mutations) refuses callers
  * without an identity (`UNAUTHENTICATED`). A function open to anyone (`access: 'anyone'`: the
  * telemetry mutations and the report action) takes a `sessionId` argument from anonymous
- * callers, so each browser session has its own budget; every anonymous call also spends from
- * a per-IP ceiling (`ANONYMOUS_CEILING`), so minting new session ids does not buy more calls.
+ * callers, which names them in the audit log but buys nothing: anonymous callers are
+ * rate-limited by their address ({@link anonymousKey}: IPv4 per address, IPv6 per /56
+ * network, which holds every /64 a subscriber gets), so minting session ids or rotating
+ * addresses within one network does not multiply the budget. Every anonymous call also
+ * spends from a per-address ceiling over all anonymous functions (`ANONYMOUS_CEILING`).
  *
  * Convex specifics worth knowing (documented in the README):
  * - A thrown error rolls back every write of a query/mutation — so a rejected rate-limit
@@ -32,6 +35,7 @@
  *   refusal (`rateLimit.reportRejected`). See `./rateLimit.ts`.
  */
 import { AuthenticationError, AuthorizationError, fingerprint } from '@armor/errors';
+import { ipKey } from '@armor/rate-limit';
 import { fromConvexError, toConvexError, withConvexErrors } from '@armor/errors/convex';
 import { withZod, zodToConvexArgs } from '@armor/validation/convex';
 import type { UserIdentity } from 'convex/server';
@@ -48,8 +52,9 @@ import { assertRegisteredMutation, enforceRateLimit, rateLimitError, type RateLi
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Expected a session id (16–64 characters of A–Z, a–z, 0–9, _ or -)');
 
 /**
- * The per-IP ceiling every anonymous call also spends from (limiter `anonymous`, `relaxed`
- * tier: 1,000 calls a minute per IP, all anonymous functions together).
+ * The per-address ceiling every anonymous call also spends from (limiter `anonymous`,
+ * `relaxed` tier: 1,000 calls a minute per address or IPv6 network, all anonymous functions
+ * together).
  */
 export const ANONYMOUS_CEILING = { limiter: 'anonymous', tier: 'relaxed' } as const;
 
@@ -111,19 +116,37 @@ function admit(caller: Caller, access: Access): void {
   if (caller.sessionId === null) throw new AuthenticationError('Sign in, or pass a sessionId');
 }
 
-/** The rate-limit targets of one call: the function's tier per caller, plus the per-IP ceiling for anonymous callers. */
-async function targetsOf(
+/**
+ * The rate-limit key of an anonymous caller: `ip:` and the address as `@armor/rate-limit`'s
+ * `ipKey` groups it (built on `@armor/core`'s IP parsing, as the Express adapter keys
+ * clients): an IPv4 address as is, IPv4-mapped IPv6 as its IPv4 address, other IPv6 by its
+ * /56 network, so the 2^64 addresses of one /64 are one caller. Without an address (Convex
+ * gives none), every such caller shares `ip:unknown`.
+ */
+export async function anonymousKey(ctx: { meta: { getRequestMetadata(): Promise<{ ip: string | null }> } }): Promise<string> {
+  const { ip } = await ctx.meta.getRequestMetadata();
+  return `ip:${ip ? ipKey(ip).slice(0, 64) : 'unknown'}`;
+}
+
+/**
+ * The rate-limit targets of one call: the function's tier per user, or per address for
+ * anonymous callers (never per session id: those are free to mint), plus the per-address
+ * anonymous ceiling. `cost` is what the call takes from the function's tier (e.g. the number
+ * of samples a telemetry call carries).
+ */
+export async function targetsOf(
   ctx: { meta: { getRequestMetadata(): Promise<{ ip: string | null }> } },
   name: string,
   tier: TierName,
   caller: Caller,
+  cost = 1,
 ): Promise<RateLimitTarget[]> {
-  const targets: RateLimitTarget[] = [{ tier, limiter: name, key: caller.key }];
-  if (caller.kind === 'anonymous') {
-    const { ip } = await ctx.meta.getRequestMetadata();
-    targets.push({ ...ANONYMOUS_CEILING, key: `ip:${ip ?? 'unknown'}` });
-  }
-  return targets;
+  if (caller.kind === 'user') return [{ tier, limiter: name, key: caller.key, cost }];
+  const key = await anonymousKey(ctx);
+  return [
+    { tier, limiter: name, key, cost },
+    { ...ANONYMOUS_CEILING, key },
+  ];
 }
 
 type Shape = z.ZodRawShape;
@@ -149,7 +172,8 @@ export function armorMutation<S extends Shape, R>(definition: {
   args: z.ZodObject<S>;
   /** @default 'user' */
   access?: Access;
-  rateLimit?: { tier: TierName };
+  /** The tier per caller; `cost` (default 1 point) may depend on the arguments, e.g. a batch's size. */
+  rateLimit?: { tier: TierName; cost?: (args: Output<S>) => number };
   audit?: boolean | ((args: Output<S>, result: NoInfer<R>) => { target?: string; summary?: string });
   handler: (ctx: MutationCtx, args: Output<S>, caller: Caller) => Promise<R>;
 }) {
@@ -160,7 +184,8 @@ export function armorMutation<S extends Shape, R>(definition: {
       const caller = await callerOf(ctx, args);
       admit(caller, access);
       if (definition.rateLimit) {
-        for (const target of await targetsOf(ctx, definition.name, definition.rateLimit.tier, caller)) await enforceRateLimit(ctx, target);
+        const cost = definition.rateLimit.cost?.(args) ?? 1;
+        for (const target of await targetsOf(ctx, definition.name, definition.rateLimit.tier, caller, cost)) await enforceRateLimit(ctx, target);
       }
       const result = await definition.handler(ctx, args, caller);
       if (definition.audit !== false) {

@@ -75,16 +75,28 @@ export interface RateLimitTarget {
   tier: TierName;
   limiter: string;
   key: string;
+  /** Points this call takes. @default 1 */
+  cost?: number;
 }
 
-/** Consumes one point of `tier` for `limiter:key` and counts the decision; never throws for a limit. */
+function limiterFor(ctx: Pick<MutationCtx, 'db'>, tier: TierName) {
+  return createRateLimiter({ ...preset(tier), name: tier, prefix: `rl:${tier}:`, store: convexStore(ctx) });
+}
+
+const fullKeyOf = (target: RateLimitTarget) => `${target.limiter}:${target.key}`.slice(0, 400);
+
+/** Consumes `cost` (default 1) points of `tier` for `limiter:key` and counts the decision; never throws for a limit. */
 export async function consumeRateLimit(ctx: Pick<MutationCtx, 'db'>, target: RateLimitTarget): Promise<RateLimitResult> {
-  const { tier, limiter: name, key } = target;
-  const limiter = createRateLimiter({ ...preset(tier), name: tier, prefix: `rl:${tier}:`, store: convexStore(ctx) });
-  const fullKey = `${name}:${key}`.slice(0, 400);
-  const result = await limiter.consume(fullKey);
+  const { tier, limiter: name } = target;
+  const fullKey = fullKeyOf(target);
+  const result = await limiterFor(ctx, tier).consume(fullKey, target.cost ?? 1);
   await countDecision(ctx, { limiter: name, tier, key: fullKey, allowed: result.allowed });
   return result;
+}
+
+/** Whether `target` would be refused right now (its budget is used up), without taking anything or counting. */
+export async function isExhausted(ctx: Pick<MutationCtx, 'db'>, target: RateLimitTarget): Promise<boolean> {
+  return !(await limiterFor(ctx, target.tier).peek(fullKeyOf(target))).allowed;
 }
 
 /** A `RateLimitError` (429) for a refused consume of `tier`. */

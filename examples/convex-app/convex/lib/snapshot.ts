@@ -33,10 +33,15 @@ export function summarizeRateLimits(rows: Doc<'rateLimitStats'>[]): MonitoringSn
   return [...byLimiter].sort(([a], [b]) => a.localeCompare(b)).map(([name, counts]) => ({ name, ...counts }));
 }
 
+/** A latency sample from either namespace (`metricSamples`, `clientSamples`). */
+export type SampleRow = Pick<Doc<'metricSamples'>, 'name' | 'kind' | 'durationMs' | 'ok' | 'at'>;
+/** An error group from either namespace (`errorGroups`, `clientErrorGroups`). */
+export type ErrorGroupRow = Omit<Doc<'errorGroups'>, '_id' | '_creationTime'>;
+
 export function buildSnapshot(input: {
   now: number;
-  samples: Doc<'metricSamples'>[];
-  errorGroups: Doc<'errorGroups'>[];
+  samples: SampleRow[];
+  errorGroups: ErrorGroupRow[];
   totalErrorGroups: number;
   /** From `snapshotHealth` (`./health.ts`). */
   health: MonitoringSnapshot['health'];
@@ -45,9 +50,9 @@ export function buildSnapshot(input: {
 }): MonitoringSnapshot {
   const { now, samples } = input;
   const start = now - WINDOW_MS;
-  const buckets = new Map<number, Doc<'metricSamples'>[]>();
+  const buckets = new Map<number, SampleRow[]>();
   for (let t = Math.floor(start / RESOLUTION_MS) * RESOLUTION_MS; t <= now; t += RESOLUTION_MS) buckets.set(t, []);
-  const routes = new Map<string, Doc<'metricSamples'>[]>();
+  const routes = new Map<string, SampleRow[]>();
   for (const sample of samples) {
     const t = Math.floor(sample.at / RESOLUTION_MS) * RESOLUTION_MS;
     buckets.get(t)?.push(sample);
