@@ -8,8 +8,11 @@
  * - fail-fast while the client says it is disconnected, and a wait for a client that is still
  *   connecting (so `enableOfflineQueue: false` works from the first request);
  * - a small local circuit: after a timeout or a connection error the guard refuses calls for
- *   `cooldownMs` without touching Redis, then lets one probe through; so a hung Redis costs at
- *   most one timeout per cooldown instead of one per request;
+ *   `cooldownMs` without touching Redis, then lets one probe through; when it opens, every call
+ *   still waiting (for Redis or for the client to connect) fails at once with reason
+ *   `circuit-open`; so a hung Redis costs any caller at most one `timeoutMs` per cooldown,
+ *   however many calls were made in the first `timeoutMs` of the hang;
+ * - one `ready` listener per client, however many calls wait for it to connect;
  * - no unhandled rejection, ever: a call that settles after its timeout is swallowed.
  *
  * Hand-written rather than built on `@armor/resilience`'s breaker: the kernel sits below every
@@ -19,6 +22,7 @@
  */
 import { Emitter, type Observable } from './emitter.js';
 import { checkFunction, checkMs, checkOptions, checkString } from './options.js';
+import { onReady } from './redis-ready.js';
 import { checkClock, toScheduler, type Clock, type Scheduler } from './time.js';
 
 /** A Redis command argument. */
@@ -33,7 +37,7 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
   /** ioredis connection status (`wait`, `connecting`, `connect`, `ready`, `reconnecting`, `close`, `end`). */
   readonly status?: string;
-  /** Used to wait for `ready` while the client connects. */
+  /** Used to wait for `ready` while the client connects (one listener per client, whatever the number of waiting calls). */
   once?(event: 'ready', listener: () => void): unknown;
   /** Removes the `ready` waiter. */
   removeListener?(event: 'ready', listener: () => void): unknown;
@@ -52,7 +56,10 @@ export interface RedisFailure {
 
 /** Events of a {@link RedisGuard}. */
 export interface RedisGuardEvents {
-  /** The local circuit opened: calls fail fast until `until` (epoch ms). */
+  /**
+   * The local circuit opened: calls fail fast until `until` (epoch ms). Every call still waiting
+   * at that moment has just failed with reason `circuit-open` (one `error` event each).
+   */
   open: { name: string; until: number; failure: RedisFailure };
   /** A call succeeded after the circuit was open: Redis is back. */
   close: { name: string };
@@ -68,7 +75,8 @@ export interface RedisGuardOptions {
   timeoutMs?: number;
   /**
    * Milliseconds the local circuit stays open after a timeout or a connection error; calls in
-   * this window fail at once with reason `circuit-open`. Then one probe call goes to Redis.
+   * this window fail at once with reason `circuit-open`, and so does every call that was still
+   * waiting when the circuit opened. Then one probe call goes to Redis.
    * @default 1_000
    */
   cooldownMs?: number;
@@ -120,6 +128,12 @@ export function isRedisOutage(error: unknown): boolean {
 
 const noop = (): void => {};
 
+/** A call waiting for Redis (or for the client to connect); `abandon` fails it at once. */
+interface Flight {
+  readonly operation: string;
+  abandon: ((failure: RedisFailure) => void) | undefined;
+}
+
 /** An `Error` that carries the guard's failure (when no `toError` is given). */
 export class RedisGuardError extends Error {
   override readonly name = 'RedisGuardError';
@@ -163,17 +177,31 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
   let state: 'closed' | 'open' | 'half-open' = 'closed';
   let openUntil = 0;
   let probing = false;
+  /** Calls waiting for Redis or for the client to connect; failed at once when the circuit opens. */
+  const waiting = new Set<Flight>();
 
   const fail = (failure: RedisFailure, trip: boolean): Error => {
-    if (trip && state !== 'open') {
+    const opens = trip && state !== 'open';
+    if (trip) openUntil = scheduler.now() + cooldownMs;
+    if (opens) {
       state = 'open';
-      openUntil = scheduler.now() + cooldownMs;
       events.emit('open', { name, until: openUntil, failure });
-    } else if (trip) {
-      openUntil = scheduler.now() + cooldownMs;
     }
     events.emit('error', { name, failure });
-    return makeError(failure);
+    const error = makeError(failure);
+    if (opens) abandonWaiting(failure);
+    return error;
+  };
+  const abandonWaiting = (cause: RedisFailure) => {
+    const due = [...waiting];
+    waiting.clear();
+    for (const flight of due) {
+      flight.abandon?.({
+        operation: flight.operation,
+        reason: 'circuit-open',
+        message: `${name}: the circuit opened (${cause.reason} on ${cause.operation}) while this call waited; failing at once instead of waiting up to ${timeoutMs} ms`,
+      });
+    }
   };
   const succeed = () => {
     if (state !== 'closed') {
@@ -182,19 +210,32 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     }
   };
 
-  /** Waits (within the deadline) for a client that is connecting. */
-  const whenReady = (deadline: number): Promise<boolean> => {
+  /** Waits (within the deadline) for a client that is connecting; `flight.abandon` fails the wait at once. */
+  const whenReady = (deadline: number, flight: Flight): Promise<boolean> => {
     if (typeof client.once !== 'function') return Promise.resolve(true);
-    return new Promise<boolean>((resolve) => {
-      const onReady = () => {
+    return new Promise<boolean>((resolve, reject) => {
+      let done = false;
+      const finish = () => {
+        done = true;
+        flight.abandon = undefined;
         scheduler.clearTimeout(timer);
-        resolve(true);
+        off();
       };
       const timer = scheduler.setTimeout(() => {
-        client.removeListener?.('ready', onReady);
+        if (done) return;
+        finish();
         resolve(false);
       }, Math.max(0, deadline - scheduler.now()));
-      client.once!('ready', onReady);
+      const off = onReady(client, () => {
+        if (done) return;
+        finish();
+        resolve(true);
+      });
+      flight.abandon = (failure) => {
+        if (done) return;
+        finish();
+        reject(fail(failure, false));
+      };
     });
   };
 
@@ -211,6 +252,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
       state = 'half-open';
       probing = probe = true;
     }
+    const flight: Flight = { operation, abandon: undefined };
     try {
       let status: unknown;
       try {
@@ -221,15 +263,18 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
       if (typeof status === 'string' && DOWN.has(status)) {
         throw fail({ operation, reason: 'disconnected', message: `${name}: Redis is not connected (client status "${status}")` }, false);
       }
+      waiting.add(flight);
       if (typeof status === 'string' && CONNECTING.has(status)) {
-        if (!(await whenReady(started + timeoutMs))) {
+        if (!(await whenReady(started + timeoutMs, flight))) {
+          waiting.delete(flight);
           throw fail({ operation, reason: 'timeout', message: `${name}: the Redis client was not ready within ${timeoutMs} ms` }, true);
         }
       }
-      const result = await withTimeout(operation, call, started + timeoutMs);
+      const result = await withTimeout(operation, call, started + timeoutMs, flight);
       succeed();
       return result;
     } finally {
+      waiting.delete(flight);
       if (probe) {
         probing = false;
         if (state === 'half-open') state = 'open';
@@ -237,14 +282,25 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     }
   }
 
-  function withTimeout<T>(operation: string, call: () => Promise<T>, deadline: number): Promise<T> {
+  function withTimeout<T>(operation: string, call: () => Promise<T>, deadline: number, flight: Flight): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let settled = false;
+      const settle = () => {
+        settled = true;
+        flight.abandon = undefined;
+        waiting.delete(flight); // settled: never abandoned by the circuit this call itself may open
+      };
       const timer = scheduler.setTimeout(() => {
         if (settled) return;
-        settled = true;
+        settle();
         reject(fail({ operation, reason: 'timeout', message: `${name}: Redis did not answer ${operation} within ${timeoutMs} ms` }, true));
       }, Math.max(0, deadline - scheduler.now()));
+      flight.abandon = (failure) => {
+        if (settled) return;
+        settle();
+        scheduler.clearTimeout(timer);
+        reject(fail(failure, false));
+      };
       let pending: Promise<T>;
       try {
         pending = Promise.resolve(call());
@@ -254,13 +310,13 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
       pending.then(
         (value) => {
           if (settled) return;
-          settled = true;
+          settle();
           scheduler.clearTimeout(timer);
           resolve(value);
         },
         (error: unknown) => {
           if (settled) return;
-          settled = true;
+          settle();
           scheduler.clearTimeout(timer);
           let outage = true;
           try {
