@@ -49,7 +49,7 @@ export { instrumentResilience, instrumentCache, instrumentRateLimiter } from './
 export type { BridgeOptions, CacheLike, Observable, RateLimiterLike, ResilienceLike } from './bridges.js';
 export { createMonitor } from './monitor.js';
 export { instrumentHealth } from './health-metrics.js';
-export type { Exemplar, MetricSink, SinkMetric, SinkRecorder } from './sink.js';
+export type { Exemplar, MetricSink, SinkMetric, SinkRecorder, SinkSource } from './sink.js';
 export type { InstrumentHealthOptions } from './health-metrics.js';
 export type { HealthLike, Monitor, MonitorOptions } from './monitor.js';
 export type { RequestRecord } from './hub.js';

@@ -98,7 +98,10 @@ export interface Registry {
   all(): AnyMetric[];
   /** Renders every metric: Prometheus text 0.0.4 (default) or OpenMetrics 1.0. Runs collectors first. */
   metrics(format?: MetricsFormat): string;
-  /** Adds a function called before each render (process metrics, bridge stats). Returns a remover. */
+  /**
+   * Adds a function called before each render (process metrics, bridge stats) and on each
+   * collection of a sink that collects on its own (OpenTelemetry). Returns a remover.
+   */
   addCollector(collect: () => void): () => void;
   /**
    * Sends every value recorded from now on to `sink` too (e.g. OpenTelemetry meters through
@@ -221,7 +224,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
   /** Label-set storage: nested maps keyed by each label value (no string join per call). */
   function context(name: string, help: string, labelNames: readonly string[], maxSeries: number, type: MetricType, buckets?: readonly number[]): MetricContext {
     const slot: SinkSlot = { recorders: undefined };
-    const entry = { slot, describe: () => ({ type, name, help, labelNames, ...(buckets ? { buckets } : {}) }) };
+    const entry = { slot, describe: () => ({ type, name, prefix, help, labelNames, ...(buckets ? { buckets } : {}) }) };
     slots.set(name, entry);
     for (const sink of sinks) attach(sink, entry);
     return {
@@ -265,6 +268,17 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     );
   }
 
+  /** Runs every collector; a broken collector must not break the scrape (or a sink's collection). */
+  function runCollectors() {
+    for (const c of collectors) {
+      try {
+        c();
+      } catch {
+        // isolated
+      }
+    }
+  }
+
   function emitWarning(warning: RegistryWarning) {
     events.emit('warning', warning);
   }
@@ -296,8 +310,19 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
       if (attached.has(sink)) return () => undefined; // added once
       sinks.push(sink);
       attached.set(sink, new Map());
+      let detach: (() => void) | void = undefined;
+      try {
+        detach = sink.attach?.({ collect: runCollectors });
+      } catch {
+        detach = undefined; // a sink that cannot attach still gets its values
+      }
       for (const entry of slots.values()) attach(sink, entry);
       return () => {
+        try {
+          if (typeof detach === 'function') detach();
+        } catch {
+          // a broken sink must not break its removal
+        }
         const i = sinks.indexOf(sink);
         if (i >= 0) sinks.splice(i, 1);
         const added = attached.get(sink) ?? new Map<SinkSlot, NonNullable<ReturnType<MetricSink['instrument']>>>();
@@ -317,13 +342,7 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     },
     all: () => [...metrics.values()],
     metrics(format = 'prometheus') {
-      for (const c of collectors) {
-        try {
-          c();
-        } catch {
-          // a broken collector must not break the scrape
-        }
-      }
+      runCollectors();
       const out: string[] = [];
       for (const m of metrics.values()) m.render(out, format);
       if (format === 'openmetrics') out.push('# EOF\n');

@@ -12,6 +12,8 @@ export interface SinkMetric {
   readonly type: MetricType;
   /** Full name, prefix applied (counters end with `_total`). */
   readonly name: string;
+  /** The registry's prefix (`''` without one), so a sink can map the name without it. */
+  readonly prefix: string;
   readonly help: string;
   readonly labelNames: readonly string[];
   /** Histogram bucket bounds. */
@@ -25,10 +27,26 @@ export interface SinkMetric {
  */
 export type SinkRecorder = (value: number, labels: Readonly<Record<string, string>>, op: 'inc' | 'set' | 'observe') => void;
 
+/** What a registry gives a sink it is added to. */
+export interface SinkSource {
+  /**
+   * Runs the registry's collectors (process metrics, readiness, bridge stats), as a render of
+   * `/metrics` does. A sink with its own collection cycle (OpenTelemetry's metric readers) calls
+   * it on each collection, so collector-fed values are fresh without a Prometheus scrape.
+   * Never throws.
+   */
+  collect(): void;
+}
+
 /** A destination for a registry's values; see `registry.addSink`. */
 export interface MetricSink {
   /** Called once per metric, present and future; return `undefined` to skip a metric. */
   instrument(metric: SinkMetric): SinkRecorder | undefined;
+  /**
+   * Called once when the sink is added to a registry, before any `instrument` call; may return a
+   * function the registry calls when the sink is removed. Optional.
+   */
+  attach?(source: SinkSource): (() => void) | void;
 }
 
 /** The per-metric recorders (mutable: sinks may be added after the metric). @internal */
