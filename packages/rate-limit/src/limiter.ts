@@ -23,6 +23,7 @@ import {
   type Kinded,
   type Observable,
 } from '@armor/core';
+import { createBlockCache } from './block-cache.js';
 import { RateLimitInputError } from './errors.js';
 import { memoryStore } from './stores/memory.js';
 import type {
@@ -112,12 +113,14 @@ export interface RateLimiterOptions {
   clock?: Clock;
   /**
    * The local block cache: after the store refuses a key, later `consume` calls of that key
-   * (with the same or a larger cost) are refused in this process, without a store round trip,
-   * until the refusal's `retryAfterMs` has passed (rate-limiter-flexible's
-   * `inMemoryBlockOnConsumed`). Keeps attackers hammering a limited key off Redis. `reset`,
-   * `reward` and `penalize` of the key through this limiter drop its entry; a reset made by
-   * another process is seen once the entry expires. `true` = at most 10,000 keys; a number =
-   * at most that many keys; `false` = off.
+   * are refused in this process, without a store round trip, while the answer the store would
+   * give is known locally (rate-limiter-flexible's `inMemoryBlockOnConsumed`): its answers
+   * (`remaining`, `resetMs`, `retryAfterMs`, `blockedMs`) are the store's for every cost, or
+   * the store is asked (see the README's "Local block cache"). Keeps attackers hammering a
+   * limited key off Redis. Another store answer for the key, and `reset`, `reward` and
+   * `penalize` of the key through this limiter, drop its entry; a reset made by another
+   * process is seen once the entry expires. `true` = at most 10,000 keys; a number = at most
+   * that many keys (the oldest entry goes when full); `false` = off.
    * @default true for stores without a synchronous path (Redis, custom stores); false for memoryStore
    */
   blockCache?: boolean | number;
@@ -340,71 +343,6 @@ const internals = new WeakMap<RateLimiter, {
   insurance: RateLimitStore | undefined;
 }>();
 
-/** One key refused by the store, remembered by the local block cache. */
-interface BlockEntry {
-  /** Epoch ms (limiter clock) until which the key is refused locally. */
-  until: number;
-  /** The refused cost: smaller costs still go to the store (they may fit sooner). */
-  cost: number;
-  reason: 'limit' | 'blocked';
-  remaining: number;
-  /** Epoch ms at which the key is back to full capacity. */
-  resetAt: number;
-  /** Epoch ms at which a request of `cost` could succeed (may be after `until` for blocks). */
-  retryAt: number;
-}
-
-/** The local block cache of one limiter: bounded, expired entries dropped on read or when full. */
-function createBlockCache(maxKeys: number, policy: RateLimitPolicy) {
-  const entries = new Map<string, BlockEntry>();
-  return {
-    check(key: string, cost: number, now: number): RateLimitResult | undefined {
-      const e = entries.get(key);
-      if (e === undefined) return undefined;
-      if (e.until <= now) {
-        entries.delete(key);
-        return undefined;
-      }
-      if (e.reason === 'limit' && cost < e.cost) return undefined;
-      const result: RateLimitResult = {
-        allowed: false,
-        limit: policy.capacity,
-        remaining: e.remaining,
-        resetMs: Math.max(0, Math.ceil(e.resetAt - now)),
-        retryAfterMs: Math.ceil(e.retryAt - now),
-        reason: e.reason,
-      };
-      if (e.reason === 'blocked') (result as { blockedMs?: number }).blockedMs = Math.ceil(e.until - now);
-      return result;
-    },
-    /** `at`: the limiter's time when the call started, so the local entry never outlives the store's refusal. */
-    remember(key: string, cost: number, result: RateLimitResult, at: number): void {
-      let until: number;
-      let reason: BlockEntry['reason'];
-      const blockedMs = result.blockedMs;
-      if (blockedMs !== undefined && blockedMs > 0) {
-        // Blocked: refused locally until the block ends; after it, the store says how much is left.
-        until = at + blockedMs;
-        reason = 'blocked';
-      } else if (policy.blockDurationMs > 0 || result.reason !== 'limit' || !(result.retryAfterMs > 0)) {
-        return; // a store that does not report blocks: its answers after this one are unknown
-      } else {
-        until = at + result.retryAfterMs;
-        reason = 'limit';
-      }
-      entries.delete(key);
-      if (entries.size >= maxKeys) {
-        for (const [k, e] of entries) if (e.until <= at) entries.delete(k);
-        if (entries.size >= maxKeys) entries.delete(entries.keys().next().value!);
-      }
-      entries.set(key, { until, cost, reason, remaining: reason === 'blocked' ? 0 : result.remaining, resetAt: at + result.resetMs, retryAt: at + result.retryAfterMs });
-    },
-    forget(key: string): void {
-      entries.delete(key);
-    },
-  };
-}
-
 /**
  * Creates a rate limiter.
  *
@@ -527,7 +465,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return pending.then(
       (outcome) => {
         const result = toResult(outcome);
-        if (blocked !== undefined && !result.allowed) blocked.remember(key, cost, result, at);
+        if (blocked !== undefined) blocked.observe(key, cost, result, at);
         record(key, result);
         return result;
       },
@@ -682,7 +620,8 @@ export async function consumeAll(limiters: readonly RateLimiter[], key: string, 
   const results: RateLimitResult[] = outcomes.map((o, i) => {
     const base = { allowed: o.allowed, limit: limiters[i]!.policy.capacity, remaining: o.remaining, resetMs: o.resetMs, retryAfterMs: o.retryAfterMs };
     const source = sources[i];
-    return source === undefined ? { ...base, reason: o.reason } : { ...base, reason: 'store-error', source };
+    if (source !== undefined) return { ...base, reason: 'store-error', source };
+    return o.blockedMs === undefined ? { ...base, reason: o.reason } : { ...base, reason: o.reason, blockedMs: o.blockedMs };
   });
   const allowed = results.every((r) => r.allowed);
   let pick = 0;

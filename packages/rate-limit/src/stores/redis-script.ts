@@ -6,8 +6,9 @@
  * 10 little-endian doubles (struct-packed, 80 bytes): kind (1 consume, 2 peek, 3 penalize, 4 reward, 5 reset), algorithm (1 fixed, 2 sliding,
  * 3 token bucket, 4 gcra), limit, capacity, windowMs, msPerPoint, blockDurationMs,
  * blockGrowth, maxBlockDurationMs, cost. The clock is Redis `TIME`.
- * State: 5 little-endian doubles (struct.pack). Returns 5 integers per operation: allowed, remaining, resetMs, retryAfterMs, reason
- * (0 none, 1 limit, 2 blocked).
+ * State: 5 little-endian doubles (struct.pack). Returns 6 integers per operation: allowed, remaining, resetMs, retryAfterMs, reason
+ * (0 none, 1 limit, 2 blocked), blockedMs (milliseconds until the key's block ends; 0 when not blocked), like the fast
+ * consume scripts and the JavaScript engine.
  *
  * @module
  */
@@ -67,9 +68,9 @@ for pass = 1, 2 do
   local refused = false
   for i = 1, n do
     local kind, alg, limit, cap, W, P, bms, growth, maxb, cost = unpack('<dddddddddd', ARGV[i + 1])
-    local o = (i - 1) * 5
+    local o = (i - 1) * 6
     if kind == 5 then
-      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = 1, floor(cap), 0, 0, 0
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6] = 1, floor(cap), 0, 0, 0, 0
       wmode[i] = 2
     else
       local raw = raws[i]
@@ -149,7 +150,7 @@ for pass = 1, 2 do
       if bu > 0 then left = bu - now end
       local retry = 0
       if allowed == 0 then retry = ceil(max(left, waitfor(alg, limit, cap, W, P, ws, x, prev, need))) end
-      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5] = allowed, remaining, ceil(max(full, left)), retry, reason
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6] = allowed, remaining, ceil(max(full, left)), retry, reason, ceil(left)
       if kind == 1 and allowed == 0 then refused = true end
       wmode[i] = 0
       if changed then

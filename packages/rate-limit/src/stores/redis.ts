@@ -216,18 +216,21 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     } catch (error) {
       throw wrap(error);
     }
-    if (!Array.isArray(reply) || reply.length !== request.ops.length * 5) {
+    if (!Array.isArray(reply) || reply.length !== request.ops.length * 6) {
       throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
     }
     const out: StoreOutcome[] = [];
-    for (let i = 0; i < reply.length; i += 5) {
-      out.push({
+    for (let i = 0; i < reply.length; i += 6) {
+      const outcome: StoreOutcome = {
         allowed: reply[i] === 1,
         remaining: Number(reply[i + 1]),
         resetMs: Number(reply[i + 2]),
         retryAfterMs: Number(reply[i + 3]),
         reason: REASON[Number(reply[i + 4])] ?? undefined,
-      });
+      };
+      const blockedMs = Number(reply[i + 5]);
+      if (blockedMs > 0) (outcome as { blockedMs?: number }).blockedMs = blockedMs;
+      out.push(outcome);
     }
     return out;
   }
