@@ -30,7 +30,7 @@ export {
 } from './loader.js';
 export { memoryStore, estimateSize, type MemoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { redisStore, type RedisStore, type RedisStoreOptions, type CacheRedisClient, type CacheRedisSubscriber } from './stores/redis.js';
-export { tieredStore, type TieredStore, type TieredStoreOptions } from './stores/tiered.js';
+export { tieredStore, type TieredStore, type TieredStoreOptions, type TieredReadiness, type TieredReadyOptions } from './stores/tiered.js';
 export { jsonSerializer, taggedJsonSerializer } from './serializer.js';
 export { CacheStoreError, CacheSerializationError, CacheLoaderTimeoutError } from './errors.js';
 export type { CacheEntry, CacheEvents, CacheStore, Clock, EvictReason, Serializer, StoreSetOptions } from './types.js';

@@ -1,5 +1,6 @@
-import { checkOptions, Emitter } from '@armor/core';
+import { checkClock, checkMs, checkOptions, Emitter, isRedisOutage, toScheduler, type Clock } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
+import { CacheStoreError } from '../errors.js';
 import type { CacheEntry, CacheStore, EvictReason } from '../types.js';
 import type { MemoryStore } from './memory.js';
 import type { CacheRedisSubscriber, RedisStore } from './redis.js';
@@ -12,6 +13,25 @@ export interface TieredStoreOptions {
   l2: RedisStore;
   /** Pub/sub channel for invalidations; every instance sharing L2 must use the same one. @default `${l2.prefix}invalidate` */
   channel?: string | undefined;
+  /** Scheduler of the `ready()` wait (tests). @default the system clock */
+  clock?: Clock | undefined;
+}
+
+/**
+ * What {@link TieredStore.ready} resolved: `'subscribed'` (invalidations from other instances
+ * arrive) or `'degraded'` (no subscription yet, e.g. Redis is down at boot: the store works —
+ * Redis calls fail fast through the guard, reads fall back to the loader — and subscribes by
+ * itself once Redis is reachable).
+ */
+export type TieredReadiness = 'subscribed' | 'degraded';
+
+/** Options of {@link TieredStore.ready}. */
+export interface TieredReadyOptions {
+  /**
+   * Longest wait for the subscription, in ms (>= 0; `Infinity` waits for it).
+   * @default the L2 store's `timeoutMs` (1000 by default)
+   */
+  timeoutMs?: number | undefined;
 }
 
 /** A two-tier {@link CacheStore}: memory in front of Redis, kept coherent by Redis pub/sub. */
@@ -21,8 +41,18 @@ export interface TieredStore extends CacheStore {
   readonly l2: RedisStore;
   /** Random id of this instance (its own invalidation messages are ignored). */
   readonly instanceId: string;
-  /** Resolves once the invalidation subscription is active. */
-  ready(): Promise<void>;
+  /**
+   * Waits for the invalidation subscription, at most `timeoutMs` (default: the L2 store's
+   * `timeoutMs`): resolves `'subscribed'` once it is active, or `'degraded'` when it is not
+   * within the wait (Redis down or slow at boot) — never hangs, so an app that awaits it starts
+   * during an outage. The store keeps trying and subscribes by itself when Redis is reachable;
+   * `ready()` can be called again (e.g. with `{ timeoutMs: Infinity }`) or {@link subscribed} read.
+   * Rejects with {@link CacheStoreError} (operation `subscribe`) when Redis refuses `SUBSCRIBE`
+   * itself (an ACL without pub/sub): that is a configuration problem, not an outage.
+   */
+  ready(options?: TieredReadyOptions): Promise<TieredReadiness>;
+  /** `true` while the invalidation subscription is active. */
+  readonly subscribed: boolean;
   getSync(key: string): CacheEntry | undefined;
   lock(key: string, ttlMs: number): Promise<string | undefined>;
   unlock(key: string, token: string): Promise<void>;
@@ -58,7 +88,7 @@ const randomId = () => {
  * ```
  */
 export function tieredStore(options: TieredStoreOptions): TieredStore {
-  checkOptions('tieredStore', options, ['l1', 'l2', 'channel']);
+  checkOptions('tieredStore', options, ['l1', 'l2', 'channel', 'clock']);
   const { l1, l2 } = options ?? ({} as TieredStoreOptions);
   if (typeof l1 !== 'object' || l1 === null || l1.kind !== 'memory') {
     throw new ConfigurationError('l1', 'must be a memoryStore()', { received: l1 });
@@ -68,6 +98,9 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
   }
   const channel = options.channel ?? `${l2.prefix}invalidate`;
   if (typeof channel !== 'string' || channel === '') throw new ConfigurationError('channel', 'must be a non-empty string', { received: channel });
+  checkClock(options.clock);
+  /** Keep-alive timers: `ready()` is awaited (and bounded). */
+  const scheduler = toScheduler(options.clock);
 
   const instanceId = randomId();
   const events = new Emitter<{ evict: { key: string; reason: EvictReason } }>({ component: 'cache tiered store' });
@@ -90,13 +123,47 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
   const subscriber: CacheRedisSubscriber = l2.client.duplicate();
   let closed = false;
   let readyCount = 0;
+  /** The SUBSCRIBE was answered (ioredis resubscribes by itself after a reconnect). */
+  let subscribedOnce = false;
+  let subscribing = false;
+  /** Redis refused SUBSCRIBE (not an outage): `ready()` rejects with it. */
+  let refused: CacheStoreError | undefined;
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
   subscriber.on('error', () => {
     // Connection problems surface through L2 operations; the subscriber just reconnects.
   });
+  // Subscribe once the connection is ready: with `enableOfflineQueue: false` (the recommended
+  // client options) a command sent while connecting is refused. A SUBSCRIBE lost to an outage
+  // is retried on the next `ready`.
+  const subscribe = () => {
+    if (closed || subscribedOnce || subscribing) return;
+    subscribing = true;
+    subscriber.subscribe(channel).then(
+      () => {
+        subscribing = false;
+        subscribedOnce = true;
+        // Entries copied into L1 before now had no invalidation feed: drop them.
+        void l1.clear('');
+        wake();
+      },
+      (error: unknown) => {
+        subscribing = false;
+        if (closed || isRedisOutage(error)) return; // retried on the next ready
+        refused = new CacheStoreError('subscribe', `Redis refused SUBSCRIBE ${channel}: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+        wake();
+      },
+    );
+  };
   subscriber.on('ready', () => {
     readyCount++;
     // After a reconnect we may have missed invalidations: drop every local copy.
     if (readyCount > 1) void l1.clear('');
+    subscribe();
   });
   subscriber.on('message', (ch: string, text: string) => {
     if (ch !== channel) return;
@@ -114,24 +181,36 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
       void l1.clear(prefix);
     }
   });
-  // Subscribe once the connection is ready: with `enableOfflineQueue: false` (the recommended
-  // client options) a command sent while connecting is refused. ioredis resubscribes by itself
-  // after a reconnect.
-  const subscribed = new Promise<void>((resolve, reject) => {
-    const subscribe = () => {
-      subscriber.subscribe(channel).then(
-        () => resolve(),
-        (error: unknown) => {
-          if (!closed) reject(error as Error);
-        },
-      );
-    };
-    if (subscriber.status === 'ready') subscribe();
-    else subscriber.once('ready', subscribe);
-  });
-  subscribed.catch(() => {
-    // reported through ready()
-  });
+  if (subscriber.status === 'ready') subscribe();
+
+  const ready = (readyOptions?: TieredReadyOptions): Promise<TieredReadiness> => {
+    try {
+      checkOptions('tieredStore.ready', readyOptions, ['timeoutMs']);
+      checkMs('timeoutMs', readyOptions?.timeoutMs, { allowInfinity: true });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const timeoutMs = readyOptions?.timeoutMs ?? l2.guard.timeoutMs;
+    const settled = (): TieredReadiness | CacheStoreError | undefined =>
+      refused ?? (subscribedOnce ? 'subscribed' : closed || timeoutMs === 0 ? 'degraded' : undefined);
+    const now = settled();
+    if (now instanceof CacheStoreError) return Promise.reject(now);
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise<TieredReadiness>((resolve, reject) => {
+      const finish = (outcome: TieredReadiness | CacheStoreError) => {
+        waiters.delete(check);
+        if (timer !== undefined) scheduler.clearTimeout(timer);
+        if (outcome instanceof CacheStoreError) reject(outcome);
+        else resolve(outcome);
+      };
+      const check = () => {
+        const outcome = settled();
+        if (outcome !== undefined) finish(outcome);
+      };
+      waiters.add(check);
+      const timer = timeoutMs === Infinity ? undefined : scheduler.setTimeout(() => finish('degraded'), timeoutMs);
+    });
+  };
 
   const publish = (message: Omit<Message, 'o'>) => l2.publish(channel, JSON.stringify({ o: instanceId, ...message }));
 
@@ -141,7 +220,10 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
     l2,
     instanceId,
     local: false,
-    ready: () => subscribed,
+    ready,
+    get subscribed() {
+      return subscribedOnce && !closed && (subscriber.status === undefined || subscriber.status === 'ready');
+    },
     getSync: (key) => l1.getSync(key),
     evictExpired: (key) => l1.evictExpired(key),
     get: async (key, serializer) => {
@@ -209,6 +291,7 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
     close: async () => {
       if (closed) return;
       closed = true;
+      wake(); // pending ready() calls resolve 'degraded'
       // disconnect, not quit: a QUIT to a hung Redis would never be answered
       subscriber.disconnect();
     },
