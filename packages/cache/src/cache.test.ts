@@ -1,6 +1,7 @@
 import { ConfigurationError, isArmorError } from '@armor/errors';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCache } from './cache.js';
+import { CacheLoaderTimeoutError } from './errors.js';
 import { memoryStore } from './stores/memory.js';
 import type { CacheEvents } from './types.js';
 
@@ -213,6 +214,35 @@ describe('createCache tags, namespaces, events and stats', () => {
   it('rejects a non-function loader without throwing synchronously', async () => {
     const cache = createCache({ ttlMs: 60_000 });
     await expect(cache.getOrSet('k', 'nope' as never)).rejects.toThrow(ConfigurationError);
+  });
+});
+
+describe('createCache loaderTimeoutMs beyond the runtime timer limit', () => {
+  // vitest's fake timers behave like Node: a raw setTimeout above 2^31 - 1 ms fires after 1 ms
+  it.each([
+    ['the cache option', { loaderTimeoutMs: 2 ** 31 }, undefined],
+    ['a per-call override', {}, { loaderTimeoutMs: 30 * 24 * 3_600_000 }],
+  ])('a timeout of 2^31 ms or more (%s) does not fire early, and fires when it is due', async (_label, cacheOptions, callOptions) => {
+    vi.useFakeTimers();
+    try {
+      const cache = createCache<string>({ ttlMs: 1_000, ...cacheOptions });
+      const timeoutMs = callOptions?.loaderTimeoutMs ?? 2 ** 31;
+      let outcome: unknown = 'pending';
+      void cache.getOrSet('slow', () => new Promise<string>(() => undefined), callOptions).then(
+        (value) => (outcome = value),
+        (error: unknown) => (outcome = error),
+      );
+      await vi.advanceTimersByTimeAsync(10);
+      expect(outcome).toBe('pending');
+      await vi.advanceTimersByTimeAsync(timeoutMs - 20);
+      expect(outcome).toBe('pending');
+      expect(cache.stats().loaderTimeouts).toBe(0);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(outcome).toBeInstanceOf(CacheLoaderTimeoutError);
+      expect(cache.stats().loaderTimeouts).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
