@@ -10,6 +10,7 @@ import {
   memoryStore,
   tiers,
   transactionalStore,
+  type RateLimitResult,
   type RateLimitStore,
   type StoredLimit,
 } from './index.js';
@@ -490,6 +491,28 @@ describe('waitFor', () => {
     // Too far away: resolves the refusal at once, without waiting.
     const refused = await limiter.waitFor('k', { maxWaitMs: 100 });
     expect(refused).toMatchObject({ allowed: false, reason: 'limit', retryAfterMs: 500 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('waits a monthly quota (beyond 2^31 − 1 ms) with one timer: the store is asked once, then at the window end', async () => {
+    const MONTH = 30 * 24 * 3_600_000;
+    const clock = manualClock(0);
+    const store = countingStore();
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: MONTH, clock, store });
+    await limiter.consume('k');
+    let settled: RateLimitResult | undefined;
+    const waiting = limiter.waitFor('k').then((r) => (settled = r));
+    await clock.advanceAsync(0); // let waitFor reach its sleep
+    expect(store.calls).toBe(2);
+    for (let day = 1; day < 30; day++) {
+      await clock.advanceAsync(24 * 3_600_000);
+      expect(settled).toBeUndefined();
+    }
+    expect(store.calls).toBe(2); // never asked again before the retry time: no spin
+    await clock.advanceAsync(24 * 3_600_000);
+    await waiting;
+    expect(settled).toMatchObject({ allowed: true });
+    expect(store.calls).toBe(3);
     expect(clock.pending).toBe(0);
   });
 

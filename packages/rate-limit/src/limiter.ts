@@ -214,7 +214,9 @@ export interface RateLimiter extends Kinded<'rate-limiter'>, Observable<RateLimi
   reward(key: string, points?: number): Promise<RateLimitResult>;
   /**
    * Waits for a permit: consumes `cost` points as soon as they are available, sleeping (a
-   * timer that keeps the process alive) for each refusal's `retryAfterMs` in between. Resolves
+   * timer that keeps the process alive) for each refusal's `retryAfterMs` in between. Never
+   * spins: each sleep lasts the whole `retryAfterMs`, also beyond 2^31 − 1 ms (the kernel's
+   * clocks chain such timers), so a monthly quota is asked once, then at its retry time. Resolves
    * the admitting result; or the refusal when the next permit is further away than what is
    * left of `maxWaitMs`; or at once the answer given during a store failure (reason
    * `'store-error'`). Rejects with the abort reason when `signal` aborts, and with
