@@ -1,7 +1,7 @@
 /** Breaker: a count-based sliding window, a growing break duration, N successful probes (manual clock). */
-import { CircuitOpenError } from '@armor/errors';
+import { CircuitOpenError, ConfigurationError } from '@armor/errors';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, exponentialBackoff, manualClock, type CircuitBreaker } from './index.js';
+import { breakerRegistry, circuitBreaker, exponentialBackoff, manualClock, type CircuitBreaker } from './index.js';
 
 const ok = () => 'ok';
 const fail = () => Promise.reject(new Error('down'));
@@ -35,6 +35,21 @@ describe('count-based window (windowSize)', () => {
     expect(() => circuitBreaker({ failureRate: 0.5, windowSize: 5, windowMs: 1_000 })).toThrow(/windowSize/);
     expect(() => circuitBreaker({ failureRate: 0.5, windowSize: 5, minimumThroughput: 6 })).toThrow(/minimumThroughput/);
     expect(() => circuitBreaker({ failureRate: 0.5, windowSize: 0 })).toThrow(/windowSize/);
+  });
+
+  it('refuses a rate-strategy option without failureRate (it would be silently ignored), naming both options', () => {
+    for (const [option, options] of [
+      ['windowMs', { windowMs: 10_000 }],
+      ['buckets', { buckets: 5 }],
+      ['minimumThroughput', { minimumThroughput: 20 }],
+      ['windowMs', { failureThreshold: 3, windowMs: 10_000 }],
+    ] as const) {
+      const attempt = () => circuitBreaker(options);
+      expect(attempt, option).toThrow(ConfigurationError);
+      expect(attempt, option).toThrow(new RegExp(`${option}.*failureRate`));
+      expect(() => breakerRegistry({ breaker: options }), `registry ${option}`).toThrow(new RegExp(`${option}.*failureRate`));
+    }
+    expect(() => circuitBreaker({ failureRate: 0.5, windowMs: 10_000, buckets: 5, minimumThroughput: 20 })).not.toThrow();
   });
 });
 

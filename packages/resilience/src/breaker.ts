@@ -139,19 +139,25 @@ export interface CircuitBreakerOptions {
   /** Failure-rate strategy: open when failures / calls in the window reach this, in (0, 1]. */
   failureRate?: number;
   /**
-   * Failure-rate strategy: calls needed in the window before the rate is judged.
+   * Failure-rate strategy: calls needed in the window before the rate is judged. Needs
+   * `failureRate` (a `ConfigurationError` without it).
    * @default 10 (or `windowSize`, when that is smaller)
    */
   minimumThroughput?: number;
   /**
    * Failure-rate strategy over a count-based sliding window: judge the last `windowSize`
    * calls instead of the calls of the last `windowMs`. Not combinable with `windowMs`/`buckets`.
+   * Needs `failureRate` (a `ConfigurationError` without it).
    * @default undefined (a time window)
    */
   windowSize?: number;
-  /** Failure-rate strategy: rolling window length in ms. @default 30_000 */
+  /**
+   * Failure-rate strategy: rolling window length in ms. Needs `failureRate` (a
+   * `ConfigurationError` without it: the consecutive-failure strategy has no window).
+   * @default 30_000
+   */
   windowMs?: number;
-  /** Failure-rate strategy: buckets the window is divided into. @default 10 */
+  /** Failure-rate strategy: buckets the window is divided into. Needs `failureRate`. @default 10 */
   buckets?: number;
   /** When set, successful calls slower than this (ms) count as failures. @default undefined */
   slowCallMs?: number;
@@ -284,8 +290,12 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     checkNumber('failureRate', o.failureRate, { min: 0, exclusiveMin: true, max: 1 });
     checkInt('minimumThroughput', o.minimumThroughput, 1);
     checkInt('windowSize', o.windowSize, 1);
-    if (o.windowSize !== undefined && o.failureRate === undefined) {
-      throw new ConfigurationError('windowSize', 'needs failureRate (the count window is for the failure-rate strategy)', { received: o.windowSize });
+    if (o.failureRate === undefined) {
+      // options of the failure-rate strategy mean nothing to the consecutive-failure one: refuse rather than ignore them
+      for (const option of ['windowSize', 'windowMs', 'buckets', 'minimumThroughput'] as const) {
+        if (o[option] === undefined) continue;
+        throw new ConfigurationError(option, `needs failureRate: ${option} belongs to the failure-rate strategy and is ignored without it (set failureRate, or drop ${option} for the consecutive-failure strategy)`, { received: o[option] });
+      }
     }
     if (o.windowSize !== undefined && (o.windowMs !== undefined || o.buckets !== undefined)) {
       throw new ConfigurationError('windowSize', 'cannot be combined with windowMs/buckets (pick a count or a time window)', { received: o.windowSize });
