@@ -5,13 +5,17 @@
  * store. Same snapshot contract as the single-process monitor, plus a `fleet` section with the
  * per-instance breakdown, so the dashboard reads it unchanged.
  *
- * Counts are exact, not extrapolated: the monitor reads the raw counter samples of the window
- * (a range selector in an instant query) and sums their increases itself, handling counter
- * resets, instead of PromQL's `increase()`, which extrapolates to the window's edges.
+ * Counts are exact, not extrapolated like PromQL's `increase()`: each counter's value at the
+ * window's end minus its value at the start, per process lifetime (see `./windows.ts`), with
+ * restarts found from `process_start_time_seconds`. Every query answers one value per label set
+ * and term (or per step for the chart), so the response size does not grow with the range or
+ * the scrape interval. A source that fails marks its sections in `unavailable` and the health
+ * `unknown`: the snapshot never shows a figure it could not compute.
  *
  * @module
  */
 import { checkClock, checkInt, checkOptions, checkRequired, checkString, toScheduler, type Clock } from '@armor/core';
+import { ConfigurationError } from '@armor/errors';
 import type {
   BreakerStats,
   CacheStats,
@@ -23,11 +27,16 @@ import type {
   RequestPoint,
   RouteStats,
   SnapshotHealthCheck,
+  SnapshotHealthStatus,
+  SnapshotSection,
+  SnapshotUnavailable,
 } from '@armor/metrics';
 
 export type { FleetRange };
 import { createPrometheusClient, type MatrixSeries, type PrometheusClient, type PrometheusClientOptions, type VectorSample } from './prometheus.js';
+import { addBucket, parseLe, quantileMs, type Buckets } from './quantile.js';
 import type { FleetErrorGroup, FleetSlowOperation, FleetStore } from './store.js';
+import { atBoundaries, findProcesses, increases, promString, reconcile, reconcileStep, stepIncreases, type Processes, type Window } from './windows.js';
 
 /** The time ranges the dashboard offers, in ms. */
 export const FLEET_RANGES = { '15m': 15 * 60_000, '1h': 60 * 60_000, '6h': 6 * 60 * 60_000, '24h': 24 * 60 * 60_000 } as const satisfies Record<FleetRange, number>;
@@ -44,30 +53,41 @@ export interface FleetSnapshot extends MonitoringSnapshot {
 
 /** Options of {@link createFleetMonitor}. */
 export interface FleetMonitorOptions {
-  /** A Prometheus client or its options (`{ url }`). */
+  /** A Prometheus client or its options (`{ url }`). Needs Prometheus 2.33 or later (the `@` modifier). */
   prometheus: PrometheusClient | PrometheusClientOptions;
   /** The Prometheus `job` label of the service's instances. */
   job: string;
+  /**
+   * The instances' registry prefix (`createRegistry({ prefix })`), put before every metric name
+   * the monitor queries (`shop_` → `shop_http_requests_total`). Prometheus' own `up` has none.
+   * @default ''
+   */
+  metricPrefix?: string;
   /** Where error groups and slow operations live (`redisFleetStore`). Without it those panels are empty. */
   store?: FleetStore;
   /** Names the service in the snapshot. @default { name: job } */
   service?: { name: string; version?: string };
   /**
-   * Milliseconds of history before the window read to find each counter's value at the window's
-   * start (Prometheus' staleness period). @default 300_000
+   * Milliseconds before the window searched for each counter's value at the window's start, and
+   * for an earlier process of an instance whose current process started in that time. Keep it at
+   * Prometheus' `--query.lookback-delta` (its staleness period) or longer than the scrape interval.
+   * @default 300_000
    */
   lookbackMs?: number;
   /** Error groups shown. @default 100 */
   maxGroups?: number;
   /** Slow operations shown. @default 50 */
   maxSlowOperations?: number;
-  /** Injectable clock. @default the system clock */
+  /** Injectable clock (the snapshot's "now"). @default the system clock */
   clock?: Clock;
 }
 
 /** The fleet monitor. */
 export interface FleetMonitor {
-  /** Builds the snapshot for the fleet or one instance over a range. Never rejects: a failed source empties its panels and says so in `health`. */
+  /**
+   * Builds the snapshot for the fleet or one instance over a range. Never rejects: a source that
+   * fails lists its sections in `unavailable` (with the reason), and `health.status` is `unknown`.
+   */
   snapshot(options?: { instance?: string | null; range?: FleetRange }): Promise<FleetSnapshot>;
   /**
    * Serves the snapshot as JSON: `?instance=<name>` selects an instance, `?range=15m|1h|6h|24h`
@@ -76,61 +96,9 @@ export interface FleetMonitor {
   handleRequest(request: Request): Promise<Response>;
 }
 
-const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-
-interface Delta {
-  t: number;
-  d: number;
-}
-
-/** Increases of a counter series inside the window, reset-aware; samples at or before `windowStart` are the baseline. */
-function deltas(series: MatrixSeries, windowStart: number): Delta[] {
-  const out: Delta[] = [];
-  let prev: number | undefined;
-  for (const [seconds, value] of series.values) {
-    const t = seconds * 1000;
-    if (!Number.isFinite(value)) continue;
-    if (t <= windowStart) {
-      prev = value;
-      continue;
-    }
-    // no sample before the window: the series (the process) was born inside it, from 0
-    const d = prev === undefined ? value : value >= prev ? value - prev : value;
-    if (d > 0) out.push({ t, d });
-    prev = value;
-  }
-  return out;
-}
-
-/** Quantile from cumulative bucket counts (`le` → count), like PromQL's `histogram_quantile`, in ms. */
-function quantileMs(buckets: Map<number, number>, q: number): number | null {
-  const bounds = [...buckets.keys()].sort((a, b) => a - b);
-  const total = buckets.get(Infinity) ?? (bounds.length ? buckets.get(bounds[bounds.length - 1]!)! : 0);
-  if (!(total > 0)) return null;
-  const rank = q * total;
-  let prevBound = 0;
-  let prevCount = 0;
-  for (const bound of bounds) {
-    const count = buckets.get(bound)!;
-    if (count >= rank) {
-      if (bound === Infinity) return prevBound * 1000;
-      const inBucket = count - prevCount;
-      const seconds = inBucket > 0 ? prevBound + ((bound - prevBound) * (rank - prevCount)) / inBucket : bound;
-      return Math.round(seconds * 1000 * 1000) / 1000;
-    }
-    prevBound = bound;
-    prevCount = count;
-  }
-  return prevBound * 1000;
-}
-
-const addTo = <K>(map: Map<K, Map<number, number>>, key: K, le: number, d: number) => {
-  let b = map.get(key);
-  if (!b) map.set(key, (b = new Map<number, number>()));
-  b.set(le, (b.get(le) ?? 0) + d);
-};
-
 const STATE_RANK: Record<string, number> = { open: 3, 'half-open': 2, isolated: 1, closed: 0 };
+const METRIC_PREFIX = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
+const messageOf = (error: unknown): string => String((error as Error)?.message ?? error);
 
 /**
  * Creates the fleet monitor.
@@ -138,15 +106,17 @@ const STATE_RANK: Record<string, number> = { open: 3, 'half-open': 2, isolated: 
  * @example
  * ```ts no-run
  * const fleet = createFleetMonitor({ prometheus: { url: 'http://127.0.0.1:9090' }, job: 'api', store });
- * app.get('/monitoring/snapshot', async (req, res) => res.json(await fleet.snapshot({ range: '1h' })));
+ * app.get('/admin/monitoring/snapshot', async (req, res) => res.json(await fleet.snapshot({ range: '1h' })));
  * ```
  */
 export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
-  checkOptions('createFleetMonitor', options, ['prometheus', 'job', 'store', 'service', 'lookbackMs', 'maxGroups', 'maxSlowOperations', 'clock']);
+  checkOptions('createFleetMonitor', options, ['prometheus', 'job', 'metricPrefix', 'store', 'service', 'lookbackMs', 'maxGroups', 'maxSlowOperations', 'clock']);
   checkRequired('prometheus', options?.prometheus, 'a Prometheus client or { url }');
   checkRequired('job', options.job, 'the Prometheus job label of the instances');
   checkString('job', options.job);
-  const { job, store, lookbackMs = 300_000, maxGroups = 100, maxSlowOperations = 50 } = options;
+  const { job, store, metricPrefix = '', lookbackMs = 300_000, maxGroups = 100, maxSlowOperations = 50 } = options;
+  checkString('metricPrefix', metricPrefix, { allowEmpty: true });
+  if (!METRIC_PREFIX.test(metricPrefix)) throw new ConfigurationError('metricPrefix', 'must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), as given to createRegistry({ prefix })', { received: metricPrefix });
   checkInt('lookbackMs', lookbackMs, 0);
   checkInt('maxGroups', maxGroups, 1);
   checkInt('maxSlowOperations', maxSlowOperations, 1);
@@ -155,92 +125,104 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
   const prometheus: PrometheusClient =
     typeof (options.prometheus as PrometheusClient).query === 'function' ? (options.prometheus as PrometheusClient) : createPrometheusClient(options.prometheus as PrometheusClientOptions);
   const service = options.service ?? { name: job };
+  const m = (name: string) => metricPrefix + name;
 
   async function snapshot(opts: { instance?: string | null; range?: FleetRange } = {}): Promise<FleetSnapshot> {
     const range: FleetRange = opts.range ?? '15m';
     const rangeMs = FLEET_RANGES[range];
     const instance = opts.instance ?? null;
     const now = clock.now();
-    const windowStart = now - rangeMs;
-    const resolutionMs = Math.max(1_000, Math.round(rangeMs / 90));
-    const points = Math.ceil(rangeMs / resolutionMs);
-    const jobSel = `job="${label(job)}"`;
-    const sel = instance === null ? `{${jobSel}}` : `{${jobSel},instance="${label(instance)}"}`;
-    const lookback = `[${Math.round((rangeMs + lookbackMs) / 1000)}s]`;
-    const matrix = async (expr: string): Promise<MatrixSeries[]> => {
-      const r = await prometheus.query(expr, now);
-      return r.resultType === 'matrix' ? r.result : [];
+    const points = 90;
+    const stepMs = rangeMs / points;
+    const w: Window = { start: now - rangeMs, end: now, stepMs, points, lookbackMs };
+    const jobSel = `job="${promString(job)}"`;
+    const inner = instance === null ? jobSel : `${jobSel},instance="${promString(instance)}"`;
+    const sel = `{${inner}}`;
+
+    // every failure marks the sections that depended on it, once, with the first reason
+    const unavailable = new Map<SnapshotSection, string>();
+    const attempt = async <T>(sections: SnapshotSection[], what: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run();
+      } catch (error) {
+        for (const s of sections) if (!unavailable.has(s)) unavailable.set(s, `${what}: ${messageOf(error)}`);
+        return undefined;
+      }
     };
     const vector = async (expr: string): Promise<VectorSample[]> => {
       const r = await prometheus.query(expr, now);
       return r.resultType === 'vector' ? r.result : [];
     };
-    const [requests, buckets, up, ready, inFlight, breakerStates, cacheRequests, cacheSize, decisions, storeErrors, groups, slow] = await Promise.allSettled([
-      matrix(`http_requests_total${sel}${lookback}`),
-      matrix(`http_request_duration_seconds_bucket${sel}${lookback}`),
-      vector(`up{${jobSel}}`),
-      vector(`health_ready{${jobSel}}`),
-      vector(`sum(http_requests_in_flight${sel})`),
-      vector(`circuit_breaker_state${sel} == 1`),
-      matrix(`cache_requests_total${sel}${lookback}`),
-      vector(`sum by (cache) (cache_size${sel})`),
-      matrix(`rate_limit_decisions_total${sel}${lookback}`),
-      matrix(`rate_limit_store_errors_total${sel}${lookback}`),
-      store ? store.errorGroups(instance === null ? maxGroups : Math.max(maxGroups, 1_000)) : Promise.resolve({ total: 0, groups: [] as FleetErrorGroup[] }),
-      store ? store.slowOperations(instance === null ? maxSlowOperations : maxSlowOperations * 5) : Promise.resolve([] as FleetSlowOperation[]),
-    ]);
-    const ok = <T>(r: PromiseSettledResult<T>, empty: T): T => (r.status === 'fulfilled' ? r.value : empty);
-    const checks: SnapshotHealthCheck[] = [];
+    const matrix = (expr: string): Promise<MatrixSeries[]> => prometheus.queryRange(expr, w.start, w.end, stepMs);
+    const COUNTERS: SnapshotSection[] = ['requests', 'latency', 'caches', 'rateLimits'];
 
-    // --- requests: totals, series, routes, instances --------------------------------------
-    const series: RequestPoint[] = Array.from({ length: points }, (_, i) => ({ t: windowStart + i * resolutionMs, count: 0, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null }));
-    const pointOf = (t: number) => Math.min(points - 1, Math.max(0, Math.floor((t - windowStart) / resolutionMs)));
+    let upError: string | undefined;
+    const [up, ready, inFlight, breakerStates, cacheSize, starts, stepRequests, stepBuckets, groups, slow] = await Promise.all([
+      vector(`up{${jobSel}}`).catch((error: unknown) => {
+        upError = messageOf(error);
+        unavailable.set('fleet', `up: ${upError}`);
+        return undefined;
+      }),
+      attempt(['fleet'], 'readiness (health_ready)', () => vector(`${m('health_ready')}{${jobSel}}`)),
+      attempt(['inFlight'], 'in-flight requests', () => vector(`sum(${m('http_requests_in_flight')}${sel})`)),
+      attempt(['breakers'], 'breaker states', () => vector(`${m('circuit_breaker_state')}${sel} == 1`)),
+      attempt(['caches'], 'cache sizes', () => vector(`sum by (cache) (${m('cache_size')}${sel})`)),
+      attempt(COUNTERS, 'process start times (restarts)', () => matrix(`max by (instance) (${m('process_start_time_seconds')}${sel})`)),
+      attempt(['requests'], 'request series', () => matrix(`sum by (instance, status_class) (${m('http_requests_total')}${sel})`)),
+      attempt(['latency'], 'latency series', () => matrix(`sum by (instance, le) (${m('http_request_duration_seconds_bucket')}${sel})`)),
+      store
+        ? attempt(['errors'], 'fleet store (error groups)', () => store.errorGroups(instance === null ? maxGroups : Math.max(maxGroups, 1_000)))
+        : Promise.resolve({ total: 0, groups: [] as FleetErrorGroup[] }),
+      store ? attempt(['slowOperations'], 'fleet store (slow operations)', () => store.slowOperations(instance === null ? maxSlowOperations : maxSlowOperations * 5)) : Promise.resolve([] as FleetSlowOperation[]),
+    ]);
+
+    const processes: Processes | undefined = starts && (await attempt(COUNTERS, 'process start times (restarts)', () => findProcesses(prometheus, m('process_start_time_seconds'), inner, starts, w)));
+    const inc = (sections: SnapshotSection[], what: string, metric: string, by: readonly string[]) =>
+      processes ? attempt(sections, what, () => increases(prometheus, m(metric), inner, by, w, processes)) : Promise.resolve(undefined);
+    const [byRoute, byInstance, bucketsByRoute, bucketsByInstance, cacheRequests, decisions, storeErrors] = await Promise.all([
+      inc(['requests'], 'requests by route', 'http_requests_total', ['method', 'route', 'status_class']),
+      inc(['requests'], 'requests by instance', 'http_requests_total', ['instance', 'status_class']),
+      inc(['latency'], 'latency by route', 'http_request_duration_seconds_bucket', ['method', 'route', 'le']),
+      inc(['latency'], 'latency by instance', 'http_request_duration_seconds_bucket', ['instance', 'le']),
+      inc(['caches'], 'cache lookups', 'cache_requests_total', ['cache', 'result']),
+      inc(['rateLimits'], 'rate-limit decisions', 'rate_limit_decisions_total', ['limiter', 'decision']),
+      inc(['rateLimits'], 'rate-limit store errors', 'rate_limit_store_errors_total', ['limiter']),
+    ]);
+
+    // --- totals, routes, instances -------------------------------------------------------------
     let count = 0;
     let errors = 0;
-    const routeCounts = new Map<string, { method: string; route: string; count: number; errors: number }>();
     const perInstance = new Map<string, { count: number; errors: number }>();
-    for (const s of ok(requests, [])) {
-      const isError = s.metric.status_class === '5xx';
-      const key = `${s.metric.method ?? ''} ${s.metric.route ?? ''}`;
-      let route = routeCounts.get(key);
-      if (!route) routeCounts.set(key, (route = { method: s.metric.method ?? '', route: s.metric.route ?? '', count: 0, errors: 0 }));
-      const inst = s.metric.instance ?? '';
-      let ic = perInstance.get(inst);
-      if (!ic) perInstance.set(inst, (ic = { count: 0, errors: 0 }));
-      for (const { t, d } of deltas(s, windowStart)) {
-        const p = series[pointOf(t)]!;
-        p.count += d;
-        count += d;
-        route.count += d;
-        ic.count += d;
-        if (isError) {
-          p.errors += d;
-          errors += d;
-          route.errors += d;
-          ic.errors += d;
-        }
+    for (const { labels, value } of byInstance?.values() ?? []) {
+      const ic = perInstance.get(labels.instance!) ?? { count: 0, errors: 0 };
+      perInstance.set(labels.instance!, ic);
+      ic.count += value;
+      count += value;
+      if (labels.status_class === '5xx') {
+        ic.errors += value;
+        errors += value;
       }
     }
-    const totalBuckets = new Map<number, number>();
-    const pointBuckets = new Map<number, Map<number, number>>();
-    const routeBuckets = new Map<string, Map<number, number>>();
-    const instanceBuckets = new Map<string, Map<number, number>>();
-    for (const s of ok(buckets, [])) {
-      const le = s.metric.le === '+Inf' ? Infinity : Number(s.metric.le);
+    const routeCounts = new Map<string, { method: string; route: string; count: number; errors: number }>();
+    for (const { labels, value } of byRoute?.values() ?? []) {
+      const key = `${labels.method} ${labels.route}`;
+      let r = routeCounts.get(key);
+      if (!r) routeCounts.set(key, (r = { method: labels.method!, route: labels.route!, count: 0, errors: 0 }));
+      r.count += value;
+      if (labels.status_class === '5xx') r.errors += value;
+    }
+    const routeBuckets = new Map<string, Buckets>();
+    for (const { labels, value } of bucketsByRoute?.values() ?? []) {
+      const le = parseLe(labels.le);
+      if (!Number.isNaN(le)) addBucket(routeBuckets, `${labels.method} ${labels.route}`, le, value);
+    }
+    const instanceBuckets = new Map<string, Buckets>();
+    const totalBuckets: Buckets = new Map();
+    for (const { labels, value } of bucketsByInstance?.values() ?? []) {
+      const le = parseLe(labels.le);
       if (Number.isNaN(le)) continue;
-      const key = `${s.metric.method ?? ''} ${s.metric.route ?? ''}`;
-      for (const { t, d } of deltas(s, windowStart)) {
-        totalBuckets.set(le, (totalBuckets.get(le) ?? 0) + d);
-        addTo(pointBuckets, pointOf(t), le, d);
-        addTo(routeBuckets, key, le, d);
-        addTo(instanceBuckets, s.metric.instance ?? '', le, d);
-      }
-    }
-    for (const [i, b] of pointBuckets) {
-      const p = series[i]!;
-      p.p50Ms = quantileMs(b, 0.5);
-      p.p95Ms = quantileMs(b, 0.95);
-      p.p99Ms = quantileMs(b, 0.99);
+      addBucket(instanceBuckets, labels.instance!, le, value);
+      totalBuckets.set(le, (totalBuckets.get(le) ?? 0) + value);
     }
     const routes: RouteStats[] = [...routeCounts.entries()]
       .filter(([, r]) => r.count > 0)
@@ -250,9 +232,50 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
       })
       .sort((a, b) => b.count - a.count);
 
+    // --- the series: per-step increases per instance, reconciled with the exact totals ---------
+    const series: RequestPoint[] = Array.from({ length: points }, (_, i) => ({ t: w.start + i * stepMs, count: 0, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null }));
+    if (stepRequests && processes) {
+      const byInst = new Map<string, MatrixSeries[]>();
+      for (const s of stepRequests) byInst.set(s.metric.instance ?? '', [...(byInst.get(s.metric.instance ?? '') ?? []), s]);
+      // every instance with step values or with requests (a process that lived between two
+      // boundaries has only the latter)
+      for (const name of new Set([...byInst.keys(), ...perInstance.keys()])) {
+        const values = atBoundaries(byInst.get(name) ?? [], w, (mt) => (mt.status_class === '5xx' ? '5xx' : 'other'));
+        const { deltas, changes, lastSeen } = stepIncreases(values, processes.startAt.get(name), w);
+        const all = new Array<number>(points).fill(0);
+        for (const d of deltas.values()) d.forEach((x, i) => (all[i]! += x));
+        const errs = deltas.get('5xx') ?? new Array<number>(points).fill(0);
+        const exact = perInstance.get(name) ?? { count: 0, errors: 0 };
+        if (byInstance) {
+          const at = reconcileStep(name, processes, changes, lastSeen, w);
+          reconcile(all, exact.count, at);
+          reconcile(errs, exact.errors, at);
+        }
+        all.forEach((x, i) => (series[i]!.count += x));
+        errs.forEach((x, i) => (series[i]!.errors += x));
+      }
+      if (stepBuckets) {
+        const pointBuckets = new Map<number, Buckets>();
+        const bucketsOf = new Map<string, MatrixSeries[]>();
+        for (const s of stepBuckets) bucketsOf.set(s.metric.instance ?? '', [...(bucketsOf.get(s.metric.instance ?? '') ?? []), s]);
+        for (const [name, list] of bucketsOf) {
+          const { deltas } = stepIncreases(atBoundaries(list, w, (mt) => mt.le ?? ''), processes.startAt.get(name), w);
+          for (const [leText, d] of deltas) {
+            const le = parseLe(leText);
+            if (!Number.isNaN(le)) d.forEach((x, i) => x > 0 && addBucket(pointBuckets, i, le, x));
+          }
+        }
+        for (const [i, b] of pointBuckets) {
+          series[i]!.p50Ms = quantileMs(b, 0.5);
+          series[i]!.p95Ms = quantileMs(b, 0.95);
+          series[i]!.p99Ms = quantileMs(b, 0.99);
+        }
+      }
+    }
+
     // --- instances and health ---------------------------------------------------------------
-    const readyOf = new Map(ok(ready, []).map((s) => [s.metric.instance ?? '', s.value[1] >= 1]));
-    const instances: FleetInstance[] = ok(up, [])
+    const readyOf = new Map((ready ?? []).map((s) => [s.metric.instance ?? '', s.value[1] >= 1]));
+    const instances: FleetInstance[] = (up ?? [])
       .map((s) => {
         const name = s.metric.instance ?? '';
         const c = perInstance.get(name) ?? { count: 0, errors: 0 };
@@ -260,36 +283,39 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
         return { instance: name, up: s.value[1] >= 1, ...(r === undefined ? {} : { ready: r }), count: c.count, errors: c.errors, p95Ms: quantileMs(instanceBuckets.get(name) ?? new Map<number, number>(), 0.95) };
       })
       .sort((a, b) => a.instance.localeCompare(b.instance));
-    if (up.status === 'rejected') checks.push({ name: 'prometheus', status: 'fail', componentType: 'datastore', output: String((up.reason as Error)?.message ?? up.reason) });
+    const checks: SnapshotHealthCheck[] = [];
+    const promFailures = [...unavailable].filter(([s]) => s !== 'errors' && s !== 'slowOperations');
+    if (upError !== undefined || promFailures.length > 0) {
+      checks.push({ name: 'prometheus', status: 'fail', componentType: 'datastore', output: upError ?? promFailures.map(([, reason]) => reason).join('; ') });
+    }
     for (const i of instances) {
       if (instance !== null && i.instance !== instance) continue;
       checks.push({ name: i.instance, componentType: 'instance', status: !i.up || i.ready === false ? 'fail' : 'pass', critical: true, ...(!i.up ? { output: 'not scraped (down)' } : i.ready === false ? { output: 'not ready' } : {}) });
     }
-    if (store && (groups.status === 'rejected' || slow.status === 'rejected')) {
-      const reason: unknown = groups.status === 'rejected' ? groups.reason : (slow as PromiseRejectedResult).reason;
-      checks.push({ name: 'fleet store', status: 'warn', componentType: 'datastore', output: String((reason as Error)?.message ?? reason) });
+    if (unavailable.has('errors') || unavailable.has('slowOperations')) {
+      checks.push({ name: 'fleet store', status: 'fail', componentType: 'datastore', output: unavailable.get('errors') ?? unavailable.get('slowOperations')! });
     }
     const failing = checks.filter((c) => c.status === 'fail').length;
-    const status: 'pass' | 'warn' | 'fail' = checks.length === 0 ? 'warn' : failing === 0 ? (checks.some((c) => c.status === 'warn') ? 'warn' : 'pass') : failing === checks.length ? 'fail' : 'warn';
+    const status: SnapshotHealthStatus =
+      unavailable.size > 0 ? 'unknown' : checks.length === 0 ? 'warn' : failing === 0 ? (checks.some((c) => c.status === 'warn') ? 'warn' : 'pass') : failing === checks.length ? 'fail' : 'warn';
 
     // --- breakers, caches, rate limits ------------------------------------------------------
     const breakerMap = new Map<string, string>();
-    for (const s of ok(breakerStates, [])) {
+    for (const s of breakerStates ?? []) {
       const name = s.metric.breaker ?? '';
       const state = s.metric.state ?? 'closed';
       if ((STATE_RANK[state] ?? 0) >= (STATE_RANK[breakerMap.get(name) ?? 'closed'] ?? 0)) breakerMap.set(name, state);
     }
     const breakers: BreakerStats[] = [...breakerMap].map(([name, state]) => ({ name, state: (state in STATE_RANK ? state : 'closed') as BreakerStats['state'] }));
     const cacheMap = new Map<string, { hits: number; misses: number }>();
-    for (const s of ok(cacheRequests, [])) {
-      const name = s.metric.cache ?? '';
+    for (const { labels, value } of cacheRequests?.values() ?? []) {
+      const name = labels.cache ?? '';
       let c = cacheMap.get(name);
       if (!c) cacheMap.set(name, (c = { hits: 0, misses: 0 }));
-      const sum = deltas(s, windowStart).reduce((a, x) => a + x.d, 0);
-      if (s.metric.result === 'miss') c.misses += sum;
-      else c.hits += sum; // hit and stale both answered from the cache
+      if (labels.result === 'miss') c.misses += value;
+      else c.hits += value; // hit and stale both answered from the cache
     }
-    const sizes = new Map(ok(cacheSize, []).map((s) => [s.metric.cache ?? '', s.value[1]]));
+    const sizes = new Map((cacheSize ?? []).map((s) => [s.metric.cache ?? '', s.value[1]]));
     const caches: CacheStats[] = [...cacheMap].map(([name, c]) => ({
       name,
       hits: c.hits,
@@ -303,18 +329,17 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
       if (!l) limitMap.set(name, (l = { allowed: 0, limited: 0, storeErrors: 0 }));
       return l;
     };
-    for (const s of ok(decisions, [])) {
-      const l = limiterOf(s.metric.limiter ?? '');
-      const sum = deltas(s, windowStart).reduce((a, x) => a + x.d, 0);
-      if (s.metric.decision === 'limited') l.limited += sum;
-      else l.allowed += sum;
+    for (const { labels, value } of decisions?.values() ?? []) {
+      const l = limiterOf(labels.limiter ?? '');
+      if (labels.decision === 'limited') l.limited += value;
+      else l.allowed += value;
     }
-    for (const s of ok(storeErrors, [])) limiterOf(s.metric.limiter ?? '').storeErrors += deltas(s, windowStart).reduce((a, x) => a + x.d, 0);
+    for (const { labels, value } of storeErrors?.values() ?? []) limiterOf(labels.limiter ?? '').storeErrors += value;
     const rateLimits: RateLimitStats[] = [...limitMap].map(([name, l]) => ({ name, ...l }));
 
     // --- error groups and slow operations from the store ------------------------------------
-    let { total: totalGroups, groups: groupList } = ok(groups, { total: 0, groups: [] as FleetErrorGroup[] });
-    let slowOps = ok(slow, [] as FleetSlowOperation[]);
+    let { total: totalGroups, groups: groupList } = groups ?? { total: 0, groups: [] as FleetErrorGroup[] };
+    let slowOps = slow ?? [];
     if (instance !== null) {
       groupList = groupList
         .map((g) => {
@@ -328,11 +353,11 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
       slowOps = slowOps.filter((op) => op.instance === instance).slice(0, maxSlowOperations);
     }
 
-    return {
+    const out: FleetSnapshot = {
       version: 1,
       generatedAt: now,
       service: { ...service, instance: instance ?? 'fleet' },
-      window: { windowMs: rangeMs, resolutionMs },
+      window: { windowMs: rangeMs, resolutionMs: stepMs },
       health: { status, checks },
       requests: {
         totals: {
@@ -343,7 +368,7 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
           p50Ms: quantileMs(totalBuckets, 0.5),
           p95Ms: quantileMs(totalBuckets, 0.95),
           p99Ms: quantileMs(totalBuckets, 0.99),
-          inFlight: Math.max(0, Math.round(ok(inFlight, [])[0]?.value[1] ?? 0)),
+          inFlight: Math.max(0, Math.round(inFlight?.[0]?.value[1] ?? 0)),
         },
         series,
         routes,
@@ -355,6 +380,8 @@ export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
       breakers,
       fleet: { instances, instance, range },
     };
+    if (unavailable.size > 0) out.unavailable = [...unavailable].map(([section, reason]): SnapshotUnavailable => ({ section, reason }));
+    return out;
   }
 
   return {

@@ -46,8 +46,11 @@ describe('fleet snapshot: real Prometheus scraping two instances, real Redis', (
   const ports: number[] = [];
   const instances = new Map<number, ChildProcess>();
 
-  const startInstance = async (port: number, release: string) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, '--conditions=@armor/source', FIXTURE], { env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, RELEASE: release }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const startInstance = async (port: number, release: string, hold = false) => {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, '--conditions=@armor/source', FIXTURE], {
+      env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, RELEASE: release, HOLD_METRICS: hold ? '1' : '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     instances.set(port, child);
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -125,14 +128,24 @@ describe('fleet snapshot: real Prometheus scraping two instances, real Redis', (
     expect(onlyB.errors.groups[0]?.count).toBe(3);
     expect(onlyB.slowOperations).toEqual([]);
 
-    // restart both instances (counters reset to 0): nothing is lost
+    // restart both instances (counters reset to 0): nothing is lost. Instance a serves 40
+    // requests to /ok before its first scrape, more than the 30 its old process had served
+    // there: a restart a decrease cannot see, found from process_start_time_seconds.
+    const promQuery = async (expr: string) => ((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as { data: { result: unknown[] } }).data.result;
+    await until('the old processes scraped', async () => ((await promQuery('sum(http_requests_total{job="api"})')).length && (await fleet.snapshot()).requests.totals.count === 60 ? true : undefined));
     await Promise.all(ports.map(stopInstance));
-    await Promise.all(ports.map((p, i) => startInstance(p, `r${i + 2}`)));
+    await Promise.all(ports.map((p, i) => startInstance(p, `r${i + 2}`, p === a)));
+    await hit(a, '/ok', 40);
     await hit(a, '/fail', 1);
+    await (await fetch(`http://127.0.0.1:${a}/admin/release-metrics`)).text();
+    expect(await ownCount(a)).toBe(41);
     const after = await until('the restarted fleet', async () => {
       const s = await fleet.snapshot({ range: '1h' });
-      return s.errors.groups[0]?.count === 9 && s.requests.totals.count === 61 ? s : undefined;
+      if (s.errors.groups[0]?.count === 9 && s.requests.totals.count === 101) return s;
+      throw new Error(`groups ${s.errors.groups[0]?.count}, requests ${s.requests.totals.count} ${JSON.stringify(s.fleet.instances)} ${JSON.stringify(s.unavailable)}`);
     });
+    expect(after.requests.routes.find((r) => r.route === '/ok')).toMatchObject({ count: 90 });
+    expect(after.requests.series.reduce((n, p) => n + p.count, 0)).toBe(101);
     expect(after.errors.groups[0]!.seen.find((s) => s.release === 'r2' && s.instance === `127.0.0.1:${a}`)?.count).toBe(1);
 
     // the HTTP handler
@@ -151,11 +164,43 @@ describe('fleet snapshot: real Prometheus scraping two instances, real Redis', (
     expect(usage).toMatch(/^2 (r1|r2|r3|v1\.4\.2)\n200\n$/);
   }, 120_000);
 
-  it('a Prometheus that is down empties the request panels and says so in health; the snapshot never rejects', async () => {
+  it('a Prometheus that is down: every Prometheus section is unavailable and the health unknown (never 0 requests, 0 % errors as if measured); the snapshot never rejects', async () => {
     const deadPort = await freePort();
-    const fleet = createFleetMonitor({ prometheus: { url: `http://127.0.0.1:${deadPort}`, timeoutMs: 300 }, job: 'api' });
+    const client = new Redis(redis.url);
+    const fleet = createFleetMonitor({ prometheus: { url: `http://127.0.0.1:${deadPort}`, timeoutMs: 300 }, job: 'api', store: redisFleetStore({ client }) });
     const snap = await fleet.snapshot();
-    expect(snap.requests.totals.count).toBe(0);
-    expect(snap.health).toMatchObject({ status: 'fail', checks: [expect.objectContaining({ name: 'prometheus', status: 'fail' })] });
+    expect(snap.health).toMatchObject({ status: 'unknown', checks: [expect.objectContaining({ name: 'prometheus', status: 'fail' })] });
+    expect((snap.unavailable ?? []).map((u) => u.section).sort()).toEqual(['breakers', 'caches', 'fleet', 'inFlight', 'latency', 'rateLimits', 'requests']);
+    expect(snap.unavailable!.find((u) => u.section === 'requests')!.reason).toMatch(/Prometheus did not answer/);
+    // the store still answers: its sections are there
+    expect(snap.errors.groups.length).toBeGreaterThan(0);
+    client.disconnect();
+  });
+
+  it('an instance whose health fails (instrumentHealth → health_ready 0) is not ready in the fleet', async () => {
+    const [a] = ports as [number, number];
+    const fleet = createFleetMonitor({ prometheus: { url: `http://127.0.0.1:${promPort}` }, job: 'api' });
+    await (await fetch(`http://127.0.0.1:${a}/admin/not-ready`)).text();
+    const snap = await until('readiness 0 scraped', async () => {
+      const s = await fleet.snapshot();
+      return s.fleet.instances.find((i) => i.instance === `127.0.0.1:${a}`)?.ready === false ? s : undefined;
+    });
+    expect(snap.health.status).toBe('warn');
+    expect(snap.health.checks.find((c) => c.name === `127.0.0.1:${a}`)).toMatchObject({ status: 'fail', output: 'not ready' });
+  });
+
+  it('a Redis that is down: error groups and slow operations are unavailable and the health unknown; the Prometheus figures stay', async () => {
+    const dead = await startRedis();
+    const client = new Redis(dead.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    client.on('error', () => undefined);
+    await client.connect();
+    await dead.stop();
+    const fleet = createFleetMonitor({ prometheus: { url: `http://127.0.0.1:${promPort}` }, job: 'api', store: redisFleetStore({ client, timeoutMs: 300 }) });
+    const snap = await fleet.snapshot({ range: '1h' });
+    expect(snap.health.status).toBe('unknown');
+    expect((snap.unavailable ?? []).map((u) => u.section).sort()).toEqual(['errors', 'slowOperations']);
+    expect(snap.health.checks).toContainEqual(expect.objectContaining({ name: 'fleet store', status: 'fail' }));
+    expect(snap.requests.totals.count).toBeGreaterThan(0);
+    client.disconnect();
   });
 });
