@@ -158,6 +158,9 @@ class PostgresDatabase extends Base {
   }
 }
 
+/** The PostgreSQL `application_name` of the service's connections (scripts/restore.sh looks for it). */
+export const APPLICATION_NAME = 'express-app';
+
 /** A PGlite data directory another process (or this one) has open. */
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
@@ -231,7 +234,8 @@ export function dataDirHolder(dataDir: string): number | null {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, connectionTimeoutMillis: 2000 });
+    // application_name: scripts/restore.sh refuses while connections of this name are open (the service runs).
+    const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, connectionTimeoutMillis: 2000, application_name: APPLICATION_NAME });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => undefined);
     return new PostgresDatabase(pool);
