@@ -4,6 +4,15 @@
  * condition). A block that is not meant to run says so in its info string: ```ts no-run
  * (type-checked only) or ```ts no-check (neither; say why in the README next to it).
  *
+ * A fragment (a piece of a larger app: it uses names the README does not declare) says
+ * ```ts fragment and is type-checked, not run, against stubs declared in an HTML comment right
+ * above its fence (invisible on GitHub and npm), prepended to the block:
+ *
+ *     <!-- stubs
+ *     declare const pool: { query(sql: string, params: unknown[]): Promise<unknown> };
+ *     -->
+ *     ```ts fragment
+ *
  * @module
  */
 import { execFile } from 'node:child_process';
@@ -22,6 +31,22 @@ export interface ReadmeBlock {
   code: string;
   /** `run` (check and run), `check` (type-check only) or `skip`. */
   mode: 'run' | 'check' | 'skip';
+  /** A ```ts fragment block: type-checked (with {@link ReadmeBlock.stubs}), never run. */
+  fragment: boolean;
+  /** Declarations from a `<!-- stubs ... -->` comment right above the fence (empty if none). */
+  stubs: string;
+}
+
+/** The body of a `<!-- stubs ... -->` comment ending on line `end` (0-based) or the line above it. */
+function stubsAbove(lines: string[], end: number): string {
+  let close = end;
+  while (close >= 0 && lines[close]!.trim() === '') close--;
+  if (close < 0 || !lines[close]!.trim().endsWith('-->')) return '';
+  let open = close;
+  while (open >= 0 && !lines[open]!.includes('<!--')) open--;
+  if (open < 0 || !/^<!--\s*stubs\b/.test(lines[open]!.trim())) return '';
+  const body = lines.slice(open, close + 1).join('\n').replace(/^\s*<!--\s*stubs\b[^\n]*\n?/, '').replace(/-->\s*$/, '');
+  return body.trim() ? `${body.trim()}\n` : '';
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -39,8 +64,9 @@ export function readmeBlocks(file: string): ReadmeBlock[] {
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
-    const mode = /\bno-check\b/.test(info) ? 'skip' : /\bno-run\b/.test(info) ? 'check' : 'run';
-    blocks.push({ index: blocks.length + 1, info, line: start + 1, code: `${body.join('\n')}\n`, mode });
+    const fragment = /\bfragment\b/.test(info);
+    const mode = /\bno-check\b/.test(info) ? 'skip' : fragment || /\bno-run\b/.test(info) ? 'check' : 'run';
+    blocks.push({ index: blocks.length + 1, info, line: start + 1, code: `${body.join('\n')}\n`, mode, fragment, stubs: fragment ? stubsAbove(lines, start - 1) : '' });
   }
   return blocks;
 }
@@ -91,7 +117,7 @@ export async function checkReadme(packageDir: string, options: CheckReadmeOption
     if (block.mode === 'skip') continue;
     const name = `block-${String(block.index).padStart(2, '0')}.${block.info.startsWith('tsx') ? 'tsx' : 'ts'}`;
     // every block is a module, so top-level await and per-block names work
-    writeFileSync(join(dir, name), `${block.code}\nexport {};\n`);
+    writeFileSync(join(dir, name), `${block.stubs}${block.code}\nexport {};\n`);
     files.push(name);
   }
   writeFileSync(
