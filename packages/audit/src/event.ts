@@ -73,19 +73,19 @@ export function parseEvent(input: unknown): z.output<typeof auditEventSchema> {
 /**
  * Splits a validated event into the hashed part and the erasable personal data.
  * @param redact - applied to `metadata` and the personal data before anything is hashed or stored
- * @param salt - 32 hex characters of fresh randomness
+ * @param salt - returns 32 hex characters of fresh randomness (called only when there is personal data)
  */
 export function splitEvent(
   event: z.output<typeof auditEventSchema>,
   redact: <T>(value: T) => T,
-  salt: string,
+  salt: () => string,
 ): { stored: StoredEvent; personal: PersonalData | null; eventJcs: string } {
   const personalData: Record<string, unknown> = {};
   if (event.actor.name !== undefined) personalData.actorName = event.actor.name;
   if (event.context.ip !== undefined) personalData.ip = event.context.ip;
   if (event.context.userAgent !== undefined) personalData.userAgent = event.context.userAgent;
   if (event.personal !== undefined) personalData.personal = event.personal;
-  const personal = Object.keys(personalData).length ? { salt, data: redact(personalData) } : null;
+  const personal = Object.keys(personalData).length ? { salt: salt(), data: redact(personalData) } : null;
   const context: StoredEvent['context'] = {};
   if (event.context.requestId !== undefined) context.requestId = event.context.requestId;
   if (event.context.sessionId !== undefined) context.sessionId = event.context.sessionId;

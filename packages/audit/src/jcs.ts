@@ -14,8 +14,19 @@ import { AuditError } from './errors.js';
 
 const MAX_DEPTH = 64;
 
-function fail(path: string, what: string): never {
-  throw new AuditError('not_canonical', `Cannot canonicalize ${what} at ${path || '/'}`, { details: { path: path || '/' } });
+/** The text being built (string concatenation is faster than an array join for these sizes). */
+interface Out {
+  s: string;
+}
+
+/** The JSON pointer of a path, built only when something fails (keeps the happy path cheap). */
+function pointer(path: readonly (string | number)[]): string {
+  return path.length ? path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('') : '/';
+}
+
+function fail(path: readonly (string | number)[], what: string): never {
+  const at = pointer(path);
+  throw new AuditError('not_canonical', `Cannot canonicalize ${what} at ${at}`, { details: { path: at } });
 }
 
 function hasLoneSurrogate(s: string): boolean {
@@ -34,24 +45,27 @@ function hasLoneSurrogate(s: string): boolean {
   return false;
 }
 
-function str(s: string, path: string): string {
-  if (hasLoneSurrogate(s)) fail(path, 'a string with a lone surrogate');
+const SURROGATE = /[\ud800-\udfff]/;
+
+function str(s: string, path: readonly (string | number)[]): string {
+  // The regex (one character class, linear) skips the scan for the common surrogate-free string.
+  if (SURROGATE.test(s) && hasLoneSurrogate(s)) fail(path, 'a string with a lone surrogate');
   // ECMAScript's JSON string quoting is exactly RFC 8785 §3.2.2.2 for well-formed strings.
   return JSON.stringify(s);
 }
 
-function write(value: unknown, path: string, depth: number, out: string[], seen: Set<object>): void {
+function write(value: unknown, path: (string | number)[], depth: number, out: Out, seen: object[]): void {
   switch (typeof value) {
     case 'string':
-      out.push(str(value, path));
+      out.s += str(value, path);
       return;
     case 'number':
       if (!Number.isFinite(value)) fail(path, String(value));
       // ECMAScript Number-to-String is the number serialization RFC 8785 §3.2.2.3 prescribes (-0 → 0).
-      out.push(JSON.stringify(value));
+      out.s += JSON.stringify(value);
       return;
     case 'boolean':
-      out.push(value ? 'true' : 'false');
+      out.s += value ? 'true' : 'false';
       return;
     case 'object':
       break;
@@ -59,41 +73,45 @@ function write(value: unknown, path: string, depth: number, out: string[], seen:
       fail(path, `a ${typeof value}`);
   }
   if (value === null) {
-    out.push('null');
+    out.s += 'null';
     return;
   }
   if (depth >= MAX_DEPTH) fail(path, `nesting deeper than ${MAX_DEPTH}`);
-  if (seen.has(value)) fail(path, 'a cycle');
-  seen.add(value);
+  // `seen` is the current path (at most 64 deep): a cycle is a value already on it.
+  if (seen.includes(value)) fail(path, 'a cycle');
+  seen.push(value);
   if (Array.isArray(value)) {
-    out.push('[');
+    out.s += '[';
     for (let i = 0; i < value.length; i++) {
-      if (i) out.push(',');
+      if (i) out.s += ',';
       const item: unknown = value[i];
-      if (item === undefined) fail(`${path}/${i}`, 'undefined');
-      write(item, `${path}/${i}`, depth + 1, out, seen);
+      path.push(i);
+      if (item === undefined) fail(path, 'undefined');
+      write(item, path, depth + 1, out, seen);
+      path.pop();
     }
-    out.push(']');
+    out.s += ']';
   } else {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) fail(path, `a ${(value as object).constructor?.name ?? 'non-plain'} object`);
     if (Object.getOwnPropertySymbols(value).length) fail(path, 'a symbol key');
     // Sorted by UTF-16 code units, which is what Array.prototype.sort does on strings (RFC 8785 §3.2.3).
     const keys = Object.keys(value).sort();
-    out.push('{');
+    out.s += '{';
     let first = true;
     for (const key of keys) {
       const item = (value as Record<string, unknown>)[key];
       if (item === undefined) continue; // absent, as in JSON
-      if (!first) out.push(',');
+      if (!first) out.s += ',';
       first = false;
-      const sub = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      out.push(str(key, sub), ':');
-      write(item, sub, depth + 1, out, seen);
+      path.push(key);
+      out.s += str(key, path) + ':';
+      write(item, path, depth + 1, out, seen);
+      path.pop();
     }
-    out.push('}');
+    out.s += '}';
   }
-  seen.delete(value);
+  seen.pop();
 }
 
 /**
@@ -110,9 +128,9 @@ function write(value: unknown, path: string, depth: number, out: string[], seen:
  * ```
  */
 export function canonicalize(value: unknown): string {
-  const out: string[] = [];
-  write(value, '', 0, out, new Set());
-  return out.join('');
+  const out: Out = { s: '' };
+  write(value, [], 0, out, []);
+  return out.s;
 }
 
 const encoder = new TextEncoder();

@@ -167,7 +167,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async append(input, opts = {}) {
       const name = streamName(opts.stream);
       const event = parseEvent(input);
-      const { stored, personal, eventJcs } = splitEvent(event, redact, randomSalt());
+      const { stored, personal, eventJcs } = splitEvent(event, redact, randomSalt);
       const { entry, duplicate } = await store.append(
         { stream: name, time: new Date(clock.now()).toISOString(), event: stored, eventJcs, personal, subject: event.actor.id, ...(event.idempotencyKey !== undefined ? { idempotencyKey: event.idempotencyKey } : {}) },
         opts.tx,

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Checkpoint } from './checkpoint.js';
-import { entryHash, GENESIS_HASH, type AuditEntry } from './entry.js';
+import { envelopeParts, GENESIS_HASH, sha256Hex, type AuditEntry } from './entry.js';
 import { AuditError } from './errors.js';
 import type { AppendDraft, AppendResult, AuditStore, ChainHead } from './store.js';
 
@@ -49,8 +49,18 @@ export function memoryAuditStore(): AuditStore {
         if (earlier) return { entry: clone(earlier), duplicate: true };
       }
       const seq = (s.last?.seq ?? 0) + 1;
-      const base = { v: 1 as const, stream: draft.stream, seq, time: draft.time, event: clone(draft.event), prevHash: s.last?.hash ?? GENESIS_HASH };
-      const entry: AuditEntry = { ...base, personal: clone(draft.personal), hash: entryHash(base) };
+      const prevHash = s.last?.hash ?? GENESIS_HASH;
+      const [a, b, c] = envelopeParts(draft.stream, draft.time, draft.eventJcs);
+      const entry: AuditEntry = {
+        v: 1,
+        stream: draft.stream,
+        seq,
+        time: draft.time,
+        event: clone(draft.event),
+        personal: clone(draft.personal),
+        prevHash,
+        hash: sha256Hex(`${a}${prevHash}${b}${seq}${c}`),
+      };
       s.entries.push(entry);
       s.last = { seq, hash: entry.hash };
       s.subjects.set(seq, draft.subject);
