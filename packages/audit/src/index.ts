@@ -30,3 +30,5 @@ export { createAuditLog } from './log.js';
 export type { AppendOptions, AuditLog, AuditLogOptions } from './log.js';
 export { BUNDLE_FORMAT, exportBundle, verifyBundle } from './bundle.js';
 export type { BundleHeader, VerifyBundleOptions } from './bundle.js';
+export { scheduleVerification } from './verifier.js';
+export type { AuditMetricsRegistry, AuditVerifier, AuditVerifierOptions } from './verifier.js';

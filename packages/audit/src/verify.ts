@@ -63,6 +63,8 @@ export interface VerifyReport {
   checkpoints: number;
   /** Highest seq covered by a valid checkpoint (0 if none). */
   anchoredSeq: number;
+  /** `time` of the newest valid checkpoint, if any. */
+  lastCheckpointTime?: string;
   /** Entries after the last valid checkpoint: their truncation would go unnoticed until the next checkpoint. */
   unanchored: number;
   /** Entries whose personal data was erased (allowed; still verified by commitment). */
@@ -150,6 +152,7 @@ export async function verifyStream(input: VerifyInput): Promise<VerifyReport> {
       continue;
     }
     valid.push(cp);
+    if (report.lastCheckpointTime === undefined || cp.time > report.lastCheckpointTime) report.lastCheckpointTime = cp.time;
   }
   // One chain of checkpoints: each links to the one before; no two share a seq or a predecessor.
   const byId = new Map(valid.map((cp) => [cp.id, cp]));
