@@ -41,3 +41,18 @@ export class RateLimitStoreError extends ArmorError {
     super('SERVICE_UNAVAILABLE', message, options);
   }
 }
+
+/**
+ * A rate-limit adapter could not tell who sent the request: no client address (a Fetch
+ * `Request` without `X-Forwarded-For` from a trusted proxy, or an unparseable forwarded
+ * address), so keying it would put every such client in one bucket. Answered with the
+ * adapters' default `unknownClient: 'refuse'`.
+ *
+ * Code `BAD_REQUEST` (HTTP 400), exposed (the detail is safe to show).
+ */
+export class UnknownClientError extends ArmorError {
+  override name = 'UnknownClientError' as const;
+  constructor(message = 'The client address of this request is unknown (no X-Forwarded-For address from a trusted proxy)', options?: ArmorErrorOptions) {
+    super('BAD_REQUEST', message, options);
+  }
+}

@@ -82,6 +82,34 @@ describe('rateLimit() Express middleware over real sockets', () => {
     expect(ipKey('::ffff:127.0.0.1')).toBe('127.0.0.1');
   });
 
+  it("trustProxy: '1' (a string from an env var) is one hop, as in the Fetch adapter (it meant the address 0.0.0.1)", async () => {
+    const app = express();
+    app.get('/', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, trustProxy: '1' }), (_req, res) => void res.send('ok'));
+    const base = await listen(app);
+    const as = (xff: string) => fetch(base, { headers: { 'x-forwarded-for': xff } }).then((r) => r.status);
+    expect(await as('6.6.6.6, 203.0.113.9')).toBe(200);
+    expect(await as('198.51.100.4')).toBe(200); // another client: its own bucket
+    expect(await as('7.7.7.7, 203.0.113.9')).toBe(429); // same client (the one hop back)
+  });
+
+  it('a client that cannot be known (unparseable forwarded address) is refused with 400 by default, or keyed as configured, and counted', async () => {
+    const app = express();
+    const unknown: string[] = [];
+    app.get('/refuse', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'refuse', trustProxy: 1, onUnknownClient: ({ request }) => unknown.push(request.path) }), (_req, res) => void res.send('ok'));
+    app.get('/keyed', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, name: 'keyed', trustProxy: 1, unknownClient: { key: 'unknown-client:/keyed' }, onUnknownClient: ({ request }) => unknown.push(request.path) }), (_req, res) => void res.send('ok'));
+    const base = await listen(app);
+    const as = (path: string, xff: string) => fetch(`${base}${path}`, { headers: { 'x-forwarded-for': xff } });
+    const refused = await as('/refuse', 'not-an-address');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ status: 400, code: 'BAD_REQUEST', instance: '/refuse' });
+    expect((await as('/refuse', 'still-not-one')).status).toBe(400);
+    expect((await as('/refuse', '203.0.113.9')).status).toBe(200);
+    expect((await as('/keyed', 'garbage')).status).toBe(200);
+    expect((await as('/keyed', 'other-garbage')).status).toBe(429); // one bucket for unknown clients of this route
+    expect((await as('/keyed', '203.0.113.9')).status).toBe(200);
+    expect(unknown).toEqual(['/refuse', '/refuse', '/keyed', '/keyed']);
+  });
+
   it("trustProxy: 'loopback' (Express's vocabulary) keys each forwarded client apart (it keyed everyone as unknown-ip)", async () => {
     const app = express();
     app.get('/', rateLimit({ algorithm: 'fixed-window', limit: 1, windowMs: 60_000, trustProxy: 'loopback' }), (_req, res) => void res.send('ok'));

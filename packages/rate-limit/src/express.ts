@@ -10,8 +10,9 @@
 import { checkBoolean, checkFunction, checkOneOf } from '@armor/core';
 import { ConfigurationError, RateLimitError, problemHeaders, toProblemDetails, type ArmorError } from '@armor/errors';
 import type { Request, RequestHandler, Response } from 'express';
-import { checkAdapterOptions, headersFor, resolveLimiter, storeFailure, type HeaderMode, type LimiterSource } from './fetch.js';
-import { clientIp, compileTrustProxy, ipKey, type TrustProxy } from './ip.js';
+import { UnknownClientError } from './errors.js';
+import { checkAdapterOptions, checkUnknownClient, headersFor, reportUnknownClient, resolveLimiter, storeFailure, type HeaderMode, type LimiterSource, type UnknownClientPolicy } from './fetch.js';
+import { clientIp, compileTrustProxy, ipKey, parseTrustProxy, type TrustProxy } from './ip.js';
 import type { RateLimitResult } from './types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -37,6 +38,17 @@ export type RateLimitMiddlewareOptions = DistributiveOmit<LimiterSource, 'onLimi
    * @default Express's own `trust proxy` setting, through `req.ip`
    */
   trustProxy?: TrustProxy;
+  /**
+   * Without a `keyGenerator`: what to do with a request whose client address cannot be known
+   * (no socket address, or no valid address at the trusted `X-Forwarded-For` hop). `'refuse'`
+   * answers 400 (`UnknownClientError`, or passes it to `next()` with `onError: 'next'`);
+   * `{ key }` limits all such requests of this middleware under that key. Never keyed
+   * together silently.
+   * @default 'refuse'
+   */
+  unknownClient?: UnknownClientPolicy;
+  /** Called for every request whose client address cannot be known (count it in your metrics). */
+  onUnknownClient?: (event: { request: Request }) => void;
   /** Requests for which this returns `true` are not limited (e.g. health checks). */
   skip?: (req: Request, res: Response) => boolean | Promise<boolean>;
   /** Points a request costs: a number, or a function of the request. @default 1 */
@@ -77,6 +89,8 @@ export type RateLimitMiddlewareOptions = DistributiveOmit<LimiterSource, 'onLimi
 const MIDDLEWARE_KEYS = [
   'keyGenerator',
   'trustProxy',
+  'unknownClient',
+  'onUnknownClient',
   'skip',
   'cost',
   'headers',
@@ -117,7 +131,10 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     skipSuccessfulRequests = false,
     requestWasSuccessful,
     onLimited,
+    unknownClient = 'refuse',
+    onUnknownClient,
   } = options as Extract<RateLimitMiddlewareOptions, { keyGenerator?: unknown }>;
+  checkUnknownClient(unknownClient, onUnknownClient);
   checkAdapterOptions(options as Extract<RateLimitMiddlewareOptions, { keyGenerator?: unknown }>);
   checkOneOf('onError', onError, ['respond', 'next'] as const);
   checkBoolean('passToNext', passToNext);
@@ -129,14 +146,18 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     throw new ConfigurationError('passToNext', `contradicts onError: '${onError}' (passToNext is the deprecated name of onError: 'next')`, { received: passToNext });
   }
   const toNext = (onError ?? (passToNext ? 'next' : 'respond')) === 'next';
-  const trust = trustProxy === undefined ? undefined : compileTrustProxy(trustProxy);
-  const keyOf =
+  const trust = trustProxy === undefined ? undefined : compileTrustProxy(parseTrustProxy(trustProxy));
+  /** The key of a request; `undefined` when its client cannot be known (see `unknownClient`). */
+  const keyOf: (req: Request) => string | undefined | Promise<string> =
     keyGenerator ??
     (trust === undefined
-      ? (req: Request) => ipKey(req.ip ?? req.socket.remoteAddress ?? 'unknown-ip')
+      ? (req: Request) => {
+          const ip = req.ip ?? req.socket.remoteAddress;
+          return ip === undefined || ip === '' ? undefined : ipKey(ip);
+        }
       : (req: Request) => {
           const ip = clientIp({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'] as string | undefined, trustProxy: trust });
-          return ip === undefined ? 'unknown-ip' : ipKey(ip);
+          return ip === undefined ? undefined : ipKey(ip);
         });
   const sync = typeof limiter.store.applySync === 'function';
   const refunds = skipFailedRequests || skipSuccessfulRequests;
@@ -202,7 +223,15 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     }
     limiter.consume(key, points).then((result) => finish(req, res, next, result, key, points), next);
   };
-  const limit = (req: Request, res: Response, next: (err?: unknown) => void, key: string) => {
+  const limit = (req: Request, res: Response, next: (err?: unknown) => void, key: string | undefined) => {
+    if (key === undefined) {
+      reportUnknownClient(onUnknownClient, req);
+      if (unknownClient === 'refuse') {
+        answer(req, res, next, new UnknownClientError());
+        return;
+      }
+      key = unknownClient.key;
+    }
     const points = typeof cost === 'function' ? cost(req) : (cost ?? 1);
     if (typeof points === 'number') consume(req, res, next, key, points);
     else Promise.resolve(points).then((p) => consume(req, res, next, key, p)).catch(next);
@@ -220,7 +249,7 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
         return;
       }
       const key = keyOf(req);
-      if (typeof key === 'string') limit(req, res, next, key);
+      if (key === undefined || typeof key === 'string') limit(req, res, next, key);
       else key.then((k) => limit(req, res, next, k)).catch(next);
     } catch (error) {
       next(error);
@@ -228,5 +257,5 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
   };
 }
 
-export { ipKey, clientIp, compileTrustProxy, normalizeIp } from './ip.js';
+export { ipKey, clientIp, compileTrustProxy, normalizeIp, parseTrustProxy } from './ip.js';
 export type { TrustFunction, TrustProxy } from './ip.js';

@@ -6,9 +6,9 @@
  */
 import { checkFunction, checkNumber, checkOneOf, checkOptions, checkString } from '@armor/core';
 import { ConfigurationError, RateLimitError, problemResponse } from '@armor/errors';
-import { RateLimitStoreError } from './errors.js';
+import { RateLimitStoreError, UnknownClientError } from './errors.js';
 import { rateLimitHeaders } from './headers.js';
-import { clientIp, compileTrustProxy, ipKey, type TrustProxy } from './ip.js';
+import { clientIp, compileTrustProxy, ipKey, parseTrustProxy, type TrustProxy } from './ip.js';
 import { RATE_LIMITER_OPTION_KEYS, createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limiter.js';
 import { tierOptions, type TierName, type TierPreset } from './tiers.js';
 import type { RateLimitResult } from './types.js';
@@ -65,6 +65,35 @@ export function checkAdapterOptions(options: { keyGenerator?: unknown; skip?: un
   checkString('message', options.message);
 }
 
+/**
+ * What an adapter does with a request whose client address cannot be known (and no
+ * `keyGenerator` decides the key): `'refuse'` answers 400 problem+json from an
+ * {@link UnknownClientError}; `{ key }` limits every such request under that one key (give
+ * each route its own, e.g. `{ key: 'unknown-client:/upload' }`: all unknown clients of the
+ * route then share one bucket, apart from every known client).
+ */
+export type UnknownClientPolicy = 'refuse' | { readonly key: string };
+
+/** @internal Checks `unknownClient` and `onUnknownClient`. */
+export function checkUnknownClient(policy: unknown, hook: unknown): asserts policy is UnknownClientPolicy | undefined {
+  checkFunction('onUnknownClient', hook);
+  if (policy === undefined || policy === 'refuse') return;
+  const key = (policy as { key?: unknown } | null)?.key;
+  if (policy === null || typeof policy !== 'object' || Object.keys(policy).some((k) => k !== 'key') || typeof key !== 'string' || key === '') {
+    throw new ConfigurationError('unknownClient', "must be 'refuse' or { key: '<a non-empty key for unknown clients of this route>' }", { received: policy });
+  }
+}
+
+/** @internal Calls the `onUnknownClient` hook, isolated (a throwing hook never fails the request). */
+export function reportUnknownClient<T>(hook: ((event: { request: T }) => void) | undefined, request: T): void {
+  if (!hook) return;
+  try {
+    hook({ request });
+  } catch {
+    // isolated: observability never breaks the request path
+  }
+}
+
 /** @internal */
 export function headersFor(result: RateLimitResult, limiter: RateLimiter, mode: HeaderMode): Record<string, string> {
   if (mode === false) return result.allowed ? {} : { 'retry-after': String(Math.max(0, Math.ceil(result.retryAfterMs / 1000))) };
@@ -94,6 +123,16 @@ export type WithRateLimitOptions<A extends unknown[]> = LimiterSource & {
    * address). Bad values throw a `ConfigurationError`.
    */
   trustProxy?: TrustProxy;
+  /**
+   * Without a `keyGenerator`: what to do with a request whose client address cannot be known
+   * (no `X-Forwarded-For`, or no valid address at the trusted hop). `'refuse'` answers 400
+   * (`UnknownClientError`); `{ key }` limits all such requests under that key. Such requests
+   * are never keyed together silently.
+   * @default 'refuse'
+   */
+  unknownClient?: UnknownClientPolicy;
+  /** Called for every request whose client address cannot be known (count it in your metrics). */
+  onUnknownClient?: (event: { request: Request }) => void;
   /** Requests for which this returns `true` are not limited. */
   skip?: (request: Request, ...rest: A) => boolean | Promise<boolean>;
   /** Points a request costs: a number, or a function of the request. @default 1 */
@@ -130,26 +169,33 @@ export function withRateLimit<A extends unknown[]>(
   options: WithRateLimitOptions<A>,
 ): (request: Request, ...rest: A) => Promise<Response> {
   if (typeof handler !== 'function') throw new ConfigurationError('handler', 'must be a function', { received: handler });
-  const limiter = resolveLimiter(options, 'withRateLimit', ['keyGenerator', 'trustProxy', 'skip', 'cost', 'headers', 'message']);
-  const { keyGenerator, trustProxy, skip, cost, headers: mode = 'standard', message = 'Too many requests, please try again later.' } = options;
+  const limiter = resolveLimiter(options, 'withRateLimit', ['keyGenerator', 'trustProxy', 'unknownClient', 'onUnknownClient', 'skip', 'cost', 'headers', 'message']);
+  const { keyGenerator, skip, cost, headers: mode = 'standard', message = 'Too many requests, please try again later.', unknownClient = 'refuse', onUnknownClient } = options;
   checkAdapterOptions(options);
+  checkUnknownClient(unknownClient, onUnknownClient);
+  const trustProxy = parseTrustProxy(options.trustProxy);
   if (!keyGenerator && trustProxy === undefined) {
     throw new ConfigurationError('keyGenerator', 'is required unless trustProxy is set (a Fetch Request has no client address)');
   }
   if (!keyGenerator && (trustProxy === false || trustProxy === 0)) {
     // A Fetch Request has no peer address: without trusted proxies every client would share one key.
-    throw new ConfigurationError('trustProxy', 'must trust at least the proxy in front of this handler (e.g. 1 or true) when no keyGenerator is given: a Fetch Request has no client address', { received: trustProxy });
+    throw new ConfigurationError('trustProxy', 'must trust at least the proxy in front of this handler (e.g. 1 or true) when no keyGenerator is given: a Fetch Request has no client address', { received: options.trustProxy });
   }
   const trust = trustProxy === undefined ? undefined : compileTrustProxy(trustProxy);
-  const keyOf =
+  const keyOf: (request: Request, ...rest: A) => string | undefined | Promise<string> =
     keyGenerator ??
-    ((request: Request) => {
+    ((request: Request, ..._rest: A) => {
       const ip = clientIp({ forwardedFor: request.headers.get('x-forwarded-for'), trustProxy: trust });
-      return ip === undefined ? 'unknown-ip' : ipKey(ip);
+      return ip === undefined ? undefined : ipKey(ip);
     });
   return async (request, ...rest) => {
     if (skip && (await skip(request, ...rest))) return handler(request, ...rest);
-    const key = await keyOf(request, ...rest);
+    let key = await keyOf(request, ...rest);
+    if (key === undefined) {
+      reportUnknownClient(onUnknownClient, request);
+      if (unknownClient === 'refuse') return problemResponse(new UnknownClientError(), { instance: new URL(request.url).pathname });
+      key = unknownClient.key;
+    }
     const result = await limiter.consume(key, typeof cost === 'function' ? await cost(request, ...rest) : (cost ?? 1));
     const outage = storeFailure(result, limiter);
     if (outage) return problemResponse(outage, { instance: new URL(request.url).pathname });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import proxyAddr from 'proxy-addr';
 import { describe, expect, it } from 'vitest';
 import { expectOutage503 } from '../test/outage.js';
-import { clientIp, compileTrustProxy, createRateLimiter, ipKey, memoryStore, normalizeIp, rateLimitHeaders, withRateLimit, type TrustProxy } from './index.js';
+import { clientIp, compileTrustProxy, createRateLimiter, ipKey, memoryStore, normalizeIp, parseTrustProxy, rateLimitHeaders, withRateLimit, type TrustProxy } from './index.js';
 
 describe('rateLimitHeaders', () => {
   const policy = { limit: 100, windowMs: 60_000 };
@@ -130,6 +130,69 @@ describe('trustProxy: Express vocabulary, Express semantics (proxy-addr is the r
     expect(await as('198.51.100.4, 10.0.0.5')).toBe(200);
     expect(await as('6.6.6.6, 203.0.113.9, 10.0.0.5')).toBe(429); // spoofed left part ignored
     expect(() => withRateLimit(() => new Response(''), { tier: 'standard', trustProxy: false })).toThrow('"trustProxy"');
+  });
+});
+
+describe('one reading of trustProxy in every adapter; unknown clients are never silently one bucket', () => {
+  it("a whole-number string ('1' from an env var) is a hop count everywhere, like the number", () => {
+    const forwardedFor = '6.6.6.6, 203.0.113.9';
+    for (const [text, hops] of [['1', 1], [' 2 ', 2], ['0', 0]] as const) {
+      expect(parseTrustProxy(text)).toBe(hops);
+      expect(clientIp({ remoteAddress: '10.0.0.2', forwardedFor, trustProxy: text })).toBe(clientIp({ remoteAddress: '10.0.0.2', forwardedFor, trustProxy: hops }));
+      expect(clientIp({ forwardedFor, trustProxy: text })).toBe(clientIp({ forwardedFor, trustProxy: hops }));
+    }
+    // Without a peer address (Fetch) and with one (Express): the same client for '1'.
+    expect(clientIp({ forwardedFor, trustProxy: '1' })).toBe('203.0.113.9');
+    expect(clientIp({ remoteAddress: '127.0.0.1', forwardedFor, trustProxy: '1' })).toBe('203.0.113.9');
+    expect(compileTrustProxy('1')('0.0.0.1', 5)).toBe(false); // not the address 0.0.0.1
+    // A hop count inside a list of ranges is ambiguous: refused.
+    for (const bad of ['1, loopback', ['loopback', '2'], '-1', '1.5']) {
+      expect(() => compileTrustProxy(bad as TrustProxy), JSON.stringify(bad)).toThrow('"trustProxy"');
+    }
+    expect(() => withRateLimit(() => new Response(''), { tier: 'standard', trustProxy: '0' })).toThrow('"trustProxy"');
+  });
+
+  it("withRateLimit: a request without X-Forwarded-For is refused (400) by default and counted, never keyed 'unknown-ip'", async () => {
+    const unknown: string[] = [];
+    let calls = 0;
+    const handler = withRateLimit(() => (calls++, new Response('ok')), {
+      algorithm: 'fixed-window',
+      limit: 1,
+      windowMs: 60_000,
+      trustProxy: 1,
+      onUnknownClient: ({ request }) => unknown.push(new URL(request.url).pathname),
+    });
+    for (let i = 0; i < 3; i++) {
+      const response = await handler(new Request('https://example.test/upload'));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ status: 400, code: 'BAD_REQUEST', instance: '/upload' });
+    }
+    const garbled = await handler(new Request('https://example.test/upload', { headers: { 'x-forwarded-for': 'not-an-address' } }));
+    expect(garbled.status).toBe(400);
+    expect(unknown).toEqual(['/upload', '/upload', '/upload', '/upload']);
+    expect(calls).toBe(0);
+    // Known clients are unaffected.
+    expect((await handler(new Request('https://example.test/upload', { headers: { 'x-forwarded-for': '203.0.113.9' } }))).status).toBe(200);
+  });
+
+  it('withRateLimit: unknownClient: { key } puts unknown clients in one documented bucket of their own, counted', async () => {
+    let counted = 0;
+    const handler = withRateLimit(() => new Response('ok'), {
+      algorithm: 'fixed-window',
+      limit: 1,
+      windowMs: 60_000,
+      trustProxy: 1,
+      unknownClient: { key: 'unknown-client:/upload' },
+      onUnknownClient: () => counted++,
+    });
+    expect((await handler(new Request('https://example.test/upload'))).status).toBe(200);
+    expect((await handler(new Request('https://example.test/upload'))).status).toBe(429);
+    expect((await handler(new Request('https://example.test/upload', { headers: { 'x-forwarded-for': '203.0.113.9' } }))).status).toBe(200);
+    expect(counted).toBe(2);
+    for (const bad of ['share', { key: '' }, { key: 5 }, { kee: 'x' }]) {
+      expect(() => withRateLimit(() => new Response(''), { tier: 'standard', trustProxy: 1, unknownClient: bad as never }), JSON.stringify(bad)).toThrow('"unknownClient"');
+    }
+    expect(() => withRateLimit(() => new Response(''), { tier: 'standard', trustProxy: 1, onUnknownClient: 'x' as never })).toThrow('"onUnknownClient"');
   });
 });
 

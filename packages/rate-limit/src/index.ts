@@ -8,7 +8,7 @@
 export { createRateLimiter, consumeAll, MAX_KEY_BYTES } from './limiter.js';
 export { RATE_LIMITER_OPTION_KEYS } from './limiter.js';
 export type { RateLimiter, RateLimiterEvents, RateLimiterOptions, RateLimiterStats, WaitForOptions } from './limiter.js';
-export { RateLimitInputError, RateLimitStoreError } from './errors.js';
+export { RateLimitInputError, RateLimitStoreError, UnknownClientError } from './errors.js';
 export { tiers, createAuthLimiter } from './tiers.js';
 export type { AuthAttempt, AuthLimiter, AuthLimiterOptions, TierName, TierPreset } from './tiers.js';
 export { memoryStore } from './stores/memory.js';
@@ -22,10 +22,10 @@ export { evaluate, evaluateBatch } from './engine.js';
 export type { Evaluation } from './engine.js';
 export { rateLimitHeaders } from './headers.js';
 export type { HeaderPolicy, RateLimitHeadersOptions } from './headers.js';
-export { clientIp, compileTrustProxy, ipKey, normalizeIp } from './ip.js';
+export { clientIp, compileTrustProxy, ipKey, normalizeIp, parseTrustProxy } from './ip.js';
 export type { IpKeyOptions, TrustFunction, TrustProxy } from './ip.js';
 export { withRateLimit } from './fetch.js';
-export type { HeaderMode, LimiterSource, WithRateLimitOptions } from './fetch.js';
+export type { HeaderMode, LimiterSource, UnknownClientPolicy, WithRateLimitOptions } from './fetch.js';
 export type {
   Algorithm,
   CombinedRateLimitResult,

@@ -75,8 +75,10 @@ export function ipKey(ip: string, options?: IpKeyOptions): string {
  *
  * - `false` (default): ignore the header; the client is the peer address.
  * - `true`: trust every proxy; the client is the left-most address.
- * - a number `n`: trust the `n` nearest hops (the peer counts as the first); the client is the
- *   address `n` hops back. Clients cannot spoof past your proxies.
+ * - a number `n`, or the same number as a string (`'1'`, e.g. from an environment variable):
+ *   trust the `n` nearest hops (the peer counts as the first); the client is the address `n`
+ *   hops back. Clients cannot spoof past your proxies. (Express's own setting reads the string
+ *   `'1'` as the address `0.0.0.1`; Armor reads it as a hop count in every adapter.)
  * - `'loopback'`, `'linklocal'`, `'uniquelocal'`, an address or CIDR (`'10.0.0.0/8'`), a
  *   comma-separated string of these, or an array of them: trust hops whose address is in
  *   those ranges; the client is the first untrusted address walking back from the peer.
@@ -94,9 +96,35 @@ const trustAll: TrustFunction = () => true;
 const trustNone: TrustFunction = () => false;
 const compiled = new WeakMap<object, TrustFunction>();
 
+/** A whole number of hops written as a string (`'1'`, `' 2 '`), as environment variables give it. */
+const HOP_COUNT = /^\s*\d+\s*$/;
+
+/**
+ * The one reading of a {@link TrustProxy} value that every adapter shares: a whole-number
+ * string (`'1'`, typically from an environment variable) is a hop count, the same as the
+ * number `1` — never the IPv4 address `0.0.0.1` (Express's own `trust proxy` setting reads it
+ * that way). A hop count inside a list of ranges (`'1, loopback'`) is ambiguous and refused.
+ * Returns the value with such a string turned into its number; throws a `ConfigurationError`
+ * naming `option` for anything {@link compileTrustProxy} would refuse.
+ *
+ * @param value - The setting.
+ * @param option - The option name used in errors. @default 'trustProxy'
+ * @example
+ * ```ts
+ * parseTrustProxy(process.env.TRUST_PROXY ?? '1'); // 1
+ * parseTrustProxy('loopback'); // 'loopback'
+ * ```
+ */
+export function parseTrustProxy(value: TrustProxy | undefined, option = 'trustProxy'): TrustProxy | undefined {
+  if (typeof value === 'string' && HOP_COUNT.test(value)) return Number(value.trim());
+  compileTrustProxy(value, option);
+  return value;
+}
+
 /**
  * Compiles a {@link TrustProxy} value into a trust function, exactly as Express compiles its
- * `trust proxy` setting (`proxy-addr`'s `compile` for names and ranges). Throws a
+ * `trust proxy` setting (`proxy-addr`'s `compile` for names and ranges), except that a
+ * whole-number string is a hop count (see {@link parseTrustProxy}). Throws a
  * `ConfigurationError` naming `option` for anything Express would not accept.
  *
  * @param value - The setting.
@@ -125,6 +153,7 @@ export function compileTrustProxy(value: TrustProxy | undefined, option = 'trust
     }
     return (_address, hop) => hop < value;
   }
+  if (typeof value === 'string' && HOP_COUNT.test(value)) return compileTrustProxy(Number(value.trim()), option);
   let list: readonly unknown[];
   if (typeof value === 'string') list = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   else if (Array.isArray(value)) list = value as readonly unknown[];
@@ -135,6 +164,9 @@ export function compileTrustProxy(value: TrustProxy | undefined, option = 'trust
   }
   if (list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
     throw new ConfigurationError(option, 'must list at least one range name (loopback, linklocal, uniquelocal) or address/CIDR', { received: value });
+  }
+  if (list.some((entry) => HOP_COUNT.test(entry as string))) {
+    throw new ConfigurationError(option, 'mixes a hop count with addresses or ranges: give either a number of hops or a list of ranges', { received: value });
   }
   let trust: (address: string, hop: number) => boolean;
   try {
@@ -176,7 +208,9 @@ function trustOf(value: TrustProxy | undefined): TrustFunction {
  * ```
  */
 export function clientIp(input: { remoteAddress?: string | undefined; forwardedFor?: string | null | undefined; trustProxy?: TrustProxy | undefined }): string | undefined {
-  const { remoteAddress, forwardedFor, trustProxy = false } = input;
+  const { remoteAddress, forwardedFor } = input;
+  let { trustProxy = false } = input;
+  if (typeof trustProxy === 'string' && HOP_COUNT.test(trustProxy)) trustProxy = Number(trustProxy.trim());
   if (trustProxy === false || trustProxy === 0 || !forwardedFor) return normalizeIp(remoteAddress);
   const trust = trustOf(trustProxy);
   const forwarded = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean).reverse();
