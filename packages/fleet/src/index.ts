@@ -11,6 +11,6 @@ export type { FleetInstance, FleetMonitor, FleetMonitorOptions, FleetRange, Flee
 export { createPrometheusClient } from './prometheus.js';
 export type { MatrixSeries, PrometheusClient, PrometheusClientOptions, Sample, VectorSample } from './prometheus.js';
 export { redisFleetStore } from './store.js';
-export type { ErrorGroupSighting, FleetErrorGroup, FleetSlowOperation, FleetStore, RedisFleetStoreOptions } from './store.js';
+export type { ErrorGroupSighting, FleetErrorGroup, FleetPush, FleetSlowOperation, FleetStore, RedisFleetStoreOptions } from './store.js';
 export { syncToFleet } from './sync.js';
 export type { FleetSync, SyncToFleetOptions } from './sync.js';

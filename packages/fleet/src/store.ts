@@ -42,12 +42,28 @@ export interface RedisFleetStoreOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Identifies a push so that a retry counts once: `source` names one pusher (one `syncToFleet` in
+ * one process), `seq` grows with each push of that source. For an error group, `seq` is the
+ * running total of occurrences the source pushed for it (this push included): the store adds
+ * `seq` minus what it already applied from the source, so a push that timed out but ran, and its
+ * retry with more occurrences, together count exactly once.
+ */
+export interface FleetPush {
+  source: string;
+  seq: number;
+}
+
 /** The store. */
 export interface FleetStore {
-  /** Adds `delta` occurrences of `group`, seen on `instance` running `release`. */
-  recordErrorGroup(group: ErrorGroup, delta: number, where: { instance: string; release: string }): Promise<void>;
-  /** Adds one slow operation. */
-  recordSlowOperation(operation: FleetSlowOperation): Promise<void>;
+  /**
+   * Adds `delta` occurrences of `group`, seen on `instance` running `release`. With `where.push`,
+   * idempotent: the store applies `push.seq` minus the total already applied from `push.source`
+   * (nothing when that is not positive), whatever `delta` says.
+   */
+  recordErrorGroup(group: ErrorGroup, delta: number, where: { instance: string; release: string; push?: FleetPush }): Promise<void>;
+  /** Adds one slow operation. With `push`, a push whose `seq` is not above the source's last one is ignored. */
+  recordSlowOperation(operation: FleetSlowOperation, push?: FleetPush): Promise<void>;
   /** The most recently seen groups (at most `limit`), and how many groups are stored. */
   errorGroups(limit?: number): Promise<{ total: number; groups: FleetErrorGroup[] }>;
   /** The newest slow operations (at most `limit`). */
@@ -56,12 +72,20 @@ export interface FleetStore {
   readonly guard: RedisGuard;
 }
 
-// KEYS: index zset, group hash, sightings hash. ARGV: fp, code, status, name, message, delta,
-// first, last, sample, where, maxGroups, prefix. Dropping the oldest groups deletes keys not in
-// KEYS: fine on a standalone Redis or a single shard (use a hash tag in `prefix` on a cluster).
+// KEYS: index zset, group hash, sightings hash, applied-pushes hash. ARGV: fp, code, status,
+// name, message, delta, first, last, sample, where, maxGroups, prefix, push source ('' for none),
+// push seq. Dropping the oldest groups deletes keys not in KEYS: fine on a standalone Redis or a
+// single shard (use a hash tag in `prefix` on a cluster).
 const RECORD = `
 local h = KEYS[2]
 local delta = tonumber(ARGV[6])
+if ARGV[13] ~= '' then
+  local seq = tonumber(ARGV[14])
+  local applied = tonumber(redis.call('HGET', KEYS[4], ARGV[13]) or '0')
+  if seq <= applied then return 0 end
+  delta = seq - applied
+  redis.call('HSET', KEYS[4], ARGV[13], ARGV[14])
+end
 local first = tonumber(ARGV[7])
 local last = tonumber(ARGV[8])
 if redis.call('EXISTS', h) == 0 then
@@ -84,7 +108,7 @@ local max = tonumber(ARGV[11])
 local n = redis.call('ZCARD', KEYS[1])
 if n > max then
   local old = redis.call('ZRANGE', KEYS[1], 0, n - max - 1)
-  for _, f in ipairs(old) do redis.call('DEL', ARGV[12] .. 'g:' .. f, ARGV[12] .. 'w:' .. f) end
+  for _, f in ipairs(old) do redis.call('DEL', ARGV[12] .. 'g:' .. f, ARGV[12] .. 'w:' .. f, ARGV[12] .. 'a:' .. f) end
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1)
 end
 return 1
@@ -103,11 +127,19 @@ end
 return out
 `;
 
+// KEYS: list, source's last seq. ARGV: operation, max, seq ('' for none), seq key ttl (s).
 const PUSH = `
+if ARGV[3] ~= '' then
+  local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if tonumber(ARGV[3]) <= last then return 0 end
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[4]))
+end
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 return 1
 `;
+/** Seconds a source's last slow-operation seq is kept (a week: far longer than any retry). */
+const SEQ_TTL_S = 7 * 24 * 3600;
 const RANGE = `return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)`;
 
 const pairs = (flat: unknown): Record<string, string> => {
@@ -152,16 +184,17 @@ export function redisFleetStore(options: RedisFleetStoreOptions): FleetStore {
   return {
     guard,
     async recordErrorGroup(group, delta, where) {
-      if (!(delta > 0)) return;
+      if (!(delta > 0) && !where.push) return;
       const fp = String(group.fingerprint);
       const sample = group.sample ? safeJson(group.sample) : '';
       await guard.run('recordErrorGroup', () =>
         client.eval(
           RECORD,
-          3,
+          4,
           index,
           `${prefix}g:${fp}`,
           `${prefix}w:${fp}`,
+          `${prefix}a:${fp}`,
           fp,
           String(group.code),
           String(group.status),
@@ -174,11 +207,15 @@ export function redisFleetStore(options: RedisFleetStoreOptions): FleetStore {
           `${where.release}\t${where.instance}`,
           maxGroups,
           prefix,
+          where.push ? String(where.push.source) : '',
+          where.push ? Math.floor(where.push.seq) : 0,
         ),
       );
     },
-    async recordSlowOperation(operation) {
-      await guard.run('recordSlowOperation', () => client.eval(PUSH, 1, slowKey, safeJson(operation), maxSlowOperations));
+    async recordSlowOperation(operation, push) {
+      await guard.run('recordSlowOperation', () =>
+        client.eval(PUSH, 2, slowKey, `${prefix}s:${push ? String(push.source) : ''}`, safeJson(operation), maxSlowOperations, push ? Math.floor(push.seq) : '', SEQ_TTL_S),
+      );
     },
     async errorGroups(limit = 100) {
       const reply = (await guard.run('errorGroups', () => client.eval(LIST, 1, index, Math.max(1, Math.floor(limit)), prefix))) as unknown[];

@@ -21,7 +21,11 @@ export interface SyncToFleetOptions {
   release?: string;
   /** Milliseconds between background pushes. @default 5_000 */
   intervalMs?: number;
-  /** Called when a push fails (Redis down); the next push retries the same deltas. @default ignore */
+  /**
+   * Called when a push fails (Redis down, or a timeout); the next push retries. Pushes are
+   * idempotent (each carries this sync's id and a running total), so a push that timed out but
+   * ran in Redis, and its retry, count once. @default ignore
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -53,24 +57,30 @@ export function syncToFleet(options: SyncToFleetOptions): FleetSync {
   checkMs('intervalMs', intervalMs, { min: 10 });
   checkFunction('onError', onError);
 
-  const pushed = new Map<string, number>();
+  // this sync's id: a push carries it with a running total, so the store counts a retry once
+  const source = `${instance}/${globalThis.crypto.randomUUID()}`;
+  /** Per fingerprint: the local count last pushed, and the running total of occurrences pushed. */
+  const pushed = new Map<string, { local: number; total: number }>();
   let slowSince = 0;
+  let slowSeq = 0;
   let running: Promise<void> | undefined;
 
   async function push(): Promise<void> {
     const groups: ErrorGroup[] = errorGroups(registry);
     for (const group of groups) {
-      const before = pushed.get(group.fingerprint) ?? 0;
+      const before = pushed.get(group.fingerprint) ?? { local: 0, total: 0 };
       // a count below what we pushed means the local group was trimmed and re-created
-      const delta = group.count >= before ? group.count - before : group.count;
+      const delta = group.count >= before.local ? group.count - before.local : group.count;
       if (delta === 0) continue;
-      await store.recordErrorGroup(group, delta, { instance, release });
-      pushed.set(group.fingerprint, group.count);
+      const total = before.total + delta;
+      await store.recordErrorGroup(group, delta, { instance, release, push: { source, seq: total } });
+      pushed.set(group.fingerprint, { local: group.count, total });
     }
     const slow: SlowOperation[] = slowOperations(registry).filter((op) => op.at > slowSince);
     slow.sort((a, b) => a.at - b.at);
     for (const op of slow) {
-      await store.recordSlowOperation({ ...op, instance, release });
+      await store.recordSlowOperation({ ...op, instance, release }, { source, seq: slowSeq + 1 });
+      slowSeq++;
       slowSince = Math.max(slowSince, op.at);
     }
   }
