@@ -32,3 +32,5 @@ export { BUNDLE_FORMAT, exportBundle, verifyBundle } from './bundle.js';
 export type { BundleHeader, VerifyBundleOptions } from './bundle.js';
 export { scheduleVerification } from './verifier.js';
 export type { AuditMetricsRegistry, AuditVerifier, AuditVerifierOptions } from './verifier.js';
+export { auditApiKeyEvent, auditRateLimitBlocks, auditSecurityErrors } from './capture.js';
+export type { ApiKeyAction, CaptureOptions } from './capture.js';

@@ -66,10 +66,10 @@ describe('scheduleVerification', () => {
   it.each([
     [{ streams: [] }, 'log'],
     [{ log: {}, streams: [] }, 'log'],
-    [{ log: { verify: () => 1 }, streams: 'x' }, 'streams'],
-    [{ log: { verify: () => 1 }, streams: [], intervalMs: 0 }, 'intervalMs'],
-    [{ log: { verify: () => 1 }, streams: [], registry: {} }, 'registry'],
-    [{ log: { verify: () => 1 }, streams: [], interval: 5 }, 'interval'],
+    [{ log: { verify: (): number => 1 }, streams: 'x' }, 'streams'],
+    [{ log: { verify: (): number => 1 }, streams: [], intervalMs: 0 }, 'intervalMs'],
+    [{ log: { verify: (): number => 1 }, streams: [], registry: {} }, 'registry'],
+    [{ log: { verify: (): number => 1 }, streams: [], interval: 5 }, 'interval'],
   ])('refuses %o naming %s', (options, name) => {
     expect(() => scheduleVerification(options as never)).toThrow(name);
   });
