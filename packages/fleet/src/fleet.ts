@@ -106,7 +106,7 @@ const messageOf = (error: unknown): string => String((error as Error)?.message ?
  * @example
  * ```ts no-run
  * const fleet = createFleetMonitor({ prometheus: { url: 'http://127.0.0.1:9090' }, job: 'api', store });
- * app.get('/admin/monitoring/snapshot', async (req, res) => res.json(await fleet.snapshot({ range: '1h' })));
+ * app.get('/monitoring/snapshot', async (req, res) => res.json(await fleet.snapshot({ range: '1h' })));
  * ```
  */
 export function createFleetMonitor(options: FleetMonitorOptions): FleetMonitor {
