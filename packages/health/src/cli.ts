@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { checkClock, checkFunction, checkOptions, sleep as kernelSleep, systemClock, type Clock } from '@armor/core';
+import { checkClock, checkFunction, checkOptions, sleep as kernelSleep, toScheduler, type Clock, type Scheduler } from '@armor/core';
 
 /** Injectable environment of {@link runHealthCli}. */
 export interface HealthCliEnv {
@@ -18,9 +18,12 @@ export interface HealthCliEnv {
   out?: (line: string) => void;
   /** @default console.error */
   err?: (line: string) => void;
-  /** Time source (epoch ms): a `Clock` from `@armor/core`. @default systemClock */
+  /**
+   * Time source (epoch ms) and scheduler of the request timeouts and waits: a `Clock` from
+   * `@armor/core` (e.g. `manualClock()` in tests). @default systemClock
+   */
   clock?: Clock;
-  /** @default a keep-alive sleep on `clock` */
+  /** Waits between attempts (ms). @default a keep-alive sleep on `clock` */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -44,9 +47,9 @@ interface Attempt {
   reason: string;
 }
 
-async function probe(f: typeof fetch, url: string, expect: 'pass' | 'warn', timeoutMs: number): Promise<Attempt> {
+async function probe(f: typeof fetch, url: string, expect: 'pass' | 'warn', timeoutMs: number, scheduler: Scheduler): Promise<Attempt> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const timer = scheduler.setTimeout(() => controller.abort(), timeoutMs);
   try {
     const res = await f(url, { headers: { accept: 'application/health+json, application/json' }, signal: controller.signal });
     const text = await res.text();
@@ -68,7 +71,7 @@ async function probe(f: typeof fetch, url: string, expect: 'pass' | 'warn', time
     const detail = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
     return { ok: false, reason: controller.signal.aborted ? 'request timed out' : detail };
   } finally {
-    clearTimeout(timer);
+    scheduler.clearTimeout(timer);
   }
 }
 
@@ -87,8 +90,8 @@ export async function runHealthCli(args: readonly string[], env: HealthCliEnv = 
   checkOptions('runHealthCli', env, ['fetch', 'out', 'err', 'clock', 'sleep']);
   for (const key of ['fetch', 'out', 'err', 'sleep'] as const) checkFunction(key, env[key]);
   checkClock(env.clock);
-  const clock = env.clock ?? systemClock;
-  const sleep = env.sleep ?? ((ms: number) => kernelSleep(ms, undefined));
+  const clock = toScheduler(env.clock);
+  const sleep = env.sleep ?? ((ms: number) => kernelSleep(ms, undefined, clock));
   const f = env.fetch ?? globalThis.fetch;
   let url: string | undefined;
   let timeoutMs = 60_000;
@@ -134,7 +137,7 @@ export async function runHealthCli(args: readonly string[], env: HealthCliEnv = 
   for (;;) {
     attempts++;
     const remaining = timeoutMs - (clock.now() - start);
-    last = await probe(f, url, expect, Math.max(1, Math.min(remaining, Math.max(intervalMs, 1000))));
+    last = await probe(f, url, expect, Math.max(1, Math.min(remaining, Math.max(intervalMs, 1000))), clock);
     const elapsed = ((clock.now() - start) / 1000).toFixed(1);
     if (last.ok) {
       out(`healthy: ${url} ${last.reason} after ${elapsed}s (${attempts} attempt${attempts === 1 ? '' : 's'})`);
