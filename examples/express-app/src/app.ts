@@ -27,6 +27,7 @@ import type { Repositories } from './db/repositories.js';
 import { authentication } from './http/authenticate.js';
 import { hasBody, installClientErrorHandler, requireJsonBody } from './http/middleware.js';
 import { rateLimits } from './http/rate-limits.js';
+import { adminRouter } from './routes/admin.js';
 import { apiRouter } from './routes/api.js';
 import { browserRouter, dashboardRouter, favicon } from './routes/browser.js';
 import { operations } from './routes/operations.js';
@@ -95,6 +96,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use(loaderMiddleware(loaders));
 
   app.use('/api/v1', apiRouter(services, auth, limits, ops));
+  app.use('/admin', adminRouter(services, auth, limits));
   app.use(browserRouter(services, auth, limits, ops));
 
   app.use(limits.standardLimit, notFound());

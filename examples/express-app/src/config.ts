@@ -91,6 +91,12 @@ export interface AppConfig {
   rateLimits: { auth: { account: TierConfig; ip: TierConfig }; api: TierConfig; standard: TierConfig; authFailures: TierConfig };
   /** Cache TTL for hot reads (ms). */
   cacheTtlMs: number;
+  /**
+   * How long a verified API key is reused from the key cache (ms): a key revoked or rotated
+   * through `/admin` (or `keys:revoke` / `keys:rotate`) stops working at once on the instance
+   * that handled it and on every other instance within this time. @default 30000
+   */
+  keyCacheTtlMs: number;
   /** How long a health check result is reused (ms). */
   healthCacheMs: number;
   /** Largest JSON body accepted. */
@@ -165,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     release: e.RELEASE ?? 'dev',
     rateLimits: structuredClone(DEFAULT_RATE_LIMITS),
     cacheTtlMs: 30_000,
+    keyCacheTtlMs: 30_000,
     healthCacheMs: 1000,
     bodyLimit: '100kb',
   };

@@ -100,7 +100,8 @@ export async function createServices(config: AppConfig, overrides: ServiceOverri
   const cacheStore = () =>
     redis ? tieredStore({ l1: memoryStore({ max: 10_000 }), l2: redisStore({ client: redis, prefix: 'express-app:cache:' }) }) : memoryStore({ max: 10_000 });
   const cache: Cache = createCache({ name: 'reads', namespace: 'reads', ttlMs: config.cacheTtlMs, store: cacheStore() });
-  const keyCache = createCache<CachedKey | null>({ name: 'api-keys', namespace: 'keys', ttlMs: 30_000, store: cacheStore() });
+  // A revoked or rotated key stops working everywhere within this TTL (at once where it was revoked).
+  const keyCache = createCache<CachedKey | null>({ name: 'api-keys', namespace: 'keys', ttlMs: config.keyCacheTtlMs, store: cacheStore() });
 
   const loaders = loaderScope<Loaders>({
     user: () =>

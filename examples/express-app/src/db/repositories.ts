@@ -90,6 +90,25 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** All repositories over one connection (or transaction). */
 export function repositories(db: Queryable) {
+  async function findKey(where: 'k.lookup = $1' | 'k.id = $1', value: string): Promise<ApiKeyRecord | undefined> {
+    const [r] = await db.query<Row>(
+      `SELECT k.id, k.user_id, u.tenant_id, k.name, k.lookup, k.hash, k.scopes, k.expires_at, k.revoked_at
+       FROM api_keys k JOIN users u ON u.id = k.user_id WHERE ${where}`,
+      [value],
+    );
+    if (!r) return undefined;
+    return {
+      id: String(r.id),
+      userId: String(r.user_id),
+      tenantId: String(r.tenant_id),
+      name: String(r.name),
+      lookup: String(r.lookup),
+      hash: String(r.hash),
+      scopes: (r.scopes as string[] | null) ?? [],
+      expiresAt: isoOrNull(r.expires_at),
+      revokedAt: isoOrNull(r.revoked_at),
+    };
+  }
   return {
     tenants: {
       async create(name: string): Promise<Tenant> {
@@ -141,23 +160,16 @@ export function repositories(db: Queryable) {
         return { id: String(r!.id) };
       },
       async byLookup(lookup: string): Promise<ApiKeyRecord | undefined> {
-        const [r] = await db.query<Row>(
-          `SELECT k.id, k.user_id, u.tenant_id, k.name, k.lookup, k.hash, k.scopes, k.expires_at, k.revoked_at
-           FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.lookup = $1`,
-          [lookup],
-        );
-        if (!r) return undefined;
-        return {
-          id: String(r.id),
-          userId: String(r.user_id),
-          tenantId: String(r.tenant_id),
-          name: String(r.name),
-          lookup: String(r.lookup),
-          hash: String(r.hash),
-          scopes: (r.scopes as string[] | null) ?? [],
-          expiresAt: isoOrNull(r.expires_at),
-          revokedAt: isoOrNull(r.revoked_at),
-        };
+        return findKey('k.lookup = $1', lookup);
+      },
+      /** By the row id (a uuid). */
+      async byId(id: string): Promise<ApiKeyRecord | undefined> {
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+        return findKey('k.id = $1', id);
+      },
+      /** Sets when a key stops working (`null`: never); rotation shortens the old key's life to the overlap window. */
+      async setExpiry(id: string, expiresAt: Date | null): Promise<void> {
+        await db.query('UPDATE api_keys SET expires_at = $2 WHERE id = $1', [id, expiresAt ? expiresAt.toISOString() : null]);
       },
       async revoke(id: string): Promise<void> {
         await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
