@@ -8,7 +8,7 @@ export { freePort, waitForPort } from './net.js';
 export { startRedis, type RedisServer } from './redis.js';
 export { startPostgres, type PostgresServer } from './postgres.js';
 export { launchChromium, CHROMIUM_PATH } from './chromium.js';
-export { outageSuite, type OutageSubject, type OutageSuiteOptions, type OutageFault } from './outage.js';
+export { outageSuite, settleWithin, type OutageSubject, type OutageSuiteOptions, type OutageFault, type SettledWithin } from './outage.js';
 export { checkReadme, expectReadmeRuns, readmeBlocks, type ReadmeBlock, type ReadmeResult, type CheckReadmeOptions } from './readme.js';
 export { auditStoreSuite, type AuditSuiteOptions } from './audit.js';
 export { growthRatio, type Growth, type GrowthOptions } from './linear.js';
