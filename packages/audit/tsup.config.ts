@@ -5,4 +5,5 @@ export default armorTsup({
   'postgres': 'src/postgres.ts',
   'node': 'src/node.ts',
   'cli': 'src/cli.ts',
+  'convex': 'src/convex.ts',
 });
