@@ -21,3 +21,4 @@ export function packPackage(p: PublicPackage, dest: string): Promise<string>;
 export function packAll(dest: string, only?: string[]): Promise<PackedPackage[]>;
 export function extract(tarball: string, dir: string): Promise<string>;
 export function entryPoints(name: string, exportsMap: Record<string, unknown>): EntryPoint[];
+export function installTarballs(project: string, packed: PackedPackage[], extras?: Record<string, string>): Promise<void>;

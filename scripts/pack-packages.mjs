@@ -89,3 +89,30 @@ export function entryPoints(name, exportsMap) {
     .filter((key) => key !== './package.json')
     .map((key) => ({ key, subpath: key.slice(2), spec: key === '.' ? name : `${name}/${key.slice(2)}` }));
 }
+
+/**
+ * `npm install` of packed tarballs (plus `extras`, name → range: the peers and tools a user
+ * installs beside Armor) into `project`, a throwaway folder outside the workspace: no
+ * `@armor/source` condition, no workspace links. An Armor package's dependency on another Armor
+ * package resolves to its tarball (an `overrides` entry), never to the registry.
+ */
+export async function installTarballs(project, packed, extras = {}) {
+  const { writeFileSync } = await import('node:fs');
+  const deps = { ...extras };
+  const overrides = {};
+  for (const p of packed) {
+    deps[p.name] = `file:${p.tarball}`;
+    overrides[p.name] = `$${p.name}`;
+  }
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'armor-consumer', private: true, version: '0.0.0', dependencies: deps, overrides }, null, 2));
+  try {
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts'], {
+      cwd: project,
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+  } catch (error) {
+    throw new Error(`npm install failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  }
+}

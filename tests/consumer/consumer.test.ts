@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EdgeVM } from '@edge-runtime/vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryPoints, packAll, publicPackages, type PackedPackage } from '../../scripts/pack-packages.mjs';
+import { entryPoints, installTarballs, packAll, publicPackages, type PackedPackage } from '../../scripts/pack-packages.mjs';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -88,19 +88,6 @@ async function sh(cmd: string, args: string[], cwd = project): Promise<{ code: n
 
 function firstLine(text: string): string {
   return text.split('\n').find((l) => l.trim())?.trim().slice(0, 160) ?? 'failed';
-}
-
-async function install(): Promise<void> {
-  const deps: Record<string, string> = { ...EXTRAS };
-  const overrides: Record<string, string> = {};
-  for (const p of packed) {
-    deps[p.name] = `file:${p.tarball}`;
-    // A tarball's dependency on another Armor package must be this tarball, never the registry.
-    overrides[p.name] = `$${p.name}`;
-  }
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'armor-consumer', private: true, version: '0.0.0', dependencies: deps, overrides }, null, 2));
-  const { code, out } = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts']);
-  if (code !== 0) throw new Error(`npm install failed:\n${out}`);
 }
 
 async function runtimeColumn(column: 'ESM' | 'CJS'): Promise<void> {
@@ -248,7 +235,7 @@ beforeAll(async () => {
         root: ep.key === '.',
       })),
     );
-    await timed('npm install', install);
+    await timed('npm install', () => installTarballs(project, packed, EXTRAS));
     await timed('ESM+CJS', () => Promise.all([runtimeColumn('ESM'), runtimeColumn('CJS')]));
     // three tsc processes side by side (CPU-bound; a 2-core CI machine runs two at once)
     await Promise.all((['TS nodenext', 'TS bundler', 'TS node10'] as const).map((column) => timed(column, () => typeColumn(column))));
