@@ -81,7 +81,7 @@ export function createBlockCache(maxKeys: number, policy: RateLimitPolicy): Bloc
       return result;
     },
     observe(key, cost, result, at) {
-      entries.delete(key);
+      if (entries.size > 0) entries.delete(key);
       if (result.allowed || result.reason === 'store-error' || result.reason === undefined) return;
       let until: number;
       let reason: BlockEntry['reason'];

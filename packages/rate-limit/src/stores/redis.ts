@@ -22,6 +22,20 @@ import { RATE_LIMIT_LUA } from './redis-script.js';
  */
 export interface RedisClientLike extends CoreRedisClientLike {
   evalsha(sha: string, numKeys: number, ...args: (string | number | Uint8Array)[]): Promise<unknown>;
+  /**
+   * ioredis `pipeline()`. When present (and the client is not a Cluster), `consume` calls made
+   * in the same tick go out together: one write and one guarded call for the batch, each
+   * script still atomic on its own. Optional: without it every call is sent alone.
+   */
+  pipeline?(): RedisPipelineLike;
+  /** `true` on an ioredis `Cluster`, whose pipelines cannot mix keys of different slots. */
+  readonly isCluster?: boolean;
+}
+
+/** The part of an ioredis pipeline the store uses. */
+export interface RedisPipelineLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): unknown;
+  exec(): Promise<[error: Error | null, result: unknown][] | null>;
 }
 
 /** Options of {@link redisStore}. */
@@ -89,6 +103,8 @@ interface FastConsume {
   /** The policy arguments of the script: 2 (limit/window or capacity/rate), or 5 with blocks. */
   readonly args: readonly string[];
   readonly capacity: number;
+  /** The script's reply as an outcome (built once per policy: no closure per call). */
+  readonly parse: (reply: unknown) => StoreOutcome;
 }
 const fastShas = new Map<string, Promise<string>>();
 const fastByPolicy = new WeakMap<RateLimitPolicy, FastConsume>();
@@ -99,12 +115,40 @@ function fastConsumeOf(p: RateLimitPolicy): FastConsume {
     const script = consumeScript(p.algorithm, p.blockDurationMs > 0);
     let promise = fastShas.get(script);
     if (!promise) fastShas.set(script, (promise = sha1Hex(script)));
-    const created: FastConsume = { script, sha: undefined, shaPromise: promise, args: consumeArgs(p), capacity: p.capacity };
+    const created: FastConsume = { script, sha: undefined, shaPromise: promise, args: consumeArgs(p), capacity: p.capacity, parse: parserFor(p.capacity) };
     promise.then((sha) => (created.sha = sha), () => undefined);
     fastByPolicy.set(p, created);
     fast = created;
   }
   return fast;
+}
+
+/**
+ * The reply of a fast consume script as an outcome. Allowed: `[remaining, resetMs]`; refused:
+ * `[remaining, resetMs, retryAfterMs, reason, blockedMs]`. The outcome carries `limit`, so the
+ * limiter hands it out as the result without copying it.
+ */
+function parserFor(capacity: number): (reply: unknown) => StoreOutcome {
+  return (reply) => {
+    if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 5)) {
+      throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
+    }
+    if (reply.length === 2) {
+      return { allowed: true, limit: capacity, remaining: Number(reply[0]), resetMs: Number(reply[1]), retryAfterMs: 0, reason: undefined } as StoreOutcome;
+    }
+    const outcome = { allowed: false, limit: capacity, remaining: Number(reply[0]), resetMs: Number(reply[1]), retryAfterMs: Number(reply[2]), reason: REASON[Number(reply[3])] ?? undefined } as StoreOutcome;
+    if (Number(reply[4]) > 0) (outcome as { blockedMs?: number }).blockedMs = Number(reply[4]);
+    return outcome;
+  };
+}
+
+/** A `consume` waiting for the end of the tick, to go out in one pipeline with the others. */
+interface Queued {
+  key: string;
+  fast: FastConsume;
+  cost: number;
+  resolve: (outcome: StoreOutcome) => void;
+  reject: (error: unknown) => void;
 }
 
 /** The store {@link redisStore} returns. */
@@ -161,37 +205,87 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   // per policy, one guarded call from the client reply to the outcome. NOSCRIPT (Redis
   // restarted or its script cache flushed) is handled off the hot path: it is a reply error, so
   // the guard passes it through without counting a failure, and the store retries with EVAL.
-  const send = (command: 'evalsha' | 'eval', first: string, key: string, fast: FastConsume, cost: number): Promise<unknown> => {
+  const send = (target: Pick<RedisClientLike, 'evalsha' | 'eval'> | RedisPipelineLike, command: 'evalsha' | 'eval', first: string, key: string, fast: FastConsume, cost: number): unknown => {
     const points = cost === 1 ? '1' : String(cost);
     const a = fast.args as readonly [string, string, string, string, string];
-    return fast.args.length === 2 ? client[command](first, 1, key, a[0], a[1], points) : client[command](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
-  };
-  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<StoreOutcome> => {
-    const toOutcome = (reply: unknown): StoreOutcome => {
-      // Allowed: [remaining, resetMs]; refused: [remaining, resetMs, retryAfterMs, reason, blockedMs].
-      if (!Array.isArray(reply) || (reply.length !== 2 && reply.length !== 5)) {
-        throw new RateLimitStoreError('Unexpected reply from the Redis rate-limit script');
-      }
-      const allowed = reply.length === 2;
-      // `limit` lets the limiter hand this object out as the result without copying it.
-      const outcome: StoreOutcome & { limit: number } = {
-        allowed,
-        limit: fast.capacity,
-        remaining: Number(reply[0]),
-        resetMs: Number(reply[1]),
-        retryAfterMs: allowed ? 0 : Number(reply[2]),
-        reason: allowed ? undefined : (REASON[Number(reply[3])] ?? undefined),
-      };
-      if (!allowed && Number(reply[4]) > 0) (outcome as { blockedMs?: number }).blockedMs = Number(reply[4]);
-      return outcome;
-    };
-    const retry = (error: unknown): Promise<StoreOutcome> =>
-      isNoScript(error) ? guard.run('consume', () => send('eval', fast.script, key, fast, cost)).then(toOutcome, fail) : fail(error);
-    const sha = fast.sha;
-    if (sha !== undefined) return guard.run('consume', () => send('evalsha', sha, key, fast, cost)).then(toOutcome, retry);
-    return fast.shaPromise.then((hash) => guard.run('consume', () => send('evalsha', hash, key, fast, cost))).then(toOutcome, retry);
+    const t = target as Pick<RedisClientLike, 'evalsha'>;
+    return fast.args.length === 2 ? t[command as 'evalsha'](first, 1, key, a[0], a[1], points) : t[command as 'evalsha'](first, 1, key, a[0], a[1], a[2], a[3], a[4], points);
   };
   const fail = (error: unknown): Promise<never> => Promise.reject(wrap(error));
+  /** After NOSCRIPT: the script itself (EVAL), which also loads it for the next EVALSHA. */
+  const viaEval = (key: string, fast: FastConsume, cost: number): Promise<StoreOutcome> =>
+    guard.run('consume', () => send(client, 'eval', fast.script, key, fast, cost) as Promise<unknown>).then(fast.parse, fail);
+  const consumeOne = (key: string, fast: FastConsume, cost: number): Promise<StoreOutcome> => {
+    const sha = fast.sha;
+    const sent =
+      sha !== undefined
+        ? guard.run('consume', () => send(client, 'evalsha', sha, key, fast, cost) as Promise<unknown>)
+        : fast.shaPromise.then((hash) => guard.run('consume', () => send(client, 'evalsha', hash, key, fast, cost) as Promise<unknown>));
+    return sent.then(fast.parse, (error: unknown) => (isNoScript(error) ? viaEval(key, fast, cost) : fail(error)));
+  };
+
+  // Concurrent consumes: the first call of a tick goes out at once (a lone call waits for
+  // nothing); the calls made after it in the same tick are sent together at the end of the
+  // tick, as one pipeline (one socket write, one guarded call). Each script stays atomic on its
+  // own, in call order, so limits are exactly as with separate calls.
+  const pipelines = typeof client.pipeline === 'function' && client.isCluster !== true;
+  let queue: Queued[] = [];
+  let ticking = false;
+  const flush = (batch: Queued[]) => {
+    if (batch.length === 1) {
+      const only = batch[0]!;
+      consumeOne(only.key, only.fast, only.cost).then(only.resolve, only.reject);
+      return;
+    }
+    guard
+      .run('consume', () => {
+        const pipeline = client.pipeline!();
+        for (const q of batch) send(pipeline, 'evalsha', q.fast.sha!, q.key, q.fast, q.cost);
+        return pipeline.exec();
+      })
+      .then(
+        (replies) => {
+          if (!Array.isArray(replies) || replies.length !== batch.length) throw new RateLimitStoreError('Unexpected reply from a Redis rate-limit pipeline');
+          for (let i = 0; i < batch.length; i++) {
+            const q = batch[i]!;
+            const [error, reply] = replies[i]!;
+            if (error) {
+              if (isNoScript(error)) viaEval(q.key, q.fast, q.cost).then(q.resolve, q.reject);
+              else q.reject(wrap(error));
+              continue;
+            }
+            try {
+              q.resolve(q.fast.parse(reply));
+            } catch (parseError) {
+              q.reject(parseError);
+            }
+          }
+        },
+      )
+      .catch((error: unknown) => {
+        const failure = wrap(error);
+        for (const q of batch) q.reject(failure);
+      });
+  };
+  const endTick = () => {
+    ticking = false;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    flush(batch);
+  };
+  const consume = (key: string, policy: RateLimitPolicy, cost: number): Promise<StoreOutcome> => {
+    const fast = fastConsumeOf(policy);
+    if (!pipelines || fast.sha === undefined) return consumeOne(key, fast, cost);
+    if (!ticking) {
+      ticking = true;
+      queueMicrotask(endTick);
+      return consumeOne(key, fast, cost);
+    }
+    return new Promise<StoreOutcome>((resolve, reject) => {
+      queue.push({ key, fast, cost, resolve, reject });
+    });
+  };
 
   const run = async (keys: string[], args: (string | BufferLike)[]): Promise<unknown> => {
     if (sha === undefined) sha = await (shaPromise ??= sha1Hex(RATE_LIMIT_LUA));
@@ -237,12 +331,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   return {
     guard,
-    consume: (key, policy, cost) => consumeOne(key, fastConsumeOf(policy), cost),
+    consume,
     apply(request: StoreRequest): Promise<readonly StoreOutcome[]> {
       const ops = request.ops;
       if (ops.length === 1 && ops[0]!.kind === 'consume') {
         const op = ops[0]!;
-        return consumeOne(op.key, fastConsumeOf(op.policy), op.cost).then((outcome) => [outcome]);
+        return consume(op.key, op.policy, op.cost).then((outcome) => [outcome]);
       }
       return applyGeneral(request);
     },
