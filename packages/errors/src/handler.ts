@@ -105,7 +105,8 @@ function logEntry(error: ArmorError, context: ErrorContext, server: boolean): Er
   if (cause instanceof Error) {
     entry.cause = safeString(safeGet(cause, 'stack'), MAX_LOG_STACK) ?? safeString(safeGet(cause, 'message'), MAX_LOG_MESSAGE) ?? safeString(safeGet(cause, 'name'), 200) ?? '(unreadable cause)';
   }
-  if (context.instance !== undefined) entry.instance = context.instance;
+  // The path is the client's: cut like a message, so logging (and `redact`) costs are bounded.
+  if (context.instance !== undefined) entry.instance = safeString(context.instance, MAX_LOG_MESSAGE) ?? '(unreadable instance)';
   return entry;
 }
 

@@ -20,12 +20,15 @@ export interface RedactOptions {
   keys?: readonly string[] | undefined;
   /**
    * Apply the built-in rules: sensitive keys (passwords, secrets, tokens, API keys,
-   * authorization, cookies, card numbers, …) and string patterns (bearer/basic credentials,
-   * JWTs, Armor API keys, GitHub/Stripe/AWS/Slack/Google/OpenAI keys, `password=` pairs (also
-   * `DB_PASSWORD=`, `AWS_SECRET_ACCESS_KEY=` and JSON `"password":"…"`), `Cookie:`,
-   * `Set-Cookie:` and `X-Forwarded-For:` header lines, phone numbers, secret URL query
-   * parameters, passwords in URL userinfo, e-mail addresses (masked), Luhn-valid card numbers
-   * starting with 2–6).
+   * authorization, cookies, card numbers, …) and string patterns (auth-scheme credentials
+   * (`Bearer`, `Basic`/`basic`, `Digest`, `Token`, `ApiKey`), JWTs, Armor API keys,
+   * GitHub/Stripe (also `whsec_`)/AWS/Slack/Google (also `ya29.`)/npm/OpenAI keys, PEM and PGP
+   * private keys (also without their END line), `key=value` pairs whose key name has a secret
+   * word, split at `_`, `-` and camelCase (`DB_PASSWORD=`, `AWS_SECRET_ACCESS_KEY=`, JSON
+   * `"accessToken":"…"`), `Cookie:`, `Set-Cookie:` and `X-Forwarded-For:` header lines, phone
+   * numbers, secret URL query parameters, passwords in URL userinfo, e-mail addresses (masked),
+   * Luhn-valid card numbers starting with 2–6, with spaces, dashes or dots, or logged as
+   * numbers). Every rule runs in linear time on any input.
    * @default true
    */
   defaults?: boolean | undefined;
@@ -62,13 +65,140 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-type Rule = readonly [RegExp, string | ((match: string, ...groups: string[]) => string)];
+/** A pattern with its replacement (applied with `String.replace`), or a whole-string scanner. */
+type Rule = readonly [RegExp, string | ((match: string, ...groups: string[]) => string)] | ((text: string) => string);
 
+/** Card check shared by the string rules and numeric values: 13–19 digits, 2–6 first, Luhn. */
+function maskCard(digits: string): string | undefined {
+  return digits.length >= 13 && digits.length <= 19 && digits.charCodeAt(0) >= 50 && digits.charCodeAt(0) <= 54 && luhn(digits) ? `[CARD ****${digits.slice(-4)}]` : undefined;
+}
+
+/**
+ * Words of a key name that make its value secret. A name is split into words at `_`, `-` and
+ * camelCase boundaries (`accessToken` → access, token; `SecretAccessKey` → secret, access, key;
+ * `APIKey` → api, key); a word must match whole (`tokens`, `tokenizer`, `secretary` are not secret).
+ */
+const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'credential', 'credentials', 'passphrase', 'apikey', 'accesskey', 'privatekey', 'clientsecret']);
+/** Two consecutive words that together make a value secret (`api_key`, `x-api-key`, `privateKey`). */
+const SECRET_PAIRS = new Set(['api key', 'access key', 'private key', 'client secret']);
+
+/** Every secret word and pair contains one of these: a cheap first test for ordinary names. */
+const SECRET_HINT = /pass|pwd|secret|token|credential|key/i;
+
+function secretName(name: string): boolean {
+  if (!SECRET_HINT.test(name)) return false;
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[ _-]/);
+  for (let i = 0; i < words.length; i++) {
+    if (SECRET_WORDS.has(words[i]!)) return true;
+    if (i + 1 < words.length && SECRET_PAIRS.has(`${words[i]} ${words[i + 1]}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * A key name (letters, digits, `_`, `-`; starting a word), an optional closing quote (JSON) and
+ * `=` or `:`. From each start the name is one greedy run that ends where the next name could
+ * start, so the scan is linear (a run of `token-token-…` is read once, not once per word).
+ */
+const KEY_AND_SEPARATOR = /(?<![0-9A-Za-z_-])([0-9A-Za-z_-]+)(["']?)(\s*[=:]\s*)/g;
+/** The value after a secret key: a JSON string (escapes allowed), a single-quoted string or a bare token. */
+const SECRET_VALUE = /"(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|[^\s&;,"'{}[\]]+/y;
+
+/**
+ * `key=value`, `key: value`, `"key":"value"` (JSON), `DB_PASSWORD=…`, `AWS_SECRET_ACCESS_KEY=…`,
+ * `x-api-key: …`, `"accessToken":"…"`: the value of every key that {@link secretName} calls
+ * secret is replaced. A JSON string value keeps its quotes, so the output stays JSON. One pass
+ * with `lastIndex` moving forward only: linear time.
+ */
+function redactKeyValues(text: string, replacement: string): string {
+  if (!text.includes('=') && !text.includes(':')) return text;
+  const keys = KEY_AND_SEPARATOR;
+  const value = SECRET_VALUE;
+  keys.lastIndex = 0;
+  let out = '';
+  let copied = 0;
+  for (let m = keys.exec(text); m !== null; m = keys.exec(text)) {
+    const [, name, quote] = m;
+    if (!secretName(name!)) continue;
+    value.lastIndex = keys.lastIndex;
+    const v = value.exec(text);
+    if (v === null) continue;
+    out += text.slice(copied, keys.lastIndex) + (v[0].startsWith('"') && quote === '"' ? `"${replacement}"` : replacement);
+    copied = value.lastIndex;
+    keys.lastIndex = value.lastIndex;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Characters of an e-mail local part. */
+const isLocalChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 /* . */ || c === 95 /* _ */ || c === 37 /* % */ || c === 43 /* + */ || c === 45; /* - */
+/** An e-mail domain right after the `@` (labels <= 63, at most 10 labels, a letter TLD). */
+const EMAIL_DOMAIN = /[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63}\b/y;
+
+/**
+ * E-mail addresses become `j***@example.com`. Scanned from each `@` (a regex starting at every
+ * character of a long run such as `1.1.1.…` would read up to 64 characters from each start:
+ * linear in theory, seconds per megabyte in practice): the local part is the run of local-part
+ * characters before the `@`, at most its last 64, and must start a word; the domain is matched
+ * at the `@`. Work per `@` is bounded, so the whole scan is linear.
+ */
+function maskEmails(text: string): string {
+  let at = text.indexOf('@');
+  if (at === -1) return text;
+  let out = '';
+  let copied = 0;
+  while (at !== -1) {
+    let start = at;
+    while (start > copied && at - start < 64 && isLocalChar(text.charCodeAt(start - 1))) start--;
+    // The local part starts a word, as `\b` did: skip leading punctuation.
+    while (start < at && !/[A-Za-z0-9_]/.test(text[start]!)) start++;
+    EMAIL_DOMAIN.lastIndex = at + 1;
+    const domain = start < at ? EMAIL_DOMAIN.exec(text) : null;
+    if (domain !== null) {
+      out += `${text.slice(copied, start + 1)}***@${domain[0]}`;
+      copied = EMAIL_DOMAIN.lastIndex;
+      at = text.indexOf('@', copied);
+    } else {
+      at = text.indexOf('@', at + 1);
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Credentials after a lowercase or less common auth scheme must look like one, not like prose. */
+const hasDigit = (s: string) => /\d/.test(s);
+const looksEncoded = (s: string) => hasDigit(s) || /[+/=]/.test(s) || (/[A-Z]/.test(s) && /[a-z]/.test(s));
+
+/*
+ * Linear time on hostile input (issue 24): `String.replace` tries every start position, so each
+ * pattern keeps the work from one start bounded, or lets a run end where the next start begins
+ * (`[A-Za-z0-9\-._~+/]{6,}` after a scheme and `\s+`; a PEM body that stops at `-----`).
+ * No two adjacent quantifiers can trade characters. `eslint-plugin-regexp`'s super-linear rules
+ * check these statically and `redact-hostile.test.ts` checks their growth.
+ */
 function builtInRules(replacement: string): Rule[] {
   return [
-    [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replacement],
-    [/\b(Bearer|bearer|BEARER|Basic|Digest)\s+[A-Za-z0-9\-._~+/]{6,}=*/g, `$1 ${replacement}`],
-    [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replacement],
+    // PEM and PGP private keys, also without their END line (a truncated log line): the body is
+    // base64, whitespace, `\n` escapes and header lines (`Proc-Type: 4,ENCRYPTED`, `Version: …`).
+    [/-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\sA-Za-z0-9+/=\\:,.]|-(?!----))*(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)?/g, replacement],
+    // Authorization schemes. The usual spellings are always credentials; lowercase `basic`
+    // and the `Token`/`ApiKey` schemes only when the credential does not look like a word
+    // ("basic authentication", "Token expired" stay).
+    [
+      /\b(Bearer|bearer|BEARER|Basic|basic|BASIC|Digest|Token|token|TOKEN|ApiKey|Apikey|apikey|APIKEY)(\s+)([A-Za-z0-9\-._~+/]{6,}=*)/g,
+      (match: string, scheme: string, space: string, credential: string) => {
+        const always = scheme === 'Bearer' || scheme === 'bearer' || scheme === 'BEARER' || scheme === 'Basic' || scheme === 'BASIC' || scheme === 'Digest';
+        const secret = always || (scheme === 'basic' ? looksEncoded(credential) : hasDigit(credential));
+        return secret ? `${scheme}${space}${replacement}` : match;
+      },
+    ],
+    // JWTs: only at the start of a base64url run, so `token-eyJtoken-eyJ…` is not re-read from every `eyJ`.
+    [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replacement],
     // Armor API keys (<prefix>_<random 24-64 base62>_<checksum 6 base62>): keep the prefix and the
     // public id (first 12 random characters). Anchored on the random part (which follows "x_")
     // rather than on a word boundary before the prefix, so keys glued to other text still match:
@@ -77,32 +207,22 @@ function builtInRules(replacement: string): Rule[] {
     [/\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{20,}\b/g, replacement],
     [/\b[rsp]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g, replacement],
     [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement],
+    // Stripe webhook secrets, Google OAuth access tokens, npm tokens
+    [/(?<![0-9A-Za-z])(?:whsec_[A-Za-z0-9+/=]{20,}|ya29\.[0-9A-Za-z_-]{20,}|npm_[0-9A-Za-z]{36,})/g, replacement],
     // Slack, Google and OpenAI/Anthropic-style keys
     [/\bxox[abposr]-[0-9A-Za-z-]{10,}/g, replacement],
     [/\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, replacement],
     [/\bsk-(?:proj-|svcacct-|admin-|ant-)?[0-9A-Za-z_-]{20,}/g, replacement],
     // HTTP header lines carrying credentials or client addresses: the whole value goes.
-    [/(?<![0-9A-Za-z-])((?:set-)?cookie|x-forwarded-for|x-real-ip|forwarded|proxy-authorization)(\s*:[ \t]*)[^\r\n]+/gi, `$1$2${replacement}`],
-    // key=value, key: value, "key":"value" (JSON), DB_PASSWORD=…, AWS_SECRET_ACCESS_KEY=…, x-api-key: …
-    // The key starts a word (not after a letter, digit, `_` or `-`), so each start scans one
-    // identifier: linear time. A JSON string value keeps its quotes, so the output stays JSON.
-    [
-      /(?<![0-9A-Za-z_-])((?:[0-9A-Za-z]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|client[_-]?secret)(?:[_-][0-9A-Za-z]+)*)(["']?)(\s*[=:]\s*)("[^"\r\n]*"|'[^'\r\n]*'|[^\s&;,"'{}[\]]+)/gi,
-      (_match: string, key: string, quote: string, separator: string, value: string) =>
-        `${key}${quote}${separator}${value.startsWith('"') && quote === '"' ? `"${replacement}"` : replacement}`,
-    ],
+    [/(?<![0-9A-Za-z-])((?:set-)?cookie|x-forwarded-for|x-real-ip|forwarded|proxy-authorization)(\s*:[ \t]*)(?=\S)[^\r\n]+/gi, `$1$2${replacement}`],
+    (text: string) => redactKeyValues(text, replacement),
     [/([?&](?:access_token|refresh_token|id_token|token|api_key|apikey|key|password|secret|signature|sig|code|auth)=)[^&\s#"']+/gi, `$1${replacement}`],
     // Passwords in URL userinfo: scheme://user:password@host.
     [/(\b[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/g, `$1${replacement}@`],
-    // Lengths bounded (local part <= 64, labels <= 63) so long runs of "a.a.a…" stay linear.
-    [/\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,63}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,63})\b/g, '$1***@$2'],
-    [
-      /\b[2-6]\d(?:[ -]?\d){11,17}\b/g,
-      (match: string) => {
-        const digits = match.replace(/[ -]/g, '');
-        return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? `[CARD ****${digits.slice(-4)}]` : match;
-      },
-    ],
+    maskEmails,
+    // Card numbers: digits with optional spaces or dashes, or in dotted groups (`4242.4242.4242.4242`).
+    [/\b[2-6]\d(?:[ -]?\d){11,17}\b/g, (match: string) => maskCard(match.replace(/\D/g, '')) ?? match],
+    [/(?<![0-9.])[2-6]\d{2,5}(?:\.\d{2,7}){2,4}(?![0-9]|\.\d)/g, (match: string) => maskCard(match.replace(/\D/g, '')) ?? match],
     // Phone numbers: international (`+` then 8–15 digits, with spaces, dots, dashes or a
     // parenthesized area code) and North American (`(415) 555-2671`, `415-555-2671`,
     // `415.555.2671`). Dates, versions, IP addresses and bare digit runs are left alone.
@@ -176,7 +296,12 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 
   const redactString = (text: string): string => {
     let out = text;
-    for (const [pattern, replace] of rules) {
+    for (const rule of rules) {
+      if (typeof rule === 'function') {
+        out = rule(out);
+        continue;
+      }
+      const [pattern, replace] = rule;
       pattern.lastIndex = 0;
       out = out.replace(pattern, replace as string);
     }
@@ -219,6 +344,8 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 
   const walk = (value: unknown, depth: number, states: readonly (readonly [number, number])[]): unknown => {
     if (typeof value === 'string') return redactString(value);
+    // Card numbers logged as numbers (`{ pan: 4242424242424242 }` under any key name).
+    if (defaults && ((typeof value === 'number' && Number.isSafeInteger(value) && value >= 1e12) || typeof value === 'bigint')) return maskCard(String(value)) ?? value;
     if (value === null || typeof value !== 'object') {
       if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
       if (typeof value === 'symbol') return value.toString();

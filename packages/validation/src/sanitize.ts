@@ -586,6 +586,9 @@ export function stripTags(html: string, options: StripTagsOptions = {}): string 
     });
   }
   let out = '';
+  // Tracked, not read from `out` (`endsWith`, `charCodeAt`): reading flattens the growing
+  // string on every implied close, which made `'=<li>'.repeat(n)` quadratic (issue 24).
+  let endsWithNewline = false;
   let dropping = 0;
   let skipClose = false;
   const parser: BoundedParser = new BoundedParser(
@@ -597,10 +600,17 @@ export function stripTags(html: string, options: StripTagsOptions = {}): string 
       onclosetag(name) {
         if (skipClose) skipClose = false;
         else if (DROP_CONTENT_TAGS.has(name)) dropping = Math.max(0, dropping - 1);
-        else if (dropping === 0 && BREAK_TAGS.has(name) && out !== '' && !out.endsWith('\n')) out += '\n';
+        else if (dropping === 0 && BREAK_TAGS.has(name) && out !== '' && !endsWithNewline) {
+          out += '\n';
+          endsWithNewline = true;
+        }
       },
       ontext(text) {
-        if (dropping === 0) out += text.replace(/\0/g, '');
+        const kept = dropping === 0 ? text.replace(/\0/g, '') : '';
+        if (kept !== '') {
+          out += kept;
+          endsWithNewline = kept.charCodeAt(kept.length - 1) === 10;
+        }
       },
     },
     PARSER_OPTIONS,
