@@ -55,7 +55,7 @@ function npmStart(port: number, whenOutput: (stdout: string) => NodeJS.Signals |
 describe('npm start', () => {
   it('serves the demo; Ctrl-C shuts it down gracefully and exits 0, with no npm or pnpm error', async () => {
     const port = await freePort();
-    const run = await npmStart(port, (out) => (out.includes(`Dashboard:     http://127.0.0.1:${port}/monitoring`) ? 'SIGINT' : undefined));
+    const run = await npmStart(port, (out) => (new RegExp(`Dashboard:\\s+http://127\\.0\\.0\\.1:${port}/monitoring`).test(out) ? 'SIGINT' : undefined));
     expect(run.stdout, run.stderr).toContain('shutdown complete; exit 0');
     expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
     const output = `${run.stdout}\n${run.stderr}`;
