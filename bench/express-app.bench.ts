@@ -25,7 +25,7 @@ const CONNECTIONS = 10;
 function benchConfig() {
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://' });
   // The bench measures the stack, not the limiter tripping: limits far above what we send.
-  config.rateLimits = { auth: { limit: 1e9, windowMs: 60_000 }, api: { limit: 1e9, windowMs: 60_000, burst: 1e9 }, standard: { limit: 1e9, windowMs: 60_000 }, authFailures: { limit: 1e9, windowMs: 60_000 } };
+  config.rateLimits = { auth: { account: { limit: 1e9, windowMs: 60_000 }, ip: { limit: 1e9, windowMs: 60_000 } }, api: { limit: 1e9, windowMs: 60_000, burst: 1e9 }, standard: { limit: 1e9, windowMs: 60_000 }, authFailures: { limit: 1e9, windowMs: 60_000 } };
   return config;
 }
 
