@@ -197,8 +197,8 @@ export function definePolicy<const R extends Resources, const Role extends strin
         if (!types.includes(ruleTypes[0]!)) throw new ConfigurationError(`${where}.resource`, `is not a declared resource type (${types.join(', ')})`);
         for (const type of ruleTypes) {
           const declared = resources[type]!.actions;
-          const actions = rule.actions === '*' ? declared : (rule.actions as readonly string[]);
-          if (!Array.isArray(actions) || actions.length === 0) throw new ConfigurationError(`${where}.actions`, 'must be "*" or a non-empty array');
+          const actions: readonly string[] = rule.actions === '*' ? declared : (rule.actions as readonly string[]);
+          if (!Array.isArray(actions as unknown) || actions.length === 0) throw new ConfigurationError(`${where}.actions`, 'must be "*" or a non-empty array');
           for (const a of actions) if (!declared.includes(a)) throw new ConfigurationError(`${where}.actions`, `"${a}" is not an action of ${type} (${declared.join(', ')})`);
           const fields = fieldSets.get(type);
           if (rule.fields !== undefined) {
@@ -213,7 +213,7 @@ export function definePolicy<const R extends Resources, const Role extends strin
             fields: rule.fields ? new Set(rule.fields as string[]) : undefined,
           };
           let byAction = byType.get(type);
-          if (!byAction) byType.set(type, (byAction = new Map()));
+          if (!byAction) byType.set(type, (byAction = new Map<string, { allow: CompiledRule[]; deny: CompiledRule[] }>()));
           for (const a of actions) {
             let slot = byAction.get(a);
             if (!slot) byAction.set(a, (slot = { allow: [], deny: [] }));
@@ -241,8 +241,8 @@ export function definePolicy<const R extends Resources, const Role extends strin
   const cache = new Map<string, { allow: CompiledRule[]; deny: CompiledRule[] }>();
   const EMPTY = { allow: [], deny: [] };
   function rulesFor(principal: Principal<Role>, action: string, type: string) {
-    const principalRoles = principal?.roles;
-    if (!Array.isArray(principalRoles)) throw new ConfigurationError('principal.roles', 'must be an array of role names');
+    const principalRoles: readonly string[] = principal?.roles;
+    if (!Array.isArray(principalRoles as unknown)) throw new ConfigurationError('principal.roles', 'must be an array of role names');
     const key = `${principalRoles.join('\u0000')}\u0001${type}\u0001${action}`;
     let hit = cache.get(key);
     if (hit) return hit;
