@@ -128,12 +128,6 @@ export function isRedisOutage(error: unknown): boolean {
 
 const noop = (): void => {};
 
-/** A call waiting for Redis (or for the client to connect); `abandon` fails it at once. */
-interface Flight {
-  readonly operation: string;
-  abandon: ((failure: RedisFailure) => void) | undefined;
-}
-
 /** An `Error` that carries the guard's failure (when no `toError` is given). */
 export class RedisGuardError extends Error {
   override readonly name = 'RedisGuardError';
@@ -178,7 +172,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
   let openUntil = 0;
   let probing = false;
   /** Calls waiting for Redis or for the client to connect; failed at once when the circuit opens. */
-  const waiting = new Set<Flight>();
+  const waiting = new Set<(failure: RedisFailure) => void>();
 
   const fail = (failure: RedisFailure, trip: boolean): Error => {
     const opens = trip && state !== 'open';
@@ -189,19 +183,12 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     }
     events.emit('error', { name, failure });
     const error = makeError(failure);
-    if (opens) abandonWaiting(failure);
-    return error;
-  };
-  const abandonWaiting = (cause: RedisFailure) => {
-    const due = [...waiting];
-    waiting.clear();
-    for (const flight of due) {
-      flight.abandon?.({
-        operation: flight.operation,
-        reason: 'circuit-open',
-        message: `${name}: the circuit opened (${cause.reason} on ${cause.operation}) while this call waited; failing at once instead of waiting up to ${timeoutMs} ms`,
-      });
+    if (opens) {
+      const due = [...waiting];
+      waiting.clear();
+      for (const abandon of due) abandon(failure);
     }
+    return error;
   };
   const succeed = () => {
     if (state !== 'closed') {
@@ -210,130 +197,89 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     }
   };
 
-  /** Waits (within the deadline) for a client that is connecting; `flight.abandon` fails the wait at once. */
-  const whenReady = (deadline: number, flight: Flight): Promise<boolean> => {
-    if (typeof client.once !== 'function') return Promise.resolve(true);
-    return new Promise<boolean>((resolve, reject) => {
-      let done = false;
-      const finish = () => {
-        done = true;
-        flight.abandon = undefined;
-        scheduler.clearTimeout(timer);
-        off();
-      };
-      const timer = scheduler.setTimeout(() => {
-        if (done) return;
-        finish();
-        resolve(false);
-      }, Math.max(0, deadline - scheduler.now()));
-      const off = onReady(client, () => {
-        if (done) return;
-        finish();
-        resolve(true);
-      });
-      flight.abandon = (failure) => {
-        if (done) return;
-        finish();
-        reject(fail(failure, false));
-      };
-    });
-  };
-
-  async function run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const started = scheduler.now();
+  function run<T>(operation: string, call: () => Promise<T>): Promise<T> {
     let probe = false;
     if (state !== 'closed') {
-      if (state === 'open' && started < openUntil) {
-        throw fail({ operation, reason: 'circuit-open', message: `${name}: Redis failed recently; not calling it until the ${cooldownMs} ms cooldown ends` }, false);
+      if (state === 'open' && scheduler.now() < openUntil) {
+        return Promise.reject(fail({ operation, reason: 'circuit-open', message: `${name}: Redis failed recently; not calling it until the ${cooldownMs} ms cooldown ends` }, false));
       }
       if (probing) {
-        throw fail({ operation, reason: 'circuit-open', message: `${name}: a probe call to Redis is in flight; failing fast` }, false);
+        return Promise.reject(fail({ operation, reason: 'circuit-open', message: `${name}: a probe call to Redis is in flight; failing fast` }, false));
       }
       state = 'half-open';
       probing = probe = true;
     }
-    const flight: Flight = { operation, abandon: undefined };
+    let status: unknown;
     try {
-      let status: unknown;
-      try {
-        status = client.status;
-      } catch {
-        status = undefined;
-      }
-      if (typeof status === 'string' && DOWN.has(status)) {
-        throw fail({ operation, reason: 'disconnected', message: `${name}: Redis is not connected (client status "${status}")` }, false);
-      }
-      waiting.add(flight);
-      if (typeof status === 'string' && CONNECTING.has(status)) {
-        if (!(await whenReady(started + timeoutMs, flight))) {
-          waiting.delete(flight);
-          throw fail({ operation, reason: 'timeout', message: `${name}: the Redis client was not ready within ${timeoutMs} ms` }, true);
-        }
-      }
-      const result = await withTimeout(operation, call, started + timeoutMs, flight);
-      succeed();
-      return result;
-    } finally {
-      waiting.delete(flight);
-      if (probe) {
-        probing = false;
-        if (state === 'half-open') state = 'open';
-      }
+      status = client.status;
+    } catch {
+      status = undefined;
     }
-  }
-
-  function withTimeout<T>(operation: string, call: () => Promise<T>, deadline: number, flight: Flight): Promise<T> {
+    const endProbe = () => {
+      if (!probe) return;
+      probing = false;
+      if (state === 'half-open') state = 'open';
+    };
+    if (typeof status === 'string' && DOWN.has(status)) {
+      const error = fail({ operation, reason: 'disconnected', message: `${name}: Redis is not connected (client status "${status}")` }, false);
+      endProbe();
+      return Promise.reject(error);
+    }
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const settle = () => {
-        settled = true;
-        flight.abandon = undefined;
-        waiting.delete(flight); // settled: never abandoned by the circuit this call itself may open
-      };
-      const timer = scheduler.setTimeout(() => {
-        if (settled) return;
-        settle();
-        reject(fail({ operation, reason: 'timeout', message: `${name}: Redis did not answer ${operation} within ${timeoutMs} ms` }, true));
-      }, Math.max(0, deadline - scheduler.now()));
-      flight.abandon = (failure) => {
-        if (settled) return;
-        settle();
+      let done = false;
+      let connected = false;
+      let offReady = noop;
+      /** Settles the call once: clears its timer, its ready-waiter and its place among the waiting calls. */
+      const settle = (then: () => void) => {
+        if (done) return;
+        done = true;
+        waiting.delete(abandon);
         scheduler.clearTimeout(timer);
-        reject(fail(failure, false));
+        offReady();
+        then();
+        endProbe();
       };
-      let pending: Promise<T>;
-      try {
-        pending = Promise.resolve(call());
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (value) => {
-          if (settled) return;
-          settle();
-          scheduler.clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settle();
-          scheduler.clearTimeout(timer);
-          let outage = true;
-          try {
-            outage = isOutage(error);
-          } catch {
-            // a throwing classifier counts as an outage
-          }
-          if (outage) {
-            fail({ operation, reason: 'error', message: `${name}: Redis ${operation} failed: ${describe(error)}`, cause: error }, true);
-            reject(error);
-          } else {
-            succeed(); // Redis answered: it is up
-            reject(error);
-          }
-        },
+      const abandon = (cause: RedisFailure) =>
+        settle(() => reject(fail({ operation, reason: 'circuit-open', message: `${name}: the circuit opened (${cause.reason} on ${cause.operation}) while this call waited` }, false)));
+      const timer = scheduler.setTimeout(
+        () =>
+          settle(() =>
+            reject(fail({ operation, reason: 'timeout', message: connected ? `${name}: Redis did not answer ${operation} within ${timeoutMs} ms` : `${name}: the Redis client was not ready within ${timeoutMs} ms` }, true)),
+          ),
+        timeoutMs,
       );
-      pending.catch(noop);
+      waiting.add(abandon);
+      const go = () => {
+        connected = true;
+        let pending: Promise<T>;
+        try {
+          pending = Promise.resolve(call());
+        } catch (error) {
+          pending = Promise.reject(error);
+        }
+        // a call that settles after the guard gave up on it is swallowed (never an unhandled rejection)
+        pending.then(
+          (value) =>
+            settle(() => {
+              succeed();
+              resolve(value);
+            }),
+          (error: unknown) =>
+            settle(() => {
+              let outage = true;
+              try {
+                outage = isOutage(error);
+              } catch {
+                // a throwing classifier counts as an outage
+              }
+              if (outage) fail({ operation, reason: 'error', message: `${name}: Redis ${operation} failed: ${describe(error)}`, cause: error }, true);
+              else succeed(); // Redis answered: it is up
+              reject(error);
+            }),
+        );
+      };
+      if (typeof status === 'string' && CONNECTING.has(status) && typeof client.once === 'function') offReady = onReady(client, go);
+      else go();
     });
   }
 
