@@ -40,7 +40,7 @@ function send(agent: http.Agent, port: number): Promise<Outcome> {
   });
 }
 
-async function runShutdown(env: Record<string, string>) {
+async function startChild(env: Record<string, string>) {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--conditions=@armor/source', '--import', 'tsx', 'test/fixtures/shutdown-server.ts'], {
     cwd: appDir,
@@ -60,6 +60,11 @@ async function runShutdown(env: Record<string, string>) {
     }, 20);
     void exited.then(() => reject(new Error(`server exited before listening:\n${output}`)));
   });
+  return { child, port, exited, output: () => output };
+}
+
+async function runShutdown(env: Record<string, string>) {
+  const { child, port, exited, output: out } = await startChild(env);
 
   const agents = Array.from({ length: 8 }, () => new http.Agent({ keepAlive: true, maxSockets: 2 }));
   const outcomes: Array<Outcome & { phase: 'before' | 'after' }> = [];
@@ -78,11 +83,12 @@ async function runShutdown(env: Record<string, string>) {
   while (outcomes.length < 200) await new Promise((r) => setTimeout(r, 10));
   child.kill('SIGTERM');
   // Requests started from here on were sent after the server began its shutdown.
-  while (!output.includes('"msg":"sigterm"') && !done) await new Promise((r) => setTimeout(r, 5));
+  while (!out().includes('"msg":"sigterm"') && !done) await new Promise((r) => setTimeout(r, 5));
   phase = 'after';
   const code = await exited;
   await Promise.all(loops);
   for (const agent of agents) agent.destroy();
+  const output = out();
   const line = output.split('\n').find((l) => l.startsWith('{"received":'));
   const received = new Set<string>(line ? (JSON.parse(line) as { received: string[] }).received : []);
   return { code, outcomes, output, received };
@@ -113,6 +119,34 @@ describe('SIGTERM with keep-alive clients sending throughout (issue 30)', () => 
         expect(o.status).toBe(503);
         expect(Number(o.retryAfter)).toBeGreaterThan(0);
       }
+    }
+  }, 120_000);
+
+  it('idle keep-alive connections that carry a request just as the listener closes are answered (Connection: close), not reset', async () => {
+    // Deterministic: the server is frozen (SIGSTOP) while the clients send on their pooled
+    // sockets, and thawed after its before-shutdown delay has run out. On waking it closes the
+    // listener first (timers run before I/O): the requests are waiting, unread, on sockets that
+    // look idle — the moment where destroying idle connections resets them.
+    const { child, port, exited, output } = await startChild({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), SHUTDOWN_DELAY_MS: '300' });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
+    try {
+      const warm = await Promise.all(Array.from({ length: 12 }, () => send(agent, port)));
+      expect(warm.every((o) => o.kind === 'answer' && o.status === 200)).toBe(true);
+      child.kill('SIGTERM');
+      while (!output().includes('"msg":"sigterm"')) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 600)); // the 300 ms delay runs out while frozen
+      const pending = Array.from({ length: 12 }, () => send(agent, port));
+      await new Promise((r) => setTimeout(r, 200)); // written to the pooled sockets
+      child.kill('SIGCONT');
+      const outcomes = await Promise.all(pending);
+      expect(await exited).toBe(0);
+      expect(outcomes.filter((o) => o.reused).length).toBeGreaterThan(0);
+      expect(outcomes.filter((o) => o.kind !== 'answer' && o.kind !== 'refused'), JSON.stringify(summary(outcomes))).toEqual([]);
+      for (const o of outcomes.filter((x) => x.kind === 'answer')) expect(o.connection).toBe('close');
+    } finally {
+      agent.destroy();
+      child.kill('SIGCONT');
     }
   }, 120_000);
 });
