@@ -17,13 +17,14 @@ import { RouteTable, StatusBreakdown } from './panels/routes.js';
 import { parseSnapshot } from './source.js';
 import { retryDelayMs, usePolling } from './use-polling.js';
 import { normalizeSnapshot, type SnapshotNote } from './normalize.js';
-import { NotesContext, PanelBoundary } from './ui.js';
+import { NotesContext, PanelBoundary, UnavailableContext } from './ui.js';
 
 export { retryDelayMs };
 
 const NO_NOTES: readonly SnapshotNote[] = [];
+const NONE_UNAVAILABLE: Partial<Record<SnapshotSection, string>> = {};
 import { MonitoringTheme } from './theme.js';
-import { systemClock, type Clock, type FleetAwareSnapshot, type MonitoringSnapshot, type SnapshotSource, type ThemeMode } from './types.js';
+import { systemClock, type Clock, type FleetAwareSnapshot, type MonitoringSnapshot, type SnapshotSection, type SnapshotSource, type ThemeMode } from './types.js';
 import { useNow } from './use-now.js';
 
 /** Props of {@link MonitoringDashboard}. Pass `source`, or `snapshot` (with `onRefresh`). */
@@ -228,12 +229,12 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
 
   const raw = controlled ? checked.snapshot : state.snapshot;
   // Item-level repair: one malformed item becomes a visible note, never a blank dashboard.
-  const { snapshot, notes } = useMemo((): { snapshot: MonitoringSnapshot | null; notes: readonly SnapshotNote[] } => {
-    if (raw === null) return { snapshot: null, notes: NO_NOTES };
+  const { snapshot, notes, unavailable } = useMemo((): { snapshot: MonitoringSnapshot | null; notes: readonly SnapshotNote[]; unavailable: Partial<Record<SnapshotSection, string>> } => {
+    if (raw === null) return { snapshot: null, notes: NO_NOTES, unavailable: NONE_UNAVAILABLE };
     try {
       return normalizeSnapshot(raw);
     } catch {
-      return { snapshot: raw, notes: NO_NOTES };
+      return { snapshot: raw, notes: NO_NOTES, unavailable: NONE_UNAVAILABLE };
     }
   }, [raw]);
   const updatedAt = controlled ? receivedAt : state.updatedAt;
@@ -291,6 +292,7 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
         </p>
       ) : (
         <NotesContext.Provider value={notes}>
+          <UnavailableContext.Provider value={unavailable}>
           <div className="ad-grid">
             {fleet !== undefined ? (
               <PanelBoundary testId="fleet" title="Fleet" wide resetKey={snapshot}>
@@ -331,6 +333,7 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
               <SlowOperations snapshot={snapshot} />
             </PanelBoundary>
           </div>
+          </UnavailableContext.Provider>
         </NotesContext.Provider>
       )}
     </MonitoringTheme>

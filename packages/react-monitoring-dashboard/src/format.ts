@@ -25,7 +25,10 @@ export function formatCount(n: number | null | undefined): string {
   // String() switches to exponent notation from 1e21; digit grouping would mangle it.
   if (Math.abs(rounded) >= 1e21) return rounded.toExponential(2);
   const [int = '0', frac] = String(Math.abs(rounded)).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  // Groups of three from the right, by hand (the usual lookahead regex re-reads the rest of the
+  // number from every position).
+  let grouped = int.slice(0, ((int.length - 1) % 3) + 1);
+  for (let i = grouped.length; i < int.length; i += 3) grouped += `,${int.slice(i, i + 3)}`;
   return `${rounded < 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
 

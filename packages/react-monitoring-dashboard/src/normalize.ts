@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { MonitoringSnapshot } from './types.js';
+import type { MonitoringSnapshot, SnapshotSection } from './types.js';
 
 /** Which panel a note belongs to (the panel's `data-panel` value). */
 export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow' | 'fleet';
@@ -29,7 +29,16 @@ export interface NormalizedSnapshot {
   snapshot: MonitoringSnapshot;
   /** What was repaired (at most 100 notes). */
   notes: SnapshotNote[];
+  /**
+   * Sections whose figures are not measurements, and why: the ones the server listed in
+   * `unavailable` (its source failed) and the ones missing from the snapshot. Their panels say
+   * "unavailable" instead of showing the placeholders.
+   */
+  unavailable: Partial<Record<SnapshotSection, string>>;
 }
+
+const SECTIONS: ReadonlySet<string> = new Set(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet']);
+const MISSING = 'missing from the snapshot';
 
 const MAX_NOTES = 100;
 type Rec = Record<string, unknown>;
@@ -133,7 +142,42 @@ function items<T>(list: unknown, path: string, panel: PanelId, notes: SnapshotNo
  */
 export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnapshot {
   const notes: SnapshotNote[] = [];
-  const s = snapshot as unknown as Rec;
+  const unavailable: Partial<Record<SnapshotSection, string>> = {};
+  // what the server says it could not compute
+  const listed: unknown = (snapshot as unknown as Rec).unavailable;
+  if (Array.isArray(listed)) {
+    for (const u of listed) {
+      if (isRecord(u) && typeof u.section === 'string' && SECTIONS.has(u.section)) {
+        unavailable[u.section as SnapshotSection] ??= typeof u.reason === 'string' && u.reason !== '' ? u.reason : 'not computed by the server';
+      }
+    }
+  }
+  // a missing (or non-object) section: a placeholder, a note, and its panels say unavailable
+  let top: Rec = snapshot as unknown as Rec;
+  const section = (key: string, panel: PanelId, placeholder: Rec, sections: SnapshotSection[]) => {
+    if (isRecord(top[key])) return;
+    if (notes.length < MAX_NOTES) notes.push({ panel, path: key, problem: `expected an object, got ${describe(top[key])}` });
+    for (const name of sections) unavailable[name] ??= MISSING;
+    top = { ...top, [key]: placeholder };
+  };
+  section('service', 'health', { name: '(unnamed service)' }, []);
+  section('window', 'charts', { windowMs: 300_000, resolutionMs: 10_000 }, []);
+  section('health', 'health', { status: 'unknown', checks: [] }, []);
+  section('requests', 'charts', { totals: {}, series: [], routes: [] }, ['requests', 'latency', 'inFlight']);
+  if (!isRecord((top.requests as Rec).totals)) {
+    for (const name of ['requests', 'latency', 'inFlight'] as const) unavailable[name] ??= MISSING;
+    if (notes.length < MAX_NOTES) notes.push({ panel: 'health', path: 'requests.totals', problem: `expected an object, got ${describe((top.requests as Rec).totals)}` });
+    top = { ...top, requests: { ...(top.requests as Rec), totals: { count: 0, errors: 0, errorRate: 0, throughputPerSec: 0, p50Ms: null, p95Ms: null, p99Ms: null, inFlight: 0 } } };
+  }
+  section('errors', 'errors', { totalGroups: 0, groups: [] }, ['errors']);
+  const ARRAYS: [string, SnapshotSection][] = [
+    ['slowOperations', 'slowOperations'],
+    ['caches', 'caches'],
+    ['rateLimits', 'rateLimits'],
+    ['breakers', 'breakers'],
+  ];
+  for (const [key, name] of ARRAYS) if (!Array.isArray(top[key])) unavailable[name] ??= MISSING;
+  const s = top;
   const service = new Fixer(s.service as Rec, 'service', 'health', notes);
   service.str('name', '(unnamed service)');
   service.str('version', undefined);
@@ -147,7 +191,11 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
       windowFix.set(key, key === 'windowMs' ? 300_000 : 10_000);
     }
   }
-  const health = s.health as Rec;
+  let health = s.health as Rec;
+  if (health.status !== 'pass' && health.status !== 'warn' && health.status !== 'fail' && health.status !== 'unknown') {
+    if (notes.length < MAX_NOTES) notes.push({ panel: 'health', path: 'health.status', problem: `expected pass, warn, fail or unknown, got ${typeof health.status === 'string' ? JSON.stringify(health.status.slice(0, 40)) : describe(health.status)}` });
+    health = { ...health, status: 'unknown' };
+  }
   const checks = items(health.checks, 'health.checks', 'health', notes, (f) => {
     f.str('name', '(unnamed check)');
     f.str('status', 'fail');
@@ -249,7 +297,7 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
     for (const key of ['failures', 'successes', 'rejected', 'since']) f.num(key, 'optional');
   });
   const fleet = s.fleet === undefined ? undefined : normalizeFleet(s.fleet, notes);
-  if (notes.length === 0) return { snapshot, notes };
+  if (notes.length === 0) return { snapshot, notes, unavailable };
   const out: Rec = {
     ...s,
     service: service.out,
@@ -266,7 +314,7 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
     breakers,
   };
   if (fleet !== undefined) out.fleet = fleet;
-  return { snapshot: out as unknown as MonitoringSnapshot, notes };
+  return { snapshot: out as unknown as MonitoringSnapshot, notes, unavailable };
 }
 
 const FLEET_RANGES: ReadonlySet<unknown> = new Set(['15m', '1h', '6h', '24h']);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSnapshot } from '../test/fixtures.js';
 import { httpSource, parseSnapshot, SnapshotSourceError } from './source.js';
+import { normalizeSnapshot } from './normalize.js';
 
 let server: Server;
 let base: string;
@@ -125,12 +126,21 @@ describe('parseSnapshot', () => {
     [null, 'not an object'],
     [[], 'not an object'],
     [{ version: 1 }, 'generatedAt'],
-    [{ ...makeSnapshot(), caches: null }, 'caches must be an array'],
-    [{ ...makeSnapshot(), requests: { totals: {}, series: [] } }, 'requests must have'],
-    [{ ...makeSnapshot(), errors: {} }, 'errors.groups'],
-    [{ ...makeSnapshot(), health: { status: 'pass' } }, 'health.checks'],
   ])('rejects %#', (value, message) => {
     expect(() => parseSnapshot(value)).toThrow(message);
+  });
+  // a section that is missing or malformed is repaired by normalizeSnapshot and shown as
+  // unavailable on its own panels (issue 24: it used to blank the whole dashboard)
+  it.each([
+    [{ ...makeSnapshot(), caches: null }, 'caches', 'caches'],
+    [{ ...makeSnapshot(), requests: { totals: 1, series: [] } }, 'requests.totals', 'requests'],
+    [{ ...makeSnapshot(), errors: 'none' }, 'errors', 'errors'],
+    [{ ...makeSnapshot(), health: { status: 'pass' } }, 'health.checks', undefined],
+  ] as const)('accepts %#, and normalizeSnapshot notes the section', (value, path, section) => {
+    const parsed = parseSnapshot(value);
+    const { notes, unavailable } = normalizeSnapshot(parsed);
+    expect(notes.map((n) => n.path)).toContain(path);
+    if (section !== undefined) expect(unavailable[section]).toBe('missing from the snapshot');
   });
   it('accepts a valid snapshot', () => {
     const s = makeSnapshot();

@@ -137,9 +137,11 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
 }
 
 /**
- * Checks the shape the dashboard relies on (version 1, the top-level sections and arrays) without
- * a schema library, and returns the value typed. Full validation is the server's job
- * (`monitoringSnapshotSchema` in `@armor/metrics`).
+ * Checks that the value is a version-1 snapshot (an object with `version: 1` and a numeric
+ * `generatedAt`) without a schema library, and returns it typed. A missing or malformed section
+ * (`requests`, `health`, `errors`, …) is not refused: `normalizeSnapshot` repairs it and the
+ * dashboard marks only the panels that show it as unavailable. Full validation is the server's
+ * job (`monitoringSnapshotSchema` in `@armor/metrics`).
  *
  * @throws SnapshotSourceError when the value is not a version-1 snapshot
  * @example
@@ -154,18 +156,8 @@ export function parseSnapshot(value: unknown): MonitoringSnapshot {
   if (!isRecord(value)) return fail('not an object');
   if (value.version !== SUPPORTED_SNAPSHOT_VERSION) return fail(`unsupported version ${JSON.stringify(value.version) ?? 'undefined'} (expected 1)`);
   if (typeof value.generatedAt !== 'number') fail('generatedAt must be a number');
-  for (const key of ['service', 'window', 'health', 'requests', 'errors'] as const) {
-    if (!isRecord(value[key])) fail(`${key} must be an object`);
-  }
-  for (const key of ['slowOperations', 'caches', 'rateLimits', 'breakers'] as const) {
-    if (!Array.isArray(value[key])) fail(`${key} must be an array`);
-  }
-  const requests = value.requests as Record<string, unknown>;
-  if (!isRecord(requests.totals) || !Array.isArray(requests.series) || !Array.isArray(requests.routes)) {
-    fail('requests must have totals, series and routes');
-  }
-  if (!Array.isArray((value.health as Record<string, unknown>).checks)) fail('health.checks must be an array');
-  if (!Array.isArray((value.errors as Record<string, unknown>).groups)) fail('errors.groups must be an array');
+  // a missing or malformed section is not fatal: normalizeSnapshot repairs it, and only its
+  // panels say "unavailable"
   return value as unknown as MonitoringSnapshot;
 }
 

@@ -25,7 +25,10 @@ export const dashboardCss = `
 .armor-dash button,.armor-dash select,.armor-dash input{font:inherit;color:var(--ad-fg);background:var(--ad-bg);border:1px solid var(--ad-border);border-radius:6px;padding:4px 10px;min-height:30px}
 .armor-dash button{cursor:pointer}.armor-dash button:disabled{cursor:default;opacity:.6}
 .armor-dash :focus-visible{outline:2px solid var(--ad-accent);outline-offset:2px}
+.armor-dash{overflow-wrap:anywhere}
 .ad-header{display:flex;flex-wrap:wrap;gap:12px;align-items:center;justify-content:space-between;margin-bottom:12px}
+.ad-header>*{min-width:0;max-width:100%}
+.ad-sub,.ad-list>li>:is(strong,span,code):not(.ad-badge),.ad-list .ad-row>:is(strong,span,code):not(.ad-badge),.ad-unavailable-reason,.ad-clip,.ad-table :is(th,td)>label>span,.ad-table td>div{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden}
 .ad-sub{color:var(--ad-muted)}
 .ad-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,380px),1fr));gap:12px}
 .ad-wide{grid-column:1/-1}
@@ -36,8 +39,9 @@ export const dashboardCss = `
 .ad-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:8px;margin:8px 0}
 .ad-tile{border:1px solid var(--ad-border);border-radius:6px;padding:6px 8px;background:var(--ad-bg)}
 .ad-tile dt{color:var(--ad-muted);font-size:12px}.ad-tile dd{margin:0;font-size:18px;font-weight:600}
-.ad-badge{display:inline-flex;align-items:center;gap:4px;border:1px solid currentColor;border-radius:999px;padding:1px 6px;font-size:12px;font-weight:600;white-space:nowrap}
-.ad-pass{color:var(--ad-pass);background:var(--ad-pass-bg)}.ad-warn{color:var(--ad-warn);background:var(--ad-warn-bg)}.ad-fail{color:var(--ad-fail);background:var(--ad-fail-bg)}
+.ad-badge{display:inline-flex;align-items:center;gap:4px;border:1px solid currentColor;border-radius:999px;padding:1px 6px;font-size:12px;font-weight:600;white-space:nowrap;max-width:100%;min-width:0;overflow:hidden}.ad-badge>*{min-width:0;overflow:hidden;text-overflow:ellipsis}.ad-badge>svg{flex:none}
+.ad-pass{color:var(--ad-pass);background:var(--ad-pass-bg)}.ad-warn{color:var(--ad-warn);background:var(--ad-warn-bg)}.ad-fail{color:var(--ad-fail);background:var(--ad-fail-bg)}.ad-unknown{color:var(--ad-muted);background:var(--ad-bg)}
+.ad-unavailable{border:1px dashed var(--ad-muted);border-radius:6px;padding:6px 8px;margin:0 0 8px;font-size:13px}
 .ad-muted{color:var(--ad-muted)}
 .ad-list{list-style:none;margin:0;padding:0}
 .ad-list>li{border-top:1px solid var(--ad-border);padding:6px 0}.ad-list>li:first-child{border-top:0}

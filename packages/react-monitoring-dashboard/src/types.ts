@@ -18,6 +18,9 @@ import type {
   RouteStats,
   SlowOperation,
   SnapshotHealthCheck,
+  SnapshotHealthStatus,
+  SnapshotSection,
+  SnapshotUnavailable,
 } from '@armor/metrics';
 import type { Clock } from '@armor/core';
 
@@ -34,6 +37,9 @@ export type {
   RouteStats,
   SlowOperation,
   SnapshotHealthCheck,
+  SnapshotHealthStatus,
+  SnapshotSection,
+  SnapshotUnavailable,
 };
 
 /**

@@ -5,9 +5,10 @@
  */
 import { Component, createContext, useContext, useId, type ReactNode } from 'react';
 import type { PanelId, SnapshotNote } from './normalize.js';
+import type { SnapshotSection } from './types.js';
 
 /** Health/breaker status shown with colour, an icon shape and text (never colour alone). */
-export type Tone = 'pass' | 'warn' | 'fail';
+export type Tone = 'pass' | 'warn' | 'fail' | 'unknown';
 
 const ICON: Record<Tone, ReactNode> = {
   // check mark in a circle
@@ -16,6 +17,8 @@ const ICON: Record<Tone, ReactNode> = {
   warn: <path d="M8 1 15.5 14.5h-15L8 1Zm-.9 5v4h1.8V6H7.1Zm0 5.2v1.8h1.8v-1.8H7.1Z" />,
   // cross in an octagon
   fail: <path d="M5 1h6l4 4v6l-4 4H5l-4-4V5l4-4Zm.6 3.5L4.5 5.6 6.9 8l-2.4 2.4 1.1 1.1L8 9.1l2.4 2.4 1.1-1.1L9.1 8l2.4-2.4-1.1-1.1L8 6.9 5.6 4.5Z" />,
+  // question mark in a circle
+  unknown: <path d="M8 1a7 7 0 1 1 0 14A7 7 0 0 1 8 1Zm-.9 9.6v1.8h1.8v-1.8H7.1ZM8 3.6c-1.6 0-2.8 1-2.9 2.6h1.7c.1-.7.5-1.1 1.2-1.1.7 0 1.1.4 1.1 1 0 .5-.3.8-.9 1.2-.8.5-1.1 1-1.1 1.9v.3h1.7v-.2c0-.5.2-.7.8-1.1.8-.5 1.3-1.1 1.3-2.1 0-1.5-1.2-2.5-2.9-2.5Z" />,
 };
 
 /** An icon + text badge for a status. */
@@ -30,8 +33,60 @@ export function StatusBadge({ tone, children }: { tone: Tone; children: ReactNod
   );
 }
 
+/**
+ * A name or label from the snapshot (a route, a breaker, a cache): at most three lines, with the
+ * full text as a tooltip, so a 20,000-character name cannot stretch or lengthen the page.
+ */
+export function Clip({ text, children }: { text: string; children?: ReactNode }) {
+  return (
+    <span className="ad-clip" title={text.length > 120 ? text.slice(0, 2_000) : undefined}>
+      {children ?? text}
+    </span>
+  );
+}
+
 /** Fields of the current snapshot that had the wrong type (provided by the dashboard). */
 export const NotesContext = createContext<readonly SnapshotNote[]>([]);
+
+/** Sections of the current snapshot that are unavailable, and why (provided by the dashboard). */
+export const UnavailableContext = createContext<Partial<Record<SnapshotSection, string>>>({});
+
+/** The sections each panel shows; a panel says "unavailable" when one of them is. */
+const PANEL_SECTIONS: Record<string, SnapshotSection[]> = {
+  latency: ['latency'],
+  throughput: ['requests'],
+  'error-rate': ['requests'],
+  routes: ['requests'],
+  'status-codes': ['requests'],
+  breakers: ['breakers'],
+  caches: ['caches'],
+  'rate-limits': ['rateLimits'],
+  errors: ['errors'],
+  slow: ['slowOperations'],
+  fleet: ['fleet', 'requests'],
+};
+/** Panels that keep their content under the notice (the health tiles say it per tile; the fleet selector stays usable). */
+const KEEP_CONTENT: ReadonlySet<string> = new Set(['health', 'fleet']);
+
+/** Why `section` is unavailable in the current snapshot, or `undefined` when it is not. */
+export function useUnavailable(section: SnapshotSection): string | undefined {
+  return useContext(UnavailableContext)[section];
+}
+
+/** The notice of a panel whose sections are unavailable. */
+function UnavailableNotice({ reasons }: { reasons: [SnapshotSection, string][] }) {
+  return (
+    <div className="ad-unavailable" role="status" data-testid="unavailable">
+      <StatusBadge tone="unknown">Unavailable</StatusBadge>{' '}
+      {reasons.map(([section, reason]) => (
+        <span key={section} className="ad-unavailable-reason">
+          {section}: {reason}.{' '}
+        </span>
+      ))}
+      <span className="ad-muted">These figures could not be computed; none is shown rather than a wrong one.</span>
+    </div>
+  );
+}
 
 const CHART_PANELS: ReadonlySet<string> = new Set(['latency', 'throughput', 'error-rate']);
 const panelOf = (testId: string): PanelId => (CHART_PANELS.has(testId) ? 'charts' : (testId as PanelId));
@@ -61,14 +116,17 @@ export function Panel({ title, actions, wide, children, testId }: { title: strin
   const all = useContext(NotesContext);
   const panel = panelOf(testId);
   const notes = all.length === 0 ? all : all.filter((n) => n.panel === panel);
+  const unavailable = useContext(UnavailableContext);
+  const reasons = (PANEL_SECTIONS[testId] ?? []).flatMap((section): [SnapshotSection, string][] => (unavailable[section] === undefined ? [] : [[section, unavailable[section]!]]));
   return (
-    <section className={wide ? 'ad-panel ad-wide' : 'ad-panel'} aria-labelledby={id} data-panel={testId}>
+    <section className={wide ? 'ad-panel ad-wide' : 'ad-panel'} aria-labelledby={id} data-panel={testId} {...(reasons.length > 0 ? { 'data-unavailable': '' } : {})}>
       <div className="ad-panel-head">
         <h3 id={id}>{title}</h3>
         {actions ? <div className="ad-row">{actions}</div> : null}
       </div>
       <FieldNotes notes={notes} />
-      {children}
+      {reasons.length > 0 ? <UnavailableNotice reasons={reasons} /> : null}
+      {reasons.length === 0 || KEEP_CONTENT.has(testId) ? children : null}
     </section>
   );
 }

@@ -1,7 +1,7 @@
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import { formatCount, formatDuration, formatMs, formatPercent } from '../format.js';
 import type { MonitoringSnapshot, SnapshotHealthCheck } from '../types.js';
-import { Panel, StatusBadge, type Tone } from '../ui.js';
+import { Panel, StatusBadge, useUnavailable, type Tone } from '../ui.js';
 
 /** Props of {@link HealthOverview}. */
 export interface HealthOverviewProps {
@@ -9,11 +9,21 @@ export interface HealthOverviewProps {
   snapshot: MonitoringSnapshot;
 }
 
-const STATUS_TEXT: Record<Tone, string> = { pass: 'Pass', warn: 'Warn', fail: 'Fail' };
-const OVERALL_TEXT: Record<Tone, string> = { pass: 'Healthy', warn: 'Degraded', fail: 'Unhealthy' };
+const STATUS_TEXT: Record<Tone, string> = { pass: 'Pass', warn: 'Warn', fail: 'Fail', unknown: 'Unknown' };
+const OVERALL_TEXT: Record<Tone, string> = { pass: 'Healthy', warn: 'Degraded', fail: 'Unhealthy', unknown: 'Unknown' };
 
 function toTone(status: string): Tone {
-  return status === 'pass' || status === 'warn' || status === 'fail' ? status : 'fail';
+  return status === 'pass' || status === 'warn' || status === 'fail' || status === 'unknown' ? status : 'fail';
+}
+
+/** A figure, or "unavailable" (with the reason as a tooltip) when its section could not be computed. */
+function Figure({ reason, children }: { reason: string | undefined; children: ReactNode }) {
+  if (reason === undefined) return <>{children}</>;
+  return (
+    <span className="ad-muted" title={reason} style={{ fontSize: 14 }}>
+      unavailable
+    </span>
+  );
 }
 
 function observed(check: SnapshotHealthCheck): string | null {
@@ -35,7 +45,10 @@ export const HealthOverview = memo(function HealthOverview({ snapshot }: HealthO
   const { service, health, requests } = snapshot;
   const totals = requests.totals;
   const overall = toTone(health.status);
-  const rank: Record<Tone, number> = { fail: 0, warn: 1, pass: 2 };
+  const rank: Record<Tone, number> = { fail: 0, unknown: 1, warn: 2, pass: 3 };
+  const requestsOff = useUnavailable('requests');
+  const latencyOff = useUnavailable('latency');
+  const inFlightOff = useUnavailable('inFlight');
   const checks = [...health.checks].sort((a, b) => rank[toTone(a.status)] - rank[toTone(b.status)] || a.name.localeCompare(b.name));
   return (
     <Panel title="System health" testId="health" wide actions={<StatusBadge tone={overall}>{OVERALL_TEXT[overall]}</StatusBadge>}>
@@ -46,27 +59,37 @@ export const HealthOverview = memo(function HealthOverview({ snapshot }: HealthO
         {service.uptimeSeconds !== undefined ? ` · up ${formatDuration(service.uptimeSeconds)}` : ''}
       </p>
       <dl className="ad-tiles">
-        <div className="ad-tile">
+        <div className="ad-tile" data-tile="requests">
           <dt>Requests</dt>
-          <dd>{formatCount(totals.count)}</dd>
-        </div>
-        <div className="ad-tile">
-          <dt>Throughput</dt>
-          <dd>{formatCount(totals.throughputPerSec)} req/s</dd>
-        </div>
-        <div className="ad-tile">
-          <dt>Error rate</dt>
-          <dd>{formatPercent(totals.errorRate)}</dd>
-        </div>
-        <div className="ad-tile">
-          <dt>p50 / p95 / p99</dt>
-          <dd style={{ fontSize: 14 }}>
-            {formatMs(totals.p50Ms)} / {formatMs(totals.p95Ms)} / {formatMs(totals.p99Ms)}
+          <dd>
+            <Figure reason={requestsOff}>{formatCount(totals.count)}</Figure>
           </dd>
         </div>
-        <div className="ad-tile">
+        <div className="ad-tile" data-tile="throughput">
+          <dt>Throughput</dt>
+          <dd>
+            <Figure reason={requestsOff}>{formatCount(totals.throughputPerSec)} req/s</Figure>
+          </dd>
+        </div>
+        <div className="ad-tile" data-tile="error-rate">
+          <dt>Error rate</dt>
+          <dd>
+            <Figure reason={requestsOff}>{formatPercent(totals.errorRate)}</Figure>
+          </dd>
+        </div>
+        <div className="ad-tile" data-tile="latency">
+          <dt>p50 / p95 / p99</dt>
+          <dd style={{ fontSize: 14 }}>
+            <Figure reason={latencyOff}>
+              {formatMs(totals.p50Ms)} / {formatMs(totals.p95Ms)} / {formatMs(totals.p99Ms)}
+            </Figure>
+          </dd>
+        </div>
+        <div className="ad-tile" data-tile="in-flight">
           <dt>In flight</dt>
-          <dd>{formatCount(totals.inFlight)}</dd>
+          <dd>
+            <Figure reason={inFlightOff}>{formatCount(totals.inFlight)}</Figure>
+          </dd>
         </div>
       </dl>
       {checks.length === 0 ? (

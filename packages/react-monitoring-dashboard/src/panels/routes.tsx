@@ -1,7 +1,7 @@
 import { memo, useMemo, useState } from 'react';
 import { formatCount, formatMs, formatPercent } from '../format.js';
 import type { MonitoringSnapshot } from '../types.js';
-import { Pager, Panel, StatusBadge, clampPage } from '../ui.js';
+import { Clip, Pager, Panel, StatusBadge, clampPage } from '../ui.js';
 
 /** Props of {@link RouteTable}. */
 export interface RouteTableProps {
@@ -54,7 +54,9 @@ export const RouteTable = memo(function RouteTable({ snapshot, pageSize = 20 }: 
                   return (
                     <tr key={`${i}:${r.method} ${r.route}`}>
                       <th scope="row" className="ad-code" style={{ fontWeight: 'normal' }}>
-                        <strong>{r.method}</strong> {r.route}
+                        <Clip text={`${r.method} ${r.route}`}>
+                          <strong>{r.method}</strong> {r.route}
+                        </Clip>
                       </th>
                       <td className="ad-num">{formatCount(r.count)}</td>
                       <td className="ad-num">{r.errors > 0 ? <StatusBadge tone="fail">{formatCount(r.errors)}</StatusBadge> : formatCount(r.errors)}</td>

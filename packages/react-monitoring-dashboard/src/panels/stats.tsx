@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { formatAgo, formatCount, formatDateTime, formatPercent } from '../format.js';
 import type { BreakerStats, CacheStats as CacheStatsData, MonitoringSnapshot } from '../types.js';
-import { Panel, StatusBadge, type Tone } from '../ui.js';
+import { Clip, Panel, StatusBadge, type Tone } from '../ui.js';
 
 /** Props of {@link CacheStats}, {@link RateLimitStats} and {@link CircuitBreakers}. */
 export interface StatsPanelProps {
@@ -59,7 +59,7 @@ export const CacheStats = memo(function CacheStats({ snapshot }: StatsPanelProps
                 return (
                   <tr key={`${i}:${c.name}`}>
                     <th scope="row">
-                      {c.name}
+                      <Clip text={c.name} />
                       {c.loadsInFlight ? (
                         <div className="ad-muted" style={{ fontSize: 12, fontWeight: 'normal' }}>
                           {formatCount(c.loadsInFlight)} loading
@@ -125,7 +125,9 @@ export const RateLimitStats = memo(function RateLimitStats({ snapshot }: StatsPa
                 const total = l.allowed + l.limited;
                 return (
                   <tr key={`${i}:${l.name}`}>
-                    <th scope="row">{l.name}</th>
+                    <th scope="row">
+                      <Clip text={l.name} />
+                    </th>
                     <td className="ad-num">{formatCount(l.allowed)}</td>
                     <td className="ad-num">{formatCount(l.limited)}</td>
                     <td className="ad-num">{formatPercent(total === 0 ? null : l.limited / total)}</td>
@@ -189,7 +191,9 @@ export const CircuitBreakers = memo(function CircuitBreakers({ snapshot }: Stats
                 const s = BREAKER[b.state] ?? { tone: 'warn' as const, text: String(b.state), rank: 0 };
                 return (
                   <tr key={`${i}:${b.name}`} data-state={b.state}>
-                    <th scope="row">{b.name}</th>
+                    <th scope="row">
+                      <Clip text={b.name} />
+                    </th>
                     <td>
                       <StatusBadge tone={s.tone}>{s.text}</StatusBadge>
                     </td>
