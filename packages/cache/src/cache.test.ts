@@ -197,6 +197,25 @@ describe('createCache tags, namespaces, events and stats', () => {
     });
   });
 
+  it('emits hit and miss to listeners added and removed at any time, and to the option callbacks', async () => {
+    const log: string[] = [];
+    const cache = createCache<number>({ ttlMs: 60_000, onHit: (e) => log.push(`onHit:${e.key}`) });
+    await cache.set('a', 1);
+    cache.getSync('a');
+    const offHit = cache.on('hit', (e) => log.push(`hit:${e.key}`));
+    const offMiss = cache.on('miss', (e) => log.push(`miss:${e.key}`));
+    cache.getSync('a');
+    cache.getSync('b');
+    offHit();
+    offMiss();
+    cache.getSync('a');
+    cache.getSync('b');
+    cache.on('miss', (e) => log.push(`again:${e.key}`));
+    cache.getSync('b');
+    expect(log).toEqual(['onHit:a', 'onHit:a', 'hit:a', 'miss:b', 'onHit:a', 'again:b']);
+    expect(cache.stats()).toMatchObject({ hits: 3, misses: 3 });
+  });
+
   it('reports hitRate 0 before any lookup and works with the default clock', async () => {
     const cache = createCache({ ttlMs: 60_000 });
     expect(cache.stats()).toMatchObject({ name: 'cache', hitRate: 0 });

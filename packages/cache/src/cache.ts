@@ -357,6 +357,11 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
 
   const prefix = namespace === undefined ? '' : `${namespace}:`;
   const hasSync = typeof store.getSync === 'function';
+  /**
+   * The store's synchronous read, looked up once (the memory store's is lru-cache's own `get`,
+   * bound): the sync hit path is a handful of property reads on top of lru-cache.
+   */
+  const syncGet: ((key: string) => CacheEntry | undefined) | undefined = hasSync ? store.getSync!.bind(store) : undefined;
   const events = new Emitter<CacheEvents>({ component: `cache ${name}` });
   const callbacks: [keyof CacheEvents, unknown][] = [
     ['hit', options.onHit],
@@ -386,13 +391,20 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
   const inflight = new Map<string, Flight>();
   const refreshing = new Map<string, Flight>();
 
+  /** Whether `hit` / `miss` have listeners, kept current by `on` (read on every lookup). */
+  let hitHeard = events.has('hit');
+  let missHeard = events.has('miss');
+  const heard = () => {
+    hitHeard = events.has('hit');
+    missHeard = events.has('miss');
+  };
   const hit = (key: string) => {
     hits++;
-    if (events.has('hit')) events.emit('hit', { key });
+    if (hitHeard) events.emit('hit', { key });
   };
   const miss = (key: string) => {
     misses++;
-    if (events.has('miss')) events.emit('miss', { key });
+    if (missHeard) events.emit('miss', { key });
   };
   const servedStale = (key: string) => {
     miss(key);
@@ -431,7 +443,7 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
   /** Reads an entry, honouring failOpen. `undefined` + ok=false when the store failed open. */
   const read = async (k: string, skipSync = false): Promise<{ entry: CacheEntry | undefined; ok: boolean }> => {
     if (hasSync && !skipSync) {
-      const entry = store.getSync!(k);
+      const entry = syncGet!(k);
       if (entry !== undefined || store.local === true) return { entry, ok: true };
     }
     try {
@@ -708,11 +720,18 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
     store,
 
     getSync<T extends V = V>(key: string): T | undefined {
-      if (!hasSync) {
+      if (syncGet === undefined) {
         throw new ConfigurationError('store', `the ${store.kind} store cannot read synchronously; use get()`, { received: store.kind });
       }
-      const k = keyOf(key);
-      return valueOf(store.getSync!(k), k, key) as T | undefined;
+      const k = prefix === '' ? key : prefix + key;
+      const entry = syncGet(k);
+      // the hit path inline (the hot path of a memory cache); everything else in valueOf
+      if (entry !== undefined && entry.freshUntil > now()) {
+        hits++;
+        if (hitHeard) events.emit('hit', { key });
+        return entry.value as T;
+      }
+      return valueOf(entry, k, key) as T | undefined;
     },
 
     get<T extends V = V>(key: string): Promise<T | undefined> {
@@ -721,7 +740,7 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
       // instead of the two an async function awaiting the store would make.
       if (hasSync) {
         try {
-          const entry = store.getSync!(k);
+          const entry = syncGet!(k);
           if (entry !== undefined || store.local === true) return Promise.resolve(valueOf(entry, k, key) as T | undefined);
         } catch (error) {
           return Promise.reject(error as Error);
@@ -793,7 +812,7 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
     getOrSet<T extends V>(key: string, loader: CacheLoader<T>, opts?: CacheGetOrSetOptions<T>): Promise<T> {
       const k = keyOf(key);
       if (hasSync) {
-        const entry = store.getSync!(k);
+        const entry = syncGet!(k);
         if (entry !== undefined && entry.freshUntil > now()) {
           hit(key);
           return Promise.resolve(entry.value as T);
@@ -856,7 +875,14 @@ export function createCache<V = unknown>(options: CacheOptions<V>): Cache<V> {
       return stats;
     },
 
-    on: (event, listener) => events.on(event, listener),
+    on: (event, listener) => {
+      const off = events.on(event, listener);
+      heard();
+      return () => {
+        off();
+        heard();
+      };
+    },
 
     async close(): Promise<void> {
       unsubscribeEvict?.();
