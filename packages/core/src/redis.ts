@@ -244,7 +244,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
       const timer = scheduler.setTimeout(
         () =>
           settle(() =>
-            reject(fail({ operation, reason: 'timeout', message: connected ? `${name}: Redis did not answer ${operation} within ${timeoutMs} ms` : `${name}: the Redis client was not ready within ${timeoutMs} ms` }, true)),
+            reject(fail({ operation, reason: 'timeout', message: `${name}: ${connected ? `Redis did not answer ${operation}` : 'the Redis client was not ready'} within ${timeoutMs} ms` }, true)),
           ),
         timeoutMs,
       );

@@ -36,7 +36,10 @@ export type TimerHandle = unknown;
 export interface Clock {
   /** Current time in epoch milliseconds. */
   now(): number;
-  /** Schedules `callback` after `ms` milliseconds. @default globalThis.setTimeout */
+  /**
+   * Schedules `callback` after `ms` milliseconds. Armor never passes it a delay above
+   * {@link MAX_TIMER_MS}: longer timers reach it chained, in segments. @default globalThis.setTimeout
+   */
   setTimeout?(callback: () => void, ms: number): TimerHandle;
   /** Cancels a timer created by `setTimeout`. @default globalThis.clearTimeout */
   clearTimeout?(handle: TimerHandle): void;
@@ -140,18 +143,12 @@ export function backgroundInterval(callback: () => void, ms: number): () => void
     const handle = unrefTimer(globalThis.setInterval(callback, ms));
     return () => globalThis.clearInterval(handle);
   }
-  let stopped = false;
-  const arm = (): TimerHandle => unrefTimer(systemClock.setTimeout(tick, ms));
   const tick = () => {
-    if (stopped) return;
-    handle = arm();
+    handle = backgroundTimeout(systemClock, tick, ms);
     callback();
   };
-  let handle = arm();
-  return () => {
-    stopped = true;
-    systemClock.clearTimeout(handle);
-  };
+  let handle = backgroundTimeout(systemClock, tick, ms);
+  return () => systemClock.clearTimeout(handle);
 }
 
 /**

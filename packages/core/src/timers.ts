@@ -14,7 +14,7 @@
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Brand (shared across duplicate installs) and cancel method of a chained timer handle. */
-const CANCEL = Symbol.for('armor.core.chainedTimer.cancel');
+const CANCEL = Symbol.for('armor.timer');
 
 /** The two timer functions of a clock. */
 interface TimerPair {
@@ -22,79 +22,32 @@ interface TimerPair {
   clearTimeout(handle: unknown): void;
 }
 
-/**
- * The handle of a timer longer than {@link MAX_TIMER_MS}: it runs one segment at a time on its
- * base clock. Like a Node `Timeout` it has `unref()`/`ref()`/`hasRef()`, and the choice holds
- * for every later segment; clearing it through any kernel clock works at any point of the chain.
- */
-class ChainedTimer {
-  readonly #base: TimerPair;
-  readonly #callback: () => void;
-  #remaining: number;
-  #current: unknown;
-  #refed = true;
-  #done = false;
-  constructor(base: TimerPair, callback: () => void, ms: number) {
-    this.#base = base;
-    this.#callback = callback;
-    this.#remaining = ms;
-    this.#arm();
-  }
-  #arm(): void {
-    const step = Math.min(this.#remaining, MAX_TIMER_MS);
-    this.#remaining -= step; // Infinity stays Infinity: such a timer never fires
-    this.#current = this.#base.setTimeout(this.#fire, step);
-    if (!this.#refed) (this.#current as { unref?: () => void } | null)?.unref?.();
-  }
-  readonly #fire = (): void => {
-    if (this.#done) return;
-    if (this.#remaining > 0) {
-      this.#arm();
-      return;
-    }
-    this.#done = true;
-    this.#callback();
-  };
-  [CANCEL](): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#base.clearTimeout(this.#current);
-  }
-  /** Lets the process exit while this timer is pending (every later segment too). */
-  unref(): this {
-    this.#refed = false;
-    (this.#current as { unref?: () => void } | null)?.unref?.();
-    return this;
-  }
-  /** Keeps the process alive while this timer is pending (the default). */
-  ref(): this {
-    this.#refed = true;
-    (this.#current as { ref?: () => void } | null)?.ref?.();
-    return this;
-  }
-  /** Whether this timer keeps the process alive. */
-  hasRef(): boolean {
-    return this.#refed;
-  }
+/** The handle of a chained timer (see {@link chainTimers}). */
+interface ChainedTimer {
+  [CANCEL](): void;
+  unref(): ChainedTimer;
+  ref(): ChainedTimer;
+  hasRef(): boolean;
 }
 
-function isChained(handle: unknown): handle is ChainedTimer {
-  return typeof handle === 'object' && handle !== null && typeof (handle as { [CANCEL]?: unknown })[CANCEL] === 'function';
-}
+type Refable = { unref?: () => void; ref?: () => void } | null | undefined;
 
 /** @internal Cancels `handle` when it is a chained timer; `false` for any other handle. */
 export function cancelChained(handle: unknown): boolean {
-  if (!isChained(handle)) return false;
-  handle[CANCEL]();
+  const cancel = typeof handle === 'object' && handle !== null ? (handle as Partial<ChainedTimer>)[CANCEL] : undefined;
+  if (typeof cancel !== 'function') return false;
+  cancel();
   return true;
 }
 
 /**
  * Wraps a clock's `setTimeout`/`clearTimeout` so delays above {@link MAX_TIMER_MS} are chained
  * (never run early), and clearing cancels a chained timer at any point. Delays up to the limit
- * go to `base` unchanged (same handle, no extra cost). Idempotent in effect: chaining a chained
- * pair only adds a wrapper. The kernel's clocks already chain; use this for a timer pair you
- * call directly.
+ * go to `base` unchanged (same handle, no extra cost). The kernel's clocks already chain; use
+ * this for a timer pair you call directly.
+ *
+ * The handle of a chained timer runs one segment at a time on `base`. Like a Node `Timeout` it
+ * has `unref()`/`ref()`/`hasRef()`, and the choice holds for every later segment.
  *
  * @param base - The timer functions to chain (a runtime's globals, a fake clock's, ...).
  * @example
@@ -109,10 +62,47 @@ export function chainTimers(base: TimerPair): {
   clearTimeout: (handle: unknown) => void;
 } {
   return {
-    setTimeout: (callback, ms) => (ms > MAX_TIMER_MS ? new ChainedTimer(base, callback, ms) : base.setTimeout(callback, ms)),
-    clearTimeout: (handle) => {
-      if (isChained(handle)) handle[CANCEL]();
-      else base.clearTimeout(handle);
+    setTimeout(callback, ms) {
+      if (!(ms > MAX_TIMER_MS)) return base.setTimeout(callback, ms);
+      let left = ms;
+      let current: unknown;
+      let refed = true;
+      let done = false;
+      const arm = () => {
+        const step = Math.min(left, MAX_TIMER_MS);
+        left -= step; // Infinity stays Infinity: such a timer never fires
+        current = base.setTimeout(fire, step);
+        if (!refed) (current as Refable)?.unref?.();
+      };
+      const fire = () => {
+        if (done) return;
+        if (left > 0) return arm();
+        done = true;
+        callback();
+      };
+      const handle: ChainedTimer = {
+        [CANCEL]() {
+          if (done) return;
+          done = true;
+          base.clearTimeout(current);
+        },
+        unref() {
+          refed = false;
+          (current as Refable)?.unref?.();
+          return handle;
+        },
+        ref() {
+          refed = true;
+          (current as Refable)?.ref?.();
+          return handle;
+        },
+        hasRef: () => refed,
+      };
+      arm();
+      return handle;
+    },
+    clearTimeout(handle) {
+      if (!cancelChained(handle)) base.clearTimeout(handle);
     },
   };
 }
