@@ -113,7 +113,7 @@ local pack = struct.pack
 local num = tonumber
 ${read}
 local t = redis.call('TIME')
-local now = num(t[1]) * 1000 + num(t[2]) / 1000
+local now = t[1] * 1000 + t[2] / 1000 -- Lua reads the TIME strings as numbers in arithmetic (as tonumber would)
 local raw = redis.call('GET', KEYS[1])
 local sa, sb, sc, sbu, ss
 if raw then sa, sb, sc, sbu, ss = struct.unpack('<ddddd', raw) end

@@ -17,7 +17,7 @@ local EPS = 1e-9
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local unpack, pack, num = struct.unpack, struct.pack, tonumber
 local t = redis.call('TIME')
-local now = num(t[1]) * 1000 + num(t[2]) / 1000
+local now = t[1] * 1000 + t[2] / 1000 -- Lua reads the TIME strings as numbers in arithmetic (as tonumber would)
 local n = #KEYS
 
 local function avail(alg, limit, cap, W, P, ws, x, prev)
