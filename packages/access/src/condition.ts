@@ -48,8 +48,21 @@ export type Op = 'eq' | 'ne' | 'in' | 'nin' | 'lt' | 'lte' | 'gt' | 'gte';
 const OPS: readonly Op[] = ['eq', 'ne', 'in', 'nin', 'lt', 'lte', 'gt', 'gte'];
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/**
+ * Whether `name` can be a field or principal attribute: an identifier that is not a property of
+ * `Object.prototype` (`constructor`, `toString`, `__proto__`, ...), so the compiled checks can
+ * read `object[name]` directly without ever seeing an inherited value.
+ */
+export function isSafeName(name: string): boolean {
+  return FIELD.test(name) && !(name in Object.prototype);
+}
+
 const isRef = (v: unknown): v is PrincipalRef =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as PrincipalRef).principal === 'string';
+
+function checkRefs(value: unknown, path: string): void {
+  if (isRef(value) && !isSafeName(value.principal)) throw new ConfigurationError(`${path}.principal`, 'is not a valid attribute name (letters, digits, _; not an Object.prototype name)');
+}
 const isScalar = (v: unknown): v is Scalar => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
 /**
@@ -68,8 +81,9 @@ export function compileCondition(cond: unknown, where: string, fields?: Readonly
       items.push({ kind: 'or', items: raw.map((c, i) => compileCondition(c, `${where}.anyOf[${i}]`, fields)) });
       continue;
     }
-    if (!FIELD.test(key)) throw new ConfigurationError(`${where}.${key}`, 'is not a valid field name (letters, digits, _)');
+    if (!isSafeName(key)) throw new ConfigurationError(`${where}.${key}`, 'is not a valid field name (letters, digits, _; not an Object.prototype name)');
     if (fields && !fields.has(key)) throw new ConfigurationError(`${where}.${key}`, `is not a declared field of the resource (${[...fields].join(', ')})`);
+    checkRefs(raw, `${where}.${key}`);
     if (isScalar(raw) || isRef(raw)) {
       items.push({ kind: 'cmp', field: key, op: 'eq', value: raw });
       continue;
@@ -78,6 +92,7 @@ export function compileCondition(cond: unknown, where: string, fields?: Readonly
     for (const [op, value] of Object.entries(raw as Record<string, unknown>)) {
       if (!OPS.includes(op as Op)) throw new ConfigurationError(`${where}.${key}.${op}`, `is not an operator (${OPS.join(', ')})`);
       const path = `${where}.${key}.${op}`;
+      checkRefs(value, path);
       if (op === 'in' || op === 'nin') {
         if (!isRef(value) && !(Array.isArray(value) && value.every(isScalar))) throw new ConfigurationError(path, 'must be an array of strings, numbers, booleans or null, or { principal }');
       } else if (op === 'eq' || op === 'ne') {
@@ -144,6 +159,83 @@ export function evaluate(node: CondNode, resource: Record<string, unknown>, prin
           return typeof have === 'number' && have > (want as number);
         case 'gte':
           return typeof have === 'number' && have >= (want as number);
+      }
+    }
+  }
+}
+
+/** A compiled condition: reads `resource[field]` and `principal[attr]` directly (names are checked safe). */
+export type CondFn = (resource: Record<string, unknown>, principal: Record<string, unknown>) => boolean;
+
+/**
+ * Compiles a condition tree into one closure per node, so a decision does no interpretation.
+ * Same semantics as {@link evaluate} (a property test checks both on random conditions and data).
+ */
+export function compileFn(node: CondNode, onMissing: boolean): CondFn {
+  switch (node.kind) {
+    case 'true':
+      return () => true;
+    case 'and': {
+      const fns = node.items.map((n) => compileFn(n, onMissing));
+      return (r, p) => {
+        for (const fn of fns) if (!fn(r, p)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const fns = node.items.map((n) => compileFn(n, onMissing));
+      return (r, p) => {
+        for (const fn of fns) if (fn(r, p)) return true;
+        return false;
+      };
+    }
+    case 'cmp': {
+      const { field, op, value } = node;
+      const ref = isRef(value) ? value.principal : undefined;
+      const literal = ref === undefined ? value : undefined;
+      const get = ref === undefined ? () => literal : (p: Record<string, unknown>) => p[ref];
+      const read = (r: Record<string, unknown>) => {
+        const v = r[field];
+        return v === undefined ? null : v;
+      };
+      switch (op) {
+        case 'eq':
+          if (ref !== undefined) {
+            // The hot path of ownership rules, inlined: { ownerId: { principal: 'id' } }.
+            return (r, p) => {
+              const want = p[ref];
+              if (typeof want === 'string' || typeof want === 'boolean' || want === null || (typeof want === 'number' && Number.isFinite(want))) {
+                const have = r[field];
+                return (have === undefined ? null : have) === want;
+              }
+              return onMissing;
+            };
+          }
+          return (r) => read(r) === literal;
+        case 'ne':
+          return (r, p) => {
+            const want = get(p);
+            return isScalar(want) ? read(r) !== want : onMissing;
+          };
+        case 'in':
+        case 'nin': {
+          const negate = op === 'nin';
+          return (r, p) => {
+            const want = get(p);
+            if (!usable(op, want)) return onMissing;
+            return (want as Scalar[]).includes(read(r) as Scalar) !== negate;
+          };
+        }
+        default: {
+          const cmp =
+            op === 'lt' ? (a: number, b: number) => a < b : op === 'lte' ? (a: number, b: number) => a <= b : op === 'gt' ? (a: number, b: number) => a > b : (a: number, b: number) => a >= b;
+          return (r, p) => {
+            const want = get(p);
+            if (typeof want !== 'number' || !Number.isFinite(want)) return onMissing;
+            const have = r[field];
+            return typeof have === 'number' && cmp(have, want);
+          };
+        }
       }
     }
   }

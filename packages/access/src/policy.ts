@@ -13,7 +13,7 @@
  */
 import { checkOptions } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import { compileCondition, evaluate, type CondNode, type Condition } from './condition.js';
+import { compileCondition, compileFn, isSafeName, type CondFn, type CondNode, type Condition } from './condition.js';
 
 /** A resource type: its actions and (optionally) its fields. */
 export interface ResourceDef {
@@ -91,6 +91,8 @@ interface CompiledRule {
   role: string;
   effect: 'allow' | 'deny';
   node: CondNode;
+  /** `node` compiled to a closure (deny rules fail closed on a missing principal attribute). */
+  test: CondFn;
   fields: ReadonlySet<string> | undefined;
 }
 
@@ -161,15 +163,20 @@ export function definePolicy<const R extends Resources, const Role extends strin
     if (!Array.isArray(def.actions) || def.actions.length === 0 || !def.actions.every((a) => typeof a === 'string' && a !== '' && a !== '*')) {
       throw new ConfigurationError(`resources.${type}.actions`, 'must be a non-empty array of action names (not "*")');
     }
-    if (def.fields !== undefined && (!Array.isArray(def.fields) || !def.fields.every((f) => typeof f === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(f)))) {
-      throw new ConfigurationError(`resources.${type}.fields`, 'must be an array of field names (letters, digits, _)');
+    if (def.fields !== undefined && (!Array.isArray(def.fields) || !def.fields.every((f) => typeof f === 'string' && isSafeName(f)))) {
+      throw new ConfigurationError(`resources.${type}.fields`, 'must be an array of field names (letters, digits, _; not an Object.prototype name)');
+    }
+    if (def.tenantField !== undefined && (typeof def.tenantField !== 'string' || !isSafeName(def.tenantField))) {
+      throw new ConfigurationError(`resources.${type}.tenantField`, 'must be a field name', { received: def.tenantField });
     }
     fieldSets.set(type, def.fields ? new Set(def.fields) : undefined);
   }
   const tenant = definition.tenant;
   if (tenant !== undefined) {
     checkOptions('tenant', tenant, ['field', 'principal']);
-    if (typeof tenant.field !== 'string' || typeof tenant.principal !== 'string') throw new ConfigurationError('tenant', 'must be { field, principal } (strings)');
+    if (typeof tenant.field !== 'string' || typeof tenant.principal !== 'string' || !isSafeName(tenant.field) || !isSafeName(tenant.principal)) {
+      throw new ConfigurationError('tenant', 'must be { field, principal } (field and attribute names)');
+    }
   }
   const tenantFieldOf = (type: string) => resources[type]?.tenantField ?? tenant?.field;
 
@@ -205,11 +212,13 @@ export function definePolicy<const R extends Resources, const Role extends strin
             if (!Array.isArray(rule.fields)) throw new ConfigurationError(`${where}.fields`, 'must be an array of field names');
             for (const f of rule.fields as string[]) if (fields && !fields.has(f)) throw new ConfigurationError(`${where}.fields`, `"${f}" is not a field of ${type}`);
           }
+          const node = compileCondition(rule.when, `${where}.when`, fields);
           const compiled: CompiledRule = {
             id: rule.id ?? `${role}.${effect}[${i}]`,
             role,
             effect,
-            node: compileCondition(rule.when, `${where}.when`, fields),
+            node,
+            test: compileFn(node, effect === 'deny'),
             fields: rule.fields ? new Set(rule.fields as string[]) : undefined,
           };
           let byAction = byType.get(type);
@@ -237,65 +246,120 @@ export function definePolicy<const R extends Resources, const Role extends strin
   };
   for (const role of roleNames) visit(role, []);
 
-  // Rules for (role set, type, action), cached: a principal's roles rarely vary.
-  const cache = new Map<string, { allow: CompiledRule[]; deny: CompiledRule[] }>();
-  const EMPTY = { allow: [], deny: [] };
-  function rulesFor(principal: Principal<Role>, action: string, type: string) {
-    const principalRoles: readonly string[] = principal?.roles;
-    if (!Array.isArray(principalRoles as unknown)) throw new ConfigurationError('principal.roles', 'must be an array of role names');
-    const key = `${principalRoles.join('\u0000')}\u0001${type}\u0001${action}`;
-    let hit = cache.get(key);
-    if (hit) return hit;
+  // Rules for (role set, type, action). Two caches: per roles array (checked element by element
+  // on every call, so a mutated array is never served stale rules), and per role-set key.
+  type Slot = { allow: CompiledRule[]; deny: CompiledRule[] };
+  const EMPTY: Slot = { allow: [], deny: [] };
+  const bySet = new Map<string, Map<string, Map<string, Slot>>>();
+  const byArray = new WeakMap<readonly string[], { roles: string[]; index: Map<string, Map<string, Slot>> }>();
+  const actionSets = new Map(types.map((t) => [t, new Set(resources[t]!.actions)]));
+
+  // The last roles array seen: most calls in a request come from one principal.
+  let last: { array: readonly string[]; roles: string[]; index: Map<string, Map<string, Slot>> } | undefined;
+
+  function indexFor(principalRoles: readonly string[]): Map<string, Map<string, Slot>> {
+    if (last !== undefined && last.array === principalRoles && last.roles.length === principalRoles.length) {
+      let same = true;
+      for (let i = 0; i < principalRoles.length; i++) if (last.roles[i] !== principalRoles[i]) same = false;
+      if (same) return last.index;
+    }
+    const found = lookup(principalRoles);
+    last = { array: principalRoles, roles: [...principalRoles], index: found };
+    return found;
+  }
+
+  function lookup(principalRoles: readonly string[]): Map<string, Map<string, Slot>> {
+    const cached = byArray.get(principalRoles);
+    if (cached && cached.roles.length === principalRoles.length) {
+      let same = true;
+      for (let i = 0; i < principalRoles.length; i++) if (cached.roles[i] !== principalRoles[i]) same = false;
+      if (same) return cached.index;
+    }
+    if (!Array.isArray(principalRoles as unknown) || !principalRoles.every((r) => typeof r === 'string')) {
+      throw new ConfigurationError('principal.roles', 'must be an array of role names', { received: principalRoles });
+    }
+    const key = principalRoles.join('\u0000');
+    let index = bySet.get(key);
+    if (!index) {
+      index = new Map();
+      if (bySet.size >= 1000) bySet.delete(bySet.keys().next().value as string);
+      bySet.set(key, index);
+    }
+    byArray.set(principalRoles, { roles: [...principalRoles], index });
+    return index;
+  }
+
+  function slotOf(principalRoles: readonly string[], type: string, action: string): Slot {
+    const index = indexFor(principalRoles);
+    let byAction = index.get(type);
+    if (!byAction) index.set(type, (byAction = new Map()));
+    let slot = byAction.get(action);
+    if (slot) return slot;
     const all = new Set<string>();
     for (const r of principalRoles) for (const x of closure.get(r) ?? []) all.add(x); // unknown roles grant nothing
     const allow: CompiledRule[] = [];
     const deny: CompiledRule[] = [];
     for (const r of all) {
-      const slot = own.get(r)?.get(type)?.get(action);
-      if (slot) {
-        allow.push(...slot.allow);
-        deny.push(...slot.deny);
+      const own_ = own.get(r)?.get(type)?.get(action);
+      if (own_) {
+        allow.push(...own_.allow);
+        deny.push(...own_.deny);
       }
     }
-    hit = allow.length || deny.length ? { allow, deny } : EMPTY;
-    if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
-    cache.set(key, hit);
-    return hit;
+    slot = allow.length || deny.length ? { allow, deny } : EMPTY;
+    byAction.set(action, slot);
+    return slot;
+  }
+
+  function rulesFor(principal: Principal<Role>, action: string, type: string): Slot {
+    return slotOf(principal?.roles, type, action);
   }
 
   function checkCall(type: string, action: string) {
-    const def = resources[type];
-    if (!def) throw new ConfigurationError('type', `is not a declared resource type (${types.join(', ')})`, { received: type });
-    if (!def.actions.includes(action)) throw new ConfigurationError('action', `is not an action of ${type} (${def.actions.join(', ')})`, { received: action });
+    const actions = actionSets.get(type);
+    if (!actions) throw new ConfigurationError('type', `is not a declared resource type (${types.join(', ')})`, { received: type });
+    if (!actions.has(action)) throw new ConfigurationError('action', `is not an action of ${type} (${resources[type]!.actions.join(', ')})`, { received: action });
   }
 
-  const scopeAllows = (scopes: readonly string[], type: string, action: string) =>
-    scopes.includes('*') || scopes.includes(`${type}:*`) || scopes.includes(`${type}:${action}`);
+  const TENANT = 1;
+  const SCOPE = 2;
+  const DEFAULT = 3;
+  const NONE: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-  function explain(principal: Principal<Role>, action: string, type: string, resource?: Record<string, unknown>, options?: { field?: string }): Decision {
+  /** The deciding rule, or why none decided. Allocates nothing on the common path. */
+  function decide(principal: Principal<Role>, action: string, type: string, resource: Record<string, unknown> | undefined, field: string | undefined): CompiledRule | 1 | 2 | 3 {
     checkCall(type, action);
-    const base = { action, resource: type, principal: typeof principal?.id === 'string' ? principal.id : '' };
-    const attrs = (principal ?? {}) as Record<string, unknown>;
-    const res = (resource ?? {}) as Record<string, unknown>;
-    const tf = tenantFieldOf(type);
-    if (tenant && tf && resource !== undefined) {
-      const mine = attrs[tenant.principal];
-      const theirs = Object.prototype.hasOwnProperty.call(res, tf) ? res[tf] : undefined;
-      if (typeof mine !== 'string' || theirs !== mine) return { ...base, allowed: false, reason: 'tenant' };
+    if (typeof principal !== 'object' || principal === null) throw new ConfigurationError('principal', 'must be { id, roles }', { received: principal });
+    const attrs = principal as Record<string, unknown>;
+    const res = resource ?? NONE;
+    if (tenant !== undefined && resource !== undefined) {
+      const tf = tenantFieldOf(type);
+      if (tf !== undefined) {
+        const mine = attrs[tenant.principal];
+        if (typeof mine !== 'string' || res[tf] !== mine) return TENANT;
+      }
     }
-    if (principal?.scopes !== undefined && !scopeAllows(principal.scopes, type, action)) return { ...base, allowed: false, reason: 'scope' };
-    const { allow, deny } = rulesFor(principal, action, type);
-    const field = options?.field;
+    const scopes = principal.scopes;
+    if (scopes !== undefined && !(scopes.includes('*') || scopes.includes(`${type}:*`) || scopes.includes(`${type}:${action}`))) return SCOPE;
+    const { allow, deny } = slotOf(principal.roles, type, action);
     for (const rule of deny) {
-      if (field !== undefined && rule.fields && !rule.fields.has(field)) continue;
-      if (field === undefined && rule.fields) continue; // a field-level deny withholds fields, not the action
-      if (evaluate(rule.node, res, attrs, true)) return { ...base, allowed: false, reason: 'deny', rule: rule.id, role: rule.role };
+      if (rule.fields !== undefined && (field === undefined || !rule.fields.has(field))) continue; // a field-level deny withholds fields, not the action
+      if (rule.test(res, attrs)) return rule;
     }
     for (const rule of allow) {
-      if (field !== undefined && rule.fields && !rule.fields.has(field)) continue;
-      if (evaluate(rule.node, res, attrs, false)) return { ...base, allowed: true, reason: 'allow', rule: rule.id, role: rule.role };
+      if (field !== undefined && rule.fields !== undefined && !rule.fields.has(field)) continue;
+      if (rule.test(res, attrs)) return rule;
     }
-    return { ...base, allowed: false, reason: 'default' };
+    return DEFAULT;
+  }
+
+  function explain(principal: Principal<Role>, action: string, type: string, resource?: Record<string, unknown>, options?: { field?: string }): Decision {
+    const out = decide(principal, action, type, resource, options?.field);
+    const base = { action, resource: type, principal: typeof principal?.id === 'string' ? principal.id : '' };
+    if (out === TENANT) return { ...base, allowed: false, reason: 'tenant' };
+    if (out === SCOPE) return { ...base, allowed: false, reason: 'scope' };
+    if (out === DEFAULT) return { ...base, allowed: false, reason: 'default' };
+    return { ...base, allowed: out.effect === 'allow', reason: out.effect, rule: out.id, role: out.role };
   }
 
   const policy: Policy<R, Role> = {
@@ -304,12 +368,17 @@ export function definePolicy<const R extends Resources, const Role extends strin
     tenantFieldOf,
     rulesFor,
     explain: explain as Policy<R, Role>['explain'],
-    can: ((principal: Principal<Role>, action: string, type: string, resource?: Record<string, unknown>, options?: { field?: string }) =>
-      explain(principal, action, type, resource, options).allowed) as Policy<R, Role>['can'],
+    can: ((principal: Principal<Role>, action: string, type: string, resource?: Record<string, unknown>, options?: { field?: string }) => {
+      const out = decide(principal, action, type, resource, options?.field);
+      return typeof out === 'object' && out.effect === 'allow';
+    }) as Policy<R, Role>['can'],
     permittedFields: ((principal: Principal<Role>, action: string, type: string, resource?: Record<string, unknown>) => {
       const declared = resources[type]?.fields;
       if (!declared) throw new ConfigurationError('type', `${type} declares no fields`);
-      return declared.filter((field) => explain(principal, action, type, resource, { field }).allowed);
+      return declared.filter((field) => {
+        const out = decide(principal, action, type, resource, field);
+        return typeof out === 'object' && out.effect === 'allow';
+      });
     }) as Policy<R, Role>['permittedFields'],
   };
   return policy;
