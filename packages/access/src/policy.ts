@@ -292,7 +292,7 @@ export function definePolicy<const R extends Resources, const Role extends strin
   function slotOf(principalRoles: readonly string[], type: string, action: string): Slot {
     const index = indexFor(principalRoles);
     let byAction = index.get(type);
-    if (!byAction) index.set(type, (byAction = new Map()));
+    if (!byAction) index.set(type, (byAction = new Map<string, Slot>()));
     let slot = byAction.get(action);
     if (slot) return slot;
     const all = new Set<string>();
