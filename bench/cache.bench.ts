@@ -131,7 +131,7 @@ const TTL = 60_000;
   // for the whole measurement (the probe after each cooldown would otherwise cost one timeout).
   const tiered = async (client: Redis) => {
     const store = tieredStore({ l1: memoryStore({ max: 1 }), l2: redisStore({ client, timeoutMs: 200, cooldownMs: 600_000 }) });
-    await store.ready();
+    if ((await store.ready({ timeoutMs: 20_000 })) !== 'subscribed') throw new Error('the tiered store did not subscribe');
     return { store, cache: createCache({ store, ttlMs: TTL }) };
   };
   const up = await tiered(healthyClient);

@@ -34,7 +34,7 @@ const tiered = async (cooldownMs: number) => {
   client.on('error', () => undefined);
   if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
   store = tieredStore({ l1: memoryStore({ max: 100 }), l2: redisStore({ client, timeoutMs: TIMEOUT, cooldownMs }) });
-  expect(await store.ready()).toBe('subscribed');
+  expect(await store.ready({ timeoutMs: 20_000 })).toBe('subscribed');
   const cache = createCache<string>({ store, ttlMs: 60_000 });
   await cache.set('warm', 'warm');
   return cache;

@@ -109,7 +109,7 @@ outageSuite('tiered cache (memory tier keeps answering)', {
   create: async (redis) => {
     const c = await client(redis.url);
     const store = tieredStore({ l1: memoryStore({ max: 1_000 }), l2: redisStore({ client: c, timeoutMs: TIMEOUT, cooldownMs: COOLDOWN }) });
-    await store.ready();
+    expect(await store.ready({ timeoutMs: 20_000 })).toBe('subscribed');
     const cache = createCache({ store, ttlMs: 60_000 });
     await warmUp(cache, store.l2.guard);
     await cache.set('warm', 'warm');
@@ -135,7 +135,7 @@ outageSuite('tiered cache cross-process lock', {
   create: async (redis) => {
     const c = await client(redis.url);
     const store = tieredStore({ l1: memoryStore({ max: 1_000 }), l2: redisStore({ client: c, timeoutMs: TIMEOUT, cooldownMs: COOLDOWN }) });
-    await store.ready();
+    expect(await store.ready({ timeoutMs: 20_000 })).toBe('subscribed');
     const cache = createCache({ store, ttlMs: 60_000, lock: { waitMs: 1_000, pollMs: 20 } });
     await warmUp(cache, store.l2.guard);
     const inL2 = (key: string) => store.l2.get(key).then((e) => e !== undefined, () => false);
@@ -168,7 +168,7 @@ describe('a hung Redis costs one timeout per cooldown', () => {
   it('after the first timeout, tiered reads fail fast (circuit-open) and L1 keeps answering', async () => {
     const c = await client(redis.url);
     const store = tieredStore({ l1: memoryStore({ max: 100 }), l2: redisStore({ client: c, timeoutMs: TIMEOUT, cooldownMs: 60_000 }) });
-    await store.ready();
+    expect(await store.ready({ timeoutMs: 20_000 })).toBe('subscribed');
     const errors: CacheEvents['storeError'][] = [];
     const cache = createCache({ store, ttlMs: 60_000, onStoreError: (e) => errors.push(e) });
     await cache.set('warm', 'warm');

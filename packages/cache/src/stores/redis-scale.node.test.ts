@@ -75,7 +75,7 @@ describe('cache.clear() on a Redis holding a million other keys', () => {
     // the default timeout and cooldown: clear() must fit each of its steps in one timeout
     const storeA = tieredStore({ l1: memoryStore({ max: 1_000 }), l2: redisStore({ client: connect() }) });
     const storeB = tieredStore({ l1: memoryStore({ max: 1_000 }), l2: redisStore({ client: connect() }) });
-    await Promise.all([storeA.ready(), storeB.ready()]);
+    expect(await Promise.all([storeA.ready({ timeoutMs: 20_000 }), storeB.ready({ timeoutMs: 20_000 })])).toEqual(['subscribed', 'subscribed']);
     const opened: string[] = [];
     storeA.l2.guard.on('open', (e) => opened.push(e.failure.message));
     const a = createCache<string>({ store: storeA, ttlMs: 600_000, namespace: 'app', failOpen: false });

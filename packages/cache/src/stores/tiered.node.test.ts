@@ -24,7 +24,7 @@ const stores: TieredStore[] = [];
 const tiered = async (c: Redis = client) => {
   const store = tieredStore({ l1: memoryStore({ max: 1_000 }), l2: redisStore({ client: c }) });
   stores.push(store);
-  await store.ready();
+  expect(await store.ready({ timeoutMs: 20_000 })).toBe('subscribed');
   return store;
 };
 
