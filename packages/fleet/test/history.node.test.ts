@@ -62,7 +62,9 @@ describe('fleet over a day of history in a real Prometheus (backfilled, ~1,000 s
   it.each(['24h', '6h', '1h'] as FleetRange[])('%s: exact counts, routes, instances, caches, rate limits, breakers and in-flight, in a bounded response', async (range) => {
     const { fetch: f, counter } = countingFetch();
     const fleet = createFleetMonitor({ prometheus: createPrometheusClient({ url: prom.url, fetch: f, timeoutMs: 30_000 }), job: 'api', clock });
+    const started = performance.now();
     const snap = await fleet.snapshot({ range });
+    console.log(`FLEET ${range}: ${counter.calls} Prometheus answers, ${counter.bytes} bytes (largest ${counter.largest}), ${Math.round(performance.now() - started)} ms (reported, not asserted)`);
     check(snap, h.expected(end - FLEET_RANGES[range]));
     // every response together: under 1 MB (the raw samples of a day were ~10 MB here)
     expect(counter.bytes).toBeLessThan(1_000_000);
