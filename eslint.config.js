@@ -1,6 +1,7 @@
 // Flat config: typescript-eslint with type-aware rules over every package, example and bench.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
 export default tseslint.config(
   {
@@ -12,6 +13,8 @@ export default tseslint.config(
       '**/coverage/**',
       '**/artifacts/**',
       '**/.data/**',
+      // scratch files of the README checks (test-utils), present only while a test runs
+      '**/.readme-check/**',
       '**/*.js',
       '**/*.cjs',
       '**/*.mjs',
@@ -63,6 +66,22 @@ export default tseslint.config(
         { name: '__dirname', message: 'Node-only.' },
         { name: 'require', message: 'ESM only, and Node-only.' },
       ],
+    },
+  },
+  {
+    // ReDoS (issue 24): no regular expression in packages/ may backtrack super-linearly, in
+    // sources and tests alike (tests run on hostile input too). `no-super-linear-backtracking`
+    // finds quantifiers that can trade characters (polynomial or exponential within one
+    // attempt), `no-super-linear-move` finds patterns re-read from every start position
+    // (quadratic over a search), `no-dupe-disjunctions` overlapping alternatives (exponential
+    // inside a quantifier), `no-misleading-capturing-group` captures that backtracking changes.
+    files: ['packages/**/*.ts', 'packages/**/*.tsx'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-super-linear-move': 'error',
+      'regexp/no-dupe-disjunctions': 'error',
+      'regexp/no-misleading-capturing-group': 'error',
     },
   },
   {

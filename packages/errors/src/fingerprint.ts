@@ -2,8 +2,11 @@ import type { ArmorError } from './armor-error.js';
 import { safeGet } from './from-unknown.js';
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
-const HEX = /\b(?:0x)?[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b|\b(?:0x)?[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b/gi;
-const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+// A hex word with at least one digit and one letter. Lookaheads instead of three `[0-9a-f]*`
+// side by side (which backtracked polynomially); a start is a word boundary, so a run is read
+// a bounded number of times.
+const HEX = /\b(?:0x)?(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]+\b/gi;
+const EMAIL = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 const QUOTED = /(["'`])(?:(?!\1).){0,200}\1/g;
 const NUMBER = /\d+(?:\.\d+)?/g;
 

@@ -65,7 +65,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const { timeoutMs = 5_000 } = options;
   checkMs('timeoutMs', timeoutMs, { min: 1 });
   checkFunction('fetch', options.fetch);
-  const base = options.url.replace(/\/+$/, '');
+  const base = options.url.replace(/(?<!\/)\/+$/, '');
 
   async function call(path: string, params: Record<string, string>, expr: string): Promise<{ resultType: string; result: unknown[] }> {
     const doFetch = options.fetch ?? globalThis.fetch;

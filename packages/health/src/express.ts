@@ -42,7 +42,7 @@ export function healthRouter(health: Health, options: HealthRouterOptions = {}) 
   checkString('path', options.path, { allowEmpty: true });
   if (typeof options.showDetails !== 'boolean') checkFunction('showDetails', options.showDetails);
   const showDetails = options.showDetails ?? false;
-  const prefix = (options.path ?? '/health').replace(/\/+$/, '');
+  const prefix = (options.path ?? '/health').replace(/(?<!\/)\/+$/, '');
   const routes = new Map<string, (o: ProbeOptions) => Promise<HealthDocument>>([
     [`${prefix}/live`, (o) => health.live(o)],
     [`${prefix}/ready`, (o) => health.ready(o)],
@@ -51,7 +51,7 @@ export function healthRouter(health: Health, options: HealthRouterOptions = {}) 
   ]);
   return function armorHealth(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    const path = req.path.length > 1 ? req.path.replace(/(?<!\/)\/+$/, '') : req.path;
     const probe = routes.get(path);
     if (!probe) return next();
     const answer = async () => {

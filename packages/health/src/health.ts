@@ -385,7 +385,7 @@ function judge(value: unknown): Verdict {
 }
 
 function normalizePath(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
+  const trimmed = path.replace(/(?<!\/)\/+$/, '');
   return trimmed.startsWith('/') || trimmed === '' ? trimmed : `/${trimmed}`;
 }
 
@@ -630,7 +630,7 @@ export function createHealth(options: HealthOptions = {}): Health {
     async handleHealthRequest(request: Request) {
       const method = request.method.toUpperCase();
       const raw = new URL(request.url).pathname;
-      const path = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+      const path = raw.length > 1 ? raw.replace(/(?<!\/)\/+$/, '') : raw;
       const probe = routes.get(path);
       const headers = { 'content-type': HEALTH_CONTENT_TYPE, 'cache-control': 'no-store' };
       if (probe === undefined) return new Response(JSON.stringify({ status: 'fail', output: 'unknown health endpoint' }), { status: 404, headers });
