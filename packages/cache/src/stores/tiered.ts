@@ -126,12 +126,9 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
   /** The SUBSCRIBE was answered (ioredis resubscribes by itself after a reconnect). */
   let subscribedOnce = false;
   let subscribing = false;
-  /** Redis refused SUBSCRIBE (not an outage): `ready()` rejects with it. */
-  let refused: CacheStoreError | undefined;
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const w of [...waiters]) w();
-  };
+  /** Settled once: `'subscribed'`, Redis' refusal of SUBSCRIBE (not an outage), or `'degraded'` on close. */
+  let settle!: (outcome: TieredReadiness | CacheStoreError) => void;
+  const outcome = new Promise<TieredReadiness | CacheStoreError>((resolve) => (settle = resolve));
   subscriber.on('error', () => {
     // Connection problems surface through L2 operations; the subscriber just reconnects.
   });
@@ -147,15 +144,12 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
         subscribedOnce = true;
         // Entries copied into L1 before now had no invalidation feed: drop them.
         void l1.clear('');
-        wake();
+        settle('subscribed');
       },
       (error: unknown) => {
         subscribing = false;
-        if (closed || isRedisOutage(error)) return; // retried on the next ready
-        refused = new CacheStoreError('subscribe', `Redis refused SUBSCRIBE ${channel}: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
-        wake();
+        // an outage: retried on the next ready
+        if (!closed && !isRedisOutage(error)) settle(new CacheStoreError('subscribe', `Redis refused SUBSCRIBE ${channel}: ${String((error as Error)?.message)}`, { cause: error }));
       },
     );
   };
@@ -183,33 +177,20 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
   });
   if (subscriber.status === 'ready') subscribe();
 
-  const ready = (readyOptions?: TieredReadyOptions): Promise<TieredReadiness> => {
-    try {
-      checkOptions('tieredStore.ready', readyOptions, ['timeoutMs']);
-      checkMs('timeoutMs', readyOptions?.timeoutMs, { allowInfinity: true });
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  const ready = async (readyOptions?: TieredReadyOptions): Promise<TieredReadiness> => {
+    checkOptions('tieredStore.ready', readyOptions, ['timeoutMs']);
+    checkMs('timeoutMs', readyOptions?.timeoutMs, { allowInfinity: true });
     const timeoutMs = readyOptions?.timeoutMs ?? l2.guard.timeoutMs;
-    const settled = (): TieredReadiness | CacheStoreError | undefined =>
-      refused ?? (subscribedOnce ? 'subscribed' : closed || timeoutMs === 0 ? 'degraded' : undefined);
-    const now = settled();
-    if (now instanceof CacheStoreError) return Promise.reject(now);
-    if (now !== undefined) return Promise.resolve(now);
-    return new Promise<TieredReadiness>((resolve, reject) => {
-      const finish = (outcome: TieredReadiness | CacheStoreError) => {
-        waiters.delete(check);
-        if (timer !== undefined) scheduler.clearTimeout(timer);
-        if (outcome instanceof CacheStoreError) reject(outcome);
-        else resolve(outcome);
-      };
-      const check = () => {
-        const outcome = settled();
-        if (outcome !== undefined) finish(outcome);
-      };
-      waiters.add(check);
-      const timer = timeoutMs === Infinity ? undefined : scheduler.setTimeout(() => finish('degraded'), timeoutMs);
-    });
+    let timer: unknown;
+    const result = await Promise.race([
+      outcome,
+      new Promise<TieredReadiness>((resolve) => {
+        if (timeoutMs !== Infinity) timer = scheduler.setTimeout(() => resolve('degraded'), timeoutMs);
+      }),
+    ]);
+    if (timer !== undefined) scheduler.clearTimeout(timer);
+    if (result instanceof CacheStoreError) throw result;
+    return result;
   };
 
   const publish = (message: Omit<Message, 'o'>) => l2.publish(channel, JSON.stringify({ o: instanceId, ...message }));
@@ -291,7 +272,7 @@ export function tieredStore(options: TieredStoreOptions): TieredStore {
     close: async () => {
       if (closed) return;
       closed = true;
-      wake(); // pending ready() calls resolve 'degraded'
+      settle('degraded'); // pending ready() calls resolve
       // disconnect, not quit: a QUIT to a hung Redis would never be answered
       subscriber.disconnect();
     },
