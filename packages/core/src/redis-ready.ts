@@ -27,23 +27,19 @@ export function onReady(client: ReadyEmitter & object, callback: () => void): ()
   let hub = hubs.get(client);
   if (hub === undefined) {
     const waiters = new Set<() => void>();
+    // the hub of a client is current while its listener is attached (see the remover below)
     const listener = () => {
-      if (hubs.get(client) === created) hubs.delete(client);
-      const due = [...waiters];
-      waiters.clear();
-      for (const waiter of due) waiter();
+      hubs.delete(client);
+      for (const waiter of [...waiters]) waiter();
     };
-    const created: Hub = { waiters, listener };
-    hub = created;
-    hubs.set(client, hub);
+    hubs.set(client, (hub = { waiters, listener }));
     client.once!('ready', listener);
   }
   const current = hub;
   current.waiters.add(callback);
   return () => {
-    if (!current.waiters.delete(callback) || current.waiters.size > 0) return;
     // without removeListener the listener stays on the client: keep the hub, so the next waiter reuses it
-    if (typeof client.removeListener === 'function' && hubs.get(client) === current) {
+    if (current.waiters.delete(callback) && current.waiters.size === 0 && typeof client.removeListener === 'function' && hubs.get(client) === current) {
       hubs.delete(client);
       client.removeListener('ready', current.listener);
     }

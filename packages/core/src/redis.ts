@@ -172,7 +172,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
   let openUntil = 0;
   let probing = false;
   /** Calls waiting for Redis or for the client to connect; failed at once when the circuit opens. */
-  const waiting = new Set<(failure: RedisFailure) => void>();
+  const waiting = new Set<() => void>();
 
   const fail = (failure: RedisFailure, trip: boolean): Error => {
     const opens = trip && state !== 'open';
@@ -186,7 +186,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     if (opens) {
       const due = [...waiting];
       waiting.clear();
-      for (const abandon of due) abandon(failure);
+      for (const abandon of due) abandon();
     }
     return error;
   };
@@ -239,8 +239,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
         then();
         endProbe();
       };
-      const abandon = (cause: RedisFailure) =>
-        settle(() => reject(fail({ operation, reason: 'circuit-open', message: `${name}: the circuit opened (${cause.reason} on ${cause.operation}) while this call waited` }, false)));
+      const abandon = () => settle(() => reject(fail({ operation, reason: 'circuit-open', message: `${name}: the circuit opened while this call waited` }, false)));
       const timer = scheduler.setTimeout(
         () =>
           settle(() =>

@@ -68,7 +68,7 @@ const chainedGlobalTimers = chainTimers(globalTimers);
 /**
  * The default clock: `Date.now` and the global timers, each looked up at call time. Its
  * timers keep the process alive (see the module's timer rule). A delay above
- * {@link MAX_TIMER_MS} is chained (it waits the full delay; the handle has `unref`, `ref`,
+ * {@link MAX_TIMER_MS} is chained (it waits the full delay; the handle has `unref` and
  * `hasRef`, and `clearTimeout` cancels it at any point).
  */
 export const systemClock: Scheduler = {
@@ -138,7 +138,6 @@ export function backgroundTimeout(scheduler: Scheduler, callback: () => void, ms
  */
 export function backgroundInterval(callback: () => void, ms: number): () => void {
   checkMs('ms', ms, { allowInfinity: true });
-  if (ms === Infinity) return () => undefined;
   if (ms <= MAX_TIMER_MS) {
     const handle = unrefTimer(globalThis.setInterval(callback, ms));
     return () => globalThis.clearInterval(handle);

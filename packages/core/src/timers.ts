@@ -26,11 +26,10 @@ interface TimerPair {
 interface ChainedTimer {
   [CANCEL](): void;
   unref(): ChainedTimer;
-  ref(): ChainedTimer;
   hasRef(): boolean;
 }
 
-type Refable = { unref?: () => void; ref?: () => void } | null | undefined;
+type Refable = { unref?: () => void } | null | undefined;
 
 /** @internal Cancels `handle` when it is a chained timer; `false` for any other handle. */
 export function cancelChained(handle: unknown): boolean {
@@ -47,7 +46,7 @@ export function cancelChained(handle: unknown): boolean {
  * this for a timer pair you call directly.
  *
  * The handle of a chained timer runs one segment at a time on `base`. Like a Node `Timeout` it
- * has `unref()`/`ref()`/`hasRef()`, and the choice holds for every later segment.
+ * has `unref()` and `hasRef()`, and `unref` holds for every later segment.
  *
  * @param base - The timer functions to chain (a runtime's globals, a fake clock's, ...).
  * @example
@@ -89,11 +88,6 @@ export function chainTimers(base: TimerPair): {
         unref() {
           refed = false;
           (current as Refable)?.unref?.();
-          return handle;
-        },
-        ref() {
-          refed = true;
-          (current as Refable)?.ref?.();
           return handle;
         },
         hasRef: () => refed,

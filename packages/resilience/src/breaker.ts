@@ -290,12 +290,9 @@ export class CircuitBreakerImpl extends Emitter<CircuitBreakerEvents> implements
     checkNumber('failureRate', o.failureRate, { min: 0, exclusiveMin: true, max: 1 });
     checkInt('minimumThroughput', o.minimumThroughput, 1);
     checkInt('windowSize', o.windowSize, 1);
-    if (o.failureRate === undefined) {
-      // options of the failure-rate strategy mean nothing to the consecutive-failure one: refuse rather than ignore them
-      for (const option of ['windowSize', 'windowMs', 'buckets', 'minimumThroughput'] as const) {
-        if (o[option] === undefined) continue;
-        throw new ConfigurationError(option, `needs failureRate: ${option} belongs to the failure-rate strategy and is ignored without it (set failureRate, or drop ${option} for the consecutive-failure strategy)`, { received: o[option] });
-      }
+    // options of the failure-rate strategy mean nothing to the consecutive-failure one: refuse rather than ignore them
+    for (const option of ['windowSize', 'windowMs', 'buckets', 'minimumThroughput'] as const) {
+      if (o.failureRate === undefined && o[option] !== undefined) throw new ConfigurationError(option, 'needs failureRate (an option of the failure-rate strategy, ignored without it)', { received: o[option] });
     }
     if (o.windowSize !== undefined && (o.windowMs !== undefined || o.buckets !== undefined)) {
       throw new ConfigurationError('windowSize', 'cannot be combined with windowMs/buckets (pick a count or a time window)', { received: o.windowSize });
