@@ -15,7 +15,7 @@ export { memoryStore } from './stores/memory.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memory.js';
 export { redisStore } from './stores/redis.js';
 export { REDIS_STORE_TIMEOUT_MS } from './stores/redis.js';
-export type { RedisClientLike, RedisStore, RedisStoreOptions } from './stores/redis.js';
+export type { RedisClientLike, RedisPipelineLike, RedisStore, RedisStoreOptions } from './stores/redis.js';
 export { transactionalStore } from './stores/transactional.js';
 export type { StoredLimit, TransactionalStoreAdapter } from './stores/transactional.js';
 export { evaluate, evaluateBatch } from './engine.js';
