@@ -6,7 +6,7 @@
 // mutated file is not valid), 2 if the unmutated rules do not pass their own tests.
 //
 //   node scripts/alerts-mutation.mjs [--rules alerts/armor.rules.yml]
-//     [--tests alerts/armor.rules.test.yml,alerts/armor.rules.long.test.yml] [--jobs 2] [--list]
+//     [--tests alerts/armor.rules.test.yml,alerts/armor.rules.long.test.yml] [--jobs <CPUs>] [--list]
 //
 // Mutations (each alone):
 // - every numeric literal of an alert's `expr` outside label matchers, strings and range brackets
@@ -20,14 +20,14 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
     rules: { type: 'string', default: 'alerts/armor.rules.yml' },
     tests: { type: 'string', default: 'alerts/armor.rules.test.yml,alerts/armor.rules.long.test.yml' },
-    jobs: { type: 'string', default: String(Math.min(2, availableParallelism())) },
+    jobs: { type: 'string', default: String(availableParallelism()) },
     list: { type: 'boolean', default: false },
   },
 });
@@ -72,7 +72,7 @@ function masked(expr) {
   return expr.replace(/\{[^}]*\}|"[^"]*"|'[^']*'|\[[^\]]*\]/g, (m) => ' '.repeat(m.length));
 }
 
-/** Every mutation of the rules file: `{ id, line, before, after }`. */
+/** Every mutation of the rules file: `{ id, rule, line, before, after }`. */
 function mutations(text) {
   const lines = text.split('\n');
   const out = [];
@@ -88,7 +88,7 @@ function mutations(text) {
     const forLine = /^(\s*for:\s*)(\S+)\s*$/.exec(line);
     if (forLine) {
       const s = seconds(forLine[2]);
-      for (const [how, v] of [['x2', s * 2], ['/2', s / 2]]) out.push({ id: `${rule} for: ${forLine[2]} ${how} -> ${duration(v)}`, line: i, before: line, after: `${forLine[1]}${duration(v)}` });
+      for (const [how, v] of [['x2', s * 2], ['/2', s / 2]]) out.push({ id: `${rule} for: ${forLine[2]} ${how} -> ${duration(v)}`, rule, line: i, before: line, after: `${forLine[1]}${duration(v)}` });
       return;
     }
     const exprLine = /^(\s*expr:\s*)(.+)$/.exec(line);
@@ -100,7 +100,7 @@ function mutations(text) {
     for (const w of windows) {
       const s = seconds(w);
       for (const [how, v] of [['x2', s * 2], ['/2', s / 2]]) {
-        out.push({ id: `${rule} window [${w}] ${how} -> [${duration(v)}]`, line: i, before: line, after: lead + expr.split(`[${w}]`).join(`[${duration(v)}]`) });
+        out.push({ id: `${rule} window [${w}] ${how} -> [${duration(v)}]`, rule, line: i, before: line, after: lead + expr.split(`[${w}]`).join(`[${duration(v)}]`) });
       }
     }
     if (!isAlert) return;
@@ -112,7 +112,7 @@ function mutations(text) {
       const variants = value === 0 ? [['+1', 1], ['-1', -1]] : [['x2', value * 2], ['/2', value / 2]];
       for (const [how, v] of variants) {
         const mutated = expr.slice(0, m.index) + number(v) + expr.slice(m.index + literal.length);
-        out.push({ id: `${rule} threshold ${literal} (col ${m.index + 1}) ${how} -> ${number(v)}`, line: i, before: line, after: lead + mutated });
+        out.push({ id: `${rule} threshold ${literal} (col ${m.index + 1}) ${how} -> ${number(v)}`, rule, line: i, before: line, after: lead + mutated });
       }
     }
   });
@@ -127,25 +127,48 @@ function run(cmd, argv, cwd) {
   });
 }
 
-/** Runs the tests against `rulesText` in a scratch directory: `{ valid, passed, output }`. */
-async function check(rulesText) {
+/** Each test file's text, and the rule file name they all load (relative to themselves). */
+const testFiles = testPaths.map((path) => ({ path, name: basename(path), text: readFileSync(path, 'utf8') }));
+let ruleFile;
+for (const { path, text } of testFiles) {
+  const ruleFiles = [...text.matchAll(/^rule_files:\s*\n((?:\s*-\s*.+\n)+)/gm)].flatMap((m) => [...m[1].matchAll(/-\s*(\S+)/g)].map((x) => x[1]));
+  if (ruleFiles.length !== 1 || (ruleFile !== undefined && ruleFiles[0] !== ruleFile)) throw new Error(`${path}: expected exactly one rule_files entry, the same in every test file`);
+  ruleFile = ruleFiles[0];
+}
+
+/**
+ * The test files in the order most likely to kill a mutation of `rule`: first those naming the
+ * rule or an alert whose expression uses it. Only the order changes: every file runs until one
+ * fails, so a mutation is reported as surviving only if all of them pass.
+ */
+function order(rule, text) {
+  const users = new Set([rule]);
+  let alert;
+  for (const line of text.split('\n')) {
+    const head = /^\s*- alert:\s*(\S+)/.exec(line);
+    if (head) alert = head[1];
+    const expr = /^\s*expr:\s*(.+)$/.exec(line);
+    if (expr && alert && expr[1].includes(rule)) users.add(alert);
+  }
+  const relevant = (f) => [...users].some((u) => f.text.includes(u));
+  return [...testFiles.filter(relevant), ...testFiles.filter((f) => !relevant(f))];
+}
+
+/** Runs the tests against `rulesText` in a scratch directory, file by file until one fails: `{ valid, passed, output }`. */
+async function check(rulesText, files = testFiles) {
   const dir = mkdtempSync(join(tmpdir(), 'armor-alerts-mutation-'));
   try {
-    // each test file names the rule file relative to itself
-    let ruleFile;
-    for (const testsPath of testPaths) {
-      const testText = readFileSync(testsPath, 'utf8');
-      const ruleFiles = [...testText.matchAll(/^rule_files:\s*\n((?:\s*-\s*.+\n)+)/gm)].flatMap((m) => [...m[1].matchAll(/-\s*(\S+)/g)].map((x) => x[1]));
-      if (ruleFiles.length !== 1 || (ruleFile !== undefined && ruleFiles[0] !== ruleFile))
-        throw new Error(`${testsPath}: expected exactly one rule_files entry, the same in every test file`);
-      ruleFile = ruleFiles[0];
-      copyFileSync(testsPath, join(dir, basename(testsPath)));
-    }
     writeFileSync(join(dir, ruleFile), rulesText);
+    for (const f of testFiles) copyFileSync(f.path, join(dir, f.name));
     const lint = await run('promtool', ['check', 'rules', ruleFile], dir);
     if (lint.code !== 0) return { valid: false, passed: false, output: lint.output };
-    const test = await run('promtool', ['test', 'rules', ...testPaths.map((t) => basename(t))], dir);
-    return { valid: true, passed: test.code === 0, output: test.output };
+    let output = '';
+    for (const f of files) {
+      const test = await run('promtool', ['test', 'rules', f.name], dir);
+      output += test.output;
+      if (test.code !== 0) return { valid: true, passed: false, output };
+    }
+    return { valid: true, passed: true, output };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -157,7 +180,7 @@ if (args.list) {
   for (const m of all) console.log(m.id);
   process.exit(0);
 }
-console.log(`alerts mutation run: ${all.length} mutations of ${args.rules}, tests ${args.tests}, ${jobs} at a time (rules dir ${dirname(args.rules)})`);
+console.log(`alerts mutation run: ${all.length} mutations of ${args.rules}, tests ${args.tests}, ${jobs} at a time`);
 const baseline = await check(original);
 if (!baseline.valid || !baseline.passed) {
   console.error('the unmutated rules do not pass their tests:\n' + baseline.output);
@@ -174,7 +197,7 @@ async function worker() {
     const lines = original.split('\n');
     if (lines[m.line] !== m.before) throw new Error(`internal: line ${m.line + 1} changed`);
     lines[m.line] = m.after;
-    const r = await check(lines.join('\n'));
+    const r = await check(lines.join('\n'), order(m.rule, original));
     results[i] = r;
     done++;
     const verdict = !r.valid ? 'INVALID' : r.passed ? 'SURVIVED' : 'killed';
