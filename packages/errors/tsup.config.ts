@@ -6,4 +6,7 @@ export default armorTsup({
   'convex': 'src/convex.ts',
   'client': 'src/client.ts',
   'react': 'src/react.ts',
+  'hono': 'src/hono.ts',
+  'fastify': 'src/fastify.ts',
+  'next': 'src/next.ts',
 });

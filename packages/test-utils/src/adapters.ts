@@ -1,0 +1,206 @@
+/**
+ * The adapter conformance suite: the same scenarios, over real sockets, against every framework
+ * adapter of a package (Express, Hono on `@hono/node-server`, Fastify, and a Next.js App Router
+ * route handler served as the Fetch function it is). A package's test builds one app per framework
+ * with the routes a scenario family names, and passes them here; a new adapter gets every
+ * scenario for free.
+ *
+ * @module
+ */
+import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The frameworks the suite knows. */
+export type Framework = 'express' | 'hono' | 'fastify' | 'next';
+
+/** A running app. */
+export interface Served {
+  base: string;
+  close(): Promise<void>;
+}
+
+const baseOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+
+/** Serves an Express app on a free loopback port. */
+export async function serveExpress(app: { listen(port: number, host: string, cb: () => void): Server }): Promise<Served> {
+  let server!: Server;
+  await new Promise<void>((resolve) => {
+    server = app.listen(0, '127.0.0.1', resolve);
+  });
+  return { base: baseOf(server), close: () => closeServer(server) };
+}
+
+/** Serves a Hono app (anything with `fetch`) with `@hono/node-server`. */
+export async function serveHono(app: { fetch: (request: Request) => Response | Promise<Response> }): Promise<Served> {
+  let server!: Server;
+  await new Promise<void>((resolve) => {
+    server = serve({ fetch: (request: Request) => app.fetch(request), port: 0, hostname: '127.0.0.1' }, () => resolve()) as Server;
+  });
+  return { base: baseOf(server), close: () => closeServer(server) };
+}
+
+/** Serves a Fastify instance. */
+export async function serveFastify(app: { listen(options: { port: number; host: string }): Promise<string>; close(): Promise<unknown> }): Promise<Served> {
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    base: address,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  const init: RequestInit = { method: req.method ?? 'GET', headers };
+  if (chunks.length && req.method !== 'GET' && req.method !== 'HEAD') init.body = Buffer.concat(chunks);
+  return new Request(new URL(req.url ?? '/', base), init);
+}
+
+/**
+ * Serves Next.js App Router route handlers (`(request) => Response`) by path, the way Next calls
+ * them: a Web `Request` in, a Web `Response` out, plus the client address Next puts in
+ * `x-forwarded-for`. Unknown paths are 404 (as Next answers them, before any handler).
+ */
+export async function serveRoutes(routes: Record<string, Partial<Record<string, (request: Request) => Response | Promise<Response>>>>): Promise<Served> {
+  let base = '';
+  const server = createServer((req, res) => {
+    void (async () => {
+      const request = await toRequest(req, base);
+      const path = new URL(request.url).pathname;
+      const handler = routes[path]?.[req.method ?? 'GET'];
+      const response = handler ? await handler(request) : new Response('Not Found', { status: 404 });
+      res.statusCode = response.status;
+      response.headers.forEach((value, key) => res.setHeader(key, value));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    })().catch((error: unknown) => {
+      res.statusCode = 599; // the harness itself failed: never a status an adapter would answer
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = baseOf(server);
+  return { base, close: () => closeServer(server) };
+}
+
+/** One check against a running app. */
+export interface Scenario {
+  name: string;
+  check(base: string): Promise<void>;
+}
+
+/** Runs every scenario against every framework's app. */
+export function adapterConformance(pkg: string, apps: Partial<Record<Framework, () => Promise<Served>>>, scenarios: readonly Scenario[]): void {
+  for (const [framework, start] of Object.entries(apps) as [Framework, () => Promise<Served>][]) {
+    describe(`adapter conformance: ${pkg} on ${framework}`, () => {
+      let served: Served;
+      beforeAll(async () => {
+        served = await start();
+      });
+      afterAll(() => served?.close());
+      for (const scenario of scenarios) it(scenario.name, () => scenario.check(served.base));
+    });
+  }
+}
+
+async function problem(res: Response) {
+  expect(res.headers.get('content-type') ?? '').toContain('application/problem+json');
+  return (await res.json()) as { status: number; title?: string; detail?: string; type?: string; instance?: string };
+}
+
+/**
+ * Errors: apps serve `GET /boom` (throws `new Error('db password is hunter2')`),
+ * `GET /teapot` (throws `new NotFoundError('No such teapot')`) and nothing at `/nowhere`.
+ */
+export const errorScenarios: readonly Scenario[] = [
+  {
+    name: 'a thrown Error is a 500 problem+json that leaks nothing',
+    async check(base) {
+      const res = await fetch(`${base}/boom`);
+      expect(res.status).toBe(500);
+      const body = await problem(res);
+      expect(body.status).toBe(500);
+      expect(JSON.stringify(body)).not.toContain('hunter2');
+    },
+  },
+  {
+    name: 'an ArmorError keeps its status and its exposed detail',
+    async check(base) {
+      const res = await fetch(`${base}/teapot`);
+      expect(res.status).toBe(404);
+      expect(await problem(res)).toMatchObject({ status: 404, detail: 'No such teapot', instance: '/teapot' });
+    },
+  },
+  {
+    name: 'an unmatched route is a 404 problem+json',
+    async check(base) {
+      const res = await fetch(`${base}/nowhere`);
+      expect(res.status).toBe(404);
+      expect((await problem(res)).status).toBe(404);
+    },
+  },
+];
+
+/**
+ * Rate limits: apps serve `GET /limited` behind a limiter of 2 requests per 60 s keyed by client
+ * IP, answering 200 `ok` when allowed.
+ */
+export const rateLimitScenarios: readonly Scenario[] = [
+  {
+    name: 'the third request is a 429 problem+json with IETF RateLimit headers and Retry-After',
+    async check(base) {
+      const first = await fetch(`${base}/limited`);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('ratelimit-policy') ?? '').toMatch(/2;w=60/);
+      await fetch(`${base}/limited`);
+      const third = await fetch(`${base}/limited`);
+      expect(third.status).toBe(429);
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(third.headers.get('ratelimit') ?? '').toMatch(/r=0/);
+      expect((await problem(third)).status).toBe(429);
+    },
+  },
+];
+
+/**
+ * Security headers: apps serve `GET /page`, an HTML page whose inline script carries the
+ * request's CSP nonce (`<script nonce="…">`).
+ */
+export const securityHeaderScenarios: readonly Scenario[] = [
+  {
+    name: 'helmet-grade headers on every answer',
+    async check(base) {
+      const res = await fetch(`${base}/page`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('strict-transport-security') ?? '').toContain('max-age=');
+      expect(res.headers.get('x-frame-options') ?? res.headers.get('content-security-policy') ?? '').toBeTruthy();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    },
+  },
+  {
+    name: 'the CSP nonce in the header is the one in the page, and fresh per request',
+    async check(base) {
+      const nonces: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${base}/page`);
+        const csp = res.headers.get('content-security-policy') ?? '';
+        const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+        expect(nonce, csp).toBeTruthy();
+        expect(await res.text()).toContain(`nonce="${nonce}"`);
+        nonces.push(nonce!);
+      }
+      expect(nonces[0]).not.toBe(nonces[1]);
+    },
+  },
+];
