@@ -24,7 +24,7 @@ export const snapshotHealthStatusSchema = z.enum(['pass', 'warn', 'fail', 'unkno
 
 /** A section the server could not compute, and why. */
 export const snapshotUnavailableSchema = z.object({
-  section: z.enum(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet']),
+  section: z.enum(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet', 'audit']),
   reason: z.string(),
 });
 
@@ -78,6 +78,32 @@ export const errorGroupSightingSchema = z.object({
   firstSeen: z.number(),
   lastSeen: z.number(),
   count: z.number().int().nonnegative(),
+});
+
+/** The `audit` section (`@armor/audit`). */
+export const auditSectionSchema = z.object({
+  streams: z.array(
+    z.object({
+      stream: z.string(),
+      ok: z.boolean().nullable(),
+      lastSeq: z.number().int().nonnegative(),
+      findings: z.number().int().nonnegative(),
+      unanchored: z.number().int().nonnegative(),
+      verifiedAt: z.number().optional(),
+      checkpointAgeSeconds: z.number().nonnegative().optional(),
+    }),
+  ),
+  recent: z.array(
+    z.object({
+      stream: z.string(),
+      seq: z.number().int().positive(),
+      time: z.string(),
+      action: z.string(),
+      actorId: z.string(),
+      outcome: z.enum(['success', 'failure', 'denied']),
+      targets: z.array(z.string()),
+    }),
+  ),
 });
 
 /** The `fleet` section of a fleet snapshot. */
@@ -215,6 +241,7 @@ export const monitoringSnapshotSchema = z.object({
   rateLimits: z.array(rateLimitStatsSchema),
   breakers: z.array(breakerStatsSchema),
   fleet: fleetSectionSchema.optional(),
+  audit: auditSectionSchema.optional(),
   /** Sections whose source failed (their figures were not computed). */
   unavailable: z.array(snapshotUnavailableSchema).optional(),
 });
@@ -235,7 +262,8 @@ const proofs: {
   rate: Same<z.infer<typeof rateLimitStatsSchema>, T.RateLimitStats>;
   breaker: Same<z.infer<typeof breakerStatsSchema>, T.BreakerStats>;
   unavailable: Same<z.infer<typeof snapshotUnavailableSchema>, T.SnapshotUnavailable>;
-} = { snapshot: true, check: true, point: true, route: true, group: true, slow: true, cache: true, rate: true, breaker: true, unavailable: true };
+  audit: Same<z.infer<typeof auditSectionSchema>, T.AuditSection>;
+} = { audit: true, snapshot: true, check: true, point: true, route: true, group: true, slow: true, cache: true, rate: true, breaker: true, unavailable: true };
 void proofs;
 
 export type { MonitoringSnapshot, SnapshotHealthCheck, RequestPoint, RouteStats, ErrorGroup, SlowOperation, CacheStats, RateLimitStats, BreakerStats } from './snapshot.js';

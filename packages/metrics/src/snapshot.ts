@@ -23,7 +23,7 @@ export type SnapshotHealthStatus = HealthStatus | 'unknown';
  * per-instance counts), `latency` (every p50/p95/p99), `inFlight`, `errors` (error groups),
  * `slowOperations`, `caches`, `rateLimits`, `breakers`, `fleet` (the instance list).
  */
-export type SnapshotSection = 'requests' | 'latency' | 'inFlight' | 'errors' | 'slowOperations' | 'caches' | 'rateLimits' | 'breakers' | 'fleet';
+export type SnapshotSection = 'requests' | 'latency' | 'inFlight' | 'errors' | 'slowOperations' | 'caches' | 'rateLimits' | 'breakers' | 'fleet' | 'audit';
 
 /**
  * A section the server could not compute (its source failed). Its figures in the snapshot are
@@ -120,6 +120,43 @@ export interface FleetSection {
   instance: string | null;
   /** The range shown (servers always send one; `null` where a reader did not recognize it). */
   range: FleetRange | null;
+}
+
+/** One audit stream's integrity, from `@armor/audit`'s verifier (`auditSnapshotSection`). */
+export interface AuditStreamStatus {
+  stream: string;
+  /** The latest verification found nothing (`null`: not verified yet). */
+  ok: boolean | null;
+  /** Last seq of the stream at that verification. */
+  lastSeq: number;
+  /** Findings of that verification (0 when clean). */
+  findings: number;
+  /** Entries after the last valid checkpoint. */
+  unanchored: number;
+  /** When it was verified (epoch ms). */
+  verifiedAt?: number | undefined;
+  /** Age of the newest checkpoint, in seconds. */
+  checkpointAgeSeconds?: number | undefined;
+}
+
+/** One recent audit event, as the dashboard lists it (no personal data). */
+export interface AuditEventSummary {
+  stream: string;
+  seq: number;
+  /** ISO 8601. */
+  time: string;
+  action: string;
+  actorId: string;
+  outcome: 'success' | 'failure' | 'denied';
+  /** `type:id` of each target. */
+  targets: string[];
+}
+
+/** The `audit` section: integrity per stream and the most recent events. */
+export interface AuditSection {
+  streams: AuditStreamStatus[];
+  /** Newest first. */
+  recent: AuditEventSummary[];
 }
 
 /** A group of errors sharing a `fingerprint()` from `@armor/errors`. */
@@ -240,6 +277,8 @@ export interface MonitoringSnapshot {
   breakers: BreakerStats[];
   /** Present on fleet snapshots (`@armor/fleet`): the per-instance breakdown and the selection. */
   fleet?: FleetSection | undefined;
+  /** Present when the server has an audit log (`@armor/audit`): integrity and recent events. */
+  audit?: AuditSection | undefined;
   /**
    * Sections whose source failed, so their figures were not computed (absent on a complete
    * snapshot). The overall health is then `unknown`.
