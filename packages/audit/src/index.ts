@@ -34,3 +34,5 @@ export { scheduleVerification } from './verifier.js';
 export type { AuditMetricsRegistry, AuditVerifier, AuditVerifierOptions } from './verifier.js';
 export { auditApiKeyEvent, auditRateLimitBlocks, auditSecurityErrors } from './capture.js';
 export type { ApiKeyAction, CaptureOptions } from './capture.js';
+export { auditSnapshotSection } from './snapshot.js';
+export type { AuditSnapshotOptions, AuditSnapshotSection } from './snapshot.js';

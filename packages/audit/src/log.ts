@@ -14,7 +14,7 @@ import { AuditError } from './errors.js';
 import { parseEvent, splitEvent, type AuditEventInput } from './event.js';
 import { canonicalize } from './jcs.js';
 import type { AuditSigner } from './signer.js';
-import type { AuditStore } from './store.js';
+import type { AuditStore, ChainHead } from './store.js';
 import { verifyStream, type VerifyReport } from './verify.js';
 import type { AuditWitness } from './witness.js';
 
@@ -65,6 +65,8 @@ export interface AuditLog {
   checkpoint(stream?: string): Promise<Checkpoint | undefined>;
   /** Verifies a stream against the signer's public key (plus `publicKeys`) and the witness. */
   verify(stream?: string, options?: { publicKeys?: readonly string[] }): Promise<VerifyReport>;
+  /** The stream's head (last seq and hash), `null` when empty. */
+  head(stream?: string): Promise<ChainHead | null>;
   /** Iterates a stream's entries in seq order, `batch` at a time (default 1,000). */
   entries(stream?: string, options?: { afterSeq?: number; batch?: number }): AsyncIterable<AuditEntry>;
   /** Erases the personal data of `subject` (an actor id) in every stream; verification still passes. */
@@ -201,6 +203,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       });
     },
     entries,
+    head: (stream) => store.head(streamName(stream)),
     erase(subject) {
       checkString('subject', subject);
       return store.erase(subject);

@@ -74,3 +74,27 @@ describe('scheduleVerification', () => {
     expect(() => scheduleVerification(options as never)).toThrow(name);
   });
 });
+
+describe('auditSnapshotSection', () => {
+  it('is a valid audit section of the snapshot contract, integrity from the verifier, no personal data', async () => {
+    const { auditSnapshotSection } = await import('./index.js');
+    const { auditSectionSchema } = await import('@armor/metrics/schema');
+    const { clock, log, registry } = await setup();
+    await log.append({ action: 'login', actor: { id: 'u9', name: 'Ada Lovelace' }, context: { ip: '203.0.113.9' }, outcome: 'denied' }, { stream: 't1' });
+    const verifier = scheduleVerification({ log, streams: ['t1'], registry, clock });
+    const before = await auditSnapshotSection({ log, streams: ['t1', 'empty'], verifier, recentPerStream: 3 });
+    expect(before.streams[0]).toMatchObject({ stream: 't1', ok: null, lastSeq: 6 });
+    await verifier.runOnce();
+    clock.advance(30_000);
+    const section = await auditSnapshotSection({ log, streams: ['t1', 'empty'], verifier, recentPerStream: 3, now: () => clock.now() });
+    expect(auditSectionSchema.safeParse(section).success).toBe(true);
+    expect(section.streams).toEqual([
+      { stream: 't1', ok: true, lastSeq: 6, findings: 0, unanchored: 2, verifiedAt: clock.now() - 30_000, checkpointAgeSeconds: 30 },
+      { stream: 'empty', ok: null, lastSeq: 0, findings: 0, unanchored: 0 },
+    ]);
+    expect(section.recent.map((e) => e.seq)).toEqual([6, 5, 4]);
+    expect(section.recent[0]).toMatchObject({ action: 'login', actorId: 'u9', outcome: 'denied' });
+    expect(JSON.stringify(section)).not.toMatch(/Ada|203\.0\.113/);
+    verifier.stop();
+  });
+});

@@ -53,6 +53,8 @@ export interface AuditVerifier {
   runOnce(): Promise<VerifyReport[]>;
   /** Stops the schedule. */
   stop(): void;
+  /** The latest report per stream, with when it was made (epoch ms). */
+  latest(): ReadonlyMap<string, VerifyReport & { verifiedAt: number }>;
 }
 
 /**
@@ -95,6 +97,7 @@ export function scheduleVerification(options: AuditVerifierOptions): AuditVerifi
   };
 
   let running: Promise<VerifyReport[]> | undefined;
+  const latest = new Map<string, VerifyReport & { verifiedAt: number }>();
   async function run(): Promise<VerifyReport[]> {
     const names = typeof options.streams === 'function' ? await options.streams() : options.streams;
     const reports: VerifyReport[] = [];
@@ -103,6 +106,7 @@ export function scheduleVerification(options: AuditVerifierOptions): AuditVerifi
         const report = await log.verify(stream, { publicKeys });
         reports.push(report);
         const now = clock.now();
+        latest.set(stream, { ...report, verifiedAt: now });
         if (m) {
           safe(() => m.seq.set({ stream }, report.lastSeq));
           safe(() => m.findings.set({ stream }, report.findings.length + report.omittedFindings));
@@ -128,5 +132,5 @@ export function scheduleVerification(options: AuditVerifierOptions): AuditVerifi
   const stop = backgroundInterval(() => {
     void runOnce().catch(() => undefined);
   }, options.intervalMs ?? 3_600_000);
-  return { runOnce, stop };
+  return { runOnce, stop, latest: () => latest };
 }
