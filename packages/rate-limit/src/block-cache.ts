@@ -47,7 +47,8 @@ export interface BlockCache {
  * Anything else goes to the store. Any other answer of the store for the key (an admission
  * changes the state) and `reset`/`reward`/`penalize` through the limiter drop the entry. The
  * times are measured from the call's start on the limiter's clock, so local answers end at
- * most one round trip early, never late.
+ * most one round trip early, never late; they count down from the store's rounded answer (whole
+ * milliseconds, rounded up), so they may differ from a fresh store answer by that 1 ms.
  */
 export function createBlockCache(maxKeys: number, policy: RateLimitPolicy): BlockCache {
   const entries = new Map<string, BlockEntry>();
