@@ -5,4 +5,7 @@ export default armorTsup({
   'express': 'src/express.ts',
   'node': 'src/node.ts',
   'cli': 'src/cli.ts',
+  'hono': 'src/hono.ts',
+  'fastify': 'src/fastify.ts',
+  'next': 'src/next.ts',
 });

@@ -62,6 +62,9 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  // Next.js appends the socket's address to X-Forwarded-For before any handler runs.
+  const peer = req.socket.remoteAddress;
+  if (peer) headers.set('x-forwarded-for', headers.has('x-forwarded-for') ? `${headers.get('x-forwarded-for')}, ${peer}` : peer);
   const init: RequestInit = { method: req.method ?? 'GET', headers };
   if (chunks.length && req.method !== 'GET' && req.method !== 'HEAD') init.body = Buffer.concat(chunks);
   return new Request(new URL(req.url ?? '/', base), init);
@@ -201,6 +204,42 @@ export const securityHeaderScenarios: readonly Scenario[] = [
         nonces.push(nonce!);
       }
       expect(nonces[0]).not.toBe(nonces[1]);
+    },
+  },
+];
+
+/**
+ * Health probes: apps serve the probes of a health instance at `/health` whose one critical
+ * check (`db`) throws `new Error('password=hunter2')`, marked ready; so liveness passes and
+ * readiness fails.
+ */
+export const healthScenarios: readonly Scenario[] = [
+  {
+    name: 'liveness is 200 application/health+json, no-store',
+    async check(base) {
+      const res = await fetch(`${base}/health/live`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type') ?? '').toContain('application/health+json');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toMatchObject({ status: 'pass' });
+    },
+  },
+  {
+    name: 'a failing critical check makes readiness 503 without leaking its message',
+    async check(base) {
+      const res = await fetch(`${base}/health/ready`);
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ status: 'fail' });
+      expect(text).not.toContain('hunter2');
+    },
+  },
+  {
+    name: 'HEAD answers the status without a body',
+    async check(base) {
+      const res = await fetch(`${base}/health/live`, { method: 'HEAD' });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
     },
   },
 ];

@@ -12,16 +12,4 @@ export { outageSuite, settleWithin, type OutageSubject, type OutageSuiteOptions,
 export { checkReadme, expectReadmeRuns, readmeBlocks, type ReadmeBlock, type ReadmeResult, type CheckReadmeOptions } from './readme.js';
 export { auditStoreSuite, type AuditSuiteOptions } from './audit.js';
 export { growthRatio, type Growth, type GrowthOptions } from './linear.js';
-export {
-  adapterConformance,
-  errorScenarios,
-  rateLimitScenarios,
-  securityHeaderScenarios,
-  serveExpress,
-  serveFastify,
-  serveHono,
-  serveRoutes,
-  type Framework,
-  type Scenario,
-  type Served,
-} from './adapters.js';
+export * from './adapters.js';
