@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { growthRatio } from '@armor/test-utils';
 import { describe, expect, it } from 'vitest';
-import { embeddedIpv4, ipInCidr, ipPrefix, ipRange, normalizeIp, parseIp } from './index.js';
+import { embeddedIpv4, ipInCidr, ipPrefix, ipRange, normalizeIp, parseIp } from './ip.js';
 
 const FACTOR = 16;
 const BOUND = FACTOR * 4;
