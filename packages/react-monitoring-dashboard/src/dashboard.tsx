@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties }
 import { formatAgo, formatClock, formatDuration } from './format.js';
 import { CircuitBreakers, CacheStats, RateLimitStats } from './panels/stats.js';
 import { ErrorRateChart, LatencyChart, ThroughputChart } from './panels/charts.js';
+import { AuditPanel } from './panels/audit.js';
 import { ErrorList } from './panels/error-list.js';
 import { FleetSelector, type FleetSelection } from './panels/fleet.js';
 import { HealthOverview } from './panels/health-overview.js';
@@ -332,6 +333,11 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
             <PanelBoundary testId="slow" title="Slow operations" wide resetKey={snapshot}>
               <SlowOperations snapshot={snapshot} />
             </PanelBoundary>
+            {snapshot.audit !== undefined || unavailable.audit !== undefined ? (
+              <PanelBoundary testId="audit" title="Audit log" wide resetKey={snapshot}>
+                <AuditPanel snapshot={snapshot} />
+              </PanelBoundary>
+            ) : null}
           </div>
           </UnavailableContext.Provider>
         </NotesContext.Provider>

@@ -26,6 +26,8 @@ export type { FleetSelectorProps, FleetSelection } from './panels/fleet.js';
 export type { ErrorListProps, ErrorSort } from './panels/error-list.js';
 export { RouteTable, StatusBreakdown } from './panels/routes.js';
 export type { RouteTableProps, StatusBreakdownProps } from './panels/routes.js';
+export { AuditPanel } from './panels/audit.js';
+export type { AuditPanelProps, AuditOutcomeFilter } from './panels/audit.js';
 export { SlowOperations } from './panels/slow-operations.js';
 export type { SlowOperationsProps, SlowSortKey } from './panels/slow-operations.js';
 export { CacheStats, RateLimitStats, CircuitBreakers } from './panels/stats.js';
@@ -36,6 +38,9 @@ export { downsampleMinMax } from './downsample.js';
 export type { SeriesPoint } from './downsample.js';
 export { systemClock } from './types.js';
 export type {
+  AuditEventSummary,
+  AuditSection,
+  AuditStreamStatus,
   BreakerStats,
   CacheStats as CacheStatsData,
   Clock,

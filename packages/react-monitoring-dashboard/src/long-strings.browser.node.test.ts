@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { build, defaultClientConditions } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFleetSnapshot } from '../test/fixtures.js';
+import { makeAuditSection, makeFleetSnapshot } from '../test/fixtures.js';
 import type { MonitoringSnapshot } from './types.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -35,6 +35,10 @@ function longSnapshot(): MonitoringSnapshot {
   const g = s.errors.groups[0]!;
   s.errors.groups[0] = { ...g, fingerprint: LONG('fp'), code: LONG('CODE'), name: LONG('Name'), message: LONG('message'), sample: { message: LONG('sample'), stack: LONG('stack'), context: { [LONG('key')]: LONG('context') } } };
   s.slowOperations = [{ name: LONG('op'), durationMs: 900, at: Date.now(), thresholdMs: 100, summary: LONG('summary') }, ...s.slowOperations];
+  const audit = makeAuditSection(Date.now());
+  audit.streams = [{ stream: LONG('stream'), ok: false, lastSeq: 3, findings: 1, unanchored: 0 }, ...audit.streams];
+  audit.recent = [{ stream: LONG('stream'), seq: 3, time: LONG('time'), action: LONG('action'), actorId: LONG('actor'), outcome: 'denied', targets: [LONG('target'), LONG('target2')] }, ...audit.recent];
+  s.audit = audit;
   return s;
 }
 
@@ -68,8 +72,9 @@ beforeAll(async () => {
   });
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/long' || url.pathname === '/unavailable') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(url.pathname === '/long' ? longSnapshot() : unavailableSnapshot()));
+    if (url.pathname === '/long' || url.pathname === '/unavailable' || url.pathname === '/audit') {
+      const body = url.pathname === '/long' ? longSnapshot() : url.pathname === '/audit' ? { ...makeFleetSnapshot({ now: Date.now() }), audit: makeAuditSection(Date.now()) } : unavailableSnapshot();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     const file = normalize(join(outDir, url.pathname === '/' ? 'index.html' : url.pathname));
@@ -105,6 +110,8 @@ describe('long strings and unavailable sections in headless Chromium', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${base}/?interval=0&source=/long`);
     await page.locator('[data-panel="slow"]').first().waitFor({ state: 'visible' });
+    // the audit panel (issue 25) with a 20,000-character stream, action, actor and targets
+    await page.locator('[data-panel="audit"] [data-audit-event]').first().waitFor({ state: 'visible' });
     // open the long error's sample too
     await page.getByRole('button', { name: /Show sample/ }).first().click();
     const size = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, scrollHeight: document.documentElement.scrollHeight }));
@@ -115,6 +122,15 @@ describe('long strings and unavailable sections in headless Chromium', () => {
     const wide = await page.evaluate(() => [...document.querySelectorAll('[data-panel]')].map((p) => [p.getAttribute('data-panel'), Math.round(p.getBoundingClientRect().right)] as const).filter(([, right]) => right > document.documentElement.clientWidth + 1));
     expect(wide).toEqual([]);
     if (width === 1280) await page.screenshot({ path: join(artifacts, 'dashboard-long-strings.png') });
+    // the audit panel's tables: each long cell is cut to a few lines, not laid out in full
+    const audit = await page.evaluate(() => {
+      const p = document.querySelector('[data-panel="audit"]')!;
+      const cells = [...p.querySelectorAll('td, th')].map((c) => Math.round(c.getBoundingClientRect().height));
+      return { right: Math.round(p.getBoundingClientRect().right), tallestCell: Math.max(...cells) };
+    });
+    expect(audit.right).toBeLessThanOrEqual(width);
+    expect(audit.tallestCell).toBeLessThan(200); // 217 px (one letter per line in the headers) before the short columns kept their width
+    if (width === 1280) await page.locator('[data-panel="audit"]').screenshot({ path: join(artifacts, 'panel-audit-long.png') });
     expect(pageErrors).toEqual([]);
     await page.close();
   });
@@ -128,6 +144,28 @@ describe('long strings and unavailable sections in headless Chromium', () => {
     expect(await page.locator('[data-panel="health"] .ad-panel-head').textContent()).toContain('Unknown');
     await page.locator('[data-panel="health"]').screenshot({ path: join(artifacts, 'panel-health-unknown.png') });
     await page.locator('[data-panel="caches"]').screenshot({ path: join(artifacts, 'panel-unavailable.png') });
+    await page.close();
+  });
+
+  it('the audit panel: integrity per stream and recent events filtered by outcome (screenshot)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    await page.goto(`${base}/?interval=0&source=/audit`);
+    const panel = page.locator('[data-panel="audit"]');
+    await panel.locator('[data-audit-event]').first().waitFor({ state: 'visible' });
+    expect(await panel.locator('[data-stream-status="fail"]').textContent()).toContain('FINDINGS (2)');
+    // the findings badge is red (the theme's fail colour), not only labelled
+    expect(await panel.locator('[data-stream-status="fail"] .ad-badge').evaluate((b) => getComputedStyle(b).color)).toBe('rgb(179, 38, 30)');
+    expect(await panel.locator('[data-audit-event]').count()).toBe(25);
+    await panel.getByLabel('Outcome').selectOption('denied');
+    await expect.poll(() => panel.locator('[data-audit-event]').count()).toBe(12);
+    await panel.getByLabel('Outcome').selectOption('all');
+    await panel.getByLabel('Action').fill('revoked');
+    await expect.poll(() => panel.locator('[data-audit-event]').count()).toBe(6);
+    await panel.getByLabel('Action').fill('');
+    await panel.getByLabel('Stream').selectOption('tenant-b');
+    await expect.poll(() => panel.locator('[data-audit-event]').count()).toBe(10);
+    await panel.getByLabel('Stream').selectOption('');
+    await panel.screenshot({ path: join(artifacts, 'panel-audit.png') });
     await page.close();
   });
 });

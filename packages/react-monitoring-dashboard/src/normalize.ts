@@ -11,7 +11,7 @@
 import type { MonitoringSnapshot, SnapshotSection } from './types.js';
 
 /** Which panel a note belongs to (the panel's `data-panel` value). */
-export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow' | 'fleet';
+export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow' | 'fleet' | 'audit';
 
 /** One field of the snapshot that had the wrong type. */
 export interface SnapshotNote {
@@ -37,7 +37,7 @@ export interface NormalizedSnapshot {
   unavailable: Partial<Record<SnapshotSection, string>>;
 }
 
-const SECTIONS: ReadonlySet<string> = new Set(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet']);
+const SECTIONS: ReadonlySet<string> = new Set(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet', 'audit']);
 const MISSING = 'missing from the snapshot';
 
 const MAX_NOTES = 100;
@@ -297,6 +297,7 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
     for (const key of ['failures', 'successes', 'rejected', 'since']) f.num(key, 'optional');
   });
   const fleet = s.fleet === undefined ? undefined : normalizeFleet(s.fleet, notes);
+  const audit = s.audit === undefined ? undefined : normalizeAudit(s.audit, notes, unavailable);
   if (notes.length === 0) return { snapshot, notes, unavailable };
   const out: Rec = {
     ...s,
@@ -314,6 +315,7 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
     breakers,
   };
   if (fleet !== undefined) out.fleet = fleet;
+  if (audit !== undefined) out.audit = audit;
   return { snapshot: out as unknown as MonitoringSnapshot, notes, unavailable };
 }
 
@@ -351,5 +353,58 @@ function normalizeFleet(value: unknown, notes: SnapshotNote[]): Rec {
     f.note('range', `expected one of 15m, 1h, 6h, 24h, got ${typeof value.range === 'string' ? JSON.stringify(value.range.slice(0, 40)) : describe(value.range)}`);
     f.set('range', null);
   }
+  return f.out;
+}
+
+const OUTCOMES: ReadonlySet<unknown> = new Set(['success', 'failure', 'denied']);
+
+/**
+ * The `audit` section (`@armor/audit`): repaired item by item like the others. A stream whose
+ * `ok` is not a boolean or `null` is shown as not verified (never as clean); an event's targets
+ * that are not strings become their text. A section that is not an object, or whose `streams` or
+ * `recent` is not a list, makes the audit panel say unavailable (the other panels are untouched).
+ */
+function normalizeAudit(value: unknown, notes: SnapshotNote[], unavailable: Partial<Record<SnapshotSection, string>>): Rec {
+  if (!isRecord(value)) {
+    if (notes.length < MAX_NOTES) notes.push({ panel: 'audit', path: 'audit', problem: `expected an object, got ${describe(value)}` });
+    unavailable.audit ??= `malformed: expected an object, got ${describe(value)}`;
+    return { streams: [], recent: [] };
+  }
+  const f = new Fixer(value, 'audit', 'audit', notes);
+  for (const key of ['streams', 'recent']) {
+    if (!Array.isArray(value[key])) unavailable.audit ??= `malformed: audit.${key} is ${describe(value[key])}, not a list`;
+  }
+  const streams = items(value.streams, 'audit.streams', 'audit', notes, (i) => {
+    i.str('stream', '(unnamed stream)');
+    const ok = i.item.ok;
+    if (ok !== null && typeof ok !== 'boolean') {
+      i.note('ok', `expected a boolean or null, got ${describe(ok)} (shown as not verified)`);
+      i.set('ok', null);
+    }
+    for (const key of ['lastSeq', 'findings', 'unanchored']) i.num(key, 'required');
+    i.num('verifiedAt', 'optional');
+    i.num('checkpointAgeSeconds', 'optional');
+  });
+  const recent = items(value.recent, 'audit.recent', 'audit', notes, (i) => {
+    i.str('stream', '(unnamed stream)');
+    i.num('seq', 'required');
+    i.str('time', '');
+    i.str('action', '(no action)');
+    i.str('actorId', '(unknown actor)');
+    if (!OUTCOMES.has(i.item.outcome)) {
+      i.note('outcome', `expected success, failure or denied, got ${typeof i.item.outcome === 'string' ? JSON.stringify(i.item.outcome.slice(0, 40)) : describe(i.item.outcome)}`);
+      i.set('outcome', typeof i.item.outcome === 'string' ? i.item.outcome.slice(0, 40) : 'unknown');
+    }
+    const targets = i.item.targets;
+    if (!Array.isArray(targets)) {
+      i.note('targets', `expected an array, got ${describe(targets)}`);
+      i.set('targets', []);
+    } else if (targets.some((t) => typeof t !== 'string')) {
+      i.note('targets', 'expected strings');
+      i.set('targets', targets.map((t: unknown) => (typeof t === 'string' ? t : textOf(t))));
+    }
+  });
+  if (streams !== value.streams) f.set('streams', streams);
+  if (recent !== value.recent) f.set('recent', recent);
   return f.out;
 }

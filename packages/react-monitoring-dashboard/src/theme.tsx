@@ -50,6 +50,7 @@ export const dashboardCss = `
 .ad-table caption{text-align:left;color:var(--ad-muted);font-size:12px;padding-bottom:4px}
 .ad-table th,.ad-table td{padding:4px;border-bottom:1px solid var(--ad-border);text-align:left;vertical-align:top}
 .ad-table td.ad-num,.ad-table th.ad-num{text-align:right}
+.ad-table.ad-short-cols thead th,.ad-table.ad-short-cols .ad-num,.ad-table .ad-nw{white-space:nowrap;overflow-wrap:normal}
 .ad-table thead th{position:sticky;top:0;background:var(--ad-panel);font-size:12px}
 .ad-sort{border:0!important;background:none!important;padding:0!important;min-height:0!important;font-weight:600}
 .ad-chart figure>svg{display:block;width:100%;height:auto;overflow:visible}

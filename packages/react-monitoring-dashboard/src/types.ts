@@ -5,6 +5,9 @@
  * @module
  */
 import type {
+  AuditEventSummary,
+  AuditSection,
+  AuditStreamStatus,
   BreakerStats,
   CacheStats,
   ErrorGroup,
@@ -25,6 +28,9 @@ import type {
 import type { Clock } from '@armor/core';
 
 export type {
+  AuditEventSummary,
+  AuditSection,
+  AuditStreamStatus,
   BreakerStats,
   CacheStats,
   ErrorGroup,

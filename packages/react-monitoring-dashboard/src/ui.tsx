@@ -64,6 +64,7 @@ const PANEL_SECTIONS: Record<string, SnapshotSection[]> = {
   errors: ['errors'],
   slow: ['slowOperations'],
   fleet: ['fleet', 'requests'],
+  audit: ['audit'],
 };
 /** Panels that keep their content under the notice (the health tiles say it per tile; the fleet selector stays usable). */
 const KEEP_CONTENT: ReadonlySet<string> = new Set(['health', 'fleet']);

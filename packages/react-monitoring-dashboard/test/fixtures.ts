@@ -217,3 +217,29 @@ export function makeFleetSnapshot(options: FleetFixtureOptions = {}): FleetAware
     fleet: { instances: stats, instance, range },
   } as FleetAwareSnapshot;
 }
+
+/** An `audit` section as `@armor/audit`'s `auditSnapshotSection()` builds it (newest first). */
+export function makeAuditSection(now = FIXED_NOW): NonNullable<MonitoringSnapshot['audit']> {
+  const actions = ['api_key.created', 'auth.failed', 'csrf.refused', 'rate_limit.blocked', 'api_key.revoked'] as const;
+  const outcomes = ['success', 'failure', 'denied', 'denied', 'success'] as const;
+  const recent = Array.from({ length: 30 }, (_, i) => {
+    const stream = i % 3 === 0 ? 'tenant-b' : 'tenant-a';
+    return {
+      stream,
+      seq: 100 - i,
+      time: new Date(now - i * 60_000).toISOString(),
+      action: actions[i % actions.length]!,
+      actorId: `user-${i % 4}`,
+      outcome: outcomes[i % outcomes.length]!,
+      targets: i % 5 === 4 ? [] : [`api_key:key_${i}`, ...(i % 2 === 0 ? ['tenant:acme'] : [])],
+    };
+  });
+  return {
+    streams: [
+      { stream: 'tenant-a', ok: true, lastSeq: 100, findings: 0, unanchored: 3, verifiedAt: now - 90_000, checkpointAgeSeconds: 420 },
+      { stream: 'tenant-b', ok: false, lastSeq: 57, findings: 2, unanchored: 0, verifiedAt: now - 30_000, checkpointAgeSeconds: 7_300 },
+      { stream: 'tenant-c', ok: null, lastSeq: 12, findings: 0, unanchored: 12 },
+    ],
+    recent,
+  };
+}
