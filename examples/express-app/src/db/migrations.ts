@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DatabaseError } from '@armor/errors';
+import { AUDIT_SCHEMA_V1 } from './audit-schema.js';
 import type { Database, Queryable } from './database.js';
 
 /** One schema change. */
@@ -125,6 +126,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_tenant_at_idx ON audit_log (tenant_id, at DESC);
     `,
   },
+  {
+    // `@armor/audit`'s tables and append function (a PL/pgSQL body: see splitStatements). From
+    // here on every audit entry goes to `armor_audit_entries`; `audit_log` (migration 3) is
+    // kept, read-only, for the history written before this migration.
+    version: 4,
+    name: 'tamper-evident audit log',
+    sql: AUDIT_SCHEMA_V1,
+  },
 ];
 
 /** Options of {@link migrate}. */
@@ -230,10 +239,47 @@ export async function revertRelease(db: Database, migrations: readonly Migration
   });
 }
 
-/** Splits a migration on `;` at line ends (our migrations have no functions or quoted semicolons). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean);
+/**
+ * Splits a migration into statements on `;` at line ends, outside quotes: `'…'`, `"…"`,
+ * dollar quotes (`$$ … $$`, `$fn$ … $fn$`: function bodies, whose own `;` must stay inside)
+ * and comments (`-- …`, `/* … *\/`). Comment-only statements are dropped.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let start = 0;
+  let i = 0;
+  const n = sql.length;
+  const push = (end: number) => {
+    const text = sql.slice(start, end).replace(/^\s*--.*$/gm, '').trim();
+    if (text) statements.push(text);
+  };
+  while (i < n) {
+    const c = sql[i]!;
+    if (c === '-' && sql[i + 1] === '-') {
+      const eol = sql.indexOf('\n', i);
+      i = eol === -1 ? n : eol;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end === -1 ? n : end + 2;
+    } else if (c === "'" || c === '"') {
+      // A doubled quote inside is an escaped quote: the loop simply re-enters the literal.
+      const end = sql.indexOf(c, i + 1);
+      i = end === -1 ? n : end + 1;
+    } else if (c === '$') {
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 66));
+      if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        i = end === -1 ? n : end + tag[0].length;
+      } else {
+        i++;
+      }
+    } else if (c === ';' && /^[ \t\r]*(?:\n|$)/.test(sql.slice(i + 1, i + 200))) {
+      push(i);
+      start = ++i;
+    } else {
+      i++;
+    }
+  }
+  push(n);
+  return statements;
 }
