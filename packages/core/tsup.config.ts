@@ -2,4 +2,7 @@ import { armorTsup } from '../../tsup.config.base';
 
 export default armorTsup({
   'index': 'src/index.ts',
+  'ip': 'src/ip.ts',
+  'hmac': 'src/hmac.ts',
+  'hmac-node': 'src/hmac/node.ts',
 });

@@ -7,7 +7,7 @@ import { checkClock as checkClockOption, checkInt, checkMs, checkOptions as chec
 import { ConfigurationError, ConflictError, InternalError, invalidType } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { ID_LENGTH, PREFIX_PATTERN, checksumOf, parseApiKey, randomBase62 } from './format.js';
-import { hmacSha256Hex, prepareHmacKey, sha256Hex, type HmacKey } from './hash.js';
+import { hmacSha256Hex, hmacSha256Key, sha256Hex, type HmacSha256Key } from '@armor/core/hmac';
 
 /** A server-side secret mixed into key hashes (HMAC-SHA256); at least 32 bytes. */
 export type Pepper = string | Uint8Array;
@@ -99,8 +99,8 @@ export interface VerifiedApiKey<R extends ApiKeyRecord = ApiKeyRecord> {
 }
 
 const encoder = new TextEncoder();
-const keyCache = new Map<string, HmacKey>();
-const bytesKeyCache = new WeakMap<Uint8Array, HmacKey>();
+const keyCache = new Map<string, HmacSha256Key>();
+const bytesKeyCache = new WeakMap<Uint8Array, HmacSha256Key>();
 
 function checkPepper(option: string, pepper: unknown): void {
   if (pepper === undefined) return;
@@ -126,17 +126,17 @@ const invalidArgument = (fn: string, argument: string, expected: string, value: 
   invalidType(`${fn} expects ${argument} to be ${expected}`, expected, value, path);
 
 /** The pepper's HMAC key (inner and outer states), computed once per pepper. */
-function hmacKeyOf(pepper: Pepper): HmacKey {
+function hmacKeyOf(pepper: Pepper): HmacSha256Key {
   if (typeof pepper === 'string') {
     let key = keyCache.get(pepper);
     if (!key) {
       if (keyCache.size >= 16) keyCache.clear();
-      keyCache.set(pepper, (key = prepareHmacKey(encoder.encode(pepper))));
+      keyCache.set(pepper, (key = hmacSha256Key(encoder.encode(pepper))));
     }
     return key;
   }
   let key = bytesKeyCache.get(pepper);
-  if (!key) bytesKeyCache.set(pepper, (key = prepareHmacKey(new Uint8Array(pepper))));
+  if (!key) bytesKeyCache.set(pepper, (key = hmacSha256Key(pepper)));
   return key;
 }
 
@@ -160,8 +160,9 @@ export async function hashApiKey(key: string, options: { pepper?: Pepper | undef
 
 /**
  * {@link hashApiKey} without argument checks (callers have validated the pepper), synchronous:
- * SHA-256 / HMAC-SHA256 from the audited `@noble/hashes` instead of a Web Crypto call
- * queued to the thread pool on every verification.
+ * SHA-256 / HMAC-SHA256 from `@armor/core/hmac` (Node's native `node:crypto` under the `node`
+ * export condition, the audited `@noble/hashes` elsewhere) instead of a Web Crypto call queued
+ * to the thread pool on every verification.
  */
 function hashWith(key: string, pepper: Pepper | undefined): string {
   return pepper === undefined ? sha256Hex(key) : hmacSha256Hex(hmacKeyOf(pepper), key);

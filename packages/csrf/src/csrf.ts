@@ -6,9 +6,9 @@
  */
 import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptions, checkRequired } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import { base64url, equalsBase64url, timingSafeEqual } from './encoding.js';
+import { timingSafeEqual } from './encoding.js';
 import { CsrfError } from './errors.js';
-import { hmacSha256, prepareHmacKey, type HmacKey } from './hmac.js';
+import { base64url, hmacSha256Base64url, hmacSha256Key, type HmacSha256Key } from '@armor/core/hmac';
 import type { UsedTokenStore } from './used-tokens.js';
 
 /** A secret: a string (UTF-8) or bytes; at least 32 bytes. */
@@ -70,9 +70,10 @@ export interface CsrfOptions {
    */
   oneTime?: { store: UsedTokenStore } | undefined;
   /**
-   * HMAC implementation: `'portable'` (synchronous HMAC-SHA256 in plain JavaScript with
-   * precomputed key states; fastest everywhere) or `'webcrypto'` (`crypto.subtle`, keys
-   * imported once and cached). Both produce identical tokens.
+   * HMAC implementation: `'portable'` (synchronous HMAC-SHA256 from `@armor/core/hmac`: Node's
+   * native `node:crypto` under the `node` export condition, `@noble/hashes` with precomputed
+   * key states elsewhere; fastest everywhere) or `'webcrypto'` (`crypto.subtle`, keys imported
+   * once and cached). Both produce identical tokens.
    * @default 'portable'
    */
   engine?: 'portable' | 'webcrypto' | undefined;
@@ -182,13 +183,14 @@ function normalizeOrigin(option: string, value: unknown): string {
 export const CSRF_OPTIONS = ['secret', 'secrets', 'ttlMs', 'cookie', 'headerName', 'fieldName', 'origin', 'trustedOrigins', 'checkOrigin', 'safeMethods', 'oneTime', 'engine', 'clock'] as const;
 
 interface Signer {
-  sign(index: number, message: string): Uint8Array | Promise<Uint8Array>;
+  /** The unpadded base64url HMAC-SHA256 of `message` under secret `index`. */
+  sign(index: number, message: string): string | Promise<string>;
   readonly count: number;
 }
 
 function portableSigner(secrets: Uint8Array[]): Signer {
-  const keys: HmacKey[] = secrets.map(prepareHmacKey);
-  return { count: keys.length, sign: (index, message) => hmacSha256(keys[index]!, message) };
+  const keys: HmacSha256Key[] = secrets.map((secret) => hmacSha256Key(secret));
+  return { count: keys.length, sign: (index, message) => hmacSha256Base64url(keys[index]!, message) };
 }
 
 function webCryptoSigner(secrets: Uint8Array<ArrayBuffer>[]): Signer {
@@ -197,7 +199,7 @@ function webCryptoSigner(secrets: Uint8Array<ArrayBuffer>[]): Signer {
     (keys[index] ??= crypto.subtle.importKey('raw', secrets[index]!, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
   return {
     count: secrets.length,
-    sign: async (index, message) => new Uint8Array(await crypto.subtle.sign('HMAC', await key(index), encoder.encode(message))),
+    sign: async (index, message) => base64url(new Uint8Array(await crypto.subtle.sign('HMAC', await key(index), encoder.encode(message)))),
   };
 }
 
@@ -276,11 +278,12 @@ export function createCsrf(options: CsrfOptions): Csrf {
   const clock = options.clock ?? Date;
 
   // Awaiting only when the engine is asynchronous keeps the portable path free of extra ticks.
-  const sign = async (index: number, message: string): Promise<Uint8Array> => {
+  const sign = async (index: number, message: string): Promise<string> => {
     const signed = signer.sign(index, message);
-    return signed instanceof Uint8Array ? signed : await signed;
+    return typeof signed === 'string' ? signed : await signed;
   };
-  const sessionTagOf = (bytes: Uint8Array) => base64url(bytes.subarray(0, 12));
+  // The first 12 bytes of the MAC: 16 base64url characters (12 is a multiple of 3).
+  const sessionTagOf = (mac: string) => mac.slice(0, 16);
   const sessionMessage = (sessionId: string) => `csrf-session|${sessionId}`;
   // Session tags are a pure function of (secret, session id); remembering the most recent
   // ones saves one HMAC per check. Bounded, oldest evicted first.
@@ -350,7 +353,7 @@ export function createCsrf(options: CsrfOptions): Csrf {
       const expiresAt = clock.now() + ttlMs;
       const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
       const body = `${VERSION}.${Math.ceil(expiresAt / 1000).toString(36)}.${nonce}.${await sessionTag(0, sessionId)}`;
-      const token = `${body}.${base64url(await sign(0, body))}`;
+      const token = `${body}.${await sign(0, body)}`;
       return {
         token,
         expiresAt: Math.ceil(expiresAt / 1000) * 1000,
@@ -380,14 +383,14 @@ export function createCsrf(options: CsrfOptions): Csrf {
       let index = -1;
       for (let i = 0; i < signer.count; i++) {
         const signed = signer.sign(i, body);
-        if (equalsBase64url(signed instanceof Uint8Array ? signed : await signed, submitted, d4 + 1)) {
+        if (timingSafeEqual(typeof signed === 'string' ? signed : await signed, submitted, d4 + 1)) {
           index = i;
           break;
         }
       }
       if (index === -1) throw invalid('signature');
       const tag = tagCaches[index]!.get(sessionId) ?? (await sessionTag(index, sessionId));
-      if (!timingSafeEqual(tag, submitted.slice(d3 + 1, d4))) {
+      if (!timingSafeEqual(tag, submitted, d3 + 1, d4)) {
         throw new CsrfError('CSRF_SESSION_MISMATCH', 'CSRF token was issued for another session');
       }
       const expiresAt = parseInt(submitted.slice(d1 + 1, d2), 36) * 1000;

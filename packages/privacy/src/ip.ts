@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { checkInt, checkOptions, embeddedIpv4, ipPrefix, parseIp } from '@armor/core';
+import { checkInt, checkOptions } from '@armor/core';
+import { embeddedIpv4, ipPrefix, parseIp } from '@armor/core/ip';
 
 /** Options of {@link anonymizeIp}. */
 export interface AnonymizeIpOptions {

@@ -11,7 +11,8 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { checkInt, checkOptions, normalizeIp as coreNormalizeIp, ipPrefix, parseIp } from '@armor/core';
+import { checkInt, checkOptions } from '@armor/core';
+import { normalizeIp as coreNormalizeIp, ipPrefix, parseIp } from '@armor/core/ip';
 import proxyAddr from 'proxy-addr';
 
 /** Options of {@link ipKey}. */

@@ -1,4 +1,5 @@
-import { checkBoolean, checkInt, checkObject, checkOptions, ipRange, parseIp } from '@armor/core';
+import { checkBoolean, checkInt, checkObject, checkOptions } from '@armor/core';
+import { ipRange, parseIp } from '@armor/core/ip';
 import { ConfigurationError } from '@armor/errors';
 import { z } from 'zod';
 import { createSanitizer, type SanitizeOptions } from './sanitize.js';
