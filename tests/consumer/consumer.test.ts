@@ -41,6 +41,9 @@ const EXTRAS: Record<string, string> = {
   zod: '^4.0.0',
   '@types/node': '^20.19.0',
   esbuild: '^0.27.0',
+  // the /hono and /fastify subpaths (types-only imports of their framework)
+  hono: '^4.13.0',
+  fastify: '^5.12.0',
 };
 
 type Column = 'ESM' | 'CJS' | 'TS nodenext' | 'TS bundler' | 'TS node10' | 'edge';
