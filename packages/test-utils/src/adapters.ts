@@ -37,11 +37,12 @@ export async function serveExpress(app: { listen(port: number, host: string, cb:
   return { base: baseOf(server), close: () => closeServer(server) };
 }
 
-/** Serves a Hono app (anything with `fetch`) with `@hono/node-server`. */
-export async function serveHono(app: { fetch: (request: Request) => Response | Promise<Response> }): Promise<Served> {
+/** Serves a Hono app (anything with `fetch`) with `@hono/node-server`, passing its bindings (`c.env.incoming`). */
+export async function serveHono(app: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> }): Promise<Served> {
   let server!: Server;
   await new Promise<void>((resolve) => {
-    server = serve({ fetch: (request: Request) => app.fetch(request), port: 0, hostname: '127.0.0.1' }, () => resolve()) as Server;
+    // The node server's bindings (`c.env.incoming`, the socket) go on to the app, as in production.
+    server = serve({ fetch: (request: Request, env: unknown) => app.fetch(request, env), port: 0, hostname: '127.0.0.1' }, () => resolve()) as Server;
   });
   return { base: baseOf(server), close: () => closeServer(server) };
 }
