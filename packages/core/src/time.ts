@@ -63,7 +63,6 @@ const globalTimers = {
   setTimeout: (callback: () => void, ms: number): TimerHandle => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle: TimerHandle): void => globalThis.clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
 };
-const chainedGlobalTimers = chainTimers(globalTimers);
 
 /**
  * The default clock: `Date.now` and the global timers, each looked up at call time. Its
@@ -71,18 +70,19 @@ const chainedGlobalTimers = chainTimers(globalTimers);
  * {@link MAX_TIMER_MS} is chained (it waits the full delay; the handle has `unref` and
  * `hasRef`, and `clearTimeout` cancels it at any point).
  */
-export const systemClock: Scheduler = {
-  now: () => Date.now(),
-  setTimeout: chainedGlobalTimers.setTimeout,
-  clearTimeout: chainedGlobalTimers.clearTimeout,
-};
+// Built inside pure-annotated functions so bundlers drop them from bundles that never use a
+// clock (a top-level property read counts as a side effect to esbuild and Rollup).
+export const systemClock: Scheduler = /* @__PURE__ */ (() => {
+  const chained = chainTimers(globalTimers);
+  return { now: () => Date.now(), setTimeout: chained.setTimeout, clearTimeout: chained.clearTimeout };
+})();
 
 /** Like {@link systemClock}, but every timer is unref'd (for background work only). */
-const unrefSystemClock: Scheduler = {
+const unrefSystemClock: Scheduler = /* @__PURE__ */ (() => ({
   now: systemClock.now,
-  setTimeout: (callback, ms) => unrefTimer(systemClock.setTimeout(callback, ms)),
+  setTimeout: (callback: () => void, ms: number) => unrefTimer(systemClock.setTimeout(callback, ms)),
   clearTimeout: systemClock.clearTimeout,
-};
+}))();
 
 /** Options of {@link toScheduler}. */
 export interface ToSchedulerOptions {
