@@ -5,4 +5,8 @@ export default armorTsup({
   'express': 'src/express.ts',
   'node': 'src/node.ts',
   'schema': 'src/schema.ts',
+  'slo': 'src/slo.ts',
+  'web-vitals': 'src/web-vitals.ts',
+  'web-vitals-client': 'src/web-vitals-client.ts',
+  'web-vitals-express': 'src/web-vitals-express.ts',
 });
