@@ -2,14 +2,17 @@
  * `@armor/health/node`: graceful shutdown for Node HTTP servers. On SIGTERM/SIGINT readiness
  * flips to 503 at once, the `beforeShutdown` hooks run (pre-drain: stop consumers, end SSE
  * streams), the process waits `beforeShutdownDelayMs` for load balancers to notice, stops
- * accepting connections, lets in-flight requests finish (keep-alive sockets are closed after
- * their current response) for up to `drainTimeoutMs`, then force-closes lingering connections
+ * accepting connections (the listener only: no connection is destroyed while draining), lets
+ * in-flight requests finish and answers every request that still arrives on a kept-alive
+ * connection with `Connection: close` (so it ends after that response) for up to
+ * `drainTimeoutMs`, then force-closes lingering connections
  * (an open SSE stream, a stuck download), runs cleanup hooks in order with their own timeouts,
  * and exits 0. A second signal or `shutdownTimeoutMs` forces exit 1.
  *
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import net from 'node:net';
 import { checkFunction, checkMs, checkOptions, checkObject, systemClock } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 
@@ -150,8 +153,6 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
   const log = options.logger ?? {};
 
   let shuttingDown = false;
-  /** Listeners closed (after the delay): idle keep-alive sockets are closed from here on. */
-  let draining = false;
   let exited = false;
   let inFlight = 0;
   let running: Promise<number> | undefined;
@@ -167,15 +168,30 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
     server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
       inFlight++;
       // During shutdown every response closes its connection, so keep-alive sockets end after it.
+      // Node then ends the connection itself once that response is written.
       if (shuttingDown && !res.headersSent) res.setHeader('connection', 'close');
       res.once('close', () => {
         inFlight--;
-        // Only once the listeners are closed: during the delay, closing *other* clients' idle
-        // keep-alive sockets would reset requests they are sending at that moment, while the
-        // load balancer still routes to us. Their next response carries `connection: close`.
-        if (draining) server.closeIdleConnections?.();
       });
     });
+  }
+
+  /**
+   * Stops accepting connections and calls `callback` once every connection has ended. Unlike
+   * `http.Server#close` (Node ≥ 19) it never destroys idle keep-alive connections: one that
+   * looks idle may carry a request the server has not read yet (a client reusing its pooled
+   * socket at that moment, a connection accepted a moment ago), and destroying it resets that
+   * request (ECONNRESET) instead of answering it. Such a connection ends without a race
+   * instead: its next request is answered with `Connection: close` and the connection closes
+   * after the response; an idle one is closed by its client before the keep-alive timeout the
+   * server announced (`Keep-Alive: timeout=N`, honoured by Node's agent, browsers and load
+   * balancers) or by the server when that timeout (`server.keepAliveTimeout`) runs out.
+   * Whatever is still open after `drainTimeoutMs` is destroyed.
+   */
+  function stopListening(server: Server, callback: () => void): void {
+    // Anything else that passed validation (a server-like object) closes its own way.
+    if (server instanceof net.Server) net.Server.prototype.close.call(server, () => callback());
+    else (server as { close(cb: () => void): unknown }).close(() => callback());
   }
 
   function closeServer(server: Server): Promise<void> {
@@ -196,13 +212,8 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
         // Node < 18.2 or a server without closeAllConnections: do not wait any longer.
         systemClock.setTimeout(finish, 50);
       }, drainTimeoutMs);
-      if (!server.listening) {
-        // Not listening (or already closed): still wait for its connections to end.
-        server.closeIdleConnections?.();
-        if (inFlight === 0) return finish();
-      }
-      server.close(() => finish());
-      server.closeIdleConnections?.();
+      // Also when the server is not listening (any more): finishes once its connections ended.
+      stopListening(server, finish);
     });
   }
 
@@ -244,7 +255,6 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
     if (beforeShutdownDelayMs > 0) await sleep(beforeShutdownDelayMs);
     if (exited) return 1;
     log.info?.('closing listeners and draining', { inFlight });
-    draining = true;
     await Promise.all(list.map(closeServer));
     if (exited) return 1;
     log.info?.('drained; running hooks', { hooks: hooks.length });
