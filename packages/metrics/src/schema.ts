@@ -24,7 +24,7 @@ export const snapshotHealthStatusSchema = z.enum(['pass', 'warn', 'fail', 'unkno
 
 /** A section the server could not compute, and why. */
 export const snapshotUnavailableSchema = z.object({
-  section: z.enum(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet', 'audit']),
+  section: z.enum(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet', 'audit', 'slo']),
   reason: z.string(),
 });
 
@@ -104,6 +104,32 @@ export const auditSectionSchema = z.object({
       targets: z.array(z.string()),
     }),
   ),
+});
+
+/** One objective of the SLO scorecard (`@armor/metrics/slo`). */
+export const sloObjectiveSchema = z.object({
+  kind: z.enum(['serverLatency', 'pageLoad', 'bundleSize', 'cacheHitRate', 'errorRate', 'availability']),
+  name: z.string(),
+  subject: z.string().optional(),
+  direction: z.enum(['below', 'above']),
+  target: z.number(),
+  unit: z.enum(['ms', 'bytes', 'ratio']),
+  actual: z.number().nullable(),
+  samples: z.number().nonnegative(),
+  minSamples: z.number().nonnegative(),
+  status: z.enum(['met', 'missed', 'insufficient_data']),
+  previous: z.number().nullable(),
+  trend: z.enum(['better', 'worse', 'steady']).nullable(),
+  budgetRemaining: z.number().optional(),
+  budgetWindowSeconds: z.number().nonnegative().optional(),
+  note: z.string().optional(),
+});
+
+/** The `slo` section: the scorecard of the production targets. */
+export const sloSectionSchema = z.object({
+  windowMs: z.number().positive(),
+  objectives: z.array(sloObjectiveSchema),
+  omitted: z.number().int().nonnegative().optional(),
 });
 
 /** The `fleet` section of a fleet snapshot. */
@@ -242,6 +268,7 @@ export const monitoringSnapshotSchema = z.object({
   breakers: z.array(breakerStatsSchema),
   fleet: fleetSectionSchema.optional(),
   audit: auditSectionSchema.optional(),
+  slo: sloSectionSchema.optional(),
   /** Sections whose source failed (their figures were not computed). */
   unavailable: z.array(snapshotUnavailableSchema).optional(),
 });
@@ -263,7 +290,8 @@ const proofs: {
   breaker: Same<z.infer<typeof breakerStatsSchema>, T.BreakerStats>;
   unavailable: Same<z.infer<typeof snapshotUnavailableSchema>, T.SnapshotUnavailable>;
   audit: Same<z.infer<typeof auditSectionSchema>, T.AuditSection>;
-} = { audit: true, snapshot: true, check: true, point: true, route: true, group: true, slow: true, cache: true, rate: true, breaker: true, unavailable: true };
+  slo: Same<z.infer<typeof sloSectionSchema>, T.SloSection>;
+} = { slo: true, audit: true, snapshot: true, check: true, point: true, route: true, group: true, slow: true, cache: true, rate: true, breaker: true, unavailable: true };
 void proofs;
 
 export type { MonitoringSnapshot, SnapshotHealthCheck, RequestPoint, RouteStats, ErrorGroup, SlowOperation, CacheStats, RateLimitStats, BreakerStats } from './snapshot.js';

@@ -21,9 +21,10 @@ export type SnapshotHealthStatus = HealthStatus | 'unknown';
 /**
  * A part of the snapshot that can be unavailable: `requests` (counts, errors, series, routes,
  * per-instance counts), `latency` (every p50/p95/p99), `inFlight`, `errors` (error groups),
- * `slowOperations`, `caches`, `rateLimits`, `breakers`, `fleet` (the instance list).
+ * `slowOperations`, `caches`, `rateLimits`, `breakers`, `fleet` (the instance list), `audit`,
+ * `slo` (the scorecard).
  */
-export type SnapshotSection = 'requests' | 'latency' | 'inFlight' | 'errors' | 'slowOperations' | 'caches' | 'rateLimits' | 'breakers' | 'fleet' | 'audit';
+export type SnapshotSection = 'requests' | 'latency' | 'inFlight' | 'errors' | 'slowOperations' | 'caches' | 'rateLimits' | 'breakers' | 'fleet' | 'audit' | 'slo';
 
 /**
  * A section the server could not compute (its source failed). Its figures in the snapshot are
@@ -159,6 +160,60 @@ export interface AuditSection {
   recent: AuditEventSummary[];
 }
 
+/** The production target an SLO objective measures (`@armor/metrics/slo`). */
+export type SloKind = 'serverLatency' | 'pageLoad' | 'bundleSize' | 'cacheHitRate' | 'errorRate' | 'availability';
+
+/**
+ * `met` / `missed`, or `insufficient_data` when the objective had fewer samples than its
+ * `minSamples` (or no source): never shown as met.
+ */
+export type SloStatus = 'met' | 'missed' | 'insufficient_data';
+
+/** How `actual` moved against the previous window's value: towards the target's good side or away. */
+export type SloTrend = 'better' | 'worse' | 'steady';
+
+/** One objective of the SLO scorecard: one target, or one operation/route of a per-subject target. */
+export interface SloObjective {
+  kind: SloKind;
+  /** Label, e.g. `Server latency p95`. */
+  name: string;
+  /** The operation (`GET /orders/:id`) or page route (`/orders/:id`) of a per-subject target. */
+  subject?: string | undefined;
+  /** `below`: met while `actual < target`; `above`: met while `actual > target`. */
+  direction: 'below' | 'above';
+  /** The target, in `unit`. */
+  target: number;
+  /** `ms`, `bytes`, or `ratio` (a fraction in [0, 1]). */
+  unit: 'ms' | 'bytes' | 'ratio';
+  /** The measured value in `unit`; `null` without samples or without a source. */
+  actual: number | null;
+  /** Requests, page loads or lookups behind `actual` (1 for a bundle size). */
+  samples: number;
+  /** Samples needed before the status is `met` or `missed`. */
+  minSamples: number;
+  status: SloStatus;
+  /** `actual` one window earlier; `null` when there is none yet. */
+  previous: number | null;
+  /** `actual` against `previous`; `null` when either is missing. */
+  trend: SloTrend | null;
+  /** Availability: the share of the error budget left over the budget window (1 = untouched, <= 0 = spent). */
+  budgetRemaining?: number | undefined;
+  /** Availability: seconds the budget covers (at most 30 days; less while the history is shorter). */
+  budgetWindowSeconds?: number | undefined;
+  /** Why the status is what it is when that is not obvious (no source, too few samples). */
+  note?: string | undefined;
+}
+
+/** The `slo` section: the scorecard of the production targets (`@armor/metrics/slo`). */
+export interface SloSection {
+  /** The window the actual values cover and the trend compares against (ms). */
+  windowMs: number;
+  /** Worst first within each kind: latency and page-load rows per operation/route. */
+  objectives: SloObjective[];
+  /** Operations or routes left out beyond the per-kind cap (0 or absent when none). */
+  omitted?: number | undefined;
+}
+
 /** A group of errors sharing a `fingerprint()` from `@armor/errors`. */
 export interface ErrorGroup {
   fingerprint: string;
@@ -279,6 +334,8 @@ export interface MonitoringSnapshot {
   fleet?: FleetSection | undefined;
   /** Present when the server has an audit log (`@armor/audit`): integrity and recent events. */
   audit?: AuditSection | undefined;
+  /** Present when the server keeps an SLO scorecard (`@armor/metrics/slo`): target, actual, status and trend per target. */
+  slo?: SloSection | undefined;
   /**
    * Sections whose source failed, so their figures were not computed (absent on a complete
    * snapshot). The overall health is then `unknown`.
