@@ -315,17 +315,33 @@ export function useErrorBoundary(): ErrorBoundaryApi {
   return { showBoundary };
 }
 
+/** The longest delay a runtime timer holds (2^31 − 1 ms); `@armor/core`'s `MAX_TIMER_MS`. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Waits `ms` (aborted by `signal`). A runtime timer runs a delay above {@link MAX_TIMER_MS}
+ * after ~1 ms, so a longer wait (a server's `Retry-After`) is chained in segments, as
+ * `@armor/core`'s clocks do (this package sits below the kernel and cannot import it).
+ */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
+    let left = ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    const arm = () => {
+      const step = Math.min(left, MAX_TIMER_MS);
+      left -= step;
+      timer = setTimeout(() => {
+        if (left > 0) return arm();
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, step);
+    };
+    arm();
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
