@@ -21,6 +21,8 @@ import { securityHeaders } from '@armor/security-headers/express';
 import { recordError, type Monitor, type Registry } from '@armor/metrics';
 import { metricsEndpoint, metricsMiddleware, monitoringEndpoint } from '@armor/metrics/express';
 import { createRedactor } from '@armor/privacy';
+import { AccessDeniedError } from '@armor/access';
+import { auditSecurityErrors } from '@armor/audit';
 import type { AppConfig } from './config.js';
 import type { Database } from './db/database.js';
 import type { Repositories } from './db/repositories.js';
@@ -31,7 +33,10 @@ import { adminRouter } from './routes/admin.js';
 import { apiRouter } from './routes/api.js';
 import { browserRouter, dashboardRouter, favicon } from './routes/browser.js';
 import { operations } from './routes/operations.js';
-import { createServices, type ServiceOverrides } from './services.js';
+import { createServices, type ServiceOverrides, type Services } from './services.js';
+import { accessControl } from './access.js';
+import { auditRouter } from './routes/audit.js';
+import { anonymizeIp } from './routes/operations.js';
 import type { Webhook } from './webhook.js';
 
 export { queryName, type ServiceOverrides } from './services.js';
@@ -55,6 +60,8 @@ export interface Service {
   cache: Cache;
   webhook: Webhook;
   redis: Redis | undefined;
+  /** The tamper-evident audit log (`@armor/audit`), its checkpoints and verifier. */
+  audit: Services['audit'];
   /** Stops background work and closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -71,7 +78,15 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const { registry, health, monitor, log, quiet, loaders } = services;
   const limits = rateLimits(services.limiters);
   const auth = authentication(services, { onFailure: (req) => limits.authFailed(req) });
-  const ops = operations(services);
+  const auditFailed = (error: unknown) => void (quiet ? undefined : log.warn({ msg: 'audit append failed', error: (error as Error).message }));
+  // Security refusals (401, API-key, CSRF, 429) as audit events; the request's who and where are
+  // attached to the error on its way to the handler (the handler's own context has neither).
+  const requestContext = new WeakMap<object, Record<string, unknown>>();
+  const securityAudit = auditSecurityErrors(services.audit.log, { onAppendError: auditFailed });
+  // The monitoring snapshot with the audit section (integrity per stream, recent events).
+  const monitorWithAudit = { snapshot: async () => ({ ...(await monitor.snapshot()), audit: await services.audit.snapshot() }) } as Monitor;
+  const access = accessControl({ admin: services.admin, auditLog: services.audit.log, onAuditError: auditFailed });
+  const ops = operations(services, access);
 
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -84,7 +99,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use(healthRouter(health));
   app.get(['/favicon.ico', '/favicon.svg'], favicon);
   app.get('/metrics', limits.authFailureLimit, auth.requireAdmin, metricsEndpoint(registry));
-  app.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitoringEndpoint(monitor));
+  app.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitoringEndpoint(monitorWithAudit));
   app.use('/monitoring', limits.authFailureLimit, auth.requireAdmin, securityHeaders({ preset: 'default' }), dashboardRouter(DASHBOARD_DIR));
 
   app.use(requireJsonBody);
@@ -95,14 +110,22 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use((req: Request, res: Response, next: NextFunction) => (hasBody(req) ? jsonBody(req, res, next) : next()));
   app.use(loaderMiddleware(loaders));
 
-  app.use('/api/v1', apiRouter(services, auth, limits, ops));
-  app.use('/admin', adminRouter(services, auth, limits));
-  app.use(browserRouter(services, auth, limits, ops));
+  app.use('/api/v1', apiRouter(services, auth, limits, ops, access));
+  app.use('/admin', adminRouter(services, auth, limits, access));
+  app.use('/audit', auditRouter(services, auth, limits, access));
+  app.use(browserRouter(services, auth, limits, ops, access));
 
   app.use(limits.standardLimit, notFound());
   // Express's router marks undecodable path parameters (`%E0%A4%A`) with status 400 but no `expose`.
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     next(error instanceof URIError ? new BadRequestError('Malformed percent-encoding in the URL', { cause: error }) : error);
+  });
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (typeof error === 'object' && error !== null) {
+      const p = res.locals.principal;
+      requestContext.set(error, { ...(p ? { userId: p.userId, keyId: p.keyId ?? undefined } : {}), ...(req.ip ? { ip: anonymizeIp(req.ip) ?? undefined } : {}) });
+    }
+    next(error);
   });
   app.use(
     errorMiddleware({
@@ -113,6 +136,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       logClientErrors: !config.demo,
       onError: (error, context) => {
         recordError(error, { registry, context: { path: context.instance } });
+        // Access denials are audited where they are decided (auditDenials, with the rule); not twice.
+        if (!(error instanceof AccessDeniedError)) securityAudit(error, { ...context, log: { ...context.log, ...requestContext.get(error) } });
       },
     }),
   );
@@ -131,6 +156,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
     cache: services.cache,
     webhook: services.webhook,
     redis: services.redis,
+    audit: services.audit,
     createApiKey: services.createApiKey,
     async listen(port = config.port, host = config.host) {
       const server = await new Promise<Server>((resolve, reject) => {

@@ -54,6 +54,15 @@ export const envSchema = z.object({
   TRUST_PROXY: int(0, 10).default(0),
   /** Release name reported by health and the dashboard. */
   RELEASE: z.string().max(100).optional(),
+  /**
+   * Ed25519 secret key (64 hex characters) that signs the audit log's checkpoints. Required in
+   * production; elsewhere one is generated and kept in `DATA_DIR/audit-signing.key` (printed at boot).
+   */
+  AUDIT_SIGNING_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters (an Ed25519 secret key)').optional(),
+  /** Time between checkpoints of the audit streams that have new entries (ms). @default 60000 */
+  AUDIT_CHECKPOINT_MS: int(1000, 86_400_000).default(60_000),
+  /** Time between background verifications of every audit stream (ms). @default 900000 */
+  AUDIT_VERIFY_MS: int(1000, 86_400_000).default(900_000),
 });
 
 /** Rate-limit tier settings: `limit` requests per `windowMs`. */
@@ -101,6 +110,13 @@ export interface AppConfig {
   healthCacheMs: number;
   /** Largest JSON body accepted. */
   bodyLimit: string;
+  /** `DATA_DIR` resolved (or `memory://…`): the audit signing key and witness live here. */
+  dataDir: string;
+  /**
+   * The audit log (`@armor/audit`): `signingKey` (hex, `undefined` → generated outside
+   * production), `checkpointMs` between checkpoints, `verifyMs` between verifications.
+   */
+  audit: { signingKey: string | undefined; checkpointMs: number; verifyMs: number };
 }
 
 /** A bad environment variable; the message is one line naming it. */
@@ -152,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     throw new ConfigError('SESSION_SECRET', 'Invalid environment variable SESSION_SECRET: required when NODE_ENV=production');
   }
+  if (e.NODE_ENV === 'production' && !e.AUDIT_SIGNING_KEY) {
+    throw new ConfigError('AUDIT_SIGNING_KEY', 'Invalid environment variable AUDIT_SIGNING_KEY: required when NODE_ENV=production');
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -174,6 +193,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     keyCacheTtlMs: 30_000,
     healthCacheMs: 1000,
     bodyLimit: '100kb',
+    dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
+    audit: { signingKey: e.AUDIT_SIGNING_KEY?.toLowerCase(), checkpointMs: e.AUDIT_CHECKPOINT_MS, verifyMs: e.AUDIT_VERIFY_MS },
   };
 }
 

@@ -6,12 +6,13 @@
  * the old key keeps working for the overlap window, then expires.
  *
  * A key is named by the key itself, its public id (the 12 characters after the prefix, safe to
- * log) or its row id (a uuid). Every change writes an audit row in the same transaction.
+ * log) or its row id (a uuid). Every change appends an audit entry (`@armor/audit`) in the same transaction.
  *
  * @module
  */
 import { NotFoundError, ValidationError } from '@armor/errors';
 import { parseApiKey, rotateApiKey } from '@armor/api-keys';
+import type { AuditLog } from '@armor/audit';
 import type { Database } from './db/database.js';
 import { repositories, type ApiKeyRecord } from './db/repositories.js';
 import { KEY_PREFIX } from './keys.js';
@@ -25,6 +26,8 @@ export interface KeyAdminActor {
   keyId?: string | null | undefined;
   /** Anonymized address, or null (the command line). */
   ip?: string | null | undefined;
+  /** The service's signed audit log; the command line appends unsigned (the service checkpoints). */
+  auditLog?: AuditLog | undefined;
 }
 
 /** What a revocation or rotation changed (no secret except the new key, shown once). */
@@ -53,7 +56,7 @@ async function find(db: Database, name: string): Promise<ApiKeyRecord> {
 export async function revokeKey(db: Database, name: string, actor: KeyAdminActor = {}): Promise<KeyChange> {
   const record = await find(db, name);
   const revokedAt = await db.transaction(async (tx) => {
-    const r = repositories(tx);
+    const r = repositories(tx, actor.auditLog);
     await r.apiKeys.revoke(record.id);
     await r.audit.record({ tenantId: record.tenantId, actorUserId: actor.userId ?? null, actorKeyId: actor.keyId ?? null, action: 'api_key.revoke', entity: 'api_key', entityId: record.id, ip: actor.ip ?? null, details: { lookup: record.lookup } });
     const [row] = await tx.query<{ revoked_at: Date | string }>('SELECT revoked_at FROM api_keys WHERE id = $1', [record.id]);
@@ -84,7 +87,7 @@ export async function rotateKey(db: Database, name: string, options: { overlapMs
     { overlapMs },
   );
   const created = await db.transaction(async (tx) => {
-    const r = repositories(tx);
+    const r = repositories(tx, options.auditLog);
     const expiresAt = typeof nextRecord.expiresAt === 'number' ? new Date(nextRecord.expiresAt) : null;
     const row = await r.apiKeys.create({ userId: record.userId, name: record.name, lookup: next.id, hash: next.hash, scopes: record.scopes, expiresAt });
     await r.apiKeys.setExpiry(record.id, new Date(previous.expiresAt));

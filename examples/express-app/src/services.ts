@@ -20,6 +20,8 @@ import { repositories, type Repositories, type User } from './db/repositories.js
 import { jsonLogger } from './http/middleware.js';
 import { hashKey, issueKey } from './keys.js';
 import { createWebhook, type Webhook } from './webhook.js';
+import { createAppAudit, type AppAudit } from './audit.js';
+import { auditRateLimitBlocks } from '@armor/audit';
 
 /** Things tests (and the bench) may inject instead of building from config. */
 export interface ServiceOverrides {
@@ -75,6 +77,8 @@ export interface Services {
   monitor: Monitor;
   /** Issues an API key for `userId` and returns the plain key (shown once). */
   createApiKey: (userId: string, scopes: readonly string[], name?: string) => Promise<string>;
+  /** The tamper-evident audit log (`@armor/audit`), its checkpoints and verifier. */
+  audit: AppAudit;
   /** Stops background work and closes the caches, Redis and the database. */
   close(): Promise<void>;
 }
@@ -83,14 +87,20 @@ export interface Services {
 export async function createServices(config: AppConfig, overrides: ServiceOverrides = {}): Promise<Services> {
   const db = overrides.db ?? (await openDatabase(config.database.kind === 'postgres' ? { kind: 'postgres', url: config.database.url } : { kind: 'pglite', dataDir: config.database.dataDir }));
   if (!overrides.skipMigrations) await migrate(db, MIGRATIONS, { release: config.release });
-  const repos = repositories(db);
-  const admin = await ensureAdmin(repos);
-  const adminKeyHash = config.adminApiKey ? Buffer.from(await hashKey(config.adminApiKey), 'hex') : undefined;
   const log = jsonLogger();
   const quiet = config.env === 'test';
-
-  // ---- metrics: registry, process metrics, a trackOperation around every query --------------
   const registry = createRegistry({ defaultLabels: { service: 'express-app' } });
+
+  // ---- the audit log (@armor/audit): one signed chain per tenant, see audit.ts ---------------
+  const audit = createAppAudit({ db, config, registry, onError: (error) => void (quiet ? undefined : log.warn({ msg: 'audit log', error: (error as Error).message })) });
+  if (!quiet && audit.keySource !== 'AUDIT_SIGNING_KEY') {
+    log.warn({ msg: `audit: checkpoints are signed with a generated key kept in ${audit.keySource}; set AUDIT_SIGNING_KEY (64 hex) in production`, publicKey: audit.publicKey });
+  }
+  const repos = repositories(db, audit.log);
+  const admin = await ensureAdmin(repos);
+  const adminKeyHash = config.adminApiKey ? Buffer.from(await hashKey(config.adminApiKey), 'hex') : undefined;
+
+  // ---- metrics: process metrics, a trackOperation around every query -------------------------
   const stopProcessMetrics = collectProcessMetrics(registry);
   const stopQueryTracking = db.observe((sql, run) => trackOperation(queryName(sql), run, { registry, slowMs: config.slowQueryMs, summary: sql }));
 
@@ -158,6 +168,16 @@ export async function createServices(config: AppConfig, overrides: ServiceOverri
     instrumentCache(keyCache, { registry }),
     instrumentResilience(webhook.breaker, { registry }),
     ...[limiters.login.account, limiters.login.ip, limiters.api, limiters.standard, limiters.authFailures].map((l) => instrumentRateLimiter(l, { registry })),
+    // Each key's entry into a rate-limit block becomes a `rate_limit.blocked` audit event (deduplicated per key).
+    ...(
+      [
+        ['login.account', limiters.login.account],
+        ['login.ip', limiters.login.ip],
+        ['api', limiters.api],
+        ['standard', limiters.standard],
+        ['authFailures', limiters.authFailures],
+      ] as const
+    ).map(([name, l]) => auditRateLimitBlocks(l, audit.log, { name })),
   ];
 
   async function createApiKey(userId: string, scopes: readonly string[], name = 'default'): Promise<string> {
@@ -184,7 +204,9 @@ export async function createServices(config: AppConfig, overrides: ServiceOverri
     limiters,
     monitor,
     createApiKey,
+    audit,
     async close() {
+      audit.stop();
       // Webhook deliveries are drained by the shutdown sequence (boot.ts) before close(); not again here.
       monitor.stop();
       for (const stop of unbridge) stop();

@@ -25,7 +25,7 @@ async function snapshot(db: Database) {
   return {
     projects: await db.query('SELECT id, tenant_id, name, created_at FROM projects ORDER BY id'),
     comments: await db.query('SELECT id, project_id, author_id, html, created_at FROM comments ORDER BY id'),
-    audit: await db.query('SELECT action, entity, entity_id FROM audit_log ORDER BY id'),
+    audit: await db.query('SELECT stream, seq, event, hash FROM armor_audit_entries ORDER BY stream, seq'),
     migrations: await db.query('SELECT version FROM schema_migrations ORDER BY version'),
   };
 }
@@ -38,7 +38,7 @@ async function seed(db: Database) {
   for (let p = 0; p < 3; p++) {
     const project = await r.projects.create({ tenantId: tenant.id, name: `project ${p} ✓ ünïcode`, createdBy: user.id });
     for (let c = 0; c < 5; c++) await r.comments.create({ projectId: project.id, authorId: user.id, html: `<p>comment ${c} of ${p}</p>` });
-    await r.audit.record({ tenantId: tenant.id, action: 'project.create', entity: 'project', entityId: project.id, ip: '203.0.113.0' });
+    await db.transaction((tx) => repositories(tx).audit.record({ tenantId: tenant.id, action: 'project.create', entity: 'project', entityId: project.id, ip: '203.0.113.0' }));
   }
 }
 

@@ -23,6 +23,9 @@ describe('config', () => {
     [{ DEMO: 'maybe' }, 'DEMO'],
     [{ WEBHOOK_URL: 'ftp://x' }, 'WEBHOOK_URL'],
     [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) }, 'AUDIT_SIGNING_KEY'],
+    [{ AUDIT_SIGNING_KEY: 'not-hex' }, 'AUDIT_SIGNING_KEY'],
+    [{ AUDIT_CHECKPOINT_MS: '5' }, 'AUDIT_CHECKPOINT_MS'],
   ])('rejects %o naming %s', (env, variable) => {
     let thrown: unknown;
     try {

@@ -168,7 +168,7 @@ describe('behind scripts/front.mjs (the documented front set-up: TRUST_PROXY=1) 
   it('the app sees the real peer address the front forwarded (audit rows are anonymized from it)', async () => {
     const created = await request(frontPort, '/api/v1/projects', { from: '127.0.0.4', method: 'POST', headers: { authorization: `Bearer ${r.key}`, 'x-forwarded-for': '203.0.113.9' }, body: { name: 'via front' } });
     expect(created.status).toBe(201);
-    const [row] = await r.service.db.query<{ ip: string }>("SELECT ip FROM audit_log WHERE action = 'project.create' ORDER BY id DESC LIMIT 1");
+    const [row] = await r.service.repos.audit.list({ entity: 'project', entityId: (JSON.parse(created.body) as { id: string }).id });
     expect(row!.ip).toBe('127.0.0.0');
   });
 });

@@ -99,7 +99,7 @@ const summary = (outcomes: Outcome[]) => outcomes.reduce<Record<string, number>>
 describe('SIGTERM with keep-alive clients sending throughout (issue 30)', () => {
   it.each([
     ['development (no delay)', { NODE_ENV: 'development' }],
-    ['production (a before-shutdown delay)', { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), SHUTDOWN_DELAY_MS: '1000' }],
+    ['production (a before-shutdown delay)', { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), AUDIT_SIGNING_KEY: 'a'.repeat(64), SHUTDOWN_DELAY_MS: '1000' }],
   ])('%s: no request is reset; every answer after the signal closes its connection or is a 503 with Retry-After', async (_name, env) => {
     const { code, outcomes, output, received } = await runShutdown(env);
     expect(code, output).toBe(0);
@@ -127,7 +127,7 @@ describe('SIGTERM with keep-alive clients sending throughout (issue 30)', () => 
     // sockets, and thawed after its before-shutdown delay has run out. On waking it closes the
     // listener first (timers run before I/O): the requests are waiting, unread, on sockets that
     // look idle — the moment where destroying idle connections resets them.
-    const { child, port, exited, output } = await startChild({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), SHUTDOWN_DELAY_MS: '300' });
+    const { child, port, exited, output } = await startChild({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), AUDIT_SIGNING_KEY: 'a'.repeat(64), SHUTDOWN_DELAY_MS: '300' });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 12 });
     try {
       const warm = await Promise.all(Array.from({ length: 12 }, () => send(agent, port)));

@@ -4,11 +4,13 @@
  *
  * @module
  */
+import { createAuditLog, type AuditLog } from '@armor/audit';
+import { auditStore, sqlClient, SYSTEM_STREAM } from '../audit.js';
 import type { Queryable } from './database.js';
 
 export interface Tenant { id: string; name: string }
 export interface User { id: string; tenantId: string; email: string; name: string }
-export interface Project { id: string; tenantId: string; name: string; createdAt: string }
+export interface Project { id: string; tenantId: string; name: string; createdAt: string; createdBy: string | null }
 export interface Comment { id: string; projectId: string; authorId: string; html: string; createdAt: string }
 export interface ApiKeyRecord {
   id: string;
@@ -32,14 +34,63 @@ export interface AuditEntry {
   ip?: string | null | undefined;
   details?: Record<string, unknown> | undefined;
 }
-export interface AuditRow extends Required<Omit<AuditEntry, 'details'>> { id: number; at: string; details: Record<string, unknown> }
+/** An audit entry as the service reads it back (`armor_audit_entries`), in the old row's terms. */
+export interface AuditRow extends Required<Omit<AuditEntry, 'details'>> {
+  /** The entry's stream (the tenant id, or `system`). */
+  stream: string;
+  /** Its place in the stream's chain (1, 2, 3, … without gaps). */
+  seq: number;
+  at: string;
+  outcome: 'success' | 'failure' | 'denied';
+  details: Record<string, unknown>;
+}
+
+/** The `@armor/audit` event of a service audit entry (see `audit.record`). */
+export function auditEvent(entry: AuditEntry) {
+  const actorId = entry.actorUserId ?? entry.actorKeyId ?? 'system';
+  return {
+    action: entry.action,
+    actor: { id: actorId, type: entry.actorUserId ? 'user' : entry.actorKeyId ? 'api_key' : 'system' },
+    targets: [{ type: entry.entity, id: entry.entityId ?? '-' }],
+    // The (already anonymized) address is personal data: stored outside the hashed bytes, erasable.
+    ...(entry.ip ? { context: { ip: entry.ip } } : {}),
+    metadata: { ...entry.details, ...(entry.actorKeyId ? { keyId: entry.actorKeyId } : {}) },
+  };
+}
+
+/** Appends outside a service log (scripts, tests): no signer; the running service checkpoints its streams. */
+let plainLog: AuditLog | undefined;
+const refuse: Queryable = { query: () => Promise.reject(new Error('this audit log only appends inside a transaction')) };
+const defaultAuditLog = (): AuditLog => (plainLog ??= createAuditLog({ store: auditStore(refuse), defaultStream: SYSTEM_STREAM }));
+
+function toAuditRow(r: Row): AuditRow {
+  const event = JSON.parse(String(r.event)) as { action: string; actor: { id: string; type: string }; targets: { type: string; id: string }[]; outcome: AuditRow['outcome']; metadata: Record<string, unknown> };
+  const personal = r.personal ? (JSON.parse(String(r.personal)) as { data?: { ip?: string } }) : null;
+  const { keyId, ...details } = event.metadata;
+  const target = event.targets[0];
+  const stream = String(r.stream);
+  return {
+    stream,
+    seq: Number(r.seq),
+    at: String(r.time),
+    tenantId: stream === SYSTEM_STREAM ? null : stream,
+    actorUserId: event.actor.type === 'user' ? event.actor.id : null,
+    actorKeyId: typeof keyId === 'string' ? keyId : event.actor.type === 'api_key' ? event.actor.id : null,
+    action: event.action,
+    entity: target?.type ?? '',
+    entityId: target && target.id !== '-' ? target.id : null,
+    ip: personal?.data?.ip ?? null,
+    outcome: event.outcome,
+    details,
+  };
+}
 
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
 
 type Row = Record<string, unknown>;
 const toUser = (r: Row): User => ({ id: String(r.id), tenantId: String(r.tenant_id), email: String(r.email), name: String(r.name) });
-const toProject = (r: Row): Project => ({ id: String(r.id), tenantId: String(r.tenant_id), name: String(r.name), createdAt: iso(r.created_at) });
+const toProject = (r: Row): Project => ({ id: String(r.id), tenantId: String(r.tenant_id), name: String(r.name), createdAt: iso(r.created_at), createdBy: (r.created_by as string | null) ?? null });
 const toComment = (r: Row): Comment => ({
   id: String(r.id),
   projectId: String(r.project_id),
@@ -88,8 +139,11 @@ export function isTimestamp(ts: string): boolean {
 /** Canonical UUID text. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** All repositories over one connection (or transaction). */
-export function repositories(db: Queryable) {
+/**
+ * All repositories over one connection (or transaction). `auditLog` is the service's signed log
+ * (`createAppAudit`); without it, audit entries are appended unsigned (the service checkpoints them).
+ */
+export function repositories(db: Queryable, auditLog?: AuditLog) {
   async function findKey(where: 'k.lookup = $1' | 'k.id = $1', value: string): Promise<ApiKeyRecord | undefined> {
     const [r] = await db.query<Row>(
       `SELECT k.id, k.user_id, u.tenant_id, k.name, k.lookup, k.hash, k.scopes, k.expires_at, k.revoked_at
@@ -178,19 +232,36 @@ export function repositories(db: Queryable) {
     projects: {
       async create(input: { tenantId: string; name: string; createdBy: string | null }): Promise<Project> {
         const [r] = await db.query<Row>(
-          'INSERT INTO projects (tenant_id, name, created_by) VALUES ($1, $2, $3) RETURNING id, tenant_id, name, created_at',
+          'INSERT INTO projects (tenant_id, name, created_by) VALUES ($1, $2, $3) RETURNING id, tenant_id, name, created_at, created_by',
           [input.tenantId, input.name, input.createdBy],
         );
         return toProject(r!);
       },
       async get(tenantId: string, id: string): Promise<Project | undefined> {
-        const [r] = await db.query<Row>('SELECT id, tenant_id, name, created_at FROM projects WHERE id = $1 AND tenant_id = $2', [id, tenantId]);
+        const [r] = await db.query<Row>('SELECT id, tenant_id, name, created_at, created_by FROM projects WHERE id = $1 AND tenant_id = $2', [id, tenantId]);
+        return r ? toProject(r) : undefined;
+      },
+      /** A project of any tenant: the caller checks access (`AccessControl.assert`). */
+      async getAnyTenant(id: string): Promise<Project | undefined> {
+        const [r] = await db.query<Row>('SELECT id, tenant_id, name, created_at, created_by FROM projects WHERE id = $1', [id]);
         return r ? toProject(r) : undefined;
       },
       async list(tenantId: string, limit: number): Promise<Project[]> {
         const rows = await db.query<Row>(
-          'SELECT id, tenant_id, name, created_at FROM projects WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2',
+          'SELECT id, tenant_id, name, created_at, created_by FROM projects WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2',
           [tenantId, limit],
+        );
+        return rows.map(toProject);
+      },
+      /**
+       * The newest projects matching `where` (an `accessibleWhere` fragment over the columns
+       * `tenant_id`, `created_by`, `name`, `created_at`, with `$1…$n` placeholders): the rows
+       * the policy lets the caller read, filtered in the database.
+       */
+      async listWhere(where: { sql: string; params: readonly unknown[] }, limit: number): Promise<Project[]> {
+        const rows = await db.query<Row>(
+          `SELECT id, tenant_id, name, created_at, created_by FROM projects WHERE ${where.sql} ORDER BY created_at DESC, id DESC LIMIT $${where.params.length + 1}`,
+          [...where.params, limit],
         );
         return rows.map(toProject);
       },
@@ -253,40 +324,32 @@ export function repositories(db: Queryable) {
       },
     },
     audit: {
+      /**
+       * Appends `entry` to the tenant's audit chain (stream = tenant id, or `system`) in this
+       * connection's transaction: it commits with the change it records, or not at all.
+       */
       async record(entry: AuditEntry): Promise<void> {
-        await db.query(
-          `INSERT INTO audit_log (tenant_id, actor_user_id, actor_key_id, action, entity, entity_id, ip, details)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-          [
-            entry.tenantId ?? null,
-            entry.actorUserId ?? null,
-            entry.actorKeyId ?? null,
-            entry.action,
-            entry.entity,
-            entry.entityId ?? null,
-            entry.ip ?? null,
-            JSON.stringify(entry.details ?? {}),
-          ],
-        );
+        const log = auditLog ?? defaultAuditLog();
+        await log.append(auditEvent(entry), { stream: entry.tenantId ?? SYSTEM_STREAM, tx: sqlClient(db) });
       },
+      /** The newest 100 entries about one target (`armor_audit_entries`; entries before migration 4 stay in `audit_log`). */
       async list(filter: { entity: string; entityId: string }): Promise<AuditRow[]> {
         const rows = await db.query<Row>(
-          `SELECT id::int AS id, at, tenant_id, actor_user_id, actor_key_id, action, entity, entity_id, ip, details
-           FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at DESC LIMIT 100`,
-          [filter.entity, filter.entityId],
+          `SELECT stream, seq, time, event, personal FROM armor_audit_entries
+           WHERE (event::jsonb -> 'targets') @> $1::jsonb ORDER BY time DESC, seq DESC LIMIT 100`,
+          [JSON.stringify([{ type: filter.entity, id: filter.entityId }])],
         );
-        return rows.map((r) => ({
-          id: Number(r.id),
-          at: iso(r.at),
-          tenantId: (r.tenant_id as string | null) ?? null,
-          actorUserId: (r.actor_user_id as string | null) ?? null,
-          actorKeyId: (r.actor_key_id as string | null) ?? null,
-          action: String(r.action),
-          entity: String(r.entity),
-          entityId: (r.entity_id as string | null) ?? null,
-          ip: (r.ip as string | null) ?? null,
-          details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as Record<string, unknown>,
-        }));
+        return rows.map(toAuditRow);
+      },
+      /** One page of a stream, newest first: entries with `seq < before` (all when omitted). */
+      async page(stream: string, limit: number, before?: number): Promise<{ items: AuditRow[]; nextBefore: number | null }> {
+        const rows = await db.query<Row>(
+          `SELECT stream, seq, time, event, personal FROM armor_audit_entries
+           WHERE stream = $1 AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3`,
+          [stream, before ?? null, limit + 1],
+        );
+        const items = rows.slice(0, limit).map(toAuditRow);
+        return { items, nextBefore: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
       },
     },
     reports: {

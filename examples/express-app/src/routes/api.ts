@@ -1,7 +1,9 @@
 /**
  * `/api/v1`: Bearer API keys, the per-IP failed-authentication limit in front of key lookup,
- * then the `api` tier per key; a scope per route; projects and comments (cached reads,
- * keyset pagination, batched author lookups).
+ * then the `api` tier per key; projects and comments (cached reads, keyset pagination, batched
+ * author lookups). Every route is guarded by the access policy (`access.ts`): a
+ * `requirePermission` guard per route (the key's scopes narrow its owner's role), then
+ * `assert` on the loaded row (tenant isolation, ownership), `accessibleWhere` for lists.
  *
  * @module
  */
@@ -9,6 +11,8 @@ import express from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '@armor/errors';
 import { getLoaders } from '@armor/cache/express';
+import { accessibleWhere } from '@armor/access';
+import { policy, type AccessControl } from '../access.js';
 import { decodeCursor, repositories } from '../db/repositories.js';
 import { principalOf, type Authentication } from '../http/authenticate.js';
 import type { RateLimits } from '../http/rate-limits.js';
@@ -17,31 +21,46 @@ import type { Services } from '../services.js';
 import { anonymizeIp, commentBody, commentParams, listQuery, noQuery, present, projectBody, projectParams, projectTag, v, type Operations, type PresentedComment } from './operations.js';
 
 /** The `/api/v1` router. */
-export function apiRouter(services: Services, auth: Authentication, limits: RateLimits, ops: Operations): express.Router {
+export function apiRouter(services: Services, auth: Authentication, limits: RateLimits, ops: Operations, access: AccessControl): express.Router {
   const { db, repos, cache, loaders } = services;
   const api = express.Router();
   api.use(limits.authFailureLimit, auth.requireKey, limits.apiLimit);
 
-  api.post('/projects', auth.requireScope('projects:write'), v({ body: projectBody, query: noQuery }), ops.createProject);
+  /** A project as the caller may see it: the fields the policy lets them read. */
+  const showProject = (res: express.Response, project: { id: string; tenantId: string; name: string; createdAt: string; createdBy: string | null }) => {
+    const fields = new Set(policy.permittedFields(access.principal(res), 'read', 'project', project));
+    return { id: project.id, name: project.name, createdAt: project.createdAt, ...(fields.has('createdBy') ? { createdBy: project.createdBy } : {}) };
+  };
 
-  api.get('/projects/:projectId', auth.requireScope('projects:read'), v({ params: projectParams, query: noQuery }), async (req, res) => {
-    const p = principalOf(res);
-    const { projectId } = req.params as z.output<typeof projectParams>;
-    const project = await repos.projects.get(p.tenantId, projectId);
-    if (!project) throw new NotFoundError('Project not found');
-    res.json({ id: project.id, name: project.name, createdAt: project.createdAt });
+  api.post('/projects', access.require('create', 'project'), v({ body: projectBody, query: noQuery }), ops.createProject);
+
+  // Lists filter in the database: only the rows the policy lets the caller read are loaded.
+  api.get('/projects', access.require('read', 'project'), v({ query: listQuery }), async (req, res) => {
+    const query = req.query as unknown as z.output<typeof listQuery>;
+    const where = accessibleWhere(policy, access.principal(res), 'read', 'project', { columns: { tenantId: 'tenant_id', createdBy: 'created_by', createdAt: 'created_at' } });
+    const rows = await repos.projects.listWhere(where, query.limit);
+    res.json({ items: rows.map((p) => showProject(res, p)) });
   });
 
-  api.post('/projects/:projectId/comments', auth.requireScope('comments:write'), v({ params: projectParams, body: commentBody, query: noQuery }), ops.createComment);
+  api.get('/projects/:projectId', access.require('read', 'project'), v({ params: projectParams, query: noQuery }), async (req, res) => {
+    const { projectId } = req.params as z.output<typeof projectParams>;
+    const project = await repos.projects.getAnyTenant(projectId);
+    if (!project) throw new NotFoundError('Project not found');
+    access.assert(res, 'read', 'project', project, 'Project not found');
+    res.json(showProject(res, project));
+  });
 
-  api.get('/projects/:projectId/comments', auth.requireScope('comments:read'), v({ params: projectParams, query: listQuery }), async (req, res) => {
-    const p = principalOf(res);
+  api.post('/projects/:projectId/comments', access.require('create', 'comment'), v({ params: projectParams, body: commentBody, query: noQuery }), ops.createComment);
+
+  api.get('/projects/:projectId/comments', access.require('read', 'comment'), v({ params: projectParams, query: listQuery }), async (req, res) => {
     const { projectId } = req.params as z.output<typeof projectParams>;
     const query = req.query as unknown as z.output<typeof listQuery>;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !cursor) parse(z.object({ cursor: z.never({ error: 'is not a valid cursor' }) }), { cursor: query.cursor }, '/query');
-    const project = await repos.projects.get(p.tenantId, projectId);
+    const project = await repos.projects.getAnyTenant(projectId);
     if (!project) throw new NotFoundError('Project not found');
+    // Comments have no tenant of their own: a project's comments are readable where the project is.
+    access.assert(res, 'read', 'comment', { tenantId: project.tenantId, projectId }, 'Project not found');
     const { user } = getLoaders(res, loaders);
     const page = await cache.getOrSet(
       `comments:${projectId}:${query.limit}:${query.cursor ?? ''}`,
@@ -56,8 +75,7 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
     res.json(page);
   });
 
-  api.get('/comments/:id', auth.requireScope('comments:read'), v({ params: commentParams, query: noQuery }), async (req, res) => {
-    const p = principalOf(res);
+  api.get('/comments/:id', access.require('read', 'comment'), v({ params: commentParams, query: noQuery }), async (req, res) => {
     const { id } = req.params as z.output<typeof commentParams>;
     // One lookup: getOrSet answers a hit (a cached `null`, "no such comment", included) or loads once.
     const found = (await cache.getOrSet(`comment:${id}`, async () => {
@@ -66,16 +84,21 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
       const author = await getLoaders(res, loaders).user.load(comment.authorId);
       return { tenantId: comment.tenantId, comment: present(comment, author) };
     })) as { tenantId: string; comment: PresentedComment } | null;
-    if (!found || found.tenantId !== p.tenantId) throw new NotFoundError('Comment not found');
+    if (!found) throw new NotFoundError('Comment not found');
+    access.assert(res, 'read', 'comment', { tenantId: found.tenantId, projectId: found.comment.projectId, authorId: found.comment.author.id }, 'Comment not found');
     res.json(found.comment);
   });
 
-  api.delete('/comments/:id', auth.requireScope('comments:write'), v({ params: commentParams, query: noQuery }), async (req, res) => {
+  api.delete('/comments/:id', access.require('delete', 'comment'), v({ params: commentParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
     const { id } = req.params as z.output<typeof commentParams>;
+    const existing = await repos.comments.getAnyTenant(id);
+    if (!existing) throw new NotFoundError('Comment not found');
+    // Members delete their own comments; admins any comment of their tenant.
+    access.assert(res, 'delete', 'comment', existing, 'Comment not found');
     const deleted = await db.transaction(async (tx) => {
-      const r = repositories(tx);
-      const comment = await r.comments.delete(p.tenantId, id);
+      const r = repositories(tx, services.audit.log);
+      const comment = await r.comments.delete(existing.tenantId, id);
       if (comment) await r.audit.record({ tenantId: p.tenantId, actorUserId: p.userId, actorKeyId: p.keyId, action: 'comment.delete', entity: 'comment', entityId: id, ip: anonymizeIp(req.ip), details: { projectId: comment.projectId } });
       return comment;
     });

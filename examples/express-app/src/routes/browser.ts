@@ -14,11 +14,12 @@ import { principalOf, type Authentication } from '../http/authenticate.js';
 import { readCookie } from '../http/middleware.js';
 import { precompressed } from '../http/precompressed.js';
 import type { RateLimits } from '../http/rate-limits.js';
+import type { AccessControl } from '../access.js';
 import type { Services } from '../services.js';
 import { commentBody, loginBody, noQuery, projectBody, projectParams, v, type Operations } from './operations.js';
 
 /** Sign-in, session, sign-out and the browser's writes (cookie session + CSRF). */
-export function browserRouter({ config, repos }: Services, auth: Authentication, limits: RateLimits, ops: Operations): express.Router {
+export function browserRouter({ config, repos }: Services, auth: Authentication, limits: RateLimits, ops: Operations, access: AccessControl): express.Router {
   const secureCookies = config.env === 'production';
   const csrf = csrfProtection({
     secrets: [config.sessionSecret],
@@ -57,8 +58,8 @@ export function browserRouter({ config, repos }: Services, auth: Authentication,
     res.clearCookie('sid', { path: '/' });
     res.status(204).end();
   });
-  browser.post('/web/projects', auth.requireSession, csrf, v({ body: projectBody, query: noQuery }), ops.createProject);
-  browser.post('/web/projects/:projectId/comments', auth.requireSession, csrf, v({ params: projectParams, body: commentBody, query: noQuery }), ops.createComment);
+  browser.post('/web/projects', auth.requireSession, csrf, access.require('create', 'project'), v({ body: projectBody, query: noQuery }), ops.createProject);
+  browser.post('/web/projects/:projectId/comments', auth.requireSession, csrf, access.require('create', 'comment'), v({ params: projectParams, body: commentBody, query: noQuery }), ops.createComment);
   return browser;
 }
 

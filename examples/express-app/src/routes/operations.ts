@@ -13,6 +13,7 @@ import { validate } from '@armor/validation/express';
 import { anonymizeIp as anonymize } from '@armor/privacy';
 import { repositories, type Comment, type User } from '../db/repositories.js';
 import { principalOf } from '../http/authenticate.js';
+import type { AccessControl } from '../access.js';
 import type { Services } from '../services.js';
 
 export const projectParams = z.object({ projectId: schemas.id() }).strict();
@@ -62,14 +63,17 @@ export interface Operations {
   createComment: (req: Request, res: Response) => Promise<void>;
 }
 
-/** Builds the shared write handlers (a transaction with its audit entry each). */
-export function operations({ db, repos, cache, loaders, webhook }: Services): Operations {
+/**
+ * Builds the shared write handlers (a transaction with its audit entry each). Access: the
+ * routes' `requirePermission` guards, then `access.assert` on the project a comment goes to.
+ */
+export function operations({ db, repos, cache, loaders, webhook, audit }: Services, access: AccessControl): Operations {
   return {
     async createProject(req, res) {
       const p = principalOf(res);
       const { name } = req.body as z.output<typeof projectBody>;
       const project = await db.transaction(async (tx) => {
-        const r = repositories(tx);
+        const r = repositories(tx, audit.log);
         const created = await r.projects.create({ tenantId: p.tenantId, name, createdBy: p.userId });
         await r.audit.record({ tenantId: p.tenantId, actorUserId: p.userId, actorKeyId: p.keyId, action: 'project.create', entity: 'project', entityId: created.id, ip: anonymizeIp(req.ip), details: { name } });
         return created;
@@ -81,10 +85,11 @@ export function operations({ db, repos, cache, loaders, webhook }: Services): Op
       const p = principalOf(res);
       const { projectId } = req.params as z.output<typeof projectParams>;
       const { body: html } = req.body as z.output<typeof commentBody>;
-      const project = await repos.projects.get(p.tenantId, projectId);
+      const project = await repos.projects.getAnyTenant(projectId);
       if (!project) throw new NotFoundError('Project not found');
+      access.assert(res, 'create', 'comment', { tenantId: project.tenantId, projectId, authorId: p.userId }, 'Project not found');
       const comment = await db.transaction(async (tx) => {
-        const r = repositories(tx);
+        const r = repositories(tx, audit.log);
         const created = await r.comments.create({ projectId, authorId: p.userId, html });
         await r.audit.record({ tenantId: p.tenantId, actorUserId: p.userId, actorKeyId: p.keyId, action: 'comment.create', entity: 'comment', entityId: created.id, ip: anonymizeIp(req.ip), details: { projectId } });
         return created;
