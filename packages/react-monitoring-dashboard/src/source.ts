@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { backgroundTimeout, systemClock } from '@armor/core';
 import { ArmorError, ConfigurationError, type ArmorErrorOptions, type ErrorCode } from '@armor/errors';
 import { fromResponse } from '@armor/errors/client';
 import type { MonitoringSnapshot, SnapshotSource } from './types.js';
@@ -87,11 +88,11 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
       const onAbort = () => controller.abort(signal.reason);
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => {
+      // Kernel timers: a timeoutMs above 2^31 − 1 ms is chained (a plain timer fires after ~1 ms).
+      const timer = backgroundTimeout(systemClock, () => {
         timedOut = true;
         controller.abort();
       }, timeoutMs);
-      (timer as { unref?: () => void }).unref?.();
       try {
         const resolvedHeaders = typeof headers === 'function' ? await headers() : headers;
         const init: RequestInit = { method: 'GET', credentials, signal: controller.signal, cache: 'no-store' };
@@ -129,7 +130,7 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
         }
         return parseSnapshot(body);
       } finally {
-        clearTimeout(timer);
+        systemClock.clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
       }
     },

@@ -1,3 +1,4 @@
+import { backgroundInterval } from '@armor/core';
 import { useEffect, useState } from 'react';
 import type { Clock } from './types.js';
 
@@ -10,9 +11,8 @@ export function useNow(clock: Clock, everyMs = 1000, enabled = true): number {
   useEffect(() => {
     if (!enabled) return;
     setNow(clock.now());
-    const timer = setInterval(() => setNow(clock.now()), everyMs);
-    (timer as { unref?: () => void }).unref?.();
-    return () => clearInterval(timer);
+    // Kernel interval: a period above 2^31 − 1 ms is chained (a plain one runs every ~1 ms).
+    return backgroundInterval(() => setNow(clock.now()), everyMs);
   }, [clock, everyMs, enabled]);
   return now;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { backgroundTimeout, systemClock, type TimerHandle } from '@armor/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseSnapshot } from './source.js';
 import type { Clock, MonitoringSnapshot, SnapshotSource } from './types.js';
@@ -109,7 +110,7 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
   useEffect(() => {
     if (!canLoad) return;
     let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: TimerHandle | undefined;
     let controller: AbortController | undefined;
     const now = () => clockRef.current.now();
     const schedule = (delay: number) => {
@@ -119,8 +120,8 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
       }
       const at = now() + delay;
       setState((s) => ({ ...s, nextAt: at }));
-      timer = setTimeout(() => void run(), delay);
-      (timer as { unref?: () => void }).unref?.();
+      // Kernel timers: a delay above 2^31 − 1 ms (an interval, a Retry-After) is chained.
+      timer = backgroundTimeout(systemClock, () => void run(), delay);
     };
     const run = async () => {
       controller = new AbortController();
@@ -167,7 +168,7 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
     }
     return () => {
       cancelled = true;
-      clearTimeout(timer);
+      if (timer !== undefined) systemClock.clearTimeout(timer);
       controller?.abort();
     };
   }, [sourceKey, canLoad, intervalMs, active, force, maxRetryDelayMs, queryKey]);
