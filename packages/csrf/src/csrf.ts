@@ -6,7 +6,7 @@
  */
 import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptions, checkRequired } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import { timingSafeEqual } from './encoding.js';
+import { timingSafeEqual, timingSafeEqualWhole } from './encoding.js';
 import { CsrfError } from './errors.js';
 import { base64url, hmacSha256Base64url, hmacSha256Key, type HmacSha256Key } from '@armor/core/hmac';
 import type { UsedTokenStore } from './used-tokens.js';
@@ -298,7 +298,17 @@ export function createCsrf(options: CsrfOptions): Csrf {
     return tag;
   };
 
-  const isSafeMethod = (method: string) => safe.has(method) || safe.has(method.toUpperCase());
+  // Verdicts per method name as sent (no case conversion on the hot path); bounded, since a
+  // Web Request can carry any method token.
+  const methodVerdicts = new Map<string, boolean>();
+  const isSafeMethod = (method: string) => {
+    let verdict = methodVerdicts.get(method);
+    if (verdict === undefined) {
+      verdict = safe.has(method) || safe.has(method.toUpperCase());
+      if (methodVerdicts.size < 64) methodVerdicts.set(method, verdict);
+    }
+    return verdict;
+  };
 
   const reject = (why: string): never => {
     throw new CsrfError('CSRF_ORIGIN_REJECTED', `Cross-site request rejected: ${why}`, { details: { reason: why } });
@@ -371,7 +381,7 @@ export function createCsrf(options: CsrfOptions): Csrf {
           details: { missing: cookieToken ? 'token' : 'cookie' },
         });
       }
-      if (!timingSafeEqual(cookieToken, submitted)) throw new CsrfError('CSRF_TOKEN_MISMATCH', 'CSRF token does not match the cookie');
+      if (!timingSafeEqualWhole(cookieToken, submitted)) throw new CsrfError('CSRF_TOKEN_MISMATCH', 'CSRF token does not match the cookie');
       if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'No session to check the CSRF token against');
       // v1.<expiry>.<nonce>.<session tag>.<mac>
       const d1 = submitted.indexOf('.');

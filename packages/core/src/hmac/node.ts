@@ -5,27 +5,28 @@
  * @module
  */
 import * as nodeCrypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { HmacSha256Key } from '../hmac-key.js';
 
 export type { HmacSha256Key } from '../hmac-key.js';
 
-const keys = new WeakMap<HmacSha256Key, Uint8Array>();
+const keys = new WeakMap<HmacSha256Key, KeyObject>();
 // `crypto.hash` (Node >= 20.12) is a one-shot digest without a Hash object.
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
 
 /**
- * Prepares `secret` for {@link hmacSha256}. The returned key keeps a private copy of the secret
- * (raw bytes: OpenSSL sets up an HMAC from them faster than from a `KeyObject`).
+ * Prepares `secret` for {@link hmacSha256}: a native secret `KeyObject`, imported once. The
+ * returned key keeps a private copy of the secret.
  *
  * @param secret - the key bytes (any length; at least 32 bytes is what Armor components require)
  */
 export function hmacSha256Key(secret: Uint8Array): HmacSha256Key {
   const key: HmacSha256Key = Object.freeze({ algorithm: 'HMAC-SHA256' as const });
-  keys.set(key, Uint8Array.from(secret));
+  keys.set(key, nodeCrypto.createSecretKey(Uint8Array.from(secret)));
   return key;
 }
 
-function native(key: HmacSha256Key): Uint8Array {
+function native(key: HmacSha256Key): KeyObject {
   const secret = keys.get(key);
   if (secret === undefined) throw new TypeError('not an HMAC key from hmacSha256Key() of this runtime build');
   return secret;
