@@ -9,6 +9,7 @@ import { formatAgo, formatClock, formatDuration } from './format.js';
 import { CircuitBreakers, CacheStats, RateLimitStats } from './panels/stats.js';
 import { ErrorRateChart, LatencyChart, ThroughputChart } from './panels/charts.js';
 import { AuditPanel } from './panels/audit.js';
+import { SloScorecard } from './panels/slo.js';
 import { ErrorList } from './panels/error-list.js';
 import { FleetSelector, type FleetSelection } from './panels/fleet.js';
 import { HealthOverview } from './panels/health-overview.js';
@@ -303,6 +304,11 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
             <PanelBoundary testId="health" title="System health" wide resetKey={snapshot}>
               <HealthOverview snapshot={snapshot} />
             </PanelBoundary>
+            {snapshot.slo !== undefined || unavailable.slo !== undefined ? (
+              <PanelBoundary testId="slo" title="SLO scorecard" wide resetKey={snapshot}>
+                <SloScorecard snapshot={snapshot} />
+              </PanelBoundary>
+            ) : null}
             <PanelBoundary testId="latency" title="Latency" resetKey={snapshot}>
               <LatencyChart snapshot={snapshot} />
             </PanelBoundary>

@@ -27,6 +27,8 @@ export type { ErrorListProps, ErrorSort } from './panels/error-list.js';
 export { RouteTable, StatusBreakdown } from './panels/routes.js';
 export type { RouteTableProps, StatusBreakdownProps } from './panels/routes.js';
 export { AuditPanel } from './panels/audit.js';
+export { SloScorecard, formatBytes } from './panels/slo.js';
+export type { SloScorecardProps } from './panels/slo.js';
 export type { AuditPanelProps, AuditOutcomeFilter } from './panels/audit.js';
 export { SlowOperations } from './panels/slow-operations.js';
 export type { SlowOperationsProps, SlowSortKey } from './panels/slow-operations.js';
@@ -57,6 +59,8 @@ export type {
   SlowOperation,
   SnapshotHealthCheck,
   SightedErrorGroup,
+  SloObjective,
+  SloSection,
   SnapshotSource,
   SourceLoadOptions,
   ThemeMode,

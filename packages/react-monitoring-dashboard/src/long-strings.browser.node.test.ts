@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { build, defaultClientConditions } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeAuditSection, makeFleetSnapshot } from '../test/fixtures.js';
+import { makeAuditSection, makeFleetSnapshot, makeSloSection } from '../test/fixtures.js';
 import type { MonitoringSnapshot } from './types.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -39,6 +39,9 @@ function longSnapshot(): MonitoringSnapshot {
   audit.streams = [{ stream: LONG('stream'), ok: false, lastSeq: 3, findings: 1, unanchored: 0 }, ...audit.streams];
   audit.recent = [{ stream: LONG('stream'), seq: 3, time: LONG('time'), action: LONG('action'), actorId: LONG('actor'), outcome: 'denied', targets: [LONG('target'), LONG('target2')] }, ...audit.recent];
   s.audit = audit;
+  const slo = makeSloSection();
+  slo.objectives.unshift({ ...slo.objectives[0]!, subject: LONG('operation'), name: LONG('objective'), status: 'insufficient_data', note: LONG('note') });
+  s.slo = slo;
   return s;
 }
 
@@ -73,7 +76,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/long' || url.pathname === '/unavailable' || url.pathname === '/audit') {
-      const body = url.pathname === '/long' ? longSnapshot() : url.pathname === '/audit' ? { ...makeFleetSnapshot({ now: Date.now() }), audit: makeAuditSection(Date.now()) } : unavailableSnapshot();
+      const body = url.pathname === '/long' ? longSnapshot() : url.pathname === '/audit' ? { ...makeFleetSnapshot({ now: Date.now() }), audit: makeAuditSection(Date.now()), slo: makeSloSection() } : unavailableSnapshot();
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
@@ -129,7 +132,9 @@ describe('long strings and unavailable sections in headless Chromium', () => {
       return { right: Math.round(p.getBoundingClientRect().right), tallestCell: Math.max(...cells) };
     });
     expect(audit.right).toBeLessThanOrEqual(width);
-    expect(audit.tallestCell).toBeLessThan(200); // 217 px (one letter per line in the headers) before the short columns kept their width
+    expect(audit.tallestCell).toBeLessThan(200);
+    const sloRowHeight = await page.evaluate(() => Math.round(document.querySelector('[data-panel="slo"] tbody tr')!.getBoundingClientRect().height));
+    expect(sloRowHeight).toBeLessThan(300); // 217 px (one letter per line in the headers) before the short columns kept their width
     if (width === 1280) await page.locator('[data-panel="audit"]').screenshot({ path: join(artifacts, 'panel-audit-long.png') });
     expect(pageErrors).toEqual([]);
     await page.close();
@@ -166,6 +171,10 @@ describe('long strings and unavailable sections in headless Chromium', () => {
     await expect.poll(() => panel.locator('[data-audit-event]').count()).toBe(10);
     await panel.getByLabel('Stream').selectOption('');
     await panel.screenshot({ path: join(artifacts, 'panel-audit.png') });
+    // the SLO scorecard (issue 28) on the same page: the missed objective in the theme's fail colour
+    const slo = page.locator('[data-panel="slo"]');
+    expect(await slo.locator('[data-status="missed"] .ad-badge').evaluate((b) => getComputedStyle(b).color)).toBe('rgb(179, 38, 30)');
+    await slo.screenshot({ path: join(artifacts, 'panel-slo.png') });
     await page.close();
   });
 });

@@ -11,7 +11,7 @@
 import type { MonitoringSnapshot, SnapshotSection } from './types.js';
 
 /** Which panel a note belongs to (the panel's `data-panel` value). */
-export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow' | 'fleet' | 'audit';
+export type PanelId = 'health' | 'charts' | 'routes' | 'breakers' | 'caches' | 'rate-limits' | 'errors' | 'slow' | 'fleet' | 'audit' | 'slo';
 
 /** One field of the snapshot that had the wrong type. */
 export interface SnapshotNote {
@@ -37,7 +37,7 @@ export interface NormalizedSnapshot {
   unavailable: Partial<Record<SnapshotSection, string>>;
 }
 
-const SECTIONS: ReadonlySet<string> = new Set(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet', 'audit']);
+const SECTIONS: ReadonlySet<string> = new Set(['requests', 'latency', 'inFlight', 'errors', 'slowOperations', 'caches', 'rateLimits', 'breakers', 'fleet', 'audit', 'slo']);
 const MISSING = 'missing from the snapshot';
 
 const MAX_NOTES = 100;
@@ -298,6 +298,7 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
   });
   const fleet = s.fleet === undefined ? undefined : normalizeFleet(s.fleet, notes);
   const audit = s.audit === undefined ? undefined : normalizeAudit(s.audit, notes, unavailable);
+  const slo = s.slo === undefined ? undefined : normalizeSlo(s.slo, notes, unavailable);
   if (notes.length === 0) return { snapshot, notes, unavailable };
   const out: Rec = {
     ...s,
@@ -316,6 +317,7 @@ export function normalizeSnapshot(snapshot: MonitoringSnapshot): NormalizedSnaps
   };
   if (fleet !== undefined) out.fleet = fleet;
   if (audit !== undefined) out.audit = audit;
+  if (slo !== undefined) out.slo = slo;
   return { snapshot: out as unknown as MonitoringSnapshot, notes, unavailable };
 }
 
@@ -406,5 +408,57 @@ function normalizeAudit(value: unknown, notes: SnapshotNote[], unavailable: Part
   });
   if (streams !== value.streams) f.set('streams', streams);
   if (recent !== value.recent) f.set('recent', recent);
+  return f.out;
+}
+
+const SLO_STATUS: ReadonlySet<unknown> = new Set(['met', 'missed', 'insufficient_data']);
+const SLO_TREND: ReadonlySet<unknown> = new Set(['better', 'worse', 'steady', null]);
+const SLO_UNIT: ReadonlySet<unknown> = new Set(['ms', 'bytes', 'ratio']);
+
+/**
+ * The `slo` section (`@armor/metrics/slo`), repaired item by item. A status that is not `met`,
+ * `missed` or `insufficient_data` becomes `insufficient_data` (never shown as met); a section that
+ * is not an object, or whose `objectives` is not a list, makes the scorecard say unavailable.
+ */
+function normalizeSlo(value: unknown, notes: SnapshotNote[], unavailable: Partial<Record<SnapshotSection, string>>): Rec {
+  if (!isRecord(value)) {
+    if (notes.length < MAX_NOTES) notes.push({ panel: 'slo', path: 'slo', problem: `expected an object, got ${describe(value)}` });
+    unavailable.slo ??= `malformed: expected an object, got ${describe(value)}`;
+    return { windowMs: 0, objectives: [] };
+  }
+  const f = new Fixer(value, 'slo', 'slo', notes);
+  if (!Array.isArray(value.objectives)) unavailable.slo ??= `malformed: slo.objectives is ${describe(value.objectives)}, not a list`;
+  f.num('windowMs', 'required');
+  f.num('omitted', 'optional');
+  const objectives = items(value.objectives, 'slo.objectives', 'slo', notes, (i) => {
+    i.str('kind', '(unknown)');
+    i.str('name', '(unnamed objective)');
+    i.str('subject', undefined);
+    i.str('note', undefined);
+    if (i.item.direction !== 'below' && i.item.direction !== 'above') {
+      i.note('direction', `expected below or above, got ${describe(i.item.direction)}`);
+      i.set('direction', 'below');
+    }
+    if (!SLO_UNIT.has(i.item.unit)) {
+      i.note('unit', `expected ms, bytes or ratio, got ${describe(i.item.unit)}`);
+      i.set('unit', 'ratio');
+    }
+    if (!SLO_STATUS.has(i.item.status)) {
+      i.note('status', `expected met, missed or insufficient_data, got ${typeof i.item.status === 'string' ? JSON.stringify(i.item.status.slice(0, 40)) : describe(i.item.status)} (shown as not enough data)`);
+      i.set('status', 'insufficient_data');
+    }
+    if (!SLO_TREND.has(i.item.trend)) {
+      i.note('trend', `expected better, worse, steady or null, got ${describe(i.item.trend)}`);
+      i.set('trend', null);
+    }
+    i.num('target', 'required');
+    i.num('actual', 'nullable');
+    i.num('previous', 'nullable');
+    i.num('samples', 'required');
+    i.num('minSamples', 'required');
+    i.num('budgetRemaining', 'optional');
+    i.num('budgetWindowSeconds', 'optional');
+  });
+  if (objectives !== value.objectives) f.set('objectives', objectives);
   return f.out;
 }

@@ -24,6 +24,8 @@ import type {
   SnapshotHealthStatus,
   SnapshotSection,
   SnapshotUnavailable,
+  SloObjective,
+  SloSection,
 } from '@armor/metrics';
 import type { Clock } from '@armor/core';
 
@@ -46,6 +48,8 @@ export type {
   SnapshotHealthStatus,
   SnapshotSection,
   SnapshotUnavailable,
+  SloObjective,
+  SloSection,
 };
 
 /**

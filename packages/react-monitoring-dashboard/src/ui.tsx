@@ -65,6 +65,7 @@ const PANEL_SECTIONS: Record<string, SnapshotSection[]> = {
   slow: ['slowOperations'],
   fleet: ['fleet', 'requests'],
   audit: ['audit'],
+  slo: ['slo'],
 };
 /** Panels that keep their content under the notice (the health tiles say it per tile; the fleet selector stays usable). */
 const KEEP_CONTENT: ReadonlySet<string> = new Set(['health', 'fleet']);

@@ -243,3 +243,22 @@ export function makeAuditSection(now = FIXED_NOW): NonNullable<MonitoringSnapsho
     recent,
   };
 }
+
+/** An `slo` section as `@armor/metrics/slo`'s scorecard gives it: every status and trend. */
+export function makeSloSection(): NonNullable<MonitoringSnapshot['slo']> {
+  const base = { previous: null, trend: null } as const;
+  return {
+    windowMs: 900_000,
+    omitted: 4,
+    objectives: [
+      { kind: 'serverLatency', name: 'Server latency p95', subject: 'POST /orders', direction: 'below', target: 100, unit: 'ms', actual: 180, samples: 1840, minSamples: 20, status: 'missed', previous: 120, trend: 'worse' },
+      { kind: 'serverLatency', name: 'Server latency p95', subject: 'GET /orders/:id', direction: 'below', target: 100, unit: 'ms', actual: 88, samples: 5210, minSamples: 20, status: 'met', previous: 95, trend: 'better' },
+      { kind: 'serverLatency', name: 'Server latency p95', subject: 'DELETE /orders/:id', direction: 'below', target: 100, unit: 'ms', actual: 61, samples: 12, minSamples: 20, status: 'insufficient_data', note: '12 of the 20 samples needed', ...base },
+      { kind: 'pageLoad', name: 'Page load p75', subject: '/monitoring', direction: 'below', target: 2000, unit: 'ms', actual: 1640, samples: 88, minSamples: 20, status: 'met', previous: 1650, trend: 'steady' },
+      { kind: 'bundleSize', name: 'JS bundle size', direction: 'below', target: 500_000, unit: 'bytes', actual: 312_400, samples: 1, minSamples: 1, status: 'met', ...base },
+      { kind: 'cacheHitRate', name: 'Cache hit rate', direction: 'above', target: 0.8, unit: 'ratio', actual: 0.92, samples: 48_000, minSamples: 100, status: 'met', previous: 0.9, trend: 'better' },
+      { kind: 'errorRate', name: 'Error rate', direction: 'below', target: 0.01, unit: 'ratio', actual: 0.004, samples: 9180, minSamples: 100, status: 'met', ...base },
+      { kind: 'availability', name: 'Availability', direction: 'above', target: 0.999, unit: 'ratio', actual: 0.99973, samples: 1_250_000, minSamples: 1000, status: 'met', previous: 0.9998, trend: 'worse', budgetRemaining: 0.73, budgetWindowSeconds: 2_592_000 },
+    ],
+  };
+}
