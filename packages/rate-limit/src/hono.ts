@@ -9,7 +9,7 @@
  */
 import { problemResponse } from '@armor/errors';
 import type { Context, MiddlewareHandler } from 'hono';
-import { checkStoreReuse, createLimitCheck, reportConfig, type DistributiveOmit, type RateLimitConfigWarning, type SharedAdapterOptions } from './adapter-kit.js';
+import { checkStoreReuse, createLimitCheck, reportConfig, type Decision, type DistributiveOmit, type RateLimitConfigWarning, type SharedAdapterOptions } from './adapter-kit.js';
 import type { LimiterSource } from './fetch.js';
 import { clientIp, compileTrustProxy, ipKey, parseTrustProxy, type TrustProxy } from './ip.js';
 import type { RateLimiter } from './limiter.js';
@@ -42,8 +42,6 @@ function peerOf(c: Context): string | undefined {
   return typeof address === 'string' ? address : undefined;
 }
 
-const applied = new WeakMap<Request, Set<RateLimiter>>();
-
 /**
  * Rate-limit middleware for Hono.
  *
@@ -65,22 +63,7 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler<{ Va
   checkStoreReuse(limiter, onWarning);
   const trust = trustProxy === undefined ? undefined : compileTrustProxy(trustProxy);
   const address = (c: Context) => () => (trust === undefined ? peerOf(c) : clientIp({ remoteAddress: peerOf(c), forwardedFor: c.req.header('x-forwarded-for'), trustProxy: trust }));
-  return async (c, next) => {
-    if (check.skip && (await check.skip(c))) {
-      await next();
-      return;
-    }
-    // Nothing runs twice: the same limiter mounted twice on one route counts a request once.
-    const raw = c.req.raw;
-    let seen = applied.get(raw);
-    if (!seen) applied.set(raw, (seen = new Set()));
-    if (seen.has(limiter)) {
-      reportConfig(limiter, 'ERR_ARMOR_RL_DOUBLE_COUNT', `the limiter '${limiter.name}' was applied twice to one request (mounted on two matching paths?); it counted the request once.`, onWarning);
-      await next();
-      return;
-    }
-    seen.add(limiter);
-    const decision = await check.decide(c, await check.key(c, address(c)));
+  const run = async (c: Context, next: () => Promise<void>, decision: Decision) => {
     if (decision.error) {
       if (check.toNext) {
         for (const name in decision.headers) c.header(name, decision.headers[name]);
@@ -92,14 +75,54 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler<{ Va
     }
     c.set('rateLimit', decision.result!);
     await next();
+    const headers = decision.headers;
     try {
-      for (const name in decision.headers) c.res.headers.set(name, decision.headers[name]!);
+      const target = c.res.headers;
+      for (const name in headers) target.set(name, headers[name]!);
     } catch {
       // Immutable headers (a proxied fetch response): copy.
       c.res = new Response(c.res.body, c.res);
-      for (const name in decision.headers) c.res.headers.set(name, decision.headers[name]!);
+      for (const name in headers) c.res.headers.set(name, headers[name]!);
     }
+    return undefined;
   };
+  const limited = async (c: Context, next: () => Promise<void>) => {
+    const key = await check.key(c, address(c));
+    return run(c, next, await check.decide(c, key));
+  };
+  return async (c, next) => {
+    if (check.skip && (await check.skip(c))) {
+      await next();
+      return;
+    }
+    if (alreadyApplied(c, limiter)) {
+      reportConfig(limiter, 'ERR_ARMOR_RL_DOUBLE_COUNT', `the limiter '${limiter.name}' was applied twice to one request (mounted on two matching paths?); it counted the request once.`, onWarning);
+      await next();
+      return;
+    }
+    // The common case (no keyGenerator promise, a synchronous store) without extra awaits.
+    const key = check.key(c, address(c));
+    if (typeof key === 'object') return limited(c, next);
+    const decision = check.decide(c, key);
+    return run(c, next, 'then' in decision ? await decision : decision);
+  };
+}
+
+/** The limiters that already ran for a request, on its context (a property, not a WeakMap: no GC cost). */
+const kApplied = Symbol.for('@armor/rate-limit.applied');
+type Marked = { [kApplied]?: RateLimiter | RateLimiter[] };
+
+/** Nothing runs twice: records `limiter` on the context; `true` when it was there already. */
+function alreadyApplied(c: Context, limiter: RateLimiter): boolean {
+  const marked = c as unknown as Marked;
+  const prev = marked[kApplied];
+  if (prev === undefined) {
+    marked[kApplied] = limiter;
+    return false;
+  }
+  if (prev === limiter || (Array.isArray(prev) && prev.includes(limiter))) return true;
+  marked[kApplied] = Array.isArray(prev) ? [...prev, limiter] : [prev as RateLimiter, limiter];
+  return false;
 }
 
 export { ipKey } from './ip.js';

@@ -32,7 +32,7 @@ adapterConformance(
     fastify: async () => {
       const app = Fastify();
       await app.register(armorSecurityHeaders, { preset: 'html' });
-      app.get('/page', (_request, reply) => reply.type('text/html').send(page(reply.cspNonce)));
+      app.get('/page', (request, reply) => reply.type('text/html').send(page(request.cspNonce)));
       return serveFastify(app);
     },
     next: () =>
@@ -80,7 +80,7 @@ describe('@armor/security-headers/fastify', () => {
     const app = Fastify();
     await app.register(armorSecurityHeaders, { preset: 'html' });
     await app.register(armorSecurityHeaders, { preset: 'html' });
-    app.get('/', (_request, reply) => reply.send(reply.cspNonce));
+    app.get('/', (request, reply) => reply.send(request.cspNonce));
     app.get('/off', { config: { armor: false } }, async () => 'off');
     app.get('/embed', { config: { armor: { securityHeaders: { xFrameOptions: false } } } }, async () => 'embed');
     const res = await app.inject('/');

@@ -1,14 +1,14 @@
 /**
  * `@armor/security-headers/fastify`: a plugin (`fastify-plugin`, name `@armor/security-headers`)
  * that sends the header set in an `onRequest` hook (the `hook` option picks another), with a
- * fresh CSP nonce per request as a typed reply decorator (`reply.cspNonce`) and per-route
+ * fresh CSP nonce per request as a typed request decorator (`request.cspNonce`) and per-route
  * settings in `config.armor.securityHeaders` (`false` opts out; an object overrides the
  * options for that route, computed once). Imports Fastify's types only.
  *
  * @module
  */
 import { checkOneOf } from '@armor/core';
-import type { FastifyPluginAsync, FastifyReply, RouteOptions } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { cspNonce } from './csp.js';
 import { compileSecurityHeaders, mergeSecurityHeaderOptions, type CompiledSecurityHeaders, type SecurityHeadersOptions } from './headers.js';
@@ -29,8 +29,12 @@ declare module 'fastify' {
     /** `@armor/security-headers/fastify`: `false` opts the route out; an object overrides the options. */
     securityHeaders?: false | SecurityHeadersOptions;
   }
-  interface FastifyReply {
-    /** This response's CSP nonce (`null` when the policy uses none or the route opted out). */
+  interface FastifyRequest {
+    /**
+     * This request's CSP nonce (`null` when the policy uses none or the route opted out). On the
+     * request, not the reply: `@fastify/helmet` declares `reply.cspNonce` with another type, and
+     * both may be installed during a migration.
+     */
     cspNonce: string | null;
   }
 }
@@ -46,7 +50,7 @@ const kApplied = Symbol.for('@armor/security-headers.applied');
 function hookFor(compiled: CompiledSecurityHeaders) {
   const list = compiled.static;
   const cspName = compiled.cspHeaderName;
-  return (_request: unknown, reply: FastifyReply, ...rest: unknown[]) => {
+  return (request: FastifyRequest, reply: FastifyReply, ...rest: unknown[]) => {
     const done = rest[rest.length - 1] as (error?: unknown, payload?: unknown) => void;
     const payload = rest.length > 1 ? rest[0] : undefined;
     const marked = reply as FastifyReply & { [kApplied]?: true };
@@ -55,7 +59,7 @@ function hookFor(compiled: CompiledSecurityHeaders) {
       for (let i = 0; i < list.length; i++) reply.header(list[i]![0], list[i]![1]);
       if (cspName !== undefined) {
         const nonce = cspNonce();
-        reply.cspNonce = nonce;
+        request.cspNonce = nonce;
         reply.header(cspName, compiled.csp(nonce));
       }
     }
@@ -70,7 +74,7 @@ const plugin: FastifyPluginAsync<FastifySecurityHeadersOptions> = async (fastify
   checkOneOf('hook', hook, ['onRequest', 'preHandler', 'onSend'] as const);
   const compiled = compileSecurityHeaders(headerOptions);
   const base = hookFor(compiled);
-  if (!fastify.hasReplyDecorator('cspNonce')) fastify.decorateReply('cspNonce', null);
+  if (!fastify.hasRequestDecorator('cspNonce')) fastify.decorateRequest('cspNonce', null);
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const armor = route.config?.armor;
     const own = armor === false ? false : armor?.securityHeaders;
@@ -90,7 +94,7 @@ const plugin: FastifyPluginAsync<FastifySecurityHeadersOptions> = async (fastify
  * @example
  * ```ts no-run
  * await app.register(armorSecurityHeaders, { preset: 'html' });
- * app.get('/', (request, reply) => reply.type('text/html').send(`<script nonce="${reply.cspNonce}">…</script>`));
+ * app.get('/', (request, reply) => reply.type('text/html').send(`<script nonce="${request.cspNonce}">…</script>`));
  * app.get('/embed', { config: { armor: { securityHeaders: { xFrameOptions: false } } } }, embed);
  * ```
  */

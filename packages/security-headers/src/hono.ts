@@ -30,15 +30,19 @@ export type SecurityHeadersHandler = MiddlewareHandler<{ Variables: SecurityHead
 const chosen = new WeakMap<Request, CompiledSecurityHeaders>();
 
 function apply(c: Context, compiled: CompiledSecurityHeaders, nonce: string | undefined): void {
-  const entries = compiled.entries(compiled.needsNonce ? nonce : undefined);
+  const list = compiled.static;
+  const cspName = compiled.cspHeaderName;
+  const set = (headers: Headers) => {
+    headers.delete('x-powered-by');
+    for (let i = 0; i < list.length; i++) headers.set(list[i]![0], list[i]![1]);
+    if (cspName !== undefined && nonce !== undefined) headers.set(cspName, compiled.csp(nonce));
+  };
   try {
-    c.res.headers.delete('x-powered-by');
-    for (const [name, value] of entries) c.res.headers.set(name, value);
+    set(c.res.headers);
   } catch {
     // Immutable headers (a proxied fetch response): copy.
     c.res = new Response(c.res.body, c.res);
-    c.res.headers.delete('x-powered-by');
-    for (const [name, value] of entries) c.res.headers.set(name, value);
+    set(c.res.headers);
   }
 }
 
@@ -61,12 +65,14 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityH
       c.set('cspNonce', nonce);
     }
     await next();
-    const own = chosen.get(c.req.raw) ?? compiled;
+    const own = overridden ? (chosen.get(c.req.raw) ?? compiled) : compiled;
     if (own.needsNonce && nonce === undefined) nonce = c.var.cspNonce;
     apply(c, own, nonce);
   }) as SecurityHeadersHandler;
   Object.defineProperty(handler, 'compiled', { value: compiled });
+  let overridden = false;
   handler.override = (overrides) => {
+    overridden = true;
     const next = compileSecurityHeaders(mergeSecurityHeaderOptions(options, overrides));
     return async (c, go) => {
       chosen.set(c.req.raw, next);
