@@ -134,7 +134,11 @@ export function reportWebVitals(options: WebVitalsClientOptions): WebVitalsRepor
     return true;
   };
 
-  const opts = { reportSoftNavs };
+  // `reportAllChanges`: the queue keeps the latest value of each metric and only the page hide
+  // sends it. Without it web-vitals can lose INP: interactions still waiting for an idle callback
+  // when the page is hidden are processed after INP's own forced report on hide, and are then not
+  // reported (seen in Chromium when the page is left within a second of a click).
+  const opts = { reportSoftNavs, reportAllChanges: true };
   onTTFB(onReport, opts);
   onFCP(onReport, opts);
   onLCP(onReport, opts);
