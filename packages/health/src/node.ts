@@ -52,7 +52,9 @@ export interface GracefulShutdownOptions {
   /**
    * Grace period (ms) for in-flight requests once the listeners are closed. Connections still
    * open after it (an SSE stream, a long download, a client that never reads) are destroyed so
-   * the cleanup hooks can run, like terminus' `timeout`.
+   * the cleanup hooks can run, like terminus' `timeout`. No connection is destroyed before it:
+   * idle keep-alive connections end at the server's `keepAliveTimeout` (Node's default 5000 ms)
+   * or after their next response (`Connection: close`), so keep this above `keepAliveTimeout`.
    * @default 10000, or half of `shutdownTimeoutMs - beforeShutdownDelayMs` when that is shorter
    */
   drainTimeoutMs?: number;
