@@ -247,6 +247,7 @@ describe('bad input', () => {
     ['budget window below a minute', { budgetWindowMs: 10 }, /budgetWindowMs/],
     ['maxSubjects 0', { maxSubjects: 0 }, /maxSubjects/],
     ['clock without now()', { clock: {} }, /clock/],
+    ['registry without gauge()', { registry: {} }, /registry/],
   ];
   it.each(bad)('%s → ConfigurationError naming the option', (_, options, message) => {
     let caught: unknown;
@@ -286,13 +287,14 @@ describe('with a real registry and monitor', () => {
       clock.advance(1000);
     }
     clock.advance(RES);
-    const card = createScorecard({ monitor, clock, bundleBytes: 312_000 });
+    const card = createScorecard({ monitor, clock, bundleBytes: 312_000, registry });
     const snapshot = await card.snapshot();
     expect(monitoringSnapshotSchema.parse(snapshot)).toBeTruthy();
     const o = snapshot.slo!.objectives;
     expect(one(o, 'serverLatency', 'GET /orders/:id')).toMatchObject({ samples: 200, status: 'missed' }); // 10 % at 300 ms puts p95 among the slow ones
     expect(one(o, 'errorRate')).toMatchObject({ actual: 0.01, status: 'missed' });
     expect(one(o, 'bundleSize').status).toBe('met');
+    expect(registry.metrics()).toContain('bundle_size_bytes 312000'); // for the ArmorSloBundleSize alert
     expect(one(o, 'availability')).toMatchObject({ status: 'insufficient_data' }); // 200 requests < 1,000
     monitor.stop();
   });

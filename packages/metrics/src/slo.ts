@@ -24,6 +24,7 @@
 import { checkFunction, checkInt, checkNumber, checkObject, checkOptions, type Clock } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
 import { createBudgetLedger, type BudgetLedger } from './slo-budget.js';
+import type { Registry } from './registry.js';
 import type { MonitoringSnapshot, SloKind, SloObjective, SloSection, SloTrend } from './snapshot.js';
 
 export type { SloKind, SloObjective, SloSection, SloStatus, SloTrend } from './snapshot.js';
@@ -92,6 +93,13 @@ export interface ScorecardOptions {
    * function called at each evaluation (sync or async; `null` = unknown). @default none → `insufficient_data`
    */
   bundleBytes?: number | (() => number | null | Promise<number | null>) | undefined;
+  /**
+   * A registry to export the bundle size on, as the gauge `bundle_size_bytes` (set at each
+   * evaluation), for the `ArmorSloBundleSize` alert of `alerts/armor-slo.rules.yml`. The other
+   * targets' alerts read the metrics the request, cache and web-vitals instrumentation already
+   * export. @default none
+   */
+  registry?: Registry | undefined;
   /** Page-load figures per route, called at each evaluation. @default none → `insufficient_data` */
   pageLoads?: (() => readonly PageLoadFigures[] | Promise<readonly PageLoadFigures[]>) | undefined;
   /** Time source (the kernel's `Clock`; only `now()` is used). @default Date.now */
@@ -116,7 +124,7 @@ export interface Scorecard {
   snapshot(): Promise<MonitoringSnapshot>;
 }
 
-const KNOWN = ['targets', 'minSamples', 'monitor', 'bundleBytes', 'pageLoads', 'clock', 'budgetWindowMs', 'maxSubjects', 'steadyWithin'];
+const KNOWN = ['targets', 'minSamples', 'monitor', 'registry', 'bundleBytes', 'pageLoads', 'clock', 'budgetWindowMs', 'maxSubjects', 'steadyWithin'];
 const TARGET_KEYS = Object.keys(DEFAULT_SLO_TARGETS) as (keyof SloTargets)[];
 const KINDS = Object.keys(DEFAULT_SLO_MIN_SAMPLES) as SloKind[];
 const DAY_MS = 86_400_000;
@@ -195,6 +203,11 @@ export function createScorecard(options: ScorecardOptions = {}): Scorecard {
   const steadyWithin = options.steadyWithin ?? 0.02;
   checkNumber('steadyWithin', steadyWithin, { min: 0, max: 1 });
   const now = clock ? () => clock.now() : () => Date.now();
+  const registry = options.registry;
+  if (registry !== undefined && (typeof registry !== 'object' || registry === null || typeof registry.gauge !== 'function')) {
+    throw new ConfigurationError('registry', 'must be a registry from createRegistry()', { received: registry });
+  }
+  const bundleGauge = registry?.gauge({ name: 'bundle_size_bytes', help: 'JavaScript the browser loads, in bytes, from the build manifest (SLO scorecard)' });
 
   const ledger: BudgetLedger = createBudgetLedger(budgetWindowMs);
   /** Per objective key: (time, actual) pairs, oldest first, for the trend. */
@@ -314,6 +327,7 @@ export function createScorecard(options: ScorecardOptions = {}): Scorecard {
           note = `bundleBytes() failed: ${error instanceof Error ? error.message : String(error)}`;
         }
       } else if (bundleBytes !== undefined) bytes = bundleBytes;
+      if (bytes !== null) bundleGauge?.set(bytes);
       objectives.push(objective(t, windowMs, 'bundleSize', 'JS bundle size', 'bytes', 'below', targets.bundleBytes, bytes, bytes === null ? 0 : 1, note === undefined ? {} : { note }));
     }
 
