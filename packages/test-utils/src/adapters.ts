@@ -244,3 +244,53 @@ export const healthScenarios: readonly Scenario[] = [
     },
   },
 ];
+
+/** The `name=value` pair of a response's first `Set-Cookie` (what a browser would send back). */
+function cookiePair(res: Response): string {
+  const raw = res.headers.getSetCookie?.()[0] ?? res.headers.get('set-cookie') ?? '';
+  return raw.split(';')[0]!;
+}
+
+/**
+ * CSRF: the session is the `x-session` request header. Apps serve `GET /csrf/token` (issues a
+ * token for the session: JSON `{ token }` plus its cookie) and `POST /csrf/submit` (200 `ok`
+ * when the check passes), protected by a CSRF adapter with default settings.
+ */
+export const csrfScenarios: readonly Scenario[] = [
+  {
+    name: 'a POST with the cookie and the matching token header passes',
+    async check(base) {
+      const issued = await fetch(`${base}/csrf/token`, { headers: { 'x-session': 's1' } });
+      expect(issued.status).toBe(200);
+      const { token } = (await issued.json()) as { token: string };
+      const res = await fetch(`${base}/csrf/submit`, { method: 'POST', headers: { 'x-session': 's1', cookie: cookiePair(issued), 'x-csrf-token': token } });
+      expect(res.status).toBe(200);
+    },
+  },
+  {
+    name: 'a POST without a token is a 403 problem+json',
+    async check(base) {
+      const res = await fetch(`${base}/csrf/submit`, { method: 'POST', headers: { 'x-session': 's1' } });
+      expect(res.status).toBe(403);
+      expect((await problem(res)).status).toBe(403);
+    },
+  },
+  {
+    name: "another session's token is refused",
+    async check(base) {
+      const issued = await fetch(`${base}/csrf/token`, { headers: { 'x-session': 's1' } });
+      const { token } = (await issued.json()) as { token: string };
+      const res = await fetch(`${base}/csrf/submit`, { method: 'POST', headers: { 'x-session': 's2', cookie: cookiePair(issued), 'x-csrf-token': token } });
+      expect(res.status).toBe(403);
+    },
+  },
+  {
+    name: 'a cross-site POST is refused even with a valid token',
+    async check(base) {
+      const issued = await fetch(`${base}/csrf/token`, { headers: { 'x-session': 's1' } });
+      const { token } = (await issued.json()) as { token: string };
+      const res = await fetch(`${base}/csrf/submit`, { method: 'POST', headers: { 'x-session': 's1', cookie: cookiePair(issued), 'x-csrf-token': token, origin: 'https://evil.example' } });
+      expect(res.status).toBe(403);
+    },
+  },
+];
