@@ -4,7 +4,8 @@
  * Redis through.
  *
  * The guard gives every call:
- * - a per-call timeout (the caller always settles within `timeoutMs`);
+ * - a per-call timeout (the caller always settles within `timeoutMs`), every call's deadline kept
+ *   under ONE timer per guard (not a timer per call: see `redis-deadlines.ts`);
  * - fail-fast while the client says it is disconnected, and a wait for a client that is still
  *   connecting (so `enableOfflineQueue: false` works from the first request);
  * - a small local circuit: after a timeout or a connection error the guard refuses calls for
@@ -23,6 +24,7 @@
 import { Emitter, type Observable } from './emitter.js';
 import { checkFunction, checkMs, checkOptions, checkString } from './options.js';
 import { onReady } from './redis-ready.js';
+import { createDeadlines, type Waiting } from './redis-deadlines.js';
 import { checkClock, toScheduler, type Clock, type Scheduler } from './time.js';
 
 /** A Redis command argument. */
@@ -171,8 +173,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
   let state: 'closed' | 'open' | 'half-open' = 'closed';
   let openUntil = 0;
   let probing = false;
-  /** Calls waiting for Redis or for the client to connect; failed at once when the circuit opens. */
-  const waiting = new Set<() => void>();
+  const deadlines = createDeadlines(scheduler, timeoutMs);
 
   const fail = (failure: RedisFailure, trip: boolean): Error => {
     const opens = trip && state !== 'open';
@@ -183,11 +184,7 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     }
     events.emit('error', { name, failure });
     const error = makeError(failure);
-    if (opens) {
-      const due = [...waiting];
-      waiting.clear();
-      for (const abandon of due) abandon();
-    }
+    if (opens) deadlines.abandonAll();
     return error;
   };
   const succeed = () => {
@@ -196,6 +193,79 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
       events.emit('close', { name });
     }
   };
+
+  /** One call in flight: waiting for Redis (or for the client to connect) until its deadline. */
+  class Call<T> implements Waiting {
+    prev: Waiting | undefined = undefined;
+    next: Waiting | undefined = undefined;
+    deadline = 0;
+    done = false;
+    connected = false;
+    offReady = noop;
+    constructor(
+      readonly operation: string,
+      readonly probe: boolean,
+      readonly resolve: (value: T) => void,
+      readonly reject: (error: unknown) => void,
+    ) {}
+    /** Ends the call once: leaves the waiting calls, drops its ready-waiter, ends its probe. */
+    finish(): boolean {
+      if (this.done) return false;
+      this.done = true;
+      deadlines.remove(this);
+      this.offReady();
+      return true;
+    }
+    endProbe() {
+      if (!this.probe) return;
+      probing = false;
+      if (state === 'half-open') state = 'open';
+    }
+    expire() {
+      if (!this.finish()) return;
+      const { operation } = this;
+      this.reject(fail({ operation, reason: 'timeout', message: `${name}: ${this.connected ? `Redis did not answer ${operation}` : 'the Redis client was not ready'} within ${timeoutMs} ms` }, true));
+      this.endProbe();
+    }
+    abandon() {
+      if (!this.finish()) return;
+      this.reject(fail({ operation: this.operation, reason: 'circuit-open', message: `${name}: the circuit opened while this call waited` }, false));
+      this.endProbe();
+    }
+    ok(value: T) {
+      if (!this.finish()) return;
+      succeed();
+      this.resolve(value);
+      this.endProbe();
+    }
+    error(error: unknown) {
+      if (!this.finish()) return;
+      let outage = true;
+      try {
+        outage = isOutage(error);
+      } catch {
+        // a throwing classifier counts as an outage
+      }
+      if (outage) fail({ operation: this.operation, reason: 'error', message: `${name}: Redis ${this.operation} failed: ${describe(error)}`, cause: error }, true);
+      else succeed(); // Redis answered: it is up
+      this.reject(error);
+      this.endProbe();
+    }
+    go(call: () => Promise<T>) {
+      this.connected = true;
+      let pending: Promise<T>;
+      try {
+        pending = Promise.resolve(call());
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      // a call that settles after the guard gave up on it is swallowed (never an unhandled rejection)
+      pending.then(
+        (value) => this.ok(value),
+        (error: unknown) => this.error(error),
+      );
+    }
+  }
 
   function run<T>(operation: string, call: () => Promise<T>): Promise<T> {
     let probe = false;
@@ -215,70 +285,19 @@ export function createRedisGuard(client: Pick<RedisClientLike, 'status' | 'once'
     } catch {
       status = undefined;
     }
-    const endProbe = () => {
-      if (!probe) return;
-      probing = false;
-      if (state === 'half-open') state = 'open';
-    };
     if (typeof status === 'string' && DOWN.has(status)) {
       const error = fail({ operation, reason: 'disconnected', message: `${name}: Redis is not connected (client status "${status}")` }, false);
-      endProbe();
+      if (probe) {
+        probing = false;
+        if (state === 'half-open') state = 'open';
+      }
       return Promise.reject(error);
     }
     return new Promise<T>((resolve, reject) => {
-      let done = false;
-      let connected = false;
-      let offReady = noop;
-      /** Settles the call once: clears its timer, its ready-waiter and its place among the waiting calls. */
-      const settle = (then: () => void) => {
-        if (done) return;
-        done = true;
-        waiting.delete(abandon);
-        scheduler.clearTimeout(timer);
-        offReady();
-        then();
-        endProbe();
-      };
-      const abandon = () => settle(() => reject(fail({ operation, reason: 'circuit-open', message: `${name}: the circuit opened while this call waited` }, false)));
-      const timer = scheduler.setTimeout(
-        () =>
-          settle(() =>
-            reject(fail({ operation, reason: 'timeout', message: `${name}: ${connected ? `Redis did not answer ${operation}` : 'the Redis client was not ready'} within ${timeoutMs} ms` }, true)),
-          ),
-        timeoutMs,
-      );
-      waiting.add(abandon);
-      const go = () => {
-        connected = true;
-        let pending: Promise<T>;
-        try {
-          pending = Promise.resolve(call());
-        } catch (error) {
-          pending = Promise.reject(error);
-        }
-        // a call that settles after the guard gave up on it is swallowed (never an unhandled rejection)
-        pending.then(
-          (value) =>
-            settle(() => {
-              succeed();
-              resolve(value);
-            }),
-          (error: unknown) =>
-            settle(() => {
-              let outage = true;
-              try {
-                outage = isOutage(error);
-              } catch {
-                // a throwing classifier counts as an outage
-              }
-              if (outage) fail({ operation, reason: 'error', message: `${name}: Redis ${operation} failed: ${describe(error)}`, cause: error }, true);
-              else succeed(); // Redis answered: it is up
-              reject(error);
-            }),
-        );
-      };
-      if (typeof status === 'string' && CONNECTING.has(status) && typeof client.once === 'function') offReady = onReady(client, go);
-      else go();
+      const waiting = new Call<T>(operation, probe, resolve, reject);
+      deadlines.add(waiting);
+      if (typeof status === 'string' && CONNECTING.has(status) && typeof client.once === 'function') waiting.offReady = onReady(client, () => waiting.go(call));
+      else waiting.go(call);
     });
   }
 
