@@ -42,6 +42,7 @@ export interface WebVitalsClientOptions {
   /**
    * Also report the metrics of soft navigations (single-page app route changes) where the browser
    * exposes them (`web-vitals`' `reportSoftNavs`); each is labelled with the route of its own URL.
+   * A soft navigation has no TTFB (no document is fetched), so none is sent for it.
    * @default true
    */
   reportSoftNavs?: boolean;
@@ -102,6 +103,9 @@ export function reportWebVitals(options: WebVitalsClientOptions): WebVitalsRepor
 
   const onReport = (metric: MetricType) => {
     if (sent.has(metric.id)) return;
+    // A soft navigation fetches no document: web-vitals reports its TTFB as 0, which would only
+    // drag the TTFB distribution towards zero.
+    if (metric.name === 'TTFB' && metric.navigationType === 'soft-navigation') return;
     let template: unknown;
     try {
       template = route(new URL(metric.navigationURL ?? pageHref, pageHref));

@@ -98,6 +98,37 @@ const PAGE = `<!doctype html>
 </script>
 </body></html>`;
 
+/** A single-page app: a click changes the URL with pushState and renders the new view (a soft navigation). */
+const SPA = `<!doctype html>
+<html><head><meta charset="utf-8"><title>app</title>
+<script src="/client.js"></script>
+<script>
+  ArmorWebVitals.reportWebVitals({
+    endpoint: '/vitals',
+    route: (url) => url.pathname.replace(/^\\/app\\/projects\\/\\d+$/, '/app/projects/:id'),
+  });
+  window.__softNavs = 0;
+  new PerformanceObserver((l) => { window.__softNavs += l.getEntries().length; }).observe({ type: 'soft-navigation', buffered: true });
+</script></head>
+<body style="margin:0;font:16px sans-serif">
+<nav><a id="open" href="/app/projects/7">Project 7</a></nav>
+<main id="view"><h1>All projects</h1><p>Pick one.</p></main>
+<script>
+  document.getElementById('open').addEventListener('click', (event) => {
+    event.preventDefault();
+    history.pushState({}, '', '/app/projects/7');
+    const view = document.getElementById('view');
+    view.innerHTML = '';
+    const h = document.createElement('h1');
+    h.textContent = 'Project 7';
+    const p = document.createElement('p');
+    p.style.fontSize = '40px';
+    p.textContent = 'A much larger paragraph that becomes the largest contentful paint of the soft navigation.';
+    view.append(h, p);
+  });
+</script>
+</body></html>`;
+
 let browser: Browser;
 let server: Server;
 let base: string;
@@ -134,6 +165,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/client.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(clientJs);
+    if (path === '/app' || path.startsWith('/app/')) return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(SPA);
     if (path === '/projects/42') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE);
     if (path === '/slow.png') {
       setTimeout(() => res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(image), IMAGE_DELAY_MS);
@@ -222,4 +254,34 @@ describe('web vitals in Chromium', () => {
     expect(text).not.toContain('/projects/42');
     expect(ingest.routes()).toEqual(['/projects/:id']);
   }, 90_000);
+
+  it('soft navigations (pushState after a click) are reported under their own route template, in the same one beacon', async () => {
+    beacons.length = 0;
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    await page.goto(`${base}/app`);
+    await page.waitForFunction(() => performance.getEntriesByType('paint').length > 0);
+    const supported = await page.evaluate(() => PerformanceObserver.supportedEntryTypes.includes('soft-navigation'));
+    expect(supported, 'this Chromium exposes soft navigations').toBe(true);
+    await page.click('#open');
+    await page.waitForFunction(() => (window as unknown as { __softNavs: number }).__softNavs > 0, undefined, { timeout: 10_000 });
+    await page.goto(`${base}/elsewhere`);
+    const deadline = Date.now() + 15_000;
+    while (beacons.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    await page.close();
+
+    expect(beacons).toHaveLength(1);
+    expect(beacons[0]!.status).toBe(204);
+    const sent = (JSON.parse(beacons[0]!.body) as { metrics: { name: string; route: string; navigationType: string }[] }).metrics;
+    const soft = sent.filter((m) => m.navigationType === 'soft-navigation');
+    expect(soft.map((m) => m.name)).toContain('LCP');
+    expect(soft.map((m) => m.name)).not.toContain('TTFB'); // no document was fetched
+    expect(new Set(soft.map((m) => m.route))).toEqual(new Set(['/app/projects/:id']));
+    expect(new Set(sent.filter((m) => m.navigationType !== 'soft-navigation').map((m) => m.route))).toEqual(new Set(['/app']));
+    expect(beacons[0]!.body).not.toContain('/app/projects/7');
+    expect(hist('LCP').get({ route: '/app/projects/:id' }).count).toBe(1);
+    expect(hist('LCP').get({ route: '/app' }).count).toBe(1);
+    expect(hist('TTFB').get({ route: '/app/projects/:id' }).count).toBe(0);
+    expect(registry.metrics()).not.toContain('/app/projects/7');
+  }, 60_000);
 });

@@ -154,8 +154,8 @@ function issuesOf(error: z.ZodError): ValidationIssue[] {
   }));
 }
 
-/** Reads at most `max` bytes of a request body; `undefined` when it is larger. @internal */
-export async function readLimited(request: Request, max: number): Promise<string | undefined> {
+/** Reads at most `max` bytes of a request body; `undefined` when it is larger. */
+async function readLimited(request: Request, max: number): Promise<string | undefined> {
   const length = request.headers.get('content-length');
   if (length !== null && Number(length) > max) return undefined;
   if (request.body === null) return '';
