@@ -166,10 +166,14 @@ describe('audit log', () => {
     await t.query(api.projects.get, { id: projectId });
     await t.query(api.comments.listByProject, { projectId, paginationOpts: { numItems: 5, cursor: null } });
     await errorOf(as.mutation(api.comments.add, { projectId: 'nope123', body: 'x' }));
-    const audit = await t.run((ctx) => ctx.db.query('auditLog').collect());
+    const rows = await t.run((ctx) => ctx.db.query('auditEntries').collect());
+    const audit = rows.map((r) => JSON.parse(r.event) as { action: string; actor: { id: string } });
     expect(audit.map((a) => a.action)).toEqual(['users.ensure', 'projects.create', 'comments.add']);
-    expect(audit.every((a) => a.actor === ADA_KEY)).toBe(true);
-    expect(JSON.stringify(audit)).not.toContain('ada@example.com');
+    expect(audit.every((a) => a.actor.id === ADA_KEY)).toBe(true);
+    // One gapless chain per caller.
+    expect(rows.map((r) => [r.stream, r.seq])).toEqual([[ADA_KEY, 1], [ADA_KEY, 2], [ADA_KEY, 3]]);
+    expect(JSON.stringify(rows)).not.toContain('ada@example.com');
+    expect(await t.run((ctx) => ctx.db.query('auditLog').collect())).toEqual([]); // the legacy table is no longer written
   });
 });
 
@@ -316,7 +320,7 @@ describe('public telemetry mutations: bounded, rate-limited, not audited', () =>
     const t = setup();
     await t.mutation(api.monitoring.recordClientSamples, { samples: [sample], sessionId: SESSION });
     await t.mutation(api.monitoring.reportClientError, report);
-    expect(await t.run((ctx) => ctx.db.query('auditLog').collect())).toEqual([]);
+    expect(await t.run((ctx) => ctx.db.query('auditEntries').collect())).toEqual([]);
     expect(await t.run((ctx) => ctx.db.query('clientSamples').collect())).toHaveLength(1);
   });
 });
@@ -589,16 +593,23 @@ describe('retention cron: trimming', () => {
   const DAY = 24 * 60 * 60 * 1000;
   const report = { fingerprint: '0123456789abcdef', code: 'NOT_FOUND', status: 404, name: 'NotFoundError', message: 'Project not found', sessionId: SESSION };
 
-  it('trims audit rows older than 90 days and keeps newer ones', async () => {
+  it('trims legacy audit rows (auditLog, written before @armor/audit) older than 90 days and keeps newer ones; never the audit chain', async () => {
     const t = setup();
-    const { projectId, as } = await seed(t); // two audit rows now
+    const { projectId, as } = await seed(t); // two chained audit entries now
+    await t.run(async (ctx) => {
+      await ctx.db.insert('auditLog', { action: 'projects.create', actor: ADA_KEY, at: Date.now() });
+      await ctx.db.insert('auditLog', { action: 'users.ensure', actor: ADA_KEY, at: Date.now() });
+    });
     vi.advanceTimersByTime(60 * DAY);
+    await t.run((ctx) => ctx.db.insert('auditLog', { action: 'comments.add', actor: ADA_KEY, at: Date.now() }));
     await as.mutation(api.comments.add, { projectId, body: 'later' });
     vi.advanceTimersByTime(AUDIT_RETENTION_MS - 60 * DAY + 1);
     const trimmed = await t.mutation(internal.maintenance.trim, {});
     expect(trimmed).toMatchObject({ audits: 2, more: false });
     const left = await t.run((ctx) => ctx.db.query('auditLog').collect());
     expect(left.map((a) => a.action)).toEqual(['comments.add']);
+    // The chain is an audit trail: the time-based trim never cuts it (it would break verification).
+    expect(await t.run((ctx) => ctx.db.query('auditEntries').collect())).toHaveLength(3);
   });
 
   it('trims error groups not seen for 30 days; a group that recurred is kept, and a trimmed one starts over', async () => {

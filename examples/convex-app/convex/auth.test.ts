@@ -76,8 +76,10 @@ describe('item 7: the caller is the authenticated identity, never an argument', 
     expect(await t.query(api.projects.mine, {})).toEqual([]);
 
     // The audit log names the identity that acted.
-    const audit = await t.run((ctx) => ctx.db.query('auditLog').collect());
-    expect(audit.filter((a) => a.action === 'comments.add').map((a) => a.actor)).toEqual(['user:https://convex.test|mallory']);
+    const audit = (await t.run((ctx) => ctx.db.query('auditEntries').collect())).map((row) => ({ stream: row.stream, event: JSON.parse(row.event) as { action: string; actor: { id: string } } }));
+    const added = audit.filter((a) => a.event.action === 'comments.add');
+    expect(added.map((a) => a.event.actor.id)).toEqual(['user:https://convex.test|mallory']);
+    expect(added.map((a) => a.stream)).toEqual(['user:https://convex.test|mallory']);
   });
 
   it('users.ensure registers the identity: email from the token, one row per identity, no email argument', async () => {
@@ -184,12 +186,14 @@ describe('item 9: every public function declares Convex `args` validators', () =
     expect(checked.sort()).toEqual([
       'comments.add',
       'comments.listByProject',
+      'comments.remove',
       'monitoring.recordClientSamples',
       'monitoring.reportClientError',
       'monitoring.snapshot',
       'projects.create',
       'projects.get',
       'projects.mine',
+      'projects.rename',
       'rateLimit.reportRejected',
       'reports.projectSummary',
       'users.ensure',

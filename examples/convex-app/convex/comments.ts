@@ -1,7 +1,9 @@
 import { NotFoundError } from '@armor/errors';
 import { schemas } from '@armor/validation';
 import { z } from 'zod';
-import { armorMutation, armorQuery, requireUser } from './lib/armor';
+import { assertPermission } from '@armor/access/convex';
+import { policy, principalOfUser } from './lib/access';
+import { armorMutation, armorQuery, currentUser } from './lib/armor';
 
 const convexId = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i, 'Invalid id');
 
@@ -14,12 +16,38 @@ export const add = armorMutation({
   args: z.object({ projectId: convexId, body: schemas.html({ max: 10_000 }) }),
   rateLimit: { tier: 'standard' },
   handler: async (ctx, { projectId, body }) => {
-    const author = await requireUser(ctx);
+    const author = await currentUser(ctx);
+    const principal = principalOfUser(author);
+    assertPermission(policy, principal, 'create', 'comment');
     const project = ctx.db.normalizeId('projects', projectId);
     if (!project || !(await ctx.db.get(project))) throw new NotFoundError('Project not found');
-    return ctx.db.insert('comments', { projectId: project, authorId: author._id, html: body, createdAt: Date.now() });
+    return ctx.db.insert('comments', { projectId: project, authorId: author!._id, html: body, createdAt: Date.now() });
   },
   audit: (args, id) => ({ target: `comments/${id}`, summary: `project=${args.projectId}` }),
+});
+
+/**
+ * Deletes a comment: its author, or the owner of its project (`own-or-moderated-comments`);
+ * anyone else is refused (403) and nothing is written.
+ */
+export const remove = armorMutation({
+  name: 'comments.remove',
+  args: z.object({ id: convexId }),
+  rateLimit: { tier: 'standard' },
+  handler: async (ctx, { id }): Promise<null> => {
+    const commentId = ctx.db.normalizeId('comments', id);
+    const comment = commentId ? await ctx.db.get(commentId) : null;
+    if (!comment) throw new NotFoundError('Comment not found');
+    const project = await ctx.db.get(comment.projectId);
+    assertPermission(policy, principalOfUser(await currentUser(ctx)), 'delete', 'comment', {
+      authorId: comment.authorId,
+      projectId: comment.projectId,
+      projectOwnerId: project?.ownerId ?? null,
+    });
+    await ctx.db.delete(comment._id);
+    return null;
+  },
+  audit: (args) => ({ target: `comments/${args.id}` }),
 });
 
 /**

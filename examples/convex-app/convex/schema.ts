@@ -1,6 +1,7 @@
 import { defineSchema, defineTable } from 'convex/server';
 import { v } from 'convex/values';
 import { rateLimitTables } from '@armor/rate-limit/convex';
+import { auditTables } from '@armor/audit/convex';
 
 const sampleTable = defineTable({
   name: v.string(),
@@ -55,6 +56,16 @@ export default defineSchema({
     createdAt: v.number(),
   }).index('by_project', ['projectId', 'createdAt']),
 
+  /**
+   * The audit trail (`@armor/audit/convex`): `auditEntries` (one hash chain per caller) and
+   * `auditCheckpoints`, appended by every audited mutation in its own transaction.
+   */
+  ...auditTables,
+
+  /**
+   * The audit table before `@armor/audit`: no longer written, kept so its history stays
+   * readable; `maintenance.trim` still removes its rows after 90 days.
+   */
   auditLog: defineTable({
     action: v.string(),
     /** `user:<tokenIdentifier>`, or `session:<id>` for anonymous callers. */

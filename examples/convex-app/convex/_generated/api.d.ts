@@ -17,6 +17,7 @@ import type * as comments from "../comments.js";
 import type * as crons from "../crons.js";
 import type * as healthcheck from "../healthcheck.js";
 import type * as http from "../http.js";
+import type * as lib_access from "../lib/access.js";
 import type * as lib_adminKey from "../lib/adminKey.js";
 import type * as lib_armor from "../lib/armor.js";
 import type * as lib_health from "../lib/health.js";
@@ -45,6 +46,7 @@ declare const fullApi: ApiFromModules<{
   crons: typeof crons;
   healthcheck: typeof healthcheck;
   http: typeof http;
+  "lib/access": typeof lib_access;
   "lib/adminKey": typeof lib_adminKey;
   "lib/armor": typeof lib_armor;
   "lib/health": typeof lib_health;

@@ -12,7 +12,7 @@
  *   on `error.data.code`;
  * - mutations and actions: identify the caller (see {@link callerOf}) and apply a rate-limit
  *   tier per caller through the table-backed store (`@armor/rate-limit/convex`), counting each
- *   decision in `rateLimitStats`; mutations write an audit row in the same transaction.
+ *   decision in `rateLimitStats`; mutations append an audit event (`@armor/audit`) in the same transaction.
  *
  * Who the caller is comes from `ctx.auth.getUserIdentity()` only — never from an argument. A
  * function that acts for a user (`access: 'user'`, the default for mutations) refuses callers
@@ -39,6 +39,9 @@ import { ipKey } from '@armor/rate-limit';
 import { fromConvexError, toConvexError, withConvexErrors } from '@armor/errors/convex';
 import { withZod, zodToConvexArgs } from '@armor/validation/convex';
 import type { UserIdentity } from 'convex/server';
+import { createAuditLog } from '@armor/audit';
+import { convexAuditStore } from '@armor/audit/convex';
+import { createRedactor } from '@armor/privacy';
 import { z } from 'zod';
 import { internal } from '../_generated/api';
 import type { Doc } from '../_generated/dataModel';
@@ -149,6 +152,30 @@ export async function targetsOf(
   ];
 }
 
+/**
+ * Appends a mutation's audit event to the caller's hash chain (`@armor/audit/convex`: stream
+ * `user:<tokenIdentifier>` or `session:<id>`, so callers never contend for one chain's head), in
+ * the mutation's transaction: it commits with the change or not at all. `target` is
+ * `<table>/<id>`; `summary` becomes the event's metadata (redacted by `@armor/privacy` first).
+ */
+export async function appendAudit(ctx: MutationCtx, action: string, caller: Caller, extra: { target?: string; summary?: string }): Promise<void> {
+  const log = createAuditLog({ store: convexAuditStore(ctx), redact: auditRedactor });
+  const slash = extra.target?.indexOf('/') ?? -1;
+  const target = extra.target && slash > 0 ? { type: extra.target.slice(0, slash), id: extra.target.slice(slash + 1) } : undefined;
+  await log.append(
+    {
+      action,
+      actor: { id: caller.key.slice(0, 256), type: caller.kind === 'user' ? 'user' : 'anonymous' },
+      ...(target ? { targets: [target] } : {}),
+      ...(extra.summary ? { metadata: { summary: extra.summary } } : {}),
+    },
+    { stream: caller.key.slice(0, 256) },
+  );
+}
+
+/** One redactor for every append (building one per mutation would redo its setup). */
+const auditRedactor = createRedactor();
+
 type Shape = z.ZodRawShape;
 type Output<S extends Shape> = z.output<z.ZodObject<S>>;
 
@@ -190,7 +217,7 @@ export function armorMutation<S extends Shape, R>(definition: {
       const result = await definition.handler(ctx, args, caller);
       if (definition.audit !== false) {
         const extra = typeof definition.audit === 'function' ? definition.audit(args, result) : {};
-        await ctx.db.insert('auditLog', { action: definition.name, actor: caller.key, at: Date.now(), ...extra });
+        await appendAudit(ctx, definition.name, caller, extra);
       }
       return result;
     }),

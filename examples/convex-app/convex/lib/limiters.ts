@@ -12,7 +12,9 @@ import type { TierName } from '@armor/rate-limit';
 export const RATE_LIMITED_MUTATIONS: Readonly<Record<string, TierName>> = {
   'users.ensure': 'strict',
   'projects.create': 'standard',
+  'projects.rename': 'standard',
   'comments.add': 'standard',
+  'comments.remove': 'standard',
   'monitoring.recordClientSamples': 'standard',
   'monitoring.reportClientError': 'standard',
   'rateLimit.reportRejected': 'standard',
