@@ -294,3 +294,55 @@ export const csrfScenarios: readonly Scenario[] = [
     },
   },
 ];
+
+/**
+ * API-key scopes: apps authenticate every `/keys/*` request by API key (`Authorization: Bearer`
+ * or `x-api-key`) and serve `GET /keys/projects` (200 JSON `{ id }` of the key) and
+ * `POST /keys/projects` (requires the scope `projects:write`, answers 201). `reader` holds only
+ * `projects:read`, `writer` also `projects:write`.
+ */
+export function apiKeyScenarios(keys: () => { reader: string; writer: string; readerId: string }): Scenario[] {
+  return [
+    {
+      name: 'no key is a 401 problem+json with a Bearer challenge',
+      async check(base) {
+        const res = await fetch(`${base}/keys/projects`);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate') ?? '').toMatch(/^Bearer realm=/);
+        expect((await problem(res)).status).toBe(401);
+      },
+    },
+    {
+      name: 'a valid key passes (Bearer or x-api-key) and the route sees which key it was',
+      async check(base) {
+        const { reader, readerId } = keys();
+        const bearer = await fetch(`${base}/keys/projects`, { headers: { authorization: `Bearer ${reader}` } });
+        expect(bearer.status).toBe(200);
+        expect(await bearer.json()).toEqual({ id: readerId });
+        expect((await fetch(`${base}/keys/projects`, { headers: { 'x-api-key': reader } })).status).toBe(200);
+      },
+    },
+    {
+      name: 'a key without the scope is a 403 insufficient_scope naming the scope; with it, the route runs',
+      async check(base) {
+        const { reader, writer } = keys();
+        const res = await fetch(`${base}/keys/projects`, { method: 'POST', headers: { authorization: `Bearer ${reader}` } });
+        expect(res.status).toBe(403);
+        expect(res.headers.get('www-authenticate') ?? '').toContain('error="insufficient_scope", scope="projects:write"');
+        const text = await res.text();
+        expect(text).not.toContain(reader);
+        expect((await fetch(`${base}/keys/projects`, { method: 'POST', headers: { authorization: `Bearer ${writer}` } })).status).toBe(201);
+      },
+    },
+    {
+      name: 'a forged key is a 401 invalid_token that does not echo it',
+      async check(base) {
+        const { reader } = keys();
+        const forged = `${reader.slice(0, -4)}AAAA`;
+        const res = await fetch(`${base}/keys/projects`, { headers: { authorization: `Bearer ${forged}` } });
+        expect(res.status).toBe(401);
+        expect(await res.text()).not.toContain(forged);
+      },
+    },
+  ];
+}
