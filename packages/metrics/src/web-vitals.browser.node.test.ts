@@ -17,6 +17,7 @@ import { build, defaultClientConditions } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, type Histogram } from './index.js';
 import { createWebVitalsIngest, WEB_VITAL_METRIC_NAMES, type WebVitalName } from './web-vitals.js';
+import type { WebVitalsClientOptions, WebVitalsReporter } from './web-vitals-client.js';
 
 const IMAGE_DELAY_MS = 3000;
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -283,5 +284,30 @@ describe('web vitals in Chromium', () => {
     expect(hist('LCP').get({ route: '/app' }).count).toBe(1);
     expect(hist('TTFB').get({ route: '/app/projects/:id' }).count).toBe(0);
     expect(registry.metrics()).not.toContain('/app/projects/7');
+  }, 60_000);
+
+  it('samples page loads uniformly: the draw decides, sampleRate 0 never reports, an unsampled page sends nothing', async () => {
+    beacons.length = 0;
+    const page = await browser.newPage();
+    await page.goto(`${base}/elsewhere`);
+    await page.addScriptTag({ content: clientJs });
+    const decisions = await page.evaluate(() => {
+      const { reportWebVitals } = (window as unknown as { ArmorWebVitals: { reportWebVitals(options: WebVitalsClientOptions): WebVitalsReporter } }).ArmorWebVitals;
+      const route = () => '/elsewhere';
+      return [
+        reportWebVitals({ endpoint: '/vitals', route, sampleRate: 0.25, random: () => 0.3 }).sampled,
+        reportWebVitals({ endpoint: '/vitals', route, sampleRate: 0, random: () => 0 }).sampled,
+        reportWebVitals({ endpoint: '/vitals', route, sampleRate: 0.25, random: () => 0.2 }).sampled,
+      ];
+    });
+    expect(decisions).toEqual([false, false, true]);
+    await page.close({ runBeforeUnload: true });
+    const deadline = Date.now() + 15_000;
+    while (beacons.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    // only the sampled reporter sent (closing the page hides it), and only once
+    expect(beacons).toHaveLength(1);
+    const sent = (JSON.parse(beacons[0]!.body) as { metrics: { route: string }[] }).metrics;
+    expect(new Set(sent.map((m) => m.route))).toEqual(new Set(['/elsewhere']));
   }, 60_000);
 });
