@@ -28,6 +28,8 @@ import type { Registry } from './registry.js';
 import type { MonitoringSnapshot, SloKind, SloObjective, SloSection, SloTrend } from './snapshot.js';
 
 export type { SloKind, SloObjective, SloSection, SloStatus, SloTrend } from './snapshot.js';
+export { histogramQuantile, pageLoadsFromHistogram } from './slo-page-loads.js';
+export type { PageLoadsFromHistogramOptions } from './slo-page-loads.js';
 
 /** The targets of {@link createScorecard}. `false` leaves a target out of the scorecard. */
 export interface SloTargets {
