@@ -9,4 +9,7 @@ export default armorTsup({
   'web-vitals': 'src/web-vitals.ts',
   'web-vitals-client': 'src/web-vitals-client.ts',
   'web-vitals-express': 'src/web-vitals-express.ts',
+  'hono': 'src/hono.ts',
+  'fastify': 'src/fastify.ts',
+  'next': 'src/next.ts',
 });

@@ -346,3 +346,33 @@ export function apiKeyScenarios(keys: () => { reader: string; writer: string; re
     },
   ];
 }
+
+/**
+ * Metrics route labels: apps record request metrics and serve `GET /users/:id` (200 `ok`) and
+ * the scrape at `GET /metrics` (Prometheus text). Next.js route handlers name their template
+ * after their folder (`/users/[id]`).
+ */
+export const metricsScenarios: readonly Scenario[] = [
+  {
+    name: 'requests are labelled by the route template, never the raw path; scrapes are not traffic',
+    async check(base) {
+      for (const id of ['42', '43']) expect((await fetch(`${base}/users/${id}`)).status).toBe(200);
+      await fetch(`${base}/metrics`);
+      const res = await fetch(`${base}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type') ?? '').toMatch(/text\/plain|openmetrics/);
+      const text = await res.text();
+      expect(text).toMatch(/http_requests_total\{method="GET",route="\/users\/(?::id|\[id\])",status_class="2xx"\} 2\b/);
+      expect(text).not.toContain('/users/42');
+      expect(text).not.toMatch(/route="\/metrics"/);
+    },
+  },
+  {
+    name: 'an unknown path never becomes a label',
+    async check(base) {
+      await fetch(`${base}/no/such/path-7f3a`);
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(text).not.toContain('path-7f3a');
+    },
+  },
+];
