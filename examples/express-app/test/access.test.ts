@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyMatrix } from '@armor/access';
 import { policy } from '../src/access.js';
 import { SCOPES } from '../src/auth.js';
+import type { AuditRow } from '../src/db/repositories.js';
 import { call, newTenant, start, type Running } from './harness.js';
 
 const ADMIN = 'admin-key-for-the-access-test-0123456789';
@@ -169,7 +170,7 @@ describe('access policy over HTTP: other-tenant, escalation and hidden-field att
 
   it('denials are audit events in the denied user’s tenant stream, with the deciding reason', async () => {
     expect((await call(r.base, 'DELETE', `/api/v1/comments/${w.ids.cA1}`, { key: key('a2') })).status).toBe(403);
-    let denied: { action: string; outcome: string; details: Record<string, unknown>; actorUserId: string | null }[] = [];
+    let denied: AuditRow[] = [];
     for (let i = 0; i < 50 && denied.length === 0; i++) {
       const page = await r.service.repos.audit.page(w.ids.tenantA!, 200);
       denied = page.items.filter((e) => e.action === 'access.denied' && e.actorUserId === w.ids.a2);
