@@ -71,6 +71,8 @@ export interface WebVitalsBeaconMetric {
 }
 
 const KEYS = ['endpoint', 'route', 'sampleRate', 'reportSoftNavs', 'random'];
+/** Metrics held before the ones of finished navigations are sent early (a beacon stays ~8 KB). */
+const MAX_BATCH = 50;
 const OFF: WebVitalsReporter = { sampled: false, pending: () => 0, flush: () => false };
 
 function check(options: WebVitalsClientOptions): void {
@@ -100,6 +102,7 @@ export function reportWebVitals(options: WebVitalsClientOptions): WebVitalsRepor
   const pageHref = location.href;
   const queue = new Map<string, WebVitalsBeaconMetric>();
   const sent = new Set<string>();
+  const navigationOf = new Map<string, number>();
 
   const onReport = (metric: MetricType) => {
     if (sent.has(metric.id)) return;
@@ -114,6 +117,10 @@ export function reportWebVitals(options: WebVitalsClientOptions): WebVitalsRepor
     }
     if (typeof template !== 'string' || template === '') return;
     queue.set(metric.id, { name: metric.name, value: metric.value, route: template, id: metric.id, navigationType: metric.navigationType });
+    navigationOf.set(metric.id, metric.navigationId);
+    // A long single-page session piles up soft navigations between hides: once the batch is
+    // full, send the metrics of navigations already left (final by now), keep the current ones.
+    if (queue.size >= MAX_BATCH) flushWhere((id) => navigationOf.get(id) !== metric.navigationId);
   };
 
   const send = (body: string) => {
@@ -129,19 +136,20 @@ export function reportWebVitals(options: WebVitalsClientOptions): WebVitalsRepor
     }
   };
 
-  const flush = () => {
-    if (queue.size === 0) return false;
-    const metrics = [...queue.values()];
-    queue.clear();
-    for (const m of metrics) sent.add(m.id);
-    send(JSON.stringify({ metrics }));
+  const flushWhere = (pick: (id: string) => boolean) => {
+    const metrics = [...queue.values()].filter((m) => pick(m.id));
+    if (metrics.length === 0) return false;
+    for (const m of metrics) {
+      queue.delete(m.id);
+      navigationOf.delete(m.id);
+      sent.add(m.id);
+    }
+    // the server takes at most 100 metrics per beacon
+    for (let i = 0; i < metrics.length; i += 100) send(JSON.stringify({ metrics: metrics.slice(i, i + 100) }));
     return true;
   };
+  const flush = () => flushWhere(() => true);
 
-  // `reportAllChanges`: the queue keeps the latest value of each metric and only the page hide
-  // sends it. Without it web-vitals can lose INP: interactions still waiting for an idle callback
-  // when the page is hidden are processed after INP's own forced report on hide, and are then not
-  // reported (seen in Chromium when the page is left within a second of a click).
   const opts = { reportSoftNavs, reportAllChanges: true };
   onTTFB(onReport, opts);
   onFCP(onReport, opts);

@@ -117,11 +117,12 @@ const SPA = `<!doctype html>
 <script>
   document.getElementById('open').addEventListener('click', (event) => {
     event.preventDefault();
-    history.pushState({}, '', '/app/projects/7');
+    const n = (window.__opened = (window.__opened || 0) + 1);
+    history.pushState({}, '', n === 1 ? '/app/projects/7' : '/app/projects/' + (100 + n));
     const view = document.getElementById('view');
     view.innerHTML = '';
     const h = document.createElement('h1');
-    h.textContent = 'Project 7';
+    h.textContent = 'Project ' + n;
     const p = document.createElement('p');
     p.style.fontSize = '40px';
     p.textContent = 'A much larger paragraph that becomes the largest contentful paint of the soft navigation.';
@@ -310,4 +311,34 @@ describe('web vitals in Chromium', () => {
     const sent = (JSON.parse(beacons[0]!.body) as { metrics: { route: string }[] }).metrics;
     expect(new Set(sent.map((m) => m.route))).toEqual(new Set(['/elsewhere']));
   }, 60_000);
+
+  it('a long single-page session: once 50 metrics wait, those of navigations already left go early; none lost, none twice', async () => {
+    beacons.length = 0;
+    const before = hist('LCP').get({ route: '/app/projects/:id' }).count;
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    await page.goto(`${base}/app`);
+    await page.waitForFunction(() => performance.getEntriesByType('paint').length > 0);
+    const SOFT = 16;
+    for (let i = 1; i <= SOFT; i++) {
+      await page.click('#open');
+      await page.waitForFunction((n) => (window as unknown as { __softNavs: number }).__softNavs >= n, i, { timeout: 10_000 });
+    }
+    const sentEarly = Date.now() + 10_000;
+    while (beacons.length === 0 && Date.now() < sentEarly) await new Promise((r) => setTimeout(r, 50));
+    expect(beacons.length).toBeGreaterThan(0); // sent while the page was still visible
+    const early = beacons.length;
+    await page.goto(`${base}/elsewhere`);
+    const deadline = Date.now() + 15_000;
+    while (beacons.length === early && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    await page.close();
+
+    expect(beacons.every((b) => b.status === 204)).toBe(true);
+    const all = beacons.flatMap((b) => (JSON.parse(b.body) as { metrics: { id: string; name: string; route: string }[] }).metrics);
+    for (const b of beacons) expect((JSON.parse(b.body) as { metrics: unknown[] }).metrics.length).toBeLessThanOrEqual(50);
+    expect(new Set(all.map((m) => m.id)).size).toBe(all.length); // no metric sent twice
+    const softLcp = all.filter((m) => m.name === 'LCP' && m.route === '/app/projects/:id');
+    expect(softLcp).toHaveLength(SOFT); // one LCP per soft navigation, none lost
+    expect(hist('LCP').get({ route: '/app/projects/:id' }).count - before).toBe(SOFT);
+  }, 90_000);
 });
