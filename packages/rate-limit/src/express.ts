@@ -75,7 +75,24 @@ export type RateLimitMiddlewareOptions = DistributiveOmit<LimiterSource, 'onLimi
    * (express-rate-limit's option of the same name). @default false
    */
   skipFailedRequests?: boolean;
-  /** Give the points of a successful request (status < 400) back: only failures count (e.g. logins). @default false */
+  /**
+   * Count only failed requests (status >= 400, the connection closed before the response
+   * finished, or `requestWasSuccessful` says so), e.g. logins or authentication.
+   *
+   * Exact semantics: the middleware first checks the limit without taking anything (`peek`):
+   * a key whose failures have used up the limit is refused (429). An admitted request takes
+   * nothing while it runs; when its response ends as a failure, its points are charged with
+   * `penalize` (which counts even past the limit and starts a block when `blockDurationMs` is
+   * set). So any number of concurrent successful requests pass, however many are in flight.
+   *
+   * Trade-off: failures are counted when they end, not when they start, so one concurrent
+   * burst from a key can run more failing requests than the limit (every one of them is
+   * counted; the key is refused once they finished). Where a burst of failures must never
+   * exceed the limit, leave this off and reward successes yourself (reserve-and-refund refuses
+   * concurrent successes beyond the limit instead).
+   *
+   * With `skipFailedRequests` also on, nothing is ever counted. @default false
+   */
   skipSuccessfulRequests?: boolean;
   /** Decides success for the two options above. @default (req, res) => res.statusCode < 400 */
   requestWasSuccessful?: (req: Request, res: Response) => boolean;
@@ -160,9 +177,15 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
           return ip === undefined ? undefined : ipKey(ip);
         });
   const sync = typeof limiter.store.applySync === 'function';
-  const refunds = skipFailedRequests || skipSuccessfulRequests;
+  /** Reserve and refund: take the points up front, give them back after a failed response. */
+  const refunds = skipFailedRequests && !skipSuccessfulRequests;
+  /** Count on failure: check with `peek`, charge only a failed response (see `skipSuccessfulRequests`). */
+  const failuresOnly = skipSuccessfulRequests;
 
-  /** After the response: give the points back when this request should not have counted. */
+  /**
+   * After the response: reserve-and-refund gives the points of a failed request back;
+   * count-on-failure charges a failed request's points (unless failures are skipped too).
+   */
   const settleLater = (req: Request, res: Response, key: string, points: number) => {
     let done = false;
     const settle = (failed: boolean) => {
@@ -176,7 +199,11 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
           ok = false;
         }
       }
-      if ((ok && skipSuccessfulRequests) || (!ok && skipFailedRequests)) limiter.reward(key, points).catch(() => undefined);
+      if (ok || skipFailedRequests) {
+        if (!ok && refunds) limiter.reward(key, points).catch(() => undefined);
+        return;
+      }
+      if (failuresOnly) limiter.penalize(key, points).catch(() => undefined);
     };
     res.once('finish', () => settle(false));
     res.once('close', () => settle(!res.writableFinished));
@@ -202,7 +229,7 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
     for (const name in extra) res.setHeader(name, extra[name]!);
     if (result.allowed) {
       // Only a request the limiter counted can be given back (not a fail-open answer).
-      if (refunds && points > 0 && result.source !== 'onStoreError') settleLater(req, res, key, points);
+      if (failuresOnly ? points > 0 && !skipFailedRequests : refunds && points > 0 && result.source !== 'onStoreError') settleLater(req, res, key, points);
       next();
       return;
     }
@@ -217,6 +244,10 @@ export function rateLimit(options: RateLimitMiddlewareOptions): RequestHandler {
   };
 
   const consume = (req: Request, res: Response, next: (err?: unknown) => void, key: string, points: number) => {
+    if (failuresOnly) {
+      limiter.peek(key, points).then((result) => finish(req, res, next, result, key, points), next);
+      return;
+    }
     if (sync) {
       finish(req, res, next, limiter.consumeSync(key, points), key, points);
       return;
