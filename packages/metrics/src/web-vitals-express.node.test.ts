@@ -52,6 +52,25 @@ describe('webVitalsHandler (Express, real socket)', () => {
     expect((await send('/vitals', beacon('/r'), { 'x-client': 'd' })).status).toBe(204);
   });
 
+  it('413 for a chunked body (no content-length) that grows past maxBodyBytes; a small chunked one is read', async () => {
+    const chunked = (parts: number) =>
+      fetch(`${base}/vitals`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'x-client': 'chunked' },
+        body: new ReadableStream<Uint8Array>({
+          start(c) {
+            const text = parts === 1 ? beacon('/chunked') : ' '.repeat(300);
+            for (let i = 0; i < parts; i++) c.enqueue(new TextEncoder().encode(text));
+            c.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    expect((await chunked(8)).status).toBe(413);
+    expect((await chunked(1)).status).toBe(204);
+    expect((registry.get('web_vitals_lcp_seconds') as Histogram<'route'>).get({ route: '/chunked' }).count).toBe(1);
+  });
+
   it('takes req.body from a body parser that ran first', async () => {
     expect((await send('/parsed', beacon('/a'), { 'content-type': 'application/json' })).status).toBe(204);
     expect((await send('/parsed', '{"metrics":[]}', { 'content-type': 'application/json' })).status).toBe(400);

@@ -62,6 +62,10 @@ async function send(res: ExpressResponse, response: globalThis.Response): Promis
  * Pass options (it builds its own ingest) or an existing {@link WebVitalsIngest} (to share its
  * route cap and limiter with a Fetch handler). Answers as {@link WebVitalsIngest.handle} does:
  * 204, 400, 413 or 429; it never calls `next(err)` and never throws.
+ *
+ * @param options - the ingest's options plus `expressClientKey`, or an existing ingest.
+ * @param extra - with an existing ingest only: `expressClientKey(req)`, the rate-limit key
+ *   (default the normalized `req.ip`).
  */
 export function webVitalsHandler(options: WebVitalsHandlerOptions | WebVitalsIngest, extra: { expressClientKey?: (req: Request) => string | undefined } = {}): RequestHandler {
   let ingest: WebVitalsIngest;
