@@ -4,4 +4,7 @@ export default armorTsup({
   'index': 'src/index.ts',
   'express': 'src/express.ts',
   'convex': 'src/convex.ts',
+  'hono': 'src/hono.ts',
+  'fastify': 'src/fastify.ts',
+  'next': 'src/next.ts',
 });

@@ -376,3 +376,46 @@ export const metricsScenarios: readonly Scenario[] = [
     },
   },
 ];
+
+/**
+ * Body limits: apps serve `POST /items` validating the JSON body against
+ * `z.object({ name: z.string().max(20) })` with the default structure limits and a 64 KiB
+ * body limit, answering 201 with the parsed body.
+ */
+export const bodyLimitScenarios: readonly Scenario[] = [
+  {
+    name: 'a valid body passes and the route gets the parsed value',
+    async check(base) {
+      const res = await fetch(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'kettle', extra: 1 }) });
+      expect(res.status).toBe(201);
+      expect(await res.json()).toEqual({ name: 'kettle' });
+    },
+  },
+  {
+    name: 'a bad field is a 400 problem+json with its path, the value not echoed',
+    async check(base) {
+      const res = await fetch(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(30) + 'SECRETVALUE' }) });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toContain('SECRETVALUE');
+      expect(JSON.parse(text)).toMatchObject({ status: 400, errors: [{ path: '/body/name' }] });
+    },
+  },
+  {
+    name: 'a body nested past the structure limit is a 400 before any schema runs',
+    async check(base) {
+      const deep = '['.repeat(100) + ']'.repeat(100);
+      const res = await fetch(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"name":${deep}}` });
+      expect(res.status).toBe(400);
+      expect((await problem(res)).status).toBe(400);
+    },
+  },
+  {
+    name: 'a body over the byte limit is a 413 problem+json',
+    async check(base) {
+      const res = await fetch(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(100 * 1024) }) });
+      expect(res.status).toBe(413);
+      expect((await problem(res)).status).toBe(413);
+    },
+  },
+];
