@@ -39,6 +39,9 @@ const tsx = join(root, 'node_modules/.bin/tsx');
 const EXTRAS: Record<string, string> = {
   express: '^5.1.0',
   '@types/express': '^5.0.6',
+  hono: '^4.13.0',
+  '@hono/node-server': '^2.1.0',
+  fastify: '^5.12.0',
   'express-session': '^1.18.0',
   '@types/express-session': '^1.18.0',
   convex: '^1.17.0',
