@@ -14,9 +14,9 @@ export const appDir = fileURLToPath(new URL('..', import.meta.url));
 /**
  * A copy of the app's source to deploy from (src, package.json, a node_modules link):
  * - `good`: unchanged;
- * - `boot-fails`: adds migration 4 (with `down`), which applies; its server throws at boot, so
- *   it never becomes ready, and deploy.sh reverts migration 4;
- * - `migration-fails`: adds migration 4, which fails (`ALTER TABLE` of a missing table).
+ * - `boot-fails`: adds migration 90 (with `down`), which applies; its server throws at boot, so
+ *   it never becomes ready, and deploy.sh reverts migration 90;
+ * - `migration-fails`: adds migration 90, which fails (`ALTER TABLE` of a missing table).
  */
 export function makeSource(kind: 'good' | 'boot-fails' | 'migration-fails'): string {
   const dir = mkdtempSync(join(tmpdir(), `express-app-${kind}-`));
@@ -31,14 +31,14 @@ export function makeSource(kind: 'good' | 'boot-fails' | 'migration-fails'): str
     const text = readFileSync(file, 'utf8');
     const end = text.indexOf('\n];\n');
     if (end < 0) throw new Error('cannot find the end of MIGRATIONS in src/db/migrations.ts');
-    writeFileSync(file, `${text.slice(0, end)}\n  { version: 4, name: 'boot-fails flag', sql: 'ALTER TABLE projects ADD COLUMN flag int', down: 'ALTER TABLE projects DROP COLUMN flag' },${text.slice(end)}`);
+    writeFileSync(file, `${text.slice(0, end)}\n  { version: 90, name: 'boot-fails flag', sql: 'ALTER TABLE projects ADD COLUMN flag int', down: 'ALTER TABLE projects DROP COLUMN flag' },${text.slice(end)}`);
   }
   if (kind === 'migration-fails') {
     const file = join(dir, 'src/db/migrations.ts');
     const text = readFileSync(file, 'utf8');
     const end = text.indexOf('\n];\n');
     if (end < 0) throw new Error('cannot find the end of MIGRATIONS in src/db/migrations.ts');
-    writeFileSync(file, `${text.slice(0, end)}\n  { version: 4, name: 'broken', sql: 'ALTER TABLE no_such_table ADD COLUMN x int' },${text.slice(end)}`);
+    writeFileSync(file, `${text.slice(0, end)}\n  { version: 90, name: 'broken', sql: 'ALTER TABLE no_such_table ADD COLUMN x int' },${text.slice(end)}`);
   }
   return dir;
 }

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startPostgres, type PostgresServer } from '@armor/test-utils';
+import { MIGRATIONS } from '../src/db/migrations.js';
 import { makeSource, readyRelease, runDeploy, startPoller, symlinksUnder } from './deploy-helpers.js';
+
+/** The newest migration of the release (a failed release's migration 90 must not stay). */
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
 
 describe('scripts/deploy.sh (blue/green on PostgreSQL)', () => {
   let server: PostgresServer;
@@ -68,11 +72,11 @@ describe('scripts/deploy.sh (blue/green on PostgreSQL)', () => {
     const bad = await deploy([], bootFails);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/health gate failed .*rolling back/);
-    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); migrations reverted: 4; serving /);
+    expect(bad.last).toMatch(/deploy: deploy of \S+ failed: health gate failed: \S+ exited before it became ready \(Error: broken release: boot fails; logs\/\S+\.log\); migrations reverted: 90; serving /);
     expect(readlinkSync(join(root, 'current'))).toBe(releaseB);
     expect(await readyRelease(base)).toEqual({ status: 200, releaseId: releaseB.replace('releases/', '') });
     // The failed release's migration 4 (which has `down`) was reverted.
-    expect(await schemaVersion()).toBe(3);
+    expect(await schemaVersion()).toBe(LATEST);
 
     // A failing migration aborts before anything starts or stops: the old release never blinks,
     // and the schema is unchanged (each migration runs in a transaction).
@@ -86,7 +90,7 @@ describe('scripts/deploy.sh (blue/green on PostgreSQL)', () => {
     expect(readFileSync(join(root, 'releases', failedName, 'FAILED'), 'utf8')).toMatch(/^migrations failed/);
     expect(readlinkSync(join(root, 'current'))).toBe(releaseB);
     expect(await readyRelease(base)).toEqual({ status: 200, releaseId: releaseB.replace('releases/', '') });
-    expect(await schemaVersion()).toBe(3);
+    expect(await schemaVersion()).toBe(LATEST);
 
     // --rollback skips the failed releases (newer than B anyway) and goes to A.
     const back = await deploy(['--rollback']);
