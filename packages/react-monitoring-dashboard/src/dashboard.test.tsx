@@ -209,6 +209,9 @@ describe('MonitoringDashboard', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const source = scriptedSource();
     expect(() => render(<MonitoringDashboard source={source} refreshIntervalMs={-1} />)).toThrow(ConfigurationError);
+    // longer than a runtime timer holds (it would fire after ~1 ms): refused, naming the limit
+    expect(() => render(<MonitoringDashboard source={source} refreshIntervalMs={2 ** 31} />)).toThrow(/at most 2147483647/);
+    expect(() => render(<MonitoringDashboard source={source} maxRetryDelayMs={2 ** 31} />)).toThrow(/maxRetryDelayMs/);
     expect(() => render(<MonitoringDashboard source={source} refreshIntervalMs={Number.NaN} />)).toThrow(/refreshIntervalMs/);
     expect(() => render(<MonitoringDashboard source={source} maxRetryDelayMs={-5} />)).toThrow(/maxRetryDelayMs/);
     expect(() => render(<MonitoringDashboard />)).toThrow(/"source"/);

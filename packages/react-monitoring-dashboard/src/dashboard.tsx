@@ -16,7 +16,7 @@ import { HealthOverview } from './panels/health-overview.js';
 import { REFRESH_INTERVALS, RefreshControl } from './panels/refresh-control.js';
 import { SlowOperations } from './panels/slow-operations.js';
 import { RouteTable, StatusBreakdown } from './panels/routes.js';
-import { parseSnapshot } from './source.js';
+import { MAX_TIMER_MS, parseSnapshot } from './source.js';
 import { retryDelayMs, usePolling } from './use-polling.js';
 import { normalizeSnapshot, type SnapshotNote } from './normalize.js';
 import { NotesContext, PanelBoundary, UnavailableContext } from './ui.js';
@@ -92,8 +92,8 @@ export interface MonitoringDashboardProps {
 }
 
 function validateInterval(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigurationError(name, 'must be a finite number of milliseconds >= 0 (0 = off)', { received: value });
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+    throw new ConfigurationError(name, 'must be a finite number of milliseconds >= 0 (0 = off) and at most 2147483647 (2^31 − 1, the longest timer a runtime holds)', { received: value });
   }
 }
 

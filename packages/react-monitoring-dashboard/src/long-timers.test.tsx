@@ -55,10 +55,15 @@ describe('timers of 2^31 ms or more wait', () => {
     unmount();
   });
 
-  it('httpSource: a timeoutMs of 2^31 ms does not time the request out at once', async () => {
+  it('httpSource and the dashboard refuse timeouts and intervals a runtime timer cannot hold', () => {
+    expect(() => httpSource('http://dashboard.test/snapshot', { timeoutMs: LONG })).toThrow(/at most 2147483647/);
+    expect(() => httpSource('http://dashboard.test/snapshot', { timeoutMs: LONG - 1 })).not.toThrow();
+  });
+
+  it('httpSource: the longest timeoutMs (2^31 − 1 ms) does not time the request out at once', async () => {
     const fetch = (_url: RequestInfo | URL, init?: RequestInit) =>
       new Promise<Response>((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)));
-    const source = httpSource('http://dashboard.test/snapshot', { timeoutMs: LONG, fetch });
+    const source = httpSource('http://dashboard.test/snapshot', { timeoutMs: LONG - 1, fetch });
     const caller = new AbortController();
     let outcome: unknown = 'pending';
     const load = source.load({ signal: caller.signal }).then(

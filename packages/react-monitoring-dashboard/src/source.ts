@@ -3,10 +3,17 @@
  *
  * @module
  */
-import { backgroundTimeout, systemClock } from '@armor/core';
 import { ArmorError, ConfigurationError, type ArmorErrorOptions, type ErrorCode } from '@armor/errors';
 import { fromResponse } from '@armor/errors/client';
 import type { MonitoringSnapshot, SnapshotSource } from './types.js';
+
+/**
+ * The longest delay a runtime timer holds (2^31 − 1 ms, about 24.8 days; a longer one fires after
+ * about 1 ms). The same limit as `MAX_TIMER_MS` of `@armor/core`, kept as a constant here so the
+ * dashboard bundle does not carry the kernel's scheduler: options above it are refused, and a
+ * server's longer `Retry-After` is shortened to it (24.8 days, not the ~1 ms of an overflow).
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The only snapshot contract version this dashboard understands. */
 export const SUPPORTED_SNAPSHOT_VERSION = 1;
@@ -70,8 +77,8 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
     throw new ConfigurationError('url', 'must be a non-empty string or URL', { received: url });
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new ConfigurationError('timeoutMs', 'must be a finite number of milliseconds > 0', { received: timeoutMs });
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS) {
+    throw new ConfigurationError('timeoutMs', 'must be a finite number of milliseconds > 0 and at most 2147483647 (2^31 − 1, the longest timer a runtime holds)', { received: timeoutMs });
   }
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigurationError('fetch', 'must be a function', { received: options.fetch });
@@ -88,11 +95,11 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
       const onAbort = () => controller.abort(signal.reason);
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      // Kernel timers: a timeoutMs above 2^31 − 1 ms is chained (a plain timer fires after ~1 ms).
-      const timer = backgroundTimeout(systemClock, () => {
+      const timer = setTimeout(() => {
         timedOut = true;
         controller.abort();
       }, timeoutMs);
+      (timer as { unref?: () => void }).unref?.();
       try {
         const resolvedHeaders = typeof headers === 'function' ? await headers() : headers;
         const init: RequestInit = { method: 'GET', credentials, signal: controller.signal, cache: 'no-store' };
@@ -130,7 +137,7 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
         }
         return parseSnapshot(body);
       } finally {
-        systemClock.clearTimeout(timer);
+        clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
       }
     },

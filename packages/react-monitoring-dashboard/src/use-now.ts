@@ -1,4 +1,4 @@
-import { backgroundInterval } from '@armor/core';
+import { MAX_TIMER_MS } from './source.js';
 import { useEffect, useState } from 'react';
 import type { Clock } from './types.js';
 
@@ -11,8 +11,10 @@ export function useNow(clock: Clock, everyMs = 1000, enabled = true): number {
   useEffect(() => {
     if (!enabled) return;
     setNow(clock.now());
-    // Kernel interval: a period above 2^31 − 1 ms is chained (a plain one runs every ~1 ms).
-    return backgroundInterval(() => setNow(clock.now()), everyMs);
+    // Capped: a period above 2^31 − 1 ms would run every ~1 ms.
+    const timer = setInterval(() => setNow(clock.now()), Math.min(everyMs, MAX_TIMER_MS));
+    (timer as { unref?: () => void }).unref?.();
+    return () => clearInterval(timer);
   }, [clock, everyMs, enabled]);
   return now;
 }

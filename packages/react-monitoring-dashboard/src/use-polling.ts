@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { backgroundTimeout, systemClock, type TimerHandle } from '@armor/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { parseSnapshot } from './source.js';
+import { MAX_TIMER_MS, parseSnapshot } from './source.js';
 import type { Clock, MonitoringSnapshot, SnapshotSource } from './types.js';
 
 /** What {@link usePolling} reports. */
@@ -110,7 +109,7 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
   useEffect(() => {
     if (!canLoad) return;
     let cancelled = false;
-    let timer: TimerHandle | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let controller: AbortController | undefined;
     const now = () => clockRef.current.now();
     const schedule = (delay: number) => {
@@ -120,8 +119,10 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
       }
       const at = now() + delay;
       setState((s) => ({ ...s, nextAt: at }));
-      // Kernel timers: a delay above 2^31 − 1 ms (an interval, a Retry-After) is chained.
-      timer = backgroundTimeout(systemClock, () => void run(), delay);
+      // Options are at most MAX_TIMER_MS (the dashboard refuses more); a server's longer
+      // Retry-After is shortened to MAX_TIMER_MS (24.8 days), never to the ~1 ms of an overflow.
+      timer = setTimeout(() => void run(), Math.min(delay, MAX_TIMER_MS));
+      (timer as { unref?: () => void }).unref?.();
     };
     const run = async () => {
       controller = new AbortController();
@@ -168,7 +169,7 @@ export function usePolling(options: UsePollingOptions): { state: PollState; refr
     }
     return () => {
       cancelled = true;
-      if (timer !== undefined) systemClock.clearTimeout(timer);
+      clearTimeout(timer);
       controller?.abort();
     };
   }, [sourceKey, canLoad, intervalMs, active, force, maxRetryDelayMs, queryKey]);
