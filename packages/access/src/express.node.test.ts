@@ -48,14 +48,14 @@ describe('requirePermission (Express, real sockets)', () => {
     expect(await res.json()).toEqual({ updated: 'c1' });
   });
 
-  it('403 problem+json without detail for another author, another tenant, a lower role; each denial audited', async () => {
-    for (const [user, id] of [
-      ['ada', 'c2'],
-      ['eve', 'c1'],
-      ['bob', 'c2'],
-    ]) {
+  it('problem+json without detail: 403 for another author or a lower role, 404 for another tenant; each denial audited', async () => {
+    for (const [user, id, status] of [
+      ['ada', 'c2', 403],
+      ['eve', 'c1', 404],
+      ['bob', 'c2', 403],
+    ] as const) {
       const res = await call('PATCH', `/comments/${id}`, user);
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       const body = await res.text();
       expect(body).not.toMatch(/tenant|editor|viewer|admin|default|rule/);

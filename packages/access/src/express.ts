@@ -24,6 +24,12 @@ export interface RequirePermissionOptions<R extends Resources, Role extends stri
   onDeny?: (decision: Decision, resource?: { id?: unknown }) => void;
   /** `'respond'` answers problem+json; `'next'` passes the error on. @default 'respond' */
   onError?: 'respond' | 'next';
+  /**
+   * What a resource of another tenant answers: `'not-found'` (404, as if it did not exist: a 403
+   * would tell the caller that the id exists elsewhere) or `'forbidden'` (403).
+   * @default 'not-found'
+   */
+  tenantDenial?: 'not-found' | 'forbidden';
 }
 
 function send(error: unknown, req: Request, res: Response, next: NextFunction, onError: 'respond' | 'next') {
@@ -56,7 +62,8 @@ export function requirePermission<R extends Resources, Role extends string, T ex
   type: T,
   options: RequirePermissionOptions<R, Role, T>,
 ): RequestHandler {
-  checkOptions('requirePermission', options, ['principal', 'resource', 'onDeny', 'onError']);
+  checkOptions('requirePermission', options, ['principal', 'resource', 'onDeny', 'onError', 'tenantDenial']);
+  checkOneOf('tenantDenial', options.tenantDenial, ['not-found', 'forbidden']);
   checkFunction('principal', options.principal);
   if (options.resource !== undefined) checkFunction('resource', options.resource);
   checkOneOf('onError', options.onError, ['respond', 'next']);
@@ -80,7 +87,7 @@ export function requirePermission<R extends Resources, Role extends string, T ex
           } catch {
             // an audit hook never changes the answer
           }
-          throw new AccessDeniedError(decision);
+          throw decision.reason === 'tenant' && options.tenantDenial !== 'forbidden' ? new NotFoundError() : new AccessDeniedError(decision);
         }
         next();
       } catch (error) {

@@ -5,7 +5,7 @@
  * @module
  */
 import { checkOneOf } from '@armor/core';
-import { AuthenticationError, createErrorHandler } from '@armor/errors';
+import { AuthenticationError, createErrorHandler, NotFoundError } from '@armor/errors';
 import { AccessDeniedError } from './errors.js';
 import type { ActionOf, Decision, FieldOf, Policy, Principal, Resources } from './policy.js';
 
@@ -19,6 +19,8 @@ export interface WithPermissionOptions<R extends Resources, Role extends string,
   onDeny?: (decision: Decision, resource?: { id?: unknown }) => void;
   /** `'respond'` answers problem+json; `'next'` throws the error for your own handler. @default 'respond' */
   onError?: 'respond' | 'next';
+  /** What a resource of another tenant answers: 404 (`'not-found'`, no hint that it exists) or 403. @default 'not-found' */
+  tenantDenial?: 'not-found' | 'forbidden';
 }
 
 const errors = createErrorHandler();
@@ -38,6 +40,7 @@ export function withPermission<R extends Resources, Role extends string, T exten
   handler: (request: Request, ...rest: A) => Response | Promise<Response>,
 ): (request: Request, ...rest: A) => Promise<Response> {
   checkOneOf('onError', options.onError, ['respond', 'next']);
+  checkOneOf('tenantDenial', options.tenantDenial, ['not-found', 'forbidden']);
   return async (request, ...rest) => {
     try {
       const principal = await options.principal(request);
@@ -50,7 +53,7 @@ export function withPermission<R extends Resources, Role extends string, T exten
         } catch {
           // an audit hook never changes the answer
         }
-        throw new AccessDeniedError(decision);
+        throw decision.reason === 'tenant' && options.tenantDenial !== 'forbidden' ? new NotFoundError() : new AccessDeniedError(decision);
       }
     } catch (error) {
       if (options.onError === 'next') throw error;

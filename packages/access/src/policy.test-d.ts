@@ -45,3 +45,16 @@ definePolicy({
     b: { inherits: ['c'] },
   },
 });
+
+// A rule on every resource type (the README's super-admin form) type-checks; with conditions it does not.
+definePolicy({
+  resources: { doc: { actions: ['read'], fields: ['ownerId'] }, note: { actions: ['edit'] } },
+  roles: { root: { allow: [{ resource: '*', actions: '*' }] } },
+});
+definePolicy({
+  resources: { doc: { actions: ['read'], fields: ['ownerId'] } },
+  roles: {
+    // @ts-expect-error conditions on '*' rules are per type, not on '*'
+    root: { allow: [{ resource: '*', actions: '*', when: { ownerId: 'x' } }] },
+  },
+});

@@ -43,7 +43,13 @@ export type RuleDef<R extends Resources> = {
     /** A stable name for explanations and audit events. @default `<role>.<allow|deny>[<index>]` */
     id?: string;
   };
-}[keyof R & string];
+}[keyof R & string] | {
+  /** Every resource type (e.g. a super-admin rule). Conditions and fields belong on per-type rules. */
+  resource: '*';
+  /** With `resource: '*'`, all actions of every type. */
+  actions: '*';
+  id?: string;
+};
 
 /** A role: rules of its own plus everything of the roles it inherits. */
 export interface RoleDef<R extends Resources, Role extends string> {

@@ -34,7 +34,9 @@ export interface AuditLogOptions {
   redact?: (<T>(value: T) => T) | false;
   /**
    * Make a checkpoint after every this many appends to a stream (counted in this process).
-   * `0` makes checkpoints only on {@link AuditLog.checkpoint}.
+   * `0` makes checkpoints only on {@link AuditLog.checkpoint}. Appends made with `tx` are not
+   * counted: their entries are not committed yet when `append` returns, so a checkpoint could
+   * not see them. Call `checkpoint()` after your transaction commits, or on a timer.
    * @default 0
    */
   checkpointEvery?: number;
