@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RedisGuard } from '@armor/core';
+import type { RedisGuard } from '@armor/core/redis';
 import { RateLimitStoreError } from '../errors.js';
 import type { RateLimitPolicy, StoreOutcome } from '../types.js';
 import { consumeArgs, consumeScript } from './redis-consume-script.js';

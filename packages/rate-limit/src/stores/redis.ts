@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { checkFunction, checkMs, checkObject, checkOptions, createRedisGuard, type RedisClientLike as CoreRedisClientLike, type RedisGuard } from '@armor/core';
+import { checkFunction, checkMs, checkObject, checkOptions } from '@armor/core';
+import { createRedisGuard, type RedisClientLike as CoreRedisClientLike, type RedisGuard } from '@armor/core/redis';
 import { ConfigurationError } from '@armor/errors';
 import { RateLimitStoreError } from '../errors.js';
 import type { RateLimitPolicy, RateLimitStore, StoreOutcome, StoreRequest } from '../types.js';
