@@ -1,7 +1,8 @@
 import { ConfigurationError } from '@armor/errors';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { checkInt, checkOptions, didYouMean, Emitter, embeddedIpv4, ipInCidr, ipPrefix, ipRange, kindOf, manualClock, normalizeIp, parseIp, raceAbort, sleep } from './index.js';
+import { checkInt, checkOptions, didYouMean, Emitter, kindOf, manualClock, raceAbort, sleep } from './index.js';
+import { embeddedIpv4, ipInCidr, ipPrefix, ipRange, normalizeIp, parseIp } from './ip.js';
 
 describe('emitter', () => {
   it('isolates and reports a throwing listener; the others still run', () => {

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { checkInt, checkOptions, checkRequired, checkString, createRedisGuard, type RedisClientLike, type RedisGuard } from '@armor/core';
+import { checkInt, checkOptions, checkRequired, checkString } from '@armor/core';
+import { createRedisGuard, type RedisClientLike, type RedisGuard } from '@armor/core/redis';
 import { ServiceUnavailableError } from '@armor/errors';
 import type { ErrorGroup, ErrorGroupSighting, SlowOperation } from '@armor/metrics';
 

@@ -18,7 +18,8 @@
  * @module
  */
 import type { Request, RequestHandler, Response as ExpressResponse } from 'express';
-import { checkFunction, checkOptions, normalizeIp } from '@armor/core';
+import { checkFunction, checkOptions } from '@armor/core';
+import { normalizeIp } from '@armor/core/ip';
 import { problemResponse } from '@armor/errors';
 import { createWebVitalsIngest, type WebVitalsIngest, type WebVitalsIngestOptions } from './web-vitals.js';
 

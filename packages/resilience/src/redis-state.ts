@@ -5,7 +5,7 @@
  * scripts so every transition is atomic. Times are Redis server time (`TIME`) by default, so
  * clock skew between processes does not move `openUntil` or probe leases.
  *
- * Every Redis call goes through the kernel's guard (`createRedisGuard` of `@armor/core`): a
+ * Every Redis call goes through the kernel's guard (`createRedisGuard` of `@armor/core/redis`): a
  * per-call timeout, fail-fast while the client is disconnected, and a local circuit, so a hung
  * or dead Redis costs a breaker at most one `timeoutMs` per `cooldownMs`; the breaker reports
  * a `storeError` and keeps working on its local state.
@@ -20,11 +20,9 @@ import {
   checkOptions,
   checkRequired,
   checkString,
-  createRedisGuard,
   type Clock,
-  type RedisClientLike,
-  type RedisFailure,
 } from '@armor/core';
+import { createRedisGuard, type RedisClientLike, type RedisFailure } from '@armor/core/redis';
 
 import type { AcquireResult, BreakerState, BreakerStateStore, SharedBreakerSnapshot } from './breaker.js';
 

@@ -1,12 +1,5 @@
-import {
-  checkClock,
-  checkMs,
-  checkOptions,
-  createRedisGuard,
-  type Clock,
-  type RedisClientLike,
-  type RedisGuard,
-} from '@armor/core';
+import { checkClock, checkMs, checkOptions, type Clock } from '@armor/core';
+import { createRedisGuard, type RedisClientLike, type RedisGuard } from '@armor/core/redis';
 import { ConfigurationError } from '@armor/errors';
 import { CacheSerializationError, CacheStoreError } from '../errors.js';
 import { taggedJsonSerializer } from '../serializer.js';

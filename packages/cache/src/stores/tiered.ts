@@ -1,4 +1,5 @@
-import { checkClock, checkMs, checkOptions, Emitter, isRedisOutage, toScheduler, type Clock } from '@armor/core';
+import { checkClock, checkMs, checkOptions, Emitter, toScheduler, type Clock } from '@armor/core';
+import { isRedisOutage } from '@armor/core/redis';
 import { ConfigurationError } from '@armor/errors';
 import { CacheStoreError } from '../errors.js';
 import type { CacheEntry, CacheStore, EvictReason } from '../types.js';
