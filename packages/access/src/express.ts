@@ -32,6 +32,10 @@ export interface RequirePermissionOptions<R extends Resources, Role extends stri
   tenantDenial?: 'not-found' | 'forbidden';
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 function send(error: unknown, req: Request, res: Response, next: NextFunction, onError: 'respond' | 'next') {
   if (onError === 'next' || res.headersSent) {
     next(error);
@@ -69,26 +73,50 @@ export function requirePermission<R extends Resources, Role extends string, T ex
   checkOneOf('onError', options.onError, ['respond', 'next']);
   policy.explain({ id: '', roles: [] }, action, type); // refuses an unknown type or action now, not per request
   const onError = options.onError ?? 'respond';
+  const loadResource = options.resource;
+  /** Throws the denial (after `onDeny`) unless the policy allows; `next()` is the caller's. */
+  const check = (principal: Principal<Role> | undefined, resource: Readonly<Record<string, unknown>> | undefined) => {
+    if (!principal) throw new AuthenticationError();
+    // `can` allocates nothing; the explanation is built only for a denial.
+    if (policy.can(principal, action, type, resource as never)) return;
+    const decision = policy.explain(principal, action, type, resource as never);
+    try {
+      options.onDeny?.(decision, resource as { id?: unknown } | undefined);
+    } catch {
+      // an audit hook never changes the answer
+    }
+    throw decision.reason === 'tenant' && options.tenantDenial !== 'forbidden' ? new NotFoundError() : new AccessDeniedError(decision);
+  };
   return (req, res, next) => {
+    let pending: ReturnType<typeof options.principal>;
+    let allowed = false;
+    try {
+      pending = options.principal(req, res);
+      // The common case, a principal known synchronously and no resource to load, is decided
+      // without a promise or a microtask hop.
+      if (loadResource === undefined && !isThenable(pending)) {
+        check(pending, undefined);
+        allowed = true;
+      }
+    } catch (error) {
+      send(error, req, res, next, onError);
+      return;
+    }
+    if (allowed) {
+      next();
+      return;
+    }
     void (async () => {
       try {
-        const principal = await options.principal(req, res);
+        const principal = await pending;
         if (!principal) throw new AuthenticationError();
         let resource: Readonly<Record<string, unknown>> | undefined;
-        if (options.resource) {
-          resource = await options.resource(req, res);
+        if (loadResource) {
+          resource = await loadResource(req, res);
           if (resource === undefined) throw new NotFoundError();
           (res.locals as { resource?: unknown }).resource = resource;
         }
-        const decision = policy.explain(principal, action, type, resource as never);
-        if (!decision.allowed) {
-          try {
-            options.onDeny?.(decision, resource as { id?: unknown } | undefined);
-          } catch {
-            // an audit hook never changes the answer
-          }
-          throw decision.reason === 'tenant' && options.tenantDenial !== 'forbidden' ? new NotFoundError() : new AccessDeniedError(decision);
-        }
+        check(principal, resource);
         next();
       } catch (error) {
         send(error, req, res, next, onError);

@@ -258,7 +258,9 @@ export function definePolicy<const R extends Resources, const Role extends strin
   const EMPTY: Slot = { allow: [], deny: [] };
   const bySet = new Map<string, Map<string, Map<string, Slot>>>();
   const byArray = new WeakMap<readonly string[], { roles: string[]; index: Map<string, Map<string, Slot>> }>();
-  const actionSets = new Map(types.map((t) => [t, new Set(resources[t]!.actions)]));
+  // Per type: its actions, each with the scope that grants it (`type:action`), and `type:*`;
+  // built once, so a decision makes no strings.
+  const actionScopes = new Map(types.map((t) => [t, new Map(resources[t]!.actions.map((a) => [a, { any: `${t}:*`, scope: `${t}:${a}` }]))]));
 
   // The last roles array seen: most calls in a request come from one principal.
   let last: { array: readonly string[]; roles: string[]; index: Map<string, Map<string, Slot>> } | undefined;
@@ -321,10 +323,13 @@ export function definePolicy<const R extends Resources, const Role extends strin
     return slotOf(principal?.roles, type, action);
   }
 
-  function checkCall(type: string, action: string) {
-    const actions = actionSets.get(type);
+  /** Refuses an undeclared type or action; returns the scope names that grant `action` on `type`. */
+  function checkCall(type: string, action: string): { any: string; scope: string } {
+    const actions = actionScopes.get(type);
     if (!actions) throw new ConfigurationError('type', `is not a declared resource type (${types.join(', ')})`, { received: type });
-    if (!actions.has(action)) throw new ConfigurationError('action', `is not an action of ${type} (${resources[type]!.actions.join(', ')})`, { received: action });
+    const granting = actions.get(action);
+    if (granting === undefined) throw new ConfigurationError('action', `is not an action of ${type} (${resources[type]!.actions.join(', ')})`, { received: action });
+    return granting;
   }
 
   const TENANT = 1;
@@ -334,7 +339,7 @@ export function definePolicy<const R extends Resources, const Role extends strin
 
   /** The deciding rule, or why none decided. Allocates nothing on the common path. */
   function decide(principal: Principal<Role>, action: string, type: string, resource: Record<string, unknown> | undefined, field: string | undefined): CompiledRule | 1 | 2 | 3 {
-    checkCall(type, action);
+    const granting = checkCall(type, action);
     if (typeof principal !== 'object' || principal === null) throw new ConfigurationError('principal', 'must be { id, roles }', { received: principal });
     const attrs = principal as Record<string, unknown>;
     const res = resource ?? NONE;
@@ -346,7 +351,7 @@ export function definePolicy<const R extends Resources, const Role extends strin
       }
     }
     const scopes = principal.scopes;
-    if (scopes !== undefined && !(scopes.includes('*') || scopes.includes(`${type}:*`) || scopes.includes(`${type}:${action}`))) return SCOPE;
+    if (scopes !== undefined && !(scopes.includes(granting.scope) || scopes.includes('*') || scopes.includes(granting.any))) return SCOPE;
     const { allow, deny } = slotOf(principal.roles, type, action);
     for (const rule of deny) {
       if (rule.fields !== undefined && (field === undefined || !rule.fields.has(field))) continue; // a field-level deny withholds fields, not the action
