@@ -71,9 +71,14 @@ export const SCOPE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   admin: ['api_key:*', 'audit:*'],
 };
 
+// One roles array per role, shared by every principal: the policy caches its rule index per
+// roles array, so a fresh array per request would miss that cache every time.
+const ADMIN_ROLES: readonly Role[] = Object.freeze(['admin']);
+const MEMBER_ROLES: readonly Role[] = Object.freeze(['member']);
+
 /** The policy principal of an authenticated request (a session has its role in full; a key, narrowed by its scopes). */
 export function accessPrincipal(p: Principal, admin: { userId: string }): AccessPrincipal<Role> {
-  const owner: AccessPrincipal<Role> = { id: p.userId, roles: [p.userId === admin.userId ? 'admin' : 'member'], tenantId: p.tenantId };
+  const owner: AccessPrincipal<Role> = { id: p.userId, roles: p.userId === admin.userId ? ADMIN_ROLES : MEMBER_ROLES, tenantId: p.tenantId };
   if (p.via === 'session') return owner;
   return principalFromApiKey(owner, p.scopes.flatMap((s) => SCOPE_ACTIONS[s] ?? []));
 }
@@ -104,11 +109,18 @@ export function accessControl(options: { admin: { userId: string }; auditLog: Au
     { append: (event) => options.auditLog.append(event, { stream: tenantOf.get(String(event.actor.id)) ?? SYSTEM_STREAM }) },
     options.onAuditError ? { onError: options.onAuditError } : {},
   );
+  // The policy principal of each authenticated principal, made once: a request asks for it in
+  // its route guard and again in `assert`, and authentication reuses one principal per key.
+  const made = new WeakMap<Principal, AccessPrincipal<Role>>();
   const principal = (res: Response): AccessPrincipal<Role> => {
     const p = res.locals.principal;
     if (!p) throw new AuthenticationError();
-    const ap = accessPrincipal(p, options.admin);
-    remember(ap);
+    let ap = made.get(p);
+    if (ap === undefined) {
+      ap = accessPrincipal(p, options.admin);
+      made.set(p, ap);
+      remember(ap);
+    }
     return ap;
   };
   return {
@@ -116,8 +128,10 @@ export function accessControl(options: { admin: { userId: string }; auditLog: Au
     require: (action, type) =>
       requirePermission(policy, action, type, { principal: (_req, res) => principal(res), onDeny, onError: 'next' }),
     assert(res, action, type, row, notFound) {
-      const decision = policy.explain(principal(res), action, type, row);
-      if (decision.allowed) return;
+      const ap = principal(res);
+      // `can` allocates nothing; the explanation is built only for a denial.
+      if (policy.can(ap, action, type, row)) return;
+      const decision = policy.explain(ap, action, type, row);
       if (decision.reason === 'tenant') throw new NotFoundError(notFound);
       onDeny(decision, row as { id?: unknown });
       throw new AccessDeniedError(decision);

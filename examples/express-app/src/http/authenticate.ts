@@ -87,20 +87,28 @@ export function authentication({ config, repos, keyCache, admin, adminKeyHash }:
       }),
   });
 
+  // One principal per key record while the key cache holds it (the record is the same object on
+  // every hit), so what is derived from the principal (the policy principal) is made once per key.
+  const principals = new WeakMap<object, Principal>();
+  const adminKey = {
+    principal: { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' } satisfies Principal,
+    verified: { id: 'admin', prefix: KEY_PREFIX, scopes: SCOPES, record: { hash: '', scopes: SCOPES } } satisfies VerifiedApiKey,
+  };
+
   /** Authenticates a presented key: the admin key (timing-safe), or a stored API key through @armor/api-keys. */
   async function authenticateKey(key: string): Promise<{ principal: Principal; verified: VerifiedApiKey }> {
     if (adminKeyHash && key.length === config.adminApiKey?.length) {
       const presented = Buffer.from(await hashKey(key), 'hex');
-      if (timingSafeEqual(presented, adminKeyHash)) {
-        return {
-          principal: { userId: admin.userId, tenantId: admin.tenantId, keyId: null, scopes: SCOPES, via: 'admin-key' },
-          verified: { id: 'admin', prefix: KEY_PREFIX, scopes: SCOPES, record: { hash: '', scopes: SCOPES } },
-        };
-      }
+      if (timingSafeEqual(presented, adminKeyHash)) return adminKey;
     }
     const verified = await verifyKey(key);
     const r = verified.record;
-    return { principal: { userId: r.userId, tenantId: r.tenantId, keyId: r.keyId, scopes: verified.scopes, via: 'api-key' }, verified };
+    let principal = principals.get(r);
+    if (principal === undefined || principal.scopes !== verified.scopes) {
+      principal = { userId: r.userId, tenantId: r.tenantId, keyId: r.keyId, scopes: verified.scopes, via: 'api-key' };
+      principals.set(r, principal);
+    }
+    return { principal, verified };
   }
 
   return {
