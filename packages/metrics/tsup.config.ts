@@ -12,4 +12,6 @@ export default armorTsup({
   'hono': 'src/hono.ts',
   'fastify': 'src/fastify.ts',
   'next': 'src/next.ts',
+  'http': 'src/http-entry.ts',
+  'bridges': 'src/bridges-entry.ts',
 });

@@ -7,7 +7,8 @@
 import express from 'express';
 import { Redis } from 'ioredis';
 import { createHealth } from '@armor/health';
-import { createRegistry, instrumentHealth, recordError, trackOperation } from '@armor/metrics';
+import { createRegistry, recordError, trackOperation } from '@armor/metrics';
+import { instrumentHealth } from '@armor/metrics/bridges';
 import { metricsEndpoint, metricsMiddleware } from '@armor/metrics/express';
 import { collectProcessMetrics } from '@armor/metrics/node';
 import { redisFleetStore, syncToFleet } from '@armor/fleet';

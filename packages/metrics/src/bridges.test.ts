@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isArmorError } from '@armor/errors';
-import { createMonitor, createRegistry, instrumentCache, instrumentRateLimiter, instrumentResilience, type ResilienceLike } from './index.js';
+import { createMonitor, createRegistry } from './index.js';
+import { instrumentCache, instrumentRateLimiter, instrumentResilience, type ResilienceLike } from './bridges-entry.js';
 
 // The real @armor/resilience policies (a devDependency; @armor/metrics itself depends on it only structurally).
 import { bulkhead, circuitBreaker, fallbackPolicy, hedgePolicy, retryPolicy, timeoutPolicy, wrap } from '@armor/resilience';

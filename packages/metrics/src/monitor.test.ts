@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '@armor/errors';
-import {
-  createMonitor,
-  createRegistry,
-  errorGroups,
-  instrumentCache,
-  instrumentFetch,
-  instrumentRateLimiter,
-  instrumentResilience,
-  metricsResponse,
-  recordError,
-  redactSummary,
-  slowOperations,
-  trackOperation,
-  UNMATCHED_ROUTE,
-} from './index.js';
+import { createMonitor, createRegistry, errorGroups, recordError, redactSummary, slowOperations, trackOperation } from './index.js';
+import { instrumentCache, instrumentRateLimiter, instrumentResilience } from './bridges-entry.js';
+import { instrumentFetch, metricsResponse, UNMATCHED_ROUTE } from './http-entry.js';
 import { monitoringSnapshotSchema } from './schema.js';
 
 const manualClock = (start = 1_800_000_000_000) => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '@armor/test-utils';
-import { createRegistry, exponentialBuckets, instrumentCache, recordError, trackOperation, type Registry } from './index.js';
+import { createRegistry, exponentialBuckets, recordError, trackOperation, type Registry } from './index.js';
+import { instrumentCache } from './bridges-entry.js';
 import { metricsEndpoint, metricsMiddleware } from './express.js';
 import { collectProcessMetrics } from './node.js';
 

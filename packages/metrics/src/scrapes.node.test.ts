@@ -1,7 +1,8 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRegistry, instrumentFetch, metricsResponse, type Registry } from './index.js';
+import { createRegistry, type Registry } from './index.js';
+import { instrumentFetch, metricsResponse } from './http-entry.js';
 import { metricsEndpoint, metricsMiddleware } from './express.js';
 
 let server: Server | undefined;

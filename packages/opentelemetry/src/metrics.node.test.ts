@@ -2,7 +2,8 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { createHttpMetrics, createRegistry, errorGroups, recordError } from '@armor/metrics';
+import { createRegistry, errorGroups, recordError } from '@armor/metrics';
+import { createHttpMetrics } from '@armor/metrics/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeTraceId, openTelemetrySink, otelName } from './index.js';
 

@@ -1,6 +1,8 @@
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { createHealth } from '@armor/health';
-import { createHttpMetrics, createRegistry, instrumentHealth } from '@armor/metrics';
+import { createRegistry } from '@armor/metrics';
+import { instrumentHealth } from '@armor/metrics/bridges';
+import { createHttpMetrics } from '@armor/metrics/http';
 import { collectProcessMetrics } from '@armor/metrics/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTelemetrySink, otelName } from './index.js';
