@@ -23,4 +23,10 @@ fi
 # and ignores both (bash waits for a child that handles SIGINT); the server receives exactly one,
 # shuts down gracefully and exits 0, and so do bash and npm. (An exec here would hand the server
 # npm's forwarded SIGINT too, and a second SIGINT forces exit 1.)
-DEMO=1 node --conditions=@armor/source --import tsx src/server.ts
+# DEMO_FLEET=1: two instances behind one port, with Redis and Prometheus when installed (the
+# fleet view and its SLO scorecard); scripts/fleet-demo.mjs stops all of them on that one SIGINT.
+if [ "${DEMO_FLEET:-0}" = 1 ]; then
+  node --conditions=@armor/source --import tsx scripts/fleet-demo.mjs
+else
+  DEMO=1 node --conditions=@armor/source --import tsx src/server.ts
+fi
