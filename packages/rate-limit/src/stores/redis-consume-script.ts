@@ -5,6 +5,14 @@
  * its `kind = 1`, single-key, not-all-or-nothing path gives; the Redis parity property test
  * runs both against the JavaScript engine.
  *
+ * The fixed window keeps a key that counts in the current window, with no block and no strike,
+ * as a plain integer (the points taken) whose expiry is exactly the window's end (`PXAT`).
+ * Such a key exists only until its window ends, so a consume of it needs no clock: `INCRBY`,
+ * then `PTTL` (> 0: the key's window is still the current one; it is also the time left, i.e.
+ * `resetMs`). Everything else (the first hit of a window, a refusal, blocks and strikes, a
+ * fractional cost or count) reads Redis `TIME` and the 40-byte state as before. Keys of the
+ * previous format are still read.
+ *
  * KEYS[1]: the key. ARGV: the policy numbers the script reads, as decimal strings that
  * round-trip exactly (windows: limit, windowMs; bucket/GCRA: capacity, msPerPoint; then, with
  * blocks, blockDurationMs, blockGrowth, maxBlockDurationMs), then the cost. Plain strings keep
@@ -37,11 +45,15 @@ interface Parts {
    */
   keep?: string;
   /**
-   * The hot path, run right after the GET: a key already counting in this window, with no
-   * block and no strike, that admits `cost`. Must return exactly what the general path would
-   * (it only skips work: it writes just the changed count, in place, which keeps the TTL).
+   * The hot path run before the clock is read (fixed window: a plain count). Must return
+   * exactly what the general path would, or leave the key as it found it.
    */
-  fast?: string;
+  hot?: string;
+  /**
+   * Writes a new state other than with `pack` and a relative expiry (statement; `false`
+   * expression when it does not apply): the fixed window's plain count.
+   */
+  plain?: string;
 }
 
 const PARTS: Record<Algorithm, Parts> = {
@@ -57,19 +69,17 @@ if x + cost > limit + EPS then wait = ws + W - now end`,
     full: `local full = 0
 if x > 0 then full = ws + W - now end`,
     pack: `pack('<ddddd', ws, x, 0, bu, s)`,
-    keep: `raw and sa == ws and sb > 0 and x > 0 and sbu == 0 and s == 0`,
-    // state (ws, x, 0, 0, 0) of this window: the count is the double at byte offset 8
-    fast: `local ws = floor(now / W) * W
-if raw then
-  local sa, sb, sc, sbu, ss = unpack('<ddddd', raw)
-  if sa == ws and sb > 0 and sc == 0 and sbu == 0 and ss == 0 and limit - sb + EPS >= cost then
-    local x = sb + cost
-    if x > 0 then
-      redis.call('SETRANGE', KEYS[1], 8, pack('<d', x))
-      return { max(0, floor(limit - x + EPS)), ceil(ws + W - now) }
-    end
-  end
+    // A plain count (see the module comment): INCRBY answers a number only for a plain key (or
+    // none: it then creates one, with no expiry). PTTL > 0: the key's window is the current
+    // one, and PTTL = window end - now (in whole ms, = ceil of the general path's resetMs).
+    // Otherwise the key is put back as it was and the general path decides.
+    hot: `local c = redis.pcall('INCRBY', KEYS[1], COST)
+if type(c) == 'number' then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 and ttl <= W and c <= limit + EPS then return { max(0, floor(limit - c + EPS)), ttl } end
+  if ttl == -1 then redis.call('DEL', KEYS[1]) else redis.call('DECRBY', KEYS[1], COST) end
 end`,
+    plain: `bu == 0 and s == 0 and x == floor(x) and x < 1e14 and ws + W == floor(ws + W) and ws + W < 1e14`,
   },
   'sliding-window': {
     uses: 'window',
@@ -125,17 +135,26 @@ function build(p: Parts, blocks: boolean): string {
     ? `local ${policy}, bms, growth, maxb, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4]), num(ARGV[5]), num(ARGV[6])`
     : `local ${policy}, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3])
 local bms, growth, maxb = 0, 1, 0`;
+  // A state that is not 40 bytes is a window's plain count (see the module comment): its
+  // window began one window before its expiry. Other algorithms treat it as no state.
+  const decode =
+    p.uses === 'window'
+      ? `if #raw == 40 then sa, sb, sc, sbu, ss = unpack('<ddddd', raw)
+  else sa, sb, sc, sbu, ss = redis.call('PEXPIRETIME', KEYS[1]) - W, num(raw) or 0, 0, 0, 0 end`
+      : `if #raw == 40 then sa, sb, sc, sbu, ss = unpack('<ddddd', raw) else raw = false end`;
   return `local EPS = 1e-9
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local pack, unpack = struct.pack, struct.unpack
 local num = tonumber
 ${read}
+${p.hot ? p.hot.replaceAll('COST', blocks ? 'ARGV[6]' : 'ARGV[3]') : ''}
 local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000 -- Lua reads the TIME strings as numbers in arithmetic (as tonumber would)
 local raw = redis.call('GET', KEYS[1])
-${p.fast ?? ''}
 local sa, sb, sc, sbu, ss
-if raw then sa, sb, sc, sbu, ss = unpack('<ddddd', raw) end
+if raw then
+  ${decode}
+end
 ${p.load}
 local bu, s = 0, 0
 if raw then
@@ -173,7 +192,9 @@ if changed then
   local ttl = max(full, left + extra)
   if ttl <= 0 then
     redis.call('DEL', KEYS[1])
-${p.keep ? `  elseif ${p.keep} then
+${p.plain ? `  elseif ${p.plain} then
+    redis.call('SET', KEYS[1], x, 'PXAT', ws + W)
+` : ''}${p.keep ? `  elseif ${p.keep} then
     redis.call('SET', KEYS[1], ${p.pack}, 'KEEPTTL')
 ` : ''}  else
     redis.call('SET', KEYS[1], ${p.pack}, 'PX', ceil(ttl))

@@ -6,7 +6,10 @@
  * 10 little-endian doubles (struct-packed, 80 bytes): kind (1 consume, 2 peek, 3 penalize, 4 reward, 5 reset), algorithm (1 fixed, 2 sliding,
  * 3 token bucket, 4 gcra), limit, capacity, windowMs, msPerPoint, blockDurationMs,
  * blockGrowth, maxBlockDurationMs, cost. The clock is Redis `TIME`.
- * State: 5 little-endian doubles (struct.pack). Returns 6 integers per operation: allowed, remaining, resetMs, retryAfterMs, reason
+ * State: 5 little-endian doubles (struct.pack), or for a fixed window counting in the current
+ * window with no block and no strike, the points taken as a plain integer whose expiry is the
+ * window's end (`PXAT`), which the fast consume script increments without reading the clock
+ * (see `redis-consume-script.ts`). Returns 6 integers per operation: allowed, remaining, resetMs, retryAfterMs, reason
  * (0 none, 1 limit, 2 blocked), blockedMs (milliseconds until the key's block ends; 0 when not blocked), like the fast
  * consume scripts and the JavaScript engine.
  *
@@ -75,7 +78,16 @@ for pass = 1, 2 do
     else
       local raw = raws[i]
       local sa, sb, sc, sbu, ss
-      if raw then sa, sb, sc, sbu, ss = unpack('<ddddd', raw) end
+      if raw then
+        if #raw == 40 then
+          sa, sb, sc, sbu, ss = unpack('<ddddd', raw)
+        elseif alg == 1 or alg == 2 then
+          -- a window's plain count: its window began one window before its expiry
+          sa, sb, sc, sbu, ss = redis.call('PEXPIRETIME', KEYS[i]) - W, num(raw) or 0, 0, 0, 0
+        else
+          raw = false
+        end
+      end
       -- load
       local ws, x, prev = now, 0, 0
       if alg == 1 then
@@ -159,6 +171,10 @@ for pass = 1, 2 do
         local ttl = max(full, left + extra)
         if ttl <= 0 then
           wmode[i] = 2
+        elseif alg == 1 and bu == 0 and s == 0 and x == floor(x) and x < 1e14 and ws + W == floor(ws + W) and ws + W < 1e14 then
+          wmode[i] = 3
+          wval[i] = x
+          wttl[i] = ws + W
         else
           wmode[i] = 1
           wttl[i] = ceil(ttl)
@@ -177,6 +193,8 @@ end
 for i = 1, n do
   if wmode[i] == 1 then
     redis.call('SET', KEYS[i], wval[i], 'PX', wttl[i])
+  elseif wmode[i] == 3 then
+    redis.call('SET', KEYS[i], wval[i], 'PXAT', wttl[i])
   elseif wmode[i] == 2 then
     redis.call('DEL', KEYS[i])
   end

@@ -1,8 +1,9 @@
 /**
- * `redisStore({ client })`: limits shared by every process through Redis. One round trip per
- * call: an atomic Lua script (EVALSHA, falling back to EVAL after `NOSCRIPT`, e.g. when Redis
- * restarted) that reads the clock from Redis `TIME`, so processes with skewed clocks still
- * share one exact limit. Every call goes through `@armor/core`'s Redis guard: a per-call
+ * `redisStore({ client })`: limits shared by every process through Redis (7.0 or later). One
+ * round trip per call: an atomic Lua script (EVALSHA, falling back to EVAL after `NOSCRIPT`,
+ * e.g. when Redis restarted) on Redis's clock, so processes with skewed clocks still share one
+ * exact limit: the scripts read `TIME`, except a fixed-window consume of a key already counting
+ * in the current window, whose expiry is the window's end (`INCRBY` + `PTTL`, no clock read). Every call goes through `@armor/core`'s Redis guard: a per-call
  * timeout, fail-fast while the client is disconnected, a wait for a client that is still
  * connecting, and a local circuit so a hung Redis costs one timeout per cooldown.
  *
