@@ -219,7 +219,7 @@ describe('DEMO_FLEET=1 npm start', () => {
     expect(started.filter((p) => alive(p.pid))).toEqual([]);
     expect(existsSync(temporary!)).toBe(false);
     expect(`${demo.stdout()}\n${demo.stderr()}`).not.toMatch(/npm warn|npm error|ERR_PNPM/i);
-  });
+  }, 480_000);
 
   it('without redis-server and prometheus on PATH it says what it skipped and still serves both instances; Ctrl-C exits 0', async () => {
     // A PATH with only what `npm start` needs: node, npm, sh (npm runs scripts with it), bash and dirname (no /usr/bin).
@@ -258,7 +258,7 @@ describe('DEMO_FLEET=1 npm start', () => {
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
-  });
+  }, 480_000);
 
   it('a busy port prints one line naming PORT and starts nothing', async () => {
     const port = await freePort();

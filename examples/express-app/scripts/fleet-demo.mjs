@@ -112,6 +112,9 @@ function start(name, cmd, args, options = {}) {
   return entry;
 }
 
+/** Between the start-up steps: once stopping, start nothing more (stop() exits the process). */
+const proceed = () => (stopping ? new Promise(() => undefined) : Promise.resolve());
+
 const exited = (entry) => (entry.exited ? Promise.resolve() : new Promise((r) => entry.child.once('exit', () => r())));
 
 /** SIGTERM, then SIGKILL after `ms`; resolves true when it ended without the SIGKILL. */
@@ -135,7 +138,8 @@ async function terminate(entry, ms) {
     }
     await exited(entry);
   }
-  return clean && entry.child.exitCode === 0;
+  // a SIGTERM before the instance installed its handler (still booting) is a clean stop too
+  return clean && (entry.child.exitCode === 0 || entry.child.signalCode === 'SIGTERM');
 }
 
 function killAll() {
@@ -218,6 +222,7 @@ tmp = mkdtempSync(join(tmpdir(), 'armor-fleet-demo-'));
 const skipped = [];
 const lines = [];
 
+await proceed();
 // ---- Redis -------------------------------------------------------------------------------------
 let redisUrl = process.env.REDIS_URL || undefined;
 if (redisUrl) {
@@ -243,6 +248,7 @@ if (redisUrl) {
   }
 }
 
+await proceed();
 // ---- the two instances (at once, each on its own database; one after the other on a shared
 // DATABASE_URL, so the demo data is seeded once) -----------------------------------------------
 async function startInstance(name) {
@@ -270,6 +276,7 @@ async function startInstance(name) {
 const started = process.env.DATABASE_URL ? [await startInstance('a'), await startInstance('b')] : await Promise.all([startInstance('a'), startInstance('b')]);
 upstreams.push(...started);
 
+await proceed();
 // ---- Prometheus ----------------------------------------------------------------------------------
 const prometheusBin = onPath('prometheus');
 if (!prometheusBin) {
@@ -309,6 +316,7 @@ if (!prometheusBin) {
   }
 }
 
+await proceed();
 const [a] = upstreams;
 out(
   [
