@@ -9,5 +9,9 @@ export default defineConfig({
     environment: 'edge-runtime',
     server: { deps: { inline: ['convex-test'] } },
     include: ['convex/**/*.test.ts', 'test/**/*.test.ts'],
+    // The root config's timeouts (a project config of its own does not inherit them): the
+    // thousand-call rate-limit suites take over vitest's 5 s default on a loaded machine.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

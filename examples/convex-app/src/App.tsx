@@ -1,21 +1,41 @@
-import { MonitoringDashboard } from '@armor/react-monitoring-dashboard';
-import { fromConvexError } from '@armor/errors/client';
 import { useConvexAuth } from 'convex/react';
-import { Component, useState, type FormEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../convex/_generated/api';
 import { setIdToken } from './auth';
-import { useArmorErrors, useTimedMutation, useTimedPaginatedQuery, useTimedQuery } from './useArmor';
+import { pageOf, type Page } from './routes';
+import { useArmorErrors, useTimedMutation, useTimedPaginatedQuery } from './useArmor';
 
-/** Two pages: comments (the product) and admin (the monitoring dashboard). */
+/**
+ * The admin page (the monitoring dashboard and its panels) is its own chunk, loaded when the
+ * page is first opened: the comments page, which every visitor sees first, never waits for it.
+ */
+const AdminPage = lazy(() => import('./AdminPage'));
+
+/**
+ * Two pages, each with its own URL (`#/`, `#/admin`; see `routes.ts`): comments (the product)
+ * and admin (the monitoring dashboard). Hash URLs need nothing from the static host.
+ */
 export function App() {
-  const [page, setPage] = useState<'comments' | 'admin'>('comments');
+  // No `location` when prerendered at build time (shell.tsx): that is the comments page.
+  const [page, setPage] = useState<Page>(() => (typeof location === 'undefined' ? 'comments' : pageOf(new URL(location.href))));
+  useEffect(() => {
+    const follow = () => setPage(pageOf(new URL(location.href)));
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
+  }, []);
   return (
     <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 1200, margin: '0 auto', padding: 16 }}>
       <nav aria-label="Pages" style={{ display: 'flex', gap: 8 }}>
-        <button aria-pressed={page === 'comments'} onClick={() => setPage('comments')}>Comments</button>
-        <button aria-pressed={page === 'admin'} onClick={() => setPage('admin')}>Admin</button>
+        <a href="#/" aria-current={page === 'comments' ? 'page' : undefined}>Comments</a>
+        <a href="#/admin" aria-current={page === 'admin' ? 'page' : undefined}>Admin</a>
       </nav>
-      {page === 'comments' ? <CommentsPage /> : <AdminPage />}
+      {page === 'comments' ? (
+        <CommentsPage />
+      ) : (
+        <Suspense fallback={<p>Loading the monitoring dashboard…</p>}>
+          <AdminPage />
+        </Suspense>
+      )}
     </main>
   );
 }
@@ -109,46 +129,4 @@ function CommentsPage() {
       )}
     </section>
   );
-}
-
-function AdminPage() {
-  const [adminKey, setAdminKey] = useState('');
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setAdminKey(String(new FormData(event.currentTarget).get('adminKey') ?? ''));
-  }
-  return (
-    <section aria-labelledby="admin-title">
-      <h1 id="admin-title">Monitoring</h1>
-      {/* Subscribes on submit, not per keystroke: each key is a new subscription (and a timed query). */}
-      <form onSubmit={submit}>
-        <label>Admin key <input name="adminKey" type="password" /></label>
-        <button type="submit">Show</button>
-      </form>
-      {adminKey && (
-        <QueryErrorBoundary key={adminKey}>
-          <Dashboard adminKey={adminKey} />
-        </QueryErrorBoundary>
-      )}
-    </section>
-  );
-}
-
-function Dashboard({ adminKey }: { adminKey: string }) {
-  const snapshot = useTimedQuery(api.monitoring.snapshot, { adminKey }, 'monitoring.snapshot');
-  // Convex queries are reactive: the snapshot updates by itself, so onRefresh has nothing to do.
-  return <MonitoringDashboard snapshot={snapshot ?? null} onRefresh={() => undefined} refreshIntervalMs={0} />;
-}
-
-/** `useQuery` throws a failing query's error during render; this shows it instead of unmounting the app. */
-class QueryErrorBoundary extends Component<{ children: ReactNode }, { error: unknown }> {
-  override state: { error: unknown } = { error: null };
-  static getDerivedStateFromError(error: unknown) {
-    return { error };
-  }
-  override render() {
-    if (this.state.error === null) return this.props.children;
-    const error = fromConvexError(this.state.error);
-    return <p role="alert">{error.code === 'UNAUTHENTICATED' ? 'Wrong admin key.' : error.message}</p>;
-  }
 }

@@ -1,0 +1,210 @@
+// @vitest-environment node
+/**
+ * The Convex UI against the production targets (issue 28): at most 500 KB of JavaScript, code
+ * split (React and the Convex client in chunks of their own, the admin page lazy), and its load
+ * measured in headless Chromium (Debian's, via playwright-core) with 4× CPU throttling and
+ * DevTools' "Fast 3G" profile.
+ *
+ * There is no local Convex backend, so the built UI is served by `support/stub-deployment.ts`,
+ * which also stands in for the deployment: its WebSocket answers the UI's queries with stubbed
+ * data (a snapshot built by the app's own `buildSnapshot`). The page every visitor opens first
+ * is the signed-out comments page (it subscribes to no query until sign-in); the build
+ * prerenders it into index.html and the JavaScript hydrates it. "Loads" is measured twice, from
+ * navigation start: the page painted (FCP, LCP: the prerendered HTML) and the page interactive
+ * (React has hydrated it; until then it is `inert`). The admin page (a lazy chunk) is timed
+ * separately, from the click to the dashboard showing the stubbed snapshot. Figures are
+ * printed, never asserted (the machine is shared); the byte budget is asserted.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { launchChromium } from '@armor/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSnapshot } from '../convex/lib/snapshot';
+import { startStubDeployment, type StubDeployment } from './support/stub-deployment';
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+/** The report's budget: all of the UI's JavaScript, uncompressed (the scorecard's default target). */
+const JS_BUDGET_BYTES = 500_000;
+const ADMIN_KEY = 'stub-admin-key';
+
+function stubSnapshot() {
+  const now = Date.now();
+  const samples = Array.from({ length: 120 }, (_, i) => ({ name: i % 2 ? 'comments.add' : 'comments.listByProject', kind: i % 2 ? ('mutation' as const) : ('query' as const), durationMs: 20 + (i % 40), ok: i % 30 !== 0, at: now - i * 20_000 }));
+  return buildSnapshot({
+    now,
+    samples,
+    errorGroups: [],
+    totalErrorGroups: 0,
+    health: { status: 'pass', checks: [{ name: 'database', status: 'pass', componentType: 'datastore', time: now, critical: true }] },
+    rateLimitStats: [],
+  });
+}
+
+describe('the Convex UI: bundle budget and load under throttling', () => {
+  let stub: StubDeployment;
+  let outDir: string;
+  let js: Array<{ name: string; bytes: number; gzip: number; text: string }>;
+  let html: string;
+
+  beforeAll(async () => {
+    stub = await startStubDeployment((udfPath, args) => {
+      if (udfPath === 'monitoring:snapshot') {
+        return (args as { adminKey?: string } | undefined)?.adminKey === ADMIN_KEY
+          ? { value: stubSnapshot() }
+          : { error: 'Admin key required', errorData: { armor: true, code: 'UNAUTHENTICATED', status: 401, message: 'Admin key required' } };
+      }
+      return { error: `the stub deployment has no data for ${udfPath}` };
+    });
+    // Always build: the budget is about what the config produces now. Into a directory of its
+    // own, pointed at the stub (its URL is the deployment's and the vitals endpoint's origin).
+    outDir = mkdtempSync(join(tmpdir(), 'convex-app-dist-'));
+    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: appDir,
+      stdio: 'pipe',
+      env: { ...process.env, VITE_CONVEX_URL: stub.url, VITE_CONVEX_SITE_URL: stub.url },
+    });
+    stub.serve(outDir);
+    js = readdirSync(join(outDir, 'assets'))
+      .filter((f) => f.endsWith('.js'))
+      .map((name) => {
+        const data = readFileSync(join(outDir, 'assets', name));
+        return { name, bytes: data.length, gzip: gzipSync(data, { level: 9 }).length, text: data.toString('utf8') };
+      });
+    html = readFileSync(join(outDir, 'index.html'), 'utf8');
+  }, 300_000);
+
+  afterAll(async () => {
+    await stub?.stop();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('splits React, the Convex client and the admin page into chunks of their own, within 500 KB of JavaScript', () => {
+    const sum = (list: typeof js, key: 'bytes' | 'gzip') => list.reduce((s, f) => s + f[key], 0);
+    const entryName = /<script type="module"[^>]* src="\/assets\/([^"]+\.js)"/.exec(html)?.[1];
+    const preloaded = [...html.matchAll(/<link rel="modulepreload"[^>]* href="\/assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
+    const initial = js.filter((f) => f.name === entryName || preloaded.includes(f.name));
+    console.info(
+      `CONVEX-UI JS: ${js.map((f) => `${f.name} ${f.bytes} B (gzip ${f.gzip} B)`).join(', ')}; ` +
+        `total ${sum(js, 'bytes')} B raw, ${sum(js, 'gzip')} B gzip; initial load ${sum(initial, 'bytes')} B raw, ${sum(initial, 'gzip')} B gzip`,
+    );
+    expect(sum(js, 'bytes')).toBeLessThanOrEqual(JS_BUDGET_BYTES);
+
+    const entry = js.find((f) => f.name === entryName);
+    const vendor = js.find((f) => f.name.startsWith('vendor-'));
+    const convex = js.find((f) => f.name.startsWith('convex-'));
+    const admin = js.find((f) => f.name.startsWith('AdminPage-'));
+    expect(entry).toBeDefined();
+    // React's production build (the development one is twice the size), in the vendor chunk.
+    expect(vendor?.text.includes('react.transitional.element'), 'React is in the vendor chunk').toBe(true);
+    expect(vendor!.text.includes('Minified React error'), 'the production build of React').toBe(true);
+    expect(js.some((f) => f.text.includes('react-dom.development') || f.text.includes('jsxDEV(')), 'no development build').toBe(false);
+    // The Convex client in its own chunk (the entry only imports it).
+    expect(convex?.text.includes('ConvexReactClient'), 'the Convex client is in the convex chunk').toBe(true);
+    expect(entry!.text.includes('class ConvexReactClient')).toBe(false);
+    // Vendor and Convex chunks are preloaded by the HTML with the entry: no extra round trip.
+    expect(preloaded).toEqual(expect.arrayContaining([vendor!.name, convex!.name]));
+    // The admin page (the dashboard's panels) is a lazy chunk: not preloaded, loaded by import().
+    expect(admin, 'an AdminPage chunk').toBeDefined();
+    expect(admin!.text).toContain('ad-grid');
+    expect(preloaded).not.toContain(admin!.name);
+    expect(initial.some((f) => f.text.includes('ad-grid')), 'the dashboard is not in the initial load').toBe(false);
+    expect(js.some((f) => f.text.includes(`import("./${admin!.name}")`) || f.text.includes(`import(\`./${admin!.name}\`)`)), 'a dynamic import of the admin chunk').toBe(true);
+    // The signed-out comments page is prerendered (inert until hydrated): painted without JavaScript.
+    expect(html).toMatch(/<div id="root" inert><main[^>]*>.*<h1 id="comments-title">Projects and comments<\/h1>.*<input type="password"[^>]* name="token"\/>/s);
+  });
+
+  describe('in headless Chromium (4× CPU throttling, Fast 3G)', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('renders the comments page, then the lazy admin page with the (stubbed) snapshot; prints the load times', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      // DevTools' "Fast 3G" preset (as in examples/express-app/test/dashboard-page.test.ts):
+      // 562.5 ms latency, 1.44 Mbit/s down, 675 kbit/s up (bytes/s here).
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 562.5, downloadThroughput: 180_000, uploadThroughput: 84_375 });
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+      const requests = new Map<string, { url: string; type: string; encoding: string | undefined; encoded?: number }>();
+      cdp.on('Network.responseReceived', (e: { requestId: string; type: string; response: { url: string; headers: Record<string, string> } }) => {
+        requests.set(e.requestId, { url: e.response.url, type: e.type, encoding: e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] });
+      });
+      cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => {
+        const r = requests.get(e.requestId);
+        if (r) r.encoded = e.encodedDataLength;
+      });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+      await page.goto(`${stub.url}/`, { waitUntil: 'load', timeout: 60_000 });
+      // In-page time (ms since navigation start) when React has hydrated the signed-out comments page.
+      const rendered = (await (
+        await page.waitForFunction(
+          () => (!document.getElementById('root')!.hasAttribute('inert') && document.querySelector('#comments-title') && document.querySelector('input[name="token"]') ? performance.now() : 0),
+          undefined,
+          { polling: 10, timeout: 60_000 },
+        )
+      ).jsonValue()) as number;
+      const paints = (await page.evaluate(
+        () =>
+          new Promise<{ fcp: number; lcp: number; lcpElement: string; dcl: number; load: number }>((resolve) => {
+            const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+            const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1;
+            new PerformanceObserver((list) => {
+              const last = list.getEntries().at(-1) as PerformanceEntry & { element?: Element | null };
+              resolve({ fcp, lcp: last.startTime, lcpElement: last.element ? `${last.element.tagName.toLowerCase()}${last.element.id ? `#${last.element.id}` : ''}` : '?', dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd });
+            }).observe({ type: 'largest-contentful-paint', buffered: true });
+          }),
+      ));
+      const initialScripts = [...requests.values()].filter((r) => r.type === 'Script');
+
+      // The admin page: a lazy chunk, then the snapshot query over the (stub) deployment's WebSocket.
+      const clickedAt = (await page.evaluate(() => {
+        const t = performance.now();
+        (document.querySelector('a[href="#/admin"]') as HTMLAnchorElement).click();
+        return t;
+      }));
+      await page.locator('input[name="adminKey"]').fill(ADMIN_KEY, { timeout: 60_000 });
+      const formAt = (await page.evaluate(() => performance.now()));
+      await page.getByRole('button', { name: 'Show' }).click();
+      const dataAt = (await (await page.waitForFunction(() => (document.querySelector('.ad-grid') ? performance.now() : 0), undefined, { polling: 10, timeout: 60_000 })).jsonValue()) as number;
+      await context.close();
+
+      const adminScripts = [...requests.values()].filter((r) => r.type === 'Script' && !initialScripts.includes(r));
+      const kb = (r: { encoded?: number }) => ((r.encoded ?? 0) / 1024).toFixed(1);
+      console.info(
+        `CONVEX-UI load under 4x CPU + Fast 3G: FCP ${Math.round(paints.fcp)} ms, LCP ${Math.round(paints.lcp)} ms (${paints.lcpElement}), comments page interactive (hydrated) ${Math.round(rendered)} ms, ` +
+          `DOMContentLoaded ${Math.round(paints.dcl)} ms, load ${Math.round(paints.load)} ms; ` +
+          `scripts ${initialScripts.map((s) => `${s.url.split('/').pop()} ${s.encoding ?? 'identity'} ${kb(s)} KB`).join(', ')}`,
+      );
+      console.info(
+        `CONVEX-UI admin page under 4x CPU + Fast 3G: lazy chunk and form ${Math.round(formAt - clickedAt)} ms after the click, ` +
+          `dashboard with the snapshot ${Math.round(dataAt - clickedAt)} ms after the click (${Math.round(dataAt - formAt)} ms after the form appeared, incl. typing the key); ` +
+          `scripts ${adminScripts.map((s) => `${s.url.split('/').pop()} ${s.encoding ?? 'identity'} ${kb(s)} KB`).join(', ')}`,
+      );
+
+      expect(errors).toEqual([]);
+      expect(initialScripts.length).toBeGreaterThanOrEqual(3);
+      for (const s of [...initialScripts, ...adminScripts]) expect(s.encoding, s.url).toBe('br');
+      // The admin chunk came only with the click.
+      expect(initialScripts.some((s) => s.url.includes('AdminPage-'))).toBe(false);
+      expect(adminScripts.some((s) => s.url.includes('AdminPage-'))).toBe(true);
+      // The snapshot came over the Convex sync protocol.
+      expect(stub.calls).toContain('monitoring:snapshot');
+    }, 180_000);
+  });
+});
