@@ -38,6 +38,24 @@ type Out<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
 /** The request handler type produced by {@link validate}: `req.body`, `req.query`, `req.params` typed. */
 export type ValidatedHandler<B, Q, P> = RequestHandler<Out<P, Record<string, string>>, unknown, Out<B, unknown>, Out<Q, Record<string, unknown>>>;
 
+/**
+ * Replaces `req[name]` with the parsed value. `params` and `body` are plain data properties in
+ * Express (a plain assignment, the cheap path); Express 5 defines `req.query` as a getter, and
+ * anything else that will not take an assignment is shadowed with an own property.
+ */
+function setPart(req: Request, name: 'params' | 'query' | 'body', value: unknown): void {
+  const target = req as unknown as Record<string, unknown>;
+  if (name !== 'query') {
+    try {
+      target[name] = value;
+      if (target[name] === value) return;
+    } catch {
+      // a getter without a setter: shadow it below
+    }
+  }
+  Object.defineProperty(req, name, { value, writable: true, configurable: true, enumerable: true });
+}
+
 function isGuard(value: unknown): value is StructureGuard {
   return typeof value === 'object' && value !== null && typeof (value as StructureGuard).check === 'function';
 }
@@ -118,10 +136,7 @@ export function validate<B extends z.ZodType | undefined = undefined, Q extends 
       res.status(400).set(problemHeaders(error)).send(JSON.stringify(problem));
       return;
     }
-    for (let i = 0; i < count; i++) {
-      // Express 5 defines `req.query` as a getter: shadow it with an own property.
-      Object.defineProperty(req, parts[i]!.name, { value: values[i], writable: true, configurable: true, enumerable: true });
-    }
+    for (let i = 0; i < count; i++) setPart(req, parts[i]!.name, values[i]);
     next();
   };
   return handler as unknown as ValidatedHandler<B, Q, P>;
