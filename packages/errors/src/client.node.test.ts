@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, RateLimitError, ValidationError, toProblemDetails, problemHeaders } from './index.js';
 import { toConvexError } from './convex.js';
-import { fieldErrors, fieldName, fromConvexError, fromResponse, isRetryable, normalizeClientError, parseRetryAfter, retryDelay, userMessage } from './client.js';
+import { fieldErrors, fieldName, fromConvexError, fromResponse, isArmorError, isRetryable, normalizeClientError, parseRetryAfter, readProblem, retryDelay, userMessage } from './client.js';
 
 let server: Server;
 let base: string;
@@ -49,6 +49,18 @@ describe('fromResponse with real fetch', () => {
     const dated = await fromResponse(await fetch(`${base}/date-retry`));
     expect(dated.retryAfterMs).toBeGreaterThan(3000);
     expect(dated.retryAfterMs).toBeLessThanOrEqual(5000);
+  });
+
+  it('readProblem reads the same fields without building an error', async () => {
+    const problem = await readProblem(await fetch(`${base}/limited`));
+    expect(problem).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfterMs: 3000, issues: [] });
+    const found = await readProblem(await fetch(`${base}/not-found`));
+    expect(found).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'Project not found' });
+    expect(isArmorError(found)).toBe(false);
+    const html = await readProblem(await fetch(`${base}/html`));
+    expect(html).toMatchObject({ status: 502, code: 'EXTERNAL_SERVICE_ERROR', detail: undefined, body: undefined });
+    const invalid = await readProblem(await fetch(`${base}/invalid`));
+    expect(invalid.issues.map((i) => i.path)).toEqual(['/name', '/items/0/qty']);
   });
 
   it('maps validation issues to form fields', async () => {

@@ -8,6 +8,7 @@
  */
 import { ArmorError, isArmorError } from './armor-error.js';
 import { codeForStatus, isErrorCode, RETRYABLE_STATUS, type ErrorCode } from './codes.js';
+import type { ValidationIssue } from './classes.js';
 import { errorFromCode } from './create.js';
 import { fromUnknown, readIssues, safeGet, safeString } from './from-unknown.js';
 import { parseRetryAfter } from './problem.js';
@@ -17,19 +18,23 @@ export { fromUnknown, isArmorError, parseRetryAfter };
 const MAX_BODY_CHARS = 64 * 1024;
 
 /**
- * Turns a `fetch` Response that is not ok into the matching Armor error: reads
- * `application/problem+json` (code, status, detail, validation `errors`, `details`) and the
- * `Retry-After` header; falls back to the status for HTML, text or empty bodies. Never throws
- * while parsing (a body that cannot be read gives an error built from the status alone).
- * For an ok response it returns an `INTERNAL` error describing the misuse rather than throwing.
+ * What a failed `fetch` Response says, read without building an error (so a caller that only
+ * needs the code, detail and `Retry-After` does not carry every error class): the status, the
+ * problem+json `code` (else the code for the status), its `detail` (or `message`), `details`,
+ * validation `errors`, and the `Retry-After` header in milliseconds. Never throws while
+ * parsing; a body that cannot be read or is not JSON reads as none. {@link fromResponse} is this
+ * plus the matching error class.
  *
  * @example
  * ```ts
- * const response = await fetch('/api/v1/projects', { method: 'POST', body });
- * if (!response.ok) throw await fromResponse(response);
+ * const response = await fetch('/monitoring/snapshot');
+ * if (!response.ok) {
+ *   const problem = await readProblem(response);
+ *   console.log(problem.code, problem.detail, problem.retryAfterMs);
+ * }
  * ```
  */
-export async function fromResponse(response: Response): Promise<ArmorError> {
+export async function readProblem(response: Response): Promise<ProblemReading> {
   const status = Number.isInteger(response.status) && response.status >= 400 && response.status <= 599 ? response.status : 500;
   const retryAfterMs = parseRetryAfter(safeHeader(response, 'retry-after'));
   const contentType = safeHeader(response, 'content-type') ?? '';
@@ -48,15 +53,60 @@ export async function fromResponse(response: Response): Promise<ArmorError> {
     }
   }
   const rawCode = safeGet(body, 'code');
-  const code: ErrorCode = isErrorCode(rawCode) ? rawCode : codeForStatus(status);
-  const detail = safeString(safeGet(body, 'detail')) ?? safeString(safeGet(body, 'message'));
   const details = safeGet(body, 'details');
+  return {
+    status,
+    code: isErrorCode(rawCode) ? rawCode : codeForStatus(status),
+    detail: safeString(safeGet(body, 'detail')) ?? safeString(safeGet(body, 'message')),
+    retryAfterMs,
+    details: details !== null && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : undefined,
+    issues: readIssues(safeGet(body, 'errors')),
+    body,
+    text,
+  };
+}
+
+/** What {@link readProblem} read from a failed response. */
+export interface ProblemReading {
+  /** The response status (400–599; anything else reads as 500). */
+  status: number;
+  /** The body's `code` when it is an Armor code, else the code for `status`. */
+  code: ErrorCode;
+  /** The body's `detail` (or `message`), when it has one. */
+  detail: string | undefined;
+  /** `Retry-After` in milliseconds (seconds or an HTTP date), when present and valid. */
+  retryAfterMs: number | undefined;
+  /** The body's `details` object, when it has one. */
+  details: Record<string, unknown> | undefined;
+  /** The body's validation `errors` (empty when none). */
+  issues: ValidationIssue[];
+  /** The parsed JSON body (`undefined` when the body is not JSON). */
+  body: unknown;
+  /** The body text (at most 64 KiB). */
+  text: string;
+}
+
+/**
+ * Turns a `fetch` Response that is not ok into the matching Armor error: reads
+ * `application/problem+json` (code, status, detail, validation `errors`, `details`) and the
+ * `Retry-After` header; falls back to the status for HTML, text or empty bodies. Never throws
+ * while parsing (a body that cannot be read gives an error built from the status alone).
+ * For an ok response it returns an `INTERNAL` error describing the misuse rather than throwing.
+ *
+ * @example
+ * ```ts
+ * const response = await fetch('/api/v1/projects', { method: 'POST', body });
+ * if (!response.ok) throw await fromResponse(response);
+ * ```
+ */
+export async function fromResponse(response: Response): Promise<ArmorError> {
+  const { status, code, detail, retryAfterMs, details, issues, body, text } = await readProblem(response);
   return errorFromCode(code, detail ?? defaultMessages[code] ?? `Request failed with status ${status}`, {
     status,
     expose: status < 500,
     retryAfterMs,
-    details: details !== null && typeof details === 'object' && !Array.isArray(details) ? (details as Record<string, unknown>) : undefined,
-    issues: readIssues(safeGet(body, 'errors')),
+    details,
+    issues,
     cause: body === undefined ? (text ? { status, body: text.slice(0, 500) } : { status }) : body,
   });
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { ArmorError, ConfigurationError, type ArmorErrorOptions, type ErrorCode } from '@armor/errors';
-import { fromResponse } from '@armor/errors/client';
+import { readProblem } from '@armor/errors/client';
 import type { MonitoringSnapshot, SnapshotSource } from './types.js';
 
 /**
@@ -115,15 +115,16 @@ export function httpSource(url: string | URL, options: HttpSourceOptions = {}): 
           throw new SnapshotSourceError('EXTERNAL_SERVICE_ERROR', `Snapshot request failed: ${messageOf(cause)}`, { cause });
         }
         if (!response.ok) {
-          // The server's problem+json (code, detail, Retry-After) is read by @armor/errors/client.
-          const problem = await fromResponse(response);
-          const detail = problem.expose && problem.message !== problem.code ? ` — ${problem.message}` : '';
+          // The server's problem+json (code, detail, Retry-After) is read by @armor/errors/client;
+          // readProblem, not fromResponse: the dashboard needs the fields, not every error class.
+          const problem = await readProblem(response);
+          const detail = problem.status < 500 && problem.detail !== undefined && problem.detail !== problem.code ? ` — ${problem.detail}` : '';
           throw new SnapshotSourceError(
             response.status === 503 ? 'SERVICE_UNAVAILABLE' : 'EXTERNAL_SERVICE_ERROR',
             `Snapshot request failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${detail}`,
             {
               details: { httpStatus: response.status, code: problem.code },
-              cause: problem,
+              cause: problem.body ?? { status: problem.status, body: problem.text.slice(0, 500) },
               ...(problem.retryAfterMs === undefined ? {} : { retryAfterMs: problem.retryAfterMs }),
             },
           );
