@@ -69,14 +69,18 @@ if x + cost > limit + EPS then wait = ws + W - now end`,
     full: `local full = 0
 if x > 0 then full = ws + W - now end`,
     pack: `pack('<ddddd', ws, x, 0, bu, s)`,
-    // A plain count (see the module comment): INCRBY answers a number only for a plain key (or
-    // none: it then creates one, with no expiry). PTTL > 0: the key's window is the current
-    // one, and PTTL = window end - now (in whole ms, = ceil of the general path's resetMs).
-    // Otherwise the key is put back as it was and the general path decides.
+    // A plain count (see the module comment), first thing in the script (no clock, no
+    // prologue): INCRBY answers a number only for a plain key (or none: it then creates one,
+    // with no expiry). PTTL > 0: the key's window is the current one, and PTTL = window end -
+    // now in whole ms (= the general path's ceil'd resetMs); PTTL <= W refuses a key of a
+    // longer window (a changed policy under the same name). The limit (ARGV[1], W is ARGV[2])
+    // and a plain count are integers, so no EPS. Otherwise the key is put back as it was and
+    // the general path decides.
     hot: `local c = redis.pcall('INCRBY', KEYS[1], COST)
 if type(c) == 'number' then
   local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 and ttl <= W and c <= limit + EPS then return { max(0, floor(limit - c + EPS)), ttl } end
+  local limit = tonumber(ARGV[1])
+  if ttl > 0 and ttl <= tonumber(ARGV[2]) and c <= limit then return { limit - c, ttl } end
   if ttl == -1 then redis.call('DEL', KEYS[1]) else redis.call('DECRBY', KEYS[1], COST) end
 end`,
     plain: `bu == 0 and s == 0 and x == floor(x) and x < 1e14 and ws + W == floor(ws + W) and ws + W < 1e14`,
@@ -142,12 +146,12 @@ local bms, growth, maxb = 0, 1, 0`;
       ? `if #raw == 40 then sa, sb, sc, sbu, ss = unpack('<ddddd', raw)
   else sa, sb, sc, sbu, ss = redis.call('PEXPIRETIME', KEYS[1]) - W, num(raw) or 0, 0, 0, 0 end`
       : `if #raw == 40 then sa, sb, sc, sbu, ss = unpack('<ddddd', raw) else raw = false end`;
-  return `local EPS = 1e-9
+  return `${p.hot ? p.hot.replaceAll('COST', blocks ? 'ARGV[6]' : 'ARGV[3]') : ''}
+local EPS = 1e-9
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local pack, unpack = struct.pack, struct.unpack
 local num = tonumber
 ${read}
-${p.hot ? p.hot.replaceAll('COST', blocks ? 'ARGV[6]' : 'ARGV[3]') : ''}
 local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000 -- Lua reads the TIME strings as numbers in arithmetic (as tonumber would)
 local raw = redis.call('GET', KEYS[1])
