@@ -49,9 +49,15 @@ export function healthRouter(health: Health, options: HealthRouterOptions = {}) 
     [`${prefix}/startup`, (o) => health.startup(o)],
     [prefix === '' ? '/' : prefix, (o) => health.ready(o)],
   ]);
+  // Every probe path starts with this; '' and '/' mean every path could be a probe.
+  const root = prefix === '' ? '/' : prefix;
   return function armorHealth(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const path = req.path.length > 1 ? req.path.replace(/(?<!\/)\/+$/, '') : req.path;
+    const raw = req.path;
+    // Not under the prefix (most requests): no further work.
+    if (!raw.startsWith(root)) return next();
+    // Trailing slashes are trimmed only when there is one (a regex replace on every request is not free).
+    const path = raw.length > 1 && raw.charCodeAt(raw.length - 1) === 47 ? raw.replace(/(?<!\/)\/+$/, '') : raw;
     const probe = routes.get(path);
     if (!probe) return next();
     const answer = async () => {
