@@ -1,6 +1,7 @@
 /**
  * IP addresses: the one parser/normalizer rate-limit keys, privacy anonymization and
- * validation share, on top of `ipaddr.js` (what Express parses with, through `proxy-addr`).
+ * validation share, on top of `ipaddr.js` (what Express parses with, through `proxy-addr`), and
+ * the one matcher for address/CIDR/range-name lists (`ipMatcher`, Express's `trust proxy` lists).
  *
  * What is added by hand, and why:
  * - Input as it arrives in headers and sockets: brackets (`[::1]:443`), ports (`1.2.3.4:80`),
@@ -187,4 +188,98 @@ export function ipInCidr(input: string | ParsedIp, cidr: string): boolean {
   if (!net || !Number.isInteger(bits) || bits < 0 || bits > net.bytes.length * 8) throw new TypeError(`not a CIDR range: ${cidr}`);
   if (net.kind !== ip.kind) return false;
   return ipPrefix(ip, bits) === ipPrefix(net, bits);
+}
+
+/**
+ * The range names of Express's `trust proxy` setting (`proxy-addr`) and the CIDRs each stands for.
+ */
+export const IP_RANGE_NAMES: Readonly<Record<'linklocal' | 'loopback' | 'uniquelocal', readonly string[]>> = {
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  loopback: ['127.0.0.1/8', '::1/128'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+/** A compiled range: network bytes (4 or 16) and prefix length. */
+type Net = readonly [bytes: readonly number[], bits: number];
+
+function inNet(bytes: readonly number[], [net, bits]: Net): boolean {
+  let i = 0;
+  for (; (i + 1) * 8 <= bits; i++) if (bytes[i] !== net[i]) return false;
+  const rest = bits - i * 8;
+  return rest === 0 || ((bytes[i]! ^ net[i]!) & (0xff << (8 - rest)) & 0xff) === 0;
+}
+
+/** Compiles one list entry; `undefined` for a valid entry that can match no address. */
+function compileEntry(entry: string): Net | undefined {
+  const slash = entry.lastIndexOf('/');
+  const text = slash < 0 ? entry : entry.slice(0, slash);
+  const written6 = text.includes(':');
+  // The bare form only (an IPv6 zone id is allowed, as in Express): no brackets, ports or spaces.
+  const bareForm = written6 ? /^[\d.a-f:]+(?:%[\da-z]+)?$/i.test(text) && text.indexOf(':') !== text.lastIndexOf(':') : /^[\d.]+$/.test(text);
+  const ip = bareForm ? parseIp(text) : undefined;
+  if (!ip) throw new TypeError(`invalid IP address: ${text}`);
+  if (slash < 0) return [ip.bytes, ip.bytes.length * 8]; // an IPv4-mapped address is its IPv4 address
+  const max = written6 ? 128 : 32;
+  const range = entry.slice(slash + 1);
+  let bits = /^\d+$/.test(range) ? Number.parseInt(range, 10) : Number.NaN;
+  if (!written6 && range.includes('.')) {
+    // A netmask: its leading ones, when they are contiguous (`255.255.0.0` is /16).
+    const mask = parseV4(range);
+    const value = mask ? ((mask[0]! << 24) | (mask[1]! << 16) | (mask[2]! << 8) | mask[3]!) >>> 0 : 0;
+    const ones = Math.clz32(~value);
+    bits = ones > 0 && value === (0xffffffff << (32 - ones)) >>> 0 ? ones : Number.NaN;
+  }
+  if (!(bits > 0 && bits <= max)) throw new TypeError(`invalid range on address: ${entry}`);
+  if (ip.kind === 'ipv4' && written6) {
+    // An IPv4-mapped IPv6 range (`::ffff:10.0.0.0/104`) holds IPv4 addresses only when its
+    // prefix covers the `::ffff:` marker; shorter ones hold no address (native IPv6 never matches).
+    return bits >= 96 ? [ip.bytes, bits - 96] : undefined;
+  }
+  return [ip.bytes, bits];
+}
+
+/**
+ * Compiles a list of addresses, CIDR ranges and range names into one predicate, with the
+ * meaning Express gives its `trust proxy` list (`proxy-addr`'s `compile`):
+ * - an entry is a range name of {@link IP_RANGE_NAMES} (`loopback`, `linklocal`, `uniquelocal`),
+ *   an address (one address; an IPv4-mapped IPv6 address is its IPv4 address), `address/bits`
+ *   (1–32 for IPv4, 1–128 for IPv6) or `ipv4/netmask` (`10.0.0.0/255.0.0.0`); an IPv6 zone id
+ *   (`fe80::1%eth0`) is ignored;
+ * - IPv4-mapped candidates (`::ffff:10.0.0.1`) are compared as IPv4; an IPv4 candidate matches
+ *   IPv4 ranges and IPv4-mapped IPv6 ranges of /96 or longer; an IPv6 candidate matches native
+ *   IPv6 ranges only;
+ * - spellings follow {@link parseIp}'s one reading (every IPv4 part decimal, so `010.0.0.0/8` is
+ *   `10.0.0.0/8`, where `proxy-addr` reads octal); brackets, ports and shorthand IPv4 (`127.1`)
+ *   are refused in entries.
+ *
+ * Candidates are read with {@link parseIp} (so `[::1]:443` is `::1`); a candidate that is not an
+ * address matches nothing. An empty list matches nothing.
+ *
+ * @param entries - The list (entries are not trimmed: split and trim a comma-separated text first).
+ * @throws TypeError naming the first malformed entry.
+ * @example
+ * ```ts
+ * const trusted = ipMatcher(['loopback', '10.0.0.0/8']);
+ * trusted('::ffff:127.0.0.1'); // true
+ * trusted('203.0.113.9');      // false
+ * ```
+ */
+export function ipMatcher(entries: readonly string[]): (address: string | ParsedIp) => boolean {
+  const v4: Net[] = [];
+  const v6: Net[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'string') throw new TypeError(`invalid IP address: ${String(entry)}`);
+    const expanded = Object.hasOwn(IP_RANGE_NAMES, entry) ? IP_RANGE_NAMES[entry as keyof typeof IP_RANGE_NAMES] : [entry];
+    for (const item of expanded) {
+      const net = compileEntry(item);
+      if (net) (net[0].length === 4 ? v4 : v6).push(net);
+    }
+  }
+  return (address) => {
+    const ip = typeof address === 'string' ? parseIp(address) : address;
+    if (!ip) return false;
+    const nets = ip.kind === 'ipv4' ? v4 : v6;
+    for (const net of nets) if (inNet(ip.bytes, net)) return true;
+    return false;
+  };
 }

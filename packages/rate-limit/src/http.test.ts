@@ -84,12 +84,19 @@ describe('trustProxy: Express vocabulary, Express semantics (proxy-addr is the r
   const address = fc.constantFrom(
     '127.0.0.1', '127.8.9.1', '::1', '10.1.2.3', '172.16.5.4', '192.168.1.9', 'fc00::7', 'fd12::1', '169.254.3.3', 'fe80::2',
     '203.0.113.9', '198.51.100.4', '2001:db8::5', '8.8.8.8', '::ffff:10.9.9.9', '::ffff:203.0.113.77',
+    '203.0.113.200', '127.0.0.0', 'fe80::1', '2001:db8:1::9', 'fe80::7%eth0', '::a00:1', '200.1.1.1',
   );
   const setting: fc.Arbitrary<TrustProxy> = fc.oneof(
     fc.boolean(),
     fc.integer({ min: 1, max: 5 }),
     fc.constantFrom('loopback', 'linklocal', 'uniquelocal', 'loopback, uniquelocal', 'loopback,linklocal,uniquelocal', '10.0.0.0/8', '10.0.0.0/8, 127.0.0.1', '203.0.113.0/24'),
     fc.subarray(['loopback', 'linklocal', 'uniquelocal', '10.1.2.3', '2001:db8::/32', '192.168.0.0/16'], { minLength: 1 }),
+    // netmasks, IPv4-mapped entries and ranges (held IPv4 only from /96 on), single IPv6 hosts, zone ids
+    fc.subarray(
+      ['10.0.0.0/255.0.0.0', '203.0.113.0/255.255.255.128', '::ffff:10.9.9.9', '::ffff:203.0.113.0/120', '::ffff:0:0/96', '::ffff:0:0/80', '::1/128', 'fe80::1%eth0/64',
+        'fd00::/8', '2001:db8::5', '8.8.8.8/32', '128.0.0.0/1', '127.0.0.1/31'],
+      { minLength: 1 },
+    ),
   );
 
   it('picks the same client as Express (proxyaddr) for random chains and settings', () => {

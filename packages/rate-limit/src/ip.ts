@@ -4,16 +4,15 @@
  * trusted-proxy setting for `X-Forwarded-For` with Express's own vocabulary and semantics.
  *
  * Parsing is `@armor/core`'s (one parser for every Armor package: leading zeros read as
- * decimal, brackets, ports and zone ids stripped); trusted-proxy lists are compiled by
- * `proxy-addr` (what Express's `trust proxy` setting uses; pure JavaScript on `ipaddr.js`, so
- * it runs on edge runtimes).
+ * decimal, brackets, ports and zone ids stripped); trusted-proxy lists are compiled by the
+ * kernel's `ipMatcher`, with the meaning `proxy-addr` (Express's `trust proxy`) gives them
+ * (the tests check it against `proxy-addr` itself).
  *
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
 import { checkInt, checkOptions } from '@armor/core';
-import { normalizeIp as coreNormalizeIp, ipPrefix, parseIp } from '@armor/core/ip';
-import proxyAddr from 'proxy-addr';
+import { normalizeIp as coreNormalizeIp, ipMatcher, ipPrefix, parseIp } from '@armor/core/ip';
 
 /** Options of {@link ipKey}. */
 export interface IpKeyOptions {
@@ -124,8 +123,10 @@ export function parseTrustProxy(value: TrustProxy | undefined, option = 'trustPr
 
 /**
  * Compiles a {@link TrustProxy} value into a trust function, exactly as Express compiles its
- * `trust proxy` setting (`proxy-addr`'s `compile` for names and ranges), except that a
- * whole-number string is a hop count (see {@link parseTrustProxy}). Throws a
+ * `trust proxy` setting (`proxy-addr`'s `compile` for names and ranges, through the kernel's
+ * `ipMatcher`), except that a whole-number string is a hop count (see {@link parseTrustProxy})
+ * and addresses are spelled as everywhere in Armor (`010.0.0.0/8` is `10.0.0.0/8`; shorthand
+ * such as `127.1` is refused). Throws a
  * `ConfigurationError` naming `option` for anything Express would not accept.
  *
  * @param value - The setting.
@@ -169,16 +170,13 @@ export function compileTrustProxy(value: TrustProxy | undefined, option = 'trust
   if (list.some((entry) => HOP_COUNT.test(entry as string))) {
     throw new ConfigurationError(option, 'mixes a hop count with addresses or ranges: give either a number of hops or a list of ranges', { received: value });
   }
-  let trust: (address: string, hop: number) => boolean;
+  let trusted: (address: string) => boolean;
   try {
-    trust = proxyAddr.compile(list.map((entry) => (entry as string).trim()));
+    trusted = ipMatcher(list.map((entry) => (entry as string).trim()));
   } catch (error) {
     throw new ConfigurationError(option, `is not a valid trust setting: ${(error as Error).message}`, { received: value, cause: error });
   }
-  return (address, hop) => {
-    const normal = coreNormalizeIp(address);
-    return normal !== undefined && trust(normal, hop);
-  };
+  return (address) => trusted(address);
 }
 
 function trustOf(value: TrustProxy | undefined): TrustFunction {
