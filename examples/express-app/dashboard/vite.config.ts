@@ -62,6 +62,8 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     sourcemap: false,
+    // .vite/manifest.json: the chunks, for the SLO scorecard's bundle size (src/web-vitals.ts)
+    manifest: true,
     rolldownOptions: {
       output: {
         // React in its own long-cached chunk; the dashboard is split off by React.lazy (app.tsx).

@@ -19,7 +19,7 @@ import type { Health } from '@armor/health';
 import { healthRouter } from '@armor/health/express';
 import { securityHeaders } from '@armor/security-headers/express';
 import { recordError, type Monitor, type Registry } from '@armor/metrics';
-import { metricsEndpoint, metricsMiddleware, monitoringEndpoint } from '@armor/metrics/express';
+import { metricsEndpoint, metricsMiddleware } from '@armor/metrics/express';
 import { createRedactor } from '@armor/privacy';
 import { AccessDeniedError } from '@armor/access';
 import { auditSecurityErrors } from '@armor/audit';
@@ -38,6 +38,7 @@ import { accessControl } from './access.js';
 import { auditRouter } from './routes/audit.js';
 import { anonymizeIp } from './routes/operations.js';
 import type { Webhook } from './webhook.js';
+import { monitoringWithVitals } from './web-vitals.js';
 
 export { queryName, type ServiceOverrides } from './services.js';
 export { hashPassword } from './auth.js';
@@ -84,7 +85,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const requestContext = new WeakMap<object, Record<string, unknown>>();
   const securityAudit = auditSecurityErrors(services.audit.log, { onAppendError: auditFailed });
   // The monitoring snapshot with the audit section (integrity per stream, recent events).
-  const monitorWithAudit = { snapshot: async () => ({ ...(await monitor.snapshot()), audit: await services.audit.snapshot() }) } as Monitor;
+  // With the SLO scorecard and the /monitoring page's own web vitals (web-vitals.ts).
+  const monitorWithAudit = monitoringWithVitals(registry, async () => ({ ...(await monitor.snapshot()), audit: await services.audit.snapshot() }), { dir: DASHBOARD_DIR, warm: config.env !== 'test' });
   const access = accessControl({ admin: services.admin, auditLog: services.audit.log, onAuditError: auditFailed });
   const ops = operations(services, access);
 
@@ -99,8 +101,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use(healthRouter(health));
   app.get(['/favicon.ico', '/favicon.svg'], favicon);
   app.get('/metrics', limits.authFailureLimit, auth.requireAdmin, metricsEndpoint(registry));
-  app.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitoringEndpoint(monitorWithAudit));
-  app.use('/monitoring', limits.authFailureLimit, auth.requireAdmin, securityHeaders({ preset: 'default' }), dashboardRouter(DASHBOARD_DIR));
+  app.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.endpoint);
+  app.use('/monitoring', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.vitals, securityHeaders({ preset: 'default' }), monitorWithAudit.page, dashboardRouter(DASHBOARD_DIR));
 
   app.use(requireJsonBody);
   const jsonBody = express.json({ limit: config.bodyLimit, strict: true });
