@@ -32,17 +32,23 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
     return { id: project.id, name: project.name, createdAt: project.createdAt, ...(fields.has('createdBy') ? { createdBy: project.createdBy } : {}) };
   };
 
-  api.post('/projects', access.require('create', 'project'), v({ body: projectBody, query: noQuery }), ops.createProject);
+  // One route per path, its methods dispatched inside it: a request walks four route layers, not seven.
+  const projectList = api.route('/projects');
+  const projectById = api.route('/projects/:projectId');
+  const projectComments = api.route('/projects/:projectId/comments');
+  const commentById = api.route('/comments/:id');
+
+  projectList.post(access.require('create', 'project'), v({ body: projectBody, query: noQuery }), ops.createProject);
 
   // Lists filter in the database: only the rows the policy lets the caller read are loaded.
-  api.get('/projects', access.require('read', 'project'), v({ query: listQuery }), async (req, res) => {
+  projectList.get(access.require('read', 'project'), v({ query: listQuery }), async (req, res) => {
     const query = req.query as unknown as z.output<typeof listQuery>;
     const where = accessibleWhere(policy, access.principal(res), 'read', 'project', { columns: { tenantId: 'tenant_id', createdBy: 'created_by', createdAt: 'created_at' } });
     const rows = await repos.projects.listWhere(where, query.limit);
     res.json({ items: rows.map((p) => showProject(res, p)) });
   });
 
-  api.get('/projects/:projectId', access.require('read', 'project'), v({ params: projectParams, query: noQuery }), async (req, res) => {
+  projectById.get(access.require('read', 'project'), v({ params: projectParams, query: noQuery }), async (req, res) => {
     const { projectId } = req.params as z.output<typeof projectParams>;
     const project = await repos.projects.getAnyTenant(projectId);
     if (!project) throw new NotFoundError('Project not found');
@@ -50,9 +56,9 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
     res.json(showProject(res, project));
   });
 
-  api.post('/projects/:projectId/comments', access.require('create', 'comment'), v({ params: projectParams, body: commentBody, query: noQuery }), ops.createComment);
+  projectComments.post(access.require('create', 'comment'), v({ params: projectParams, body: commentBody, query: noQuery }), ops.createComment);
 
-  api.get('/projects/:projectId/comments', access.require('read', 'comment'), v({ params: projectParams, query: listQuery }), async (req, res) => {
+  projectComments.get(access.require('read', 'comment'), v({ params: projectParams, query: listQuery }), async (req, res) => {
     const { projectId } = req.params as z.output<typeof projectParams>;
     const query = req.query as unknown as z.output<typeof listQuery>;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
@@ -75,7 +81,7 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
     res.json(page);
   });
 
-  api.get('/comments/:id', access.require('read', 'comment'), v({ params: commentParams, query: noQuery }), async (req, res) => {
+  commentById.get(access.require('read', 'comment'), v({ params: commentParams, query: noQuery }), async (req, res) => {
     const { id } = req.params as z.output<typeof commentParams>;
     // One lookup: getOrSet answers a hit (a cached `null`, "no such comment", included) or loads once.
     const found = (await cache.getOrSet(`comment:${id}`, async () => {
@@ -91,7 +97,7 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
 
   // No type-level guard: deleting is allowed by a condition on the row (the author), so the
   // check needs the loaded comment (a type-level check cannot satisfy a condition).
-  api.delete('/comments/:id', v({ params: commentParams, query: noQuery }), async (req, res) => {
+  commentById.delete(v({ params: commentParams, query: noQuery }), async (req, res) => {
     const p = principalOf(res);
     const { id } = req.params as z.output<typeof commentParams>;
     const existing = await repos.comments.getAnyTenant(id);
