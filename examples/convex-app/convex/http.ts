@@ -1,10 +1,14 @@
 import { createHealth } from '@armor/health';
 import { problemResponse, AuthenticationError } from '@armor/errors';
+import { createRegistry } from '@armor/metrics';
+import { createWebVitalsIngest } from '@armor/metrics/web-vitals';
 import { httpRouter } from 'convex/server';
 import { internal } from './_generated/api';
 import { httpAction } from './_generated/server';
 import { timedChecks, type TimedChecks } from './healthcheck';
 import { isAdminKey, presentedKey } from './lib/adminKey';
+import { anonymousKey } from './lib/armor';
+import { MAX_VITALS_ROUTES, seriesOf } from './lib/webVitals';
 
 const http = httpRouter();
 
@@ -60,6 +64,38 @@ http.route({
     }
     const snapshot = await ctx.runQuery(internal.monitoring.buildMonitoringSnapshot, {});
     return new Response(JSON.stringify(snapshot), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+  }),
+});
+
+/**
+ * `POST /vitals`: the web vitals beacons of the UI (`@armor/metrics/web-vitals-client`, one per
+ * page hide, `text/plain` JSON so no CORS preflight is needed). `@armor/metrics/web-vitals`' Fetch
+ * handler does the work it does on any server — the body read with a 16 KB cap (413), zod
+ * validation (400 problem+json), the per-client rate limit (429; here the table-backed limiter
+ * of `webVitals.admit`, keyed by the caller's address like every anonymous call), route labels
+ * capped — and records LCP, INP, CLS, FCP and TTFB into histograms whose bucket edges sit on the
+ * good/poor thresholds. An HTTP action keeps no memory between requests, so those histograms
+ * live on a registry of this request, and their counts are added to `webVitalBuckets`
+ * (`webVitals.record`, which also caps distinct routes across all requests). The snapshot's
+ * SLO scorecard reads its page-load objective (LCP p75 per route) from there.
+ */
+http.route({
+  path: '/vitals',
+  method: 'POST',
+  handler: httpAction(async (ctx, request) => {
+    const registry = createRegistry();
+    const ingest = createWebVitalsIngest({
+      registry,
+      maxRoutes: MAX_VITALS_ROUTES,
+      rateLimit: { consume: (key) => ctx.runMutation(internal.webVitals.admit, { key }) },
+    });
+    const response = await ingest.handle(request, { clientKey: await anonymousKey(ctx) });
+    if (response.status === 204) await ctx.runMutation(internal.webVitals.record, { series: seriesOf(registry, ingest.routes()) });
+    // A beacon's response is never read; this lets the client's `fetch` fallback (cross-origin,
+    // no credentials) complete without a CORS error.
+    const headers = new Headers(response.headers);
+    headers.set('access-control-allow-origin', '*');
+    return new Response(response.body, { status: response.status, headers });
   }),
 });
 

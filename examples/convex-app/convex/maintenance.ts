@@ -1,9 +1,9 @@
 import { v } from 'convex/values';
 import { internal } from './_generated/api';
 import { internalMutation } from './_generated/server';
-import { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS } from './lib/retention';
+import { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS, VITALS_RETENTION_MS } from './lib/retention';
 
-export { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS };
+export { AUDIT_RETENTION_MS, ERROR_GROUP_RETENTION_MS, RATE_LIMIT_STATS_RETENTION_MS, SAMPLE_RETENTION_MS, VITALS_RETENTION_MS };
 
 /** Default number of rows deleted per table and run. */
 export const TRIM_BATCH = 500;
@@ -12,8 +12,8 @@ export const TRIM_BATCH = 500;
  * Deletes rows older than their retention (`./lib/retention.ts`), oldest first, at most
  * `batch` per table and run, each through the index on its age: metric samples (server and
  * client) and audit rows (`by_at`), error groups (server and client) not seen for 30 days
- * (`by_lastSeen`), and rate-limit stats
- * (`by_bucket`). When a table had more than a batch to delete, the run schedules itself again
+ * (`by_lastSeen`), rate-limit stats
+ * (`by_bucket`), and web vitals (`webVitalBuckets` by minute, `webVitalRoutes` not seen for a day). When a table had more than a batch to delete, the run schedules itself again
  * right away, so a backlog drains in bounded transactions instead of waiting for the next hour.
  */
 export const trim = internalMutation({
@@ -49,9 +49,19 @@ export const trim = internalMutation({
       .query('rateLimitStats')
       .withIndex('by_bucket', (q) => q.lt('bucket', now - RATE_LIMIT_STATS_RETENTION_MS))
       .take(size);
-    for (const row of [...samples, ...audits, ...errorGroups, ...rateLimitStats]) await ctx.db.delete(row._id);
-    const more = [samples, audits, errorGroups, rateLimitStats].some((rows) => rows.length >= size);
+    const webVitals = [
+      ...(await ctx.db
+        .query('webVitalBuckets')
+        .withIndex('by_minute_name_route', (q) => q.lt('minute', now - VITALS_RETENTION_MS))
+        .take(size)),
+      ...(await ctx.db
+        .query('webVitalRoutes')
+        .withIndex('by_lastSeen', (q) => q.lt('lastSeen', now - VITALS_RETENTION_MS))
+        .take(size)),
+    ];
+    for (const row of [...samples, ...audits, ...errorGroups, ...rateLimitStats, ...webVitals]) await ctx.db.delete(row._id);
+    const more = [samples, audits, errorGroups, rateLimitStats, webVitals].some((rows) => rows.length >= size);
     if (more) await ctx.scheduler.runAfter(0, internal.maintenance.trim, { batch: size });
-    return { samples: samples.length, audits: audits.length, errorGroups: errorGroups.length, rateLimitStats: rateLimitStats.length, more };
+    return { samples: samples.length, audits: audits.length, errorGroups: errorGroups.length, rateLimitStats: rateLimitStats.length, webVitals: webVitals.length, more };
   },
 });

@@ -1,7 +1,7 @@
 /**
  * Monitoring: latency samples (from actions and clients), error groups, and the
  * MonitoringSnapshot for the dashboard (a reactive query for `useQuery`, and the HTTP route in
- * http.ts).
+ * http.ts), with its SLO scorecard (`lib/scorecard.ts`).
  */
 import { schemas } from '@armor/validation';
 import { ConvexError, v } from 'convex/values';
@@ -13,6 +13,7 @@ import { MAX_DURATION_MS, MAX_ERROR_MESSAGE, MAX_NAME, MAX_SAMPLES_PER_CALL } fr
 import { isAdminKey } from './lib/adminKey';
 import { runChecks, snapshotHealth } from './lib/health';
 import { STATS_BUCKET_MS } from './lib/rateLimit';
+import { withScorecard } from './lib/scorecard';
 
 const sampleValidator = v.object({
   name: v.string(),
@@ -175,7 +176,7 @@ async function snapshotFrom(ctx: QueryCtx) {
     .query('rateLimitStats')
     .withIndex('by_bucket', (q) => q.gt('bucket', now - WINDOW_MS - STATS_BUCKET_MS))
     .take(MAX_STATS_ROWS);
-  return buildSnapshot({
+  const snapshot = buildSnapshot({
     now,
     samples,
     errorGroups: recentGroups,
@@ -183,6 +184,8 @@ async function snapshotFrom(ctx: QueryCtx) {
     health: snapshotHealth(checks, probe, now),
     rateLimitStats: stats,
   });
+  // The SLO scorecard, with the page loads the UI reported (`POST /vitals`).
+  return withScorecard(ctx, snapshot);
 }
 
 /** Internal: the snapshot (for the HTTP route, which checks the admin key itself). */

@@ -129,4 +129,36 @@ export default defineSchema({
    * creates or updates a client group and never touches the server's.
    */
   clientErrorGroups: errorGroupTable,
+
+  /**
+   * Real-user web vitals (`POST /vitals`, the UI's `@armor/metrics/web-vitals-client` beacons):
+   * per minute, metric and route template, the histogram counts the web-vitals ingest recorded —
+   * cumulative per bucket edge of `WEB_VITAL_BUCKETS` (plus `+Inf` last), with their sum and
+   * count. Rows of one minute add up, so the snapshot reads a window's histogram (and its p75,
+   * as Prometheus' `histogram_quantile` would) from at most one row per minute and route.
+   */
+  webVitalBuckets: defineTable({
+    /** Start of the minute (epoch ms). */
+    minute: v.number(),
+    name: v.union(v.literal('LCP'), v.literal('INP'), v.literal('CLS'), v.literal('FCP'), v.literal('TTFB')),
+    route: v.string(),
+    buckets: v.array(v.number()),
+    /** Sum of the values: seconds (unitless for CLS). */
+    sum: v.number(),
+    count: v.number(),
+  })
+    .index('by_minute_name_route', ['minute', 'name', 'route'])
+    .index('by_name_minute', ['name', 'minute']),
+
+  /**
+   * The route templates web vitals are recorded under, at most `MAX_VITALS_ROUTES`
+   * (`lib/webVitals.ts`): beacons of further routes are recorded as `other`, so clients cannot
+   * grow the tables or the scorecard with invented routes. Trimmed when not seen for a day.
+   */
+  webVitalRoutes: defineTable({
+    route: v.string(),
+    lastSeen: v.number(),
+  })
+    .index('by_route', ['route'])
+    .index('by_lastSeen', ['lastSeen']),
 });

@@ -45,8 +45,21 @@ if [ "$DRY_RUN" = 1 ]; then
     || die "ARMOR_DRY_RUN_GATE must be a comma-separated list of pass/fail (got '$DRY_RUN_GATE')"
 fi
 
+# Records the size of the UI's JavaScript (the build in <dir>/dist/assets) as the deployment's
+# UI_BUNDLE_BYTES, the actual of the SLO scorecard's bundle target (convex/lib/scorecard.ts).
+record_bundle_size() {
+  local dir="$1" bytes
+  if [ "$DRY_RUN" = 1 ]; then
+    bytes="<bytes of dist/assets/*.js>"
+  else
+    bytes="$(cat "$dir"/dist/assets/*.js | wc -c | tr -d ' ')"
+  fi
+  run npx convex env set UI_BUNDLE_BYTES "$bytes"
+}
+
 deploy_here() {
   run npx convex deploy --cmd "pnpm run build" --cmd-url-env-var-name VITE_CONVEX_URL
+  record_bundle_size .
 }
 
 deploy_ref() {
@@ -55,6 +68,7 @@ deploy_ref() {
   [ "$DRY_RUN" = 1 ] && dir="/tmp/convex-app-rollback"
   run git worktree add --detach "$dir" "$ref"
   run bash -c "cd $(printf '%q' "$dir")/examples/convex-app && pnpm install --frozen-lockfile && npx convex deploy --cmd 'pnpm run build' --cmd-url-env-var-name VITE_CONVEX_URL"
+  record_bundle_size "$dir/examples/convex-app"
   run git worktree remove --force "$dir"
 }
 

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { webVitalsBeaconSchema } from '@armor/metrics/web-vitals';
 import { launchChromium } from '@armor/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../convex/lib/snapshot';
@@ -128,7 +129,7 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       await browser?.close();
     });
 
-    it('renders the comments page, then the lazy admin page with the (stubbed) snapshot; prints the load times', async () => {
+    it('renders the comments page, then the lazy admin page with the (stubbed) snapshot, and reports its web vitals; prints the load times', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const cdp = await page.context().newCDPSession(page);
@@ -182,6 +183,12 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       const formAt = (await page.evaluate(() => performance.now()));
       await page.getByRole('button', { name: 'Show' }).click();
       const dataAt = (await (await page.waitForFunction(() => (document.querySelector('.ad-grid') ? performance.now() : 0), undefined, { polling: 10, timeout: 60_000 })).jsonValue()) as number;
+
+      // The UI's own web vitals: hiding the page (navigating away) sends one beacon to /vitals.
+      const beaconsBefore = stub.beacons.length;
+      await page.goto('about:blank');
+      const deadline = Date.now() + 30_000;
+      while (stub.beacons.length === beaconsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await context.close();
 
       const adminScripts = [...requests.values()].filter((r) => r.type === 'Script' && !initialScripts.includes(r));
@@ -196,6 +203,16 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
           `dashboard with the snapshot ${Math.round(dataAt - clickedAt)} ms after the click (${Math.round(dataAt - formAt)} ms after the form appeared, incl. typing the key); ` +
           `scripts ${adminScripts.map((s) => `${s.url.split('/').pop()} ${s.encoding ?? 'identity'} ${kb(s)} KB`).join(', ')}`,
       );
+
+      // The beacon is one the HTTP action accepts (the same zod schema), labelled with the route
+      // template of the page (`/`: the hash change to `#/admin` is not a new page load).
+      expect(stub.beacons.length, 'a web vitals beacon').toBe(beaconsBefore + 1);
+      const beacon = webVitalsBeaconSchema.parse(JSON.parse(stub.beacons.at(-1)!));
+      const reported = Object.fromEntries(beacon.metrics.map((m) => [m.name, m]));
+      console.info(`CONVEX-UI web vitals beacon: ${beacon.metrics.map((m) => `${m.name} ${m.name === 'CLS' ? m.value.toFixed(3) : `${Math.round(m.value)} ms`} ${m.route}`).join(', ')}`);
+      expect(Object.keys(reported)).toEqual(expect.arrayContaining(['TTFB', 'FCP', 'LCP']));
+      expect(beacon.metrics.every((m) => m.route === '/')).toBe(true);
+      expect(Math.abs(reported.LCP!.value - paints.lcp)).toBeLessThan(1);
 
       expect(errors).toEqual([]);
       expect(initialScripts.length).toBeGreaterThanOrEqual(3);

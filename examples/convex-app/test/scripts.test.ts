@@ -35,10 +35,13 @@ function currentRef() {
   }
 }
 
-const DEPLOY = '+ npx convex deploy --cmd pnpm\\ run\\ build --cmd-url-env-var-name VITE_CONVEX_URL';
+/** The deploy, then the UI's JavaScript size for the scorecard's bundle target. */
+const BUNDLE_SIZE = '+ npx convex env set UI_BUNDLE_BYTES \\<bytes\\ of\\ dist/assets/\\*.js\\>';
+const DEPLOY = ['+ npx convex deploy --cmd pnpm\\ run\\ build --cmd-url-env-var-name VITE_CONVEX_URL', BUNDLE_SIZE];
 const REDEPLOY = (ref: string) => [
   `+ git worktree add --detach /tmp/convex-app-rollback ${ref}`,
   "+ bash -c cd\\ /tmp/convex-app-rollback/examples/convex-app\\ \\&\\&\\ pnpm\\ install\\ --frozen-lockfile\\ \\&\\&\\ npx\\ convex\\ deploy\\ --cmd\\ \\'pnpm\\ run\\ build\\'\\ --cmd-url-env-var-name\\ VITE_CONVEX_URL",
+  BUNDLE_SIZE,
   '+ git worktree remove --force /tmp/convex-app-rollback',
 ];
 const GATE = (site: string, timeout = '60s') => `+ pnpm exec armor-health ${site}/health --timeout ${timeout} --interval 2s --expect warn`;
@@ -58,7 +61,7 @@ describe('deploy.sh --dry-run', () => {
 
   it('the health gate accepts warn: /health reports warn when the trim cron lags, and that is no reason to roll back', () => {
     const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123' });
-    expect(result.stdout[1]).toMatch(/ --expect warn$/);
+    expect(result.stdout[2]).toMatch(/ --expect warn$/);
   });
 
   it('deploys, gates on /health and records the ref', () => {
@@ -66,7 +69,7 @@ describe('deploy.sh --dry-run', () => {
     const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123' });
     expect(result).toEqual({
       status: 0,
-      stdout: [DEPLOY, GATE(site), `+ record ${current} as the last good ref`, `deployed ${current}`],
+      stdout: [...DEPLOY, GATE(site), `+ record ${current} as the last good ref`, `deployed ${current}`],
       stderr: [],
     });
   });
@@ -81,7 +84,7 @@ describe('deploy.sh --dry-run', () => {
     const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123', ARMOR_DRY_RUN_GATE: 'fail' });
     expect(result).toEqual({
       status: 1,
-      stdout: [DEPLOY, GATE(site), GATE_FAILS, ...REDEPLOY('abc123'), GATE(site)],
+      stdout: [...DEPLOY, GATE(site), GATE_FAILS, ...REDEPLOY('abc123'), GATE(site)],
       stderr: [`health gate failed for ${current}; rolling back to abc123`],
     });
   });
@@ -91,7 +94,7 @@ describe('deploy.sh --dry-run', () => {
     const result = outcome('deploy.sh', ['--dry-run'], { CONVEX_SITE_URL: site, PREVIOUS_REF: 'abc123', ARMOR_DRY_RUN_GATE: 'fail,fail' });
     expect(result).toEqual({
       status: 1,
-      stdout: [DEPLOY, GATE(site), GATE_FAILS, ...REDEPLOY('abc123'), GATE(site), GATE_FAILS],
+      stdout: [...DEPLOY, GATE(site), GATE_FAILS, ...REDEPLOY('abc123'), GATE(site), GATE_FAILS],
       stderr: [`health gate failed for ${current}; rolling back to abc123`, 'error: rollback to abc123 is unhealthy too'],
     });
   });

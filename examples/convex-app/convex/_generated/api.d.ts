@@ -26,12 +26,14 @@ import type * as lib_rateLimit from "../lib/rateLimit.js";
 import type * as lib_retention from "../lib/retention.js";
 import type * as lib_snapshot from "../lib/snapshot.js";
 import type * as lib_telemetry from "../lib/telemetry.js";
+import type * as lib_webVitals from "../lib/webVitals.js";
 import type * as maintenance from "../maintenance.js";
 import type * as monitoring from "../monitoring.js";
 import type * as projects from "../projects.js";
 import type * as rateLimit from "../rateLimit.js";
 import type * as reports from "../reports.js";
 import type * as users from "../users.js";
+import type * as webVitals from "../webVitals.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -55,12 +57,14 @@ declare const fullApi: ApiFromModules<{
   "lib/retention": typeof lib_retention;
   "lib/snapshot": typeof lib_snapshot;
   "lib/telemetry": typeof lib_telemetry;
+  "lib/webVitals": typeof lib_webVitals;
   maintenance: typeof maintenance;
   monitoring: typeof monitoring;
   projects: typeof projects;
   rateLimit: typeof rateLimit;
   reports: typeof reports;
   users: typeof users;
+  webVitals: typeof webVitals;
 }>;
 export declare const api: FilterApi<
   typeof fullApi,
