@@ -104,13 +104,28 @@ describe('the dashboard shows the audit panel only with an audit section, and it
   });
 
   it('present: the panel is shown', () => {
-    render(<MonitoringDashboard snapshot={withAudit()} />);
+    render(<MonitoringDashboard snapshot={withAudit()} panels={{ audit: AuditPanel }} />);
     expect(within(panel('audit')).getByText('FINDINGS (2)')).toBeTruthy();
     expect(document.querySelectorAll('[data-panel-error]')).toHaveLength(0);
   });
 
+  it('present but no AuditPanel given (it is its own entry): a note says how to add it, nothing else changes', () => {
+    render(<MonitoringDashboard snapshot={withAudit()} />);
+    const note = panel('audit').querySelector('[data-panel-missing]')!;
+    expect(note.textContent).toContain('panels={{ audit: AuditPanel }}');
+    expect(note.textContent).toContain("import { AuditPanel } from '@armor/react-monitoring-dashboard/audit'");
+    expect(panel('audit').querySelectorAll('[data-audit-event]')).toHaveLength(0);
+    expect(document.querySelectorAll('[data-panel-error]')).toHaveLength(0);
+  });
+
+  it('panels: an unknown name or a value that is not a component is a ConfigurationError naming it', () => {
+    expect(() => render(<MonitoringDashboard snapshot={withAudit()} panels={{ audits: AuditPanel } as never} />)).toThrow(/panels\.audits.*known: slo, audit/);
+    expect(() => render(<MonitoringDashboard snapshot={withAudit()} panels={{ audit: 'AuditPanel' } as never} />)).toThrow(/panels\.audit.*React component/);
+    expect(() => render(<MonitoringDashboard snapshot={withAudit()} panels={[AuditPanel] as never} />)).toThrow(/panels/);
+  });
+
   it('a section that is not an object: only the audit panel says unavailable', () => {
-    render(<MonitoringDashboard snapshot={withAudit('broken')} />);
+    render(<MonitoringDashboard snapshot={withAudit('broken')} panels={{ audit: AuditPanel }} />);
     expect(panel('audit').querySelector('[data-testid="unavailable"]')!.textContent).toMatch(/audit: malformed: expected an object, got a string/);
     expect(document.querySelectorAll('[data-panel-error]')).toHaveLength(0);
     expect(document.querySelectorAll('[data-testid="unavailable"]')).toHaveLength(1);
@@ -132,7 +147,7 @@ describe('the dashboard shows the audit panel only with an audit section, and it
       expect.arrayContaining(['audit.streams[0].ok', 'audit.streams[0].lastSeq', 'audit.streams[1]', 'audit.recent[0].action', 'audit.recent[0].outcome', 'audit.recent[0].targets', 'audit.recent[1].targets', 'audit.recent[1].seq']),
     );
     expect(snapshot.audit!.streams).toHaveLength(1);
-    render(<MonitoringDashboard snapshot={withAudit(audit)} />);
+    render(<MonitoringDashboard snapshot={withAudit(audit)} panels={{ audit: AuditPanel }} />);
     const p = panel('audit');
     expect(document.querySelectorAll('[data-panel-error]')).toHaveLength(0);
     expect(within(p).getByTestId('field-notes').textContent).toMatch(/fields in this snapshot had the wrong type/);
@@ -148,7 +163,7 @@ describe('the dashboard shows the audit panel only with an audit section, and it
 
   it('a server that says the audit section is unavailable: the panel says so with its reason', () => {
     const s = { ...makeSnapshot(), unavailable: [{ section: 'audit', reason: 'the audit store did not answer' }] } as MonitoringSnapshot;
-    render(<MonitoringDashboard snapshot={s} />);
+    render(<MonitoringDashboard snapshot={s} panels={{ audit: AuditPanel }} />);
     expect(panel('audit').querySelector('[data-testid="unavailable"]')!.textContent).toContain('the audit store did not answer');
   });
 

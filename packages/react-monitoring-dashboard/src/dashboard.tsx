@@ -4,12 +4,10 @@
  * @module
  */
 import { ConfigurationError } from '@armor/errors';
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type CSSProperties } from 'react';
 import { formatAgo, formatClock, formatDuration } from './format.js';
 import { CircuitBreakers, CacheStats, RateLimitStats } from './panels/stats.js';
 import { ErrorRateChart, LatencyChart, ThroughputChart } from './panels/charts.js';
-import { AuditPanel } from './panels/audit.js';
-import { SloScorecard } from './panels/slo.js';
 import { ErrorList } from './panels/error-list.js';
 import { FleetSelector, type FleetSelection } from './panels/fleet.js';
 import { HealthOverview } from './panels/health-overview.js';
@@ -19,7 +17,7 @@ import { RouteTable, StatusBreakdown } from './panels/routes.js';
 import { MAX_TIMER_MS, parseSnapshot } from './source.js';
 import { retryDelayMs, usePolling } from './use-polling.js';
 import { normalizeSnapshot, type SnapshotNote } from './normalize.js';
-import { NotesContext, PanelBoundary, UnavailableContext } from './ui.js';
+import { NotesContext, Panel, PanelBoundary, UnavailableContext } from './ui.js';
 
 export { retryDelayMs };
 
@@ -28,6 +26,63 @@ const NONE_UNAVAILABLE: Partial<Record<SnapshotSection, string>> = {};
 import { MonitoringTheme } from './theme.js';
 import { systemClock, type Clock, type FleetAwareSnapshot, type MonitoringSnapshot, type SnapshotSection, type SnapshotSource, type ThemeMode } from './types.js';
 import { useNow } from './use-now.js';
+
+/**
+ * Panels the dashboard shows only when the app passes them. Each lives in its own subpath entry,
+ * so an app that does not need it does not load it (the root entry stays small).
+ */
+export interface DashboardPanels {
+  /**
+   * The SLO scorecard: `SloScorecard` from `@armor/react-monitoring-dashboard/slo`, shown for a
+   * snapshot with an `slo` section (`@armor/metrics/slo`'s scorecard). Without it such a snapshot
+   * shows a short note in the panel's place saying how to add it.
+   * @default none
+   */
+  slo?: ComponentType<{ snapshot: MonitoringSnapshot }>;
+  /**
+   * The audit log panel: `AuditPanel` from `@armor/react-monitoring-dashboard/audit`, shown for a
+   * snapshot with an `audit` section (`@armor/audit`'s `auditSnapshotSection()`). Without it such
+   * a snapshot shows a short note in the panel's place saying how to add it.
+   * @default none
+   */
+  audit?: ComponentType<{ snapshot: MonitoringSnapshot }>;
+}
+
+/** The optional panels: where each comes from, for the note shown when a snapshot needs one. */
+const OPTIONAL_PANELS = {
+  slo: { title: 'SLO scorecard', section: 'an SLO', component: 'SloScorecard' },
+  audit: { title: 'Audit log', section: 'an audit', component: 'AuditPanel' },
+} as const;
+const PANEL_NAMES = Object.keys(OPTIONAL_PANELS);
+
+/** In place of an optional panel the app did not pass: what the section is and how to show it. */
+function MissingPanel({ id }: { id: keyof typeof OPTIONAL_PANELS }) {
+  const { title, section, component } = OPTIONAL_PANELS[id];
+  return (
+    <Panel testId={id} title={title} wide>
+      <p className="ad-empty" data-panel-missing="">
+        This snapshot has {section} section. Show it with <code>{`panels={{ ${id}: ${component} }}`}</code> and{' '}
+        <code>{`import { ${component} } from '@armor/react-monitoring-dashboard/${id}'`}</code>.
+      </p>
+    </Panel>
+  );
+}
+
+function validatePanels(panels: unknown): void {
+  if (panels === undefined) return;
+  if (typeof panels !== 'object' || panels === null || Array.isArray(panels)) {
+    throw new ConfigurationError('panels', 'must be an object like { slo: SloScorecard, audit: AuditPanel }', { received: panels });
+  }
+  for (const [key, value] of Object.entries(panels)) {
+    if (!PANEL_NAMES.includes(key)) {
+      throw new ConfigurationError(`panels.${key}`, `is not a panel the dashboard knows; known: ${PANEL_NAMES.join(', ')}`, { received: value });
+    }
+    // a component: a function, or the object React.memo / forwardRef / lazy return
+    if (value !== undefined && typeof value !== 'function' && (typeof value !== 'object' || value === null)) {
+      throw new ConfigurationError(`panels.${key}`, `must be a React component (${OPTIONAL_PANELS[key as keyof typeof OPTIONAL_PANELS].component} from @armor/react-monitoring-dashboard/${key})`, { received: value });
+    }
+  }
+}
 
 /** Props of {@link MonitoringDashboard}. Pass `source`, or `snapshot` (with `onRefresh`). */
 export interface MonitoringDashboardProps {
@@ -89,6 +144,13 @@ export interface MonitoringDashboardProps {
    * new selection yourself.
    */
   onFleetChange?: (selection: FleetSelection) => void;
+  /**
+   * Optional panels from subpath entries, e.g. `{ slo: SloScorecard, audit: AuditPanel }` with
+   * `import { SloScorecard } from '@armor/react-monitoring-dashboard/slo'` and
+   * `import { AuditPanel } from '@armor/react-monitoring-dashboard/audit'`.
+   * @default none
+   */
+  panels?: DashboardPanels;
 }
 
 function validateInterval(name: string, value: unknown): void {
@@ -127,7 +189,8 @@ function usePageHidden(): boolean {
  * SSR-safe: nothing touches `window`/`document` outside effects.
  *
  * @throws ConfigurationError for a negative or non-finite `refreshIntervalMs`/`maxRetryDelayMs`,
- *   or when both or neither of `source` and `snapshot` are given
+ *   when both or neither of `source` and `snapshot` are given, or for a `panels` entry that is
+ *   not a known panel or not a component
  * @example
  * ```tsx
  * import { MonitoringDashboard, httpSource } from '@armor/react-monitoring-dashboard';
@@ -163,9 +226,13 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
     style,
     clock = systemClock,
     onFleetChange,
+    panels,
   } = props;
   validateInterval('refreshIntervalMs', refreshIntervalMs);
   validateInterval('maxRetryDelayMs', maxRetryDelayMs);
+  validatePanels(panels);
+  const AuditView = panels?.audit;
+  const SloView = panels?.slo;
   const controlled = 'snapshot' in props;
   if (controlled && source !== undefined) {
     throw new ConfigurationError('source', 'pass either `source` or `snapshot`, not both');
@@ -306,7 +373,7 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
             </PanelBoundary>
             {snapshot.slo !== undefined || unavailable.slo !== undefined ? (
               <PanelBoundary testId="slo" title="SLO scorecard" wide resetKey={snapshot}>
-                <SloScorecard snapshot={snapshot} />
+                {SloView !== undefined ? <SloView snapshot={snapshot} /> : <MissingPanel id="slo" />}
               </PanelBoundary>
             ) : null}
             <PanelBoundary testId="latency" title="Latency" resetKey={snapshot}>
@@ -341,7 +408,7 @@ export function MonitoringDashboard(props: MonitoringDashboardProps) {
             </PanelBoundary>
             {snapshot.audit !== undefined || unavailable.audit !== undefined ? (
               <PanelBoundary testId="audit" title="Audit log" wide resetKey={snapshot}>
-                <AuditPanel snapshot={snapshot} />
+                {AuditView !== undefined ? <AuditView snapshot={snapshot} /> : <MissingPanel id="audit" />}
               </PanelBoundary>
             ) : null}
           </div>

@@ -87,3 +87,11 @@ export function formatInterval(ms: number): string {
   if (ms < 60_000) return `${ms / 1000} s`;
   return `${ms / 60_000} min`;
 }
+
+/** Bytes → `"312 KB"`, `"1.2 MB"` (1 KB = 1,000 bytes, as size-limit and browsers' devtools count). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} KB`;
+  return `${(bytes / 1_000_000).toFixed(2)} MB`;
+}

@@ -2,7 +2,9 @@
  * `@armor/react-monitoring-dashboard`: a drop-in React dashboard for Armor's `MonitoringSnapshot`
  * — health, latency/throughput/error-rate charts, error groups, slow operations, caches, rate
  * limits and circuit breakers — plus every panel on its own for custom layouts. SSR-safe, themed
- * with CSS variables, hand-rolled accessible SVG charts, no CSS framework.
+ * with CSS variables, hand-rolled accessible SVG charts, no CSS framework. The SLO scorecard
+ * and the audit log panel are their own entries, `@armor/react-monitoring-dashboard/slo` and
+ * `/audit` (give them to the dashboard as `panels={{ slo: SloScorecard, audit: AuditPanel }}`).
  *
  * @module
  */
@@ -11,7 +13,7 @@ export { usePolling } from './use-polling.js';
 export type { PollState, UsePollingOptions } from './use-polling.js';
 export { normalizeSnapshot } from './normalize.js';
 export type { NormalizedSnapshot, PanelId, SnapshotNote } from './normalize.js';
-export type { MonitoringDashboardProps } from './dashboard.js';
+export type { DashboardPanels, MonitoringDashboardProps } from './dashboard.js';
 export { httpSource, parseSnapshot, SnapshotSourceError, SUPPORTED_SNAPSHOT_VERSION } from './source.js';
 export type { HttpSourceOptions } from './source.js';
 export { MonitoringTheme, dashboardCss } from './theme.js';
@@ -26,10 +28,7 @@ export type { FleetSelectorProps, FleetSelection } from './panels/fleet.js';
 export type { ErrorListProps, ErrorSort } from './panels/error-list.js';
 export { RouteTable, StatusBreakdown } from './panels/routes.js';
 export type { RouteTableProps, StatusBreakdownProps } from './panels/routes.js';
-export { AuditPanel } from './panels/audit.js';
-export { SloScorecard, formatBytes } from './panels/slo.js';
-export type { SloScorecardProps } from './panels/slo.js';
-export type { AuditPanelProps, AuditOutcomeFilter } from './panels/audit.js';
+export { formatBytes } from './format.js';
 export { SlowOperations } from './panels/slow-operations.js';
 export type { SlowOperationsProps, SlowSortKey } from './panels/slow-operations.js';
 export { CacheStats, RateLimitStats, CircuitBreakers } from './panels/stats.js';

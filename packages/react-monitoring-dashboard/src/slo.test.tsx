@@ -6,7 +6,8 @@ import { expectFinite } from '../test/dom.js';
 import { FIXED_NOW, makeFleetSnapshot, makeSloSection, makeSnapshot } from '../test/fixtures.js';
 import { MonitoringDashboard } from './dashboard.js';
 import { normalizeSnapshot } from './normalize.js';
-import { SloScorecard, formatBytes } from './panels/slo.js';
+import { SloScorecard } from './panels/slo.js';
+import { formatBytes } from './format.js';
 import type { MonitoringSnapshot } from './types.js';
 
 const withSlo = (slo: unknown = makeSloSection(), base: MonitoringSnapshot = makeSnapshot()): MonitoringSnapshot => ({ ...base, slo }) as MonitoringSnapshot;
@@ -70,12 +71,20 @@ describe('SloScorecard (issue 28)', () => {
     const { container, unmount } = render(<SloScorecard snapshot={makeSnapshot()} />);
     expect(container.innerHTML).toBe('');
     unmount();
-    render(<MonitoringDashboard snapshot={makeSnapshot()} />);
+    render(<MonitoringDashboard snapshot={makeSnapshot()} panels={{ slo: SloScorecard }} />);
     expect(panel('slo')).toBeNull();
   });
 
+  it('an slo section but no SloScorecard given (it is its own entry): a note says how to add it', () => {
+    render(<MonitoringDashboard snapshot={withSlo()} />);
+    const note = panel('slo').querySelector('[data-panel-missing]')!;
+    expect(note.textContent).toContain('panels={{ slo: SloScorecard }}');
+    expect(note.textContent).toContain("import { SloScorecard } from '@armor/react-monitoring-dashboard/slo'");
+    expect(panel('slo').querySelectorAll('[data-slo]')).toHaveLength(0);
+  });
+
   it('the fleet form: a fleet snapshot with an slo section shows the scorecard beside the fleet selector', () => {
-    render(<MonitoringDashboard snapshot={withSlo(makeSloSection(), makeFleetSnapshot())} />);
+    render(<MonitoringDashboard snapshot={withSlo(makeSloSection(), makeFleetSnapshot())} panels={{ slo: SloScorecard }} />);
     expect(panel('fleet')).not.toBeNull();
     expect(within(panel('slo')).getAllByRole('row').length).toBe(1 + 8);
   });
@@ -88,7 +97,7 @@ describe('SloScorecard (issue 28)', () => {
     const card = createScorecard({ clock: manualClock(FIXED_NOW), bundleBytes: 640_000 });
     const snapshot = makeSnapshot();
     const slo = await card.evaluate(snapshot);
-    render(<MonitoringDashboard snapshot={withSlo(slo, snapshot)} />);
+    render(<MonitoringDashboard snapshot={withSlo(slo, snapshot)} panels={{ slo: SloScorecard }} />);
     expect(row('bundleSize').getAttribute('data-status')).toBe('missed');
     expect(row('pageLoad').textContent).toMatch(/no page-load source/);
     expect(document.querySelectorAll('[data-panel-error]')).toHaveLength(0);
@@ -105,14 +114,14 @@ describe('a malformed slo section degrades the scorecard alone', () => {
   });
 
   it('not an object: only the scorecard says unavailable', () => {
-    render(<MonitoringDashboard snapshot={withSlo(42)} />);
+    render(<MonitoringDashboard snapshot={withSlo(42)} panels={{ slo: SloScorecard }} />);
     expect(panel('slo').querySelector('[data-testid="unavailable"]')!.textContent).toMatch(/slo: malformed: expected an object, got 42/);
     expect(document.querySelectorAll('[data-testid="unavailable"]')).toHaveLength(1);
     expect(document.querySelectorAll('[data-panel-error]')).toHaveLength(0);
   });
 
   it('objectives not a list: unavailable with the reason', () => {
-    render(<MonitoringDashboard snapshot={withSlo({ windowMs: 1, objectives: 'x' })} />);
+    render(<MonitoringDashboard snapshot={withSlo({ windowMs: 1, objectives: 'x' })} panels={{ slo: SloScorecard }} />);
     expect(panel('slo').querySelector('[data-testid="unavailable"]')!.textContent).toContain('slo.objectives is a string, not a list');
   });
 
@@ -121,7 +130,7 @@ describe('a malformed slo section degrades the scorecard alone', () => {
     slo.objectives[0] = { ...slo.objectives[0], status: 'green', actual: 'fast', trend: 'up', target: null };
     const { notes } = normalizeSnapshot(withSlo(slo));
     expect(notes.map((n) => n.path)).toEqual(expect.arrayContaining(['slo.objectives[0].status', 'slo.objectives[0].actual', 'slo.objectives[0].trend', 'slo.objectives[0].target']));
-    render(<MonitoringDashboard snapshot={withSlo(slo)} />);
+    render(<MonitoringDashboard snapshot={withSlo(slo)} panels={{ slo: SloScorecard }} />);
     const r = row('serverLatency', 'POST /orders');
     expect(r.getAttribute('data-status')).toBe('insufficient_data');
     expect(within(r).getByText('Not enough data')).toBeTruthy();
@@ -130,7 +139,7 @@ describe('a malformed slo section degrades the scorecard alone', () => {
   });
 
   it('a server that lists slo as unavailable: the panel says so', () => {
-    render(<MonitoringDashboard snapshot={{ ...makeSnapshot(), unavailable: [{ section: 'slo', reason: 'scorecard failed' }] } as MonitoringSnapshot} />);
+    render(<MonitoringDashboard snapshot={{ ...makeSnapshot(), unavailable: [{ section: 'slo', reason: 'scorecard failed' }] } as MonitoringSnapshot} panels={{ slo: SloScorecard }} />);
     expect(panel('slo').querySelector('[data-testid="unavailable"]')!.textContent).toContain('scorecard failed');
   });
 });

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { formatCount, formatDuration, formatMs, formatPercent } from '../format.js';
+import { formatBytes, formatCount, formatDuration, formatMs, formatPercent } from '../format.js';
 import type { MonitoringSnapshot, SloObjective } from '../types.js';
 import { Clip, Panel, StatusBadge, useUnavailable, type Tone } from '../ui.js';
 
@@ -15,14 +15,6 @@ const STATUS: Record<string, { tone: Tone; text: string; rank: number }> = {
   met: { tone: 'pass', text: 'Met', rank: 2 },
 };
 const KIND_ORDER: Record<string, number> = { availability: 0, errorRate: 1, serverLatency: 2, pageLoad: 3, cacheHitRate: 4, bundleSize: 5 };
-
-/** Bytes → `"312 KB"`, `"1.2 MB"` (1 KB = 1,000 bytes, as size-limit and browsers' devtools count). */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} KB`;
-  return `${(bytes / 1_000_000).toFixed(2)} MB`;
-}
 
 /**
  * A ratio near 1 with the digits an SLO needs: `0.99973` → `"99.97%"`, truncated (never rounded

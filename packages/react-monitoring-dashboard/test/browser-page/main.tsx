@@ -4,7 +4,12 @@
 // the next paint.
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
+import { AuditPanel } from '../../src/audit.js';
 import { MonitoringDashboard, httpSource, type MonitoringSnapshot, type SnapshotSource } from '../../src/index.js';
+import { SloScorecard } from '../../src/slo.js';
+
+/** The optional panels (their own entries), given to every dashboard on this page. */
+const panels = { slo: SloScorecard, audit: AuditPanel };
 
 const params = new URLSearchParams(location.search);
 const root = createRoot(document.getElementById('root')!);
@@ -50,7 +55,7 @@ if (params.has('perf')) {
     const layoutMs: number[] = [];
     for (const snapshot of snapshots) {
       const t0 = performance.now();
-      flushSync(() => root.render(<MonitoringDashboard snapshot={snapshot} title="Performance" />));
+      flushSync(() => root.render(<MonitoringDashboard snapshot={snapshot} title="Performance" panels={panels} />));
       const t1 = performance.now();
       void document.body.offsetHeight; // force style + layout
       const t2 = performance.now();
@@ -63,7 +68,7 @@ if (params.has('perf')) {
 } else if (params.has('fleet')) {
   window.armorFleet = { refreshMs: [] };
   const source = timedSource(httpSource('/fleet'), window.armorFleet.refreshMs);
-  root.render(<MonitoringDashboard source={source} refreshIntervalMs={Number(params.get('interval') ?? 0)} title="api fleet" theme="light" />);
+  root.render(<MonitoringDashboard source={source} refreshIntervalMs={Number(params.get('interval') ?? 0)} title="api fleet" theme="light" panels={panels} />);
 } else {
-  root.render(<MonitoringDashboard source={httpSource(params.get('source') ?? '/snapshot')} refreshIntervalMs={Number(params.get('interval') ?? 1000)} title="orders-api monitoring" />);
+  root.render(<MonitoringDashboard source={httpSource(params.get('source') ?? '/snapshot')} refreshIntervalMs={Number(params.get('interval') ?? 1000)} title="orders-api monitoring" panels={panels} />);
 }
