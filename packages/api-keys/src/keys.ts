@@ -7,7 +7,7 @@ import { checkClock as checkClockOption, checkInt, checkMs, checkOptions as chec
 import { ConfigurationError, ConflictError, InternalError, invalidType } from '@armor/errors';
 import { ApiKeyError } from './errors.js';
 import { ID_LENGTH, PREFIX_PATTERN, checksumOf, parseApiKey, randomBase62 } from './format.js';
-import { hmacSha256Hex, hmacSha256Key, sha256Hex, type HmacSha256Key } from '@armor/core/hmac';
+import { hmacSha256Key, nativeHmacSha256Hex, nativeSha256Hex, type HmacSha256Key } from '@armor/core/hmac';
 
 /** A server-side secret mixed into key hashes (HMAC-SHA256); at least 32 bytes. */
 export type Pepper = string | Uint8Array;
@@ -125,7 +125,7 @@ const typeName = (value: unknown): string => (value === null ? 'null' : Array.is
 const invalidArgument = (fn: string, argument: string, expected: string, value: unknown, path = '') =>
   invalidType(`${fn} expects ${argument} to be ${expected}`, expected, value, path);
 
-/** The pepper's HMAC key (inner and outer states), computed once per pepper. */
+/** The pepper's prepared HMAC key, one per pepper. */
 function hmacKeyOf(pepper: Pepper): HmacSha256Key {
   if (typeof pepper === 'string') {
     let key = keyCache.get(pepper);
@@ -142,7 +142,7 @@ function hmacKeyOf(pepper: Pepper): HmacSha256Key {
 
 /**
  * The hash to store for a key: lowercase hex SHA-256, or HMAC-SHA256 under `pepper`
- * (the same bytes as Web Crypto's; the pepper's HMAC state is cached). A non-string `key` rejects with a
+ * (the same bytes in every runtime; the pepper's key is prepared once). A non-string `key` rejects with a
  * `ValidationError` (`VALIDATION_FAILED`, issue code `invalid_type`); a bad `pepper` with a
  * `ConfigurationError`.
  *
@@ -159,13 +159,13 @@ export async function hashApiKey(key: string, options: { pepper?: Pepper | undef
 }
 
 /**
- * {@link hashApiKey} without argument checks (callers have validated the pepper), synchronous:
- * SHA-256 / HMAC-SHA256 from `@armor/core/hmac` (Node's native `node:crypto` under the `node`
- * export condition, the audited `@noble/hashes` elsewhere) instead of a Web Crypto call queued
- * to the thread pool on every verification.
+ * {@link hashApiKey} without argument checks (callers have validated the pepper): SHA-256 /
+ * HMAC-SHA256 from `@armor/core/hmac`, a string synchronously from `node:crypto` under the
+ * `node` export condition (no Web Crypto call queued to the thread pool on every verification),
+ * a `Promise` from Web Crypto elsewhere.
  */
-function hashWith(key: string, pepper: Pepper | undefined): string {
-  return pepper === undefined ? sha256Hex(key) : hmacSha256Hex(hmacKeyOf(pepper), key);
+function hashWith(key: string, pepper: Pepper | undefined): string | Promise<string> {
+  return pepper === undefined ? nativeSha256Hex(key) : nativeHmacSha256Hex(hmacKeyOf(pepper), key);
 }
 
 /**
@@ -185,7 +185,7 @@ export async function generateApiKey(options: GenerateApiKeyOptions = {}): Promi
   return generate(options);
 }
 
-function generate(options: GenerateApiKeyOptions): GeneratedApiKey {
+async function generate(options: GenerateApiKeyOptions): Promise<GeneratedApiKey> {
   const prefix: unknown = options.prefix === undefined ? 'armor' : options.prefix;
   if (typeof prefix !== 'string' || prefix.length > 32 || !PREFIX_PATTERN.test(prefix)) {
     throw new ConfigurationError('prefix', 'must be lowercase letters/digits in "_"-separated words, starting with a letter, at most 32 characters', { received: prefix });
@@ -201,7 +201,7 @@ function generate(options: GenerateApiKeyOptions): GeneratedApiKey {
     key,
     id,
     prefix,
-    hash: hashWith(key, options.pepper),
+    hash: await hashWith(key, options.pepper),
     algorithm: options.pepper === undefined ? 'sha256' : 'hmac-sha256',
     hint: `${prefix}_${id}…`,
   };
@@ -304,7 +304,8 @@ export function createApiKeyVerifier<R extends ApiKeyRecord>(
     if (!parsed.checksumValid) throw invalid('checksum');
     if (prefixes && !prefixes.has(parsed.prefix)) throw invalid('prefix');
     // Hash before the lookup so known and unknown ids take the same time up to the lookup.
-    const hash = pepperKey === undefined ? sha256Hex(presented as string) : hmacSha256Hex(pepperKey, presented as string);
+    const hashed = pepperKey === undefined ? nativeSha256Hex(presented as string) : nativeHmacSha256Hex(pepperKey, presented as string);
+    const hash = typeof hashed === 'string' ? hashed : await hashed;
     const record = await options.lookup(parsed.id);
     const known = record !== undefined && record !== null;
     // Unknown id: compare against a stand-in hash, so both refusals take the same path.

@@ -1,7 +1,7 @@
 /**
  * `@armor/api-keys/next`: API-key authentication for Next.js (App Router) route handlers and
  * `proxy.ts`. Web-standard only (no import of `next`): Node and edge runtimes (the hash runs on
- * the edge through `@armor/core`'s portable HMAC).
+ * the edge with Web Crypto through `@armor/core/hmac`).
  *
  * @module
  */

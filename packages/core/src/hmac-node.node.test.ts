@@ -37,6 +37,19 @@ describe('@armor/core/hmac (node build)', () => {
     expect(JSON.stringify(key)).toBe('{"algorithm":"HMAC-SHA256"}');
   });
 
+  it('native functions are the synchronous node:crypto ones, byte-equal to the portable Web Crypto path', async () => {
+    const secret = new Uint8Array(40).fill(9);
+    const a = nodeBuild.hmacSha256Key(secret);
+    const b = portable.hmacSha256Key(secret);
+    for (const message of ['', 'v1.abc.def', 'ünïcödé ✓ 🔐', new Uint8Array([1, 2, 3])]) {
+      const b64 = nodeBuild.nativeHmacSha256Base64url(a, message);
+      expect(typeof b64).toBe('string');
+      expect(b64).toBe(await portable.nativeHmacSha256Base64url(b, message));
+      expect(nodeBuild.nativeHmacSha256Hex(a, message)).toBe(await portable.nativeHmacSha256Hex(b, message));
+      expect(nodeBuild.nativeSha256Hex(message)).toBe(await portable.nativeSha256Hex(message));
+    }
+  });
+
   it('refuses a key of the other build', () => {
     expect(() => nodeBuild.hmacSha256(portable.hmacSha256Key(new Uint8Array(32)), 'x')).toThrow(TypeError);
   });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { base64url, hmacImplementation, hmacSha256, hmacSha256Base64url, hmacSha256Hex, hmacSha256Key, sha256Hex } from './hmac.js';
+import {
+  base64url,
+  hmacImplementation,
+  hmacSha256,
+  hmacSha256Base64url,
+  hmacSha256Hex,
+  hmacSha256Key,
+  nativeHmacSha256Base64url,
+  nativeHmacSha256Hex,
+  nativeSha256Hex,
+  sha256Hex,
+} from './hmac.js';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const fromHex = (text: string) => Uint8Array.from(text.match(/../g)!, (h) => parseInt(h, 16));
@@ -70,6 +81,31 @@ describe('@armor/core/hmac (portable build)', () => {
     const enc = (text: string) => base64url(new TextEncoder().encode(text));
     expect(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map(enc)).toEqual(['', 'Zg', 'Zm8', 'Zm9v', 'Zm9vYg', 'Zm9vYmE', 'Zm9vYmFy']);
     expect(base64url(Uint8Array.from([0xfb, 0xff, 0xbf]))).toBe('-_-_');
+  });
+
+  it('native functions (Web Crypto in this build) give the RFC 4231 bytes, for fresh and reused keys', async () => {
+    for (const v of vectors) {
+      const key = hmacSha256Key(v.key);
+      for (let i = 0; i < 2; i++) {
+        const b64 = nativeHmacSha256Base64url(key, v.data);
+        expect(b64).toBeInstanceOf(Promise);
+        expect(await b64).toBe(base64url(fromHex(v.mac)));
+        expect(await nativeHmacSha256Hex(key, v.data)).toBe(v.mac);
+        // the synchronous functions share the key
+        expect(hmacSha256Hex(key, v.data)).toBe(v.mac);
+      }
+    }
+    expect(await nativeSha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(await nativeSha256Hex(new Uint8Array())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(await nativeSha256Hex('ünïcödé ✓ 🔐')).toBe(sha256Hex('ünïcödé ✓ 🔐'));
+  });
+
+  it('native functions keep the private copy of the secret and reject a key they did not prepare', async () => {
+    const secret = Uint8Array.from(vectors[0]!.key);
+    const key = hmacSha256Key(secret);
+    secret.fill(0);
+    expect(await nativeHmacSha256Hex(key, 'Hi There')).toBe(vectors[0]!.mac);
+    await expect(nativeHmacSha256Hex({ algorithm: 'HMAC-SHA256' }, 'x')).rejects.toThrow(TypeError);
   });
 
   it('hashes with SHA-256', () => {

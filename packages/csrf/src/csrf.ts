@@ -8,7 +8,7 @@ import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptio
 import { ConfigurationError } from '@armor/errors';
 import { timingSafeEqual, timingSafeEqualWhole } from './encoding.js';
 import { CsrfError } from './errors.js';
-import { base64url, hmacSha256Base64url, hmacSha256Key, type HmacSha256Key } from '@armor/core/hmac';
+import { base64url, hmacSha256Key, nativeHmacSha256Base64url, type HmacSha256Key } from '@armor/core/hmac';
 import type { UsedTokenStore } from './used-tokens.js';
 
 /** A secret: a string (UTF-8) or bytes; at least 32 bytes. */
@@ -70,10 +70,11 @@ export interface CsrfOptions {
    */
   oneTime?: { store: UsedTokenStore } | undefined;
   /**
-   * HMAC implementation: `'portable'` (synchronous HMAC-SHA256 from `@armor/core/hmac`: Node's
-   * native `node:crypto` under the `node` export condition, `@noble/hashes` with precomputed
-   * key states elsewhere; fastest everywhere) or `'webcrypto'` (`crypto.subtle`, keys imported
-   * once and cached). Both produce identical tokens.
+   * HMAC implementation: `'portable'` (the runtime's native HMAC-SHA256 from `@armor/core/hmac`:
+   * synchronous `node:crypto` under the `node` export condition (Node, Deno, Bun), Web Crypto
+   * elsewhere — browsers, edge runtimes, Convex — with each key imported once) or `'webcrypto'`
+   * (`crypto.subtle` in every runtime, keys imported once and cached). Both produce identical
+   * tokens; neither bundles a JavaScript hash.
    * @default 'portable'
    */
   engine?: 'portable' | 'webcrypto' | undefined;
@@ -190,7 +191,7 @@ interface Signer {
 
 function portableSigner(secrets: Uint8Array[]): Signer {
   const keys: HmacSha256Key[] = secrets.map((secret) => hmacSha256Key(secret));
-  return { count: keys.length, sign: (index, message) => hmacSha256Base64url(keys[index]!, message) };
+  return { count: keys.length, sign: (index, message) => nativeHmacSha256Base64url(keys[index]!, message) };
 }
 
 function webCryptoSigner(secrets: Uint8Array<ArrayBuffer>[]): Signer {

@@ -58,5 +58,17 @@ export function sha256Hex(message: string | Uint8Array): string {
   return oneShot ? oneShot('sha256', message, 'hex') : nodeCrypto.createHash('sha256').update(message).digest('hex');
 }
 
+/**
+ * {@link hmacSha256Base64url}, synchronously (the portable build of this entry point resolves
+ * a `Promise` from Web Crypto instead). Callers that `await` the result work with both builds.
+ */
+export const nativeHmacSha256Base64url: (key: HmacSha256Key, message: string | Uint8Array) => string | Promise<string> = hmacSha256Base64url;
+
+/** {@link hmacSha256Hex}, synchronously (a `Promise` from Web Crypto in the portable build). */
+export const nativeHmacSha256Hex: (key: HmacSha256Key, message: string | Uint8Array) => string | Promise<string> = hmacSha256Hex;
+
+/** {@link sha256Hex}, synchronously (a `Promise` from Web Crypto in the portable build). */
+export const nativeSha256Hex: (message: string | Uint8Array) => string | Promise<string> = sha256Hex;
+
 /** Which implementation this build uses: `'portable'` (`@noble/hashes`) or `'node'` (`node:crypto`). */
 export const hmacImplementation: 'portable' | 'node' = 'node';
