@@ -223,5 +223,29 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       // The snapshot came over the Convex sync protocol.
       expect(stub.calls).toContain('monitoring:snapshot');
     }, 180_000);
+
+    it('hydrates the prerendered page without a mismatch for a signed-in visitor, and renders #/admin afresh', async () => {
+      const context = await browser.newContext();
+      // A signed-in tab: the ID token is in sessionStorage before the page's scripts run.
+      await context.addInitScript(() => {
+        if (location.protocol === 'http:') sessionStorage.setItem('armor.idToken', 'header.payload.signature');
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${stub.url}/`);
+      // Hydrated as signed out (the prerendered state), then signed in once the deployment has
+      // accepted the token: the project form replaces the sign-in prompt.
+      await page.locator('input[name="project"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#root').getAttribute('inert')).toBeNull();
+      // Landing on the admin page: the prerendered comments page is replaced, not hydrated.
+      await page.goto('about:blank');
+      await page.goto(`${stub.url}/#/admin`);
+      await page.locator('#admin-title').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#comments-title').count()).toBe(0);
+      await context.close();
+      expect(errors).toEqual([]);
+    }, 60_000);
   });
 });
