@@ -6,8 +6,12 @@
  *   a TTL): `await limiter.consume(key)` on `redisStore` (fixed-window, 1 point per call,
  *   limit never reached, 60 s window) vs `await RateLimiterRedis.consume(key)` (same points and
  *   60 s duration); same ioredis client, same real redis-server, 1,000 rotating keys for both,
- *   one awaited call at a time. Armor runs its dedicated fixed-window consume script (Redis
- *   `TIME` clock, refused consumes take nothing); rate-limiter-flexible runs its INCRBY script.
+ *   one awaited call at a time. Armor runs its dedicated fixed-window consume script: a key
+ *   counting in this window is a plain integer expiring at the window's end, so the hot path is
+ *   INCRBY + PTTL with no clock read (the first hit of a window reads Redis `TIME`; refused
+ *   consumes take nothing); rate-limiter-flexible runs its SET NX + INCRBY + PTTL script. After
+ *   the case, Redis's own CPU per call of each script (`INFO commandstats`, evalsha
+ *   usec_per_call, median of 11 interleaved rounds of 2,000 calls) is printed as a `#` line.
  * - Redis consume, 100 concurrent: one op = 100 `consume` calls in flight at once (1,000 rotating
  *   keys, never limited), awaited together; same limiters as above. Shows the guard's per-call
  *   cost and the pipelining of both under concurrency.
@@ -62,6 +66,20 @@ const HUGE = 1_000_000_000;
     () => rlf.consume(KEYS[j++ % 1_000]!),
     { rounds: 7 },
   );
+  // Redis's own CPU per call: 11 interleaved rounds of 2,000 calls per side, the median of each
+  // side's evalsha usec_per_call (one quiet round of one side is not a measurement on this host).
+  const usecPerCall = async (fn: () => Promise<unknown>) => {
+    await client.config('RESETSTAT');
+    for (let n = 0; n < 2_000; n++) await fn();
+    return Number(/cmdstat_evalsha:.*usec_per_call=([\d.]+)/.exec(await client.info('commandstats'))![1]);
+  };
+  const usec: [number[], number[]] = [[], []];
+  for (let round = 0; round < 11; round++) {
+    usec[0].push(await usecPerCall(() => armor.consume(KEYS[i++ % 1_000]!)));
+    usec[1].push(await usecPerCall(() => rlf.consume(KEYS[j++ % 1_000]!)));
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  console.log(`# redis-cpu rate-limit-redis-fixed-window-consume usec_per_call armor=${mid(usec[0])} rate-limiter-flexible=${mid(usec[1])}`);
   const BATCH = 100;
   await compare(
     'rate-limit-redis-consume-100-concurrent',
