@@ -27,7 +27,7 @@ import type { AppConfig } from './config.js';
 import type { Database } from './db/database.js';
 import type { Repositories } from './db/repositories.js';
 import { authentication } from './http/authenticate.js';
-import { hasBody, installClientErrorHandler, requireJsonBody } from './http/middleware.js';
+import { getsUnder, installClientErrorHandler, jsonBodies } from './http/middleware.js';
 import { rateLimits } from './http/rate-limits.js';
 import { adminRouter } from './routes/admin.js';
 import { apiRouter } from './routes/api.js';
@@ -99,17 +99,20 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use(metricsMiddleware({ registry }));
   app.use(securityHeaders({ preset: 'api' }));
   app.use(healthRouter(health));
-  app.get(['/favicon.ico', '/favicon.svg'], favicon);
-  app.get('/metrics', limits.authFailureLimit, auth.requireAdmin, metricsEndpoint(registry));
-  app.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.endpoint);
-  app.use('/monitoring', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.vitals, securityHeaders({ preset: 'default' }), monitorWithAudit.page, dashboardRouter(DASHBOARD_DIR));
+  // The operator's routes, each group one layer for the requests that cannot match it (an API
+  // request passes two layers here, not nine): the GET routes behind one test of method and path,
+  // the /monitoring chain as one router (middleware only, so no automatic OPTIONS answer).
+  const operatorGets = express.Router();
+  operatorGets.get(['/favicon.ico', '/favicon.svg'], favicon);
+  operatorGets.get('/metrics', limits.authFailureLimit, auth.requireAdmin, metricsEndpoint(registry));
+  operatorGets.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.endpoint);
+  app.use(getsUnder(/^\/(?:favicon\.|metrics|monitoring\/snapshot)/i, operatorGets));
+  const monitoring = express.Router();
+  monitoring.use(limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.vitals, securityHeaders({ preset: 'default' }), monitorWithAudit.page, dashboardRouter(DASHBOARD_DIR));
+  app.use('/monitoring', monitoring);
 
-  app.use(requireJsonBody);
-  const jsonBody = express.json({ limit: config.bodyLimit, strict: true });
-  // The parser runs only for requests that have a body by the same test as requireJsonBody
-  // (`hasBody`: a Transfer-Encoding, or a Content-Length above 0); the rest (most GETs, and
-  // `Content-Length: 0`) skip it, without the work it does first (adding `req.body = undefined`).
-  app.use((req: Request, res: Response, next: NextFunction) => (hasBody(req) ? jsonBody(req, res, next) : next()));
+  // 415 for a body that is not JSON, then the JSON parser; requests without a body skip both.
+  app.use(jsonBodies(express.json({ limit: config.bodyLimit, strict: true })));
   app.use(loaderMiddleware(loaders));
 
   app.use('/api/v1', apiRouter(services, auth, limits, ops, access));

@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { ArmorError, toProblemDetails } from '@armor/errors';
 
 /** Methods whose requests may carry a body; anything with a body must be JSON. */
@@ -13,8 +13,8 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Whether the request carries a body: a `Transfer-Encoding`, or a `Content-Length` above 0.
- * `Content-Length: 0` (and no length at all) is no body. The one test used both by
- * {@link requireJsonBody} and in front of the JSON parser, so the two never disagree.
+ * `Content-Length: 0` (and no length at all) is no body. The one test used both for
+ * the 415 check and in front of the JSON parser ({@link jsonBodies}), so the two never disagree.
  */
 export function hasBody(req: IncomingMessage): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true;
@@ -22,14 +22,33 @@ export function hasBody(req: IncomingMessage): boolean {
   return Number(req.headers['content-length']) > 0;
 }
 
-/** 415 for a request body that is not `application/json` (an empty body is fine). */
-export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  if (!BODY_METHODS.has(req.method)) return next();
-  if (!hasBody(req)) return next();
-  if (!req.is('application/json')) {
-    return next(new ArmorError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json', { details: { received: String(req.headers['content-type'] ?? 'none').slice(0, 100) } }));
-  }
-  next();
+function unsupportedMediaType(req: Request): ArmorError {
+  return new ArmorError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json', { details: { received: String(req.headers['content-type'] ?? 'none').slice(0, 100) } });
+}
+
+/**
+ * 415 for a request body that is not `application/json` on a POST, PUT, PATCH or DELETE (an
+ * empty body is fine), then `parse` (e.g. `express.json()`), in one middleware: requests without
+ * a body ({@link hasBody}: most GETs, and `Content-Length: 0`) skip both, without the work the
+ * parser does first (adding `req.body = undefined`).
+ */
+export function jsonBodies(parse: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (!hasBody(req)) return next();
+    if (BODY_METHODS.has(req.method) && !req.is('application/json')) return next(unsupportedMediaType(req));
+    parse(req, res, next);
+  };
+}
+
+/**
+ * Runs `routes` (a router of GET routes) only for GET and HEAD requests whose path `prefix`
+ * matches, and passes every other request on at once: one test instead of a router layer per
+ * route for each request that cannot match. `prefix` must match every path the routes answer
+ * (Express matches paths case-insensitively by default: use the `i` flag). Other methods never
+ * enter, so the router's automatic OPTIONS answer never replaces what the app would answer.
+ */
+export function getsUnder(prefix: RegExp, routes: RequestHandler): RequestHandler {
+  return (req, res, next) => ((req.method === 'GET' || req.method === 'HEAD') && prefix.test(req.path) ? routes(req, res, next) : next());
 }
 
 /** Reads one cookie from the `Cookie` header (no dependency on cookie-parser). */
