@@ -3,6 +3,7 @@
  * by `App.tsx` (its own chunk, with the dashboard's panels).
  */
 import { MonitoringDashboard } from '@armor/react-monitoring-dashboard';
+import { SloScorecard } from '@armor/react-monitoring-dashboard/slo';
 import { fromConvexError } from '@armor/errors/client';
 import { Component, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../convex/_generated/api';
@@ -34,7 +35,7 @@ export default function AdminPage() {
 function Dashboard({ adminKey }: { adminKey: string }) {
   const snapshot = useTimedQuery(api.monitoring.snapshot, { adminKey }, 'monitoring.snapshot');
   // Convex queries are reactive: the snapshot updates by itself, so onRefresh has nothing to do.
-  return <MonitoringDashboard snapshot={snapshot ?? null} onRefresh={() => undefined} refreshIntervalMs={0} />;
+  return <MonitoringDashboard snapshot={snapshot ?? null} onRefresh={() => undefined} refreshIntervalMs={0} panels={PANELS} />;
 }
 
 /** `useQuery` throws a failing query's error during render; this shows it instead of unmounting the app. */
@@ -49,3 +50,6 @@ class QueryErrorBoundary extends Component<{ children: ReactNode }, { error: unk
     return <p role="alert">{error.code === 'UNAUTHENTICATED' ? 'Wrong admin key.' : error.message}</p>;
   }
 }
+
+/** The snapshot carries the SLO scorecard: its panel is one of the dashboard's optional entries. */
+const PANELS = { slo: SloScorecard };

@@ -7,6 +7,11 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import { httpSource, MonitoringDashboard, type FleetSelection, type MonitoringSnapshot } from '@armor/react-monitoring-dashboard';
+import { AuditPanel } from '@armor/react-monitoring-dashboard/audit';
+import { SloScorecard } from '@armor/react-monitoring-dashboard/slo';
+
+/** The snapshot carries the SLO scorecard and the audit log: their panels are the dashboard's optional entries. */
+const PANELS = { slo: SloScorecard, audit: AuditPanel };
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {
@@ -60,6 +65,7 @@ export default function Monitoring({ snapshotUrl, fetchImpl, initial }: Monitori
       onFleetChange={changeFleet}
       refreshIntervalMs={REFRESH_MS}
       title="express-app"
+      panels={PANELS}
     />
   );
 }
