@@ -1,7 +1,12 @@
 /**
  * IP addresses: the one parser/normalizer rate-limit keys, privacy anonymization and
- * validation share, on top of `ipaddr.js` (what Express parses with, through `proxy-addr`), and
- * the one matcher for address/CIDR/range-name lists (`ipMatcher`, Express's `trust proxy` lists).
+ * validation share, and the one matcher for address/CIDR/range-name lists (`ipMatcher`,
+ * Express's `trust proxy` lists).
+ *
+ * The reading is `ipaddr.js`'s (what Express parses with, through `proxy-addr`), and the tests
+ * check it against `ipaddr.js` itself on random input (IPv6 syntax, RFC 5952 text, special
+ * ranges); the code is a small ESM implementation of the parts used here, because `ipaddr.js`
+ * is CommonJS and does not tree-shake: it was about 4 kB gzip of every bundle that parses an IP.
  *
  * What is added by hand, and why:
  * - Input as it arrives in headers and sockets: brackets (`[::1]:443`), ports (`1.2.3.4:80`),
@@ -16,8 +21,6 @@
  *
  * @module
  */
-import ipaddr from 'ipaddr.js';
-
 /** A parsed, normalized IP address. */
 export interface ParsedIp {
   /** `ipv4` (IPv4-mapped IPv6 is unwrapped to IPv4) or `ipv6`. */
@@ -52,10 +55,47 @@ function bare(input: string): string {
   return s;
 }
 
+/**
+ * IPv6 text of hex groups only (an embedded dotted IPv4 is converted first) to 16 bytes: eight
+ * groups of 1–4 hex digits, or fewer with one `::` standing for at least one zero group.
+ */
+function parseV6(text: string): number[] | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const count = head.length + tail.length;
+  if (halves.length === 2 ? count > 7 : count !== 8) return undefined;
+  const bytes: number[] = [];
+  for (const group of [...head, ...Array<string>(8 - count).fill('0'), ...tail]) {
+    if (!/^[\da-f]{1,4}$/i.test(group)) return undefined;
+    const n = Number.parseInt(group, 16);
+    bytes.push(n >> 8, n & 0xff);
+  }
+  return bytes;
+}
+
+/** RFC 5952 text: lowercase, no leading zeros, the longest run (first on a tie) of two or more zero groups as `::`. */
+function formatV6(bytes: readonly number[]): string {
+  const hex: string[] = [];
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0, run = 0; i < 8; i++) {
+    const word = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+    hex.push(word.toString(16));
+    run = word === 0 ? run + 1 : 0;
+    if (run > bestLength) {
+      best = i - run + 1;
+      bestLength = run;
+    }
+  }
+  return best < 0 ? hex.join(':') : `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+}
+
 function fromBytes(bytes: number[]): ParsedIp {
   if (bytes.length === 4) return { kind: 'ipv4', address: bytes.join('.'), bytes };
-  const addr = ipaddr.fromByteArray(bytes) as ipaddr.IPv6;
-  return { kind: 'ipv6', address: addr.toRFC5952String(), bytes };
+  return { kind: 'ipv6', address: formatV6(bytes), bytes };
 }
 
 /**
@@ -77,23 +117,17 @@ export function parseIp(input: unknown): ParsedIp | undefined {
   if (v4) return fromBytes(v4);
   if (!s.includes(':')) return undefined;
   let text = s;
-  // An embedded dotted IPv4 becomes two hex groups before ipaddr.js sees it: it would read
-  // leading zeros as octal, and it parses `::a.b.c.d` (IPv4-compatible) as `::ffff:a.b.c.d`.
+  // An embedded dotted IPv4 becomes two hex groups first (ipaddr.js would read leading zeros
+  // as octal, and it parses `::a.b.c.d` (IPv4-compatible) as `::ffff:a.b.c.d`).
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.', lastColon)) {
     const tail = parseV4(text.slice(lastColon + 1));
     if (!tail) return undefined;
     text = `${text.slice(0, lastColon + 1)}${((tail[0]! << 8) | tail[1]!).toString(16)}:${((tail[2]! << 8) | tail[3]!).toString(16)}`;
   }
-  if (!ipaddr.IPv6.isValid(text)) return undefined;
-  let addr: ipaddr.IPv6;
-  try {
-    addr = ipaddr.IPv6.parse(text);
-  } catch {
-    return undefined;
-  }
-  const bytes = addr.toByteArray();
-  // IPv4-mapped (::ffff:0:0/96) only; ipaddr.js also unwraps other forms we keep as IPv6
+  const bytes = parseV6(text);
+  if (!bytes) return undefined;
+  // IPv4-mapped (::ffff:0:0/96) only; the other forms that carry an IPv4 address stay IPv6
   if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return fromBytes(bytes.slice(12));
   return fromBytes(bytes);
 }
@@ -161,6 +195,32 @@ export function ipPrefix(input: string | ParsedIp, bits: number): string | undef
   return fromBytes(out).address;
 }
 
+/** A compiled range: network bytes (4 or 16) and prefix length. */
+type Net = readonly [bytes: readonly number[], bits: number];
+
+function inNet(bytes: readonly number[], [net, bits]: Net): boolean {
+  let i = 0;
+  for (; (i + 1) * 8 <= bits; i++) if (bytes[i] !== net[i]) return false;
+  const rest = bits - i * 8;
+  return rest === 0 || ((bytes[i]! ^ net[i]!) & (0xff << (8 - rest)) & 0xff) === 0;
+}
+
+/**
+ * The special-purpose ranges of `ipaddr.js` 2.5 (`SpecialRanges`), in its order (the first
+ * match names the address): `name cidr cidr…` per entry, compiled on the first {@link ipRange}.
+ */
+const SPECIAL_RANGES =
+  'unspecified 0.0.0.0/8,broadcast 255.255.255.255/32,multicast 224.0.0.0/4,linkLocal 169.254.0.0/16,loopback 127.0.0.0/8,' +
+  'carrierGradeNat 100.64.0.0/10,private 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16,' +
+  'reserved 192.0.0.0/24 192.0.2.0/24 192.88.99.0/24 198.18.0.0/15 198.51.100.0/24 203.0.113.0/24 240.0.0.0/4,' +
+  'as112 192.175.48.0/24 192.31.196.0/24,amt 192.52.193.0/24,' +
+  'unspecified ::/128,linkLocal fe80::/10,multicast ff00::/8,loopback ::1/128,uniqueLocal fc00::/7,ipv4Mapped ::ffff:0:0/96,' +
+  'deprecatedSiteLocal fec0::/10,discard 100::/64,rfc6145 ::ffff:0:0:0/96,rfc6052 64:ff9b::/96 64:ff9b:1::/48,6to4 2002::/16,' +
+  'teredo 2001::/32,benchmarking 2001:2::/48,amt 2001:3::/32,as112v6 2001:4:112::/48 2620:4f:8000::/48,deprecatedOrchid 2001:10::/28,' +
+  'orchid2 2001:20::/28,droneRemoteIdProtocolEntityTags 2001:30::/28,segmentRouting 5f00::/16,reserved 2001::/23 2001:db8::/32 3fff::/20';
+
+let specialRanges: (readonly [name: string, bytes: readonly number[], bits: number])[] | undefined;
+
 /**
  * The special-purpose range an address belongs to, as `ipaddr.js` names it: `unicast` for
  * ordinary public addresses, else `private`, `loopback`, `linkLocal`, `uniqueLocal`,
@@ -171,8 +231,18 @@ export function ipRange(input: string | ParsedIp): string | undefined {
   const ip = typeof input === 'string' ? parseIp(input) : input;
   if (!ip) return undefined;
   const inner = embeddedIpv4(ip);
-  const bytes = inner !== undefined ? parseV4(inner)! : [...ip.bytes];
-  return ipaddr.fromByteArray(bytes).range();
+  const bytes = inner !== undefined ? parseV4(inner)! : ip.bytes;
+  specialRanges ??= SPECIAL_RANGES.split(',').flatMap((entry) => {
+    const [name, ...cidrs] = entry.split(' ');
+    return cidrs.map((cidr) => {
+      const slash = cidr.indexOf('/');
+      // Written IPv6 stays 16 bytes here (`::ffff:0:0/96` is an IPv6 range, not an IPv4 address).
+      const net = cidr.includes(':') ? parseV6(cidr.slice(0, slash))! : parseV4(cidr.slice(0, slash))!;
+      return [name!, net, Number(cidr.slice(slash + 1))] as const;
+    });
+  });
+  for (const [name, net, bits] of specialRanges) if (net.length === bytes.length && inNet(bytes, [net, bits])) return name;
+  return 'unicast';
 }
 
 /**
@@ -198,16 +268,6 @@ export const IP_RANGE_NAMES: Readonly<Record<'linklocal' | 'loopback' | 'uniquel
   loopback: ['127.0.0.1/8', '::1/128'],
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
-
-/** A compiled range: network bytes (4 or 16) and prefix length. */
-type Net = readonly [bytes: readonly number[], bits: number];
-
-function inNet(bytes: readonly number[], [net, bits]: Net): boolean {
-  let i = 0;
-  for (; (i + 1) * 8 <= bits; i++) if (bytes[i] !== net[i]) return false;
-  const rest = bits - i * 8;
-  return rest === 0 || ((bytes[i]! ^ net[i]!) & (0xff << (8 - rest)) & 0xff) === 0;
-}
 
 /** Compiles one list entry; `undefined` for a valid entry that can match no address. */
 function compileEntry(entry: string): Net | undefined {
