@@ -32,7 +32,9 @@ export function monitoringPaths(text: string): { path: string; line: number }[] 
   return found;
 }
 
-const allowed = (path: string) => path === '/monitoring' || path === '/monitoring/snapshot' || path === '/monitoring/assets' || path.startsWith('/monitoring/snapshot');
+// `/monitoring/vitals`: the page's own web vitals beacons (issue 28), behind the same admin gate.
+const allowed = (path: string) =>
+  path === '/monitoring' || path === '/monitoring/snapshot' || path === '/monitoring/assets' || path === '/monitoring/vitals' || path.startsWith('/monitoring/snapshot');
 
 it('the matcher finds the paths the issue found (and accepts the convention)', () => {
   const sample = "app.get('/admin/monitoring', requireAdmin, x);\nhttpSource('/admin/monitoring/snapshot')\nfetch(`${base}/monitoring/snapshot`)\nimport '@armor/react-monitoring-dashboard';\nGET /api/snapshot\n";

@@ -27,7 +27,7 @@ const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
 /** The static page's snapshot preload: not needed when the snapshot comes with the page. */
-const PRELOAD = /\s*<link rel="preload" as="fetch"[^>]*href="[^"]*\/snapshot"[^>]*>/;
+const PRELOAD = /\s*<link rel="preload" as="fetch"[^>]*>/;
 const ROOT = '<div id="root"></div>';
 
 /** JSON for a `<script type="application/json">` block: no `<` (so no `</script>` or `<!--`), and no U+2028/2029. */
@@ -49,7 +49,7 @@ export interface MonitoringPageOptions {
   onRenderError?: (error: unknown) => void;
 }
 
-/** The handler of `GET /monitoring/` (and `/monitoring`, `/monitoring/index.html`); see the module docs. */
+/** The handler of `GET /monitoring/` (also as `/monitoring` and its `index.html`); see the module docs. */
 export function monitoringPage(options: MonitoringPageOptions): RequestHandler {
   const file = join(options.dir, 'index.html');
   let template: { mtimeMs: number; html: string } | undefined;
