@@ -150,6 +150,23 @@ describe('redisStore fixed window', () => {
     expect(limiter.stats().storeErrors).toBe(0);
   });
 
+  it('a plain count the hot path cannot date is recounted from Redis TIME: no expiry, or an expiry beyond one window', async () => {
+    const windowMs = 60_000;
+    const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 10, windowMs, store: redisStore({ client }), name: unique('undated') });
+    const key = `${limiter.prefix}k`;
+    const windowEnd = async () => Math.floor((await redisNow()) / windowMs) * windowMs + windowMs;
+    // no expiry: not a count this store wrote; the script removes it and starts the window
+    await client.set(key, '7');
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, remaining: 9 });
+    expect([await windowEnd(), (await windowEnd()) - windowMs]).toContain(Number(await client.call('PEXPIRETIME', key)));
+    // an expiry two windows away (a longer window under the same name, or Redis's clock went
+    // back): its window is not the current one, so the count starts again
+    await client.set(key, '7', 'PX', 2 * windowMs);
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, remaining: 9 });
+    expect(await limiter.consume('k')).toMatchObject({ allowed: true, remaining: 8 });
+    expect(Number(await client.call('PEXPIRETIME', key))).toBeLessThanOrEqual(await windowEnd());
+  });
+
   it('the other algorithms never fail on a key holding a plain count (a name reused across algorithms)', async () => {
     const name = unique('shared');
     const store = redisStore({ client });

@@ -197,7 +197,7 @@ if changed then
   if ttl <= 0 then
     redis.call('DEL', KEYS[1])
 ${p.plain ? `  elseif ${p.plain} then
-    redis.call('SET', KEYS[1], x, 'PXAT', ws + W)
+    redis.call('SET', KEYS[1], string.format('%d', x), 'PXAT', string.format('%d', ws + W)) -- integers (checked): exact digits whatever Redis's number format
 ` : ''}${p.keep ? `  elseif ${p.keep} then
     redis.call('SET', KEYS[1], ${p.pack}, 'KEEPTTL')
 ` : ''}  else

@@ -194,7 +194,7 @@ for i = 1, n do
   if wmode[i] == 1 then
     redis.call('SET', KEYS[i], wval[i], 'PX', wttl[i])
   elseif wmode[i] == 3 then
-    redis.call('SET', KEYS[i], wval[i], 'PXAT', wttl[i])
+    redis.call('SET', KEYS[i], string.format('%d', wval[i]), 'PXAT', string.format('%d', wttl[i])) -- integers (checked)
   elseif wmode[i] == 2 then
     redis.call('DEL', KEYS[i])
   end
