@@ -22,6 +22,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { webVitalsBeaconSchema } from '@armor/metrics/web-vitals';
+import { createScorecard } from '@armor/metrics/slo';
+import type { MonitoringSnapshot } from '@armor/metrics';
 import { launchChromium } from '@armor/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../convex/lib/snapshot';
@@ -34,10 +36,11 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 const JS_BUDGET_BYTES = 500_000;
 const ADMIN_KEY = 'stub-admin-key';
 
-function stubSnapshot() {
+/** A snapshot as `monitoring.snapshot` returns it, from made-up samples, with its SLO scorecard (page loads of `/` made up too). */
+async function stubSnapshot(): Promise<MonitoringSnapshot> {
   const now = Date.now();
   const samples = Array.from({ length: 120 }, (_, i) => ({ name: i % 2 ? 'comments.add' : 'comments.listByProject', kind: i % 2 ? ('mutation' as const) : ('query' as const), durationMs: 20 + (i % 40), ok: i % 30 !== 0, at: now - i * 20_000 }));
-  return buildSnapshot({
+  const snapshot = buildSnapshot({
     now,
     samples,
     errorGroups: [],
@@ -45,6 +48,8 @@ function stubSnapshot() {
     health: { status: 'pass', checks: [{ name: 'database', status: 'pass', componentType: 'datastore', time: now, critical: true }] },
     rateLimitStats: [],
   });
+  const scorecard = createScorecard({ pageLoads: () => [{ route: '/', p75Ms: 850, samples: 40 }], bundleBytes: 397_840 });
+  return { ...snapshot, slo: await scorecard.evaluate(snapshot) };
 }
 
 describe('the Convex UI: bundle budget and load under throttling', () => {
@@ -54,10 +59,11 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
   let html: string;
 
   beforeAll(async () => {
+    const snapshot = await stubSnapshot();
     stub = await startStubDeployment((udfPath, args) => {
       if (udfPath === 'monitoring:snapshot') {
         return (args as { adminKey?: string } | undefined)?.adminKey === ADMIN_KEY
-          ? { value: stubSnapshot() }
+          ? { value: snapshot }
           : { error: 'Admin key required', errorData: { armor: true, code: 'UNAUTHENTICATED', status: 401, message: 'Admin key required' } };
       }
       return { error: `the stub deployment has no data for ${udfPath}` };
@@ -183,6 +189,11 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       const formAt = (await page.evaluate(() => performance.now()));
       await page.getByRole('button', { name: 'Show' }).click();
       const dataAt = (await (await page.waitForFunction(() => (document.querySelector('.ad-grid') ? performance.now() : 0), undefined, { polling: 10, timeout: 60_000 })).jsonValue()) as number;
+      // The snapshot's scorecard is shown (the admin page passes the dashboard's SLO panel).
+      const pageLoadRow = page.locator('tr[data-slo="pageLoad"]');
+      await pageLoadRow.waitFor({ timeout: 30_000 });
+      expect(await pageLoadRow.getAttribute('data-status')).toBe('met');
+      expect(await page.locator('tr[data-slo="bundleSize"]').getAttribute('data-status')).toBe('met');
 
       // The UI's own web vitals: hiding the page (navigating away) sends one beacon to /vitals.
       const beaconsBefore = stub.beacons.length;
