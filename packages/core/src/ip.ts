@@ -4,9 +4,10 @@
  * Express's `trust proxy` lists).
  *
  * The reading is `ipaddr.js`'s (what Express parses with, through `proxy-addr`), and the tests
- * check it against `ipaddr.js` itself on random input (IPv6 syntax, RFC 5952 text, special
- * ranges); the code is a small ESM implementation of the parts used here, because `ipaddr.js`
- * is CommonJS and does not tree-shake: it was about 4 kB gzip of every bundle that parses an IP.
+ * check it against `ipaddr.js` itself on random and boundary input (IPv6 syntax, RFC 5952
+ * text, special ranges); the code is a small ESM implementation of the parts used here,
+ * because `ipaddr.js` is CommonJS and does not tree-shake: it was about 4 kB gzip of every
+ * bundle that parses an IP.
  *
  * What is added by hand, and why:
  * - Input as it arrives in headers and sockets: brackets (`[::1]:443`), ports (`1.2.3.4:80`),
@@ -21,6 +22,7 @@
  *
  * @module
  */
+
 /** A parsed, normalized IP address. */
 export interface ParsedIp {
   /** `ipv4` (IPv4-mapped IPv6 is unwrapped to IPv4) or `ipv6`. */
