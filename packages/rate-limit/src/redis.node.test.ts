@@ -89,7 +89,7 @@ describe('redisStore details', () => {
     expect(limiter.stats().storeErrors).toBe(0);
   });
 
-  it('fast consume path: windows keep the key expiring at the window end (KEEPTTL), buckets refresh it', async () => {
+  it('fast consume path: windows keep the key expiring at the window end (fixed: PXAT, sliding: KEEPTTL), buckets refresh it', async () => {
     const store = redisStore({ client });
     const id = Date.now();
     const windowMs = 3_600_000;
