@@ -6,7 +6,7 @@
  */
 import { checkBoolean, checkClock, checkInt, checkObject, checkOneOf, checkOptions, checkRequired } from '@armor/core';
 import { ConfigurationError } from '@armor/errors';
-import { timingSafeEqual, timingSafeEqualWhole } from './encoding.js';
+import { compareDoubleSubmit, timingSafeEqual, timingSafeEqualWhole } from './encoding.js';
 import { CsrfError } from './errors.js';
 import { base64url, hmacSha256Key, nativeHmacSha256Base64url, type HmacSha256Key } from '@armor/core/hmac';
 import type { UsedTokenStore } from './used-tokens.js';
@@ -178,6 +178,19 @@ function normalizeOrigin(option: string, value: unknown): string {
     throw new ConfigurationError(option, 'must be an origin (scheme://host[:port]) without a path', { received: value });
   }
   return url.origin;
+}
+
+/** The base-36 number in `text.slice(from, to)` (digits and lowercase letters), else `NaN`. */
+function base36(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 10) return NaN;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+    if (digit === -1) return NaN;
+    value = value * 36 + digit;
+  }
+  return value;
 }
 
 /** Every option name of {@link createCsrf}. */
@@ -352,6 +365,7 @@ export function createCsrf(options: CsrfOptions): Csrf {
   };
 
   const invalid = (reason: string, message = 'Invalid CSRF token') => new CsrfError('CSRF_TOKEN_INVALID', message, { details: { reason } });
+  const mismatch = () => new CsrfError('CSRF_TOKEN_MISMATCH', 'CSRF token does not match the cookie');
 
   return {
     cookieName,
@@ -382,29 +396,35 @@ export function createCsrf(options: CsrfOptions): Csrf {
           details: { missing: cookieToken ? 'token' : 'cookie' },
         });
       }
-      if (!timingSafeEqualWhole(cookieToken, submitted)) throw new CsrfError('CSRF_TOKEN_MISMATCH', 'CSRF token does not match the cookie');
-      if (typeof sessionId !== 'string' || sessionId === '') throw new CsrfError('CSRF_SESSION_MISMATCH', 'No session to check the CSRF token against');
       // v1.<expiry>.<nonce>.<session tag>.<mac>
       const d1 = submitted.indexOf('.');
       const d2 = submitted.indexOf('.', d1 + 1);
       const d3 = d2 === -1 ? -1 : submitted.indexOf('.', d2 + 1);
       const d4 = d3 === -1 ? -1 : submitted.indexOf('.', d3 + 1);
-      if (d1 !== 2 || d4 === -1 || !submitted.startsWith(VERSION) || submitted.indexOf('.', d4 + 1) !== -1 || submitted.length > 200) throw invalid('malformed');
+      const wellFormed = d1 === 2 && d4 !== -1 && submitted.startsWith(VERSION) && submitted.indexOf('.', d4 + 1) === -1 && submitted.length <= 200;
+      const noSession = typeof sessionId !== 'string' || sessionId === '';
+      if (noSession || !wellFormed) {
+        // Checked in this order: the cookie, the session, the token's shape.
+        if (!timingSafeEqualWhole(cookieToken, submitted)) throw mismatch();
+        if (noSession) throw new CsrfError('CSRF_SESSION_MISMATCH', 'No session to check the CSRF token against');
+        throw invalid('malformed');
+      }
       const body = submitted.slice(0, d4);
-      let index = -1;
-      for (let i = 0; i < signer.count; i++) {
+      // The cookie and the MAC under the signing secret, compared in one pass.
+      const first = signer.sign(0, body);
+      const diff = compareDoubleSubmit(cookieToken, submitted, typeof first === 'string' ? first : await first, d4 + 1);
+      if (diff & 1) throw mismatch();
+      let index = diff === 0 ? 0 : -1;
+      for (let i = 1; index === -1 && i < signer.count; i++) {
         const signed = signer.sign(i, body);
-        if (timingSafeEqual(typeof signed === 'string' ? signed : await signed, submitted, d4 + 1)) {
-          index = i;
-          break;
-        }
+        if (timingSafeEqual(typeof signed === 'string' ? signed : await signed, submitted, d4 + 1)) index = i;
       }
       if (index === -1) throw invalid('signature');
       const tag = tagCaches[index]!.get(sessionId) ?? (await sessionTag(index, sessionId));
       if (!timingSafeEqual(tag, submitted, d3 + 1, d4)) {
         throw new CsrfError('CSRF_SESSION_MISMATCH', 'CSRF token was issued for another session');
       }
-      const expiresAt = parseInt(submitted.slice(d1 + 1, d2), 36) * 1000;
+      const expiresAt = base36(submitted, d1 + 1, d2) * 1000;
       if (!(expiresAt > clock.now())) throw new CsrfError('CSRF_TOKEN_EXPIRED', 'CSRF token expired', { details: { expiredAt: new Date(expiresAt).toISOString() } });
       if (store && !(await store.consume(submitted.slice(d2 + 1, d3), expiresAt))) throw invalid('replayed', 'CSRF token was already used');
     },

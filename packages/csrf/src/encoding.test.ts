@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { timingSafeEqual, timingSafeEqualWhole } from './encoding.js';
+import { compareDoubleSubmit, timingSafeEqual, timingSafeEqualWhole } from './encoding.js';
 
 const pairs = fc.oneof(
   // near-equal pairs (one character changed), ASCII and not, short and longer than the scratch
@@ -32,4 +32,24 @@ it('timingSafeEqual compares a range of the text without copying it', () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+it('compareDoubleSubmit agrees with === for the cookie and the tail (ASCII, non-ASCII, > 256 chars)', () => {
+  fc.assert(
+    fc.property(pairs, fc.string({ maxLength: 60 }), fc.nat(), ([cookie, submitted], tail, at) => {
+      const from = submitted.length ? at % (submitted.length + 1) : 0;
+      const expected = (cookie === submitted ? 0 : 1) | (submitted.slice(from) === tail ? 0 : 2);
+      expect(compareDoubleSubmit(cookie, submitted, tail, from)).toBe(expected);
+      // the real tail at its real offset
+      expect(compareDoubleSubmit(cookie, submitted, submitted.slice(from), from)).toBe(cookie === submitted ? 0 : 1);
+    }),
+    { numRuns: 2000 },
+  );
+  const token = `v1.abc.${'n'.repeat(22)}.${'t'.repeat(16)}.${'m'.repeat(43)}`;
+  const at = token.lastIndexOf('.') + 1;
+  expect(compareDoubleSubmit(token, token, 'm'.repeat(43), at)).toBe(0);
+  expect(compareDoubleSubmit(token, token, `${'m'.repeat(42)}x`, at)).toBe(2);
+  expect(compareDoubleSubmit(`${token.slice(0, -1)}x`, token, 'm'.repeat(43), at)).toBe(1);
+  expect(compareDoubleSubmit(`${token.slice(0, -1)}x`, token, `x${'m'.repeat(42)}`, at)).toBe(3);
+  expect(compareDoubleSubmit(token, token, 'm'.repeat(44), at)).toBe(2);
 });
