@@ -62,6 +62,13 @@ describe('createCsrf', () => {
     const { token } = await csrf.issueToken('s');
     const { token: other } = await csrf.issueToken('s');
     expect(await codeOf(csrf.verify(post(token, other), 's'))).toBe('CSRF_TOKEN_MISMATCH');
+    // a mismatch is reported first, whatever else is wrong (forged MAC, no session, malformed)
+    const forgedMac = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect(await codeOf(csrf.verify(post(forgedMac, token), 's'))).toBe('CSRF_TOKEN_MISMATCH');
+    expect(await codeOf(csrf.verify(post(token, other), ''))).toBe('CSRF_TOKEN_MISMATCH');
+    expect(await codeOf(csrf.verify(post('v1.junk', token), 's'))).toBe('CSRF_TOKEN_MISMATCH');
+    expect(await codeOf(csrf.verify(post('v1.junk', 'v1.junk'), ''))).toBe('CSRF_SESSION_MISMATCH');
+    expect(await codeOf(csrf.verify(post(forgedMac, forgedMac), 's'))).toBe('CSRF_TOKEN_INVALID');
     const parts = token.split('.');
     const laterExpiry = [parts[0], (parseInt(parts[1]!, 36) + 99_999).toString(36), ...parts.slice(2)].join('.');
     expect(await codeOf(csrf.verify(post(laterExpiry, laterExpiry), 's'))).toBe('CSRF_TOKEN_INVALID');
