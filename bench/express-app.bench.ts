@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Agent, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
 import { report } from './lib.ts';
@@ -134,15 +134,26 @@ started.server.prependListener('request', (req: IncomingMessage) => {
   const id = req.headers['x-bench-id'];
   if (typeof id === 'string') accepted.set(id, Number.isNaN(closedAt) ? 'before-close' : 'after-close');
 });
-const closeListener = started.server.close.bind(started.server);
 const closeHooks: (() => void)[] = [];
-started.server.close = ((callback?: (error?: Error) => void) => {
+// The moment the listener stops accepting. `gracefulShutdown` (@armor/health) stops listening
+// with net.Server's own close (http.Server's would destroy idle keep-alive connections), called
+// on the prototype, and the app's close() calls the instance's: watch both, for this server only.
+const markClosed = () => {
   // First call only: gracefulShutdown closes the listener; the app's own close() hook calls it again.
   if (Number.isNaN(closedAt)) {
     closedAt = performance.now();
     inFlightAtClose = started.shutdown.inFlight;
     for (const hook of closeHooks) hook();
   }
+};
+const netClose = NetServer.prototype.close;
+NetServer.prototype.close = function close(this: NetServer, ...args: Parameters<NetServer['close']>) {
+  if (this === started.server) markClosed();
+  return netClose.apply(this, args);
+};
+const closeListener = started.server.close.bind(started.server);
+started.server.close = ((callback?: (error?: Error) => void) => {
+  markClosed();
   return closeListener(callback);
 }) as Server['close'];
 
