@@ -32,9 +32,18 @@ function subscribe(listener: () => void) {
   return () => listeners.delete(listener);
 }
 
+/**
+ * The stored ID token (`null` when signed out), re-rendering on sign-in and sign-out. `null`
+ * while hydrating the prerendered (signed-out) page, so hydration matches it; the token follows
+ * right after.
+ */
+export function useIdToken(): string | null {
+  return useSyncExternalStore(subscribe, read, () => null);
+}
+
 /** The `useAuth` hook `ConvexProviderWithAuth` expects. */
 export function useIdTokenAuth() {
-  const token = useSyncExternalStore(subscribe, read, () => null);
+  const token = useIdToken();
   const fetchAccessToken = useCallback(async () => token, [token]);
   return useMemo(() => ({ isLoading: false, isAuthenticated: token !== null, fetchAccessToken }), [token, fetchAccessToken]);
 }

@@ -1,5 +1,4 @@
 import { reportWebVitals } from '@armor/metrics/web-vitals-client';
-import { ConvexReactClient } from 'convex/react';
 import { createRoot, hydrateRoot } from 'react-dom/client';
 import { Root } from './Root';
 import { pageOf, routeTemplateOf } from './routes';
@@ -16,13 +15,13 @@ if (!url) {
   const endpoint = vitalsEndpoint(url, import.meta.env.VITE_CONVEX_SITE_URL as string | undefined);
   if (endpoint) reportWebVitals({ endpoint, route: routeTemplateOf, sampleRate: 1 });
 
-  const client = new ConvexReactClient(url);
   // The production build prerenders the signed-out comments page into index.html (vite.config.ts):
   // hydrate it. Another page (`#/admin`), or the dev server's empty root, is rendered afresh.
+  // The Convex client is loaded (and connects) only once a page needs it (`lazy.ts`).
   if (container.firstElementChild && pageOf(new URL(location.href)) === 'comments') {
-    hydrateRoot(container, <Root client={client} />);
+    hydrateRoot(container, <Root />);
   } else {
     container.replaceChildren();
-    createRoot(container).render(<Root client={client} />);
+    createRoot(container).render(<Root />);
   }
 }
