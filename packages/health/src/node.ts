@@ -166,15 +166,17 @@ export function gracefulShutdown(servers: Server | Server[] | undefined, options
     exit(code);
   };
 
+  // A response emits 'close' exactly once: one shared listener, no `once` wrapper or closure per request.
+  const responseClosed = () => {
+    inFlight--;
+  };
   for (const server of list) {
     server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
       inFlight++;
       // During shutdown every response closes its connection, so keep-alive sockets end after it.
       // Node then ends the connection itself once that response is written.
       if (shuttingDown && !res.headersSent) res.setHeader('connection', 'close');
-      res.once('close', () => {
-        inFlight--;
-      });
+      res.on('close', responseClosed);
     });
   }
 
