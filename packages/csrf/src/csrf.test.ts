@@ -204,6 +204,15 @@ describe('readCookie', () => {
     ['x__Host-armor-csrf=bad; __Host-armor-csrf="q"', 'q'],
     ['a=1', undefined],
     ['', undefined],
+    // the name counts only where a pair starts, never inside another cookie's value
+    ['a=x __Host-armor-csrf=evil; __Host-armor-csrf=good', 'good'],
+    ['a=x __Host-armor-csrf=evil', undefined],
+    ['a=1;__Host-armor-csrf=tok', 'tok'],
+    ['a=1;   __Host-armor-csrf= tok ;b=2', 'tok'],
+    ['__Host-armor-csrf', undefined],
+    ['__Host-armor-csrf;=x', undefined],
+    ['__Host-armor-csrf=', ''],
+    ['__Host-armor-csrfx=1; __Host-armor-csrf=2', '2'],
   ])('%s', (header, expected) => {
     expect(readCookie(header, '__Host-armor-csrf')).toBe(expected);
   });

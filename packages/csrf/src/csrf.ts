@@ -139,22 +139,28 @@ function header(headers: HeaderBag, name: string): string | undefined {
   return typeof value === 'string' ? value : value.join(', ');
 }
 
-/** Reads one cookie from a `Cookie` header without parsing the rest. */
+/**
+ * Reads one cookie from a `Cookie` header without parsing the rest: walks the `;`-separated
+ * pairs (a single-character search each) and compares the name only where a pair starts, so a
+ * name inside another cookie's value never matches. Linear in the header. The value is trimmed
+ * and one pair of surrounding double quotes removed.
+ */
 export function readCookie(cookieHeader: string | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
-  let from = 0;
-  while (from < cookieHeader.length) {
-    const at = cookieHeader.indexOf(name, from);
-    if (at === -1) return undefined;
-    const before = at === 0 ? ';' : cookieHeader[at - 1];
-    const after = cookieHeader[at + name.length];
-    if ((before === ';' || before === ' ') && after === '=') {
-      const start = at + name.length + 1;
-      const end = cookieHeader.indexOf(';', start);
-      const raw = (end === -1 ? cookieHeader.slice(start) : cookieHeader.slice(start, end)).trim();
-      return raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw;
+  const length = cookieHeader.length;
+  const n = name.length;
+  let start = 0;
+  while (start < length) {
+    while (cookieHeader.charCodeAt(start) === 32) start++;
+    const semicolon = cookieHeader.indexOf(';', start);
+    const end = semicolon === -1 ? length : semicolon;
+    // '=' right after the name, then the name itself (compared at the pair's start only)
+    if (start + n < end && cookieHeader.charCodeAt(start + n) === 61 && cookieHeader.startsWith(name, start)) {
+      const raw = cookieHeader.slice(start + n + 1, end).trim();
+      return raw.length >= 2 && raw.charCodeAt(0) === 34 && raw.charCodeAt(raw.length - 1) === 34 ? raw.slice(1, -1) : raw;
     }
-    from = at + name.length;
+    if (semicolon === -1) return undefined;
+    start = semicolon + 1;
   }
   return undefined;
 }

@@ -37,26 +37,49 @@ export function timingSafeEqualWhole(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const mac = new Uint8Array(256);
+// The double-submit scratch: the cookie, the submitted token and the expected token, one
+// 256-byte region each of one buffer (so the expected token's head is a native copy within it).
+const all = new Uint8Array(768);
+const cookieBytes = all.subarray(0, 256);
+const tokenBytes = all.subarray(256, 512);
+const all32 = new Uint32Array(all.buffer);
+/** Views of the expected region from each offset, created on first use (a token's MAC offset rarely varies). */
+const tailViews: Uint8Array[] = [];
 
 /**
  * The double-submit comparison in one pass, constant-time in the contents: `0` when `cookie`
  * equals `submitted` and `submitted.slice(from)` equals `expectedTail` (the MAC); bit `1` set when
- * the cookie differs, bit `2` set when the tail differs. All three are copied into scratch
- * buffers once (a native copy for ASCII), instead of a word compare of the whole tokens followed
- * by a `charCodeAt` walk of the MAC. Not ASCII or longer than 256 characters: the plain path.
+ * the cookie differs, bit `2` set when the tail differs. The three are copied into one scratch
+ * buffer (native copies for ASCII; the expected token is the submitted head plus
+ * `expectedTail`) and compared four bytes at a time in one loop. Not ASCII or longer than 256
+ * characters: the `charCodeAt` path.
  */
 export function compareDoubleSubmit(cookie: string, submitted: string, expectedTail: string, from: number): number {
   const n = submitted.length;
-  const m = expectedTail.length;
-  if (n > left.length || from + m !== n || cookie.length !== n || encoder.encodeInto(cookie, left).written !== n || encoder.encodeInto(submitted, right).written !== n || encoder.encodeInto(expectedTail, mac).written !== m) {
-    return (timingSafeEqualWhole(cookie, submitted) ? 0 : 1) | (timingSafeEqual(expectedTail, submitted, from) ? 0 : 2);
+  if (
+    n > 256 ||
+    from < 0 ||
+    from + expectedTail.length !== n ||
+    cookie.length !== n ||
+    encoder.encodeInto(cookie, cookieBytes).written !== n ||
+    encoder.encodeInto(submitted, tokenBytes).written !== n ||
+    encoder.encodeInto(expectedTail, (tailViews[from] ??= all.subarray(512 + from, 768))).written !== n - from
+  ) {
+    return (timingSafeEqual(cookie, submitted) ? 0 : 1) | (timingSafeEqual(expectedTail, submitted, from) ? 0 : 2);
   }
+  all.copyWithin(512, 256, 256 + from);
   let cookieDiff = 0;
-  const words = n >>> 2;
-  for (let i = 0; i < words; i++) cookieDiff |= left32[i]! ^ right32[i]!;
-  for (let i = words << 2; i < n; i++) cookieDiff |= left[i]! ^ right[i]!;
   let tailDiff = 0;
-  for (let i = 0; i < m; i++) tailDiff |= mac[i]! ^ right[from + i]!;
+  const words = n >>> 2;
+  for (let i = 0; i < words; i++) {
+    const token = all32[64 + i]!;
+    cookieDiff |= all32[i]! ^ token;
+    tailDiff |= all32[128 + i]! ^ token;
+  }
+  for (let i = words << 2; i < n; i++) {
+    const token = all[256 + i]!;
+    cookieDiff |= all[i]! ^ token;
+    tailDiff |= all[512 + i]! ^ token;
+  }
   return (cookieDiff === 0 ? 0 : 1) | (tailDiff === 0 ? 0 : 2);
 }
