@@ -48,12 +48,13 @@ let seq = 0;
 const unique = (label: string) => `${label}-${Date.now()}-${seq++}`;
 
 describe('redisStore fixed window', () => {
-  it('a consume of a key already counting in this window runs INCRBY and PTTL only: no TIME, no GET', async () => {
+  it('a consume of a key already counting in this window reads no clock: INCRBY and PTTL (with blocks, a GET first)', async () => {
     for (const blocks of [false, true]) {
       const limiter = createRateLimiter({ algorithm: 'fixed-window', limit: 100, windowMs: HOUR, store: redisStore({ client }), name: unique('hot'), ...(blocks ? { blockDurationMs: HOUR } : {}) });
       await limiter.consume('k'); // the first hit of the window reads the clock and creates the key
-      expect(await scriptCommandsDuring(() => limiter.consume('k'))).toEqual(['incrby', 'pttl']);
-      expect(await scriptCommandsDuring(() => limiter.consume('k', 3))).toEqual(['incrby', 'pttl']);
+      const hot = blocks ? ['get', 'incrby', 'pttl'] : ['incrby', 'pttl'];
+      expect(await scriptCommandsDuring(() => limiter.consume('k'))).toEqual(hot);
+      expect(await scriptCommandsDuring(() => limiter.consume('k', 3))).toEqual(hot);
       expect((await limiter.consume('k')).remaining).toBe(94);
     }
   });
@@ -135,6 +136,22 @@ describe('redisStore fixed window', () => {
         expect(Math.abs(r.resetMs - m.resetMs)).toBeLessThan(1_000);
       }
     }
+  });
+
+  it('no Redis error replies from the hot path: fractional costs skip it, and with blocks a struct state (strikes) is never INCRBY-ed', async () => {
+    const failedIncrby = async () => Number(/cmdstat_incrby:.*failed_calls=(\d+)/.exec((await client.info('commandstats')) as string)?.[1] ?? 0);
+    const before = await failedIncrby();
+    const store = redisStore({ client });
+    const fractional = createRateLimiter({ algorithm: 'fixed-window', limit: 10, windowMs: HOUR, store, name: unique('frac') });
+    for (let i = 0; i < 5; i++) expect((await fractional.consume('k', 0.5)).allowed).toBe(true);
+    expect((await fractional.consume('k', 0.5)).remaining).toBe(7);
+    // blocks: a refusal leaves a strike (the 40-byte state) until the key expires
+    const blocks = createRateLimiter({ algorithm: 'fixed-window', limit: 1, windowMs: HOUR, store, name: unique('strikes'), blockDurationMs: 1, blockCache: false });
+    await blocks.consume('k');
+    expect((await blocks.consume('k')).allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 5)); // the 1 ms block ends; the strike stays
+    for (let i = 0; i < 3; i++) expect((await blocks.consume('k')).allowed).toBe(false);
+    expect(await failedIncrby()).toBe(before);
   });
 
   it('reads a key written by the previous release (struct state, relative expiry) and keeps counting in it', async () => {

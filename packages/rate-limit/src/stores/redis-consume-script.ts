@@ -49,6 +49,8 @@ interface Parts {
    * exactly what the general path would, or leave the key as it found it.
    */
   hot?: string;
+  /** {@link Parts.hot} for the script with blocks. */
+  hotWithBlocks?: string;
   /**
    * Writes a new state other than with `pack` and a relative expiry (statement; `false`
    * expression when it does not apply): the fixed window's plain count.
@@ -70,18 +72,31 @@ if x + cost > limit + EPS then wait = ws + W - now end`,
 if x > 0 then full = ws + W - now end`,
     pack: `pack('<ddddd', ws, x, 0, bu, s)`,
     // A plain count (see the module comment), first thing in the script (no clock, no
-    // prologue): INCRBY answers a number only for a plain key (or none: it then creates one,
-    // with no expiry). PTTL > 0: the key's window is the current one, and PTTL = window end -
-    // now in whole ms (= the general path's ceil'd resetMs); PTTL <= W refuses a key of a
-    // longer window (a changed policy under the same name). The limit (ARGV[1], W is ARGV[2])
-    // and a plain count are integers, so no EPS. Otherwise the key is put back as it was and
-    // the general path decides.
+    // prologue). Used for whole costs only (a fractional cost gets the script without it).
+    // Without blocks, INCRBY first: it answers a number only for a plain key (or none: it then
+    // creates one, with no expiry); a 40-byte state (left by fractional costs) makes it answer
+    // an error, caught. With blocks, where 40-byte states (strikes) are common, a GET first,
+    // so Redis never records an error reply. PTTL > 0: the key's window is the current one,
+    // and PTTL = window end - now in whole ms (= the general path's ceil'd resetMs); PTTL <= W
+    // refuses a key of a longer window (a changed policy under the same name, or Redis's
+    // clock went back). The limit (ARGV[1], W is ARGV[2]) and a plain count are integers, so
+    // no EPS. Otherwise the key is put back as it was and the general path decides.
     hot: `local c = redis.pcall('INCRBY', KEYS[1], COST)
 if type(c) == 'number' then
   local ttl = redis.call('PTTL', KEYS[1])
   local limit = tonumber(ARGV[1])
   if ttl > 0 and ttl <= tonumber(ARGV[2]) and c <= limit then return { limit - c, ttl } end
   if ttl == -1 then redis.call('DEL', KEYS[1]) else redis.call('DECRBY', KEYS[1], COST) end
+end`,
+    hotWithBlocks: `local got = redis.call('GET', KEYS[1])
+if got and #got < 40 then
+  local c = redis.pcall('INCRBY', KEYS[1], COST)
+  if type(c) == 'number' then
+    local ttl = redis.call('PTTL', KEYS[1])
+    local limit = tonumber(ARGV[1])
+    if ttl > 0 and ttl <= tonumber(ARGV[2]) and c <= limit then return { limit - c, ttl } end
+    redis.call('DECRBY', KEYS[1], COST)
+  end
 end`,
     plain: `bu == 0 and s == 0 and x == floor(x) and x < 1e14 and ws + W == floor(ws + W) and ws + W < 1e14`,
   },
@@ -133,7 +148,8 @@ if raw and sa > now then x = sa end`,
   },
 };
 
-function build(p: Parts, blocks: boolean): string {
+function build(p: Parts, blocks: boolean, whole: boolean): string {
+  const hot = whole ? (blocks ? p.hotWithBlocks : p.hot) : undefined;
   const policy = p.uses === 'window' ? 'limit, W' : 'cap, P';
   const read = blocks
     ? `local ${policy}, bms, growth, maxb, cost = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4]), num(ARGV[5]), num(ARGV[6])`
@@ -146,7 +162,7 @@ local bms, growth, maxb = 0, 1, 0`;
       ? `if #raw == 40 then sa, sb, sc, sbu, ss = unpack('<ddddd', raw)
   else sa, sb, sc, sbu, ss = redis.call('PEXPIRETIME', KEYS[1]) - W, num(raw) or 0, 0, 0, 0 end`
       : `if #raw == 40 then sa, sb, sc, sbu, ss = unpack('<ddddd', raw) else raw = false end`;
-  return `${p.hot ? p.hot.replaceAll('COST', blocks ? 'ARGV[6]' : 'ARGV[3]') : ''}
+  return `${hot ? hot.replaceAll('COST', blocks ? 'ARGV[6]' : 'ARGV[3]') : ''}
 local EPS = 1e-9
 local floor, ceil, max, min = math.floor, math.ceil, math.max, math.min
 local pack, unpack = struct.pack, struct.unpack
@@ -214,12 +230,13 @@ const cache = new Map<string, string>();
 /**
  * The single-key `consume` script of one algorithm, with or without blocks. Its arguments
  * (see {@link consumeArgs}) are only the numbers it reads, as Redis turns every argument into
- * a Lua string.
+ * a Lua string. `whole`: the script for whole costs (with the fixed window's clock-free hot
+ * path); `false` for a fractional cost, which `INCRBY` cannot take.
  */
-export function consumeScript(algorithm: Algorithm, blocks: boolean): string {
-  const id = `${algorithm}:${blocks}`;
+export function consumeScript(algorithm: Algorithm, blocks: boolean, whole = true): string {
+  const id = `${algorithm}:${blocks}:${whole}`;
   let script = cache.get(id);
-  if (script === undefined) cache.set(id, (script = build(PARTS[algorithm], blocks)));
+  if (script === undefined) cache.set(id, (script = build(PARTS[algorithm], blocks, whole)));
   return script;
 }
 

@@ -45,16 +45,22 @@ interface FastConsume {
 }
 const fastShas = new Map<string, Promise<string>>();
 const fastByPolicy = new WeakMap<RateLimitPolicy, FastConsume>();
-/** Built once per policy (i.e. per limiter), so a `consume` builds no script arguments. */
-function fastConsumeOf(p: RateLimitPolicy): FastConsume {
-  let fast = fastByPolicy.get(p);
+const fractionalByPolicy = new WeakMap<RateLimitPolicy, FastConsume>();
+/**
+ * Built once per policy (i.e. per limiter) and kind of cost, so a `consume` builds no script
+ * arguments. `whole`: for a whole cost (the fixed window's script with its `INCRBY` hot path);
+ * a fractional cost gets the script without it.
+ */
+function fastConsumeOf(p: RateLimitPolicy, whole: boolean): FastConsume {
+  const byPolicy = whole ? fastByPolicy : fractionalByPolicy;
+  let fast = byPolicy.get(p);
   if (!fast) {
-    const script = consumeScript(p.algorithm, p.blockDurationMs > 0);
+    const script = consumeScript(p.algorithm, p.blockDurationMs > 0, whole);
     let promise = fastShas.get(script);
     if (!promise) fastShas.set(script, (promise = sha1Hex(script)));
     const created: FastConsume = { script, sha: undefined, shaPromise: promise, args: consumeArgs(p), capacity: p.capacity, parse: parserFor(p.capacity) };
     promise.then((sha) => (created.sha = sha), () => undefined);
-    fastByPolicy.set(p, created);
+    byPolicy.set(p, created);
     fast = created;
   }
   return fast;
@@ -166,7 +172,7 @@ export function createConsume(client: RedisClientLike, guard: RedisGuard): { con
     flush(batch);
   };
   const consume = (key: string, policy: RateLimitPolicy, cost: number): Promise<StoreOutcome> => {
-    const fast = fastConsumeOf(policy);
+    const fast = fastConsumeOf(policy, Number.isInteger(cost));
     if (!pipelines || fast.sha === undefined) return consumeOne(key, fast, cost);
     if (!ticking) {
       ticking = true;
