@@ -1,7 +1,7 @@
 /**
  * `GET /monitoring/`: the dashboard page with its first view rendered on the server. It takes
  * the Vite-built `index.html` (`dashboard/`, built into `dist/dashboard`), renders the dashboard
- * for the current snapshot into its `#root` (`dashboard/first-view.tsx`, React's
+ * for the current snapshot into its `#root` (`first-view.tsx`, React's
  * `renderToString`, loaded on the first request) and adds that snapshot as
  * `<script type="application/json" id="first-snapshot">` for the browser's own first render. So
  * the first data is on screen when the HTML has arrived, one round trip after the click, instead
@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { stringifySafe, type MonitoringSnapshot } from '@armor/metrics';
-import type * as FirstView from '../dashboard/first-view.js';
+import type * as FirstView from './first-view.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -54,7 +54,7 @@ export function monitoringPage(options: MonitoringPageOptions): RequestHandler {
   const file = join(options.dir, 'index.html');
   let template: { mtimeMs: number; html: string } | undefined;
   let renderer: Promise<typeof FirstView> | undefined;
-  const load = () => (renderer ??= import('../dashboard/first-view.js'));
+  const load = () => (renderer ??= import('./first-view.js'));
   if (options.warm) {
     setImmediate(() => {
       load().catch(() => (renderer = undefined));

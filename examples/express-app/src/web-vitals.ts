@@ -16,7 +16,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
-import type { Histogram, Monitor, MonitoringSnapshot, Registry } from '@armor/metrics';
+import { recordError, type Histogram, type Monitor, type MonitoringSnapshot, type Registry } from '@armor/metrics';
 import { monitoringEndpoint } from '@armor/metrics/express';
 import { createScorecard, pageLoadsFromHistogram, type Scorecard } from '@armor/metrics/slo';
 import { createWebVitalsIngest } from '@armor/metrics/web-vitals';
@@ -64,7 +64,8 @@ export function bundleBytesFromManifest(dir: string): () => number | null {
 
 /**
  * Wraps `snapshot` with the SLO scorecard and builds the web vitals ingest (on `registry`) and
- * the server-rendered page (from the build in `page.dir`; `page.warm` loads its renderer at once).
+ * the server-rendered page (from the build in `page.dir`; `page.warm` loads its renderer at once;
+ * a failed first view is recorded as an error group and the static page is sent).
  */
 export function monitoringWithVitals(registry: Registry, snapshot: () => Promise<MonitoringSnapshot>, page: { dir: string; warm: boolean }): MonitoringWithVitals {
   const { dir, warm } = page;
@@ -80,6 +81,6 @@ export function monitoringWithVitals(registry: Registry, snapshot: () => Promise
     return { ...s, slo: await scorecard.evaluate(s) };
   };
   const vitals = express.Router().post('/vitals', webVitalsHandler(ingest));
-  const pageRouter = express.Router().get(['/', '/index.html'], monitoringPage({ dir, warm, snapshot: withSlo }));
+  const pageRouter = express.Router().get(['/', '/index.html'], monitoringPage({ dir, warm, snapshot: withSlo, onRenderError: (error) => recordError(error, { registry, context: { path: '/monitoring/' } }) }));
   return { snapshot: withSlo, endpoint: monitoringEndpoint({ snapshot: withSlo } as Monitor), vitals, page: pageRouter, scorecard };
 }
