@@ -29,6 +29,18 @@ beforeAll(async () => {
     (_req, res) => res.json({ updated: (res.locals as { resource: { id: string } }).resource.id }),
   );
   app.delete('/comments/:id', requirePermission(policy, 'delete', 'comment', { principal, resource: (req) => comments[String(req.params.id)], onError: 'next' }), (_req, res) => res.json({}));
+  // Type-level checks (no resource): a principal known at once, and one that resolves later.
+  // The first middleware marks whether the guard's next() ran in the same tick.
+  const tick: express.RequestHandler = (_req, res, next) => {
+    res.locals.tick = 'same';
+    queueMicrotask(() => (res.locals.tick = 'later'));
+    next();
+  };
+  const answer: express.RequestHandler = (_req, res) => {
+    res.json({ tick: res.locals.tick });
+  };
+  app.post('/comments', tick, requirePermission(policy, 'create', 'comment', { principal }), answer);
+  app.post('/comments-async', tick, requirePermission(policy, 'create', 'comment', { principal: async (req) => principal(req) }), answer);
   app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(err.status ?? 500).json({ mine: true, status: err.status });
   });
@@ -80,6 +92,21 @@ describe('requirePermission (Express, real sockets)', () => {
     const res = await call('DELETE', '/comments/c2', 'ada');
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ mine: true, status: 403 });
+  });
+
+  it('type-level check: a principal known at once is decided in the same tick; a promised one after it resolves; both deny alike', async () => {
+    const sync = await call('POST', '/comments', 'ada');
+    expect(sync.status).toBe(200);
+    expect(await sync.json()).toEqual({ tick: 'same' });
+    const later = await call('POST', '/comments-async', 'ada');
+    expect(later.status).toBe(200);
+    expect(await later.json()).toEqual({ tick: 'later' });
+    for (const path of ['/comments', '/comments-async']) {
+      const denied = await call('POST', path, 'bob'); // a viewer cannot create
+      expect(denied.status, path).toBe(403);
+      expect(denied.headers.get('content-type'), path).toContain('application/problem+json');
+      expect((await call('POST', path)).status, path).toBe(401);
+    }
   });
 
   it('refuses an unknown action or bad options at construction', () => {
