@@ -416,19 +416,24 @@ export function createCsrf(options: CsrfOptions): Csrf {
         throw invalid('malformed');
       }
       const body = submitted.slice(0, d4);
-      // The cookie and the MAC under the signing secret, compared in one pass.
+      // The cookie, the MAC under the signing secret and (when remembered) the session tag,
+      // compared in one pass; anything else takes the checks one by one, in order.
       const first = signer.sign(0, body);
-      const diff = compareDoubleSubmit(cookieToken, submitted, typeof first === 'string' ? first : await first, d4 + 1);
+      const mac = typeof first === 'string' ? first : await first;
+      const knownTag = tagCaches[0]!.get(sessionId);
+      const diff = compareDoubleSubmit(cookieToken, submitted, mac, d4 + 1, knownTag, d3 + 1);
       if (diff & 1) throw mismatch();
-      let index = diff === 0 ? 0 : -1;
-      for (let i = 1; index === -1 && i < signer.count; i++) {
-        const signed = signer.sign(i, body);
-        if (timingSafeEqual(typeof signed === 'string' ? signed : await signed, submitted, d4 + 1)) index = i;
-      }
-      if (index === -1) throw invalid('signature');
-      const tag = tagCaches[index]!.get(sessionId) ?? (await sessionTag(index, sessionId));
-      if (!timingSafeEqual(tag, submitted, d3 + 1, d4)) {
-        throw new CsrfError('CSRF_SESSION_MISMATCH', 'CSRF token was issued for another session');
+      if (diff !== 0 || knownTag === undefined) {
+        let index = timingSafeEqual(mac, submitted, d4 + 1) ? 0 : -1;
+        for (let i = 1; index === -1 && i < signer.count; i++) {
+          const signed = signer.sign(i, body);
+          if (timingSafeEqual(typeof signed === 'string' ? signed : await signed, submitted, d4 + 1)) index = i;
+        }
+        if (index === -1) throw invalid('signature');
+        const tag = tagCaches[index]!.get(sessionId) ?? (await sessionTag(index, sessionId));
+        if (!timingSafeEqual(tag, submitted, d3 + 1, d4)) {
+          throw new CsrfError('CSRF_SESSION_MISMATCH', 'CSRF token was issued for another session');
+        }
       }
       const expiresAt = base36(submitted, d1 + 1, d2) * 1000;
       if (!(expiresAt > clock.now())) throw new CsrfError('CSRF_TOKEN_EXPIRED', 'CSRF token expired', { details: { expiredAt: new Date(expiresAt).toISOString() } });

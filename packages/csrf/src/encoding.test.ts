@@ -53,3 +53,24 @@ it('compareDoubleSubmit agrees with === for the cookie and the tail (ASCII, non-
   expect(compareDoubleSubmit(`${token.slice(0, -1)}x`, token, `x${'m'.repeat(42)}`, at)).toBe(3);
   expect(compareDoubleSubmit(token, token, 'm'.repeat(44), at)).toBe(2);
 });
+
+it('compareDoubleSubmit also checks a middle segment (the session tag) when given', () => {
+  const token = `v1.abc.${'n'.repeat(22)}.${'t'.repeat(16)}.${'m'.repeat(43)}`;
+  const at = token.lastIndexOf('.') + 1;
+  const tagAt = token.indexOf('t');
+  expect(compareDoubleSubmit(token, token, 'm'.repeat(43), at, 't'.repeat(16), tagAt)).toBe(0);
+  expect(compareDoubleSubmit(token, token, 'm'.repeat(43), at, `${'t'.repeat(15)}x`, tagAt)).toBe(2);
+  expect(compareDoubleSubmit(token, token, 'm'.repeat(43), at, 't'.repeat(16), tagAt + 1)).toBe(2);
+  expect(compareDoubleSubmit(token, token, 'm'.repeat(43), at, 't'.repeat(16), at - 1)).toBe(2); // overlaps the tail
+  expect(compareDoubleSubmit(`${token}ü`, `${token}ü`, 'm'.repeat(43) + 'ü', at, 't'.repeat(16), tagAt)).toBe(0); // the charCodeAt path
+  expect(compareDoubleSubmit(`${token}ü`, `${token}ü`, 'm'.repeat(43) + 'ü', at, 'x'.repeat(16), tagAt)).toBe(2);
+  fc.assert(
+    fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 20 }), fc.nat(), fc.nat(), (text, mid, x, y) => {
+      const from = x % (text.length + 1);
+      const midFrom = y % (from + 1);
+      const ok = midFrom + mid.length <= from && text.slice(midFrom, midFrom + mid.length) === mid;
+      expect(compareDoubleSubmit(text, text, text.slice(from), from, mid, midFrom)).toBe(ok ? 0 : 2);
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -36,12 +36,13 @@ const tailViews: Uint8Array[] = [];
 /**
  * The double-submit comparison in one pass, constant-time in the contents: `0` when `cookie`
  * equals `submitted` and `submitted.slice(from)` equals `expectedTail` (the MAC); bit `1` set when
- * the cookie differs, bit `2` set when the tail differs. The three are copied into one scratch
+ * the cookie differs, bit `2` set when the tail differs — or when `expectedMid` (the session tag)
+ * is not at `midFrom` of `submitted`, if given (it must end before `from`). The three are copied into one scratch
  * buffer (native copies for ASCII; the expected token is the submitted head plus
  * `expectedTail`) and compared four bytes at a time in one loop. Not ASCII or longer than 256
  * characters: the `charCodeAt` path.
  */
-export function compareDoubleSubmit(cookie: string, submitted: string, expectedTail: string, from: number): number {
+export function compareDoubleSubmit(cookie: string, submitted: string, expectedTail: string, from: number, expectedMid = '', midFrom = 0): number {
   const n = submitted.length;
   if (
     n > 256 ||
@@ -50,11 +51,16 @@ export function compareDoubleSubmit(cookie: string, submitted: string, expectedT
     cookie.length !== n ||
     encoder.encodeInto(cookie, cookieBytes).written !== n ||
     encoder.encodeInto(submitted, tokenBytes).written !== n ||
-    encoder.encodeInto(expectedTail, (tailViews[from] ??= all.subarray(512 + from, 768))).written !== n - from
+    encoder.encodeInto(expectedTail, (tailViews[from] ??= all.subarray(512 + from, 768))).written !== n - from ||
+    midFrom < 0 ||
+    midFrom + expectedMid.length > from
   ) {
-    return (timingSafeEqual(cookie, submitted) ? 0 : 1) | (timingSafeEqual(expectedTail, submitted, from) ? 0 : 2);
+    return slow(cookie, submitted, expectedTail, from, expectedMid, midFrom);
   }
   all.copyWithin(512, 256, 256 + from);
+  if (expectedMid !== '' && encoder.encodeInto(expectedMid, (tailViews[midFrom] ??= all.subarray(512 + midFrom, 768))).written !== expectedMid.length) {
+    return slow(cookie, submitted, expectedTail, from, expectedMid, midFrom);
+  }
   let cookieDiff = 0;
   let tailDiff = 0;
   const words = n >>> 2;
@@ -69,4 +75,9 @@ export function compareDoubleSubmit(cookie: string, submitted: string, expectedT
     tailDiff |= all[512 + i]! ^ token;
   }
   return (cookieDiff === 0 ? 0 : 1) | (tailDiff === 0 ? 0 : 2);
+}
+
+function slow(cookie: string, submitted: string, expectedTail: string, from: number, expectedMid: string, midFrom: number): number {
+  const mid = expectedMid === '' || (midFrom >= 0 && midFrom + expectedMid.length <= from && timingSafeEqual(expectedMid, submitted, midFrom, midFrom + expectedMid.length));
+  return (timingSafeEqual(cookie, submitted) ? 0 : 1) | (timingSafeEqual(expectedTail, submitted, from) && mid ? 0 : 2);
 }
