@@ -1,4 +1,4 @@
-import { StrictMode, useEffect } from 'react';
+import { StrictMode, useLayoutEffect } from 'react';
 import { App } from './App';
 
 /**
@@ -8,8 +8,10 @@ import { App } from './App';
  */
 export function Root() {
   // The prerendered HTML is `inert` (seen, but not clickable or focusable) until React has taken
-  // it over: a sign-in form submitted natively would put the token in the URL.
-  useEffect(() => document.getElementById('root')?.removeAttribute('inert'), []);
+  // it over: a sign-in form submitted natively would put the token in the URL. Released in the
+  // commit that completes hydration (a layout effect), not after the next paint (a passive
+  // effect would keep the page inert for a frame or more in which it is already usable).
+  useLayoutEffect(() => document.getElementById('root')?.removeAttribute('inert'), []);
   return (
     <StrictMode>
       <App />

@@ -139,6 +139,23 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
 
     it('renders the comments page, then the lazy admin page with the (stubbed) snapshot, and reports its web vitals; prints the load times', async () => {
       const context = await browser.newContext();
+      // The moment the page becomes usable, taken in the page itself: a MutationObserver
+      // installed before any of the page's scripts sees `inert` leave the hydrated comments page
+      // (the same condition as the poll below). Polling alone cannot see it: it starts only
+      // after `page.goto` has returned (after the load event, and Playwright's own script has
+      // been injected and compiled under the 4x CPU throttling), so it reports that moment
+      // instead whenever the page was usable earlier. Both are printed.
+      await context.addInitScript(() => {
+        const usable = () => {
+          const root = document.getElementById('root');
+          return !!root && !root.hasAttribute('inert') && !!document.querySelector('#comments-title') && !!document.querySelector('input[name="token"]');
+        };
+        new MutationObserver((_, observer) => {
+          if (!usable()) return;
+          (window as unknown as { __usableAt: number }).__usableAt = performance.now();
+          observer.disconnect();
+        }).observe(document, { subtree: true, childList: true, attributes: true });
+      });
       const page = await context.newPage();
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Network.enable');
@@ -168,14 +185,18 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 
       await page.goto(`${stub.url}/`, { waitUntil: 'load', timeout: 60_000 });
-      // In-page time (ms since navigation start) when React has hydrated the signed-out comments page.
-      const rendered = (await (
+      // In-page time (ms since navigation start) when React has hydrated the signed-out comments
+      // page: as the observer saw it (`rendered`), and as a poll after the load event finds it.
+      const polled = (await (
         await page.waitForFunction(
           () => (!document.getElementById('root')!.hasAttribute('inert') && document.querySelector('#comments-title') && document.querySelector('input[name="token"]') ? performance.now() : 0),
           undefined,
           { polling: 10, timeout: 60_000 },
         )
       ).jsonValue()) as number;
+      const rendered = await page.evaluate(() => (window as unknown as { __usableAt?: number }).__usableAt ?? -1);
+      expect(rendered, 'the observer saw the page become usable').toBeGreaterThan(0);
+      expect(rendered).toBeLessThanOrEqual(polled);
       const paints = (await page.evaluate(
         () =>
           new Promise<{ fcp: number; lcp: number; lcpElement: string; dcl: number; load: number }>((resolve) => {
@@ -225,7 +246,7 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       const adminScripts = [...requests.values()].filter((r) => r.type === 'Script' && !initialScripts.includes(r));
       const kb = (r: { encoded?: number }) => ((r.encoded ?? 0) / 1024).toFixed(1);
       console.info(
-        `CONVEX-UI load under 4x CPU + Fast 3G: FCP ${Math.round(paints.fcp)} ms, LCP ${Math.round(paints.lcp)} ms (${paints.lcpElement}), comments page interactive (hydrated) ${Math.round(rendered)} ms, ` +
+        `CONVEX-UI load under 4x CPU + Fast 3G: FCP ${Math.round(paints.fcp)} ms, LCP ${Math.round(paints.lcp)} ms (${paints.lcpElement}), comments page interactive (hydrated) ${Math.round(rendered)} ms (first poll after load: ${Math.round(polled)} ms), ` +
           `DOMContentLoaded ${Math.round(paints.dcl)} ms, load ${Math.round(paints.load)} ms; ` +
           `scripts ${initialScripts.map((s) => `${s.url.split('/').pop()} ${s.encoding ?? 'identity'} ${kb(s)} KB`).join(', ')}`,
       );
