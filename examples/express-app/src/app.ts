@@ -86,7 +86,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   const securityAudit = auditSecurityErrors(services.audit.log, { onAppendError: auditFailed });
   // The monitoring snapshot with the audit section (integrity per stream, recent events).
   // With the SLO scorecard and the /monitoring page's own web vitals (web-vitals.ts).
-  const monitorWithAudit = monitoringWithVitals(registry, async () => ({ ...(await monitor.snapshot()), audit: await services.audit.snapshot() }), { dir: DASHBOARD_DIR, warm: config.env !== 'test' });
+  const monitorWithAudit = monitoringWithVitals(registry, async () => ({ ...(await monitor.snapshot()), audit: await services.audit.snapshot() }), { dir: DASHBOARD_DIR });
   const access = accessControl({ admin: services.admin, auditLog: services.audit.log, onAuditError: auditFailed });
   const ops = operations(services, access);
 
@@ -170,6 +170,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
       installClientErrorHandler(server);
       servers.push(server);
       health.markReady();
+      // The /monitoring page's server renderer, loaded now rather than by the first page view (not in tests: each would pay for it).
+      if (config.env !== 'test') monitorWithAudit.warm();
       return server;
     },
     async close() {

@@ -39,27 +39,26 @@ export interface MonitoringPageOptions {
   dir: string;
   /** The snapshot the page is rendered from (the one `/monitoring/snapshot` serves). */
   snapshot: () => Promise<MonitoringSnapshot>;
-  /**
-   * Load the renderer (React's server renderer and the dashboard) in the background now,
-   * rather than on the first request (which would wait for it: about a second from source).
-   * @default false
-   */
-  warm?: boolean;
   /** Called when the first view could not be rendered (the static page is sent instead). @default ignore */
   onRenderError?: (error: unknown) => void;
 }
 
+/** What {@link monitoringPage} returns: the handler, and a way to load its renderer ahead of the first request. */
+export type MonitoringPageHandler = RequestHandler & {
+  /**
+   * Loads the renderer (React's server renderer and the dashboard) in the background now, rather
+   * than on the first request, which would wait for it (about a second from source). Call it
+   * when the server starts listening.
+   */
+  warm(): void;
+};
+
 /** The handler of `GET /monitoring/` (also as `/monitoring` and its `index.html`); see the module docs. */
-export function monitoringPage(options: MonitoringPageOptions): RequestHandler {
+export function monitoringPage(options: MonitoringPageOptions): MonitoringPageHandler {
   const file = join(options.dir, 'index.html');
   let template: { mtimeMs: number; html: string } | undefined;
   let renderer: Promise<typeof FirstView> | undefined;
   const load = () => (renderer ??= import('./first-view.js'));
-  if (options.warm) {
-    setImmediate(() => {
-      load().catch(() => (renderer = undefined));
-    });
-  }
 
   /** The built page, re-read when the build changes it; `undefined` when it is not built. */
   async function page(): Promise<string | undefined> {
@@ -87,7 +86,7 @@ export function monitoringPage(options: MonitoringPageOptions): RequestHandler {
     }
   }
 
-  return (req: Request, res: Response, next: NextFunction) => {
+  const handler = (req: Request, res: Response, next: NextFunction) => {
     void (async () => {
       const html = await page();
       if (html === undefined) return next();
@@ -106,4 +105,11 @@ export function monitoringPage(options: MonitoringPageOptions): RequestHandler {
       } else res.end(body);
     })().catch(next);
   };
+  return Object.assign(handler, {
+    warm() {
+      setImmediate(() => {
+        load().catch(() => (renderer = undefined));
+      });
+    },
+  });
 }

@@ -35,6 +35,8 @@ export interface MonitoringWithVitals {
   page: Router;
   /** The scorecard (its targets are the defaults of `@armor/metrics/slo`). */
   scorecard: Scorecard;
+  /** Loads the page's renderer in the background (call it when the server listens; the first page view waits for it otherwise). */
+  warm(): void;
 }
 
 /**
@@ -64,11 +66,11 @@ export function bundleBytesFromManifest(dir: string): () => number | null {
 
 /**
  * Wraps `snapshot` with the SLO scorecard and builds the web vitals ingest (on `registry`) and
- * the server-rendered page (from the build in `page.dir`; `page.warm` loads its renderer at once;
- * a failed first view is recorded as an error group and the static page is sent).
+ * the server-rendered page (from the build in `page.dir`; a failed first view is recorded as an
+ * error group and the static page is sent).
  */
-export function monitoringWithVitals(registry: Registry, snapshot: () => Promise<MonitoringSnapshot>, page: { dir: string; warm: boolean }): MonitoringWithVitals {
-  const { dir, warm } = page;
+export function monitoringWithVitals(registry: Registry, snapshot: () => Promise<MonitoringSnapshot>, page: { dir: string }): MonitoringWithVitals {
+  const { dir } = page;
   const ingest = createWebVitalsIngest({ registry, maxRoutes: 20 });
   const lcp = registry.get('web_vitals_lcp_seconds') as Histogram<'route'>;
   const scorecard = createScorecard({
@@ -81,6 +83,7 @@ export function monitoringWithVitals(registry: Registry, snapshot: () => Promise
     return { ...s, slo: await scorecard.evaluate(s) };
   };
   const vitals = express.Router().post('/vitals', webVitalsHandler(ingest));
-  const pageRouter = express.Router().get(['/', '/index.html'], monitoringPage({ dir, warm, snapshot: withSlo, onRenderError: (error) => recordError(error, { registry, context: { path: '/monitoring/' } }) }));
-  return { snapshot: withSlo, endpoint: monitoringEndpoint({ snapshot: withSlo } as Monitor), vitals, page: pageRouter, scorecard };
+  const handler = monitoringPage({ dir, snapshot: withSlo, onRenderError: (error) => recordError(error, { registry, context: { path: '/monitoring/' } }) });
+  const pageRouter = express.Router().get(['/', '/index.html'], handler);
+  return { snapshot: withSlo, endpoint: monitoringEndpoint({ snapshot: withSlo } as Monitor), vitals, page: pageRouter, scorecard, warm: () => handler.warm() };
 }
