@@ -13,6 +13,12 @@ const Connected = lazy(loadConnected);
 
 const ADMIN_FALLBACK = <p>Loading the monitoring dashboard…</p>;
 
+/** Pointing at (or tabbing to) the Admin link starts loading its chunks before the click. */
+function warmAdmin() {
+  void loadConnected();
+  void loadAdminPage();
+}
+
 /**
  * Two pages, each with its own URL (`#/`, `#/admin`; see `routes.ts`): comments (the product)
  * and admin (the monitoring dashboard). Hash URLs need nothing from the static host.
@@ -34,7 +40,7 @@ export function App() {
     <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 1200, margin: '0 auto', padding: 16 }}>
       <nav aria-label="Pages" style={{ display: 'flex', gap: 8 }}>
         <a href="#/" aria-current={page === 'comments' ? 'page' : undefined}>Comments</a>
-        <a href="#/admin" aria-current={page === 'admin' ? 'page' : undefined}>Admin</a>
+        <a href="#/admin" aria-current={page === 'admin' ? 'page' : undefined} onPointerEnter={warmAdmin} onFocus={warmAdmin}>Admin</a>
       </nav>
       {page === 'comments' && !signedIn ? (
         <SignedOutComments />

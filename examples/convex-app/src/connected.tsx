@@ -1,6 +1,6 @@
 /**
  * The half of the UI that talks to the deployment: the Convex client (one per tab, connected
- * when this chunk is first loaded), its auth adapter, the signed-in comments page and the
+ * when first rendered), its auth adapter, the signed-in comments page and the
  * provider the admin page runs in. Loaded lazily by `App.tsx` (see `lazy.ts`).
  */
 import { ConvexProviderWithAuth, ConvexReactClient, useConvexAuth } from 'convex/react';
@@ -12,8 +12,15 @@ import type { Page } from './routes';
 import { CommentsSection, SIGN_IN_PROMPT, SignInForm } from './SignedOut';
 import { useArmorErrors, useTimedMutation, useTimedPaginatedQuery } from './useArmor';
 
-/** `main.tsx` renders nothing that loads this chunk without `VITE_CONVEX_URL`. */
-const client = new ConvexReactClient(import.meta.env.VITE_CONVEX_URL as string);
+let client: ConvexReactClient | undefined;
+/**
+ * The tab's Convex client, created (and connected) on first render, not when the chunk loads:
+ * warming the chunk (`lazy.ts`) opens no WebSocket. `main.tsx` renders nothing that loads this
+ * chunk without `VITE_CONVEX_URL`.
+ */
+function convexClient(): ConvexReactClient {
+  return (client ??= new ConvexReactClient(import.meta.env.VITE_CONVEX_URL as string));
+}
 
 /** The admin page (the monitoring dashboard and its panels) is a chunk of its own. */
 const AdminPage = lazy(loadAdminPage);
@@ -21,7 +28,7 @@ const AdminPage = lazy(loadAdminPage);
 /** A page of the UI inside the Convex provider (the ID token is its auth). */
 export default function Connected({ page, adminFallback }: { page: Page; adminFallback: ReactNode }) {
   return (
-    <ConvexProviderWithAuth client={client} useAuth={useIdTokenAuth}>
+    <ConvexProviderWithAuth client={convexClient()} useAuth={useIdTokenAuth}>
       {page === 'comments' ? (
         <CommentsPage />
       ) : (

@@ -5,7 +5,7 @@
  *   signed-in comments page, the provider the admin page runs in). The signed-out comments page,
  *   which every visitor opens first, makes no Convex call, so it is loaded on sign-in (warmed
  *   when the sign-in form is focused or hovered), for a tab that already holds a token, and for
- *   the admin page;
+ *   the admin page (warmed when the Admin link is pointed at or focused);
  * - `AdminPage.tsx`: the monitoring dashboard and its panels, when `#/admin` is opened
  *   (requested together with `connected.tsx`, not after it).
  */

@@ -1,3 +1,4 @@
+import { flushSync } from 'react-dom';
 import { createRoot, hydrateRoot } from 'react-dom/client';
 import { Root } from './Root';
 import { pageOf } from './routes';
@@ -10,8 +11,10 @@ if (!url) {
   // The production build prerenders the signed-out comments page into index.html (vite.config.ts):
   // hydrate it. Another page (`#/admin`), or the dev server's empty root, is rendered afresh.
   // The Convex client is loaded (and connects) only once a page needs it (`lazy.ts`).
+  // Hydrated in one go (a sync lane), as the scripts finish: the page is small, and yielding
+  // between its few components would only add scheduler hops before it is usable.
   if (container.firstElementChild && pageOf(new URL(location.href)) === 'comments') {
-    hydrateRoot(container, <Root />);
+    flushSync(() => hydrateRoot(container, <Root />));
   } else {
     container.replaceChildren();
     createRoot(container).render(<Root />);
