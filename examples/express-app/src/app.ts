@@ -27,7 +27,7 @@ import type { AppConfig } from './config.js';
 import type { Database } from './db/database.js';
 import type { Repositories } from './db/repositories.js';
 import { authentication } from './http/authenticate.js';
-import { getsUnder, installClientErrorHandler, jsonBodies } from './http/middleware.js';
+import { getsUnder, installClientErrorHandler, jsonBodies, series } from './http/middleware.js';
 import { rateLimits } from './http/rate-limits.js';
 import { adminRouter } from './routes/admin.js';
 import { apiRouter } from './routes/api.js';
@@ -96,9 +96,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   // securityHeaders() removes it from every response anyway; not setting it saves that work.
   app.disable('x-powered-by');
 
-  app.use(metricsMiddleware({ registry }));
-  app.use(securityHeaders({ preset: 'api' }));
-  app.use(healthRouter(health));
+  // Every request walks these three: one layer (`series`) instead of three.
+  app.use(series(metricsMiddleware({ registry }), securityHeaders({ preset: 'api' }), healthRouter(health)));
   // The operator's routes, each group one layer for the requests that cannot match it (an API
   // request passes two layers here, not nine): the GET routes behind one test of method and path,
   // the /monitoring chain as one router (middleware only, so no automatic OPTIONS answer).
@@ -112,8 +111,8 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   app.use('/monitoring', monitoring);
 
   // 415 for a body that is not JSON, then the JSON parser; requests without a body skip both.
-  app.use(jsonBodies(express.json({ limit: config.bodyLimit, strict: true })));
-  app.use(loaderMiddleware(loaders));
+  // Then a per-request set of batch loaders.
+  app.use(series(jsonBodies(express.json({ limit: config.bodyLimit, strict: true })), loaderMiddleware(loaders)));
 
   app.use('/api/v1', apiRouter(services, auth, limits, ops, access));
   app.use('/admin', adminRouter(services, auth, limits, access));

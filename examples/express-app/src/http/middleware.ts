@@ -51,6 +51,37 @@ export function getsUnder(prefix: RegExp, routes: RequestHandler): RequestHandle
   return (req, res, next) => ((req.method === 'GET' || req.method === 'HEAD') && prefix.test(req.path) ? routes(req, res, next) : next());
 }
 
+/**
+ * Runs `handlers` one after the other as one middleware, with Express's own semantics for each
+ * (a thrown error or a rejected promise goes to `next(error)`, `next('route')` moves on to the
+ * following handler, `next('router')` leaves the router): one router layer instead of one per
+ * handler, for chains every request of a path walks through.
+ */
+export function series(...handlers: RequestHandler[]): RequestHandler {
+  const count = handlers.length;
+  return (req, res, next) => {
+    let i = 0;
+    const step = (signal?: unknown): void => {
+      if (signal !== undefined && signal !== null && signal !== 'route') {
+        next(signal);
+        return;
+      }
+      if (i === count) {
+        next();
+        return;
+      }
+      const handler = handlers[i++]!;
+      try {
+        const result: unknown = handler(req, res, step);
+        if (result instanceof Promise) result.then(undefined, (error: unknown) => next(error ?? new Error('Rejected promise')));
+      } catch (error) {
+        next(error);
+      }
+    };
+    step();
+  };
+}
+
 /** Reads one cookie from the `Cookie` header (no dependency on cookie-parser). */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;

@@ -16,6 +16,7 @@ import { policy, type AccessControl } from '../access.js';
 import { decodeCursor, repositories } from '../db/repositories.js';
 import { principalOf, type Authentication } from '../http/authenticate.js';
 import type { RateLimits } from '../http/rate-limits.js';
+import { series } from '../http/middleware.js';
 import { parse } from '../http/validate.js';
 import type { Services } from '../services.js';
 import { anonymizeIp, commentBody, commentParams, listQuery, noQuery, present, projectBody, projectParams, projectTag, v, type Operations, type PresentedComment } from './operations.js';
@@ -24,7 +25,7 @@ import { anonymizeIp, commentBody, commentParams, listQuery, noQuery, present, p
 export function apiRouter(services: Services, auth: Authentication, limits: RateLimits, ops: Operations, access: AccessControl): express.Router {
   const { db, repos, cache, loaders } = services;
   const api = express.Router();
-  api.use(limits.authFailureLimit, auth.requireKey, limits.apiLimit);
+  api.use(series(limits.authFailureLimit, auth.requireKey, limits.apiLimit));
 
   /** A project as the caller may see it: the fields the policy lets them read. */
   const showProject = (res: express.Response, project: { id: string; tenantId: string; name: string; createdAt: string; createdBy: string | null }) => {
