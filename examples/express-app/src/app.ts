@@ -105,7 +105,7 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   operatorGets.get(['/favicon.ico', '/favicon.svg'], favicon);
   operatorGets.get('/metrics', limits.authFailureLimit, auth.requireAdmin, metricsEndpoint(registry));
   operatorGets.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.endpoint);
-  app.use(getsUnder(/^\/(?:favicon\.|metrics|monitoring\/snapshot)/i, operatorGets));
+  app.use(getsUnder(/^\/(?:favicon\.|metrics|monitoring\/snapshot\b)/i, operatorGets));
   const monitoring = express.Router();
   monitoring.use(limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.vitals, securityHeaders({ preset: 'default' }), monitorWithAudit.page, dashboardRouter(DASHBOARD_DIR));
   app.use('/monitoring', monitoring);
