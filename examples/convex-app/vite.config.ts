@@ -64,9 +64,11 @@ export default defineConfig(({ command, mode }) => {
       sourcemap: true,
       rolldownOptions: {
         output: {
-          // Code splitting: React and the Convex client each in a long-cached chunk of their own
-          // (preloaded by the HTML with the entry); the admin page (the dashboard) is split off
-          // by `React.lazy` in App.tsx and loaded only when opened.
+          // Code splitting: React and the Convex client each in a long-cached chunk of their own.
+          // React is the first page's (preloaded by the HTML with the entry); the Convex client
+          // is not: the signed-out first page makes no Convex call, so it comes with the lazy
+          // `connected` chunk (sign-in, a signed-in tab, the admin page; see src/lazy.ts), as
+          // the admin page (the dashboard) and the web vitals reporter do.
           codeSplitting: {
             groups: [
               { name: 'vendor', test: /[\\/]node_modules[\\/](?:react|react-dom|scheduler)[\\/]/ },
