@@ -311,5 +311,29 @@ describe('the Convex UI: bundle budget and load under throttling', () => {
       await context.close();
       expect(errors).toEqual([]);
     }, 60_000);
+
+    it('signs in from the signed-out page (the Convex chunk arrives with the sign-in), and signs out back to it', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const scripts: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('request', (r) => r.resourceType() === 'script' && scripts.push(r.url()));
+      await page.goto(`${stub.url}/`);
+      await page.waitForFunction(() => !document.getElementById('root')!.hasAttribute('inert'));
+      expect(scripts.some((u) => u.includes('/convex-')), 'no Convex client before sign-in').toBe(false);
+      await page.locator('input[name="token"]').fill('header.payload.signature');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Signed in once the (stub) deployment has accepted the token: the project form shows.
+      await page.locator('input[name="project"]').waitFor({ timeout: 30_000 });
+      expect(scripts.some((u) => u.includes('/convex-'))).toBe(true);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.locator('input[name="token"]').waitFor({ timeout: 30_000 });
+      expect(await page.locator('input[name="project"]').count()).toBe(0);
+      expect(await page.evaluate(() => sessionStorage.getItem('armor.idToken'))).toBeNull();
+      await context.close();
+      expect(errors).toEqual([]);
+    }, 60_000);
   });
 });
