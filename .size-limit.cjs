@@ -14,9 +14,9 @@ const { join } = require('node:path');
  * Issue 29's targets: @armor/metrics <= 15 KB (14.5 measured: request instrumentation moved to
  * `@armor/metrics/http`, the bridges to `/bridges`); @armor/api-keys and @armor/csrf <= 6.5 KB
  * (5.91 and 6.39: the native HMAC, node:crypto or Web Crypto, replaced @noble/hashes in the async
- * paths); @armor/security-headers <= 5.5 KB is NOT met (6.11 measured; its own code is 4.35 kB,
- * the rest is @armor/errors' code table and the kernel's did-you-mean option checks, which every
- * ConfigurationError reaches): its budget stays at the measured size and the target stands.
+ * paths); @armor/security-headers <= 5.5 KB (5.43: CSP report parsing moved to
+ * `@armor/security-headers/reports`; the rest beside its own code is @armor/errors' code table
+ * and the kernel's did-you-mean option checks, which every ConfigurationError reaches).
  * The four budgets raised on 2026-12-06 are back at (or under) their earlier values, by removing
  * the causes: @armor/core's root no longer carries IP parsing or the Redis guard (own entries
  * `@armor/core/ip`, `@armor/core/redis`; 10.8 -> 4.32 kB), the IP parser no longer bundles the
@@ -41,7 +41,7 @@ const budgets = {
   '@armor/rate-limit': '24.6 KB',
   '@armor/react-monitoring-dashboard': '23.5 KB',
   '@armor/resilience': '22.5 KB',
-  '@armor/security-headers': '6.3 KB',
+  '@armor/security-headers': '5.5 KB',
   '@armor/validation': '80 KB',
 };
 

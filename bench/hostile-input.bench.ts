@@ -16,7 +16,7 @@
  */
 import { createRedactor } from '@armor/privacy';
 import { readCookie } from '@armor/csrf';
-import { parseCspReports } from '@armor/security-headers';
+import { parseCspReports } from '@armor/security-headers/reports';
 import { detectInjection, sanitizeHtml, stripTags } from '@armor/validation';
 import { report } from './lib.ts';
 

@@ -110,7 +110,7 @@ export interface CspOptions {
   /**
    * Where browsers send violation reports: adds `report-uri <url>` and `report-to <group>`
    * to the policy and a `Reporting-Endpoints: <group>="<url>"` header. Parse the reports
-   * with {@link parseCspReports}.
+   * with `parseCspReports` from `@armor/security-headers/reports`.
    * @default undefined
    */
   reportTo?: { url: string; group?: string | undefined } | undefined;

@@ -4,7 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspReportEndpoint, getCspNonce, securityHeaders } from './express.js';
-import type { CspViolation } from './index.js';
+import type { CspViolation } from './reports.js';
 
 const servers: Server[] = [];
 async function listen(app: express.Express): Promise<string> {

@@ -7,11 +7,9 @@ import {
   compileSecurityHeaders,
   mergeSecurityHeaderOptions,
   cspNonce,
-  cspReportHandler,
-  parseCspReports,
   securityHeaders,
-  type CspViolation,
 } from './index.js';
+import { cspReportHandler, parseCspReports, type CspViolation } from './reports.js';
 
 const HELMET_CSP =
   "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests";

@@ -1,7 +1,7 @@
 /**
  * `@armor/security-headers`: helmet-grade security headers (defaults equal helmet 8's), a
  * typed CSP builder with per-request nonces and the `strict-dynamic` preset, CSP violation
- * report parsing, `Permissions-Policy`, and `api`/`html` presets. Web-standard only (runs
+ * report parsing (in `@armor/security-headers/reports`), `Permissions-Policy`, and `api`/`html` presets. Web-standard only (runs
  * in Node, Convex and edge runtimes); the Express middleware is `@armor/security-headers/express`.
  *
  * @module
@@ -24,5 +24,3 @@ export type {
   ReferrerPolicyToken,
   SecurityHeadersOptions,
 } from './headers.js';
-export { cspReportHandler, parseCspReports } from './reports.js';
-export type { CspReportHandlerOptions, CspViolation } from './reports.js';

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { growthRatio } from '@armor/test-utils';
 import { describe, expect, it } from 'vitest';
-import { parseCspReports } from './index.js';
+import { parseCspReports } from './reports.js';
 
 const FACTOR = 16;
 const BOUND = FACTOR * 4;
