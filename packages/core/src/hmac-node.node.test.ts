@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as nodeBuild from './hmac/node.js';
@@ -47,6 +48,26 @@ describe('@armor/core/hmac (node build)', () => {
       expect(b64).toBe(await portable.nativeHmacSha256Base64url(b, message));
       expect(nodeBuild.nativeHmacSha256Hex(a, message)).toBe(await portable.nativeHmacSha256Hex(b, message));
       expect(nodeBuild.nativeSha256Hex(message)).toBe(await portable.nativeSha256Hex(message));
+    }
+  });
+
+  it('the one-shot path equals createHmac at every key and message size boundary, in any call order', () => {
+    const sizes = [0, 1, 55, 56, 63, 64, 65, 119, 120, 341, 342, 343, 1023, 1024, 1025, 5000];
+    const secrets = [0, 1, 32, 63, 64, 65, 128, 200].map((n) => crypto.getRandomValues(new Uint8Array(n)));
+    for (const secret of secrets) {
+      const key = nodeBuild.hmacSha256Key(secret);
+      // Lengths up and down, so the per-key view of the scratch is re-cut both ways.
+      for (const n of [...sizes, ...[...sizes].reverse()]) {
+        const bytes = crypto.getRandomValues(new Uint8Array(n));
+        const text = 'é'.repeat(n >> 1) + (n & 1 ? '\ud800' : '') + '𝄞'.repeat(n % 3);
+        for (const message of [bytes, text, 'a'.repeat(n)]) {
+          const want = createHmac('sha256', secret).update(message);
+          const hex = want.digest('hex');
+          expect(nodeBuild.hmacSha256Hex(key, message)).toBe(hex);
+          expect(Buffer.from(nodeBuild.hmacSha256(key, message)).toString('hex')).toBe(hex);
+          expect(nodeBuild.hmacSha256Base64url(key, message)).toBe(Buffer.from(hex, 'hex').toString('base64url'));
+        }
+      }
     }
   });
 
