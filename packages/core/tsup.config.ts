@@ -6,4 +6,5 @@ export default armorTsup({
   'redis': 'src/redis.ts',
   'hmac': 'src/hmac.ts',
   'hmac-node': 'src/hmac/node.ts',
+  'body': 'src/body.ts',
 });
