@@ -26,6 +26,7 @@
  * @module
  */
 import { checkFunction, checkInt, checkOptions, checkClock, toScheduler, type Clock } from '@armor/core';
+import { readBodyText } from '@armor/core/body';
 import { BadRequestError, ConfigurationError, MethodNotAllowedError, PayloadTooLargeError, RateLimitError, ValidationError, problemResponse, type ValidationIssue } from '@armor/errors';
 import { z } from 'zod';
 import type { Counter, Histogram } from './metric-types.js';
@@ -154,33 +155,6 @@ function issuesOf(error: z.ZodError): ValidationIssue[] {
   }));
 }
 
-/** Reads at most `max` bytes of a request body; `undefined` when it is larger. */
-async function readLimited(request: Request, max: number): Promise<string | undefined> {
-  const length = request.headers.get('content-length');
-  if (length !== null && Number(length) > max) return undefined;
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      void reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
-
 /**
  * Builds the web vitals ingest: registers the five histograms on `registry` and returns the
  * Fetch handler and its framework-neutral core. Throws `ConfigurationError` for bad options.
@@ -277,8 +251,8 @@ export function createWebVitalsIngest(options: WebVitalsIngestOptions): WebVital
   const handle = async (request: Request, context?: WebVitalsRequestContext): Promise<Response> => {
     try {
       if (request.method !== 'POST') return problemResponse(new MethodNotAllowedError('Web vitals beacons are POSTed', { allow: ['POST'] }));
-      const text = await readLimited(request, maxBodyBytes);
-      if (text === undefined) return tooLarge();
+      const read = await readBodyText(request, maxBodyBytes);
+      if (read.tooLarge) return tooLarge();
       let key = context?.clientKey;
       if (key === undefined && clientKey !== undefined) {
         try {
@@ -287,7 +261,7 @@ export function createWebVitalsIngest(options: WebVitalsIngestOptions): WebVital
           key = undefined;
         }
       }
-      const result = await safeIngest(text, key);
+      const result = await safeIngest(read.text, key);
       return result.ok ? new Response(null, { status: 204 }) : problemResponse(result.error);
     } catch (error) {
       return problemResponse(new BadRequestError('The web vitals beacon could not be read', { cause: error }));

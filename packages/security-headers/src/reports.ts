@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { checkInt } from '@armor/core';
+import { readBodyText } from '@armor/core/body';
 
 /** One CSP violation, normalized from either report format. */
 export interface CspViolation {
@@ -101,15 +103,21 @@ export function parseCspReports(body: unknown): CspViolation[] {
 
 /** Options of {@link cspReportHandler}. */
 export interface CspReportHandlerOptions {
-  /** Largest accepted body in bytes; bigger bodies get 413. @default 65536 */
+  /**
+   * Largest accepted body in bytes (UTF-8, an integer ≥ 0); bigger bodies get 413. Checked on
+   * `Content-Length` and while the body streams: reading stops (the stream is cancelled) as soon
+   * as it passes the limit. @default 65536
+   */
   maxBytes?: number | undefined;
 }
 
 /**
  * A Web `Request → Response` handler for the report endpoint (Convex HTTP actions, edge
  * workers, `fetch`-style servers). Calls `onReport` with the parsed violations and answers
- * 204; non-POST → 405, oversized → 413. Failures of `onReport` are swallowed (reports are
- * best-effort).
+ * 204; non-POST → 405, oversized → 413 (the body is read with `@armor/core/body`'s bounded
+ * reader, so at most `maxBytes` bytes of it are ever held). Failures of `onReport` are swallowed
+ * (reports are best-effort). Throws `ConfigurationError` for a `maxBytes` that is not an
+ * integer ≥ 0.
  *
  * @example
  * ```ts
@@ -121,13 +129,12 @@ export function cspReportHandler(
   options: CspReportHandlerOptions = {},
 ): (request: Request) => Promise<Response> {
   const maxBytes = options.maxBytes ?? 65_536;
+  checkInt('maxBytes', maxBytes, 0);
   return async (request) => {
     if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } });
-    const length = Number(request.headers.get('content-length') ?? '0');
-    if (length > maxBytes) return new Response(null, { status: 413 });
-    const text = await request.text();
-    if (text.length > maxBytes) return new Response(null, { status: 413 });
-    const violations = parseCspReports(text);
+    const read = await readBodyText(request, maxBytes);
+    if (read.tooLarge) return new Response(null, { status: 413 });
+    const violations = parseCspReports(read.text);
     if (violations.length) {
       try {
         await onReport(violations, request);

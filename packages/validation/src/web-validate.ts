@@ -6,6 +6,7 @@
  * @module
  */
 import { checkInt, checkOneOf, checkOptions, checkRequired } from '@armor/core';
+import { readBodyText } from '@armor/core/body';
 import { PayloadTooLargeError, ValidationError, type ArmorError, type ValidationIssue } from '@armor/errors';
 import type { z } from 'zod';
 import { limits as createLimits, type LimitsOptions, type StructureGuard } from './limits.js';
@@ -101,34 +102,15 @@ export function queryOf(url: string): Record<string, string | string[]> {
 
 /**
  * @internal Reads a JSON body, at most `maxBytes` (checked on `Content-Length` and while
- * streaming): the value, `undefined` for an empty body, or the error (413, or 400 for bad JSON).
+ * streaming, by the kernel's `readBodyText`): the value, `undefined` for an empty body, or the
+ * error (413, or 400 for bad JSON).
  */
 export async function readJson(request: Request, maxBytes: number): Promise<{ value: unknown } | { error: ArmorError }> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) return { error: tooLarge(maxBytes) };
-  if (!request.body) return { value: undefined };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { error: tooLarge(maxBytes) };
-    }
-    chunks.push(value);
-  }
-  if (size === 0) return { value: undefined };
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const read = await readBodyText(request, maxBytes);
+  if (read.tooLarge) return { error: tooLarge(maxBytes) };
+  if (read.bytes === 0) return { value: undefined };
   try {
-    return { value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+    return { value: JSON.parse(read.text) as unknown };
   } catch {
     return { error: new ValidationError('Request body is not valid JSON', { issues: [{ path: '/body', message: 'Invalid JSON', code: 'invalid_json' }] }) };
   }
