@@ -99,6 +99,22 @@ describe('concurrency (memory store)', () => {
     const asyncOnly = createRateLimiter({ algorithm: 'gcra', limit: 3, windowMs: 60_000, store: { apply: async () => [] } });
     expect(() => asyncOnly.consumeSync('k')).toThrow(ConfigurationError);
   });
+
+  it('peekSync answers what peek answers, without a promise and without taking', async () => {
+    for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket', 'gcra'] as const) {
+      const limiter = createRateLimiter({ algorithm, limit: 2, windowMs: 60_000 });
+      expect(limiter.peekSync('k')).toMatchObject({ allowed: true });
+      expect(limiter.peekSync('k', 2).allowed).toBe(true);
+      expect(() => limiter.peekSync('k', 3)).toThrow(/larger than the limit/);
+      limiter.consumeSync('k', 2);
+      const sync = limiter.peekSync('k');
+      expect(sync).toEqual(await limiter.peek('k'));
+      expect(sync.allowed).toBe(false);
+      expect(() => limiter.peekSync('')).toThrow();
+    }
+    const asyncOnly = createRateLimiter({ algorithm: 'gcra', limit: 3, windowMs: 60_000, store: { apply: async () => [] } });
+    expect(() => asyncOnly.peekSync('k')).toThrow(ConfigurationError);
+  });
 });
 
 describe('bad input', () => {

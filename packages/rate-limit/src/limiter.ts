@@ -202,6 +202,12 @@ export interface RateLimiter extends Kinded<'rate-limiter'>, Observable<RateLimi
   consumeSync(key: string, cost?: number): RateLimitResult;
   /** Reports whether `cost` points are available, without taking them. @default cost 1 */
   peek(key: string, cost?: number): Promise<RateLimitResult>;
+  /**
+   * Synchronous `peek` for stores that offer it (`memoryStore`): no promise, no microtask, for
+   * checks on every request (e.g. "has this address used up its failure budget?"). Throws a
+   * `ConfigurationError` for other stores. @default cost 1
+   */
+  peekSync(key: string, cost?: number): RateLimitResult;
   /** Forgets `key`: full allowance, no block, no strikes. */
   reset(key: string): Promise<void>;
   /**
@@ -521,6 +527,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       checkKey(key);
       checkCost(cost, max, 'cost');
       return run(opFor('peek', key, cost));
+    },
+    peekSync(key, cost = 1) {
+      if (!syncStore) throw new ConfigurationError('store', 'peekSync needs a synchronous store such as memoryStore()');
+      checkKey(key);
+      checkCost(cost, max, 'cost');
+      return toResult(syncStore.applySync({ ops: [opFor('peek', key, cost)], allOrNothing: false, now: now() })[0]!);
     },
     async reset(key) {
       checkKey(key);

@@ -42,12 +42,19 @@ describe('securityHeaders defaults', () => {
   });
 
   // issue 18 #7: the api preset sent no CSP (OWASP REST guidance: default-src 'none'; frame-ancestors 'none')
-  it("api preset: CSP default-src 'none'; frame-ancestors 'none', no-store, DENY, Permissions-Policy", () => {
+  it("api preset: CSP default-src 'none'; frame-ancestors 'none', no-store, DENY, and no document-only headers", () => {
     const h = securityHeaders({ preset: 'api' });
-    expect(h['Content-Security-Policy']).toBe("default-src 'none';frame-ancestors 'none'");
-    expect(h['Cache-Control']).toBe('no-store');
-    expect(h['X-Frame-Options']).toBe('DENY');
-    expect(h['Permissions-Policy']).toContain('camera=()');
+    expect(h).toEqual({
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none';frame-ancestors 'none'",
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      'Referrer-Policy': 'no-referrer',
+      'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+    });
+    // Each one can still be asked for on top of the preset.
+    expect(securityHeaders({ preset: 'api', permissionsPolicy: true, xXssProtection: true })).toMatchObject({ 'Permissions-Policy': expect.stringContaining('camera=()'), 'X-XSS-Protection': '0' });
   });
 
   it('html preset adds a per-request nonce to script-src and Permissions-Policy', () => {

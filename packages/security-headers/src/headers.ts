@@ -53,10 +53,11 @@ export const DEFAULT_PERMISSIONS_POLICY: PermissionsPolicyDirectives = Object.fr
 export interface SecurityHeadersOptions {
   /**
    * Start from a preset: `'default'` (helmet 8's defaults, header for header), `'html'`
-   * (default + per-request script nonce + `Permissions-Policy`) or `'api'` (CSP
-   * `default-src 'none'; frame-ancestors 'none'` as OWASP's REST guidance says,
-   * `Cache-Control: no-store`, `X-Frame-Options: DENY`, `Permissions-Policy`). Other options
-   * override the preset.
+   * (default + per-request script nonce + `Permissions-Policy`) or `'api'` (seven headers, as
+   * OWASP's REST guidance says: CSP `default-src 'none'; frame-ancestors 'none'`,
+   * `Cache-Control: no-store`, `X-Frame-Options: DENY`, HSTS, `X-Content-Type-Options`,
+   * `Referrer-Policy` and `Cross-Origin-Resource-Policy`; the headers that only act on a
+   * rendered document are off). Other options override the preset.
    * @default 'default'
    */
   preset?: 'default' | 'html' | 'api' | undefined;
@@ -89,7 +90,7 @@ export interface SecurityHeadersOptions {
   /**
    * `Permissions-Policy`. `true` sends {@link DEFAULT_PERMISSIONS_POLICY}; an object sends
    * your directives. Off in the `'default'` preset so the default set equals helmet's.
-   * @default false (true in the 'html' and 'api' presets)
+   * @default false (true in the 'html' preset)
    */
   permissionsPolicy?: PermissionsPolicyDirectives | boolean | undefined;
   /** `Cache-Control` value. @default false (`'no-store'` in the 'api' preset) */
@@ -123,11 +124,22 @@ const PRESETS: Record<'default' | 'html' | 'api', SecurityHeadersOptions> = {
   default: {},
   html: { contentSecurityPolicy: { nonce: true }, permissionsPolicy: true },
   // OWASP REST Security Cheat Sheet: an API response is never a document to render or frame.
+  // Its list (Cache-Control, CSP frame-ancestors, HSTS, nosniff, X-Frame-Options) plus CSP
+  // default-src 'none', Referrer-Policy and CORP. Headers that only act on a rendered document
+  // are off: under default-src 'none' nothing in the response can run or load, so
+  // Permissions-Policy, X-XSS-Protection, X-DNS-Prefetch-Control, X-Download-Options, Origin-Agent-Cluster,
+  // Cross-Origin-Opener-Policy and X-Permitted-Cross-Domain-Policies are bytes on every response
+  // that change nothing.
   api: {
     contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] } },
     cacheControl: 'no-store',
     xFrameOptions: 'DENY',
-    permissionsPolicy: true,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   },
 };
 
