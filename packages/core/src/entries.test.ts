@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const IP_NAMES = ['parseIp', 'normalizeIp', 'embeddedIpv4', 'ipPrefix', 'ipRange', 'ipInCidr'];
 const REDIS_NAMES = ['createRedisGuard', 'isRedisOutage', 'RedisGuardError'];
-const BODY_NAMES = ['readBodyText'];
+const BODY_NAMES = ['readBodyText', 'readNodeBodyText'];
 
 describe('entry points', () => {
   it('the root entry exports neither the IP parser, the Redis guard nor the body reader', async () => {

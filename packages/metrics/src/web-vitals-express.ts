@@ -19,6 +19,7 @@
  */
 import type { Request, RequestHandler, Response as ExpressResponse } from 'express';
 import { checkFunction, checkOptions } from '@armor/core';
+import { readNodeBodyText } from '@armor/core/body';
 import { normalizeIp } from '@armor/core/ip';
 import { problemResponse } from '@armor/errors';
 import { createWebVitalsIngest, type WebVitalsIngest, type WebVitalsIngestOptions } from './web-vitals.js';
@@ -33,22 +34,6 @@ export interface WebVitalsHandlerOptions extends WebVitalsIngestOptions {
 }
 
 const KEYS = ['registry', 'maxRoutes', 'maxBodyBytes', 'rateLimit', 'clientKey', 'clock', 'expressClientKey'] as const;
-
-async function readBody(req: Request, max: number): Promise<string | undefined> {
-  const length = Number(req.headers['content-length']);
-  if (Number.isFinite(length) && length > max) return undefined;
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  let text = '';
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Uint8Array | string>) {
-    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
-    size += bytes.byteLength;
-    if (size > max) return undefined;
-    text += decoder.decode(bytes, { stream: true });
-  }
-  return text + decoder.decode();
-}
 
 async function send(res: ExpressResponse, response: globalThis.Response): Promise<void> {
   if (res.headersSent) return;
@@ -97,10 +82,14 @@ export function webVitalsHandler(options: WebVitalsHandlerOptions | WebVitalsIng
           return await send(res, r);
         }
         const parsed: unknown = (req as { body?: unknown }).body;
-        const body = parsed === undefined ? await readBody(req, ingest.maxBodyBytes) : parsed instanceof Uint8Array ? new TextDecoder().decode(parsed) : parsed;
-        if (body === undefined) {
-          res.setHeader('connection', 'close');
-          return await send(res, ingest.tooLarge());
+        let body: unknown = parsed instanceof Uint8Array ? new TextDecoder().decode(parsed) : parsed;
+        if (parsed === undefined) {
+          const read = await readNodeBodyText(req, ingest.maxBodyBytes);
+          if (read.tooLarge) {
+            res.setHeader('connection', 'close');
+            return await send(res, ingest.tooLarge());
+          }
+          body = read.text;
         }
         const result = await ingest.ingest(body, key(req));
         if (result.ok) {

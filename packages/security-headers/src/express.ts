@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { checkInt } from '@armor/core';
+import { readNodeBodyText } from '@armor/core/body';
 import type { Request, RequestHandler, Response } from 'express';
 import { cspNonce } from './csp.js';
 import {
@@ -89,34 +91,22 @@ export function getCspNonce(res: Response): string | undefined {
 
 /** Options of {@link cspReportEndpoint}. */
 export interface CspReportEndpointOptions {
-  /** Largest accepted body in bytes; bigger bodies get 413. @default 65536 */
+  /**
+   * Largest accepted body in bytes (an integer ≥ 0); bigger bodies get 413. Checked on
+   * `Content-Length` and while the body arrives: reading stops as soon as it passes the limit.
+   * @default 65536
+   */
   maxBytes?: number | undefined;
-}
-
-function readBody(req: Request, maxBytes: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Uint8Array[] = [];
-    req.on('data', (chunk: Uint8Array) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        resolve(undefined);
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
 }
 
 /**
  * Express handler for the CSP report endpoint: accepts `application/csp-report`,
  * `application/reports+json` and `application/json` bodies (parsed already or raw), calls
  * `onReport` with the normalized violations, answers 204. Mount it at the URL you gave
- * in `contentSecurityPolicy.reportTo.url`.
+ * in `contentSecurityPolicy.reportTo.url`. A raw body is read with `@armor/core/body`'s bounded
+ * Node reader (413 over `maxBytes` bytes); a body another middleware parsed (an object, or text
+ * from `express.text()`) is used as it is.
+ * Throws `ConfigurationError` for a `maxBytes` that is not an integer ≥ 0.
  *
  * @example
  * ```ts
@@ -128,13 +118,18 @@ export function cspReportEndpoint(
   options: CspReportEndpointOptions = {},
 ): RequestHandler {
   const maxBytes = options.maxBytes ?? 65_536;
+  checkInt('maxBytes', maxBytes, 0);
   return (req, res, next) => {
     const run = async () => {
-      const parsed: unknown = req.body;
-      const body = parsed !== undefined && typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0 ? parsed : await readBody(req, maxBytes);
-      if (body === undefined) {
-        res.status(413).end();
-        return;
+      let body: unknown = req.body;
+      // A parsed object, or the text of a text parser; otherwise the raw body.
+      if (typeof body === 'string' ? body.length === 0 : typeof body !== 'object' || body === null || Object.keys(body).length === 0) {
+        const read = await readNodeBodyText(req, maxBytes);
+        if (read.tooLarge) {
+          res.status(413).end();
+          return;
+        }
+        body = read.text;
       }
       const violations = parseCspReports(body);
       if (violations.length) {
