@@ -96,8 +96,6 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   // securityHeaders() removes it from every response anyway; not setting it saves that work.
   app.disable('x-powered-by');
 
-  // Every request walks these three: one layer (`series`) instead of three.
-  app.use(series(metricsMiddleware({ registry }), securityHeaders({ preset: 'api' }), healthRouter(health)));
   // The operator's routes, each group one layer for the requests that cannot match it (an API
   // request passes two layers here, not nine): the GET routes behind one test of method and path,
   // the /monitoring chain as one router (middleware only, so no automatic OPTIONS answer).
@@ -105,7 +103,9 @@ export async function createService(config: AppConfig, overrides: ServiceOverrid
   operatorGets.get(['/favicon.ico', '/favicon.svg'], favicon);
   operatorGets.get('/metrics', limits.authFailureLimit, auth.requireAdmin, metricsEndpoint(registry));
   operatorGets.get('/monitoring/snapshot', limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.endpoint);
-  app.use(getsUnder(/^\/(?:favicon\.|metrics|monitoring\/snapshot\b)/i, operatorGets));
+  // Every request walks these four (metrics, headers, health probes, the operator's GETs): one
+  // layer (`series`) instead of four.
+  app.use(series(metricsMiddleware({ registry }), securityHeaders({ preset: 'api' }), healthRouter(health), getsUnder(/^\/(?:favicon\.|metrics|monitoring\/snapshot\b)/i, operatorGets)));
   const monitoring = express.Router();
   monitoring.use(limits.authFailureLimit, auth.requireAdmin, monitorWithAudit.vitals, securityHeaders({ preset: 'default' }), monitorWithAudit.page, dashboardRouter(DASHBOARD_DIR));
   app.use('/monitoring', monitoring);

@@ -58,28 +58,44 @@ export function getsUnder(prefix: RegExp, routes: RequestHandler): RequestHandle
  * handler, for chains every request of a path walks through.
  */
 export function series(...handlers: RequestHandler[]): RequestHandler {
-  const count = handlers.length;
-  return (req, res, next) => {
-    let i = 0;
-    const step = (signal?: unknown): void => {
-      if (signal !== undefined && signal !== null && signal !== 'route') {
-        next(signal);
-        return;
-      }
-      if (i === count) {
-        next();
-        return;
-      }
-      const handler = handlers[i++]!;
-      try {
-        const result: unknown = handler(req, res, step);
-        if (result instanceof Promise) result.then(undefined, (error: unknown) => next(error ?? new Error('Rejected promise')));
-      } catch (error) {
-        next(error);
-      }
-    };
-    step();
-  };
+  return (req, res, next) => new Series(handlers, req, res, next).step();
+}
+
+/**
+ * One walk of a {@link series}. A class, not a closure per request: the `step` callback is bound
+ * once per request, and no function is created (or named, under tsx's `keepNames`) per step.
+ */
+class Series {
+  private i = 0;
+  /** {@link Series.step} bound to this walk: the `next` every handler gets. */
+  private readonly advance: (signal?: unknown) => void;
+  constructor(
+    private readonly handlers: readonly RequestHandler[],
+    private readonly req: Parameters<RequestHandler>[0],
+    private readonly res: Parameters<RequestHandler>[1],
+    private readonly next: Parameters<RequestHandler>[2],
+  ) {
+    this.advance = this.step.bind(this);
+  }
+
+  /** The `next` each handler gets: runs the following handler, or leaves the series. */
+  step(signal?: unknown): void {
+    if (signal !== undefined && signal !== null && signal !== 'route') {
+      this.next(signal);
+      return;
+    }
+    if (this.i === this.handlers.length) {
+      this.next();
+      return;
+    }
+    const handler = this.handlers[this.i++]!;
+    try {
+      const result: unknown = handler(this.req, this.res, this.advance);
+      if (result instanceof Promise) result.then(undefined, (error: unknown) => this.next(error ?? new Error('Rejected promise')));
+    } catch (error) {
+      this.next(error);
+    }
+  }
 }
 
 /** Reads one cookie from the `Cookie` header (no dependency on cookie-parser). */

@@ -94,11 +94,18 @@ export function rateLimits(limiters: Limiters): RateLimits {
     // response finished, so more requests in flight than the budget (valid keys included)
     // would be refused. The price: one concurrent burst of bad keys can cost more lookups than
     // the budget before the first failures are counted; every later attempt is refused.
-    async authFailureLimit(req, _res, next) {
-      const verdict = await authFailures.peek(clientKey(req));
-      if (!verdict.allowed) throw refusal(verdict, 'Too many failed authentications from this address; try again later');
-      next();
-    },
+    // With the in-memory store the check is synchronous (no promise per request); with Redis it awaits.
+    authFailureLimit: typeof authFailures.store.applySync === 'function'
+      ? (req, _res, next) => {
+          const verdict = authFailures.peekSync(clientKey(req));
+          if (!verdict.allowed) throw refusal(verdict, 'Too many failed authentications from this address; try again later');
+          next();
+        }
+      : async (req, _res, next) => {
+          const verdict = await authFailures.peek(clientKey(req));
+          if (!verdict.allowed) throw refusal(verdict, 'Too many failed authentications from this address; try again later');
+          next();
+        },
     async authFailed(req) {
       await authFailures.penalize(clientKey(req));
     },

@@ -33,11 +33,13 @@ export function apiRouter(services: Services, auth: Authentication, limits: Rate
     return { id: project.id, name: project.name, createdAt: project.createdAt, ...(fields.has('createdBy') ? { createdBy: project.createdBy } : {}) };
   };
 
-  // One route per path, its methods dispatched inside it: a request walks four route layers, not seven.
+  // One route per path, its methods dispatched inside it: a request walks four route layers, not
+  // seven. The paths never overlap, so the order only decides how many patterns a request is
+  // tested against: the hottest (a comment by id, the cached read) comes first.
+  const commentById = api.route('/comments/:id');
   const projectList = api.route('/projects');
   const projectById = api.route('/projects/:projectId');
   const projectComments = api.route('/projects/:projectId/comments');
-  const commentById = api.route('/comments/:id');
 
   projectList.post(access.require('create', 'project'), v({ body: projectBody, query: noQuery }), ops.createProject);
 
