@@ -9,7 +9,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { RateLimitError } from '@armor/errors';
 import { rateLimitHeaders, type AuthAttempt, type RateLimitResult } from '@armor/rate-limit';
-import { ipKey, rateLimit } from '@armor/rate-limit/express';
+import { clientIp, ipKey, rateLimit } from '@armor/rate-limit/express';
 import type { Limiters } from '../services.js';
 
 declare global {
@@ -54,8 +54,14 @@ export interface RateLimits {
   authFailed(req: Request): Promise<void>;
 }
 
-/** The client's address as a rate-limit key (IPv6 by /64, via `ipKey`). */
-export const clientKey = (req: Request): string => ipKey(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+/**
+ * The client's address as a rate-limit key (IPv6 by /64, via `ipKey`). The address is the one
+ * `req.ip` gives under the app's `trust proxy` hop count, worked out by the kernel's `clientIp`:
+ * Express's getter runs `proxy-addr` over every address on each read, even when no proxy is
+ * trusted (about 3 µs per request here).
+ */
+export const clientKey = (req: Request): string =>
+  ipKey(clientIp({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'] as string | undefined, trustProxy: req.app.get('trust proxy') as number }) ?? 'unknown');
 
 /** Runs `limit` unless an earlier limiter already charged this request (so an unknown route costs one point, not two). */
 const once =
