@@ -54,14 +54,29 @@ export interface RateLimits {
   authFailed(req: Request): Promise<void>;
 }
 
+/** The key of each connection's peer, while no proxy is trusted (one entry per socket, dropped with it). */
+const peerKeys = new WeakMap<object, string>();
+
 /**
  * The client's address as a rate-limit key (IPv6 by /64, via `ipKey`). The address is the one
  * `req.ip` gives under the app's `trust proxy` hop count, worked out by the kernel's `clientIp`:
  * Express's getter runs `proxy-addr` over every address on each read, even when no proxy is
- * trusted (about 3 µs per request here).
+ * trusted (about 3 µs per request here). Without a trusted proxy the key depends on the
+ * connection's peer only, so it is worked out once per keep-alive connection.
  */
-export const clientKey = (req: Request): string =>
-  ipKey(clientIp({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'] as string | undefined, trustProxy: req.app.get('trust proxy') as number }) ?? 'unknown');
+export const clientKey = (req: Request): string => {
+  const hops = req.app.get('trust proxy') as number;
+  const forwardedFor = req.headers['x-forwarded-for'] as string | undefined;
+  if (hops === 0 || forwardedFor === undefined) {
+    let key = peerKeys.get(req.socket);
+    if (key === undefined) {
+      key = ipKey(clientIp({ remoteAddress: req.socket.remoteAddress }) ?? 'unknown');
+      peerKeys.set(req.socket, key);
+    }
+    return key;
+  }
+  return ipKey(clientIp({ remoteAddress: req.socket.remoteAddress, forwardedFor, trustProxy: hops }) ?? 'unknown');
+};
 
 /** Runs `limit` unless an earlier limiter already charged this request (so an unknown route costs one point, not two). */
 const once =
