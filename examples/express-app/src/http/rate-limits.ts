@@ -62,7 +62,9 @@ const peerKeys = new WeakMap<object, string>();
  * `req.ip` gives under the app's `trust proxy` hop count, worked out by the kernel's `clientIp`:
  * Express's getter runs `proxy-addr` over every address on each read, even when no proxy is
  * trusted (about 3 µs per request here). Without a trusted proxy the key depends on the
- * connection's peer only, so it is worked out once per keep-alive connection.
+ * connection's peer only, so it is worked out once per keep-alive connection. A forwarded entry
+ * that is not an address (which `req.ip` would return as it came) is `unknown`: one bucket, not
+ * a key per string a client could rotate.
  */
 export const clientKey = (req: Request): string => {
   const hops = req.app.get('trust proxy') as number;
